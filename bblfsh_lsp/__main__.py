@@ -1,0 +1,3 @@
+from bblfsh_lsp.cli import main
+
+raise SystemExit(main())

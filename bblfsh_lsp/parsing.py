@@ -1,0 +1,74 @@
+"""Parsing files (not open documents) in bulk: read, detect, parse, in order, a few at a time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+
+import attrs
+
+from bblfsh_lsp.files import DEFAULT_MAX_BYTES, SourceError, read_source
+from driver_runtime.protocol import Mode, ParseResult
+from driver_runtime.runtimes.base import DriverError
+from driver_runtime.service import DriverService
+
+
+@attrs.frozen
+class FileParse:
+    """One file's outcome: a parse result, or a problem that kept it from being parsed."""
+
+    path: str
+    text: str | None = None
+    result: ParseResult | None = None
+    problem: str | None = None  # unreadable, unknown language, driver failure
+
+    @property
+    def language(self) -> str:
+        return self.result.language if self.result else ""
+
+
+async def parse_file(
+    service: DriverService,
+    path: str,
+    mode: Mode = Mode.SEMANTIC,
+    language: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> FileParse:
+    try:
+        text = await asyncio.to_thread(read_source, path, max_bytes)
+    except SourceError as exc:
+        return FileParse(path=path, problem=str(exc))
+    try:
+        result = await service.parse(text, path, language=language, mode=mode)
+    except DriverError as exc:
+        message = str(exc)
+        return FileParse(path=path, text=text, problem=message if path in message else f"{path}: {message}")
+    return FileParse(path=path, text=text, result=result)
+
+
+async def parse_files(
+    service: DriverService,
+    paths: Iterable[str],
+    mode: Mode = Mode.SEMANTIC,
+    language: str | None = None,
+    concurrency: int = 4,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> AsyncIterator[FileParse]:
+    """Parse files with up to `concurrency` in flight; yield outcomes in the order given."""
+    pending: asyncio.Queue[asyncio.Task[FileParse] | None] = asyncio.Queue(maxsize=max(concurrency, 1))
+
+    async def feed() -> None:
+        for path in paths:
+            await pending.put(asyncio.ensure_future(parse_file(service, path, mode, language, max_bytes)))
+        await pending.put(None)
+
+    feeder = asyncio.ensure_future(feed())
+    try:
+        while (task := await pending.get()) is not None:
+            yield await task
+    finally:
+        feeder.cancel()
+        while not pending.empty():
+            task = pending.get_nowait()
+            if task is not None:
+                task.cancel()

@@ -1,0 +1,1 @@
+"""The Python driver (a separate program: run it with ``python -m driver_runtime.drivers.python``)."""

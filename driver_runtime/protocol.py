@@ -1,0 +1,147 @@
+"""The driver protocol: the messages between a driver and whoever runs it.
+
+The normative description is docs/driver-protocol.md; this module is its executable form and
+is shared by both sides (the runtimes that call drivers, and the SDK that drivers are written
+with).  It must stay importable on its own inside a driver image: attrs, cattrs and orjson only.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, NewType
+
+import attrs
+import cattrs
+import orjson
+
+PROTOCOL_VERSION = "1.0"
+
+# A UAST travels as plain JSON (nested dicts and lists); it is never structured into classes,
+# because it is large and its shape is open-ended.
+RawUAST = NewType("RawUAST", object)
+
+
+class Mode(str, enum.Enum):
+    """How far a driver takes the tree (Babelfish's modes)."""
+
+    NATIVE = "native"  # the parser's own AST, with positions
+    ANNOTATED = "annotated"  # native nodes with roles
+    SEMANTIC = "semantic"  # annotated, with uast:* nodes where a concept is universal
+
+
+class ErrorCode(str, enum.Enum):
+    """Why a request failed as a whole (a syntax error is not a request failure)."""
+
+    INVALID_REQUEST = "invalid-request"
+    UNKNOWN_METHOD = "unknown-method"
+    UNSUPPORTED = "unsupported"
+    INTERNAL = "internal"
+
+
+@attrs.frozen
+class Position:
+    offset: int  # 0-based UTF-8 byte offset
+    line: int  # 1-based
+    col: int  # 1-based byte column
+
+
+@attrs.frozen
+class ParseError:
+    """A problem in the source (a syntax error), as data."""
+
+    message: str
+    start: Position | None = None
+    end: Position | None = None
+
+
+@attrs.frozen
+class ParseRequest:
+    content: str
+    filename: str = ""
+    language: str = ""
+    mode: Mode = Mode.SEMANTIC
+
+
+@attrs.frozen
+class ParseResult:
+    """The answer to a parse request.
+
+    A parse that hit syntax errors has ``errors`` and usually no ``uast``; a driver may still
+    return a partial tree beside the errors.
+    """
+
+    language: str
+    uast: RawUAST | None = None
+    errors: list[ParseError] = attrs.field(factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@attrs.frozen
+class Manifest:
+    """What a driver is: the same fields as its manifest.json and its image labels."""
+
+    name: str  # the driver's name, e.g. "python"
+    language: str  # Babelfish language name
+    version: str  # the driver's own version
+    protocol_version: str = PROTOCOL_VERSION
+    aliases: list[str] = attrs.field(factory=list)
+    extensions: list[str] = attrs.field(factory=list)  # with the dot: ".py"
+    filenames: list[str] = attrs.field(factory=list)  # exact names: "SConstruct"
+    interpreters: list[str] = attrs.field(factory=list)  # shebang programs: "python3"
+    parser: str = ""  # what parses, in words: "CPython ast 3.11"
+    command: list[str] = attrs.field(factory=list)  # how the process runtime starts it
+
+
+@attrs.frozen
+class RequestError:
+    code: ErrorCode
+    message: str
+
+
+class DriverRequestError(Exception):
+    """A driver answered a request with an error (the request as a whole failed)."""
+
+    def __init__(self, error: RequestError):
+        super().__init__(f"{error.code.value}: {error.message}")
+        self.error = error
+
+
+converter = cattrs.Converter(omit_if_default=True)
+converter.register_structure_hook(RawUAST, lambda value, _type: value)
+converter.register_unstructure_hook(RawUAST, lambda value: value)
+
+
+# --- framing: one JSON object per line, UTF-8, "\n"-terminated ---------------------------------
+
+METHOD_PARSE = "parse"
+METHOD_INFO = "info"
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One frame: compact JSON and a newline (JSON never contains a raw newline)."""
+    return orjson.dumps(message) + b"\n"
+
+
+def decode(frame: bytes) -> dict[str, Any]:
+    message = orjson.loads(frame)
+    if not isinstance(message, dict):
+        raise ValueError("a frame must hold a JSON object")
+    return message
+
+
+def request_frame(request_id: int, method: str, params: Any = None) -> bytes:
+    message: dict[str, Any] = {"id": request_id, "method": method}
+    if params is not None:
+        message["params"] = converter.unstructure(params)
+    return encode(message)
+
+
+def result_frame(request_id: Any, result: Any) -> bytes:
+    return encode({"id": request_id, "result": converter.unstructure(result)})
+
+
+def error_frame(request_id: Any, code: ErrorCode, message: str) -> bytes:
+    return encode({"id": request_id, "error": {"code": code.value, "message": message}})

@@ -1,0 +1,94 @@
+"""The driver side of the protocol: read a request per line, answer it, never die of one."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import cattrs
+
+from driver_runtime import protocol
+from driver_runtime.protocol import ErrorCode, Manifest, ParseRequest, ParseResult
+
+# A full collection now and then is enough: UAST trees hold no reference cycles, so reference
+# counting frees them, and the cyclic collector would only add pauses in the middle of a parse.
+_COLLECT_EVERY = 200
+
+
+class Driver(Protocol):
+    manifest: Manifest
+
+    def parse(self, request: ParseRequest) -> ParseResult: ...
+
+
+def load_manifest(folder: str | Path) -> Manifest:
+    data = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    return protocol.converter.structure(data, Manifest)
+
+
+def _answer(driver: Driver, message: dict) -> bytes:
+    request_id = message.get("id")
+    method = message.get("method")
+    if method == protocol.METHOD_INFO:
+        return protocol.result_frame(request_id, driver.manifest)
+    if method != protocol.METHOD_PARSE:
+        return protocol.error_frame(request_id, ErrorCode.UNKNOWN_METHOD, f"unknown method {method!r}")
+    try:
+        request = protocol.converter.structure(message.get("params") or {}, ParseRequest)
+    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+        detail = "; ".join(cattrs.transform_error(exc)) if isinstance(exc, cattrs.BaseValidationError) else str(exc)
+        return protocol.error_frame(request_id, ErrorCode.INVALID_REQUEST, f"bad parse params: {detail}")
+    return protocol.result_frame(request_id, driver.parse(request))
+
+
+def serve(driver: Driver, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+    """Answer requests until stdin closes."""
+    source = stdin or sys.stdin.buffer
+    sink = stdout or sys.stdout.buffer
+    if stdout is None:
+        # Frames own the real stdout; a stray print() from a parser library must not corrupt them.
+        sys.stdout = sys.stderr
+    gc.disable()
+    served = 0
+    while True:
+        line = source.readline()
+        if not line:
+            return
+        if not line.strip():
+            continue
+        request_id = None
+        try:
+            message = protocol.decode(line)
+            request_id = message.get("id")
+            frame = _answer(driver, message)
+        except ValueError as exc:
+            frame = protocol.error_frame(request_id, ErrorCode.INVALID_REQUEST, f"not a JSON request: {exc}")
+        except RecursionError:
+            frame = protocol.error_frame(request_id, ErrorCode.UNSUPPORTED, "the tree is nested too deeply")
+        except MemoryError:
+            frame = protocol.error_frame(request_id, ErrorCode.INTERNAL, "out of memory")
+        except Exception as exc:  # a driver bug: report it and keep serving
+            detail = "".join(traceback.format_exception_only(exc)).strip()
+            print(traceback.format_exc(), file=sys.stderr)
+            frame = protocol.error_frame(request_id, ErrorCode.INTERNAL, detail)
+        sink.write(frame)
+        sink.flush()
+        served += 1
+        if served % _COLLECT_EVERY == 0:
+            gc.collect()
+
+
+def main_for(driver: Driver) -> None:
+    """Entry point helper for ``python -m <driver>``."""
+    try:
+        serve(driver)
+    except KeyboardInterrupt:
+        pass
+    except BrokenPipeError:
+        # The runtime went away; nothing to answer to.
+        os._exit(0)
