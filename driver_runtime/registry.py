@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import attrs
@@ -40,3 +41,18 @@ class Registry:
 
     def languages(self) -> list[str]:
         return sorted(self.specs)
+
+    def language_for_name(self, name: str) -> str | None:
+        name = name.strip().lower()
+        for language, spec in self.specs.items():
+            if name == language or name in spec.manifest.aliases:
+                return language
+        return None
+
+    def language_for_path(self, path: str) -> str | None:
+        base = os.path.basename(path)
+        ext = os.path.splitext(base)[1].lower()
+        for language, spec in self.specs.items():
+            if base in spec.manifest.filenames or (ext and ext in spec.manifest.extensions):
+                return language
+        return None

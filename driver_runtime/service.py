@@ -28,13 +28,17 @@ class DriverService:
         self._lock = asyncio.Lock()
 
     def language_of(self, path: str, head: bytes | str = b"", language: str | None = None) -> str:
-        """The Babelfish language for a file, or UnknownLanguage naming why."""
+        """The Babelfish language for a file, or UnknownLanguage naming why.
+
+        Languages known to Babelfish come first; an installed driver for another language is
+        found by its manifest (its name, aliases, extensions and file names).
+        """
         if language:
-            name = languages.canonical(language)
+            name = languages.canonical(language) or self.registry.language_for_name(language)
             if name is None:
                 raise UnknownLanguage(f"unknown language {language!r}")
             return name
-        name = languages.detect(path, head)
+        name = languages.detect(path, head) or self.registry.language_for_path(path)
         if name is None:
             raise UnknownLanguage(f"cannot tell the language of {path or 'this text'} (no known extension or shebang)")
         return name

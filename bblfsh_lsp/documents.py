@@ -1,0 +1,159 @@
+"""Open documents, one parse per version, and what each parse lets us answer.
+
+Every new version is parsed at once (in a driver process, off the event loop); nothing waits
+behind an outdated parse.  A request waits only for the parse of the version that was current
+when it came in; if the document changes meanwhile, the request is answered as "content
+modified" so the editor asks again.  Views (outline, folds, selection spans) are computed
+lazily, once per parse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from functools import cached_property
+from typing import Any
+
+from bblfsh_lsp.folding import Fold, folds
+from bblfsh_lsp.outline import Symbol, outline
+from bblfsh_lsp.positions import Encoding, TextIndex
+from bblfsh_lsp.structure import Item, flatten
+from driver_runtime.protocol import ParseResult
+
+log = logging.getLogger(__name__)
+
+# (text, path, language id from the editor) -> parse result; raises DriverError with a message.
+ParseFunction = Callable[[str, str, str | None], Awaitable[ParseResult]]
+
+
+class ParsedDocument:
+    """One version of a document and its parse (or why there is none)."""
+
+    def __init__(self, uri: str, version: int, index: TextIndex, result: ParseResult | None = None,
+                 problem: str | None = None):
+        self.uri = uri
+        self.version = version
+        self.index = index
+        self.result = result
+        self.problem = problem
+
+    @property
+    def tree(self) -> dict[str, Any] | None:
+        uast = self.result.uast if self.result is not None else None
+        return uast if isinstance(uast, dict) else None
+
+    @property
+    def language(self) -> str:
+        return self.result.language if self.result is not None else ""
+
+    @cached_property
+    def items(self) -> list[Item]:
+        return flatten(self.tree, len(self.index.data)) if self.tree is not None else []
+
+    @cached_property
+    def symbols(self) -> list[Symbol]:
+        return outline(self.tree, self.index, self.items) if self.tree is not None else []
+
+    @cached_property
+    def definition_spans(self) -> list[tuple[int, int]]:
+        return [(symbol.start, symbol.end) for root in self.symbols for symbol in root.walk()]
+
+    @cached_property
+    def folds(self) -> list[Fold]:
+        return folds(self.items, self.symbols, self.index)
+
+
+class DocumentModified(Exception):
+    """The document changed while a request waited for its parse."""
+
+
+class _Document:
+    def __init__(self, uri: str, language_id: str | None):
+        self.uri = uri
+        self.language_id = language_id
+        self.version = -1
+        self.index: TextIndex | None = None
+        self.pending: asyncio.Future[ParsedDocument] | None = None
+        self.latest: ParsedDocument | None = None  # newest completed parse
+        self.latest_tree: ParsedDocument | None = None  # newest parse that produced a tree
+
+
+class DocumentStore:
+    def __init__(self, parse: ParseFunction, encoding: Encoding = "utf-16",
+                 on_parsed: Callable[[ParsedDocument], None] | None = None):
+        self._parse = parse
+        self.encoding = encoding
+        self._on_parsed = on_parsed
+        self._documents: dict[str, _Document] = {}
+
+    def __contains__(self, uri: str) -> bool:
+        return uri in self._documents
+
+    def uris(self) -> list[str]:
+        return list(self._documents)
+
+    def update(self, uri: str, version: int, text: str, path: str, language_id: str | None = None) -> None:
+        """A new version (open or change): index it and start its parse."""
+        document = self._documents.get(uri)
+        if document is None:
+            document = self._documents[uri] = _Document(uri, language_id)
+        elif language_id:
+            document.language_id = language_id
+        document.version = version
+        document.index = TextIndex(text, self.encoding)
+        document.pending = asyncio.ensure_future(self._run_parse(document, version, document.index, path))
+
+    def close(self, uri: str) -> None:
+        self._documents.pop(uri, None)
+
+    def text_index(self, uri: str) -> TextIndex | None:
+        document = self._documents.get(uri)
+        return document.index if document else None
+
+    async def _run_parse(self, document: _Document, version: int, index: TextIndex, path: str) -> ParsedDocument:
+        from driver_runtime.runtimes.base import DriverError
+
+        try:
+            result = await self._parse(index.text, path, document.language_id)
+            parsed = ParsedDocument(document.uri, version, index, result=result)
+        except DriverError as exc:
+            parsed = ParsedDocument(document.uri, version, index, problem=str(exc))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # never leave a request hanging on a bug
+            log.exception("parsing %s failed", document.uri)
+            parsed = ParsedDocument(document.uri, version, index, problem=f"internal error: {exc}")
+        if document.latest is None or version >= document.latest.version:
+            document.latest = parsed
+            if parsed.tree is not None:
+                document.latest_tree = parsed
+        if self._on_parsed is not None and self._documents.get(document.uri) is document \
+                and version == document.version:
+            self._on_parsed(parsed)
+        return parsed
+
+    async def current(self, uri: str) -> ParsedDocument:
+        """The parse of the version current now; DocumentModified if a newer one arrives first."""
+        document = self._documents.get(uri)
+        if document is None or document.pending is None:
+            raise KeyError(uri)
+        version = document.version
+        parsed = await asyncio.shield(document.pending)
+        if document.version != version:
+            raise DocumentModified(uri)
+        return parsed
+
+    async def with_tree(self, uri: str) -> ParsedDocument:
+        """The current parse if it has a tree, else the newest parse that had one.
+
+        While the user types, the text is often broken; the outline of the last good version
+        is more useful than none.
+        """
+        parsed = await self.current(uri)
+        if parsed.tree is not None:
+            return parsed
+        document = self._documents.get(uri)
+        if document is not None and document.latest_tree is not None:
+            return document.latest_tree
+        return parsed

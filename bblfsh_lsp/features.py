@@ -1,0 +1,84 @@
+"""LSP answers from a parsed document: plain functions from our views to lsprotocol types."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lsprotocol import types
+
+from bblfsh_lsp.documents import ParsedDocument
+from bblfsh_lsp.folding import limit
+from bblfsh_lsp.outline import Symbol
+from bblfsh_lsp.positions import TextIndex
+from bblfsh_lsp.selection import enclosing
+
+DIAGNOSTIC_SOURCE = "bblfsh"
+
+
+def lsp_range(index: TextIndex, start: int, end: int) -> types.Range:
+    start_line, start_char = index.position(start)
+    end_line, end_char = index.position(end)
+    return types.Range(types.Position(start_line, start_char), types.Position(end_line, end_char))
+
+
+def _document_symbol(symbol: Symbol, index: TextIndex) -> types.DocumentSymbol:
+    return types.DocumentSymbol(
+        name=symbol.name,
+        kind=symbol.kind,
+        range=lsp_range(index, symbol.start, symbol.end),
+        selection_range=lsp_range(index, symbol.name_start, symbol.name_end),
+        children=[_document_symbol(child, index) for child in symbol.children],
+    )
+
+
+def document_symbols(parsed: ParsedDocument) -> list[types.DocumentSymbol]:
+    return [_document_symbol(symbol, parsed.index) for symbol in parsed.symbols]
+
+
+def folding_ranges(parsed: ParsedDocument, line_folding_only: bool = False,
+                   range_limit: int | None = None) -> list[types.FoldingRange]:
+    out = []
+    for fold in limit(parsed.folds, range_limit):
+        kind = types.FoldingRangeKind(fold.kind) if fold.kind else None
+        if line_folding_only:
+            out.append(types.FoldingRange(start_line=fold.start_line, end_line=fold.end_line, kind=kind))
+        else:
+            out.append(types.FoldingRange(start_line=fold.start_line, end_line=fold.end_line,
+                                          start_character=fold.start_char, end_character=fold.end_char,
+                                          kind=kind))
+    return out
+
+
+def selection_ranges(parsed: ParsedDocument, positions: Sequence[types.Position]) -> list[types.SelectionRange]:
+    index = parsed.index
+    out = []
+    for position in positions:
+        offset = index.offset(position.line, position.character)
+        chain = enclosing(parsed.items, offset, len(index.data), parsed.definition_spans)
+        selection: types.SelectionRange | None = None
+        for start, end in reversed(chain):  # outermost first, so each wraps the next
+            selection = types.SelectionRange(range=lsp_range(index, start, end), parent=selection)
+        assert selection is not None  # the chain always holds the whole text
+        out.append(selection)
+    return out
+
+
+def diagnostics(parsed: ParsedDocument) -> list[types.Diagnostic]:
+    """Syntax errors of this version; none when it parsed (so fixing the code clears them)."""
+    if parsed.result is None:
+        return []
+    index = parsed.index
+    out = []
+    for error in parsed.result.errors:
+        start = error.start.offset if error.start else 0
+        end = error.end.offset if error.end and error.end.offset >= start else start
+        if end == start:  # show at least one character, or the end of the line
+            line = index.line_of(start)
+            end = min(start + 1, index.line_end(line)) if start < index.line_end(line) else start
+        out.append(types.Diagnostic(
+            range=lsp_range(index, start, end),
+            message=error.message,
+            severity=types.DiagnosticSeverity.Error,
+            source=DIAGNOSTIC_SOURCE,
+        ))
+    return out

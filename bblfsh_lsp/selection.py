@@ -1,0 +1,31 @@
+"""Selection ranges: the extents of the nodes around a position, innermost first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bblfsh_lsp.structure import Item
+
+
+def enclosing(items: list[Item], offset: int, size: int,
+              extra: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Distinct (start, end) spans that contain offset, innermost first, the whole text last.
+
+    `extra` spans (whole definitions, from the outline) join the nodes' extents.
+
+    A position touching a node's end still selects it (the cursor right after an identifier
+    selects the identifier), as editors expect.
+    """
+    spans = {(item.start, item.end) for item in items
+             if item.has_extent and item.start <= offset <= item.end and item.end > item.start}
+    spans.update(span for span in extra if span[0] <= offset <= span[1] and span[1] > span[0])
+    spans.add((0, size))
+    ordered = sorted(spans, key=lambda span: (span[1] - span[0], -span[0]))
+    # Keep a chain: each span must contain the previous one (siblings that merely touch the
+    # offset at a boundary are dropped in favour of the one met first).
+    chain: list[tuple[int, int]] = []
+    for start, end in ordered:
+        if chain and not (start <= chain[-1][0] and chain[-1][1] <= end):
+            continue
+        chain.append((start, end))
+    return chain

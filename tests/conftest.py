@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from driver_runtime.pool import PoolSettings
+from driver_runtime.registry import Registry
+from driver_runtime.runtimes.base import DriverSpec
+from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.service import DriverService
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+REPO = HERE.parent
+SHARED = REPO.parent / "shared"
+
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture
+async def service():
+    service = DriverService(ProcessRuntime(), Registry.bundled())
+    yield service
+    await service.close()
+
+
+def faulty_spec() -> DriverSpec:
+    sys.path.insert(0, str(HERE))
+    from faulty_driver import MANIFEST
+
+    return DriverSpec(manifest=MANIFEST, folder=HERE)
+
+
+@pytest.fixture
+def fast_pool_settings() -> PoolSettings:
+    return PoolSettings(max_instances=2, deadline=2.0, start_timeout=20.0, idle_timeout=0.2,
+                        crash_limit=3, crash_window=60.0)

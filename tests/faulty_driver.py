@@ -1,0 +1,55 @@
+"""A driver that misbehaves on request, for testing the runtime's fault handling.
+
+It speaks the real protocol through the real SDK; the content of a parse request says what
+to do: "ok", "crash", "hang", "sleep <seconds>", "crash-unless <marker file>" (crash the first
+time, creating the marker, then answer), "garbage" (write a non-JSON frame), "memory"
+(allocate until the memory limit kills it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from driver_runtime.protocol import Manifest, ParseRequest, ParseResult
+from driver_runtime.sdk import serve
+
+MANIFEST = Manifest(name="faulty", language="faulty", version="0.0.1", extensions=[".faulty"],
+                    command=["{python}", str(Path(__file__).resolve())])
+
+
+class FaultyDriver:
+    manifest = MANIFEST
+
+    def parse(self, request: ParseRequest) -> ParseResult:
+        word, _, argument = request.content.strip().partition(" ")
+        if word == "crash":
+            os._exit(3)
+        if word == "hang":
+            while True:
+                time.sleep(60)
+        if word == "sleep":
+            time.sleep(float(argument))
+        if word == "crash-unless":
+            marker = Path(argument)
+            if not marker.exists():
+                marker.write_text("crashed once")
+                os._exit(4)
+        if word == "garbage":
+            sys.__stdout__.write("this is not JSON\n")
+            sys.__stdout__.flush()
+        if word == "memory":
+            hog = []
+            while True:
+                hog.append(bytearray(50 * 1024 * 1024))
+        tree = {"@type": "faulty:File", "@pos": {"start": 0, "end": len(request.content.encode())},
+                "pid": os.getpid()}
+        return ParseResult(language="faulty", uast=tree)
+
+
+if __name__ == "__main__":
+    if os.environ.get("FAULTY_FAIL_START"):
+        sys.exit("cannot start: FAULTY_FAIL_START is set")
+    serve(FaultyDriver())
