@@ -59,7 +59,11 @@ class Channel:
                             raise await self._died("the driver exited before answering")
                         if not line.strip():
                             continue
-                        message = protocol.decode(line)
+                        try:
+                            message = protocol.decode(line)
+                        except protocol.FrameTooDeep as exc:
+                            # The whole frame was read, so the channel is still in step.
+                            raise DriverRequestError(RequestError(ErrorCode.UNSUPPORTED, str(exc))) from None
                         if message.get("id") == request_id:
                             break
                         # An answer to an earlier request that timed out cannot arrive (the

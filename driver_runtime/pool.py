@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from driver_runtime.protocol import DriverRequestError, Manifest
+from driver_runtime.protocol import PROTOCOL_VERSION, DriverRequestError, Manifest, protocol_compatible
 from driver_runtime.runtimes.base import (
     DriverCrashed,
     DriverError,
@@ -169,6 +169,11 @@ class DriverPool:
             await instance.stop()
             self._record_crash(exc)
             raise DriverUnavailable(f"the {self.language} driver failed its health check: {exc}") from None
+        if not protocol_compatible(self.manifest.protocol_version):
+            await instance.stop()
+            raise DriverUnavailable(
+                f"the {self.language} driver speaks protocol {self.manifest.protocol_version}, "
+                f"this runtime speaks {PROTOCOL_VERSION}")
         log.info("started %s (%s runtime)", instance.id, self.runtime.name)
         return instance
 

@@ -8,6 +8,7 @@ with).  It must stay importable on its own inside a driver image: attrs, cattrs 
 from __future__ import annotations
 
 import enum
+import json
 from typing import Any, NewType
 
 import attrs
@@ -15,6 +16,13 @@ import cattrs
 import orjson
 
 PROTOCOL_VERSION = "1.0"
+
+
+
+def protocol_compatible(version: str) -> bool:
+    """Whether a driver speaking `version` can be used: the same major version."""
+    return version.partition(".")[0] == PROTOCOL_VERSION.partition(".")[0]
+
 
 # A UAST travels as plain JSON (nested dicts and lists); it is never structured into classes,
 # because it is large and its shape is open-ended.
@@ -122,11 +130,26 @@ METHOD_INFO = "info"
 
 def encode(message: dict[str, Any]) -> bytes:
     """One frame: compact JSON and a newline (JSON never contains a raw newline)."""
-    return orjson.dumps(message) + b"\n"
+    try:
+        return orjson.dumps(message) + b"\n"
+    except orjson.JSONEncodeError:
+        # orjson stops at 255 levels of nesting and at lone surrogates ("\ud800" in a string
+        # literal); the standard library handles both, more slowly.
+        return json.dumps(message, separators=(",", ":")).encode("ascii") + b"\n"
+
+
+class FrameTooDeep(ValueError):
+    """A well-formed frame nested deeper than this process can decode."""
 
 
 def decode(frame: bytes) -> dict[str, Any]:
-    message = orjson.loads(frame)
+    try:
+        message = orjson.loads(frame)
+    except orjson.JSONDecodeError:
+        try:  # deep nesting or escaped surrogates; raises ValueError if the frame is broken
+            message = json.loads(frame)
+        except RecursionError:
+            raise FrameTooDeep("the message is nested too deeply to decode") from None
     if not isinstance(message, dict):
         raise ValueError("a frame must hold a JSON object")
     return message

@@ -54,6 +54,9 @@ def serve(driver: Driver, stdin: BinaryIO | None = None, stdout: BinaryIO | None
         # Frames own the real stdout; a stray print() from a parser library must not corrupt them.
         sys.stdout = sys.stderr
     gc.disable()
+    # Trees as deep as the parser accepts (a long chain of "a + b + ...") are converted and
+    # encoded recursively; Python-to-Python calls do not grow the C stack.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     served = 0
     while True:
         line = source.readline()
@@ -69,7 +72,7 @@ def serve(driver: Driver, stdin: BinaryIO | None = None, stdout: BinaryIO | None
         except ValueError as exc:
             frame = protocol.error_frame(request_id, ErrorCode.INVALID_REQUEST, f"not a JSON request: {exc}")
         except RecursionError:
-            frame = protocol.error_frame(request_id, ErrorCode.UNSUPPORTED, "the tree is nested too deeply")
+            frame = protocol.error_frame(request_id, ErrorCode.UNSUPPORTED, "the syntax tree is nested too deeply")
         except MemoryError:
             frame = protocol.error_frame(request_id, ErrorCode.INTERNAL, "out of memory")
         except Exception as exc:  # a driver bug: report it and keep serving
