@@ -18,7 +18,7 @@ from typing import Any
 from bblfsh_lsp.folding import Fold, folds
 from bblfsh_lsp.outline import Symbol, outline
 from bblfsh_lsp.positions import Encoding, TextIndex
-from bblfsh_lsp.structure import Item, flatten
+from bblfsh_lsp.structure import Structure
 from driver_runtime.protocol import ParseResult
 
 log = logging.getLogger(__name__)
@@ -48,12 +48,12 @@ class ParsedDocument:
         return self.result.language if self.result is not None else ""
 
     @cached_property
-    def items(self) -> list[Item]:
-        return flatten(self.tree, len(self.index.data)) if self.tree is not None else []
+    def structure(self) -> Structure:
+        return Structure(self.tree or {}, len(self.index.data))
 
     @cached_property
     def symbols(self) -> list[Symbol]:
-        return outline(self.tree, self.index, self.items) if self.tree is not None else []
+        return outline(self.tree, self.index, self.structure) if self.tree is not None else []
 
     @cached_property
     def definition_spans(self) -> list[tuple[int, int]]:
@@ -61,7 +61,7 @@ class ParsedDocument:
 
     @cached_property
     def folds(self) -> list[Fold]:
-        return folds(self.items, self.symbols, self.index)
+        return folds(self.structure, self.symbols, self.index)
 
 
 class DocumentModified(Exception):

@@ -54,7 +54,7 @@ def selection_ranges(parsed: ParsedDocument, positions: Sequence[types.Position]
     out = []
     for position in positions:
         offset = index.offset(position.line, position.character)
-        chain = enclosing(parsed.items, offset, len(index.data), parsed.definition_spans)
+        chain = enclosing(parsed.structure, offset, parsed.definition_spans)
         selection: types.SelectionRange | None = None
         for start, end in reversed(chain):  # outermost first, so each wraps the next
             selection = types.SelectionRange(range=lsp_range(index, start, end), parent=selection)

@@ -10,7 +10,7 @@ from lsprotocol.types import FoldingRangeKind
 
 from bblfsh_lsp.outline import Symbol
 from bblfsh_lsp.positions import TextIndex
-from bblfsh_lsp.structure import Item
+from bblfsh_lsp.structure import NO_EXTENT, Structure
 from driver_runtime.uast import ROLE, TYPE
 
 IMPORT_TYPES = frozenset({"uast:Import", "uast:RuntimeImport", "uast:RuntimeReImport", "uast:InlineImport"})
@@ -41,7 +41,7 @@ def _last_line(index: TextIndex, end: int, start_line: int) -> int:
     return line
 
 
-def folds(items: list[Item], symbols: list[Symbol], index: TextIndex) -> list[Fold]:
+def folds(structure: Structure, symbols: list[Symbol], index: TextIndex) -> list[Fold]:
     found: dict[int, Fold] = {}  # one fold per start line: the longest
 
     def add(start: int, end: int, kind: str | None, depth: int) -> None:
@@ -49,65 +49,68 @@ def folds(items: list[Item], symbols: list[Symbol], index: TextIndex) -> list[Fo
         end_line = _last_line(index, end, start_line)
         if end_line <= start_line:
             return
+        known = found.get(start_line)
+        if known is not None and (end_line, -depth) <= (known.end_line, -known.depth):
+            return
         start_char = index.position(index.line_end(start_line))[1]
         end_char = index.position(min(end, index.line_end(end_line)))[1]
-        fold = Fold(start_line, end_line, start_char, end_char, kind, depth)
-        known = found.get(start_line)
-        if known is None or (fold.end_line, -fold.depth) > (known.end_line, -known.depth):
-            found[start_line] = fold
+        found[start_line] = Fold(start_line, end_line, start_char, end_char, kind, depth)
 
-    for symbol in _walk_symbols(symbols):
-        add(symbol[0].start, symbol[0].end, None, symbol[1])
+    for symbol, depth in _walk_symbols(symbols):
+        add(symbol.start, symbol.end, None, depth)
 
-    comments: list[Item] = []
+    comments: list[tuple[int, int]] = []
     import_parents: set[int] = set()
-    for item in items:
-        if not item.has_extent:
+    starts, ends, depths = structure.starts, structure.ends, structure.depths
+    for number, node in enumerate(structure.nodes):
+        start = starts[number]
+        if start == NO_EXTENT:
             continue
-        node = item.node
-        node_type = node.get(TYPE, "")
+        node_type = node.get(TYPE)
         if node_type == "uast:Comment":
-            comments.append(item)
+            comments.append((start, ends[number]))
         elif _is_import(node):
-            import_parents.add(item.parent)
-        elif node_type == "uast:String" or FOLDED_ROLES & set(node.get(ROLE) or ()):
-            add(item.start, item.end, None, item.depth)
+            import_parents.add(structure.parents[number])
+        elif node_type == "uast:String" or FOLDED_ROLES.intersection(node.get(ROLE) or ()):
+            if index.line_of(ends[number]) > index.line_of(start):
+                add(start, ends[number], None, depths[number])
 
     for run in _comment_runs(comments, index):
-        add(run[0].start, run[-1].end, FoldingRangeKind.Comment, 0)
-    for run in _import_runs(items, import_parents):
-        add(run[0].start, run[-1].end, FoldingRangeKind.Imports, 0)
+        add(run[0][0], run[-1][1], FoldingRangeKind.Comment, 0)
+    for run in _import_runs(structure, import_parents):
+        add(run[0][0], run[-1][1], FoldingRangeKind.Imports, 0)
     return sorted(found.values(), key=lambda fold: fold.start_line)
 
 
-def _comment_runs(comments: list[Item], index: TextIndex) -> list[list[Item]]:
+def _comment_runs(comments: list[tuple[int, int]], index: TextIndex) -> list[list[tuple[int, int]]]:
     """Comments on consecutive lines; a multi-line (block) comment is a run by itself."""
-    runs: list[list[Item]] = []
-    run: list[Item] = []
-    for item in sorted(comments, key=lambda comment: comment.start):
-        if run and index.line_of(item.start) > index.line_of(run[-1].end) + 1:
+    runs: list[list[tuple[int, int]]] = []
+    run: list[tuple[int, int]] = []
+    for comment in sorted(comments):
+        if run and index.line_of(comment[0]) > index.line_of(run[-1][1]) + 1:
             runs.append(run)
             run = []
-        run.append(item)
+        run.append(comment)
     if run:
         runs.append(run)
     return runs
 
 
-def _import_runs(items: list[Item], parents: set[int]) -> list[list[Item]]:
+def _import_runs(structure: Structure, parents: set[int]) -> list[list[tuple[int, int]]]:
     """Imports of one parent that follow each other with no other statement between them."""
-    runs: list[list[Item]] = []
-    siblings: dict[int, list[Item]] = {}
-    for item in items:
-        if item.parent in parents and item.has_extent:
-            siblings.setdefault(item.parent, []).append(item)
-    for parent, members in siblings.items():
-        run: list[Item] = []
-        for item in members:
-            if _is_import(item.node):
-                run.append(item)
+    siblings: dict[int, list[int]] = {}
+    for number, parent in enumerate(structure.parents):
+        if parent in parents and structure.starts[number] != NO_EXTENT:
+            siblings.setdefault(parent, []).append(number)
+    runs: list[list[tuple[int, int]]] = []
+    for members in siblings.values():
+        run: list[tuple[int, int]] = []
+        for number in members:
+            node = structure.nodes[number]
+            if _is_import(node):
+                run.append((structure.starts[number], structure.ends[number]))
                 continue
-            if item.node.get(TYPE) == "uast:Comment":
+            if node.get(TYPE) == "uast:Comment":
                 continue
             if len(run) > 1:
                 runs.append(run)

@@ -8,15 +8,14 @@ Ranges are byte offsets here; the LSP layer converts them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import attrs
 from lsprotocol.types import SymbolKind
 
 from bblfsh_lsp.positions import TextIndex
-from bblfsh_lsp.structure import Item, flatten
-from driver_runtime.uast import ROLE, TOKEN, TYPE
+from bblfsh_lsp.structure import NO_EXTENT, Structure
+from driver_runtime.uast import ROLE, TOKEN, TYPE, span
 
 Node = dict[str, Any]
 
@@ -43,6 +42,9 @@ NATIVE_TYPE_KINDS: dict[str, SymbolKind] = {}
 
 # Fields of an assignment that hold what is assigned to.
 TARGET_FIELDS = ("targets", "target", "Target", "left", "Left")
+
+VARIABLE_KINDS = (SymbolKind.Variable, SymbolKind.Constant, SymbolKind.Field)
+CONSTRUCTOR_NAMES = ("constructor",)
 
 CONTAINER_TYPES = (SymbolKind.Class, SymbolKind.Interface, SymbolKind.Struct, SymbolKind.Enum,
                    SymbolKind.Module, SymbolKind.Namespace, SymbolKind.Package)
@@ -125,101 +127,106 @@ def _variable_kind(name: str, in_type: bool) -> SymbolKind:
 
 
 class _Builder:
-    def __init__(self, items: list[Item], index: TextIndex):
+    def __init__(self, structure: Structure, index: TextIndex):
         self.index = index
-        self.items = items
-        self.span_of = {id(item.node): item for item in self.items}
+        self.structure = structure
 
-    def header_start(self, item: Item, name_start: int) -> int:
+    def header_start(self, number: int, name_start: int) -> int:
         """Where a definition starts: at the first word of the line where its extent or its name
         starts, whichever is first (so `def`, `class`, `@` and modifiers are included)."""
-        first = min(item.start, name_start) if item.has_extent else name_start
+        extent_start = self.structure.starts[number]
+        first = min(extent_start, name_start) if extent_start != NO_EXTENT else name_start
         return min(first, self.index.first_nonblank(self.index.line_of(first)))
 
-    def name_span(self, name: str, name_node: Node | None, item: Item) -> tuple[int, int]:
-        if name_node is not None:
-            named = self.span_of.get(id(name_node))
-            if named is not None and named.has_extent:
-                return named.start, named.end
-        own = item.node.get("@pos") or {}
+    def name_span(self, name: str, name_node: Node | None, number: int) -> tuple[int, int]:
+        named = span(name_node) if name_node is not None else None
+        if named is not None:
+            return named
+        structure = self.structure
+        own = structure.nodes[number].get("@pos") or {}
         start = own.get("start")
         encoded = name.encode("utf-8")
         if start is not None:
             end = own.get("end", start)
-            if end - start == len(encoded) or end <= start:
+            if end is None or end - start == len(encoded) or end <= start:
                 return start, start + len(encoded)
         # Find the name in the text of the definition.
-        found = self.index.data.find(encoded, item.start, item.end) if item.has_extent else -1
-        if found >= 0:
-            return found, found + len(encoded)
-        return (item.start, item.start) if item.has_extent else (0, 0)
+        if structure.has_extent(number):
+            found = self.index.data.find(encoded, structure.starts[number], structure.ends[number])
+            if found >= 0:
+                return found, found + len(encoded)
+            return structure.starts[number], structure.starts[number]
+        return 0, 0
 
-    def symbol(self, item: Item, name: str, kind: SymbolKind, name_node: Node | None,
-               whole: Item | None = None) -> Symbol:
-        name_start, name_end = self.name_span(name, name_node, item)
-        span_item = whole or item
-        start = self.header_start(span_item, name_start)
-        end = max(span_item.end if span_item.has_extent else name_end, name_end)
+    def symbol(self, number: int, name: str, kind: SymbolKind, name_node: Node | None,
+               whole: int | None = None) -> Symbol:
+        name_start, name_end = self.name_span(name, name_node, number)
+        around = number if whole is None else whole
+        start = self.header_start(around, name_start)
+        extent_end = self.structure.ends[around]
+        end = max(extent_end if extent_end != NO_EXTENT else name_end, name_end)
         return Symbol(name, kind, start, end, name_start, name_end)
 
     def build(self) -> list[Symbol]:
         roots: list[Symbol] = []
-        # owner[i]: the symbol that item i belongs to (None at module level) and its kind
-        owner: list[Symbol | None] = [None] * len(self.items)
-        for position, item in enumerate(self.items):
-            parent_owner = owner[item.parent] if item.parent >= 0 else None
-            owner[position] = parent_owner
-            made = self.classify(item, parent_owner)
+        structure = self.structure
+        parents = structure.parents
+        # owner[i]: the symbol that node i is inside of (None at module level)
+        owner: list[Symbol | None] = [None] * len(structure)
+        for number, node in enumerate(structure.nodes):
+            parent = parents[number]
+            parent_owner = owner[parent] if parent >= 0 else None
+            owner[number] = parent_owner
+            if TYPE not in node:
+                continue
+            made = self.classify(number, node, parent_owner)
             for symbol in made:
                 (parent_owner.children if parent_owner else roots).append(symbol)
-            if made and len(made) == 1 and made[0].kind not in (SymbolKind.Variable, SymbolKind.Constant,
-                                                                 SymbolKind.Field):
-                owner[position] = made[0]
+            if len(made) == 1 and made[0].kind not in VARIABLE_KINDS:
+                owner[number] = made[0]
         return roots
 
-    def classify(self, item: Item, parent: Symbol | None) -> list[Symbol]:
-        node = item.node
-        node_type = node.get(TYPE, "")
-        parent_kind = parent.kind if parent else None
-        in_type = parent_kind in CONTAINER_TYPES
-        if node_type == "uast:FunctionGroup":
+    def classify(self, number: int, node: Node, parent: Symbol | None) -> list[Symbol]:
+        in_type = parent is not None and parent.kind in CONTAINER_TYPES
+        if node[TYPE] == "uast:FunctionGroup":
             named = _function_name(node)
             if not named:
                 return []
             name, name_node = named
             kind = SymbolKind.Function
             if in_type:
-                kind = SymbolKind.Constructor if name in ("constructor",) or name == (parent.name if parent else "") \
-                    else SymbolKind.Method
-            return [self.symbol(item, name, kind, name_node)]
-        type_kind = _type_kind(node)
-        if type_kind is not None:
-            named = _type_name(node)
-            return [self.symbol(item, named[0], type_kind, named[1])] if named else []
-        if "Assignment" in _roles(node) and (parent is None or in_type) and self.at_statement_level(item):
-            kind_for = self.variable_kinds(in_type)
-            return [self.symbol(self.span_of[id(target)], name, kind_for(name), target, whole=item)
-                    for name, target in _assigned_names(node) if id(target) in self.span_of]
+                assert parent is not None
+                constructor = name in CONSTRUCTOR_NAMES or name == parent.name
+                kind = SymbolKind.Constructor if constructor else SymbolKind.Method
+            return [self.symbol(number, name, kind, name_node)]
+        roles = node.get(ROLE)
+        if not roles:
+            return []
+        if "Declaration" in roles:
+            type_kind = _type_kind(node)
+            if type_kind is not None:
+                named = _type_name(node)
+                return [self.symbol(number, named[0], type_kind, named[1])] if named else []
+        if "Assignment" in roles and (parent is None or in_type) and self.at_statement_level(number):
+            return [self.symbol(number, name, _variable_kind(name, in_type), target, whole=number)
+                    for name, target in _assigned_names(node)]
         return []
 
-    def at_statement_level(self, item: Item) -> bool:
+    def at_statement_level(self, number: int) -> bool:
         """An assignment that is a statement of a module or type body, not inside an expression."""
-        parent = self.items[item.parent] if item.parent >= 0 else None
-        while parent is not None:
-            roles = _roles(parent.node)
-            parent_type = parent.node.get(TYPE, "")
-            if "File" in roles or "Module" in roles or _type_kind(parent.node) is not None:
+        structure = self.structure
+        parent = structure.parents[number]
+        while parent >= 0:
+            node = structure.nodes[parent]
+            roles = node.get(ROLE) or ()
+            if "File" in roles or "Module" in roles or _type_kind(node) is not None:
                 return True
-            if "Expression" in roles or "Statement" in roles or parent_type in ("uast:FunctionGroup", "uast:Function"):
+            if "Expression" in roles or "Statement" in roles or node.get(TYPE) in ("uast:FunctionGroup", "uast:Function"):
                 return False
-            parent = self.items[parent.parent] if parent.parent >= 0 else None
+            parent = structure.parents[parent]
         return True
 
-    @staticmethod
-    def variable_kinds(in_type: bool) -> Callable[[str], SymbolKind]:
-        return lambda name: _variable_kind(name, in_type)
 
-
-def outline(tree: Node, index: TextIndex, items: list[Item] | None = None) -> list[Symbol]:
-    """The document's symbols, nested, in source order (items: the tree's flatten(), if at hand)."""
-    return _Builder(items if items is not None else flatten(tree, len(index.data)), index).build()
+def outline(tree: Node, index: TextIndex, structure: Structure | None = None) -> list[Symbol]:
+    """The document's symbols, nested, in source order (structure: the tree's, if at hand)."""
+    return _Builder(structure if structure is not None else Structure(tree, len(index.data)), index).build()

@@ -31,6 +31,8 @@ class TextIndex:
     __slots__ = ("text", "data", "lines", "encoding", "_all_ascii", "_ascii_lines")
 
     def __init__(self, text: str, encoding: Encoding = "utf-16"):
+        if encoding not in ("utf-8", "utf-16", "utf-32"):
+            raise ValueError(f"unknown position encoding {encoding!r}")
         self.text = text
         self.data = text.encode("utf-8", "surrogatepass")
         self.lines = LineStarts(self.data)

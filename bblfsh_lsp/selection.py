@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bblfsh_lsp.structure import Item
+from bblfsh_lsp.structure import NO_EXTENT, Structure
 
 
-def enclosing(items: list[Item], offset: int, size: int,
+def enclosing(structure: Structure, offset: int,
               extra: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Distinct (start, end) spans that contain offset, innermost first, the whole text last.
 
@@ -16,8 +16,9 @@ def enclosing(items: list[Item], offset: int, size: int,
     A position touching a node's end still selects it (the cursor right after an identifier
     selects the identifier), as editors expect.
     """
-    spans = {(item.start, item.end) for item in items
-             if item.has_extent and item.start <= offset <= item.end and item.end > item.start}
+    size = structure.size
+    spans = {(start, end) for start, end in zip(structure.starts, structure.ends)
+             if start != NO_EXTENT and start <= offset <= end and end > start}
     spans.update(span for span in extra if span[0] <= offset <= span[1] and span[1] > span[0])
     spans.add((0, size))
     ordered = sorted(spans, key=lambda span: (span[1] - span[0], -span[0]))

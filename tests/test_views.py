@@ -11,7 +11,7 @@ from bblfsh_lsp.folding import folds, limit
 from bblfsh_lsp.outline import outline
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.selection import enclosing
-from bblfsh_lsp.structure import flatten
+from bblfsh_lsp.structure import Structure
 from driver_runtime.drivers.python.driver import PythonDriver
 from driver_runtime.protocol import ParseRequest
 
@@ -22,7 +22,7 @@ SAMPLE = (Path(__file__).parent / "data" / "sample.py").read_text(encoding="utf-
 def parsed():
     tree = PythonDriver().parse(ParseRequest(content=SAMPLE, filename="sample.py")).uast
     index = TextIndex(SAMPLE, "utf-16")
-    items = flatten(tree, len(index.data))
+    items = Structure(tree, len(index.data))
     return tree, index, items
 
 
@@ -96,7 +96,7 @@ def test_selection_grows_from_the_innermost_node_to_the_whole_text(parsed):
     symbols = outline(tree, index, items)
     spans = [(symbol.start, symbol.end) for _, symbol in flat(symbols)]
     offset = index.data.index(b"self.x = x") + len("se")
-    chain = enclosing(items, offset, len(index.data), spans)
+    chain = enclosing(items, offset, spans)
     texts = [index.data[start:end] for start, end in chain]
     assert texts[0] == b"self"
     assert b"self.x = x" in texts

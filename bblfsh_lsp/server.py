@@ -1,0 +1,300 @@
+"""The language server: small handlers that hand the work to plain functions."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+from lsprotocol import types
+from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from bblfsh_lsp import __version__, features
+from bblfsh_lsp.documents import DocumentModified, DocumentStore, ParsedDocument
+from bblfsh_lsp.query import QueryError
+from bblfsh_lsp.settings import Settings
+from bblfsh_lsp.workspace_search import WorkspaceSearch
+from driver_runtime import uast
+from driver_runtime.protocol import Mode, ParseResult
+from driver_runtime.registry import Registry
+from driver_runtime.runtimes import choose
+from driver_runtime.service import DriverService
+
+log = logging.getLogger(__name__)
+
+QUERY_REQUEST = "bblfsh/query"
+PARSE_REQUEST = "bblfsh/parse"
+QUERY_COMMAND = "bblfsh.query"
+REQUEST_FAILED = -32803  # LSP's RequestFailed
+
+
+@attrs.frozen
+class TextDocumentRef:
+    uri: str
+
+
+@attrs.frozen
+class QueryParams:
+    query: str
+    text_document: TextDocumentRef | None = None
+
+
+@attrs.frozen
+class ParseParams:
+    text_document: TextDocumentRef
+    mode: Mode = Mode.SEMANTIC
+
+
+_params = cattrs.Converter()
+for _cls in (QueryParams, ParseParams):
+    _params.register_structure_hook(
+        _cls, make_dict_structure_fn(_cls, _params, text_document=override(rename="textDocument"))
+    )
+
+
+def plain(value: Any) -> Any:
+    """JSON-like data from what pygls hands a custom method (namedtuples, for unknown methods)."""
+    if hasattr(value, "_asdict"):
+        return {key: plain(item) for key, item in value._asdict().items()}
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
+def structure_params(data: Any, cls: type) -> Any:
+    data = plain(data)
+    try:
+        return _params.structure(data, cls)
+    except cattrs.BaseValidationError as exc:
+        raise JsonRpcInvalidParams("invalid params: " + "; ".join(cattrs.transform_error(exc))) from None
+
+
+class BblfshServer(LanguageServer):
+    def __init__(self, settings: Settings | None = None):
+        super().__init__("bblfsh-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.settings = settings or Settings()
+        self.service: DriverService | None = None
+        self.documents: DocumentStore | None = None
+        self.runtime_note = ""
+
+    # --- life cycle ----------------------------------------------------------------------------
+
+    def start_services(self, options: Any) -> None:
+        self.settings = self.settings.with_editor_options(options)
+        choice = choose(self.settings.runtime)
+        self.runtime_note = f"bblfsh-lsp uses the {choice.runtime.name} runtime: {choice.reason}"
+        log.info(self.runtime_note)
+        self.service = DriverService(choice.runtime, Registry.bundled(), self.settings.pool())
+        negotiated = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
+        encoding = negotiated.value if isinstance(negotiated, types.PositionEncodingKind) else str(negotiated)
+        self.documents = DocumentStore(self.parse_text, encoding, on_parsed=self.publish)  # type: ignore[arg-type]
+
+    async def stop_services(self) -> None:
+        if self.service is not None:
+            await self.service.close()
+
+    async def parse_text(self, text: str, path: str, language_id: str | None) -> ParseResult:
+        assert self.service is not None
+        if len(text) > self.settings.max_file_bytes or len(text.encode("utf-8", "surrogatepass")) > self.settings.max_file_bytes:
+            from driver_runtime.runtimes.base import DriverError
+
+            raise DriverError(f"{path}: file too large to parse (limit {self.settings.max_file_bytes:,} bytes)")
+        language = language_id if language_id and self._knows(language_id) else None
+        return await self.service.parse(text, path, language=language)
+
+    @staticmethod
+    def _knows(language_id: str) -> bool:
+        from driver_runtime.languages import canonical
+
+        return canonical(language_id) is not None
+
+    def publish(self, parsed: ParsedDocument) -> None:
+        if parsed.problem:
+            log.warning("%s: %s", parsed.uri, parsed.problem)
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            uri=parsed.uri, version=parsed.version, diagnostics=features.diagnostics(parsed)))
+
+    # --- helpers for handlers ----------------------------------------------------------------
+
+    @property
+    def store(self) -> DocumentStore:
+        if self.documents is None:
+            raise JsonRpcException("the server is not initialized", code=-32002)
+        return self.documents
+
+    async def parsed(self, uri: str) -> ParsedDocument | None:
+        """The parse to answer from, or None when the document has no tree (a reason is logged)."""
+        try:
+            parsed = await self.store.with_tree(uri)
+        except DocumentModified:
+            raise JsonRpcContentModified(f"{uri} changed") from None
+        except KeyError:
+            raise JsonRpcInvalidParams(f"{uri} is not open") from None
+        return parsed if parsed.tree is not None else None
+
+    def lsp_path(self, uri: str) -> str:
+        return to_fs_path(uri) or uri
+
+    def workspace_roots(self) -> list[str]:
+        folders = [to_fs_path(folder.uri) for folder in self.workspace.folders.values()]
+        roots = [folder for folder in folders if folder]
+        if not roots and self.workspace.root_path:
+            roots = [self.workspace.root_path]
+        return roots
+
+    def search(self, token: Any = None) -> WorkspaceSearch:
+        assert self.service is not None
+        return WorkspaceSearch(self.store, self.service, self.workspace_roots(), self.store.encoding,
+                               self.settings.max_file_bytes, self.progress_reporter(token))
+
+    def progress_reporter(self, token: Any) -> Any:
+        """Reports $/progress on the client's workDoneToken, if it gave one."""
+        if token is None:
+            return None
+        progress = self.work_done_progress
+        state = {"begun": False}
+
+        def report(done: int, total: int, message: str) -> None:
+            percentage = int(100 * done / total) if total else 100
+            if not state["begun"]:
+                state["begun"] = True
+                progress.begin(token, types.WorkDoneProgressBegin(title="Structural search", percentage=0,
+                                                                  cancellable=False))
+            if done >= total:
+                progress.end(token, types.WorkDoneProgressEnd(message=f"searched {total} files"))
+            else:
+                progress.report(token, types.WorkDoneProgressReport(message=message, percentage=percentage))
+
+        return report
+
+
+_HANDLERS: list[tuple[str, str, Any]] = []  # (kind, name, function), registered per server
+
+
+def _feature(name: str) -> Any:
+    def register(function: Any) -> Any:
+        _HANDLERS.append(("feature", name, function))
+        return function
+    return register
+
+
+def _command(name: str) -> Any:
+    def register(function: Any) -> Any:
+        _HANDLERS.append(("command", name, function))
+        return function
+    return register
+
+
+@_feature(types.INITIALIZE)
+def on_initialize(ls: BblfshServer, params: types.InitializeParams) -> None:
+    ls.start_services(params.initialization_options)
+
+
+@_feature(types.INITIALIZED)
+def on_initialized(ls: BblfshServer, _params: types.InitializedParams) -> None:
+    ls.window_log_message(types.LogMessageParams(type=types.MessageType.Info, message=ls.runtime_note))
+
+
+@_feature(types.SHUTDOWN)
+async def on_shutdown(ls: BblfshServer, _params: Any) -> None:
+    await ls.stop_services()
+
+
+@_feature(types.TEXT_DOCUMENT_DID_OPEN)
+def on_open(ls: BblfshServer, params: types.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    ls.store.update(item.uri, item.version, item.text, ls.lsp_path(item.uri), item.language_id)
+
+
+@_feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def on_change(ls: BblfshServer, params: types.DidChangeTextDocumentParams) -> None:
+    document = ls.workspace.get_text_document(params.text_document.uri)
+    ls.store.update(document.uri, params.text_document.version, document.source, ls.lsp_path(document.uri))
+
+
+@_feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def on_close(ls: BblfshServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.store.close(params.text_document.uri)
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+
+@_feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+async def on_document_symbol(ls: BblfshServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+    parsed = await ls.parsed(params.text_document.uri)
+    return features.document_symbols(parsed) if parsed else []
+
+
+@_feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+async def on_folding_range(ls: BblfshServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+    parsed = await ls.parsed(params.text_document.uri)
+    if parsed is None:
+        return []
+    caps = ls.client_capabilities.text_document
+    folding = caps.folding_range if caps else None
+    return features.folding_ranges(
+        parsed,
+        line_folding_only=bool(folding and folding.line_folding_only),
+        range_limit=folding.range_limit if folding else None,
+    )
+
+
+@_feature(types.TEXT_DOCUMENT_SELECTION_RANGE)
+async def on_selection_range(ls: BblfshServer, params: types.SelectionRangeParams) -> list[types.SelectionRange]:
+    parsed = await ls.parsed(params.text_document.uri)
+    if parsed is None:
+        return []
+    return features.selection_ranges(parsed, params.positions)
+
+
+@_feature(PARSE_REQUEST)
+async def on_parse(ls: BblfshServer, params: Any) -> dict[str, Any]:
+    request = structure_params(params, ParseParams)
+    uri = request.text_document.uri
+    index, result, problem = await ls.search().parse_uri(uri, request.mode)
+    if result is None:
+        raise JsonRpcException(problem or f"cannot parse {uri}", code=REQUEST_FAILED)
+    tree = uast.to_babelfish(result.uast, index.lines) if result.uast is not None else None
+    errors = [{"message": error.message,
+               "line": error.start.line if error.start else None,
+               "col": error.start.col if error.start else None} for error in result.errors]
+    return {"uri": uri, "language": result.language, "uast": tree, "errors": errors}
+
+
+async def _query(ls: BblfshServer, params: QueryParams, token: Any = None) -> list[dict[str, Any]]:
+    try:
+        return await ls.search(token).run(params.query,
+                                          params.text_document.uri if params.text_document else None)
+    except QueryError as exc:
+        raise JsonRpcInvalidParams(str(exc)) from None
+
+
+@_feature(QUERY_REQUEST)
+async def on_query(ls: BblfshServer, params: Any) -> list[dict[str, Any]]:
+    params = plain(params)
+    token = params.get("workDoneToken") if isinstance(params, dict) else None
+    return await _query(ls, structure_params(params, QueryParams), token)
+
+
+@_command(QUERY_COMMAND)
+async def on_query_command(ls: BblfshServer, *arguments: Any) -> list[dict[str, Any]]:
+    """Arguments: [query] or [query, uri] or [{"query": ..., "textDocument": {"uri": ...}}]."""
+    args = plain(list(arguments))
+    if args and isinstance(args[0], dict):
+        return await _query(ls, structure_params(args[0], QueryParams))
+    if not args or not isinstance(args[0], str):
+        raise JsonRpcInvalidParams(f"{QUERY_COMMAND} takes a query string and optionally a document URI")
+    uri = args[1] if len(args) > 1 and isinstance(args[1], str) else None
+    return await _query(ls, QueryParams(query=args[0], text_document=TextDocumentRef(uri) if uri else None))
+
+
+def create_server(settings: Settings | None = None) -> BblfshServer:
+    ls = BblfshServer(settings)
+    for kind, name, function in _HANDLERS:
+        (ls.feature if kind == "feature" else ls.command)(name)(function)
+    return ls

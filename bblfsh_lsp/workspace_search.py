@@ -1,0 +1,109 @@
+"""Structural search over one document or a whole workspace, for the language server.
+
+Open documents are searched in their editor state (the current version); the rest of the
+workspace is read from disk, walked as the CLI walks it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from pygls.uris import from_fs_path, to_fs_path
+
+from bblfsh_lsp.documents import DocumentModified, DocumentStore
+from bblfsh_lsp.files import walk
+from bblfsh_lsp.parsing import parse_file, parse_files
+from bblfsh_lsp.positions import Encoding, TextIndex
+from bblfsh_lsp.query import compile_query
+from bblfsh_lsp.search import Match, find
+from driver_runtime import languages
+from driver_runtime.protocol import Mode, ParseResult
+from driver_runtime.runtimes.base import DriverError
+from driver_runtime.service import DriverService
+
+# (done, total, message) -> None
+ProgressReport = Callable[[int, int, str], None]
+
+
+def match_json(uri: str, index: TextIndex, match: Match) -> dict[str, Any]:
+    start_line, start_char = index.position(match.start)
+    end_line, end_char = index.position(match.end)
+    return {
+        "uri": uri,
+        "range": {"start": {"line": start_line, "character": start_char},
+                  "end": {"line": end_line, "character": end_char}},
+        "type": match.type,
+        "label": match.label,
+    }
+
+
+def searchable(path: str) -> bool:
+    """Worth reading during a workspace search: a known extension or file name, or no extension
+    (it may have a shebang)."""
+    name = os.path.basename(path)
+    return languages.detect(name) is not None or "." not in name
+
+
+class WorkspaceSearch:
+    def __init__(self, store: DocumentStore, service: DriverService, roots: list[str], encoding: Encoding,
+                 max_bytes: int, progress: ProgressReport | None = None):
+        self.store = store
+        self.service = service
+        self.roots = roots
+        self.encoding = encoding
+        self.max_bytes = max_bytes
+        self.progress = progress
+
+    async def run(self, query_text: str, uri: str | None = None) -> list[dict[str, Any]]:
+        """Matches as JSON-ready dicts: {uri, range, type, label}; QueryError if the query is bad."""
+        query = compile_query(query_text)
+        if uri is not None:
+            return await self._search_uri(query, uri)
+        out: list[dict[str, Any]] = []
+        open_paths = set()
+        for open_uri in self.store.uris():
+            open_paths.add(os.path.realpath(to_fs_path(open_uri) or open_uri))
+            out += await self._search_uri(query, open_uri)
+        paths = [path for path in walk(self.roots)
+                 if searchable(path) and os.path.realpath(path) not in open_paths]
+        done = 0
+        async for parsed in parse_files(self.service, paths, Mode.SEMANTIC, max_bytes=self.max_bytes):
+            done += 1
+            if self.progress is not None:
+                self.progress(done, len(paths), os.path.basename(parsed.path))
+            tree = parsed.result.uast if parsed.result is not None else None
+            if parsed.text is None or not isinstance(tree, dict):
+                continue
+            index = TextIndex(parsed.text, self.encoding)
+            matches, _value = find(query, tree, index)
+            file_uri = from_fs_path(parsed.path) or parsed.path
+            out += [match_json(file_uri, index, match) for match in matches]
+        return out
+
+    async def _search_uri(self, query: Any, uri: str) -> list[dict[str, Any]]:
+        index, result, _problem = await self.parse_uri(uri, Mode.SEMANTIC)
+        if result is None or not isinstance(result.uast, dict):
+            return []
+        matches, _value = find(query, result.uast, index)
+        return [match_json(uri, index, match) for match in matches]
+
+    async def parse_uri(self, uri: str, mode: Mode) -> tuple[TextIndex, ParseResult | None, str | None]:
+        """A document's parse: of the editor's current version if it is open, else of the file."""
+        path = to_fs_path(uri) or uri
+        if uri in self.store and mode is Mode.SEMANTIC:
+            try:
+                parsed = await self.store.current(uri)
+            except DocumentModified:  # searching, not editing: the newer version will do
+                parsed = await self.store.current(uri)
+            return parsed.index, parsed.result, parsed.problem
+        open_index = self.store.text_index(uri)
+        if open_index is not None:
+            try:
+                return open_index, await self.service.parse(open_index.text, path, mode=mode), None
+            except DriverError as exc:
+                return open_index, None, str(exc)
+        outcome = await parse_file(self.service, path, mode, max_bytes=self.max_bytes)
+        index = TextIndex(outcome.text or "", self.encoding)
+        return index, outcome.result, outcome.problem

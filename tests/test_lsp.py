@@ -1,0 +1,240 @@
+"""The language server end to end over stdio, as VS Code (utf-16) and Neovim (utf-8) drive it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from conftest import DATA
+
+
+@attrs.define
+class RawResponse:
+    """Keeps a custom method's result as JSON (pygls turns unknown results into namedtuples)."""
+
+    id: int | str
+    jsonrpc: str
+    result: Any = None
+
+
+def raw_results_for_custom_methods(client: LanguageClient) -> None:
+    known = client.protocol.get_result_type
+    client.protocol.get_result_type = lambda method: RawResponse if method.startswith("bblfsh/") else known(method)
+
+CLIENTS = ["visual-studio-code", "neovim"]
+
+SOURCE = '''"""Non-ASCII on purpose: é is 2 bytes / 1 utf-16 unit, 𝓏 is 4 bytes / 2 units."""
+import os
+import sys
+
+café = "𝓏"; après = 2
+
+
+class Größe:
+    def maß(self, x):
+        return x
+
+
+def outer(value):
+    if value:
+        return [
+            value,
+            value,
+        ]
+    return None
+'''
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
+    params=CLIENTS,
+)
+async def client(request, lsp_client: LanguageClient, tmp_path_factory):
+    workspace = tmp_path_factory.mktemp("workspace")
+    (workspace / "lib.py").write_text("def helper():\n    return 'é'\n\n\nclass Thing:\n    pass\n", encoding="utf-8")
+    (workspace / "notes.txt").write_text("not code\n", encoding="utf-8")
+    (workspace / "ignored").mkdir()
+    (workspace / "ignored" / "gone.py").write_text("def gone():\n    pass\n", encoding="utf-8")
+    (workspace / ".gitignore").write_text("ignored/\n", encoding="utf-8")
+    lsp_client.workspace_path = workspace
+    raw_results_for_custom_methods(lsp_client)
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities(request.param),
+        root_uri=workspace.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
+    ))
+    yield
+    await lsp_client.shutdown_session()
+
+
+def utf8(client: LanguageClient) -> bool:
+    encodings = client.capabilities.general.position_encodings if client.capabilities.general else None
+    return bool(encodings) and encodings[0] == "utf-8"
+
+
+def column(client: LanguageClient, line_text: str, prefix: str) -> int:
+    """Where `prefix` ends on a line, in the units this client negotiated."""
+    before = line_text[: len(prefix)]
+    if utf8(client):
+        return len(before.encode("utf-8"))
+    return len(before.encode("utf-16-le")) // 2
+
+
+async def open_doc(client: LanguageClient, name: str, text: str, version: int = 1) -> str:
+    uri = (client.workspace_path / name).as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=version, text=text)))
+    return uri
+
+
+async def symbols(client: LanguageClient, uri: str) -> list[types.DocumentSymbol]:
+    return await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+
+
+def names(found) -> list[str]:
+    out = []
+    for symbol in found:
+        out.append(symbol.name)
+        out += names(symbol.children or [])
+    return out
+
+
+async def test_outline_with_exact_positions_in_the_negotiated_encoding(client: LanguageClient):
+    uri = await open_doc(client, "doc.py", SOURCE)
+    found = await symbols(client, uri)
+    assert [(s.name, s.kind) for s in found] == [
+        ("café", types.SymbolKind.Variable), ("après", types.SymbolKind.Variable),
+        ("Größe", types.SymbolKind.Class), ("outer", types.SymbolKind.Function)]
+    assert [(m.name, m.kind) for m in found[2].children] == [("maß", types.SymbolKind.Method)]
+    line = 'café = "𝓏"; après = 2'
+    apres = found[1]
+    assert apres.selection_range.start == types.Position(line=4, character=column(client, line, 'café = "𝓏"; '))
+    assert apres.selection_range.end.character == column(client, line, 'café = "𝓏"; après')
+    klass = found[2]
+    assert klass.range.start == types.Position(line=7, character=0)
+    assert klass.range.end == types.Position(line=9, character=16)
+    method = klass.children[0]
+    assert method.selection_range.end.character == column(client, "    def maß(self, x):", "    def maß")
+
+
+async def test_folding_and_selection_ranges(client: LanguageClient):
+    uri = await open_doc(client, "fold.py", SOURCE)
+    folds = await client.text_document_folding_range_async(
+        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    spans = {(fold.start_line, fold.end_line) for fold in folds}
+    assert (7, 9) in spans  # class
+    assert (12, 18) in spans  # def outer
+    assert (14, 17) in spans  # the multi-line list
+    assert any(fold.kind == types.FoldingRangeKind.Imports and (fold.start_line, fold.end_line) == (1, 2)
+               for fold in folds)
+    assert all(fold.start_character is None for fold in folds)  # both clients ask lineFoldingOnly
+
+    position = types.Position(line=9, character=column(client, "        return x", "        return "))
+    ranges = await client.text_document_selection_range_async(types.SelectionRangeParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), positions=[position]))
+    chain = []
+    current = ranges[0]
+    while current is not None:
+        chain.append(current.range)
+        current = current.parent
+    assert chain[0].start == types.Position(line=9, character=column(client, "        return x", "        return "))
+    assert chain[0].end.character == chain[0].start.character + 1
+    assert any(r.start == types.Position(line=8, character=4) for r in chain)  # the whole method
+    assert chain[-1].start == types.Position(line=0, character=0)
+
+
+async def test_syntax_errors_are_published_and_cleared(client: LanguageClient):
+    uri = await open_doc(client, "broken.py", "def f(:\n    pass\n")
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    diagnostics = client.diagnostics[uri]
+    assert len(diagnostics) == 1 and diagnostics[0].range.start.line == 0
+    assert diagnostics[0].severity == types.DiagnosticSeverity.Error
+
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(0, 6), types.Position(0, 7)), text="x):")]))
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert list(client.diagnostics[uri]) == []
+    assert names(await symbols(client, uri)) == ["f"]
+
+
+async def test_incremental_edits_and_the_newest_version_wins(client: LanguageClient):
+    uri = await open_doc(client, "edit.py", "def first():\n    pass\n")
+    assert names(await symbols(client, uri)) == ["first"]
+    for version, name in ((2, "second"), (3, "third"), (4, "fourth")):
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangePartial(
+                range=types.Range(types.Position(0, 4), types.Position(0, 4 + len("first" if version == 2 else
+                                                                                  {3: "second", 4: "third"}[version]))),
+                text=name)]))
+    assert names(await symbols(client, uri)) == ["fourth"]
+
+
+async def test_broken_code_keeps_the_last_good_outline(client: LanguageClient):
+    uri = await open_doc(client, "typing.py", "def done():\n    pass\n")
+    assert names(await symbols(client, uri)) == ["done"]
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(2, 0), types.Position(2, 0)), text="def half(")]))
+    assert names(await symbols(client, uri)) == ["done"]
+
+
+async def test_structural_query_on_a_document_and_on_the_workspace(client: LanguageClient):
+    uri = await open_doc(client, "doc.py", SOURCE)
+    matches = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "//uast:FunctionGroup", "textDocument": {"uri": uri}})
+    assert [(m["label"], m["type"]) for m in matches] == [("maß", "uast:FunctionGroup"), ("outer", "uast:FunctionGroup")]
+    assert matches[0]["range"]["start"]["line"] == 8
+
+    everywhere = await client.protocol.send_request_async("bblfsh/query", {"query": "//uast:FunctionGroup"})
+    by_file = {(Path(m["uri"]).name if m["uri"].startswith("file:") else m["uri"], m["label"]) for m in everywhere}
+    assert by_file == {("doc.py", "maß"), ("doc.py", "outer"), ("lib.py", "helper")}  # ignored/ skipped
+
+    via_command = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="bblfsh.query", arguments=["//*[@role='Declaration' and @role='Type']", uri]))
+    assert [m["label"] for m in via_command] == ["Größe"]
+
+
+async def test_invalid_query_is_a_clear_error_and_the_server_keeps_serving(client: LanguageClient):
+    uri = await open_doc(client, "doc.py", SOURCE)
+    with pytest.raises(JsonRpcException, match="invalid query"):
+        await client.protocol.send_request_async("bblfsh/query", {"query": "//uast:Identifier[", "textDocument": {"uri": uri}})
+    with pytest.raises(JsonRpcException):
+        await client.protocol.send_request_async("bblfsh/query", {"nope": 1})
+    assert "outer" in names(await symbols(client, uri))
+
+
+async def test_parse_request_returns_babelfish_uast(client: LanguageClient):
+    uri = await open_doc(client, "doc.py", SOURCE)
+    answer = await client.protocol.send_request_async("bblfsh/parse", {"textDocument": {"uri": uri}, "mode": "semantic"})
+    assert answer["language"] == "python" and answer["errors"] == []
+    tree = answer["uast"]
+    assert tree["@type"] == "python:Module"
+    first = tree["body"][1]
+    assert first["@pos"]["@type"] == "uast:Positions" and first["@pos"]["start"]["line"] == 2
+    native = await client.protocol.send_request_async("bblfsh/parse", {"textDocument": {"uri": uri}, "mode": "native"})
+    assert "@role" not in native["uast"]
+
+
+async def test_unknown_languages_and_huge_documents_get_empty_answers(client: LanguageClient):
+    uri = (client.workspace_path / "notes.txt").as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="plaintext", version=1, text="hello\n")))
+    assert await symbols(client, uri) == []
+    huge = await open_doc(client, "huge.py", "x = 1\n" * 1_000_000)
+    assert await symbols(client, huge) == []
+    ok = await open_doc(client, "after.py", "def still_serving():\n    pass\n")
+    assert names(await symbols(client, ok)) == ["still_serving"]
