@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import gc
 import logging
 import os
@@ -129,20 +130,27 @@ async def cmd_query(args: argparse.Namespace) -> int:
     service = _service(args)
     found = 0
     failed = False
+    without_driver: collections.Counter[str] = collections.Counter()
     bar = tqdm(total=len(files), unit="file", file=sys.stderr, delay=1.0, leave=False,
                disable=not sys.stderr.isatty())
     try:
-        async for parsed in parse_files(service, files, Mode.SEMANTIC, args.language):
+        async for parsed in parse_files(service, files, Mode(args.mode), args.language):
             bar.update(1)
             tree = parsed.result.uast if parsed.result is not None else None
             if parsed.problem is not None or not isinstance(tree, dict):
-                if parsed.path in explicit or (parsed.result is not None and parsed.result.errors):
+                if parsed.missing_driver and parsed.path not in explicit:
+                    without_driver[parsed.missing_driver] += 1
+                elif parsed.path in explicit or (parsed.result is not None and parsed.result.errors):
                     bar.write(_describe_errors(parsed), file=sys.stderr)
                     failed = True
                 continue
             assert parsed.text is not None
             index = TextIndex(parsed.text, "utf-8")
-            matches, value = find(query, tree, index)
+            try:
+                matches, value = find(query, tree, index)
+            except QueryError as exc:  # some errors only show when the query runs
+                print(f"bblfsh-lsp: {exc}", file=sys.stderr)
+                return EXIT_ERROR
             found += len(matches)
             for line in _query_lines(parsed.path, index, matches, value, args.json):
                 bar.write(line, file=sys.stdout)
@@ -151,6 +159,9 @@ async def cmd_query(args: argparse.Namespace) -> int:
     finally:
         bar.close()
         await service.close()
+    for language, count in sorted(without_driver.items()):
+        print(f"bblfsh-lsp: skipped {count} {language} file{'s' if count > 1 else ''} "
+              f"(no {language} driver is installed)", file=sys.stderr)
     if found:
         return EXIT_OK
     return EXIT_ERROR if failed else EXIT_NOTHING
@@ -250,6 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("paths", nargs="+", metavar="PATH", help="files or directories (searched recursively)")
     query.add_argument("--json", action="store_true", help="one JSON object per match")
     query.add_argument("--language", help="parse every file as this language")
+    query.add_argument("--mode", choices=[mode.value for mode in Mode], default=Mode.SEMANTIC.value,
+                       help="the UAST to search (annotated keeps native nodes, with roles)")
     query.set_defaults(run=cmd_query)
 
     symbols = commands.add_parser("symbols", help="print the outline of files as a tree")

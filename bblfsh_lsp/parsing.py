@@ -10,7 +10,7 @@ import attrs
 from bblfsh_lsp.files import DEFAULT_MAX_BYTES, SourceError, read_source
 from driver_runtime.protocol import Mode, ParseResult
 from driver_runtime.runtimes.base import DriverError
-from driver_runtime.service import DriverService
+from driver_runtime.service import DriverService, NoDriver
 
 
 @attrs.frozen
@@ -21,6 +21,7 @@ class FileParse:
     text: str | None = None
     result: ParseResult | None = None
     problem: str | None = None  # unreadable, unknown language, driver failure
+    missing_driver: str | None = None  # the language, when the problem is that no driver is installed
 
     @property
     def language(self) -> str:
@@ -40,6 +41,8 @@ async def parse_file(
         return FileParse(path=path, problem=str(exc))
     try:
         result = await service.parse(text, path, language=language, mode=mode)
+    except NoDriver as exc:
+        return FileParse(path=path, text=text, problem=f"{path}: {exc}", missing_driver=exc.language)
     except DriverError as exc:
         message = str(exc)
         return FileParse(path=path, text=text, problem=message if path in message else f"{path}: {message}")

@@ -9,7 +9,7 @@ import attrs
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.query import Query, label
 from bblfsh_lsp.structure import extent
-from driver_runtime.uast import TYPE, span
+from driver_runtime.uast import POS, TYPE, span
 
 
 @attrs.frozen
@@ -20,20 +20,44 @@ class Match:
     label: str
 
 
-def node_location(node: dict[str, Any]) -> tuple[int, int] | None:
-    """Where a matched node is: its own span, or the extent of what it holds."""
-    own = span(node)
-    return own if own is not None else extent(node)
+def _ancestor_spans(tree: dict[str, Any], wanted: set[int]) -> dict[int, tuple[int, int]]:
+    """For each wanted node (by id), the span of its nearest ancestor that has one."""
+    found: dict[int, tuple[int, int]] = {}
+    stack: list[tuple[Any, tuple[int, int] | None]] = [(tree, None)]
+    while stack and len(found) < len(wanted):
+        value, around = stack.pop()
+        if isinstance(value, list):
+            stack.extend((item, around) for item in value)
+            continue
+        if not isinstance(value, dict):
+            continue
+        if id(value) in wanted and around is not None:
+            found[id(value)] = around
+        own = span(value) or around
+        stack.extend((child, own) for key, child in value.items() if key != POS and isinstance(child, (dict, list)))
+    return found
+
+
+def locate(tree: dict[str, Any], nodes: list[dict[str, Any]]) -> list[tuple[int, int] | None]:
+    """Where each matched node is: its own span, else the extent of what it holds, else the
+    span of its nearest positioned ancestor (Babelfish gives a function's name no position of
+    its own, but its function group spans exactly that name)."""
+    where = [span(node) or extent(node) for node in nodes]
+    missing = {id(node) for node, place in zip(nodes, where) if place is None}
+    if missing:
+        around = _ancestor_spans(tree, missing)
+        where = [place or around.get(id(node)) for node, place in zip(nodes, where)]
+    return where
 
 
 def find(query: Query, tree: dict[str, Any], index: TextIndex) -> tuple[list[Match], Any]:
-    """The query's node matches, in document order, and its scalar value (for count() etc.)."""
+    """The query's node matches in source order, and its scalar value (for count() etc.)."""
     result = query.run(tree, index.lines)
+    size = len(index.data)
     matches = []
-    for node in result.nodes:
-        where = node_location(node)
-        if where is None:
-            where = (0, 0)
-        start, end = min(where[0], len(index.data)), min(where[1], len(index.data))
-        matches.append(Match(start, end, node.get(TYPE, ""), label(node)))
+    for node, where in zip(result.nodes, locate(tree, result.nodes)):
+        start, end = where or (0, 0)
+        matches.append(Match(min(start, size), min(end, size), node.get(TYPE, ""), label(node)))
+    # The UAST's order is not always the source's (a body may come before the arguments).
+    matches.sort(key=lambda match: (match.start, -match.end))
     return matches, result.value

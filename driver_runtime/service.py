@@ -18,6 +18,10 @@ class UnknownLanguage(DriverError):
 class NoDriver(DriverUnavailable):
     """The language is known but no driver for it is installed."""
 
+    def __init__(self, language: str):
+        super().__init__(f"no {language} driver is installed")
+        self.language = language
+
 
 class DriverService:
     def __init__(self, runtime: Runtime, registry: Registry, settings: PoolSettings | None = None):
@@ -49,7 +53,7 @@ class DriverService:
             if pool is None:
                 spec = self.registry.get(language)
                 if spec is None:
-                    raise NoDriver(f"no {language} driver is installed")
+                    raise NoDriver(language)
                 pool = self._pools[language] = DriverPool(self.runtime, spec, self.settings)
             return pool
 

@@ -1,4 +1,13 @@
-"""The role table: which Babelfish roles each native Python node carries (annotated mode)."""
+"""The role table: which Babelfish roles each native Python node carries (annotated mode).
+
+Roles follow what Babelfish's Python driver gave each native node (its fixtures show them),
+except where those were plain mistakes: ``Mod`` was ``Module`` (here ``Modulo``), unary ``+``/``-``
+were ``Bitwise`` (here ``Arithmetic``), every ``UnaryOp`` was ``Boolean`` and every ``If`` an
+``Expression`` (here a ``Statement``), ``AnnAssign`` an ``Operator`` (here an ``Expression`` like
+``Assign``), and ``BoolOp`` a ``Literal``.  Babelfish also added roles from a node's place in its
+parent (``Left``, ``Callee``, ``Argument``...); those are not given here.  Role names are
+Babelfish's (``uast/role``) only.
+"""
 
 from __future__ import annotations
 
@@ -12,60 +21,60 @@ ROLES: dict[str, tuple[str, ...]] = {
     "ClassDef": ("Declaration", "Identifier", "Statement", "Type"),
     "FunctionDef": ("Declaration", "Function", "Identifier", "Statement"),
     "AsyncFunctionDef": ("Declaration", "Function", "Identifier", "Incomplete", "Statement"),
-    "Lambda": ("Declaration", "Expression", "Function", "Identifier"),
-    "arguments": ("Argument", "Function", "Incomplete"),
+    "Lambda": ("Anonymous", "Declaration", "Expression", "Function"),
+    "arguments": ("Argument", "Declaration", "Function", "Incomplete"),
     "arg": ("Argument", "Identifier", "Name"),
     "Return": ("Return", "Statement"),
-    "Yield": ("Expression", "Return", "Statement"),
-    "YieldFrom": ("Expression", "Return", "Statement"),
+    "Yield": ("Expression", "Incomplete", "Return", "Statement"),
+    "YieldFrom": ("Expression", "Incomplete", "Return", "Statement"),
     "Await": ("Expression", "Incomplete"),
     "Assign": ("Assignment", "Binary", "Expression"),
     "AnnAssign": ("Assignment", "Binary", "Expression"),
     "AugAssign": ("Assignment", "Binary", "Expression", "Operator"),
     "NamedExpr": ("Assignment", "Binary", "Expression"),
-    "Delete": ("Statement",),
+    "Delete": ("Incomplete", "Statement"),
     "Expr": ("Expression",),
     "Pass": ("Noop", "Statement"),
     "Break": ("Break", "Statement"),
     "Continue": ("Continue", "Statement"),
     "If": ("If", "Statement"),
-    "IfExp": ("Condition", "Expression", "If"),
+    "IfExp": ("Expression", "If"),
     "For": ("For", "Iterator", "Statement"),
     "AsyncFor": ("For", "Incomplete", "Iterator", "Statement"),
     "While": ("Statement", "While"),
-    "With": ("Block", "Incomplete", "Scope", "Statement"),
+    "With": ("Block", "Scope", "Statement"),
     "AsyncWith": ("Block", "Incomplete", "Scope", "Statement"),
-    "withitem": ("Identifier", "Incomplete"),
+    "withitem": ("Expression", "Identifier", "Incomplete"),
     "Try": ("Statement", "Try"),
     "TryStar": ("Statement", "Try"),
-    "ExceptHandler": ("Catch", "Statement", "Try"),
+    "ExceptHandler": ("Catch", "Identifier", "Try"),
     "Raise": ("Statement", "Throw"),
     "Assert": ("Assert", "Statement"),
     "Global": ("Incomplete", "Statement", "Visibility", "World"),
-    "Nonlocal": ("Incomplete", "Statement", "Visibility"),
+    "Nonlocal": ("Incomplete", "Module", "Statement", "Visibility"),
     "Import": ("Declaration", "Import", "Statement"),
     "ImportFrom": ("Declaration", "Import", "Statement"),
     "alias": ("Alias", "Identifier", "Import", "Pathname"),
     "Call": ("Call", "Expression", "Function"),
-    "keyword": ("Argument", "Identifier", "Incomplete", "Name"),
+    "keyword": ("Argument", "Call", "Function", "Name"),
     "Attribute": ("Expression", "Identifier", "Qualified"),
     "Subscript": ("Expression", "Incomplete"),
     "Slice": ("Expression", "Incomplete"),
     "Starred": ("Expression", "Identifier", "Incomplete"),
     "Name": ("Expression", "Identifier"),
-    "Constant": ("Expression", "Literal", "Primitive"),
-    "JoinedStr": ("Expression", "Literal", "String"),
+    # Constant: see CONSTANT_ROLES
+    "JoinedStr": ("Expression", "Incomplete", "Literal", "Primitive", "String"),
     "FormattedValue": ("Expression", "Incomplete"),
     "List": ("Expression", "List", "Literal", "Primitive"),
     "Tuple": ("Expression", "Literal", "Primitive", "Tuple"),
-    "Set": ("Expression", "List", "Literal", "Primitive"),
+    "Set": ("Expression", "Literal", "Primitive", "Set"),
     "Dict": ("Expression", "Literal", "Map", "Primitive"),
     "ListComp": ("Expression", "For", "List"),
     "SetComp": ("Expression", "For", "List"),
     "DictComp": ("Expression", "For", "Map"),
     "GeneratorExp": ("Expression", "For", "Iterator"),
-    "comprehension": ("Expression", "For", "Iterator"),
-    "BinOp": ("Binary", "Expression", "Operator"),
+    "comprehension": ("Expression", "For", "Incomplete", "Iterator"),
+    "BinOp": ("Binary", "Expression"),
     "BoolOp": ("Binary", "Boolean", "Expression", "Operator"),
     "UnaryOp": ("Expression", "Operator", "Unary"),
     "Compare": ("Binary", "Condition", "Expression"),
@@ -87,8 +96,8 @@ ROLES: dict[str, tuple[str, ...]] = {
     "BitAnd": ("And", "Binary", "Bitwise", "Operator"),
     "And": ("And", "Boolean", "Operator"),
     "Or": ("Boolean", "Operator", "Or"),
-    "Not": ("Boolean", "Negative", "Not", "Operator", "Unary"),
-    "Invert": ("Bitwise", "Negative", "Operator", "Unary"),
+    "Not": ("Boolean", "Not", "Operator"),
+    "Invert": ("Bitwise", "Not", "Operator", "Unary"),
     "UAdd": ("Arithmetic", "Operator", "Positive", "Unary"),
     "USub": ("Arithmetic", "Negative", "Operator", "Unary"),
     "Eq": ("Equal", "Operator", "Relational"),
@@ -101,9 +110,28 @@ ROLES: dict[str, tuple[str, ...]] = {
     "IsNot": ("Identical", "Not", "Operator", "Relational"),
     "In": ("Contains", "Operator", "Relational"),
     "NotIn": ("Contains", "Not", "Operator", "Relational"),
+    # Python 2 statements (python2.py)
+    "Print": ("Call", "Callee", "Expression", "Function", "Identifier"),
+    "Exec": ("Call", "Expression", "Function", "Incomplete"),
 }
 
 
-def annotate(name: str, out: Node, _node: ast.AST) -> None:
+# Python 3.8 merged Num, Str, Bytes, NameConstant and Ellipsis into Constant; Babelfish's roles
+# for those depended on the kind of value.
+CONSTANT_ROLES: dict[type, tuple[str, ...]] = {
+    str: ("Expression", "Literal", "Primitive", "String"),
+    bytes: ("Byte", "Expression", "Literal", "Primitive", "String"),
+    bool: ("Boolean", "Expression", "Literal", "Primitive"),
+    int: ("Expression", "Literal", "Number", "Primitive"),
+    float: ("Expression", "Literal", "Number", "Primitive"),
+    complex: ("Expression", "Literal", "Number", "Primitive"),
+    type(None): ("Expression", "Literal", "Null", "Primitive"),
+    type(Ellipsis): ("Expression", "Identifier", "Incomplete"),
+}
+
+
+def annotate(name: str, out: Node, node: ast.AST) -> None:
     roles = ROLES.get(name)
+    if roles is None:
+        roles = CONSTANT_ROLES.get(node.value.__class__) if name == "Constant" else None  # type: ignore[attr-defined]
     out["@role"] = list(roles) if roles is not None else ["Unannotated"]

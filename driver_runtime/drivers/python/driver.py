@@ -6,10 +6,11 @@ import ast
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import attrs
 
-from driver_runtime.drivers.python import annotation, normalization
+from driver_runtime.drivers.python import annotation, native, normalization, python2
 from driver_runtime.drivers.python.native import Converter, Node
 from driver_runtime.drivers.python.source import Source
 from driver_runtime.protocol import Mode, ParseError, ParseRequest, ParseResult, Position
@@ -17,23 +18,44 @@ from driver_runtime.sdk import load_manifest
 
 HERE = Path(__file__).resolve().parent
 
-PYTHON2_HINTS = ("Missing parentheses in call to 'print'", "Missing parentheses in call to 'exec'")
+TOO_DEEP = "the code is nested too deeply to parse"
+CONVERSION_FRAMES = 2000
 
 
 def _position(source: Source, line: int | None, char_col: int | None) -> Position | None:
     if not line or line > len(source.lines.starts):
         return None
     offset = source.char_col_to_offset(line, char_col or 1)
-    line_no, col = source.lines.line_col(offset - source.shift)
+    line_no, col = source.line_col(offset)
     return Position(offset=offset, line=line_no, col=col)
 
 
-def syntax_error(source: Source, exc: SyntaxError) -> ParseError:
+def _stack_depth() -> int:
+    frame, depth = sys._getframe(1), 0
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    return depth
+
+
+def _nul_position(source: Source) -> Position | None:
+    index = source.data.find(b"\0")
+    if index < 0:
+        return None
+    line, col = source.line_col(index + source.shift)
+    return Position(offset=index + source.shift, line=line, col=col)
+
+
+def syntax_error(source: Source, exc: SyntaxError, python2_tried: bool = False) -> ParseError:
     message = exc.msg or "invalid syntax"
-    if any(message.startswith(hint) for hint in PYTHON2_HINTS):
-        message = f"Python 2 syntax is not supported (this driver parses Python 3): {message}"
+    if python2_tried:
+        message = f"{message} (the file was read as Python 2, whose syntax is only partly supported)"
     start = _position(source, exc.lineno, exc.offset)
     end = _position(source, getattr(exc, "end_lineno", None), getattr(exc, "end_offset", None))
+    if end is not None and (start is None or end.offset < start.offset):
+        end = None  # e.g. "'(' was never closed" has end_offset 0
+    if start is None and "\0" in source.text:  # "source code cannot contain null bytes" has no position
+        start = _nul_position(source)
     return ParseError(message=message, start=start, end=end)
 
 
@@ -52,6 +74,33 @@ def attach_comments(module: Node, source: Source, mode: Mode) -> None:
     module["comments"] = nodes
 
 
+def _parse(text: str, filename: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is not an error
+        return ast.parse(text, filename=filename)
+
+
+def _parse_source(source: Source, filename: str) -> tuple[ast.Module, dict[str, Any]] | ParseError:
+    """The ast of the source and the native fixups it needs, or the error."""
+    try:
+        try:
+            return _parse(source.text, filename), native.FIXUPS
+        except SyntaxError as exc:
+            # The Python 2 fallback (python2.py), only for files whose error says "Python 2".
+            rewritten = python2.rewrite(source.text) if python2.is_python2_error(exc.msg or "") else None
+            if rewritten is None:
+                return syntax_error(source, exc)
+            try:
+                tree = _parse(rewritten.text, filename)
+            except SyntaxError as second:
+                return syntax_error(source, second, python2_tried=True)
+            return tree, {**native.FIXUPS, **python2.fixups(rewritten, source)}
+    except ValueError as exc:  # NUL bytes, on Pythons that do not make it a SyntaxError
+        return ParseError(message=f"cannot parse: {exc}", start=_nul_position(source))
+    except (RecursionError, MemoryError):
+        return ParseError(message=TOO_DEEP)
+
+
 class PythonDriver:
     def __init__(self) -> None:
         manifest = load_manifest(HERE)
@@ -60,23 +109,29 @@ class PythonDriver:
 
     def parse(self, request: ParseRequest) -> ParseResult:
         source = Source(request.content)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is not an error
-                tree = ast.parse(source.text, filename=request.filename or "<unknown>")
-        except SyntaxError as exc:
-            return ParseResult(language=self.language, errors=[syntax_error(source, exc)])
-        except ValueError as exc:  # e.g. NUL bytes in the source
-            return ParseResult(language=self.language, errors=[ParseError(message=f"cannot parse: {exc}")])
-        except (RecursionError, MemoryError):
-            return ParseResult(language=self.language,
-                               errors=[ParseError(message="the code is nested too deeply to parse")])
+        parsed = _parse_source(source, request.filename or "<unknown>")
+        if isinstance(parsed, ParseError):
+            return ParseResult(language=self.language, errors=[parsed])
+        tree, fixups = parsed
         mode = Mode(request.mode)
         converter = Converter(
             source,
             annotate=annotation.annotate if mode is not Mode.NATIVE else None,
+            roles=annotation.ROLES,
             transforms=normalization.TRANSFORMS if mode is Mode.SEMANTIC else None,
+            fixups=fixups,
         )
-        uast = converter.convert(tree)
+        # The conversion recurses once or twice per level of the tree: it gets a fixed budget of
+        # frames, whatever the caller's recursion limit, so that a too deep tree is an error
+        # here (and not a stack overflow, nor a tree too deep to send).  Drivers run alone in
+        # their process, one request at a time, so changing the limit for a moment is safe.
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(_stack_depth() + CONVERSION_FRAMES)
+        try:
+            uast = converter.convert(tree)
+        except RecursionError:
+            return ParseResult(language=self.language, errors=[ParseError(message=TOO_DEEP)])
+        finally:
+            sys.setrecursionlimit(limit)
         attach_comments(uast, source, mode)
         return ParseResult(language=self.language, uast=uast)
