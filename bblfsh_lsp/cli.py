@@ -243,7 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get(RUNTIME_ENV, "auto"),
         help=f"where drivers run: auto, process (default: ${RUNTIME_ENV} or auto)",
     )
-    parser.add_argument("--log-level", default="warning", help="debug, info, warning or error (stderr)")
+    parser.add_argument("--log-level", default="warning", help="debug, info, warning or error")
+    parser.add_argument("--log-file", help="write the log to this file instead of stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     parse = commands.add_parser("parse", help="print the UAST of files")
@@ -282,7 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        **({"filename": args.log_file} if args.log_file else {"stream": sys.stderr}))
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))  # deep trees, plain recursion
     # A parse brings ~100k new dicts and lists per 100 KB of source, all acyclic (freed by
     # reference counting); with the default thresholds the cyclic collector would run

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from functools import cached_property
 from typing import Any
@@ -86,6 +87,8 @@ class DocumentStore:
         self.encoding = encoding
         self._on_parsed = on_parsed
         self._documents: dict[str, _Document] = {}
+        self._graveyard: list[ParsedDocument] = []
+        self._burial_scheduled = False
 
     def __contains__(self, uri: str) -> bool:
         return uri in self._documents
@@ -107,6 +110,18 @@ class DocumentStore:
     def close(self, uri: str) -> None:
         self._documents.pop(uri, None)
 
+    def _retire(self, *parses: ParsedDocument | None) -> None:
+        """Keep replaced parses alive a moment: freeing a 100 KB file's tree takes a few ms,
+        which the request waiting for the new parse should not pay."""
+        self._graveyard.extend(parse for parse in parses if parse is not None)
+        if self._graveyard and not self._burial_scheduled:
+            self._burial_scheduled = True
+            asyncio.get_running_loop().call_later(0.25, self._bury)
+
+    def _bury(self) -> None:
+        self._burial_scheduled = False
+        self._graveyard.clear()
+
     def text_index(self, uri: str) -> TextIndex | None:
         document = self._documents.get(uri)
         return document.index if document else None
@@ -114,6 +129,7 @@ class DocumentStore:
     async def _run_parse(self, document: _Document, version: int, index: TextIndex, path: str) -> ParsedDocument:
         from driver_runtime.runtimes.base import DriverError
 
+        started = time.perf_counter()
         try:
             result = await self._parse(index.text, path, document.language_id)
             parsed = ParsedDocument(document.uri, version, index, result=result)
@@ -124,7 +140,9 @@ class DocumentStore:
         except Exception as exc:  # never leave a request hanging on a bug
             log.exception("parsing %s failed", document.uri)
             parsed = ParsedDocument(document.uri, version, index, problem=f"internal error: {exc}")
+        log.debug("parsed %s v%d in %.1f ms", document.uri, version, (time.perf_counter() - started) * 1000)
         if document.latest is None or version >= document.latest.version:
+            self._retire(document.latest, document.latest_tree)
             document.latest = parsed
             if parsed.tree is not None:
                 document.latest_tree = parsed

@@ -177,8 +177,11 @@ class _Builder:
             parent = parents[number]
             parent_owner = owner[parent] if parent >= 0 else None
             owner[number] = parent_owner
-            if TYPE not in node:
-                continue
+            # Most nodes are none of the three kinds of symbol: reject them without a call.
+            if node.get(TYPE) != "uast:FunctionGroup":
+                roles = node.get(ROLE)
+                if not roles or ("Declaration" not in roles and "Assignment" not in roles):
+                    continue
             made = self.classify(number, node, parent_owner)
             for symbol in made:
                 (parent_owner.children if parent_owner else roots).append(symbol)

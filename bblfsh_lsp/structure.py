@@ -34,51 +34,62 @@ class Structure:
         self.depths: list[int] = []
         self.starts: list[int] = []
         self.ends: list[int] = []
-        self._visit(tree, -1, "", 0)
+        self._fill(tree)
 
     def __len__(self) -> int:
         return len(self.nodes)
 
-    def _visit(self, node: Node, parent: int, field: str, depth: int) -> tuple[int, int]:
-        index = len(self.nodes)
-        self.nodes.append(node)
-        self.parents.append(parent)
-        self.fields.append(field)
-        self.depths.append(depth)
-        start = end = NO_EXTENT
-        pos = node.get(POS)
-        if pos:
-            own = pos.get("start")
-            if own is not None:
-                start = min(max(own, 0), self.size)
-                own_end = pos.get("end")
-                end = start if own_end is None else min(max(own_end, start), self.size)
-        self.starts.append(start)
-        self.ends.append(end)
-        deeper = depth + 1
-        for key, value in node.items():
-            kind = type(value)
-            if kind is dict:
-                if key == POS:
-                    continue
-                child_start, child_end = self._visit(value, index, key, deeper)
-                if child_start != NO_EXTENT:
-                    if start == NO_EXTENT or child_start < start:
-                        start = child_start
-                    if child_end > end:
-                        end = child_end
-            elif kind is list:
-                for element in value:
-                    if type(element) is dict:
-                        child_start, child_end = self._visit(element, index, key, deeper)
-                        if child_start != NO_EXTENT:
-                            if start == NO_EXTENT or child_start < start:
-                                start = child_start
-                            if child_end > end:
-                                end = child_end
-        self.starts[index] = start
-        self.ends[index] = end
-        return start, end
+    def _fill(self, tree: Node) -> None:
+        # One recursive function with the list methods bound to locals: this runs once per
+        # node of every parse, so its constant factor is the server's.
+        nodes, parents, fields, depths = self.nodes, self.parents, self.fields, self.depths
+        starts, ends, size = self.starts, self.ends, self.size
+        add_node, add_parent, add_field, add_depth = nodes.append, parents.append, fields.append, depths.append
+        add_start, add_end = starts.append, ends.append
+
+        def visit(node: Node, parent: int, field: str, depth: int) -> tuple[int, int]:
+            index = len(nodes)
+            add_node(node)
+            add_parent(parent)
+            add_field(field)
+            add_depth(depth)
+            start = end = NO_EXTENT
+            pos = node.get(POS)
+            if pos:
+                own = pos.get("start")
+                if own is not None:
+                    start = own if 0 <= own <= size else min(max(own, 0), size)
+                    own_end = pos.get("end")
+                    end = start if own_end is None else min(max(own_end, start), size)
+            add_start(start)
+            add_end(end)
+            deeper = depth + 1
+            for key, value in node.items():
+                kind = type(value)
+                if kind is dict:
+                    if key == POS:
+                        continue
+                    child_start, child_end = visit(value, index, key, deeper)
+                    if child_start != NO_EXTENT:
+                        if start == NO_EXTENT or child_start < start:
+                            start = child_start
+                        if child_end > end:
+                            end = child_end
+                elif kind is list and value and type(value[0]) is not str:
+                    # (lists of strings, like @role, hold no nodes)
+                    for element in value:
+                        if type(element) is dict:
+                            child_start, child_end = visit(element, index, key, deeper)
+                            if child_start != NO_EXTENT:
+                                if start == NO_EXTENT or child_start < start:
+                                    start = child_start
+                                if child_end > end:
+                                    end = child_end
+            starts[index] = start
+            ends[index] = end
+            return start, end
+
+        visit(tree, -1, "", 0)
 
     def has_extent(self, index: int) -> bool:
         return self.starts[index] != NO_EXTENT

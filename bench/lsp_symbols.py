@@ -26,6 +26,8 @@ from pygls.lsp.client import LanguageClient
 # Profile the server: BENCH_PROFILE=out.html python bench/lsp_symbols.py (needs pyinstrument)
 PROFILE = os.environ.get("BENCH_PROFILE")
 PREFIX = ["-m", "pyinstrument", "-o", PROFILE] if PROFILE else []
+# Log the server's timings: BENCH_LOG=server.log python bench/lsp_symbols.py
+LOG = ["--log-level", "debug", "--log-file", os.environ["BENCH_LOG"]] if os.environ.get("BENCH_LOG") else []
 
 
 def median_ms(samples: list[float]) -> float:
@@ -37,7 +39,8 @@ async def measure(rounds: int, runtime: str) -> dict[str, float]:
     client = LanguageClient("bench", "1")
     for method in (types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, types.WINDOW_LOG_MESSAGE, types.WINDOW_SHOW_MESSAGE):
         client.feature(method)(lambda _params: None)
-    await client.start_io(sys.executable, *PREFIX, "-m", "bblfsh_lsp", "--runtime", runtime, "serve")
+    await client.start_io(sys.executable, *PREFIX, "-m", "bblfsh_lsp", "--runtime", runtime,
+                          *LOG, "serve")
     await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
     client.initialized(types.InitializedParams())
     uri = "file:///bench/argparse.py"

@@ -26,24 +26,34 @@ class Driver(Protocol):
     def parse(self, request: ParseRequest) -> ParseResult: ...
 
 
+def _release(driver: Driver) -> None:
+    """Let the driver drop what its last answer was built from (optional method `release`)."""
+    release = getattr(driver, "release", None)
+    if release is not None:
+        release()
+
+
 def load_manifest(folder: str | Path) -> Manifest:
     data = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
     return protocol.converter.structure(data, Manifest)
 
 
-def _answer(driver: Driver, message: dict) -> bytes:
+def _answer(driver: Driver, message: dict) -> tuple[bytes, ParseResult | None]:
+    """The response frame, and the result it was made from (freed only once the frame is sent:
+    dropping a large tree takes as long as encoding it, and the caller need not wait for that)."""
     request_id = message.get("id")
     method = message.get("method")
     if method == protocol.METHOD_INFO:
-        return protocol.result_frame(request_id, driver.manifest)
+        return protocol.result_frame(request_id, driver.manifest), None
     if method != protocol.METHOD_PARSE:
-        return protocol.error_frame(request_id, ErrorCode.UNKNOWN_METHOD, f"unknown method {method!r}")
+        return protocol.error_frame(request_id, ErrorCode.UNKNOWN_METHOD, f"unknown method {method!r}"), None
     try:
         request = protocol.converter.structure(message.get("params") or {}, ParseRequest)
     except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
         detail = "; ".join(cattrs.transform_error(exc)) if isinstance(exc, cattrs.BaseValidationError) else str(exc)
-        return protocol.error_frame(request_id, ErrorCode.INVALID_REQUEST, f"bad parse params: {detail}")
-    return protocol.result_frame(request_id, driver.parse(request))
+        return protocol.error_frame(request_id, ErrorCode.INVALID_REQUEST, f"bad parse params: {detail}"), None
+    result = driver.parse(request)
+    return protocol.result_frame(request_id, result), result
 
 
 def serve(driver: Driver, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
@@ -65,10 +75,11 @@ def serve(driver: Driver, stdin: BinaryIO | None = None, stdout: BinaryIO | None
         if not line.strip():
             continue
         request_id = None
+        spent: ParseResult | None = None
         try:
             message = protocol.decode(line)
             request_id = message.get("id")
-            frame = _answer(driver, message)
+            frame, spent = _answer(driver, message)
         except ValueError as exc:
             frame = protocol.error_frame(request_id, ErrorCode.INVALID_REQUEST, f"not a JSON request: {exc}")
         except RecursionError:
@@ -81,6 +92,8 @@ def serve(driver: Driver, stdin: BinaryIO | None = None, stdout: BinaryIO | None
             frame = protocol.error_frame(request_id, ErrorCode.INTERNAL, detail)
         sink.write(frame)
         sink.flush()
+        del spent, frame
+        _release(driver)
         served += 1
         if served % _COLLECT_EVERY == 0:
             gc.collect()

@@ -106,6 +106,10 @@ class PythonDriver:
         manifest = load_manifest(HERE)
         self.manifest = attrs.evolve(manifest, parser=f"CPython {sys.version.split()[0]} ast")
         self.language = manifest.language
+        self._spent: ast.AST | None = None  # the last ast, dropped after the answer is sent
+
+    def release(self) -> None:
+        self._spent = None
 
     def parse(self, request: ParseRequest) -> ParseResult:
         source = Source(request.content)
@@ -113,6 +117,7 @@ class PythonDriver:
         if isinstance(parsed, ParseError):
             return ParseResult(language=self.language, errors=[parsed])
         tree, fixups = parsed
+        self._spent = tree
         mode = Mode(request.mode)
         converter = Converter(
             source,
