@@ -238,3 +238,13 @@ async def test_unknown_languages_and_huge_documents_get_empty_answers(client: La
     assert await symbols(client, huge) == []
     ok = await open_doc(client, "after.py", "def still_serving():\n    pass\n")
     assert names(await symbols(client, ok)) == ["still_serving"]
+
+
+async def test_workspace_query_reports_progress_on_the_clients_token(client: LanguageClient):
+    token = "search-1"
+    client.progress_reports.setdefault(token, [])
+    matches = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "//python:ClassDef", "workDoneToken": token})
+    assert [m["label"] for m in matches] == ["Thing"]
+    kinds = [type(report).__name__ for report in client.progress_reports[token]]
+    assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"

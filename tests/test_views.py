@@ -104,3 +104,17 @@ def test_selection_grows_from_the_innermost_node_to_the_whole_text(parsed):
     assert texts[-1] == index.data
     for inner, outer in zip(chain, chain[1:]):
         assert outer[0] <= inner[0] and inner[1] <= outer[1] and inner != outer
+
+
+def test_folding_ranges_honour_line_folding_only(parsed):
+    from bblfsh_lsp.documents import ParsedDocument
+    from bblfsh_lsp.features import folding_ranges
+    from driver_runtime.drivers.python.driver import PythonDriver as Driver
+
+    result = Driver().parse(ParseRequest(content=SAMPLE))
+    document = ParsedDocument("file:///sample.py", 1, TextIndex(SAMPLE, "utf-16"), result=result)
+    with_characters = folding_ranges(document, line_folding_only=False)
+    assert all(fold.start_character is not None and fold.end_character is not None for fold in with_characters)
+    lines_only = folding_ranges(document, line_folding_only=True)
+    assert all(fold.start_character is None and fold.end_character is None for fold in lines_only)
+    assert len(folding_ranges(document, range_limit=3)) == 3
