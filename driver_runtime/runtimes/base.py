@@ -40,6 +40,7 @@ class DriverSpec:
     manifest: Manifest
     folder: Path | None = None  # source folder, for the process runtime
     image: str | None = None  # image reference, for container runtimes
+    digest: str | None = None  # the image's id ("sha256:..."): what a container runs, exactly
 
     @property
     def language(self) -> str:

@@ -1,0 +1,119 @@
+"""Driver images: their names and labels, and building them offline (docs/image-spec.md).
+
+An image is built from a small context assembled here (the protocol, the SDK and one driver's
+folder), so the same code builds from a source checkout and from an installed package.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from driver_runtime import protocol
+from driver_runtime.progress import Progress, silent
+from driver_runtime.protocol import Manifest
+from driver_runtime.runtimes.base import DriverSpec
+
+PACKAGE = Path(__file__).resolve().parent
+BASE_IMAGE = "bblfsh-lsp/base:bookworm"
+REPOSITORY_PREFIX = "bblfsh-lsp/driver-"
+LABEL_PREFIX = "org.bblfsh-lsp.driver."
+# Manifest fields that are lists travel in labels as comma-separated text.
+_LIST_FIELDS = ("aliases", "extensions", "filenames", "interpreters")
+# What a driver image needs of this package, besides the driver's own folder.
+_SHARED_FILES = ("__init__.py", "protocol.py", "uast.py", "sdk/__init__.py", "sdk/serve.py", "drivers/__init__.py")
+_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)")
+
+
+class ImageError(Exception):
+    """An image could not be built or read; the message says why."""
+
+
+def image_name(manifest: Manifest) -> str:
+    return f"{REPOSITORY_PREFIX}{manifest.name}:{manifest.version}"
+
+
+def labels(manifest: Manifest) -> dict[str, str]:
+    data = attrs.asdict(manifest)
+    out = {}
+    for field in ("name", "language", "version", "protocol_version", "parser", *_LIST_FIELDS):
+        value = data.get(field, [] if field in _LIST_FIELDS else "")
+        out[LABEL_PREFIX + field.replace("_", "-")] = ",".join(value) if field in _LIST_FIELDS else str(value)
+    return out
+
+
+def manifest_from_labels(image_labels: dict[str, str] | None) -> Manifest | None:
+    """The manifest an image's labels describe, or None if it is not a driver image."""
+    image_labels = image_labels or {}
+    if LABEL_PREFIX + "language" not in image_labels:
+        return None
+    data: dict[str, Any] = {}
+    for field in ("name", "language", "version", "protocol_version", "parser", *_LIST_FIELDS):
+        value = image_labels.get(LABEL_PREFIX + field.replace("_", "-"), "")
+        data[field] = [item for item in value.split(",") if item] if field in _LIST_FIELDS else value
+    return protocol.converter.structure(data, Manifest)
+
+
+def build_context(spec: DriverSpec) -> bytes:
+    """A tar of what the driver's Dockerfile copies, rooted like this package's parent."""
+    if spec.folder is None or not (spec.folder / "Dockerfile").is_file():
+        raise ImageError(f"the {spec.language} driver has no Dockerfile to build an image from")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for relative in _SHARED_FILES:
+            tar.add(PACKAGE / relative, arcname=f"driver_runtime/{relative}")
+        folder = spec.folder
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                tar.add(path, arcname=f"driver_runtime/drivers/{folder.name}/{path.relative_to(folder).as_posix()}")
+    return buffer.getvalue()
+
+
+def dockerfile_path(spec: DriverSpec) -> str:
+    assert spec.folder is not None
+    return f"driver_runtime/drivers/{spec.folder.name}/Dockerfile"
+
+
+def build(client: Any, spec: DriverSpec, progress: Progress = silent, base: str = BASE_IMAGE,
+          tag: str | None = None) -> str:
+    """Build the driver's image with a docker.DockerClient; return its id.
+
+    Progress is reported per Dockerfile step.  The classic builder is used (BuildKit's
+    buildx is not packaged on Debian bookworm).
+    """
+    tag = tag or image_name(spec.manifest)
+    context = build_context(spec)
+    progress(0, 0, f"building {tag}")
+    log: list[str] = []
+    image_id = None
+    try:
+        stream = client.api.build(
+            fileobj=io.BytesIO(context), custom_context=True, dockerfile=dockerfile_path(spec), tag=tag,
+            labels=labels(spec.manifest), buildargs={"BASE": base}, rm=True, forcerm=True, decode=True,
+        )
+        for chunk in stream:
+            if "error" in chunk:
+                tail = "".join(log[-8:]).strip()
+                raise ImageError(f"building {tag} failed: {chunk['error'].strip()}\n{tail}")
+            text = chunk.get("stream", "")
+            if text:
+                log.append(text)
+                step = _STEP.match(text)
+                if step:
+                    progress(int(step.group(1)), int(step.group(2)), step.group(3).strip()[:80])
+            aux = chunk.get("aux") or {}
+            if "ID" in aux:
+                image_id = aux["ID"]
+    except ImageError:
+        raise
+    except Exception as exc:  # the engine refused (no base image, no space, engine gone)
+        raise ImageError(f"building {tag} failed: {exc}") from exc
+    if image_id is None:
+        image_id = client.images.get(tag).id
+    progress(1, 1, f"built {tag}")
+    return image_id
