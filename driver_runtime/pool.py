@@ -50,6 +50,10 @@ class DriverPool:
         self.manifest: Manifest | None = None  # as the running driver reports it
         self._idle: list[tuple[Instance, float]] = []  # (instance, idle since), most recent last
         self._busy: set[Instance] = set()
+        # Which driver version each instance runs: a swap bumps the generation, and instances of
+        # an older one are stopped as soon as they are free.
+        self.generation = 0
+        self._generation_of: dict[Instance, int] = {}
         self._starting = 0
         self._crashes: collections.deque[float] = collections.deque()
         self._cond = asyncio.Condition()
@@ -115,7 +119,7 @@ class DriverPool:
             self._idle.clear()
             self._busy.clear()
             self._cond.notify_all()
-        await asyncio.gather(*(instance.stop() for instance in instances), return_exceptions=True)
+        await asyncio.gather(*(self._stop(instance) for instance in instances), return_exceptions=True)
         for task in list(self._background):
             task.cancel()
 
@@ -138,13 +142,20 @@ class DriverPool:
                     if instance.alive:
                         self._busy.add(instance)
                         return instance
-                    self._spawn(instance.stop())
+                    self._spawn(self._stop(instance))
                 if len(self._busy) + self._starting < self.settings.max_instances:
                     self._starting += 1
                     break
                 await self._cond.wait()
+        generation = self.generation
         try:
-            instance = await self._start_instance()
+            instance, manifest = await self._start_instance(self.spec)
+        except DriverError as exc:
+            async with self._cond:
+                self._starting -= 1
+                self._cond.notify()
+            self._record_crash(exc)  # a driver that cannot start is failing too (no restart storms)
+            raise
         except BaseException:
             async with self._cond:
                 self._starting -= 1
@@ -153,35 +164,62 @@ class DriverPool:
         async with self._cond:
             self._starting -= 1
             self._busy.add(instance)
+            self._generation_of[instance] = generation
+            if generation == self.generation:
+                self.manifest = manifest
         self._ensure_reaper()
         return instance
 
-    async def _start_instance(self) -> Instance:
+    async def _start_instance(self, spec: DriverSpec) -> tuple[Instance, Manifest]:
+        """A started, health-checked instance of spec (DriverUnavailable says why not)."""
         timeout = self.settings.start_timeout
         try:
             async with asyncio.timeout(timeout):
-                instance = await self.runtime.start(self.spec)
+                instance = await self.runtime.start(spec)
         except TimeoutError:
             raise DriverUnavailable(f"the {self.language} driver did not start within {timeout:g} s") from None
         try:
-            self.manifest = await instance.health(timeout=timeout)
+            manifest = await instance.health(timeout=timeout)
         except (DriverError, DriverRequestError) as exc:
             await instance.stop()
-            self._record_crash(exc)
             raise DriverUnavailable(f"the {self.language} driver failed its health check: {exc}") from None
-        if not protocol_compatible(self.manifest.protocol_version):
+        if not protocol_compatible(manifest.protocol_version):
             await instance.stop()
             raise DriverUnavailable(
-                f"the {self.language} driver speaks protocol {self.manifest.protocol_version}, "
+                f"the {self.language} driver speaks protocol {manifest.protocol_version}, "
                 f"this runtime speaks {PROTOCOL_VERSION}")
         log.info("started %s (%s runtime)", instance.id, self.runtime.name)
-        return instance
+        return instance, manifest
+
+    async def swap(self, spec: DriverSpec) -> Manifest:
+        """Blue/green update: start and health-check an instance of `spec` first; then new
+        requests go to the new driver, idle old instances stop, and busy ones stop as soon as
+        their request is answered.  If the new driver does not pass its health check, nothing
+        changes and DriverUnavailable says why."""
+        instance, manifest = await self._start_instance(spec)
+        async with self._cond:
+            if self._closed:
+                await instance.stop()
+                raise DriverUnavailable(f"the {self.language} driver pool is closed")
+            old_idle = [old for old, _ in self._idle]
+            self.generation += 1
+            self.spec = spec
+            self.manifest = manifest
+            self._generation_of[instance] = self.generation
+            self._idle = [(instance, time.monotonic())]
+            self.reset()  # the crash history was the old driver's
+            self._cond.notify_all()
+        log.info("swapped the %s driver to %s (%s)", self.language, manifest.version, spec.image or spec.folder)
+        await asyncio.gather(*(self._stop(old) for old in old_idle), return_exceptions=True)
+        self._ensure_reaper()
+        return manifest
 
     async def _release(self, instance: Instance) -> None:
         async with self._cond:
             self._busy.discard(instance)
-            if self._closed or not instance.alive:
-                self._spawn(instance.stop())
+            outdated = self._generation_of.get(instance) != self.generation
+            if self._closed or outdated or not instance.alive:
+                self._spawn(self._stop(instance))
             else:
                 self._idle.append((instance, time.monotonic()))
             self._cond.notify()
@@ -190,6 +228,10 @@ class DriverPool:
         async with self._cond:
             self._busy.discard(instance)
             self._cond.notify()
+        await self._stop(instance)
+
+    async def _stop(self, instance: Instance) -> None:
+        self._generation_of.pop(instance, None)
         await instance.stop()
 
     def _after_abandoned(self, instance: Instance, call: asyncio.Future[Any]) -> None:
@@ -249,4 +291,4 @@ class DriverPool:
             self._idle = keep
         for instance in stale:
             log.info("stopping idle %s", instance.id)
-            await instance.stop()
+            await self._stop(instance)

@@ -31,11 +31,14 @@ async def service():
     await service.close()
 
 
-def faulty_spec() -> DriverSpec:
+def faulty_spec(*arguments: str) -> DriverSpec:
+    """The misbehaving test driver; arguments: [VERSION] [--fail-start]."""
     sys.path.insert(0, str(HERE))
+    import attrs
     from faulty_driver import MANIFEST
 
-    return DriverSpec(manifest=MANIFEST, folder=HERE)
+    manifest = attrs.evolve(MANIFEST, command=[*MANIFEST.command, *arguments])
+    return DriverSpec(manifest=manifest, folder=HERE)
 
 
 @pytest.fixture

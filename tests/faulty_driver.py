@@ -13,15 +13,19 @@ import sys
 import time
 from pathlib import Path
 
+import attrs
+
 from driver_runtime.protocol import Manifest, ParseRequest, ParseResult
 from driver_runtime.sdk import serve
 
 MANIFEST = Manifest(name="faulty", language="faulty", version="0.0.1", extensions=[".faulty"],
                     command=["{python}", str(Path(__file__).resolve())])
+# Arguments: [VERSION] [--fail-start]; the version is what `info` reports and parses carry.
+VERSION = next((arg for arg in sys.argv[1:] if not arg.startswith("--")), MANIFEST.version)
 
 
 class FaultyDriver:
-    manifest = MANIFEST
+    manifest = attrs.evolve(MANIFEST, version=VERSION)
 
     def parse(self, request: ParseRequest) -> ParseResult:
         word, _, argument = request.content.strip().partition(" ")
@@ -45,11 +49,11 @@ class FaultyDriver:
             while True:
                 hog.append(bytearray(50 * 1024 * 1024))
         tree = {"@type": "faulty:File", "@pos": {"start": 0, "end": len(request.content.encode())},
-                "pid": os.getpid()}
+                "pid": os.getpid(), "version": VERSION}
         return ParseResult(language="faulty", uast=tree)
 
 
 if __name__ == "__main__":
-    if os.environ.get("FAULTY_FAIL_START"):
+    if os.environ.get("FAULTY_FAIL_START") or "--fail-start" in sys.argv:
         sys.exit("cannot start: FAULTY_FAIL_START is set")
     serve(FaultyDriver())

@@ -191,3 +191,57 @@ async def test_cancelled_caller_does_not_kill_the_instance(fast_pool_settings):
         assert (await pool.request(METHOD_PARSE, _parse("ok")))["uast"]["pid"] == pid
     finally:
         await pool.close()
+
+
+async def test_swap_under_a_steady_stream_of_requests_loses_none(fast_pool_settings):
+    pool = DriverPool(ProcessRuntime(), faulty_spec("1.0"), fast_pool_settings)
+    answers: list[str] = []
+    stop = asyncio.Event()
+
+    async def steady_stream() -> None:
+        while not stop.is_set():
+            answers.append((await pool.request(METHOD_PARSE, _parse("sleep 0.01")))["uast"]["version"])
+
+    try:
+        streams = [asyncio.ensure_future(steady_stream()) for _ in range(3)]
+        await asyncio.sleep(0.5)
+        manifest = await pool.swap(faulty_spec("2.0"))
+        assert manifest.version == "2.0" and pool.manifest.version == "2.0"
+        count_at_swap = len(answers)
+        await asyncio.sleep(0.5)
+        stop.set()
+        await asyncio.gather(*streams)  # no request failed, or this raises
+        assert "1.0" in answers[:count_at_swap]
+        assert set(answers[count_at_swap + 3:]) == {"2.0"}  # at most the in-flight ones were old
+        assert pool.size <= fast_pool_settings.max_instances
+    finally:
+        await pool.close()
+
+
+async def test_in_flight_requests_finish_on_the_old_driver_which_then_stops(fast_pool_settings):
+    pool = DriverPool(ProcessRuntime(), faulty_spec("1.0"), fast_pool_settings)
+    try:
+        slow = asyncio.ensure_future(pool.request(METHOD_PARSE, _parse("sleep 0.5")))
+        await asyncio.sleep(0.2)
+        await pool.swap(faulty_spec("2.0"))
+        old = await slow
+        assert old["uast"]["version"] == "1.0"
+        await asyncio.sleep(0.3)
+        with pytest.raises(ProcessLookupError):
+            os.kill(old["uast"]["pid"], 0)
+        assert (await pool.request(METHOD_PARSE, _parse("ok")))["uast"]["version"] == "2.0"
+    finally:
+        await pool.close()
+
+
+async def test_a_new_driver_that_fails_its_health_check_leaves_the_old_one_serving(fast_pool_settings):
+    pool = DriverPool(ProcessRuntime(), faulty_spec("1.0"), fast_pool_settings)
+    try:
+        before = (await pool.request(METHOD_PARSE, _parse("ok")))["uast"]
+        with pytest.raises(DriverUnavailable, match="health check"):
+            await pool.swap(faulty_spec("2.0", "--fail-start"))
+        after = (await pool.request(METHOD_PARSE, _parse("ok")))["uast"]
+        assert after == before  # same version, same (kept) instance
+        assert pool.failed is None
+    finally:
+        await pool.close()
