@@ -17,6 +17,7 @@ import orjson
 from tqdm import tqdm
 
 from bblfsh_lsp import __version__
+from bblfsh_lsp.driver_commands import add_driver_commands
 from bblfsh_lsp.files import walk
 from bblfsh_lsp.outline import Symbol, outline
 from bblfsh_lsp.parsing import FileParse, parse_files
@@ -37,11 +38,12 @@ EXIT_OK, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
 
 def _service(args: argparse.Namespace) -> DriverService:
     settings = Settings(runtime=args.runtime)
-    choice = choose(settings.runtime)
-    logging.getLogger(__name__).info("runtime: %s (%s)", choice.runtime.name, choice.reason)
+    choice = choose(settings.runtime, settings.isolation())
+    log = logging.getLogger(__name__)
+    log.info("using %s", choice.describe())
     # A batch keeps both cores busy; an editor session keeps the default.
     pool = attrs.evolve(settings.pool(), max_instances=max(os.cpu_count() or 1, 2))
-    return DriverService(choice.runtime, Registry.bundled(), pool)
+    return DriverService.for_choice(choice, pool, on_notice=log.log)
 
 
 def _errors_as_data(parsed: FileParse) -> list[Any]:
@@ -220,15 +222,20 @@ def _symbol_tree(symbols: list[Symbol], index: TextIndex, prefix: str = "") -> l
 
 
 async def cmd_languages(args: argparse.Namespace) -> int:
-    registry = Registry.bundled()
     choice = choose(args.runtime)
+    installed = Registry.for_runtime(choice.runtime.name)
+    bundled = Registry.bundled()
     print(f"runtime: {choice.runtime.name} ({choice.reason})")
     print()
-    print(f"{'language':<12} {'driver':<10} {'extensions'}")
+    print(f"{'language':<12} {'driver':<8} {'runs on':<28} {'extensions'}")
     for language in LANGUAGES:
-        spec = registry.get(language.name)
-        driver = spec.manifest.version if spec else "-"
-        print(f"{language.name:<12} {driver:<10} {' '.join(language.extensions)}")
+        spec, where = installed.get(language.name), choice.runtime.name
+        if spec is None and choice.fallback is not None:
+            spec, where = bundled.get(language.name), f"{choice.fallback.name} (no image installed)"
+        if spec is not None and spec.image:
+            where = f"{where}: {spec.image}"
+        version = spec.manifest.version if spec else "-"
+        print(f"{language.name:<12} {version:<8} {where if spec else '-':<28} {' '.join(language.extensions)}")
     return EXIT_OK
 
 
@@ -241,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--runtime",
         default=os.environ.get(RUNTIME_ENV, "auto"),
-        help=f"where drivers run: auto, process (default: ${RUNTIME_ENV} or auto)",
+        help=f"where drivers run: auto, docker, oci, process (default: ${RUNTIME_ENV} or auto)",
     )
     parser.add_argument("--log-level", default="warning", help="debug, info, warning or error")
     parser.add_argument("--log-file", help="write the log to this file instead of stderr")
@@ -274,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the language server (stdio unless --tcp)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
     serve.set_defaults(run=cmd_serve)
+
+    add_driver_commands(commands)
 
     languages = commands.add_parser("languages", help="list languages, drivers and the runtime")
     languages.set_defaults(run=cmd_languages)

@@ -74,6 +74,7 @@ class _Document:
         self.uri = uri
         self.language_id = language_id
         self.version = -1
+        self.path = ""
         self.index: TextIndex | None = None
         self.pending: asyncio.Future[ParsedDocument] | None = None
         self.latest: ParsedDocument | None = None  # newest completed parse
@@ -104,11 +105,19 @@ class DocumentStore:
         elif language_id:
             document.language_id = language_id
         document.version = version
+        document.path = path
         document.index = TextIndex(text, self.encoding)
         document.pending = asyncio.ensure_future(self._run_parse(document, version, document.index, path))
 
     def close(self, uri: str) -> None:
         self._documents.pop(uri, None)
+
+    def reparse_all(self) -> None:
+        """Parse every open document again (the drivers changed)."""
+        for document in self._documents.values():
+            if document.index is not None:
+                document.pending = asyncio.ensure_future(
+                    self._run_parse(document, document.version, document.index, document.path))
 
     def _retire(self, *parses: ParsedDocument | None) -> None:
         """Keep replaced parses alive a moment: freeing a 100 KB file's tree takes a few ms,

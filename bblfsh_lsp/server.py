@@ -13,15 +13,17 @@ from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcIn
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from bblfsh_lsp import __version__, features
+from bblfsh_lsp import __version__, driver_actions, features
 from bblfsh_lsp.documents import DocumentModified, DocumentStore, ParsedDocument
+from bblfsh_lsp.lsp_progress import LspProgress, report_on
 from bblfsh_lsp.query import QueryError
 from bblfsh_lsp.settings import Settings
 from bblfsh_lsp.workspace_search import WorkspaceSearch
 from driver_runtime import uast
 from driver_runtime.protocol import Mode, ParseResult
-from driver_runtime.registry import Registry
-from driver_runtime.runtimes import choose
+from driver_runtime.manager import ManagerError
+from driver_runtime.runtimes import RuntimeNotAvailable, choose
+from driver_runtime.state import StateError
 from driver_runtime.service import DriverService
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,10 @@ QUERY_REQUEST = "bblfsh/query"
 PARSE_REQUEST = "bblfsh/parse"
 QUERY_COMMAND = "bblfsh.query"
 REQUEST_FAILED = -32803  # LSP's RequestFailed
+DRIVER_COMMAND = "bblfsh.driver.{verb}"
+# A logging level between INFO and WARNING: news the user should see (window/showMessage).
+NOTICE = 25
+logging.addLevelName(NOTICE, "NOTICE")
 
 
 @attrs.frozen
@@ -87,13 +93,36 @@ class BblfshServer(LanguageServer):
 
     def start_services(self, options: Any) -> None:
         self.settings = self.settings.with_editor_options(options)
-        choice = choose(self.settings.runtime)
-        self.runtime_note = f"bblfsh-lsp uses the {choice.runtime.name} runtime: {choice.reason}"
-        log.info(self.runtime_note)
-        self.service = DriverService(choice.runtime, Registry.bundled(), self.settings.pool())
+        self.service = self._open_service()
         negotiated = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
         encoding = negotiated.value if isinstance(negotiated, types.PositionEncodingKind) else str(negotiated)
         self.documents = DocumentStore(self.parse_text, encoding, on_parsed=self.publish)  # type: ignore[arg-type]
+
+    def _open_service(self) -> DriverService:
+        """A service on the runtime the settings ask for; local processes if it cannot run."""
+        try:
+            choice = choose(self.settings.runtime, self.settings.isolation())
+            self.runtime_note = f"drivers run on {choice.describe()}"
+        except RuntimeNotAvailable as exc:
+            choice = choose("process")
+            self.runtime_note = f"{exc}; drivers run as local processes instead"
+        log.info(self.runtime_note)
+        service = DriverService.for_choice(choice, self.settings.pool(), on_notice=self.notice)
+        service.watch_installs()
+        return service
+
+    async def apply_settings(self, options: Any) -> None:
+        """New settings from the editor; a new runtime means new drivers, and a fresh parse."""
+        settings = self.settings.with_editor_options(options)
+        if settings == self.settings:
+            return
+        runtime_changed = settings.runtime != self.settings.runtime or settings.pool() != self.settings.pool()
+        self.settings = settings
+        if runtime_changed and self.service is not None:
+            old, self.service = self.service, self._open_service()
+            self.notice(NOTICE, self.runtime_note)
+            await old.close()
+            self.store.reparse_all()
 
     async def stop_services(self) -> None:
         if self.service is not None:
@@ -150,28 +179,19 @@ class BblfshServer(LanguageServer):
 
     def search(self, token: Any = None) -> WorkspaceSearch:
         assert self.service is not None
+        progress = report_on(self, token, "Structural search")
         return WorkspaceSearch(self.store, self.service, self.workspace_roots(), self.store.encoding,
-                               self.settings.max_file_bytes, self.progress_reporter(token))
+                               self.settings.max_file_bytes, progress)
 
-    def progress_reporter(self, token: Any) -> Any:
-        """Reports $/progress on the client's workDoneToken, if it gave one."""
-        if token is None:
-            return None
-        progress = self.work_done_progress
-        state = {"begun": False}
-
-        def report(done: int, total: int, message: str) -> None:
-            percentage = int(100 * done / total) if total else 100
-            if not state["begun"]:
-                state["begun"] = True
-                progress.begin(token, types.WorkDoneProgressBegin(title="Structural search", percentage=0,
-                                                                  cancellable=False))
-            if done >= total:
-                progress.end(token, types.WorkDoneProgressEnd(message=f"searched {total} files"))
-            else:
-                progress.report(token, types.WorkDoneProgressReport(message=message, percentage=percentage))
-
-        return report
+    def notice(self, level: int, message: str) -> None:
+        """Tell the user about the drivers: important news as a message, the rest in the log."""
+        log.log(level, message)
+        if level >= NOTICE:
+            kind = types.MessageType.Error if level >= logging.ERROR else (
+                types.MessageType.Warning if level >= logging.WARNING else types.MessageType.Info)
+            self.window_show_message(types.ShowMessageParams(type=kind, message=f"bblfsh-lsp: {message}"))
+        else:
+            self.window_log_message(types.LogMessageParams(type=types.MessageType.Info, message=message))
 
 
 _HANDLERS: list[tuple[str, str, Any]] = []  # (kind, name, function), registered per server
@@ -197,8 +217,23 @@ def on_initialize(ls: BblfshServer, params: types.InitializeParams) -> None:
 
 
 @_feature(types.INITIALIZED)
-def on_initialized(ls: BblfshServer, _params: types.InitializedParams) -> None:
-    ls.window_log_message(types.LogMessageParams(type=types.MessageType.Info, message=ls.runtime_note))
+async def on_initialized(ls: BblfshServer, _params: types.InitializedParams) -> None:
+    ls.notice(NOTICE, ls.runtime_note)
+    workspace = ls.client_capabilities.workspace
+    if workspace and workspace.configuration:
+        try:
+            answer = await ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section="bblfsh")]))
+        except Exception as exc:  # a client without the section is not an error
+            log.info("no bblfsh configuration from the client: %s", exc)
+            return
+        if answer and isinstance(answer[0], dict):
+            await ls.apply_settings(answer[0])
+
+
+@_feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def on_configuration(ls: BblfshServer, params: types.DidChangeConfigurationParams) -> None:
+    await ls.apply_settings(plain(params.settings))
 
 
 @_feature(types.SHUTDOWN)
@@ -298,3 +333,34 @@ def create_server(settings: Settings | None = None) -> BblfshServer:
     for kind, name, function in _HANDLERS:
         (ls.feature if kind == "feature" else ls.command)(name)(function)
     return ls
+
+
+async def run_driver_command(ls: BblfshServer, verb: str, arguments: list[Any]) -> Any:
+    """One driver command from the editor, with $/progress; the server follows the change."""
+    title = f"bblfsh: {verb} {' '.join(str(argument) for argument in arguments)}".strip()
+    progress = await LspProgress.create(ls, title) if verb in driver_actions.CHANGING else None
+    try:
+        result = await driver_actions.run(verb, plain(list(arguments)), progress or (lambda *_: None))
+    except driver_actions.DriverActionError as exc:
+        raise JsonRpcInvalidParams(str(exc)) from None
+    except (ManagerError, StateError) as exc:
+        ls.notice(logging.ERROR, str(exc))
+        raise JsonRpcException(str(exc), code=REQUEST_FAILED) from None
+    finally:
+        if progress is not None:
+            progress.end(f"{verb} done")
+    if verb in driver_actions.CHANGING and ls.service is not None:
+        await ls.service.refresh()
+    return result
+
+
+def _driver_command(verb: str) -> Any:
+    async def handler(ls: BblfshServer, *arguments: Any) -> Any:
+        return await run_driver_command(ls, verb, list(arguments))
+
+    handler.__name__ = f"on_driver_{verb}"
+    return handler
+
+
+for _verb in driver_actions.VERBS:
+    _command(DRIVER_COMMAND.format(verb=_verb))(_driver_command(_verb))

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from bblfsh_lsp.files import DEFAULT_MAX_BYTES
+from driver_runtime.isolation import Isolation
 from driver_runtime.pool import PoolSettings
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ _EDITOR_KEYS = {
     "maxInstances": "max_instances",
     "minInstances": "min_instances",
     "idleTimeout": "idle_timeout",
+    "memoryLimitMiB": "memory_mib",
+    "driverNetwork": "driver_network",
 }
 
 
@@ -38,6 +41,8 @@ class Settings:
     max_instances: int = 2
     min_instances: int = 0
     idle_timeout: float = 300.0
+    memory_mib: int = 512  # per driver container
+    driver_network: bool = False  # give driver containers a network (they do not need one)
 
     def pool(self) -> PoolSettings:
         return PoolSettings(
@@ -46,6 +51,9 @@ class Settings:
             idle_timeout=self.idle_timeout,
             deadline=self.deadline,
         )
+
+    def isolation(self) -> Isolation:
+        return Isolation(memory_bytes=self.memory_mib * 1024 * 1024, network=self.driver_network)
 
     def with_editor_options(self, options: Any) -> Settings:
         """These settings updated with what an editor sent; bad values are logged and skipped."""
@@ -63,7 +71,17 @@ class Settings:
                 continue
             current = getattr(self, name)
             try:
-                changes[name] = type(current)(value)
+                changes[name] = _coerce(value, type(current))
             except (TypeError, ValueError):
                 log.warning("ignoring setting %s=%r: expected %s", key, value, type(current).__name__)
         return attrs.evolve(self, **changes)
+
+
+def _coerce(value: Any, kind: type) -> Any:
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("true", "false"):
+            return str(value).lower() == "true"
+        raise ValueError(value)
+    return kind(value)

@@ -7,7 +7,6 @@ workspace is read from disk, walked as the CLI walks it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import Any
 
 from pygls.uris import from_fs_path, to_fs_path
@@ -19,12 +18,11 @@ from bblfsh_lsp.positions import Encoding, TextIndex
 from bblfsh_lsp.query import compile_query
 from bblfsh_lsp.search import Match, find
 from driver_runtime import languages
+from driver_runtime.progress import Progress
 from driver_runtime.protocol import Mode, ParseResult
 from driver_runtime.runtimes.base import DriverError
 from driver_runtime.service import DriverService
 
-# (done, total, message) -> None
-ProgressReport = Callable[[int, int, str], None]
 
 
 def match_json(uri: str, index: TextIndex, match: Match) -> dict[str, Any]:
@@ -48,7 +46,7 @@ def searchable(path: str) -> bool:
 
 class WorkspaceSearch:
     def __init__(self, store: DocumentStore, service: DriverService, roots: list[str], encoding: Encoding,
-                 max_bytes: int, progress: ProgressReport | None = None):
+                 max_bytes: int, progress: Progress | None = None):
         self.store = store
         self.service = service
         self.roots = roots
@@ -72,7 +70,8 @@ class WorkspaceSearch:
         async for parsed in parse_files(self.service, paths, Mode.SEMANTIC, max_bytes=self.max_bytes):
             done += 1
             if self.progress is not None:
-                self.progress(done, len(paths), os.path.basename(parsed.path))
+                self.progress(done, len(paths), f"searched {parsed.path}" if done < len(paths) else
+                              f"searched {len(paths)} files")
             tree = parsed.result.uast if parsed.result is not None else None
             if parsed.text is None or not isinstance(tree, dict):
                 continue

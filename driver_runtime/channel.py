@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from driver_runtime import protocol
 from driver_runtime.protocol import DriverRequestError, ErrorCode, RequestError
@@ -15,8 +15,8 @@ from driver_runtime.runtimes.base import DriverCrashed, DriverTimeout
 FRAME_LIMIT = 1 << 30
 
 
-class Writer:
-    """What the channel needs of a writable stream."""
+class Writer(Protocol):
+    """What the channel needs of a writable stream (asyncio.StreamWriter is one)."""
 
     def write(self, data: bytes) -> None: ...
 

@@ -110,10 +110,16 @@ class DriverPool:
             instance = await self._acquire()
             await self._release(instance)
 
-    async def close(self) -> None:
+    async def close(self, drain: bool = False) -> None:
+        """Stop every instance; with drain, busy ones first finish their request (up to a deadline)."""
         self._closed = True
         if self._reaper is not None:
             self._reaper.cancel()
+        if drain:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.settings.deadline):
+                    async with self._cond:
+                        await self._cond.wait_for(lambda: not self._busy)
         async with self._cond:
             instances = [instance for instance, _ in self._idle] + list(self._busy)
             self._idle.clear()

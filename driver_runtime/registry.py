@@ -1,4 +1,9 @@
-"""The drivers this installation knows, read from their manifests (never by importing them)."""
+"""The drivers this installation knows, read from their manifests (never by importing them).
+
+The process runtime runs the bundled drivers (``Registry.bundled()``); the container runtimes
+run the installed driver images (``Registry.installed("docker")``, from the state file that
+driver_runtime.manager writes).  ``Registry.for_runtime(name)`` picks the right one.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from driver_runtime.protocol import Manifest
 from driver_runtime.runtimes.base import DriverSpec
 
 BUNDLED = Path(__file__).resolve().parent / "drivers"
+CONTAINER_RUNTIMES = ("docker", "oci")
 
 
 def read_manifest(path: Path) -> Manifest:
@@ -32,6 +38,31 @@ class Registry:
             manifest = read_manifest(manifest_path)
             registry.add(DriverSpec(manifest=manifest, folder=manifest_path.parent))
         return registry
+
+    @classmethod
+    def installed(cls, runtime: str = "docker", state_file: Path | None = None) -> Registry:
+        """The driver images installed for a container runtime ("docker" or "oci").
+
+        Each spec has ``image`` (the reference), ``digest`` (the image id, what runs) and the
+        manifest the image's labels carry.  Raises state.StateError when the state file is corrupt.
+        """
+        from driver_runtime.state import StateStore  # the state module is only needed here
+
+        if runtime not in CONTAINER_RUNTIMES:
+            raise ValueError(f"no installed drivers for the {runtime!r} runtime (container runtimes: docker, oci)")
+        registry = cls()
+        for language, entry in sorted(StateStore(state_file).load().drivers.items()):
+            install = entry.current
+            if runtime in install.runtimes and install.manifest is not None:
+                registry.add(DriverSpec(manifest=install.manifest, image=install.image, digest=install.image_id))
+        return registry
+
+    @classmethod
+    def for_runtime(cls, runtime: str, folder: Path = BUNDLED, state_file: Path | None = None) -> Registry:
+        """The drivers a runtime can run: bundled ones for "process", installed images otherwise."""
+        if runtime == "process":
+            return cls.bundled(folder)
+        return cls.installed(runtime, state_file)
 
     def add(self, spec: DriverSpec) -> None:
         self.specs[spec.language] = spec

@@ -1,14 +1,29 @@
-"""One door to the drivers: parse a text, and the runtime picks, pools and restarts drivers."""
+"""One door to the drivers: parse a text, and the runtime picks, pools and restarts drivers.
+
+The service also follows what is installed: when a driver is updated (by `bblfsh-lsp driver
+update`, from another process or from the editor), its pool swaps to the new image blue/green,
+without dropping a request.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
 
 from driver_runtime import languages, protocol
 from driver_runtime.pool import DriverPool, PoolSettings
 from driver_runtime.protocol import DriverRequestError, Mode, ParseRequest, ParseResult
 from driver_runtime.registry import Registry
+from driver_runtime.runtimes import Choice
 from driver_runtime.runtimes.base import DriverError, DriverUnavailable, Runtime
+from driver_runtime.state import StateError, StateStore
+
+log = logging.getLogger(__name__)
+
+# (logging level, message) -> None: what the user should hear about the drivers.
+Notice = Callable[[int, str], None]
 
 
 class UnknownLanguage(DriverError):
@@ -18,18 +33,34 @@ class UnknownLanguage(DriverError):
 class NoDriver(DriverUnavailable):
     """The language is known but no driver for it is installed."""
 
-    def __init__(self, language: str):
-        super().__init__(f"no {language} driver is installed")
+    def __init__(self, language: str, runtime: str = "process"):
+        hint = "" if runtime == "process" else \
+            f" for the {runtime} runtime (install it with `bblfsh-lsp driver install {language}`)"
+        super().__init__(f"no {language} driver is installed{hint}")
         self.language = language
 
 
 class DriverService:
-    def __init__(self, runtime: Runtime, registry: Registry, settings: PoolSettings | None = None):
+    def __init__(self, runtime: Runtime, registry: Registry, settings: PoolSettings | None = None,
+                 fallback: Runtime | None = None, on_notice: Notice | None = None):
+        """`fallback` runs the bundled drivers of languages that `runtime` has no driver for;
+        `on_notice(level, message)` hears what the user should be told (logging levels: INFO for
+        a fallback, WARNING/ERROR for swaps that did not happen)."""
         self.runtime = runtime
         self.registry = registry
         self.settings = settings or PoolSettings()
+        self.fallback = fallback
+        self.fallback_registry = Registry.bundled() if fallback is not None else Registry()
+        self._notice = on_notice or log.log
         self._pools: dict[str, DriverPool] = {}
         self._lock = asyncio.Lock()
+        self._watcher: asyncio.Task[None] | None = None
+
+    @classmethod
+    def for_choice(cls, choice: Choice, settings: PoolSettings | None = None,
+                   on_notice: Notice | None = None) -> DriverService:
+        """A service on a chosen runtime, with the drivers installed for it."""
+        return cls(choice.runtime, Registry.for_runtime(choice.runtime.name), settings, choice.fallback, on_notice)
 
     def language_of(self, path: str, head: bytes | str = b"", language: str | None = None) -> str:
         """The Babelfish language for a file, or UnknownLanguage naming why.
@@ -37,12 +68,15 @@ class DriverService:
         Languages known to Babelfish come first; an installed driver for another language is
         found by its manifest (its name, aliases, extensions and file names).
         """
+        registries = (self.registry, self.fallback_registry)
         if language:
-            name = languages.canonical(language) or self.registry.language_for_name(language)
+            name = languages.canonical(language) or next(
+                (found for registry in registries if (found := registry.language_for_name(language))), None)
             if name is None:
                 raise UnknownLanguage(f"unknown language {language!r}")
             return name
-        name = languages.detect(path, head) or self.registry.language_for_path(path)
+        name = languages.detect(path, head) or next(
+            (found for registry in registries if (found := registry.language_for_path(path))), None)
         if name is None:
             raise UnknownLanguage(f"cannot tell the language of {path or 'this text'} (no known extension or shebang)")
         return name
@@ -51,10 +85,16 @@ class DriverService:
         async with self._lock:
             pool = self._pools.get(language)
             if pool is None:
-                spec = self.registry.get(language)
+                spec, runtime = self.registry.get(language), self.runtime
+                if spec is None and self.fallback is not None:
+                    spec, runtime = self.fallback_registry.get(language), self.fallback
+                    if spec is not None:
+                        self._notice(
+                            logging.INFO, f"no {language} driver is installed for the {self.runtime.name} runtime: its bundled "
+                            f"driver runs as a local process (`bblfsh-lsp driver install {language}` installs the image)")
                 if spec is None:
-                    raise NoDriver(language)
-                pool = self._pools[language] = DriverPool(self.runtime, spec, self.settings)
+                    raise NoDriver(language, self.runtime.name)
+                pool = self._pools[language] = DriverPool(runtime, spec, self.settings)
             return pool
 
     async def parse(
@@ -81,7 +121,75 @@ class DriverService:
     def pools(self) -> dict[str, DriverPool]:
         return dict(self._pools)
 
+    # --- following installs ---------------------------------------------------------------------
+
+    async def refresh(self) -> None:
+        """Catch up with what is installed now: swap updated drivers blue/green, retire removed
+        ones, and move languages off the fallback once their image is installed."""
+        if self.runtime.name == "process":
+            return
+        try:
+            registry = await asyncio.to_thread(Registry.for_runtime, self.runtime.name)
+        except StateError as exc:
+            self._notice(logging.ERROR, f"cannot read the installed drivers: {exc}")
+            return
+        self.registry = registry
+        for language, pool in list(self._pools.items()):
+            spec = registry.get(language)
+            if pool.runtime is self.runtime and spec is None:
+                self._notice(logging.WARNING, f"the {language} driver was removed")
+                await self._retire(language, pool)
+            elif pool.runtime is self.runtime and spec is not None and spec.digest != pool.spec.digest:
+                try:
+                    manifest = await pool.swap(spec)
+                except DriverError as exc:
+                    self._notice(logging.ERROR, f"the new {language} driver was not started, the running one stays: {exc} "
+                                 f"(`bblfsh-lsp driver rollback {language}` restores the previous install)")
+                else:
+                    self._notice(logging.INFO, f"the {language} driver is now {manifest.version} ({spec.image}), without downtime")
+            elif pool.runtime is not self.runtime and spec is not None:
+                # The language ran on the fallback; its image is installed now.
+                replacement = DriverPool(self.runtime, spec, self.settings)
+                try:
+                    await replacement.warm()
+                except DriverError as exc:
+                    await replacement.close()
+                    self._notice(logging.ERROR, f"the installed {language} driver does not start, the local one stays: {exc}")
+                    continue
+                self._pools[language] = replacement
+                self._notice(logging.INFO, f"the {language} driver now runs on the {self.runtime.name} runtime")
+                await self._retire(language, pool)
+
+    async def _retire(self, language: str, pool: DriverPool) -> None:
+        if self._pools.get(language) is pool:
+            del self._pools[language]
+        await pool.close(drain=True)
+
+    def watch_installs(self, interval: float = 2.0, store: StateStore | None = None) -> None:
+        """Poll the installed-drivers state (one small read) and refresh when it changes."""
+        if self._watcher is not None or self.runtime.name == "process":
+            return
+        state = store or StateStore()
+
+        async def watch() -> None:
+            seen = await asyncio.to_thread(state.revision)
+            while True:
+                await asyncio.sleep(interval)
+                current = await asyncio.to_thread(state.revision)
+                if current != seen:
+                    seen = current
+                    await self.refresh()
+
+        self._watcher = asyncio.ensure_future(watch())
+
     async def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
         pools = list(self._pools.values())
         self._pools.clear()
         await asyncio.gather(*(pool.close() for pool in pools), return_exceptions=True)
+        for runtime in {self.runtime, self.fallback} - {None}:
+            assert runtime is not None
+            await runtime.close()

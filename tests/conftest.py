@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,10 @@ REPO = HERE.parent
 SHARED = REPO.parent / "shared"
 
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+
+# Tests run the zero-setup runtime unless they ask for another one (the container tests do),
+# so their results do not depend on what this machine has installed.
+os.environ.setdefault("BBLFSH_LSP_RUNTIME", "process")
 
 
 @pytest.fixture

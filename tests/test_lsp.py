@@ -14,8 +14,6 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from conftest import DATA
-
 
 @attrs.define
 class RawResponse:

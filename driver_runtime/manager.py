@@ -1,0 +1,759 @@
+"""Installing drivers: build, install, update, remove driver images, and say what is installed.
+
+The verbs are synchronous (they talk to the container engine and copy hundreds of megabytes;
+a server runs them in a thread) and take an optional progress callback (progress.Progress)::
+
+    manager = DriverManager()
+    manager.build("python")                                      # from the bundled driver folder
+    manager.install("python", "registry.example.com/bblfsh/python-driver:v2")   # docker pull
+    manager.install("python", "python-driver.tar.gz", runtime="oci")             # a `docker save` file
+    manager.update("python")                                     # again from where it came from
+    manager.remove("python")
+    for status in manager.list(): ...
+
+What is installed is recorded in the state file (driver_runtime.state).  Nothing here stops a
+running driver: an update records the new image as current and the replaced one as
+``previous``; a running server notices the change (``revision()``), starts the new driver
+beside the old one and swaps them, or rolls back.
+
+Errors are ManagerError (and subclasses), with messages meant for users.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import re
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from driver_runtime import images
+from driver_runtime.languages import LANGUAGES
+from driver_runtime.progress import Progress, silent
+from driver_runtime.protocol import PROTOCOL_VERSION, Manifest, protocol_compatible
+from driver_runtime.registry import BUNDLED, CONTAINER_RUNTIMES, Registry
+from driver_runtime.runtimes.base import Availability
+from driver_runtime.state import Entry, Install, StateError, StateStore
+
+# A registry reference has one of these; a saved image file is an existing path.
+_FILE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".tar.zst")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # the classic builder colours the steps' stderr
+
+
+class ManagerError(Exception):
+    """A driver could not be installed, updated or removed; the message says why, for users."""
+
+
+class NoEngine(ManagerError):
+    """No container engine answers."""
+
+
+class UnknownDriver(ManagerError):
+    """No driver is bundled for that language (so it cannot be built)."""
+
+
+class NotInstalled(ManagerError):
+    """The language has no installed driver."""
+
+
+class NotADriverImage(ManagerError):
+    """An image (or image file) is not a driver image for the language asked for."""
+
+
+class BuildFailed(ManagerError):
+    """Building an image failed; the message ends with the last lines of the build log."""
+
+
+class PullFailed(ManagerError):
+    """A registry could not give the image."""
+
+
+@attrs.frozen
+class DriverStatus:
+    """What ``list()`` says about one language."""
+
+    language: str
+    bundled_version: str | None  # the bundled driver's version (None: none is bundled)
+    installed: Install | None  # the current install (None: no image is installed)
+    previous: Install | None  # what the last update replaced
+    runnable: dict[str, Availability]  # "process", "docker", "oci" -> whether it can run there, and why
+
+    @property
+    def update_available(self) -> bool:
+        """The bundled driver is newer than the image built from it."""
+        return (self.installed is not None and self.installed.source == "built" and self.bundled_version is not None
+                and self.bundled_version != self.installed.version)
+
+
+@attrs.frozen
+class Result:
+    """What a verb did."""
+
+    language: str
+    current: Install | None  # the install now current (None after remove)
+    previous: Install | None  # the install it replaced (after an update), or the one removed
+    changed: bool  # False: nothing to do (the same image was already installed)
+    notes: tuple[str, ...] = ()  # things worth telling (an image kept because it is in use, ...)
+
+
+@attrs.frozen
+class SavedImage:
+    """One image in a `docker save` (or OCI layout) archive, read without loading it."""
+
+    image_id: str  # "sha256:" + the digest of its config
+    tags: tuple[str, ...]
+    labels: dict[str, str]
+
+
+def _short(image_id: str) -> str:
+    return image_id.removeprefix("sha256:")[:12]
+
+
+def classify_source(source: str | None) -> tuple[str, str]:
+    """("built", ""), ("file", absolute path) or ("registry", reference)."""
+    if source is None or source == "":
+        return "built", ""
+    path = Path(source).expanduser()
+    if path.exists():
+        if path.is_dir():
+            raise ManagerError(f"{source} is a folder; give a saved image file (docker save -o FILE IMAGE) "
+                               f"or an image reference")
+        return "file", str(path.resolve())
+    looks_like_path = source.startswith((".", "/", "~")) or source.lower().endswith(_FILE_SUFFIXES)
+    if looks_like_path:
+        raise ManagerError(f"no such file: {source}")
+    if "/" in source or ":" in source or "@" in source:
+        return "registry", source
+    raise ManagerError(
+        f"{source!r} is neither an image file nor an image reference (like registry.example.com/driver-python:1.0)"
+    )
+
+
+def read_saved_images(path: str | os.PathLike[str]) -> list[SavedImage]:
+    """The images a saved image archive holds, with their labels (nothing is loaded anywhere).
+
+    Reads `docker save` archives (manifest.json, with the config beside it) and OCI image
+    layouts (index.json and blobs/), plain or compressed (gzip, bzip2, xz).
+    """
+    kept: dict[str, bytes] = {}
+    budget = 64 << 20
+    try:
+        with tarfile.open(path, "r|*") as tar:
+            for member in tar:
+                name = member.name.removeprefix("./")
+                if not member.isfile() or member.size > (4 << 20) or member.size > budget:
+                    continue
+                if name.endswith(".json") or name.startswith("blobs/") or name == "repositories":
+                    handle = tar.extractfile(member)
+                    if handle is not None:
+                        kept[name] = handle.read()
+                        budget -= member.size
+    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+        raise ManagerError(f"{path} is not a saved image (a `docker save` archive, optionally compressed): "
+                           f"{exc}") from None
+    try:
+        found = _images_from_docker_archive(kept) if "manifest.json" in kept else _images_from_oci_layout(kept)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ManagerError(f"{path} is not a readable saved image: {exc!r}") from None
+    if not found:
+        raise ManagerError(f"{path} holds no image (no manifest.json or index.json: it is not a `docker save` archive)")
+    return found
+
+
+def _labels(config: bytes) -> dict[str, str]:
+    document = json.loads(config)
+    return dict((document.get("config") or document.get("Config") or {}).get("Labels") or {})
+
+
+def _images_from_docker_archive(kept: dict[str, bytes]) -> list[SavedImage]:
+    found = []
+    for item in json.loads(kept["manifest.json"]):
+        config = kept[item["Config"]]
+        found.append(SavedImage("sha256:" + hashlib.sha256(config).hexdigest(), tuple(item.get("RepoTags") or ()),
+                                _labels(config)))
+    return found
+
+
+def _images_from_oci_layout(kept: dict[str, bytes]) -> list[SavedImage]:
+    if "index.json" not in kept:
+        return []
+
+    def blob(digest: str) -> bytes:
+        algorithm, _, hexdigest = digest.partition(":")
+        return kept[f"blobs/{algorithm}/{hexdigest}"]
+
+    found = []
+    pending = [(descriptor, 0) for descriptor in json.loads(kept["index.json"]).get("manifests", [])]
+    while pending:
+        descriptor, depth = pending.pop(0)
+        document = json.loads(blob(descriptor["digest"]))
+        if "manifests" in document and depth < 2:  # an index (several platforms): take what it lists
+            pending += [(inner | {"annotations": descriptor.get("annotations")}, depth + 1)
+                        for inner in document["manifests"]
+                        if (inner.get("platform") or {}).get("architecture") in (None, "amd64", _machine())]
+            continue
+        config = blob(document["config"]["digest"])
+        annotations = descriptor.get("annotations") or {}
+        name = annotations.get("io.containerd.image.name") or annotations.get("org.opencontainers.image.ref.name")
+        found.append(SavedImage("sha256:" + hashlib.sha256(config).hexdigest(), (name,) if name and ":" in name else (),
+                                _labels(config)))
+    return found
+
+
+def _machine() -> str:
+    machine = os.uname().machine
+    return {"x86_64": "amd64", "aarch64": "arm64"}.get(machine, machine)
+
+
+def _read_in_chunks(path: str, progress: Progress, message: str) -> Iterator[bytes]:
+    total = os.path.getsize(path)
+    done = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            done += len(chunk)
+            progress(done, total, message)
+            yield chunk
+
+
+class _ProgressReader(io.RawIOBase):
+    """A file read through, telling progress in bytes."""
+
+    def __init__(self, handle: Any, total: int, progress: Progress, message: str):
+        self._handle = handle
+        self._total = total
+        self._done = self._told = 0
+        self._progress = progress
+        self._message = message
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._handle.readinto(buffer) or 0
+        self._done += count
+        if self._done - self._told >= (1 << 20) or (count == 0 and self._done != self._told):
+            self._told = self._done
+            self._progress(min(self._done, self._total), self._total, self._message)
+        return count
+
+
+def _engine_reason(exc: BaseException) -> str:
+    explanation = getattr(exc, "explanation", None)
+    text = str(explanation or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+class DriverManager:
+    """Builds, installs, updates and removes driver images; the state file records them.
+
+    ``client`` is a docker.DockerClient (made from the environment when first needed);
+    ``bundled`` the bundled drivers; ``state`` the state file; ``bundles`` the OCI bundle
+    store (driver_runtime.bundles.BundleStore, made when first needed).
+    """
+
+    def __init__(self, *, client: Any = None, bundled: Registry | None = None, state: StateStore | None = None,
+                 bundles: Any = None, bundled_folder: Path = BUNDLED):
+        self._client = client
+        self.bundled = bundled if bundled is not None else Registry.bundled(bundled_folder)
+        self.state = state if state is not None else StateStore()
+        self._bundles = bundles
+
+    # --- what is there ------------------------------------------------------------------
+
+    def list(self) -> list[DriverStatus]:
+        """Every language with a bundled or an installed driver, and where it can run."""
+        state = self.state.load()
+        languages = sorted(set(self.bundled.languages()) | set(state.drivers))
+        engine = self.engine()
+        client = self._client if engine.ok else None
+        bundles = self._bundle_store_or_none()
+        out = []
+        for language in languages:
+            spec = self.bundled.get(language)
+            entry = state.get(language)
+            install = entry.current if entry else None
+            runnable = {
+                "process": Availability(True, "bundled driver") if spec is not None and spec.manifest.command
+                else Availability(False, "no bundled driver"),
+                "docker": self._docker_availability(install, client, engine),
+                "oci": self._oci_availability(install, bundles),
+            }
+            out.append(DriverStatus(language, spec.manifest.version if spec else None, install,
+                                    entry.previous if entry else None, runnable))
+        return out
+
+    def get(self, language: str) -> Entry | None:
+        """The state's record of a language (current and previous install), or None."""
+        return self.state.load().get(self.resolve(language))
+
+    def revision(self) -> int:
+        """Changes whenever what is installed changes: a server polls it to notice updates."""
+        return self.state.revision()
+
+    def registry(self, runtime: str) -> Registry:
+        """The drivers a runtime can run ("process": bundled; "docker", "oci": installed)."""
+        return Registry.for_runtime(runtime, state_file=self.state.path)
+
+    def resolve(self, language: str) -> str:
+        """A language's Babelfish name, from any of its names ("py" -> "python")."""
+        name = language.strip().lower()
+        found = self.bundled.language_for_name(name)
+        if found:
+            return found
+        for known in LANGUAGES:
+            if name == known.name or name in known.aliases:
+                return known.name
+        return name
+
+    def engine(self) -> Availability:
+        """Whether a container engine answers."""
+        try:
+            self.client()
+        except NoEngine as exc:
+            return Availability(False, str(exc))
+        return Availability(True, "engine answers")
+
+    def client(self) -> Any:
+        """The docker client; NoEngine when no engine answers."""
+        if self._client is not None:
+            return self._client
+        host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+        try:
+            import docker
+
+            client = docker.from_env(timeout=900)  # build steps can be silent for minutes
+            client.ping()
+        except ImportError:
+            raise NoEngine("the docker Python package is not installed (pip install docker)") from None
+        except Exception as exc:  # docker.errors.DockerException, requests' errors
+            raise NoEngine(
+                f"no container engine answers at {host} ({_engine_reason(exc)}); start Docker "
+                f"(sudo scripts/setup-docker.sh), or install for the oci runtime from an image file "
+                f"(--runtime oci --from FILE)"
+            ) from None
+        self._client = client
+        return client
+
+    # --- the verbs ----------------------------------------------------------------------
+
+    def build(self, language: str, progress: Progress = silent, tag: str | None = None) -> Result:
+        """Build the image of the bundled driver and record it as installed (source "built").
+
+        ``tag`` names the image (default: bblfsh-lsp/driver-NAME:VERSION).
+        """
+        language = self.resolve(language)
+        entry = self.state.load().get(language)
+        runtimes = {"docker"} | set(entry.current.runtimes if entry else ())
+        install = self._acquire(language, "built", "", runtimes, progress, tag=tag)
+        return self._record(language, install)
+
+    def install(self, language: str, source: str | None = None, runtime: str | None = None,
+                progress: Progress = silent) -> Result:
+        """Install a driver image for ``runtime`` ("docker", "oci"; None: docker when an engine
+        answers, else oci).
+
+        ``source``: None builds from the bundled driver; a path is a saved image file (`docker
+        save`, optionally gzip-compressed); anything else is a registry reference to pull.
+        Installing over an installed driver keeps the replaced install as ``previous``.
+        """
+        language = self.resolve(language)
+        kind, origin = classify_source(source)
+        if runtime is None:
+            runtime = "docker" if kind != "file" or self.engine().ok else "oci"
+        if runtime not in CONTAINER_RUNTIMES:
+            raise ManagerError(f"unknown runtime {runtime!r} (install for docker or oci)")
+        entry = self.state.load().get(language)
+        runtimes = {runtime} | set(entry.current.runtimes if entry else ())
+        install = self._acquire(language, kind, origin, runtimes, progress)
+        return self._record(language, install)
+
+    def update(self, language: str, source: str | None = None, progress: Progress = silent) -> Result:
+        """Replace an installed driver with a new image, from ``source`` or from where it came.
+
+        The new install becomes current and the replaced one ``previous`` (what a server rolls
+        back to); nothing running is stopped.  ``changed`` is False when the image is the same.
+        """
+        language = self.resolve(language)
+        entry = self.state.load().get(language)
+        if entry is None:
+            raise NotInstalled(f"no {language} driver is installed (bblfsh-lsp driver install {language})")
+        current = entry.current
+        if source is not None:
+            kind, origin = classify_source(source)
+        elif current.source == "file":
+            raise ManagerError(f"the {language} driver was installed from a file ({current.origin}); "
+                               f"give the new file (--from FILE)")
+        else:
+            kind, origin = current.source, (current.origin if current.source == "registry" else "")
+        # A rebuild keeps a name the user chose; the default name follows the new version.
+        default_name = f"{images.REPOSITORY_PREFIX}{current.name}:{current.version}"
+        tag = current.image if kind == "built" and current.source == "built" and current.image != default_name else None
+        install = self._acquire(language, kind, origin, set(current.runtimes), progress, tag=tag)
+        return self._record(language, install)
+
+    def rollback(self, language: str) -> Result:
+        """Make the previous install current again (and the current one previous)."""
+        language = self.resolve(language)
+        entry = self.state.load().get(language)
+        if entry is None:
+            raise NotInstalled(f"no {language} driver is installed")
+        if entry.previous is None:
+            raise ManagerError(f"the {language} driver has no previous install to roll back to")
+        missing = self._missing_parts(entry.previous)
+        if missing:
+            raise ManagerError(f"cannot roll back the {language} driver: {missing}")
+        with self.state.transaction() as state:
+            now = state.get(language)
+            if now is None or now.previous is None:
+                raise ManagerError(f"the {language} driver changed meanwhile; nothing rolled back")
+            state.drivers[language] = Entry(now.previous, now.current)
+        return Result(language, now.previous, now.current, True)
+
+    def remove(self, language: str, progress: Progress = silent) -> Result:
+        """Forget an installed driver and remove its images (those its installs created) and bundles.
+
+        An image a container still uses is kept, with a note saying so.
+        """
+        language = self.resolve(language)
+        with self.state.transaction() as state:
+            entry = state.drivers.pop(language, None)
+            if entry is None:
+                raise NotInstalled(f"no {language} driver is installed")
+            keep = self._referenced(state)
+        progress(0, 0, f"removing the {language} driver")
+        notes = []
+        for install in (entry.current, entry.previous):
+            if install is not None:
+                notes += self._discard(install, keep)
+        progress(1, 1, f"removed the {language} driver")
+        return Result(language, None, entry.current, True, tuple(notes))
+
+    # --- getting an image ---------------------------------------------------------------
+
+    def _acquire(self, language: str, kind: str, origin: str, runtimes: set[str], progress: Progress,
+                 tag: str | None = None) -> Install:
+        if kind == "built":
+            install = self._build(language, progress, tag)
+        elif kind == "registry":
+            install = self._pull(language, origin, progress)
+        elif "docker" in runtimes:
+            install = self._load(language, origin, progress)
+        else:  # a file, for oci only: no engine needed
+            return self._import_file(language, origin, progress)
+        if "oci" in runtimes:
+            if kind == "file":
+                self._bundle_from_file(origin, install.image_id, progress)
+            else:
+                self._bundle_from_engine(install, progress)
+            install = attrs.evolve(install, runtimes=("docker", "oci"))
+        return install
+
+    def _build(self, language: str, progress: Progress, tag: str | None) -> Install:
+        spec = self.bundled.get(language)
+        if spec is None:
+            raise UnknownDriver(
+                f"no {language} driver is bundled (bundled: {', '.join(self.bundled.languages()) or 'none'}); "
+                f"install one from an image: bblfsh-lsp driver install {language} --from IMAGE-OR-FILE"
+            )
+        client = self.client()
+        reference = tag or images.image_name(spec.manifest)
+        try:
+            image_id = images.build(client, spec, progress, tag=reference)
+        except images.ImageError as exc:  # its message ends with the build log's last lines
+            raise BuildFailed(_ANSI.sub("", str(exc))) from None
+        image = client.images.get(image_id)
+        manifest = self._check_driver(language, image.labels, f"the image built from {spec.folder}")
+        return Install(language=language, name=manifest.name, version=manifest.version, image=reference,
+                       image_id=image.id, source="built", origin=str(spec.folder), runtimes=("docker",),
+                       owned=True, manifest=manifest)
+
+    def _pull(self, language: str, reference: str, progress: Progress) -> Install:
+        from docker.utils import parse_repository_tag
+
+        client = self.client()
+        before = self._image_id(client, reference)
+        repository, tag = parse_repository_tag(reference)
+        progress(0, 0, f"pulling {reference}")
+        layers: dict[str, tuple[int, int]] = {}
+        try:
+            for chunk in client.api.pull(repository, tag=tag or "latest", stream=True, decode=True):
+                if "error" in chunk:
+                    raise PullFailed(f"cannot pull {reference}: {str(chunk['error']).strip()}")
+                detail = chunk.get("progressDetail") or {}
+                if chunk.get("id") and detail.get("total"):
+                    layers[chunk["id"]] = (int(detail.get("current") or 0), int(detail["total"]))
+                    progress(sum(done for done, _ in layers.values()), sum(total for _, total in layers.values()),
+                             f"pulling {reference}")
+            image = client.images.get(reference if tag else f"{repository}:latest")
+        except PullFailed:
+            raise
+        except Exception as exc:  # docker.errors.APIError (registry unreachable, not found, denied)
+            raise PullFailed(f"cannot pull {reference}: {_engine_reason(exc)}") from None
+        owned = before != image.id
+        try:
+            manifest = self._check_driver(language, image.labels, reference)
+        except NotADriverImage:
+            if owned:  # do not leave behind what we fetched for nothing
+                with contextlib.suppress(Exception):
+                    client.images.remove(reference)
+            raise
+        progress(1, 1, f"pulled {reference}")
+        return Install(language=language, name=manifest.name, version=manifest.version, image=reference,
+                       image_id=image.id, source="registry", origin=reference, runtimes=("docker",), owned=owned,
+                       manifest=manifest)
+
+    def _saved_driver(self, language: str, path: str) -> tuple[SavedImage, Manifest]:
+        saved = read_saved_images(path)
+        matching = [(image, manifest) for image in saved
+                    if (manifest := images.manifest_from_labels(image.labels)) and manifest.language == language]
+        if len(matching) > 1:
+            raise ManagerError(f"{path} holds {len(matching)} {language} driver images; save only one")
+        if not matching:
+            drivers = [manifest.language for image in saved if (manifest := images.manifest_from_labels(image.labels))]
+            if drivers:
+                raise NotADriverImage(f"{path} holds a {drivers[0]} driver image, not a {language} driver")
+            names = ", ".join(image.tags[0] if image.tags else _short(image.image_id) for image in saved)
+            raise NotADriverImage(
+                f"{path} is not a driver image: {names} has no {images.LABEL_PREFIX}language label "
+                f"(see docs/image-spec.md); nothing was installed"
+            )
+        image, manifest = matching[0]
+        self._check_driver(language, image.labels, path)  # the protocol version
+        return image, manifest
+
+    def _load(self, language: str, path: str, progress: Progress) -> Install:
+        saved, manifest = self._saved_driver(language, path)
+        client = self.client()
+        reference = saved.tags[0] if saved.tags else f"{images.image_name(manifest)}-{_short(saved.image_id)}"
+        before = self._image_id(client, reference)
+        message = f"loading {os.path.basename(path)}"
+        progress(0, 0, message)
+        try:
+            for chunk in client.api.load_image(_read_in_chunks(path, progress, message)):
+                if "errorDetail" in chunk or "error" in chunk:
+                    reason = (chunk.get("errorDetail") or {}).get("message") or chunk.get("error")
+                    raise ManagerError(f"cannot load {path}: {reason}")
+            image = client.images.get(saved.image_id)
+            if not saved.tags:
+                image.tag(reference)
+        except ManagerError:
+            raise
+        except Exception as exc:
+            raise ManagerError(f"cannot load {path}: {_engine_reason(exc)}") from None
+        progress(1, 1, f"loaded {reference}")
+        return Install(language=language, name=manifest.name, version=manifest.version, image=reference,
+                       image_id=image.id, source="file", origin=path, runtimes=("docker",),
+                       owned=before != image.id, manifest=manifest)
+
+    def _import_file(self, language: str, path: str, progress: Progress) -> Install:
+        """A saved image file, for the oci runtime only: unpacked as a bundle, no engine needed."""
+        saved, manifest = self._saved_driver(language, path)
+        self._bundle_from_file(path, saved.image_id, progress)
+        reference = saved.tags[0] if saved.tags else f"{images.image_name(manifest)}-{_short(saved.image_id)}"
+        return Install(language=language, name=manifest.name, version=manifest.version, image=reference,
+                       image_id=saved.image_id, source="file", origin=path, runtimes=("oci",), owned=True,
+                       manifest=manifest)
+
+    def _check_driver(self, language: str, labels: dict[str, str] | None, what: str) -> Manifest:
+        manifest = images.manifest_from_labels(labels)
+        if manifest is None:
+            raise NotADriverImage(f"{what} is not a driver image: it has no {images.LABEL_PREFIX}language label "
+                                  f"(see docs/image-spec.md)")
+        if manifest.language != language:
+            raise NotADriverImage(f"{what} is a {manifest.language} driver, not a {language} driver")
+        if not protocol_compatible(manifest.protocol_version or "0"):
+            raise NotADriverImage(f"{what} speaks driver protocol {manifest.protocol_version or '(none)'}; "
+                                  f"this bblfsh-lsp speaks {PROTOCOL_VERSION}")
+        return manifest
+
+    @staticmethod
+    def _image_id(client: Any, reference: str) -> str | None:
+        try:
+            return client.images.get(reference).id
+        except Exception:  # ImageNotFound, or a reference the engine cannot parse
+            return None
+
+    # --- OCI bundles --------------------------------------------------------------------
+
+    def _bundle_store(self) -> Any:
+        """The OCI bundle store (driver_runtime.bundles.BundleStore at paths.bundles_dir())."""
+        if self._bundles is None:
+            try:
+                from driver_runtime.bundles import BundleStore
+            except ImportError as exc:
+                raise ManagerError(f"the oci runtime is not available in this installation ({exc})") from None
+            self._bundles = BundleStore()
+        return self._bundles
+
+    def _bundle_store_or_none(self) -> Any:
+        try:
+            return self._bundle_store()
+        except ManagerError:
+            return None
+
+    def _bundle_call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        store = self._bundle_store()
+        try:
+            return getattr(store, method)(*args, **kwargs)
+        except ManagerError:
+            raise
+        except Exception as exc:  # bundles.BundleError, OSError (no space, permissions)
+            raise ManagerError(f"cannot make the oci bundle: {exc}") from None
+
+    def _bundle_from_file(self, path: str, image_id: str, progress: Progress) -> None:
+        message = f"unpacking {os.path.basename(path)} for oci"
+        progress(0, 0, message)
+        with open(path, "rb") as handle:
+            reader = _ProgressReader(handle, os.path.getsize(path), progress, message)
+            self._bundle_call("import_image", reader, expect=image_id)
+        progress(1, 1, f"unpacked {os.path.basename(path)} for oci")
+
+    def _bundle_from_engine(self, install: Install, progress: Progress) -> None:
+        progress(0, 0, f"unpacking {install.image} for oci")
+        self._bundle_call("import_from_docker", self.client(), install.image_id)
+        progress(1, 1, f"unpacked {install.image} for oci")
+
+    # --- the state ----------------------------------------------------------------------
+
+    def _record(self, language: str, install: Install) -> Result:
+        """Make ``install`` current; what it replaces becomes previous, what that replaces is discarded."""
+        with self.state.transaction() as state:
+            entry = state.get(language)
+            if entry is None:
+                state.drivers[language] = Entry(install)
+                changed, previous, dropped = True, None, None
+            elif entry.current.image_id == install.image_id:
+                # The same image: nothing to swap; keep its history, note new runtimes.
+                runtimes = tuple(sorted(set(entry.current.runtimes) | set(install.runtimes)))
+                changed = runtimes != tuple(sorted(entry.current.runtimes)) or entry.current.image != install.image
+                merged = attrs.evolve(install, runtimes=runtimes,
+                                      owned=install.owned or entry.current.owned,
+                                      installed_at=install.installed_at if changed else entry.current.installed_at)
+                state.drivers[language] = Entry(merged, entry.previous)
+                install, previous, dropped = merged, entry.previous, None
+            else:
+                state.drivers[language] = Entry(install, entry.current)
+                changed, previous, dropped = True, entry.current, entry.previous
+            keep = self._referenced(state)
+        notes = self._discard(dropped, keep) if dropped is not None else []
+        return Result(language, install, previous, changed, tuple(notes))
+
+    @staticmethod
+    def _referenced(state: Any) -> set[str]:
+        """Image ids some record (current or previous, of any language) still uses."""
+        ids = set()
+        for entry in state.drivers.values():
+            for install in (entry.current, entry.previous):
+                if install is not None:
+                    ids.add(install.image_id)
+        return ids
+
+    def _discard(self, install: Install, keep: set[str]) -> list[str]:
+        """Remove what an install put on this machine and no record uses any more."""
+        if install.image_id in keep:
+            return []
+        notes = []
+        if "docker" in install.runtimes:
+            notes += self._remove_image(install)
+        if "oci" in install.runtimes:
+            store = self._bundle_store_or_none()
+            if store is not None:
+                try:
+                    if store.has(install.image_id):
+                        store.remove(install.image_id)
+                        notes.append(f"removed the oci bundle of {install.image} ({_short(install.image_id)})")
+                except Exception as exc:
+                    notes.append(f"kept the oci bundle of {install.image}: {exc}")
+        return notes
+
+    def _remove_image(self, install: Install) -> list[str]:
+        if not install.owned:
+            return [f"kept image {install.image}: it was there before the driver was installed"]
+        try:
+            client = self.client()
+        except NoEngine:
+            return [f"kept image {install.image}: no container engine answers"]
+        import docker
+
+        try:
+            image = client.images.get(install.image_id)
+        except docker.errors.ImageNotFound:
+            return []
+        except Exception as exc:
+            return [f"kept image {install.image}: {_engine_reason(exc)}"]
+        removed_reference = False
+        try:
+            if self._image_id(client, install.image) == install.image_id:
+                client.images.remove(install.image)  # untags; deletes the image with its last tag
+                removed_reference = True
+            if self._image_id(client, install.image_id) is not None and not client.images.get(install.image_id).tags:
+                client.images.remove(install.image_id)  # an image our reference had moved away from
+        except docker.errors.APIError as exc:
+            if exc.status_code == 409:
+                return [f"kept image {install.image} ({_short(image.id)}): it is in use ({_engine_reason(exc)})"]
+            return [f"kept image {install.image}: {_engine_reason(exc)}"]
+        if self._image_id(client, install.image_id) is None:
+            return [f"removed image {install.image} ({_short(install.image_id)})"]
+        if removed_reference:
+            return [f"removed the reference {install.image} (the image {_short(install.image_id)} has other names)"]
+        return [f"kept image {_short(install.image_id)}: it has other names"]
+
+    def _missing_parts(self, install: Install) -> str:
+        if "docker" in install.runtimes:
+            engine = self.engine()
+            if engine.ok and self._image_id(self.client(), install.image_id) is None:
+                return f"its image {install.image} ({_short(install.image_id)}) is gone"
+        if "oci" in install.runtimes and "docker" not in install.runtimes:
+            store = self._bundle_store_or_none()
+            if store is not None and not store.has(install.image_id):
+                return f"its oci bundle ({_short(install.image_id)}) is gone"
+        return ""
+
+    # --- availability -------------------------------------------------------------------
+
+    def _docker_availability(self, install: Install | None, client: Any, engine: Availability) -> Availability:
+        if install is None:
+            return Availability(False, "no image installed")
+        if "docker" not in install.runtimes:
+            return Availability(False, "installed for oci only")
+        if client is None:
+            return Availability(False, "no container engine answers")
+        if self._image_id(client, install.image_id) is None:
+            return Availability(False, f"image {_short(install.image_id)} is missing from the engine; reinstall")
+        return Availability(True, f"image {_short(install.image_id)}")
+
+    def _oci_availability(self, install: Install | None, bundles: Any) -> Availability:
+        if install is None:
+            return Availability(False, "no image installed")
+        if "oci" not in install.runtimes:
+            return Availability(False, "no oci bundle (install --runtime oci)")
+        if bundles is None:
+            return Availability(False, "the oci runtime is not available in this installation")
+        try:
+            present = bundles.has(install.image_id)
+        except Exception as exc:
+            return Availability(False, f"cannot read the bundle store: {exc}")
+        if not present:
+            return Availability(False, f"bundle {_short(install.image_id)} is missing; reinstall")
+        try:
+            from driver_runtime.runtimes.oci import OCIRuntime
+
+            runc = OCIRuntime.probe()
+        except Exception as exc:  # ImportError: the runtime is not part of this installation
+            return Availability(False, f"the oci runtime cannot be used: {exc}")
+        if not runc.ok:
+            return Availability(False, runc.reason)
+        return Availability(True, f"bundle {_short(install.image_id)}")
+
+
+__all__ = [
+    "BuildFailed", "DriverManager", "DriverStatus", "ManagerError", "NoEngine", "NotADriverImage", "NotInstalled",
+    "PullFailed", "Result", "SavedImage", "StateError", "UnknownDriver", "classify_source", "read_saved_images",
+]
