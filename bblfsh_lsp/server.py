@@ -24,7 +24,7 @@ from driver_runtime.protocol import Mode, ParseResult
 from driver_runtime.manager import ManagerError
 from driver_runtime.runtimes import RuntimeNotAvailable, choose
 from driver_runtime.state import StateError
-from driver_runtime.service import DriverService
+from driver_runtime.service import NOTICE, DriverService
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +33,6 @@ PARSE_REQUEST = "bblfsh/parse"
 QUERY_COMMAND = "bblfsh.query"
 REQUEST_FAILED = -32803  # LSP's RequestFailed
 DRIVER_COMMAND = "bblfsh.driver.{verb}"
-# A logging level between INFO and WARNING: news the user should see (window/showMessage).
-NOTICE = 25
-logging.addLevelName(NOTICE, "NOTICE")
 
 
 @attrs.frozen

@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 # (logging level, message) -> None: what the user should hear about the drivers.
 Notice = Callable[[int, str], None]
+# A logging level between INFO and WARNING: news for the user (an editor shows it), not a problem.
+NOTICE = 25
+logging.addLevelName(NOTICE, "NOTICE")
 
 
 class UnknownLanguage(DriverError):
@@ -146,7 +149,7 @@ class DriverService:
                     self._notice(logging.ERROR, f"the new {language} driver was not started, the running one stays: {exc} "
                                  f"(`bblfsh-lsp driver rollback {language}` restores the previous install)")
                 else:
-                    self._notice(logging.INFO, f"the {language} driver is now {manifest.version} ({spec.image}), without downtime")
+                    self._notice(NOTICE, f"the {language} driver is now {manifest.version} ({spec.image}), without downtime")
             elif pool.runtime is not self.runtime and spec is not None:
                 # The language ran on the fallback; its image is installed now.
                 replacement = DriverPool(self.runtime, spec, self.settings)
@@ -157,7 +160,7 @@ class DriverService:
                     self._notice(logging.ERROR, f"the installed {language} driver does not start, the local one stays: {exc}")
                     continue
                 self._pools[language] = replacement
-                self._notice(logging.INFO, f"the {language} driver now runs on the {self.runtime.name} runtime")
+                self._notice(NOTICE, f"the {language} driver now runs on the {self.runtime.name} runtime")
                 await self._retire(language, pool)
 
     async def _retire(self, language: str, pool: DriverPool) -> None:

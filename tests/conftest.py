@@ -24,6 +24,17 @@ sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 os.environ.setdefault("BBLFSH_LSP_RUNTIME", "process")
 
 
+# CI sets this: tests that need a container engine, runc or driver images must fail, not skip.
+REQUIRE_CONTAINERS = os.environ.get("BBLFSH_LSP_REQUIRE_CONTAINERS") == "1"
+
+
+def containers_unavailable(why: str) -> None:
+    """Skip a container test for a missing piece, or fail it where containers are required."""
+    if REQUIRE_CONTAINERS:
+        pytest.fail(f"{why}, and BBLFSH_LSP_REQUIRE_CONTAINERS=1", pytrace=False)
+    pytest.skip(why)
+
+
 @pytest.fixture
 def data_dir() -> Path:
     return DATA

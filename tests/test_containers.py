@@ -34,6 +34,7 @@ from driver_runtime.bundles import BundleError, BundleStore
 from driver_runtime.isolation import Isolation
 from driver_runtime.pool import DriverPool, PoolSettings
 from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, converter
+from driver_runtime import images
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.base import DriverCrashed, DriverSpec, DriverTimeout, DriverUnavailable, Runtime
 from driver_runtime.runtimes.docker import DockerInstance, DockerRuntime
@@ -41,9 +42,8 @@ from driver_runtime.runtimes.container import LABEL_OWNER, ContainerInstance, Ex
 from driver_runtime.runtimes.oci import OCIInstance, OCIRuntime, memory_cgroup_dir
 from driver_runtime.runtimes.process import ProcessRuntime
 
-from conftest import DATA, SHARED
+from conftest import DATA, SHARED, containers_unavailable
 
-REQUIRE = os.environ.get("BBLFSH_LSP_REQUIRE_CONTAINERS") == "1"
 IMAGE = os.environ.get("BBLFSH_LSP_PYTHON_IMAGE", "bblfsh-lsp/driver-python:0.1.0")
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 MIB = 1024 * 1024
@@ -51,12 +51,6 @@ CONFORMANCE = SHARED / "conformance" / "python"
 SAMPLES = [DATA / "sample.py"] + [CONFORMANCE / name for name in (
     "_integration.py", "_syntax_error.py", "bench_n_queens.py", "complex.py", "comprehension_dict.py",
     "fstring_func.py", "print.py", "string_triple.py", "u2_class_method.py")]
-
-
-def unavailable(reason: str) -> None:
-    if REQUIRE:
-        pytest.fail(f"BBLFSH_LSP_REQUIRE_CONTAINERS=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 # --- the environment: engine, image, runc, bundles -------------------------------------------------
@@ -107,15 +101,18 @@ def remove_our_containers(client: Any) -> list[str]:
 def docker_env() -> Iterator[DockerEnv]:
     availability = DockerRuntime.probe()
     if not availability.ok:
-        unavailable(availability.reason)
+        containers_unavailable(availability.reason)
     import docker
 
-    client = docker.from_env()
+    client = docker.from_env(timeout=900)
     try:
         image = client.images.get(IMAGE)
     except docker.errors.ImageNotFound:
-        client.close()
-        unavailable(f"the image {IMAGE} is not built (see driver_runtime/images.py: images.build)")
+        try:  # build it (offline, from the base image; about 20 s, seconds when cached)
+            image = client.images.get(images.build(client, python_spec(), tag=IMAGE))
+        except Exception as exc:
+            client.close()
+            containers_unavailable(f"the image {IMAGE} cannot be built: {exc}")
     try:
         yield DockerEnv(client, python_spec(image=IMAGE, digest=image.id))
     finally:
@@ -127,7 +124,7 @@ def docker_env() -> Iterator[DockerEnv]:
 def oci_env(docker_env: DockerEnv, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OCIEnv]:
     availability = OCIRuntime.probe()
     if not availability.ok:
-        unavailable(availability.reason)
+        containers_unavailable(availability.reason)
     base = tmp_path_factory.mktemp("oci")
     store = BundleStore(base / "bundles")
     assert docker_env.spec.digest is not None

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, containers_unavailable
 from driver_runtime import images, paths
 from driver_runtime.manager import (
     BuildFailed, DriverManager, ManagerError, NoEngine, NotADriverImage, NotInstalled, PullFailed, UnknownDriver,
@@ -29,7 +29,6 @@ from driver_runtime.manager import (
 from driver_runtime.registry import Registry
 from driver_runtime.state import FORMAT, Entry, Install, StateError, StateStore
 
-REQUIRE = os.environ.get("BBLFSH_LSP_REQUIRE_CONTAINERS") == "1"
 PREFIX = f"bblfsh-lsp/driver-python:test-{os.getpid()}"
 TAG = PREFIX  # the image the module builds (a copy of bblfsh-lsp/driver-python:0.1.0)
 KEEP = f"{PREFIX}-keep"  # holds the image while tests remove their tags
@@ -37,12 +36,6 @@ FILE_TAG = f"{PREFIX}-file"
 V2_TAG = f"{PREFIX}-v2"
 V3_TAG = f"{PREFIX}-v3"
 NOWHERE = "unix:///nonexistent/docker.sock"
-
-
-def _unavailable(why: str) -> None:
-    if REQUIRE:
-        pytest.fail(f"{why}, and BBLFSH_LSP_REQUIRE_CONTAINERS=1")
-    pytest.skip(why)
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +46,11 @@ def client():
         engine = docker.from_env(timeout=900)
         engine.ping()
     except Exception as exc:
-        _unavailable(f"no container engine answers ({str(exc)[:120]})")
+        containers_unavailable(f"no container engine answers ({str(exc)[:120]})")
     try:
         engine.images.get(images.BASE_IMAGE)
     except Exception:
-        _unavailable(f"the base image {images.BASE_IMAGE} is missing (images/base/build.sh)")
+        containers_unavailable(f"the base image {images.BASE_IMAGE} is missing (images/base/build.sh)")
     yield engine
     engine.close()
 
