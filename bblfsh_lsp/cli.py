@@ -19,7 +19,7 @@ from tqdm import tqdm
 from bblfsh_lsp import __version__
 from bblfsh_lsp.driver_commands import add_driver_commands
 from bblfsh_lsp.files import walk
-from bblfsh_lsp.outline import Symbol, outline
+from bblfsh_lsp.outline import Symbol, outline, symbol_kinds
 from bblfsh_lsp.parsing import FileParse, parse_files
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.query import QueryError, compile_query
@@ -202,7 +202,9 @@ async def cmd_symbols(args: argparse.Namespace) -> int:
             index = TextIndex(parsed.text, "utf-8")
             if len(args.files) > 1:
                 print(f"{parsed.path}:")
-            for line in _symbol_tree(outline(tree, index), index):
+            manifest = service.manifest(parsed.language)
+            kinds = symbol_kinds(manifest.symbol_kinds) if manifest is not None else {}
+            for line in _symbol_tree(outline(tree, index, kinds=kinds), index):
                 print(line)
     finally:
         await service.close()

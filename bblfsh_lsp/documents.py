@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
 from typing import Any
 
 from bblfsh_lsp.folding import Fold, folds
+from lsprotocol.types import SymbolKind
+
 from bblfsh_lsp.outline import Symbol, outline
 from bblfsh_lsp.positions import Encoding, TextIndex
 from bblfsh_lsp.structure import Structure
@@ -32,8 +34,9 @@ class ParsedDocument:
     """One version of a document and its parse (or why there is none)."""
 
     def __init__(self, uri: str, version: int, index: TextIndex, result: ParseResult | None = None,
-                 problem: str | None = None):
+                 problem: str | None = None, kinds: Mapping[str, SymbolKind] | None = None):
         self.uri = uri
+        self.kinds = kinds or {}  # the driver's symbol kinds (outline.symbol_kinds)
         self.version = version
         self.index = index
         self.result = result
@@ -54,7 +57,7 @@ class ParsedDocument:
 
     @cached_property
     def symbols(self) -> list[Symbol]:
-        return outline(self.tree, self.index, self.structure) if self.tree is not None else []
+        return outline(self.tree, self.index, self.structure, self.kinds) if self.tree is not None else []
 
     @cached_property
     def definition_spans(self) -> list[tuple[int, int]]:
@@ -83,8 +86,10 @@ class _Document:
 
 class DocumentStore:
     def __init__(self, parse: ParseFunction, encoding: Encoding = "utf-16",
-                 on_parsed: Callable[[ParsedDocument], None] | None = None):
+                 on_parsed: Callable[[ParsedDocument], None] | None = None,
+                 kinds_for: Callable[[str], Mapping[str, SymbolKind]] | None = None):
         self._parse = parse
+        self._kinds_for = kinds_for or (lambda _language: {})
         self.encoding = encoding
         self._on_parsed = on_parsed
         self._documents: dict[str, _Document] = {}
@@ -141,7 +146,7 @@ class DocumentStore:
         started = time.perf_counter()
         try:
             result = await self._parse(index.text, path, document.language_id)
-            parsed = ParsedDocument(document.uri, version, index, result=result)
+            parsed = ParsedDocument(document.uri, version, index, result=result, kinds=self._kinds_for(result.language))
         except DriverError as exc:
             parsed = ParsedDocument(document.uri, version, index, problem=str(exc))
         except asyncio.CancelledError:

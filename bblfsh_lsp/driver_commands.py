@@ -56,8 +56,9 @@ def add_driver_commands(subparsers: Any) -> argparse.ArgumentParser:
     install.add_argument("--from", dest="source", metavar="SOURCE",
                          help="an image reference to pull (registry.example.com/driver-python:1.0) or a saved "
                               "image file (docker save, optionally gzip-compressed)")
-    install.add_argument("--runtime", dest="install_runtime", choices=("docker", "oci"),
-                         help="the runtime to prepare it for (default: docker when an engine answers, else oci)")
+    install.add_argument("--runtime", dest="install_runtime", choices=("docker", "oci", "process"),
+                         help="the runtime to prepare it for (default: docker when an engine answers, else oci); "
+                              "process prepares the bundled driver's native parser on this machine")
     install.set_defaults(run=cmd_install)
 
     update = verbs.add_parser(
@@ -281,6 +282,12 @@ def cmd_install(args: argparse.Namespace) -> int:
         runtime = args.runtime  # `bblfsh-lsp --runtime oci driver install ...`
 
     def verb(manager: DriverManager, reporter: ProgressReporter) -> int:
+        if runtime == "process":
+            prepared = manager.prepare(args.language, reporter)
+            reporter.close()
+            reporter.write(f"prepared the {args.language} driver for the process runtime in {prepared}"
+                           if prepared else f"the {args.language} driver needs no preparation for the process runtime")
+            return EXIT_OK
         result = manager.install(args.language, args.source, runtime, reporter)
         reporter.close()
         assert result.current is not None

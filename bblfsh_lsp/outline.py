@@ -8,6 +8,7 @@ Ranges are byte offsets here; the LSP layer converts them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -37,8 +38,15 @@ class Symbol:
         return out
 
 
-# Native types whose kind is more precise than the roles tell (filled per language).
-NATIVE_TYPE_KINDS: dict[str, SymbolKind] = {}
+# The kind names drivers use in their manifest's symbol_kinds (protocol 1.1).
+KIND_NAMES: dict[str, SymbolKind] = {
+    "class": SymbolKind.Class, "interface": SymbolKind.Interface, "struct": SymbolKind.Struct,
+    "enum": SymbolKind.Enum, "namespace": SymbolKind.Namespace, "module": SymbolKind.Module,
+    "package": SymbolKind.Package, "constant": SymbolKind.Constant, "variable": SymbolKind.Variable,
+    "field": SymbolKind.Field, "function": SymbolKind.Function, "method": SymbolKind.Method,
+    "constructor": SymbolKind.Constructor, "property": SymbolKind.Property, "type": SymbolKind.TypeParameter,
+    "enum_member": SymbolKind.EnumMember, "event": SymbolKind.Event, "object": SymbolKind.Object,
+}
 
 # Fields of an assignment that hold what is assigned to.
 TARGET_FIELDS = ("targets", "target", "Target", "left", "Left")
@@ -69,10 +77,10 @@ def _function_name(node: Node) -> tuple[str, Node | None] | None:
     return None
 
 
-def _type_kind(node: Node) -> SymbolKind | None:
+def _type_kind(node: Node, kinds: Mapping[str, SymbolKind]) -> SymbolKind | None:
     native = node.get(TYPE, "").partition(":")[2]
-    if native in NATIVE_TYPE_KINDS:
-        return NATIVE_TYPE_KINDS[native]
+    if native in kinds:
+        return kinds[native]
     roles = _roles(node)
     if "Declaration" not in roles:
         return None
@@ -89,10 +97,16 @@ def _type_name(node: Node) -> tuple[str, Node | None] | None:
     token = node.get(TOKEN)
     if isinstance(token, str) and token:
         return token, None
-    for field in ("Name", "name", "id"):
+    for field in ("Name", "name", "id", "key"):
         name = _identifier_name(node.get(field))
         if name:
             return name, node.get(field)
+    for value in node.values():  # else the first identifier among its direct fields
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            name = _identifier_name(item)
+            if name:
+                return name, item
     return None
 
 
@@ -127,9 +141,10 @@ def _variable_kind(name: str, in_type: bool) -> SymbolKind:
 
 
 class _Builder:
-    def __init__(self, structure: Structure, index: TextIndex):
+    def __init__(self, structure: Structure, index: TextIndex, kinds: Mapping[str, SymbolKind]):
         self.index = index
         self.structure = structure
+        self.kinds = kinds
 
     def header_start(self, number: int, name_start: int) -> int:
         """Where a definition starts: at the first word of the line where its extent or its name
@@ -177,8 +192,9 @@ class _Builder:
             parent = parents[number]
             parent_owner = owner[parent] if parent >= 0 else None
             owner[number] = parent_owner
-            # Most nodes are none of the three kinds of symbol: reject them without a call.
-            if node.get(TYPE) != "uast:FunctionGroup":
+            # Most nodes are none of the kinds of symbol: reject them without a call.
+            node_type = node.get(TYPE)
+            if node_type != "uast:FunctionGroup" and (not self.kinds or node_type.partition(":")[2] not in self.kinds):
                 roles = node.get(ROLE)
                 if not roles or ("Declaration" not in roles and "Assignment" not in roles):
                     continue
@@ -202,11 +218,9 @@ class _Builder:
                 constructor = name in CONSTRUCTOR_NAMES or name == parent.name
                 kind = SymbolKind.Constructor if constructor else SymbolKind.Method
             return [self.symbol(number, name, kind, name_node)]
-        roles = node.get(ROLE)
-        if not roles:
-            return []
-        if "Declaration" in roles:
-            type_kind = _type_kind(node)
+        roles = node.get(ROLE) or ()
+        if "Declaration" in roles or node[TYPE].partition(":")[2] in self.kinds:
+            type_kind = _type_kind(node, self.kinds)
             if type_kind is not None:
                 named = _type_name(node)
                 return [self.symbol(number, named[0], type_kind, named[1])] if named else []
@@ -222,7 +236,7 @@ class _Builder:
         while parent >= 0:
             node = structure.nodes[parent]
             roles = node.get(ROLE) or ()
-            if "File" in roles or "Module" in roles or _type_kind(node) is not None:
+            if "File" in roles or "Module" in roles or _type_kind(node, self.kinds) in CONTAINER_TYPES:
                 return True
             if "Expression" in roles or "Statement" in roles or node.get(TYPE) in ("uast:FunctionGroup", "uast:Function"):
                 return False
@@ -230,6 +244,16 @@ class _Builder:
         return True
 
 
-def outline(tree: Node, index: TextIndex, structure: Structure | None = None) -> list[Symbol]:
-    """The document's symbols, nested, in source order (structure: the tree's, if at hand)."""
-    return _Builder(structure if structure is not None else Structure(tree, len(index.data)), index).build()
+def symbol_kinds(names: Mapping[str, str]) -> dict[str, SymbolKind]:
+    """A driver manifest's symbol_kinds as LSP kinds (unknown kind names are ignored)."""
+    return {native: KIND_NAMES[kind] for native, kind in names.items() if kind in KIND_NAMES}
+
+
+def outline(tree: Node, index: TextIndex, structure: Structure | None = None,
+            kinds: Mapping[str, SymbolKind] | None = None) -> list[Symbol]:
+    """The document's symbols, nested, in source order.
+
+    `structure`: the tree's, if at hand; `kinds`: native types that are symbols and their kind
+    (from the driver's manifest), beyond what the universal concepts tell."""
+    structure = structure if structure is not None else Structure(tree, len(index.data))
+    return _Builder(structure, index, kinds or {}).build()

@@ -16,6 +16,7 @@ from pygls.uris import to_fs_path
 from bblfsh_lsp import __version__, driver_actions, features
 from bblfsh_lsp.documents import DocumentModified, DocumentStore, ParsedDocument
 from bblfsh_lsp.lsp_progress import LspProgress, report_on
+from bblfsh_lsp.outline import symbol_kinds
 from bblfsh_lsp.query import QueryError
 from bblfsh_lsp.settings import Settings
 from bblfsh_lsp.workspace_search import WorkspaceSearch
@@ -93,7 +94,12 @@ class BblfshServer(LanguageServer):
         self.service = self._open_service()
         negotiated = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
         encoding = negotiated.value if isinstance(negotiated, types.PositionEncodingKind) else str(negotiated)
-        self.documents = DocumentStore(self.parse_text, encoding, on_parsed=self.publish)  # type: ignore[arg-type]
+        self.documents = DocumentStore(self.parse_text, encoding, on_parsed=self.publish,  # type: ignore[arg-type]
+                                       kinds_for=self.symbol_kinds)
+
+    def symbol_kinds(self, language: str) -> dict[str, types.SymbolKind]:
+        manifest = self.service.manifest(language) if self.service is not None else None
+        return symbol_kinds(manifest.symbol_kinds) if manifest is not None else {}
 
     def _open_service(self) -> DriverService:
         """A service on the runtime the settings ask for; local processes if it cannot run."""

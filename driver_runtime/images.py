@@ -7,6 +7,7 @@ folder), so the same code builds from a source checkout and from an installed pa
 from __future__ import annotations
 
 import io
+import json
 import re
 import tarfile
 from pathlib import Path
@@ -26,7 +27,8 @@ LABEL_PREFIX = "org.bblfsh-lsp.driver."
 # Manifest fields that are lists travel in labels as comma-separated text.
 _LIST_FIELDS = ("aliases", "extensions", "filenames", "interpreters")
 # What a driver image needs of this package, besides the driver's own folder.
-_SHARED_FILES = ("__init__.py", "protocol.py", "uast.py", "sdk/__init__.py", "sdk/serve.py", "drivers/__init__.py")
+_SHARED_FILES = ("__init__.py", "protocol.py", "uast.py", "drivers/__init__.py")
+_SHARED_FOLDERS = ("sdk",)
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)")
 
 
@@ -44,6 +46,8 @@ def labels(manifest: Manifest) -> dict[str, str]:
     for field in ("name", "language", "version", "protocol_version", "parser", *_LIST_FIELDS):
         value = data.get(field, [] if field in _LIST_FIELDS else "")
         out[LABEL_PREFIX + field.replace("_", "-")] = ",".join(value) if field in _LIST_FIELDS else str(value)
+    if manifest.symbol_kinds:
+        out[LABEL_PREFIX + "symbol-kinds"] = json.dumps(manifest.symbol_kinds, sort_keys=True)
     return out
 
 
@@ -56,6 +60,10 @@ def manifest_from_labels(image_labels: dict[str, str] | None) -> Manifest | None
     for field in ("name", "language", "version", "protocol_version", "parser", *_LIST_FIELDS):
         value = image_labels.get(LABEL_PREFIX + field.replace("_", "-"), "")
         data[field] = [item for item in value.split(",") if item] if field in _LIST_FIELDS else value
+    try:
+        data["symbol_kinds"] = json.loads(image_labels.get(LABEL_PREFIX + "symbol-kinds") or "{}")
+    except ValueError:
+        data["symbol_kinds"] = {}
     return protocol.converter.structure(data, Manifest)
 
 
@@ -67,6 +75,9 @@ def build_context(spec: DriverSpec) -> bytes:
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         for relative in _SHARED_FILES:
             tar.add(PACKAGE / relative, arcname=f"driver_runtime/{relative}")
+        for folder_name in _SHARED_FOLDERS:
+            for path in sorted((PACKAGE / folder_name).glob("*.py")):
+                tar.add(path, arcname=f"driver_runtime/{folder_name}/{path.name}")
         folder = spec.folder
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:

@@ -27,6 +27,8 @@ import io
 import json
 import os
 import re
+import shutil
+import subprocess
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -397,6 +399,46 @@ class DriverManager:
         tag = current.image if kind == "built" and current.source == "built" and current.image != default_name else None
         install = self._acquire(language, kind, origin, set(current.runtimes), progress, tag=tag)
         return self._record(language, install)
+
+    def prepare(self, language: str, progress: Progress = silent) -> Path | None:
+        """Prepare a bundled driver's native parts for the process runtime: run its prepare.sh
+        (compile, install packages) into its build folder.  None if it needs nothing.
+
+        The folder is filled under a temporary name and renamed, so a driver never sees half a
+        build; the host needs the driver's toolchain (node, go, javac...) installed.
+        """
+        from driver_runtime.sdk.native import build_dir
+
+        language = self.resolve(language)
+        spec = self.bundled.get(language)
+        if spec is None or spec.folder is None:
+            raise UnknownDriver(f"no {language} driver is bundled")
+        script = spec.folder / "prepare.sh"
+        if not script.exists():
+            return None
+        target = build_dir(spec.manifest.name, spec.manifest.version)
+        staging = target.with_name(f"{target.name}.preparing-{os.getpid()}")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        progress(0, 0, f"preparing the {language} driver in {target}")
+        lines: list[str] = []
+        try:
+            process = subprocess.Popen(["sh", str(script), str(staging)], cwd=spec.folder, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True, errors="replace")
+        except OSError as exc:
+            raise ManagerError(f"cannot run {script}: {exc}") from None
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line.rstrip())
+            progress(len(lines), 0, line.strip()[:80])
+        if process.wait() != 0:
+            shutil.rmtree(staging, ignore_errors=True)
+            tail = "\n".join(lines[-12:])
+            raise BuildFailed(f"preparing the {language} driver failed (exit {process.returncode}):\n{tail}")
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+        progress(1, 1, f"prepared the {language} driver in {target}")
+        return target
 
     def rollback(self, language: str) -> Result:
         """Make the previous install current again (and the current one previous)."""

@@ -15,7 +15,7 @@ import attrs
 import cattrs
 import orjson
 
-PROTOCOL_VERSION = "1.0"
+PROTOCOL_VERSION = "1.1"
 
 
 
@@ -101,6 +101,10 @@ class Manifest:
     interpreters: list[str] = attrs.field(factory=list)  # shebang programs: "python3"
     parser: str = ""  # what parses, in words: "CPython ast 3.11"
     command: list[str] = attrs.field(factory=list)  # how the process runtime starts it
+    # Native node types that are outline symbols, and their kind ("class", "interface", "struct",
+    # "enum", "namespace", "constant", "variable", "field", "function", "method"): what the
+    # roles cannot tell (Babelfish has no Interface or Struct role).  Protocol 1.1.
+    symbol_kinds: dict[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen

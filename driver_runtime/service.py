@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from driver_runtime import languages, protocol
 from driver_runtime.pool import DriverPool, PoolSettings
-from driver_runtime.protocol import DriverRequestError, Mode, ParseRequest, ParseResult
+from driver_runtime.protocol import DriverRequestError, Manifest, Mode, ParseRequest, ParseResult
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes import Choice
 from driver_runtime.runtimes.base import DriverError, DriverUnavailable, Runtime
@@ -120,6 +120,14 @@ class DriverService:
         except DriverRequestError as exc:
             raise DriverError(f"the {name} driver refused the request: {exc}") from None
         return protocol.converter.structure(result, ParseResult)
+
+    def manifest(self, language: str) -> Manifest | None:
+        """The driver's manifest: as its running instances report it, else as installed."""
+        pool = self._pools.get(language)
+        if pool is not None and pool.manifest is not None:
+            return pool.manifest
+        spec = self.registry.get(language) or self.fallback_registry.get(language)
+        return spec.manifest if spec is not None else None
 
     def pools(self) -> dict[str, DriverPool]:
         return dict(self._pools)

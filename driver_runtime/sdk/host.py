@@ -1,0 +1,71 @@
+"""A driver whose parser is a native program: the protocol side, in Python, around it.
+
+    driver = NativeDriver(HERE, native=["node", "{build}/parse.js"], unit=UTF16, tables=TABLES)
+    serve(driver)
+
+`native` is the command of the native parser: ``{folder}`` is the driver's folder and
+``{build}`` where its prepared parts are (sdk.native.build_dir: /opt/driver/build in an
+image, the data folder on a host where `bblfsh-lsp driver install LANG --runtime process`
+ran the driver's prepare.sh).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from driver_runtime.protocol import Manifest, Mode, ParseError, ParseRequest, ParseResult, Position
+from driver_runtime.sdk.native import NativeError, NativeParser, build_dir
+from driver_runtime.sdk.normalizer import Normalizer, Tables
+from driver_runtime.sdk.serve import load_manifest
+from driver_runtime.sdk.units import BYTES, line_col_converter, positions_to_bytes
+from driver_runtime.uast import LineStarts
+
+
+class NativeDriver:
+    def __init__(self, folder: Path, native: Sequence[str], tables: Tables, unit: str = BYTES,
+                 manifest: Manifest | None = None):
+        self.manifest = manifest or load_manifest(folder)
+        self.folder = folder
+        self.build = build_dir(self.manifest.name, self.manifest.version)
+        command = [part.replace("{folder}", str(folder)).replace("{build}", str(self.build)) for part in native]
+        self.native = NativeParser(command, cwd=folder)
+        self.unit = unit
+        self.normalizer = Normalizer(self.manifest.language, tables)
+
+    def check_prepared(self) -> str | None:
+        """Why the native parts are missing, if they are (shown instead of a cryptic failure)."""
+        if (self.folder / "prepare.sh").exists() and not self.build.exists():
+            return (f"the {self.manifest.language} driver's native parser is not prepared in {self.build}: "
+                    f"run `bblfsh-lsp driver install {self.manifest.language} --runtime process`")
+        return None
+
+    def parse(self, request: ParseRequest) -> ParseResult:
+        language = self.manifest.language
+        missing = self.check_prepared()
+        if missing:
+            return ParseResult(language=language, errors=[ParseError(message=missing)])
+        try:
+            answer = self.native.parse(request.content, request.filename)
+        except NativeError as exc:
+            return ParseResult(language=language, errors=[ParseError(message=str(exc))])
+        data = request.content.encode("utf-8", "surrogatepass")
+        errors = [self._error(error, request.content, data) for error in answer.get("errors") or []]
+        tree = answer.get("ast")
+        if tree is None:
+            return ParseResult(language=language, errors=errors or [ParseError(message="the parser gave no tree")])
+        positions_to_bytes(tree, request.content, self.unit)
+        uast = self.normalizer.run(tree, data, Mode(request.mode))
+        return ParseResult(language=language, uast=uast, errors=errors)
+
+    def _error(self, error: dict, text: str, data: bytes) -> ParseError:
+        message = str(error.get("message") or "syntax error")
+        line, col = error.get("line"), error.get("col")
+        if not isinstance(line, int):
+            return ParseError(message=message)
+        offset = min(line_col_converter(text, self.unit)(line, col if isinstance(col, int) else 1), len(data))
+        line_no, col_no = LineStarts(data).line_col(offset)
+        return ParseError(message=message, start=Position(offset=offset, line=line_no, col=col_no))
+
+    def release(self) -> None:
+        """Nothing to drop between requests: trees are freed with the response."""

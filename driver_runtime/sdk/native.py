@@ -1,0 +1,108 @@
+"""The bridge to a driver's native parser: a long-lived child program in the language's own
+runtime (node, go, java, ruby, php...), spoken to in JSON lines.
+
+The native side is deliberately thin.  It reads one request per line,
+``{"content": str, "filename": str}``, and answers one line:
+``{"ast": <tree or null>, "errors": [{"message": str, "line": int, "col": int}, ...]}``.
+The tree is already in the wire form of a native UAST: objects with ``@type`` (the parser's
+own node type, without the language prefix), optional ``@token``, ``@pos`` =
+``{"start": n, "end": n}`` in the parser's own position unit (see units.py), and fields.
+Error lines and columns are 1-based, columns in the same unit.  Everything else (prefixes,
+roles, semantic nodes, byte offsets) is done in Python by the driver's tables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+BUILD_ENV = "BBLFSH_LSP_DRIVER_BUILD"
+
+
+class NativeError(Exception):
+    """The native parser failed as a program (not a syntax error in the source)."""
+
+
+def build_dir(name: str, version: str) -> Path:
+    """Where a driver's prepared native parts live: $BBLFSH_LSP_DRIVER_BUILD in an image,
+    else in this installation's data folder (prepared by `bblfsh-lsp driver install`)."""
+    explicit = os.environ.get(BUILD_ENV)
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    data = Path(os.environ.get("BBLFSH_LSP_DATA") or Path(xdg) / "bblfsh-lsp")
+    return data / "build" / f"{name}-{version}"
+
+
+class NativeParser:
+    """One native parser process, started on first use and restarted if it dies."""
+
+    def __init__(self, command: Sequence[str], cwd: str | Path | None = None, env: dict[str, str] | None = None):
+        self.command = list(command)
+        self.cwd = str(cwd) if cwd is not None else None
+        self.env = env
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stderr: list[str] = []
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        try:
+            process = subprocess.Popen(
+                self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                cwd=self.cwd, env={**os.environ, **(self.env or {})},
+            )
+        except OSError as exc:
+            raise NativeError(f"cannot start the native parser ({self.command[0]}): {exc.strerror or exc}") from None
+        self._stderr = []
+        threading.Thread(target=self._drain_stderr, args=(process,), daemon=True).start()
+        return process
+
+    def _drain_stderr(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            text = line.decode("utf-8", "replace").rstrip()
+            self._stderr = [*self._stderr[-19:], text]
+            print(text, file=sys.stderr)
+
+    def parse(self, content: str, filename: str = "") -> dict[str, Any]:
+        """The native answer for one source text; NativeError if the program failed."""
+        if self._process is None or self._process.poll() is not None:
+            self._process = self._start()
+        process = self._process
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(orjson.dumps({"content": content, "filename": filename}) + b"\n")
+            process.stdin.flush()
+            line = process.stdout.readline()
+        except (BrokenPipeError, ConnectionError):
+            line = b""
+        if not line:
+            process.wait()
+            self._process = None
+            tail = " | ".join(self._stderr[-3:])
+            raise NativeError(f"the native parser exited (status {process.returncode})"
+                              + (f": {tail}" if tail else ""))
+        try:
+            answer = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            answer = json.loads(line)  # deep trees: orjson stops at 1024 levels
+        if not isinstance(answer, dict):
+            raise NativeError("the native parser answered something other than a JSON object")
+        return answer
+
+    def close(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+            try:
+                self._process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+        self._process = None

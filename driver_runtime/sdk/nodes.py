@@ -1,0 +1,92 @@
+"""Constructors of Babelfish's semantic nodes (uast:*), shared by every driver's tables.
+
+Field names and defaults follow Babelfish's v2 schema (sdk/uast/types.go), so that every
+language gives the same shape for the same concept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Node = dict[str, Any]
+Pos = dict[str, int] | None
+
+
+def _with_pos(node: Node, pos: Pos) -> Node:
+    if pos:
+        node["@pos"] = pos
+    return node
+
+
+def identifier(name: str, pos: Pos = None) -> Node:
+    return _with_pos({"@type": "uast:Identifier"}, pos) | {"Name": name}
+
+
+def qualified_identifier(names: list[Node], pos: Pos = None) -> Node:
+    return _with_pos({"@type": "uast:QualifiedIdentifier"}, pos) | {"Names": names}
+
+
+def string(value: str, pos: Pos = None, format: str = "") -> Node:
+    return _with_pos({"@type": "uast:String"}, pos) | {"Format": format, "Value": value}
+
+
+def boolean(value: bool, pos: Pos = None) -> Node:
+    return _with_pos({"@type": "uast:Bool"}, pos) | {"Value": value}
+
+
+def comment(text: str, pos: Pos = None, block: bool = False, prefix: str = "", suffix: str = "",
+            tab: str = "") -> Node:
+    return _with_pos({"@type": "uast:Comment"}, pos) | {
+        "Block": block, "Prefix": prefix, "Suffix": suffix, "Tab": tab, "Text": text}
+
+
+def split_comment(raw: str, opener: str, closer: str = "") -> tuple[str, str, str]:
+    """(prefix, text, suffix) of a comment's body between its markers: Babelfish keeps the
+    blanks around the text apart from the text."""
+    body = raw[len(opener):]
+    if closer and body.endswith(closer):
+        body = body[: -len(closer)]
+    stripped = body.strip()
+    prefix = body[: len(body) - len(body.lstrip())]
+    suffix = body[len(prefix) + len(stripped):]
+    return prefix, stripped, suffix
+
+
+def block(statements: list[Any], pos: Pos = None) -> Node:
+    return _with_pos({"@type": "uast:Block"}, pos) | {"Statements": statements}
+
+
+def group(nodes: list[Any], pos: Pos = None) -> Node:
+    return _with_pos({"@type": "uast:Group"}, pos) | {"Nodes": nodes}
+
+
+def alias(name: Node | None, node: Any, pos: Pos = None) -> Node:
+    return _with_pos({"@type": "uast:Alias"}, pos) | {"Name": name, "Node": node}
+
+
+def argument(name: Node | None = None, type: Any = None, init: Any = None, variadic: bool = False,
+             map_variadic: bool = False, receiver: bool = False, pos: Pos = None) -> Node:
+    return _with_pos({"@type": "uast:Argument"}, pos) | {
+        "Init": init, "MapVariadic": map_variadic, "Name": name, "Receiver": receiver, "Type": type,
+        "Variadic": variadic}
+
+
+def function_type(arguments: list[Any], returns: list[Any] | None = None, pos: Pos = None) -> Node:
+    return _with_pos({"@type": "uast:FunctionType"}, pos) | {"Arguments": arguments, "Returns": returns}
+
+
+def function(type: Node, body: Any, pos: Pos = None) -> Node:
+    return _with_pos({"@type": "uast:Function"}, pos) | {"Body": body, "Type": type}
+
+
+def function_group(name: Node | None, function_node: Node, pos: Pos = None, extra: list[Any] | None = None) -> Node:
+    """Babelfish's FunctionGroup -> Alias -> Function chain; `extra` are the native nodes kept
+    beside the alias (modifiers, decorators, comments)."""
+    return _with_pos({"@type": "uast:FunctionGroup"}, pos) | {
+        "Nodes": [*(extra or []), alias(name, function_node)]}
+
+
+def import_(path: Any, names: Any = None, all: bool = False, target: Any = None, pos: Pos = None,
+            kind: str = "uast:Import") -> Node:
+    """uast:Import (or RuntimeImport, RuntimeReImport, InlineImport via `kind`)."""
+    return _with_pos({"@type": kind}, pos) | {"All": all, "Names": names, "Path": path, "Target": target}
