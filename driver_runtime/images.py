@@ -6,6 +6,7 @@ folder), so the same code builds from a source checkout and from an installed pa
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -22,12 +23,15 @@ from driver_runtime.runtimes.base import DriverSpec
 
 PACKAGE = Path(__file__).resolve().parent
 BASE_IMAGE = "bblfsh-lsp/base:bookworm"
+HOST_REPOSITORY = "bblfsh-lsp/driver-host"
+HOST_DOCKERFILE = "driver_runtime/drivers/host.Dockerfile"
 REPOSITORY_PREFIX = "bblfsh-lsp/driver-"
 LABEL_PREFIX = "org.bblfsh-lsp.driver."
 # Manifest fields that are lists travel in labels as comma-separated text.
 _LIST_FIELDS = ("aliases", "extensions", "filenames", "interpreters")
 # What a driver image needs of this package, besides the driver's own folder.
-_SHARED_FILES = ("__init__.py", "protocol.py", "uast.py", "drivers/__init__.py")
+_SHARED_FILES = ("__init__.py", "protocol.py", "uast.py", "drivers/__init__.py", "drivers/host-requirements.txt",
+                 "drivers/host.Dockerfile")
 _SHARED_FOLDERS = ("sdk",)
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)")
 
@@ -67,20 +71,46 @@ def manifest_from_labels(image_labels: dict[str, str] | None) -> Manifest | None
     return protocol.converter.structure(data, Manifest)
 
 
+def _add_shared(tar: tarfile.TarFile) -> None:
+    """The driver host: the protocol, the SDK and their requirements."""
+    for relative in _SHARED_FILES:
+        tar.add(PACKAGE / relative, arcname=f"driver_runtime/{relative}", filter=_stable)
+    for folder_name in _SHARED_FOLDERS:
+        for path in sorted((PACKAGE / folder_name).glob("*.py")):
+            tar.add(path, arcname=f"driver_runtime/{folder_name}/{path.name}", filter=_stable)
+
+
+def _stable(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    """The same files give the same tar (so the host image's tag follows its content only)."""
+    info.mtime = 0
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    return info
+
+
+def host_context() -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        _add_shared(tar)
+    return buffer.getvalue()
+
+
+def host_image_name(base: str = BASE_IMAGE) -> str:
+    """The host image's name: its tag is a digest of what goes into it (and of the base)."""
+    digest = hashlib.sha256(host_context() + base.encode()).hexdigest()[:12]
+    return f"{HOST_REPOSITORY}:{digest}"
+
+
 def build_context(spec: DriverSpec) -> bytes:
     """A tar of what the driver's Dockerfile copies, rooted like this package's parent."""
     if spec.folder is None or not (spec.folder / "Dockerfile").is_file():
         raise ImageError(f"the {spec.language} driver has no Dockerfile to build an image from")
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for relative in _SHARED_FILES:
-            tar.add(PACKAGE / relative, arcname=f"driver_runtime/{relative}")
-        for folder_name in _SHARED_FOLDERS:
-            for path in sorted((PACKAGE / folder_name).glob("*.py")):
-                tar.add(path, arcname=f"driver_runtime/{folder_name}/{path.name}")
+        _add_shared(tar)
         folder = spec.folder
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
+            if path.is_file() and "__pycache__" not in path.parts and "node_modules" not in path.parts:
                 tar.add(path, arcname=f"driver_runtime/drivers/{folder.name}/{path.relative_to(folder).as_posix()}")
     return buffer.getvalue()
 
@@ -90,22 +120,44 @@ def dockerfile_path(spec: DriverSpec) -> str:
     return f"driver_runtime/drivers/{spec.folder.name}/Dockerfile"
 
 
+def build_host(client: Any, progress: Progress = silent, base: str = BASE_IMAGE) -> str:
+    """The driver host image's name, built first if this content was never built here."""
+    name = host_image_name(base)
+    try:
+        client.images.get(name)
+        return name
+    except Exception:  # docker.errors.ImageNotFound, or an engine that cannot say
+        pass
+    # Reported without a total: the host is a first part of a longer build, not its end.
+    _run_build(client, host_context(), HOST_DOCKERFILE, name, {}, {"BASE": base},
+               lambda done, _total, message: progress(done, 0, f"driver host: {message}"))
+    return name
+
+
 def build(client: Any, spec: DriverSpec, progress: Progress = silent, base: str = BASE_IMAGE,
           tag: str | None = None) -> str:
     """Build the driver's image with a docker.DockerClient; return its id.
 
-    Progress is reported per Dockerfile step.  The classic builder is used (BuildKit's
-    buildx is not packaged on Debian bookworm).
+    The driver host image comes first (once per content); progress is reported per
+    Dockerfile step.  The classic builder is used (BuildKit's buildx is not packaged on
+    Debian bookworm).
     """
     tag = tag or image_name(spec.manifest)
     context = build_context(spec)
+    host = build_host(client, progress, base)
+    return _run_build(client, context, dockerfile_path(spec), tag, labels(spec.manifest),
+                      {"BASE": base, "HOST": host}, progress)
+
+
+def _run_build(client: Any, context: bytes, dockerfile: str, tag: str, image_labels: dict[str, str],
+               buildargs: dict[str, str], progress: Progress) -> str:
     progress(0, 0, f"building {tag}")
     log: list[str] = []
     image_id = None
     try:
         stream = client.api.build(
-            fileobj=io.BytesIO(context), custom_context=True, dockerfile=dockerfile_path(spec), tag=tag,
-            labels=labels(spec.manifest), buildargs={"BASE": base}, rm=True, forcerm=True, decode=True,
+            fileobj=io.BytesIO(context), custom_context=True, dockerfile=dockerfile, tag=tag,
+            labels=image_labels, buildargs=buildargs, rm=True, forcerm=True, decode=True,
         )
         for chunk in stream:
             if "error" in chunk:

@@ -108,7 +108,7 @@ def test_build_list_remove_round_trip(client, image_id: str, data: Path):
     assert (install.language, install.name, install.version, install.source) == ("python", "python", "0.1.0", "built")
     assert (install.image, install.image_id, install.runtimes) == (TAG, image_id, ("docker",))
     assert install.origin.endswith("drivers/python") and install.manifest.extensions == [".py", ".pyi", ".pyw"]
-    assert any(total > 1 and message.startswith("RUN") for _done, total, message in steps)
+    assert any(total > 1 and message.startswith(("RUN", "COPY")) for _done, total, message in steps)
 
     (status,) = manager.list()
     assert status.language == "python" and status.bundled_version == "0.1.0" and status.installed == install
