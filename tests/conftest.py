@@ -35,6 +35,18 @@ def containers_unavailable(why: str) -> None:
     pytest.skip(why)
 
 
+# CI sets this too: tests of drivers whose native parser needs a host toolchain (node, go, javac,
+# ruby, php, libclang; scripts/setup-toolchains.sh) must fail, not skip, when it is missing.
+REQUIRE_TOOLCHAINS = os.environ.get("BBLFSH_LSP_REQUIRE_TOOLCHAINS") == "1"
+
+
+def toolchain_unavailable(why: str) -> None:
+    """Skip a test for a missing host toolchain or preparation, or fail it where required."""
+    if REQUIRE_TOOLCHAINS:
+        pytest.fail(f"{why}, and BBLFSH_LSP_REQUIRE_TOOLCHAINS=1", pytrace=False)
+    pytest.skip(why)
+
+
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
