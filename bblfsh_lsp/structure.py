@@ -69,22 +69,17 @@ class Structure:
                 if kind is dict:
                     if key == POS:
                         continue
-                    child_start, child_end = visit(value, index, key, deeper)
-                    if child_start != NO_EXTENT:
-                        if start == NO_EXTENT or child_start < start:
-                            start = child_start
-                        if child_end > end:
-                            end = child_end
-                elif kind is list and value and type(value[0]) is not str:
-                    # (lists of strings, like @role, hold no nodes)
-                    for element in value:
-                        if type(element) is dict:
-                            child_start, child_end = visit(element, index, key, deeper)
-                            if child_start != NO_EXTENT:
-                                if start == NO_EXTENT or child_start < start:
-                                    start = child_start
-                                if child_end > end:
-                                    end = child_end
+                    value = (value,)
+                elif kind is not list or not value or type(value[0]) is str:
+                    continue  # a scalar, or a list of strings (@role) that holds no nodes
+                for element in value:
+                    if type(element) is dict:
+                        child_start, child_end = visit(element, index, key, deeper)
+                        if child_start != NO_EXTENT:
+                            if start == NO_EXTENT or child_start < start:
+                                start = child_start
+                            if child_end > end:
+                                end = child_end
             starts[index] = start
             ends[index] = end
             return start, end
