@@ -136,6 +136,13 @@ class DocumentStore:
         self._burial_scheduled = False
         self._graveyard.clear()
 
+    def language_id(self, uri: str) -> str | None:
+        """The language the editor says a document is in (its languageId), if known to us."""
+        from driver_runtime.languages import canonical
+
+        document = self._documents.get(uri)
+        return canonical(document.language_id) if document and document.language_id else None
+
     def text_index(self, uri: str) -> TextIndex | None:
         document = self._documents.get(uri)
         return document.index if document else None

@@ -24,6 +24,7 @@ from driver_runtime import uast
 from driver_runtime.protocol import Mode, ParseResult
 from driver_runtime.manager import ManagerError
 from driver_runtime.runtimes import RuntimeNotAvailable, choose
+from driver_runtime.runtimes.base import DriverError
 from driver_runtime.state import StateError
 from driver_runtime.service import NOTICE, DriverService
 
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 QUERY_REQUEST = "bblfsh/query"
 PARSE_REQUEST = "bblfsh/parse"
 QUERY_COMMAND = "bblfsh.query"
+STATUS_REQUEST = "bblfsh/status"
 REQUEST_FAILED = -32803  # LSP's RequestFailed
 DRIVER_COMMAND = "bblfsh.driver.{verb}"
 
@@ -302,6 +304,39 @@ async def on_parse(ls: BblfshServer, params: Any) -> dict[str, Any]:
                "line": error.start.line if error.start else None,
                "col": error.start.col if error.start else None} for error in result.errors]
     return {"uri": uri, "language": result.language, "uast": tree, "errors": errors}
+
+
+@_feature(STATUS_REQUEST)
+async def on_status(ls: BblfshServer, params: Any) -> dict[str, Any]:
+    """What editors show in a status bar: the runtime, and the driver of a document if given."""
+    params = plain(params) or {}
+    uri = (params.get("textDocument") or {}).get("uri") if isinstance(params, dict) else None
+    return status(ls, uri)
+
+
+def status(ls: BblfshServer, uri: str | None) -> dict[str, Any]:
+    service = ls.service
+    answer: dict[str, Any] = {"server": __version__, "runtime": service.runtime.name if service else None,
+                              "note": ls.runtime_note}
+    if uri is None or service is None:
+        return answer
+    try:
+        index = ls.store.text_index(uri)
+        language = service.language_of(ls.lsp_path(uri), index.text[:256] if index else "",
+                                       ls.store.language_id(uri))
+    except DriverError as exc:
+        answer["document"] = {"language": None, "problem": str(exc)}
+        return answer
+    manifest = service.manifest(language)
+    pool = service.pools().get(language)
+    answer["document"] = {
+        "language": language,
+        "driver": manifest.version if manifest else None,
+        "runtime": pool.runtime.name if pool else None,
+        "image": pool.spec.image if pool else None,
+        "problem": None if manifest else f"no {language} driver is installed",
+    }
+    return answer
 
 
 async def _query(ls: BblfshServer, params: QueryParams, token: Any = None) -> list[dict[str, Any]]:

@@ -246,3 +246,15 @@ async def test_workspace_query_reports_progress_on_the_clients_token(client: Lan
     assert [m["label"] for m in matches] == ["Thing"]
     kinds = [type(report).__name__ for report in client.progress_reports[token]]
     assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
+
+
+async def test_status_names_the_runtime_and_the_documents_driver(client: LanguageClient):
+    uri = await open_doc(client, "status.py", "x = 1\n")
+    await symbols(client, uri)  # the driver is running now
+    answer = await client.protocol.send_request_async("bblfsh/status", {"textDocument": {"uri": uri}})
+    assert answer["runtime"] == "process" and "process" in answer["note"]
+    assert answer["document"] == {"language": "python", "driver": "0.1.0", "runtime": "process", "image": None,
+                                  "problem": None}
+    unknown = await client.protocol.send_request_async(
+        "bblfsh/status", {"textDocument": {"uri": (client.workspace_path / "notes.txt").as_uri()}})
+    assert unknown["document"]["language"] is None and "notes.txt" in unknown["document"]["problem"]
