@@ -28,7 +28,7 @@ set -euo pipefail
 
 DOCKERD_TIMEOUT="${DOCKERD_TIMEOUT:-60}"
 DOCKERD_LOG="${DOCKERD_LOG:-/var/log/bblfsh-lsp-dockerd.log}"
-PACKAGES=(docker.io runc containerd tini iptables debootstrap ca-certificates)
+PACKAGES=(docker.io runc containerd tini iptables debootstrap ca-certificates openssh-server openssh-client)
 
 log() { printf '[setup-docker] %s\n' "$*" >&2; }
 die() { printf '[setup-docker] ERROR: %s\n' "$*" >&2; exit 1; }
