@@ -52,10 +52,14 @@ KIND_NAMES: dict[str, SymbolKind] = {
 TARGET_FIELDS = ("targets", "target", "Target", "left", "Left")
 
 VARIABLE_KINDS = (SymbolKind.Variable, SymbolKind.Constant, SymbolKind.Field)
-CONSTRUCTOR_NAMES = ("constructor",)
+# Names that make a method a constructor in any language they occur in (JavaScript, PHP),
+# besides its type's own name (Java, C++, C#).
+CONSTRUCTOR_NAMES = ("constructor", "__construct")
 
-CONTAINER_TYPES = (SymbolKind.Class, SymbolKind.Interface, SymbolKind.Struct, SymbolKind.Enum,
-                   SymbolKind.Module, SymbolKind.Namespace, SymbolKind.Package)
+# Symbols whose functions are methods and whose variables are fields...
+TYPE_KINDS = (SymbolKind.Class, SymbolKind.Interface, SymbolKind.Struct, SymbolKind.Enum, SymbolKind.Object)
+# ...and the other symbols that hold declarations (a function in a namespace is a function).
+CONTAINER_TYPES = (*TYPE_KINDS, SymbolKind.Module, SymbolKind.Namespace, SymbolKind.Package)
 
 
 def _roles(node: Node) -> tuple[str, ...]:
@@ -134,6 +138,14 @@ def _assigned_names(node: Node) -> list[tuple[str, Node]]:
     return found
 
 
+def _constructor_or(kind: SymbolKind, name: str, parent: Symbol | None) -> SymbolKind:
+    """A method named as a constructor is one (JavaScript, PHP; or its type's name)."""
+    if kind is SymbolKind.Method and parent is not None and parent.kind in TYPE_KINDS and (
+            name in CONSTRUCTOR_NAMES or name == parent.name):
+        return SymbolKind.Constructor
+    return kind
+
+
 def _variable_kind(name: str, in_type: bool) -> SymbolKind:
     if name.isupper() or (name.lstrip("_").isupper() and any(c.isalpha() for c in name)):
         return SymbolKind.Constant
@@ -194,7 +206,8 @@ class _Builder:
             owner[number] = parent_owner
             # Most nodes are none of the kinds of symbol: reject them without a call.
             node_type = node.get(TYPE)
-            if node_type != "uast:FunctionGroup" and (not self.kinds or node_type.partition(":")[2] not in self.kinds):
+            if node_type != "uast:FunctionGroup" and (
+                    not self.kinds or (node_type or "").partition(":")[2] not in self.kinds):
                 roles = node.get(ROLE)
                 if not roles or ("Declaration" not in roles and "Assignment" not in roles):
                     continue
@@ -206,25 +219,25 @@ class _Builder:
         return roots
 
     def classify(self, number: int, node: Node, parent: Symbol | None) -> list[Symbol]:
-        in_type = parent is not None and parent.kind in CONTAINER_TYPES
-        if node[TYPE] == "uast:FunctionGroup":
+        in_type = parent is not None and parent.kind in TYPE_KINDS
+        in_container = parent is not None and parent.kind in CONTAINER_TYPES
+        node_type = node.get(TYPE, "")
+        if node_type == "uast:FunctionGroup":
             named = _function_name(node)
             if not named:
                 return []
             name, name_node = named
-            kind = SymbolKind.Function
-            if in_type:
-                assert parent is not None
-                constructor = name in CONSTRUCTOR_NAMES or name == parent.name
-                kind = SymbolKind.Constructor if constructor else SymbolKind.Method
-            return [self.symbol(number, name, kind, name_node)]
+            kind = SymbolKind.Method if in_type else SymbolKind.Function
+            return [self.symbol(number, name, _constructor_or(kind, name, parent), name_node)]
         roles = node.get(ROLE) or ()
-        if "Declaration" in roles or node[TYPE].partition(":")[2] in self.kinds:
+        if "Declaration" in roles or node_type.partition(":")[2] in self.kinds:
             type_kind = _type_kind(node, self.kinds)
             if type_kind is not None:
                 named = _type_name(node)
-                return [self.symbol(number, named[0], type_kind, named[1])] if named else []
-        if "Assignment" in roles and (parent is None or in_type) and self.at_statement_level(number):
+                if not named:
+                    return []
+                return [self.symbol(number, named[0], _constructor_or(type_kind, named[0], parent), named[1])]
+        if "Assignment" in roles and (parent is None or in_container) and self.at_statement_level(number):
             return [self.symbol(number, name, _variable_kind(name, in_type), target, whole=number)
                     for name, target in _assigned_names(node)]
         return []
