@@ -128,7 +128,7 @@ def test_languages_lists_drivers_and_the_runtime():
     assert result.returncode == 0
     assert "runtime: process" in result.stdout
     assert any(line.split()[:2] == ["python", "0.1.0"] for line in result.stdout.splitlines())
-    assert any(line.split()[:2] == ["ruby", "-"] for line in result.stdout.splitlines())
+    assert any(line.split()[:2] == ["bash", "-"] for line in result.stdout.splitlines())
 
 
 def test_readme_main_job_runs_on_the_bundled_example():

@@ -53,8 +53,8 @@ async def test_service_names_unknown_language_and_missing_driver(service):
         await service.parse("hello", "notes.txt")
     with pytest.raises(UnknownLanguage, match="unknown language 'cobol'"):
         await service.parse("x", "x.cob", language="cobol")
-    with pytest.raises(NoDriver, match="ruby"):
-        await service.parse("puts 1", "x.rb")
+    with pytest.raises(NoDriver, match="bash"):
+        await service.parse("echo 1", "x.sh")
 
 
 async def test_service_detects_language_by_shebang(service):
