@@ -1,0 +1,28 @@
+"""The PHP driver: nikic/PHP-Parser in a long-lived php process (native/parse.php), its tree
+shaped by this driver's tables into Babelfish's UAST (annotation.py, normalization.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from driver_runtime.drivers.php import annotation, normalization
+from driver_runtime.sdk.host import NativeDriver
+from driver_runtime.sdk.normalizer import Tables
+from driver_runtime.sdk.units import BYTES
+
+HERE = Path(__file__).resolve().parent
+
+TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, transforms=normalization.TRANSFORMS)
+
+# php reads the program from this folder and PHP-Parser from the prepared build folder
+# (prepare.sh: the pinned library, copied there).  PHP-Parser's offsets are bytes.  Warnings go
+# to stderr (stdout carries the answers); OPcache's JIT parses about twice as fast.
+PHP_OPTIONS = ("-d", "display_errors=stderr", "-d", "error_reporting=E_ALL & ~E_DEPRECATED", "-d", "memory_limit=-1",
+               "-d", "opcache.enable_cli=1", "-d", "opcache.memory_consumption=32", "-d", "opcache.jit_buffer_size=32M",
+               "-d", "opcache.jit=tracing")
+NATIVE = ["php", *PHP_OPTIONS, "{folder}/native/parse.php", "{build}"]
+
+
+class PhpDriver(NativeDriver):
+    def __init__(self) -> None:
+        super().__init__(HERE, native=NATIVE, tables=TABLES, unit=BYTES)
