@@ -232,6 +232,8 @@ class _Builder:
         roles = node.get(ROLE) or ()
         if "Declaration" in roles or node_type.partition(":")[2] in self.kinds:
             type_kind = _type_kind(node, self.kinds)
+            if type_kind in VARIABLE_KINDS and not (parent is None or in_container):
+                return []  # a local variable: not part of an outline
             if type_kind is not None:
                 named = _type_name(node)
                 if not named:

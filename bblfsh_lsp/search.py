@@ -58,6 +58,8 @@ def find(query: Query, tree: dict[str, Any], index: TextIndex) -> tuple[list[Mat
     for node, where in zip(result.nodes, locate(tree, result.nodes)):
         start, end = where or (0, 0)
         matches.append(Match(min(start, size), min(end, size), node.get(TYPE, ""), label(node)))
-    # The UAST's order is not always the source's (a body may come before the arguments).
-    matches.sort(key=lambda match: (match.start, -match.end))
-    return matches, result.value
+    # The UAST's order is not always the source's (a body may come before the arguments); and a
+    # UAST may hold the same node twice (Babelfish's C++ UAST repeats some operands), which a
+    # user should see once.
+    unique = sorted(set(matches), key=lambda match: (match.start, -match.end, match.type, match.label))
+    return unique, result.value

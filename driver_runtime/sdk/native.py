@@ -77,8 +77,13 @@ class NativeParser:
             self._process = self._start()
         process = self._process
         assert process.stdin is not None and process.stdout is not None
+        request = {"content": content, "filename": filename}
         try:
-            process.stdin.write(orjson.dumps({"content": content, "filename": filename}) + b"\n")
+            frame = orjson.dumps(request)
+        except TypeError:  # a lone surrogate ("\ud800" from a decoded file): escape it as JSON can
+            frame = json.dumps(request).encode("ascii")
+        try:
+            process.stdin.write(frame + b"\n")
             process.stdin.flush()
             line = process.stdout.readline()
         except (BrokenPipeError, ConnectionError):

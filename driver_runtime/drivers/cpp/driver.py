@@ -1,0 +1,36 @@
+"""The C and C++ driver: clang's own parser (libclang 14) in a long-lived native program
+(native/clang_ast.py, run by this driver's Python with the pinned libclang bindings that
+prepare.sh installs), and the tables of annotation.py and normalization.py."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from driver_runtime.drivers.cpp import annotation, normalization
+from driver_runtime.protocol import Mode
+from driver_runtime.sdk.host import NativeDriver
+from driver_runtime.sdk.normalizer import Normalizer, Tables
+from driver_runtime.sdk.units import BYTES
+
+HERE = Path(__file__).resolve().parent
+
+TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, transforms=normalization.TRANSFORMS)
+
+
+class CppNormalizer(Normalizer):
+    """The SDK's normalizer, with the roles that depend on an operator's token added first."""
+
+    def run(self, tree: Any, data: bytes, mode: Mode) -> Any:
+        if mode is not Mode.NATIVE:
+            annotation.token_roles(tree)
+        return super().run(tree, data, mode)
+
+
+class CppDriver(NativeDriver):
+    def __init__(self) -> None:
+        # The native program is Python (libclang's own bindings), run by this interpreter.
+        super().__init__(HERE, native=[sys.executable, "{folder}/native/clang_ast.py", "{build}"],
+                         tables=TABLES, unit=BYTES)
+        self.normalizer = CppNormalizer(self.manifest.language, TABLES)

@@ -1,0 +1,1213 @@
+"""The C and C++ driver's native parser: clang, through libclang, over JSON lines.
+
+    python clang_ast.py BUILD_DIR
+
+reads one request per line, {"content": str, "filename": str}, and answers one line,
+{"ast": tree or null, "errors": [{"message", "line", "col"}]}.  The tree is clang's AST of the
+file, shaped as a native UAST: node types are libclang's cursor kinds (FunctionDecl, CXXMethod,
+DeclRefExpr, CompoundStmt...), with the children that libclang gives sorted into named fields;
+positions are byte offsets into the UTF-8 text.  The source is parsed from memory (nothing is
+written), as C++17 (or C for .c files, and .h files with no C++ in them), without system headers:
+what the file's missing headers would declare is declared by a prelude (prelude.py), so that
+code that uses them keeps its statements.  Comments come from clang's own token stream.
+
+The tree is built here, where clang's cursors, tokens and types are at hand; roles and the
+semantic UAST are the driver's tables (driver_runtime/drivers/cpp/).  BUILD_DIR holds the
+pinned Python bindings of libclang (prepare.sh); libclang itself is Debian's libclang1-14.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import threading
+from ctypes import c_int, c_uint
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from prelude import Prelude, learn  # noqa: E402
+from tokens import Tokens  # noqa: E402
+
+LIBCLANG_ENV = "BBLFSH_LSP_LIBCLANG"
+LIBCLANG_CANDIDATES = (
+    "/usr/lib/llvm-14/lib/libclang.so.1",
+    "/usr/lib/x86_64-linux-gnu/libclang-14.so.1",
+    "/usr/lib/aarch64-linux-gnu/libclang-14.so.1",
+)
+FOLDER = "/__bblfsh__/"
+PRELUDE = FOLDER + "prelude.h"
+ROUNDS = 4  # parses at most: the first, and up to three with a growing prelude
+
+# CXTranslationUnit flags: detailed preprocessing record (includes, macros), incomplete
+# (no implicit end-of-file work), keep going after fatal errors (a missing include).
+PARSE_OPTIONS = 0x1 | 0x2 | 0x200
+COMMON_ARGS = ["-nostdinc", "-nostdinc++", "-fno-spell-checking", "-ferror-limit=0", "-w",
+               "-fno-delayed-template-parsing", "-fparse-all-comments"]
+CXX_ARGS = ["-x", "c++", "-std=c++17", *COMMON_ARGS]
+C_ARGS = ["-x", "c", "-std=gnu11", *COMMON_ARGS]
+C_EXTENSIONS = (".c",)
+HEADER_EXTENSIONS = (".h",)
+_CXX_IN_HEADER = re.compile(rb"\b(?:class|namespace|template|public:|private:|protected:|virtual|operator)\b|::")
+
+# Diagnostics that are the source's syntax errors (the rest, unresolved names and types, are
+# expected: the file is parsed without its headers).
+SYNTAX_CATEGORIES = ("Parse Issue", "Lexical or Preprocessor Issue")
+NOT_SYNTAX = re.compile(r"file not found|unknown type name|no template named|use of undeclared|unknown template name"
+                        r"|expected class name|expected namespace name|unknown (?:class|namespace)")
+
+STORAGE_WORDS = frozenset("static extern inline virtual explicit constexpr consteval friend typedef mutable "
+                          "register thread_local __inline __inline__".split())
+REF_KINDS_NAMES = ("TYPE_REF", "TEMPLATE_REF", "NAMESPACE_REF")
+
+
+def load_cindex(build: str):
+    sys.path.insert(0, os.path.join(build, "site"))
+    from clang import cindex  # the pinned bindings (native/requirements.txt)
+
+    library = os.environ.get(LIBCLANG_ENV) or next((p for p in LIBCLANG_CANDIDATES if os.path.exists(p)), None)
+    if library:
+        cindex.Config.set_library_file(library)
+    lib = cindex.conf.lib
+    lib.clang_Location_isFromMainFile.argtypes = [cindex.SourceLocation]
+    lib.clang_Location_isFromMainFile.restype = c_int
+    lib.clang_getCursorKindSpelling.argtypes = [c_uint]
+    lib.clang_getCursorKindSpelling.restype = cindex._CXString
+    lib.clang_getCursorKindSpelling.errcheck = cindex._CXString.from_result
+    return cindex
+
+
+def is_cxx(filename: str, data: bytes) -> bool:
+    lower = filename.lower()
+    if lower.endswith(C_EXTENSIONS):
+        return False
+    if lower.endswith(HEADER_EXTENSIONS):
+        return bool(_CXX_IN_HEADER.search(data))
+    return True
+
+
+class Parser:
+    def __init__(self, cindex):
+        self.cindex = cindex
+        self.index = cindex.Index.create()
+        self.lib = cindex.conf.lib
+        self.last_prelude = ""  # the prelude of the last parse (for the benchmark's reference)
+
+    def parse(self, content: str, filename: str) -> dict:
+        data = content.encode("utf-8", "surrogatepass")
+        cxx = is_cxx(filename, data)
+        path = FOLDER + ("input.cpp" if cxx else "input.c")
+        args = [*(CXX_ARGS if cxx else C_ARGS), "-include", PRELUDE]
+        prelude = Prelude(cxx)
+        tu = tokens = namespaces = None
+        for _round in range(ROUNDS):
+            files = [(path, data), (PRELUDE, prelude.render().encode())]
+            tu = self.index.parse(path, args=args, unsaved_files=files, options=PARSE_OPTIONS)
+            seeded = False
+            if tokens is None:  # the file's tokens are the same in every round
+                tokens = Tokens(self.cindex, tu, data, path)
+                namespaces = tokens.namespace_names()
+                if cxx:  # what follows `.` and `->` is a member: declared at once, not round by round
+                    for member in tokens.member_names():
+                        seeded |= prelude.member(member, "value")
+            else:
+                tokens.rebase(self.cindex, tu, path)
+            missing = self.missing(tu, tokens)
+            learned = bool(missing) and learn(prelude, missing, tokens.next_after, tokens.at, namespaces)
+            if not (learned or seeded):
+                break
+        assert tu is not None and tokens is not None
+        self.last_prelude = files[1][1].decode()
+        tree = Converter(self.cindex, tu, data, tokens, path).translation_unit()
+        return {"ast": tree, "errors": self.syntax_errors(tu, path)}
+
+    @staticmethod
+    def missing(tu, tokens: Tokens) -> list[tuple[str, int]]:
+        """The errors in the file (message, offset): what the prelude may declare."""
+        out = []
+        for diagnostic in tu.diagnostics:
+            if diagnostic.severity >= 3:
+                offset = tokens.offset(diagnostic.location.int_data)
+                if offset is not None:
+                    out.append((diagnostic.spelling, offset))
+        return out
+
+    @staticmethod
+    def syntax_errors(tu, path: str) -> list[dict]:
+        errors = []
+        for diagnostic in tu.diagnostics:
+            location = diagnostic.location
+            if (diagnostic.severity < 3 or location.file is None or location.file.name != path
+                    or diagnostic.category_name not in SYNTAX_CATEGORIES or NOT_SYNTAX.search(diagnostic.spelling)):
+                continue
+            errors.append({"message": diagnostic.spelling, "line": location.line, "col": location.column})
+        return errors
+
+
+# libclang spells a few kinds in words; their clang class names instead.
+_SPELLINGS = {"C++ base class specifier": "CXXBaseSpecifier", "asm label": "AsmLabelAttr"}
+_ATTRIBUTE = re.compile(r"attribute\((\w+)\)")
+
+
+def camel(spelling: str) -> str:
+    """libclang's kind spelling as a type name ("macro definition" -> "MacroDefinition",
+    "attribute(final)" -> "FinalAttr")."""
+    if spelling in _SPELLINGS:
+        return _SPELLINGS[spelling]
+    attribute = _ATTRIBUTE.fullmatch(spelling)
+    if attribute:
+        return "".join(part.capitalize() for part in attribute.group(1).split("_")) + "Attr"
+    if " " in spelling:
+        return "".join(word[:1].upper() + word[1:] for word in spelling.split())
+    return spelling
+
+
+class Converter:
+    """clang's cursors of the main file -> native UAST nodes."""
+
+    def __init__(self, cindex, tu, data: bytes, tokens: Tokens, path: str):
+        self.cindex = cindex
+        self.tu = tu
+        self.data = data
+        self.tokens = tokens
+        self.path = path
+        self.lib = cindex.conf.lib
+        self.seen: set[tuple[int, int, int]] = set()
+        self.file = None
+        K = cindex.CursorKind
+        self.K = K
+        self.type_names: dict[int, str] = {}
+        self.refs = {K.TYPE_REF, K.TEMPLATE_REF, K.NAMESPACE_REF}
+        self.templates_params = {K.TEMPLATE_TYPE_PARAMETER, K.TEMPLATE_NON_TYPE_PARAMETER,
+                                 K.TEMPLATE_TEMPLATE_PARAMETER}
+        functions = (K.FUNCTION_DECL, K.CXX_METHOD, K.CONSTRUCTOR, K.DESTRUCTOR, K.CONVERSION_FUNCTION,
+                     K.FUNCTION_TEMPLATE)
+        classes = (K.CLASS_DECL, K.STRUCT_DECL, K.UNION_DECL, K.CLASS_TEMPLATE,
+                   K.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION)
+        self.handlers = {
+            **{kind: self.function for kind in functions},
+            **{kind: self.record for kind in classes},
+            **{kind: self.variable for kind in (K.VAR_DECL, K.FIELD_DECL, K.PARM_DECL, K.TEMPLATE_NON_TYPE_PARAMETER)},
+            **{kind: self.reference for kind in (K.TYPE_REF, K.TEMPLATE_REF, K.NAMESPACE_REF, K.MEMBER_REF,
+                                                 K.LABEL_REF, K.VARIABLE_REF, K.OVERLOADED_DECL_REF)},
+            **{kind: self.literal for kind in (K.INTEGER_LITERAL, K.FLOATING_LITERAL, K.IMAGINARY_LITERAL,
+                                               K.STRING_LITERAL, K.CHARACTER_LITERAL, K.CXX_BOOL_LITERAL_EXPR,
+                                               K.CXX_NULL_PTR_LITERAL_EXPR, K.OBJ_BOOL_LITERAL_EXPR)},
+            **{kind: self.binary for kind in (K.BINARY_OPERATOR, K.COMPOUND_ASSIGNMENT_OPERATOR)},
+            **{kind: self.cast for kind in (K.CSTYLE_CAST_EXPR, K.CXX_STATIC_CAST_EXPR, K.CXX_DYNAMIC_CAST_EXPR,
+                                            K.CXX_REINTERPRET_CAST_EXPR, K.CXX_CONST_CAST_EXPR,
+                                            K.CXX_FUNCTIONAL_CAST_EXPR)},
+            K.ENUM_DECL: self.enum,
+            K.ENUM_CONSTANT_DECL: self.enumerator,
+            K.NAMESPACE: self.namespace,
+            K.TYPEDEF_DECL: self.typedef,
+            K.TYPE_ALIAS_DECL: self.typedef,
+            K.TEMPLATE_TYPE_PARAMETER: self.named,
+            K.TEMPLATE_TEMPLATE_PARAMETER: self.named,
+            K.NAMESPACE_ALIAS: self.named,
+            K.USING_DIRECTIVE: self.using,
+            K.USING_DECLARATION: self.using,
+            K.CXX_BASE_SPECIFIER: self.base_specifier,
+            K.CXX_ACCESS_SPEC_DECL: self.access,
+            K.COMPOUND_STMT: self.compound,
+            K.DECL_STMT: self.decl_stmt,
+            K.RETURN_STMT: self.single("Value"),
+            K.IF_STMT: self.if_stmt,
+            K.SWITCH_STMT: self.if_stmt,
+            K.WHILE_STMT: self.while_stmt,
+            K.DO_STMT: self.do_stmt,
+            K.FOR_STMT: self.for_stmt,
+            K.CXX_FOR_RANGE_STMT: self.range_for,
+            K.CASE_STMT: self.case,
+            K.DEFAULT_STMT: self.fields("Body"),
+            K.LABEL_STMT: self.label,
+            K.GOTO_STMT: self.fields("Label"),
+            K.CXX_TRY_STMT: self.try_stmt,
+            K.CXX_CATCH_STMT: self.catch,
+            K.UNARY_OPERATOR: self.unary,
+            K.CXX_UNARY_EXPR: self.unary_keyword,
+            K.CALL_EXPR: self.call,
+            K.MEMBER_REF_EXPR: self.member,
+            K.DECL_REF_EXPR: self.decl_ref,
+            K.ARRAY_SUBSCRIPT_EXPR: self.fields("Base", "Index"),
+            K.CONDITIONAL_OPERATOR: self.fields("Condition", "Then", "Else"),
+            K.PAREN_EXPR: self.single("Expression"),
+            K.INIT_LIST_EXPR: self.list_of("Elements"),
+            K.LAMBDA_EXPR: self.lambda_,
+            K.CXX_THROW_EXPR: self.single("Expression"),
+            K.CXX_THIS_EXPR: self.keyword,
+            K.UNEXPOSED_EXPR: self.unexposed,
+            K.MACRO_DEFINITION: self.macro,
+            K.INCLUSION_DIRECTIVE: self.inclusion,
+        }
+        self.preprocessor = {K.MACRO_DEFINITION, K.INCLUSION_DIRECTIVE, K.MACRO_INSTANTIATION}
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def type_name(self, kind) -> str:
+        name = self.type_names.get(kind.value)
+        if name is None:
+            spelling = self.lib.clang_getCursorKindSpelling(kind.value)
+            name = self.type_names[kind.value] = camel(spelling if isinstance(spelling, str) else kind.name)
+        return name
+
+    def in_main(self, cursor) -> bool:
+        location = self.lib.clang_getCursorLocation(cursor)
+        if self.tokens.offset(location.int_data) is not None:
+            return True
+        return bool(self.lib.clang_Location_isFromMainFile(location))
+
+    def kids(self, cursor) -> list:
+        return [kid for kid in cursor.get_children() if self.in_main(kid)]
+
+    def location(self, cursor) -> int:
+        """Where the cursor's name is (its location), as an offset in the file."""
+        location = self.lib.clang_getCursorLocation(cursor)
+        offset = self.tokens.offset(location.int_data)
+        return offset if offset is not None else location.offset
+
+    def span(self, cursor) -> tuple[int, int]:
+        extent = self.lib.clang_getCursorExtent(cursor)
+        offset = self.tokens.offset
+        start, end = offset(extent.begin_int_data), offset(extent.end_int_data)
+        if start is None or end is None:  # in a macro expansion: where it was expanded
+            return extent.start.offset, extent.end.offset
+        return start, end
+
+    def base(self, cursor, span: tuple[int, int] | None = None) -> dict:
+        start, end = span or self.span(cursor)
+        return {"@type": self.type_name(cursor.kind), "@pos": {"start": start, "end": max(start, end)}}
+
+    def text(self, start: int, end: int) -> str:
+        return self.data[start:end].decode("utf-8", "replace")
+
+    def convert(self, cursor) -> dict | None:
+        handler = self.handlers.get(cursor.kind, self.generic)
+        return handler(cursor)
+
+    def convert_all(self, cursors) -> list[dict]:
+        out = []
+        for cursor in cursors:
+            node = self.convert(cursor)
+            if node is not None:
+                out.append(node)
+        return out
+
+    def generic(self, cursor) -> dict:
+        node = self.base(cursor)
+        children = self.convert_all(self.kids(cursor))
+        if children:
+            node["Children"] = children
+        return node
+
+    def keyword(self, cursor) -> dict:
+        node = self.base(cursor)
+        node["@token"] = self.text(*self.span(cursor))
+        return node
+
+    def name_node(self, cursor, name: str) -> dict | None:
+        """The declared or referenced name, at its place in the source (none without a name)."""
+        if not name:
+            return None
+        node = {"@type": "DeclarationName", "@token": name}
+        offset = self.tokens.offset(self.lib.clang_getCursorLocation(cursor).int_data)
+        if offset is None:  # in a macro expansion
+            return node
+        encoded = name.encode("utf-8")
+        if self.data[offset:offset + len(encoded)] == encoded and not name.startswith(("operator", "~")):
+            node["@pos"] = {"start": offset, "end": offset + len(encoded)}
+            return node
+        end = self.compound_name_end(offset, name)
+        if end is not None:
+            node["@pos"] = {"start": offset, "end": end}
+        return node
+
+    def compound_name_end(self, offset: int, name: str) -> int | None:
+        """Where `operator()`, `operator new[]`, `~Foo` written at `offset` end."""
+        tokens = self.tokens
+        index = tokens.index_at(offset)
+        if index >= len(tokens) or tokens.starts[index] != offset:
+            return None
+        first = tokens.texts[index]
+        if first == "~" and index + 1 < len(tokens):
+            return tokens.ends[index + 1]
+        if first != "operator":
+            return None
+        index += 1
+        if index < len(tokens) and tokens.texts[index] in ("(", "["):  # operator() / operator[]
+            return tokens.ends[min(index + 1, len(tokens) - 1)]
+        end = tokens.ends[index - 1]
+        while index < len(tokens) and tokens.texts[index] not in ("(", "<") or (
+                index < len(tokens) and tokens.texts[index] in ("(", "<") and tokens.texts[index - 1] == "operator"):
+            end = tokens.ends[index]
+            index += 1
+            if tokens.texts[index - 1] in ("new", "delete") and index < len(tokens) and tokens.texts[index] == "[":
+                end = tokens.ends[min(index + 1, len(tokens) - 1)]
+                break
+        return end
+
+    def named(self, cursor) -> dict:
+        node = self.base(cursor)
+        name = cursor.spelling
+        if name:
+            node["@token"] = name
+            node["Name"] = self.name_node(cursor, name)
+        children = self.convert_all(kid for kid in self.kids(cursor))
+        if children:
+            node["Children"] = children
+        return node
+
+    def fields(self, *names: str):
+        """Children in order into the named fields (the last field takes the rest)."""
+        def handler(cursor) -> dict:
+            node = self.base(cursor)
+            children = self.convert_all(self.kids(cursor))
+            for position, name in enumerate(names):
+                if position >= len(children):
+                    break
+                node[name] = children[position] if position < len(names) - 1 or len(children) == len(names) \
+                    else children[position] if len(children) == position + 1 else children[position:]
+            return node
+        return handler
+
+    def single(self, name: str):
+        def handler(cursor) -> dict:
+            node = self.base(cursor)
+            children = self.convert_all(self.kids(cursor))
+            if children:
+                node[name] = children[0]
+                if len(children) > 1:
+                    node["Children"] = children[1:]
+            return node
+        return handler
+
+    def list_of(self, name: str):
+        def handler(cursor) -> dict:
+            node = self.base(cursor)
+            node[name] = self.convert_all(self.kids(cursor))
+            return node
+        return handler
+
+    def type_loc(self, cursor, type_, start: int, end: int, refs: list) -> dict | None:
+        """The type as written between `start` and `end` (storage words left out)."""
+        tokens = self.tokens
+        index, stop = tokens.first_from(start), tokens.first_from(end)
+        while index < stop and (tokens.texts[index] in STORAGE_WORDS or tokens.kinds[index] == 4):
+            index += 1
+        last = stop - 1
+        while last >= index and tokens.kinds[last] == 4:
+            last -= 1
+        if index > last:
+            return None
+        first_offset, last_offset = tokens.starts[index], tokens.ends[last]
+        spelling = type_.spelling if type_ is not None else ""
+        written = " ".join(tokens.texts[index:last + 1])
+        node = {"@type": "TypeLoc", "@token": written if not spelling or "__bblfsh" in spelling else spelling,
+                "@pos": {"start": first_offset, "end": last_offset}}
+        if type_ is not None:
+            node["Kind"] = type_.kind.spelling
+        names = self.convert_all(ref for ref in refs if first_offset <= self.span(ref)[0] < last_offset
+                                 and self.text(*self.span(ref)) not in ("auto", "decltype(auto)"))
+        if names:
+            node["Names"] = names
+        return node
+
+    # --- the translation unit --------------------------------------------------------------
+
+    def translation_unit(self) -> dict:
+        root = self.tu.cursor
+        declarations, preprocessor = [], []
+        for kid in root.get_children():
+            if not self.in_main(kid):
+                continue
+            if kid.kind in self.preprocessor:
+                if kid.kind != self.K.MACRO_INSTANTIATION:
+                    preprocessor.append(self.convert(kid))
+                continue
+            node = self.convert_declaration(kid)
+            if node is not None:
+                declarations.append(node)
+        comments = [{"@type": "Comment", "@token": self.text(start, end), "@pos": {"start": start, "end": end}}
+                    for start, end in self.tokens.comments()]
+        return {"@type": "TranslationUnit", "@pos": {"start": 0, "end": len(self.data)},
+                "Declarations": declarations, "Preprocessor": preprocessor, "Comments": comments}
+
+    def convert_declaration(self, cursor) -> dict | None:
+        start, end = self.span(cursor)
+        key = (cursor.kind.value, start, end)
+        if key in self.seen:  # `struct S {...} s;`: the struct is also a child of s
+            return None
+        self.seen.add(key)
+        return self.convert(cursor)
+
+    def declarations(self, cursors) -> list[dict]:
+        out = []
+        for cursor in cursors:
+            node = self.convert_declaration(cursor)
+            if node is not None:
+                out.append(node)
+        return out
+
+    # --- declarations ----------------------------------------------------------------------
+
+    def qualifier_start(self, name_offset: int) -> int:
+        """Where `A::B<T>::name` starts, given where `name` starts."""
+        tokens = self.tokens
+        index = tokens.index_at(name_offset)
+        while index >= 2 and tokens.texts[index - 1] == "::":
+            previous = index - 2
+            if tokens.texts[previous] == ">":
+                depth = 0
+                while previous >= 0:
+                    text = tokens.texts[previous]
+                    depth += text == ">"
+                    depth -= text == "<"
+                    if depth == 0:
+                        break
+                    previous -= 1
+                previous -= 1
+            if previous < 0 or tokens.kinds[previous] != 2:
+                if tokens.texts[index - 1] == "::" and previous >= -1:
+                    index -= 1  # a global `::name`
+                break
+            index = previous
+        return tokens.starts[index] if index < len(tokens) else name_offset
+
+    def function(self, cursor) -> dict:
+        K = self.K
+        node = self.base(cursor)
+        name = cursor.spelling
+        if cursor.kind in (K.CONSTRUCTOR, K.DESTRUCTOR) and "<" in name:
+            name = name.partition("<")[0]  # clang spells a class template's `Box<T>`
+        node["@token"] = name
+        name_node = self.name_node(cursor, name)
+        node["Name"] = name_node
+        name_start = (name_node or {}).get("@pos", {}).get("start", self.location(cursor))
+        qualifier_start = self.qualifier_start(name_start)
+        kids = self.kids(cursor)
+        params, template_params, refs_before, qualifier, others = [], [], [], [], []
+        initializers: list[dict] = []
+        body = None
+        defaulted = self.defaulted(cursor)  # `= default` has an implicit body: not the source's
+        current_init: dict | None = None
+        params_seen = False
+        for kid in kids:
+            kind = kid.kind
+            kid_start = self.span(kid)[0]
+            if kind == K.PARM_DECL:
+                params.append(kid)
+                params_seen = True
+            elif kind in self.templates_params:
+                template_params.append(kid)
+            elif kind in self.refs and kid_start < name_start and not params_seen:
+                (qualifier if kid_start >= qualifier_start else refs_before).append(kid)
+            elif kind in (K.COMPOUND_STMT, K.CXX_TRY_STMT) and body is None and kid is kids[-1]:
+                if not defaulted:
+                    body = kid
+            elif kind == K.MEMBER_REF or (kind in self.refs and kid_start > name_start and self.is_initializer(kid)):
+                current_init = {"@type": "CXXCtorInitializer", "@pos": {"start": kid_start, "end": self.span(kid)[1]},
+                                "Member": self.convert(kid), "Arguments": []}
+                initializers.append(current_init)
+            elif current_init is not None and body is None and kind not in self.refs:
+                converted = self.convert(kid)
+                if converted is not None:
+                    current_init["Arguments"].append(converted)
+                    current_init["@pos"]["end"] = max(current_init["@pos"]["end"], self.span(kid)[1])
+            elif kind in self.refs and kid_start > name_start:
+                refs_before.append(kid)  # a trailing return type
+            else:
+                others.append(kid)
+        if qualifier:
+            node["Qualifier"] = self.convert_all(qualifier)
+        if cursor.kind not in (K.CONSTRUCTOR, K.DESTRUCTOR, K.CONVERSION_FUNCTION):
+            start = self.span(cursor)[0]
+            returns = self.type_loc(cursor, cursor.result_type, start, qualifier_start, refs_before)
+            if returns is not None:
+                node["ReturnType"] = returns
+        if template_params:
+            node["TemplateParameters"] = self.convert_all(template_params)
+        node["Parameters"] = self.convert_all(params)
+        if cursor.type.kind == self.cindex.TypeKind.FUNCTIONPROTO and cursor.type.is_function_variadic():
+            node["Variadic"] = True
+        if body is None and (cursor.is_definition() or defaulted):
+            node["Definition"] = True  # `= default`, `= delete`
+        if initializers:
+            node["Initializers"] = initializers
+        rest = self.convert_all(others)
+        if rest:
+            node["Children"] = rest
+        if body is not None:
+            node["Body"] = self.convert(body)
+        for flag, test in (("Static", "is_static_method"), ("Virtual", "is_virtual_method"),
+                           ("PureVirtual", "is_pure_virtual_method"), ("Const", "is_const_method")):
+            if cursor.kind != K.FUNCTION_DECL and getattr(cursor, test)():
+                node[flag] = True
+        return node
+
+    def defaulted(self, cursor) -> bool:
+        """`f() = default` / `f() = delete` (libclang does not call them definitions)."""
+        tokens = self.tokens
+        last = tokens.first_from(self.span(cursor)[1]) - 1
+        while last > 0 and tokens.kinds[last] == 4:
+            last -= 1
+        return last > 0 and tokens.texts[last] in ("default", "delete") and tokens.texts[last - 1] == "="
+
+    def is_initializer(self, kid) -> bool:
+        """A base or member named in a constructor's initializer list (`: Base(x)`)."""
+        end = self.span(kid)[1]
+        following = self.tokens.text(self.tokens.first_from(end))
+        return following in ("(", "{", "<")
+
+    def record(self, cursor) -> dict:
+        K = self.K
+        node = self.base(cursor)
+        name = cursor.spelling
+        if name and not name.startswith("(") and "(unnamed" not in name and "(anonymous" not in name:
+            node["@token"] = name
+            node["Name"] = self.name_node(cursor, name)
+        if not cursor.is_definition():
+            node["Forward"] = True
+        tag = self.tag_keyword(cursor)
+        if tag:
+            node["Tag"] = tag
+        kids = self.kids(cursor)
+        template_params = [kid for kid in kids if kid.kind in self.templates_params]
+        bases = [kid for kid in kids if kid.kind == K.CXX_BASE_SPECIFIER]
+        members = [kid for kid in kids if kid.kind not in self.templates_params and kid.kind != K.CXX_BASE_SPECIFIER]
+        if template_params:
+            node["TemplateParameters"] = self.convert_all(template_params)
+        if bases:
+            node["Bases"] = self.convert_all(bases)
+        node["Members"] = self.declarations(members)
+        return node
+
+    def tag_keyword(self, cursor) -> str:
+        """class, struct or union, as written (class templates are of any of the three)."""
+        tokens = self.tokens
+        start, end = self.span(cursor)
+        index, stop, depth = tokens.first_from(start), tokens.first_from(end), 0
+        while index < stop:
+            text = tokens.texts[index]
+            depth += text == "<"
+            depth -= text == ">"
+            if depth <= 0 and text in ("class", "struct", "union"):
+                return text
+            if text == "{":
+                break
+            index += 1
+        return ""
+
+    def base_specifier(self, cursor) -> dict:
+        node = self.base(cursor)
+        names = self.convert_all(self.kids(cursor))
+        if names:
+            node["Names"] = names
+        node["@token"] = cursor.spelling if "__bblfsh" not in cursor.spelling else self.text(*self.span(cursor))
+        node["Access"] = cursor.access_specifier.name.lower()
+        return node
+
+    def access(self, cursor) -> dict:
+        node = self.base(cursor)
+        node["@token"] = cursor.access_specifier.name.lower()
+        return node
+
+    def variable(self, cursor) -> dict:
+        K = self.K
+        node = self.base(cursor)
+        name = cursor.spelling
+        name_node = self.name_node(cursor, name) if name else None
+        if name_node is not None:
+            node["@token"] = name
+            node["Name"] = name_node
+        start, end = self.span(cursor)
+        name_pos = (name_node or {}).get("@pos")
+        name_start = name_pos["start"] if name_pos else end
+        name_end = name_pos["end"] if name_pos else end
+        kids = self.kids(cursor)
+        refs = [kid for kid in kids if kid.kind in self.refs and self.span(kid)[0] < name_start]
+        type_loc = self.type_loc(cursor, cursor.type, start, name_start, refs)
+        if type_loc is not None:
+            node["Type"] = type_loc
+        init, others = None, []
+        for kid in kids:
+            if kid.kind in self.refs and self.span(kid)[0] < name_start:
+                continue
+            if kid.kind in (K.STRUCT_DECL, K.CLASS_DECL, K.UNION_DECL, K.ENUM_DECL):
+                converted = self.convert_declaration(kid)
+                if converted is not None:
+                    others.append(converted)
+                continue
+            if init is None and self.span(kid)[0] >= name_end and self.starts_initializer(name_end, kid):
+                init = self.convert(kid)
+                continue
+            converted = self.convert(kid)
+            if converted is not None:
+                others.append(converted)
+        if init is not None:
+            node["Init"] = init
+        if others:
+            node["Children"] = others
+        return node
+
+    def starts_initializer(self, name_end: int, kid) -> bool:
+        """Whether an expression after a declarator's name is its initializer (not an array size
+        or a bit width): `= x`, `{x}`, `(x)`."""
+        between = self.data[name_end:self.span(kid)[0]].strip()
+        return between.endswith((b"=", b"{", b"(")) or between == b"" or kid.kind == self.K.INIT_LIST_EXPR
+
+    def enum(self, cursor) -> dict:
+        node = self.base(cursor)
+        name = cursor.spelling
+        if name and "(unnamed" not in name and "(anonymous" not in name:
+            node["@token"] = name
+            node["Name"] = self.name_node(cursor, name)
+        if cursor.is_scoped_enum():
+            node["Scoped"] = True
+        kids = self.kids(cursor)
+        node["Enumerators"] = self.convert_all(kid for kid in kids if kid.kind == self.K.ENUM_CONSTANT_DECL)
+        others = self.convert_all(kid for kid in kids if kid.kind != self.K.ENUM_CONSTANT_DECL)
+        if others:
+            node["Children"] = others
+        return node
+
+    def enumerator(self, cursor) -> dict:
+        node = self.base(cursor)
+        node["@token"] = cursor.spelling
+        node["Name"] = self.name_node(cursor, cursor.spelling)
+        values = self.convert_all(self.kids(cursor))
+        if values:
+            node["Value"] = values[0]
+        return node
+
+    def namespace(self, cursor) -> dict:
+        node = self.base(cursor)
+        if cursor.spelling:
+            node["@token"] = cursor.spelling
+            node["Name"] = self.name_node(cursor, cursor.spelling)
+        node["Declarations"] = self.declarations(self.kids(cursor))
+        return node
+
+    def typedef(self, cursor) -> dict:
+        node = self.base(cursor)
+        name = cursor.spelling
+        node["@token"] = name
+        name_node = self.name_node(cursor, name)
+        node["Name"] = name_node
+        start, end = self.span(cursor)
+        name_pos = (name_node or {}).get("@pos") or {"start": end, "end": end}
+        kids = self.kids(cursor)
+        refs = [kid for kid in kids if kid.kind in self.refs]
+        if cursor.kind == self.K.TYPE_ALIAS_DECL:  # using Name = type;
+            type_start, type_end = name_pos["end"], end
+            equals = self.tokens.first_from(type_start)
+            if self.tokens.text(equals) == "=":
+                type_start = self.tokens.ends[equals]
+        else:  # typedef type Name;
+            type_start, type_end = start, name_pos["start"]
+            first = self.tokens.first_from(start)
+            if self.tokens.text(first) == "typedef":
+                type_start = self.tokens.ends[first]
+        type_loc = self.type_loc(cursor, cursor.underlying_typedef_type, type_start, type_end, refs)
+        if type_loc is not None:
+            node["Type"] = type_loc
+        others = self.declarations(kid for kid in kids if kid.kind not in self.refs)
+        if others:
+            node["Children"] = others
+        return node
+
+    def using(self, cursor) -> dict:
+        node = self.base(cursor)
+        if cursor.spelling:
+            node["@token"] = cursor.spelling
+        names = self.convert_all(self.kids(cursor))
+        if names:
+            node["Names"] = names
+        return node
+
+    def macro(self, cursor) -> dict:
+        node = self.base(cursor)
+        node["@token"] = cursor.spelling
+        return node
+
+    def inclusion(self, cursor) -> dict:
+        node = self.base(cursor)
+        node["@token"] = cursor.spelling
+        start, end = self.span(cursor)
+        node["System"] = "<" in self.text(start, end).partition("include")[2][:3] or \
+            self.text(start, end).rstrip().endswith(">")
+        return node
+
+    # --- statements ------------------------------------------------------------------------
+
+    def compound(self, cursor) -> dict:
+        node = self.base(cursor)
+        node["Statements"] = self.convert_all(self.kids(cursor))
+        return node
+
+    def decl_stmt(self, cursor) -> dict:
+        node = self.base(cursor)
+        node["Declarations"] = self.declarations(self.kids(cursor))
+        return node
+
+    def parens(self, cursor) -> tuple[int, int, list[int]]:
+        """The offsets of the statement's `(` and `)` and of the `;` at their level."""
+        tokens = self.tokens
+        start, end = self.span(cursor)
+        index, stop = tokens.first_from(start), tokens.first_from(end)
+        while index < stop and tokens.texts[index] != "(":
+            index += 1
+        if index >= stop:
+            return start, start, []
+        open_offset, depth, semicolons = tokens.starts[index], 0, []
+        while index < stop:
+            text = tokens.texts[index]
+            if text in ("(", "[", "{"):
+                depth += 1
+            elif text in (")", "]", "}"):
+                depth -= 1
+                if depth == 0:
+                    return open_offset, tokens.starts[index], semicolons
+            elif text == ";" and depth == 1:
+                semicolons.append(tokens.starts[index])
+            index += 1
+        return open_offset, end, semicolons
+
+    def if_stmt(self, cursor) -> dict:
+        """if / switch: (init; condition) then else."""
+        node = self.base(cursor)
+        _open, close, _ = self.parens(cursor)
+        inside, after = [], []
+        for kid in self.kids(cursor):
+            (inside if self.span(kid)[0] < close else after).append(kid)
+        converted = self.convert_all(inside)
+        if converted:
+            node["Condition"] = converted[-1]
+            if len(converted) > 1:
+                node["Init"] = converted[:-1] if len(converted) > 2 else converted[0]
+        body = self.convert_all(after)
+        names = ("Then", "Else") if cursor.kind == self.K.IF_STMT else ("Body",)
+        for name, value in zip(names, body):
+            node[name] = value
+        return node
+
+    def while_stmt(self, cursor) -> dict:
+        node = self.base(cursor)
+        _open, close, _ = self.parens(cursor)
+        inside = [kid for kid in self.kids(cursor) if self.span(kid)[0] < close]
+        after = [kid for kid in self.kids(cursor) if self.span(kid)[0] >= close]
+        converted = self.convert_all(inside)
+        if converted:
+            node["Condition"] = converted[-1]
+        body = self.convert_all(after)
+        if body:
+            node["Body"] = body[0]
+        return node
+
+    def do_stmt(self, cursor) -> dict:
+        node = self.base(cursor)
+        kids = self.convert_all(self.kids(cursor))
+        if kids:
+            node["Body"] = kids[0]
+        if len(kids) > 1:
+            node["Condition"] = kids[-1]
+        return node
+
+    def for_stmt(self, cursor) -> dict:
+        node = self.base(cursor)
+        _open, close, semicolons = self.parens(cursor)
+        first = semicolons[0] if semicolons else close
+        second = semicolons[1] if len(semicolons) > 1 else close
+        for kid in self.kids(cursor):
+            start = self.span(kid)[0]
+            field = "Init" if start < first else "Condition" if start < second else "Increment" if start < close else "Body"
+            converted = self.convert(kid)
+            if converted is not None and field not in node:
+                node[field] = converted
+        return node
+
+    def range_for(self, cursor) -> dict:
+        node = self.base(cursor)
+        _open, close, _ = self.parens(cursor)
+        for kid in self.kids(cursor):
+            start = self.span(kid)[0]
+            if kid.kind == self.K.VAR_DECL and "Variable" not in node:
+                node["Variable"] = self.convert(kid)
+            elif start < close and "Range" not in node:
+                node["Range"] = self.convert(kid)
+            elif start >= close and "Body" not in node:
+                node["Body"] = self.convert(kid)
+        return node
+
+    def case(self, cursor) -> dict:
+        node = self.base(cursor)
+        kids = self.convert_all(self.kids(cursor))
+        if kids:
+            node["Value"] = kids[0]
+        if len(kids) > 1:
+            node["Body"] = kids[1]
+        return node
+
+    def label(self, cursor) -> dict:
+        node = self.base(cursor)
+        node["@token"] = cursor.spelling
+        node["Name"] = self.name_node(cursor, cursor.spelling)
+        kids = self.convert_all(self.kids(cursor))
+        if kids:
+            node["Body"] = kids[0]
+        return node
+
+    def try_stmt(self, cursor) -> dict:
+        node = self.base(cursor)
+        kids = self.convert_all(self.kids(cursor))
+        if kids:
+            node["Body"] = kids[0]
+            node["Handlers"] = kids[1:]
+        return node
+
+    def catch(self, cursor) -> dict:
+        node = self.base(cursor)
+        for kid in self.kids(cursor):
+            if kid.kind == self.K.VAR_DECL:
+                node["Variable"] = self.convert(kid)
+            else:
+                converted = self.convert(kid)
+                if converted is not None:
+                    node["Body"] = converted
+        return node
+
+    # --- expressions -----------------------------------------------------------------------
+
+    def unexposed(self, cursor):
+        """clang's implicit nodes (conversions, copies) are kept out: their one child stands."""
+        kids = self.kids(cursor)
+        if len(kids) == 1 and self.span(kids[0]) == self.span(cursor):
+            return self.convert(kids[0])
+        return self.generic(cursor)
+
+    def literal(self, cursor) -> dict:
+        node = self.base(cursor)
+        node["@token"] = self.text(*self.span(cursor))
+        return node
+
+    def operator_between(self, start: int, end: int) -> str:
+        tokens = self.tokens
+        index = tokens.first_from(start)
+        while index < len(tokens) and tokens.kinds[index] == 4:
+            index += 1
+        return tokens.text(index) if index < len(tokens) and tokens.starts[index] < end else ""
+
+    def binary(self, cursor) -> dict:
+        node = self.base(cursor)
+        kids = self.kids(cursor)
+        if len(kids) == 2:
+            node["@token"] = self.operator_between(self.span(kids[0])[1], self.span(kids[1])[0])
+            left, right = self.convert(kids[0]), self.convert(kids[1])
+            if left is not None:
+                node["LHS"] = left
+            if right is not None:
+                node["RHS"] = right
+        else:
+            children = self.convert_all(kids)
+            if children:
+                node["Children"] = children
+        return node
+
+    def unary(self, cursor) -> dict:
+        node = self.base(cursor)
+        start, end = self.span(cursor)
+        kids = self.kids(cursor)
+        first = self.tokens.text(self.tokens.first_from(start))
+        if kids and self.span(kids[0])[0] == start:
+            node["@token"] = self.tokens.text(self.tokens.index_at(end - 1))
+            node["Postfix"] = True
+        else:
+            node["@token"] = first
+        operand = self.convert_all(kids)
+        if operand:
+            node["Operand"] = operand[0]
+        return node
+
+    def unary_keyword(self, cursor) -> dict:
+        node = self.base(cursor)
+        node["@token"] = self.tokens.text(self.tokens.first_from(self.span(cursor)[0]))
+        children = self.convert_all(self.kids(cursor))
+        if children:
+            node["Operand"] = children[0]
+        return node
+
+    def cast(self, cursor) -> dict:
+        node = self.base(cursor)
+        kids = self.kids(cursor)
+        refs = [kid for kid in kids if kid.kind in self.refs]
+        rest = [kid for kid in kids if kid.kind not in self.refs]
+        start, end = self.span(cursor)
+        type_start, type_end = self.cast_type_span(cursor, start, end)
+        type_loc = self.type_loc(cursor, cursor.type, type_start, type_end, refs)
+        if type_loc is not None:
+            node["Type"] = type_loc
+        operand = self.convert_all(rest)
+        if operand:
+            node["Operand"] = operand[-1]
+        return node
+
+    def cast_type_span(self, cursor, start: int, end: int) -> tuple[int, int]:
+        tokens = self.tokens
+        index = tokens.first_from(start)
+        opening = {"(": ")", "<": ">"}
+        if cursor.kind == self.K.CXX_FUNCTIONAL_CAST_EXPR:
+            stop = index
+            while stop < len(tokens) and tokens.texts[stop] not in ("(", "{") and tokens.starts[stop] < end:
+                stop += 1
+            return start, tokens.starts[stop] if stop < len(tokens) else end
+        while index < len(tokens) and tokens.texts[index] not in opening and tokens.starts[index] < end:
+            index += 1
+        if index >= len(tokens) or tokens.starts[index] >= end:
+            return start, start
+        closer, depth, stop = opening[tokens.texts[index]], 0, index
+        while stop < len(tokens) and tokens.starts[stop] < end:
+            text = tokens.texts[stop]
+            depth += text == tokens.texts[index]
+            depth -= text == closer
+            if depth == 0:
+                break
+            stop += 1
+        return tokens.ends[index], tokens.starts[stop] if stop < len(tokens) else end
+
+    def operator_reference(self, kid):
+        """The reference to the operator an operator call calls (maybe under an implicit node):
+        a DeclRefExpr `operator<<`, or in a template an unresolved lookup of `operator+`."""
+        K = self.K
+        while kid.kind == K.UNEXPOSED_EXPR:
+            inner = self.kids(kid)
+            if len(inner) != 1:
+                return None
+            kid = inner[0]
+        if kid.kind == K.DECL_REF_EXPR and kid.spelling.startswith("operator"):
+            return kid
+        if kid.kind == K.DECL_REF_EXPR and not kid.spelling:
+            inner = self.kids(kid)
+            if len(inner) == 1 and inner[0].kind == K.OVERLOADED_DECL_REF and inner[0].spelling.startswith("operator"):
+                return inner[0]
+        return None
+
+    def recover_hidden(self, cursor, start: int, end: int):
+        """libclang shows nothing inside an implicit conversion (`if (x)` calling `operator bool`
+        of x's class): find what it converts through the cursors at its tokens (clang_getCursor
+        sees them), and keep the outermost ones."""
+        cindex, tokens = self.cindex, self.tokens
+        if self.file is None:
+            self.file = self.tu.get_file(self.path)
+        found = {}
+        for index in range(tokens.first_from(start), tokens.first_from(end)):
+            if tokens.kinds[index] == 4:
+                continue
+            location = cindex.SourceLocation.from_offset(self.tu, self.file, tokens.starts[index])
+            inner = cindex.Cursor.from_location(self.tu, location)
+            if inner is None or inner.kind.is_invalid() or inner.kind.is_declaration():
+                continue
+            inner_start, inner_end = self.span(inner)
+            if inner_start < start or inner_end > end or inner_start >= inner_end:
+                continue
+            if (inner_start, inner_end) == (start, end) and inner.kind == cursor.kind and inner.spelling == cursor.spelling:
+                continue  # the conversion itself
+            found.setdefault((inner_start, -inner_end), inner)
+        outermost, reach = [], -1
+        for (inner_start, negative_end), inner in sorted(found.items()):
+            if inner_start >= reach:
+                outermost.append(inner)
+                reach = -negative_end
+        if len(outermost) == 1:
+            return self.convert(outermost[0])
+        node = self.base(cursor)
+        node["@type"] = "UnexposedExpr"
+        children = self.convert_all(outermost)
+        if children:
+            node["Children"] = children
+        return node
+
+    def call(self, cursor):
+        K = self.K
+        kids = self.kids(cursor)
+        spelling = cursor.spelling
+        start, end = self.span(cursor)
+        if spelling.startswith("operator") and not kids and start < end:
+            return self.recover_hidden(cursor, start, end)
+        if spelling.startswith("operator") or not spelling:
+            for position, kid in enumerate(kids):
+                reference = self.operator_reference(kid)
+                if reference is not None:
+                    written = self.text(*self.span(reference))
+                    if not written.startswith("operator"):
+                        return self.operator_call(cursor, reference.spelling[len("operator"):].strip(), written,
+                                                  kids[:position] + kids[position + 1:])
+                    break
+        written = self.text(start, end)
+        referenced = cursor.referenced
+        constructor = referenced is not None and referenced.kind == K.CONSTRUCTOR
+        if constructor:
+            if not kids and "(" not in written and "{" not in written:
+                return None  # an implicit default construction: `Foo f;`
+            if len(kids) == 1 and self.span(kids[0]) == (start, end):
+                return self.convert(kids[0])  # an implicit copy or conversion
+        node = self.base(cursor)
+        if constructor:
+            node["@token"] = spelling
+            node["Construct"] = True
+            node["Arguments"] = self.convert_all(kid for kid in kids if kid.kind not in self.refs)
+            names = self.convert_all(kid for kid in kids if kid.kind in self.refs)
+            if names:
+                node["Type"] = {"@type": "TypeLoc", "@token": spelling, "Names": names}
+            return node
+        converted = self.convert_all(kids)
+        if converted:
+            node["Callee"] = converted[0]
+            node["Arguments"] = converted[1:]
+        return node
+
+    def operator_call(self, cursor, symbol: str, written: str, operands: list):
+        """`a << b`, `f(x)`, `v[i]` on a class type: clang's CXXOperatorCallExpr."""
+        if symbol in ("()", "[]"):
+            if not (written.startswith(symbol[0]) and written.endswith(symbol[1])):
+                return None
+        elif written != symbol:
+            return None  # implicit (`for (x : range)` calls `*` and `!=` itself)
+        node = self.base(cursor)
+        node["@type"] = "CXXOperatorCallExpr"
+        node["@token"] = symbol
+        converted = self.convert_all(operands)
+        if symbol == "()":
+            if converted:
+                node["Callee"] = converted[0]
+                node["Arguments"] = converted[1:]
+        elif symbol == "[]" and len(converted) == 2:
+            node["Base"], node["Index"] = converted
+        elif len(converted) == 2:
+            node["LHS"], node["RHS"] = converted
+        elif len(converted) == 1:
+            node["Operand"] = converted[0]
+            if operands and self.span(operands[0])[0] == self.span(cursor)[0] and symbol in ("++", "--"):
+                node["Postfix"] = True
+        elif converted:
+            node["Children"] = converted
+        return node
+
+    def member(self, cursor) -> dict:
+        node = self.base(cursor)
+        name = cursor.spelling
+        kids = self.kids(cursor)
+        base = self.convert_all(kid for kid in kids if kid.kind not in self.refs)
+        if base:
+            node["Base"] = base[0]
+            between = self.data[self.span(kids[0])[1]:self.location(cursor)]
+            node["Arrow"] = b"->" in between
+        qualifier = self.convert_all(kid for kid in kids if kid.kind in self.refs)
+        if qualifier:
+            node["Qualifier"] = qualifier
+        if name:
+            node["@token"] = name
+            node["Name"] = self.name_node(cursor, name)
+        return node
+
+    def decl_ref(self, cursor) -> dict:
+        node = self.base(cursor)
+        name = cursor.spelling
+        kids = self.kids(cursor)
+        location = self.location(cursor)
+        qualifier, rest = [], []
+        for kid in kids:
+            (qualifier if kid.kind in self.refs and self.span(kid)[0] < location else rest).append(kid)
+        node["@token"] = name
+        node["Name"] = self.name_node(cursor, name)
+        if qualifier:
+            node["Qualifier"] = self.convert_all(qualifier)
+        if rest:
+            node["Children"] = self.convert_all(rest)
+        return node
+
+    def reference(self, cursor) -> dict:
+        node = self.base(cursor)
+        start, end = self.span(cursor)
+        written = self.text(start, end)
+        node["@token"] = written if written else cursor.spelling
+        return node
+
+    def lambda_(self, cursor) -> dict:
+        K = self.K
+        node = self.base(cursor)
+        kids = self.kids(cursor)
+        captures, params, body, others = [], [], None, []
+        for kid in kids:
+            if kid.kind == K.PARM_DECL:
+                params.append(kid)
+            elif kid.kind == K.COMPOUND_STMT and kid is kids[-1]:
+                body = kid
+            elif kid.kind in (K.VARIABLE_REF, K.DECL_REF_EXPR, K.MEMBER_REF) and not params and body is None \
+                    and self.span(kid)[0] < self.lambda_introducer_end(cursor):
+                if not any(self.span(seen) == self.span(kid) for seen in captures):
+                    captures.append(kid)  # `[a]` is a capture and its copy, at one place
+            else:
+                others.append(kid)
+        node["Captures"] = self.convert_all(captures)
+        node["Parameters"] = self.convert_all(params)
+        rest = self.convert_all(others)
+        if rest:
+            node["Children"] = rest
+        if body is not None:
+            node["Body"] = self.convert(body)
+        return node
+
+    def lambda_introducer_end(self, cursor) -> int:
+        tokens = self.tokens
+        index, depth = tokens.first_from(self.span(cursor)[0]), 0
+        while index < len(tokens):
+            depth += tokens.texts[index] == "["
+            depth -= tokens.texts[index] == "]"
+            if depth == 0:
+                return tokens.ends[index]
+            index += 1
+        return self.span(cursor)[1]
+
+
+def serve(parser: Parser, source, sink) -> None:
+    try:
+        import orjson
+
+        def encode(value) -> bytes:
+            try:
+                return orjson.dumps(value)
+            except (TypeError, orjson.JSONEncodeError):  # deeper than orjson goes
+                return json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    except ImportError:  # pragma: no cover - the driver's interpreter has orjson
+        def encode(value) -> bytes:
+            return json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+    for line in source:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            answer = parser.parse(str(request.get("content") or ""), str(request.get("filename") or ""))
+        except RecursionError:
+            answer = {"ast": None, "errors": [{"message": "the code is nested too deeply to parse"}]}
+        except Exception as exc:  # never die of one input: say why and keep serving
+            print(f"clang_ast: {type(exc).__name__}: {exc}", file=sys.stderr)
+            answer = {"ast": None, "errors": [{"message": f"the C/C++ parser failed: {type(exc).__name__}: {exc}"}]}
+        sink.write(encode(answer) + b"\n")
+        sink.flush()
+
+
+def main() -> None:
+    build = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("BBLFSH_LSP_DRIVER_BUILD", "")
+    cindex = load_cindex(build)
+    parser = Parser(cindex)
+    sys.setrecursionlimit(200_000)
+    threading.stack_size(512 * 1024 * 1024)  # deep expressions recurse: give the walk room
+    worker = threading.Thread(target=serve, args=(parser, sys.stdin.buffer, sys.stdout.buffer))
+    worker.start()
+    worker.join()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,613 @@
+"""The C and C++ driver (clang through libclang 14), through real parses: the three modes,
+byte positions after non-ASCII text, C and C++ dialects, code whose headers are missing,
+syntax errors, conformance with Babelfish's fixtures, the process and docker runtimes, and the
+language server end to end on realistic C++ and C files.
+
+The driver needs Debian's libclang1-14 and its prepared bindings (`bblfsh-lsp driver install
+cpp --runtime process`); without them these tests skip, or fail under
+BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.  The docker test skips without an engine (fails under
+BBLFSH_LSP_REQUIRE_CONTAINERS=1)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from conftest import SHARED, containers_unavailable, toolchain_unavailable
+from driver_runtime import uast
+from driver_runtime.drivers.cpp import annotation
+from driver_runtime.drivers.cpp.driver import CppDriver
+from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, ParseResult
+from driver_runtime.registry import Registry
+from driver_runtime.runtimes.process import ProcessRuntime
+
+SCORER = SHARED / "tools" / "uast_score.py"
+FIXTURES = SHARED / "conformance" / "cpp"
+TEST_IMAGE = "bblfsh-lsp/driver-cpp:pytest"
+
+# The roles Babelfish's drivers use (all of them, from the conformance corpus).
+BABELFISH_ROLES = set(
+    "Add Alias And Annotation Anonymous ArgsList Argument Arithmetic Assert Assignment Base Binary "
+    "Bitwise Block Body Boolean Break Byte Call Callee Case Catch Character Comment Condition Contains "
+    "Continue Declaration Decrement Default Dereference Divide DoWhile Documentation Else Entry "
+    "Enumeration Equal Expression File Finally For Function Goto GreaterThan GreaterThanOrEqual "
+    "Identical Identifier If Import Incomplete Increment Initialization Instance Iterator Key Left "
+    "LeftShift LessThan LessThanOrEqual List Literal Map Module Modulo Multiply Name Negative Noop Not "
+    "Null Number Operator Or Package Pathname Positional Positive Postfix Primitive Qualified Receiver "
+    "Regexp Relational Return Right RightShift Scope Set Statement String Substract Subtype Switch "
+    "TakeAddress Then This Throw Try Tuple Type Unannotated Unary Unsigned Update Value Variable "
+    "Visibility While World Xor".split()
+)
+
+# A realistic C++ file: its headers are not there, as when a file is opened alone.
+SHAPES = '''// Shapes: non-ASCII on purpose (é is 2 bytes, 𝓏 is 4).
+#include <vector>
+#include <string>
+#include "geometry/point.h"
+
+namespace geo {
+
+constexpr double PI = 3.14159;
+
+enum class Color { Red, Green = 2, Blue };
+
+using Name = std::string;
+
+struct Point {
+    double x, y;
+};
+
+/* A shape, with a name. */
+class Shape {
+public:
+    Shape(const Name& name) : name_(name) {}
+    virtual ~Shape() = default;
+    virtual double area() const = 0;
+    const Name& name() const { return name_; }
+    static int count();
+protected:
+    Name name_;
+};
+
+template <typename T>
+class Box : public Shape {
+public:
+    explicit Box(T side) : Shape("bôx"), side_(side) {}
+    double area() const override { return side_ * side_; }
+private:
+    T side_;
+};
+
+int Shape::count() {
+    return 0;
+}
+
+double total(const std::vector<Shape*>& shapes) {
+    double sum = 0;
+    for (const auto& s : shapes) {
+        sum += s->area();
+    }
+    return sum;
+}
+
+}  // namespace geo
+
+int main(int argc, char** argv) {
+    geo::Box<int> box(3);
+    std::string label = "café 𝓏";
+    if (box.area() > 2 && argc > 1) {
+        std::cout << label << std::endl;
+    }
+    return 0;
+}
+'''
+
+LIST_C = '''/* A linked list in C: `new` and `class` are plain names here. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#define MAX_ITEMS 100
+
+typedef struct node {
+    int value;
+    struct node *next;
+} node_t;
+
+static int total = 0;
+
+enum mode { FAST, SLOW };
+
+node_t *push(node_t *head, int new) {
+    node_t *n = malloc(sizeof(node_t));
+    n->value = new;
+    n->next = head;
+    total++;
+    return n;
+}
+
+void print_list(const node_t *head) {
+    for (const node_t *p = head; p != NULL; p = p->next) {
+        printf("%d\\n", p->value);
+    }
+}
+'''
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def driver():
+    driver = CppDriver()
+    missing = driver.check_prepared()
+    if missing:
+        toolchain_unavailable(missing)
+    probe = driver.parse(ParseRequest(content="int x;\n", filename="probe.cpp"))
+    if probe.uast is None:
+        toolchain_unavailable(f"the C/C++ parser does not run here: {[e.message for e in probe.errors]}")
+    yield driver
+    driver.native.close()
+
+
+def parse(driver: CppDriver, source: str, mode: Mode = Mode.SEMANTIC, filename: str = "test.cpp") -> ParseResult:
+    return driver.parse(ParseRequest(content=source, filename=filename, mode=mode))
+
+
+def nodes(tree: Any) -> list[dict[str, Any]]:
+    return list(uast.walk(tree))
+
+
+def of_type(tree: Any, node_type: str) -> list[dict[str, Any]]:
+    return [node for node in nodes(tree) if node.get("@type") == node_type]
+
+
+def text_of(source: str, node: dict[str, Any]) -> str:
+    span = uast.span(node)
+    assert span is not None, node
+    return source.encode("utf-8")[span[0]:span[1]].decode("utf-8")
+
+
+def assert_positions_inside(source: str, tree: Any) -> None:
+    size = len(source.encode("utf-8"))
+    for node in nodes(tree):
+        pos = node.get("@pos")
+        if pos:
+            start, end = pos.get("start"), pos.get("end")
+            assert 0 <= start <= end <= size, node
+
+
+def names(found: list[dict[str, Any]]) -> list[str]:
+    return [node["Name"] for node in found]
+
+
+# --- the three modes -----------------------------------------------------------------------------
+
+def test_native_mode_is_clangs_tree_with_positions_and_no_roles(driver):
+    result = parse(driver, SHAPES, Mode.NATIVE)
+    assert result.uast["@type"] == "cpp:TranslationUnit"
+    found = {node.get("@type") for node in nodes(result.uast)}
+    assert {"cpp:Namespace", "cpp:ClassDecl", "cpp:ClassTemplate", "cpp:CXXConstructor", "cpp:CXXMethod",
+            "cpp:FunctionDecl", "cpp:DeclRefExpr", "cpp:CXXOperatorCallExpr", "cpp:Comment"} <= found
+    assert not any(str(t).startswith("uast:") for t in found)
+    assert not any("@role" in node for node in nodes(result.uast))
+    assert_positions_inside(SHAPES, result.uast)
+    shape = next(n for n in of_type(result.uast, "cpp:ClassDecl") if n["@token"] == "Shape")
+    assert text_of(SHAPES, shape).startswith("class Shape {") and text_of(SHAPES, shape["Name"]) == "Shape"
+    call = next(n for n in of_type(result.uast, "cpp:CXXOperatorCallExpr") if n["@token"] == "<<")
+    assert text_of(SHAPES, call) == "std::cout << label << std::endl"
+
+
+def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver):
+    native = parse(driver, SHAPES, Mode.NATIVE).uast
+    annotated = parse(driver, SHAPES, Mode.ANNOTATED).uast
+    assert {n.get("@type") for n in nodes(annotated)} == {n.get("@type") for n in nodes(native)}
+    for node in nodes(annotated):
+        if "@type" in node:
+            assert node.get("@role") and set(node["@role"]) <= BABELFISH_ROLES, node
+            assert node["@role"] == sorted(node["@role"]), node
+    box = next(n for n in of_type(annotated, "cpp:ClassTemplate"))
+    assert {"Declaration", "Type"} <= set(box["@role"]) and box["@token"] == "Box"
+    multiply = next(n for n in nodes(annotated) if n.get("@token") == "*" and "LHS" in n)
+    assert {"Arithmetic", "Multiply", "Operator"} <= set(multiply["@role"])
+    assert "Left" in multiply["LHS"]["@role"] and "Right" in multiply["RHS"]["@role"]
+
+
+def test_role_tables_use_babelfish_role_names_only():
+    tables = [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values(), *annotation.OPERATOR_ROLES.values(),
+              *annotation.UNARY_ROLES.values()]
+    used = {role for roles in tables for role in roles}
+    assert used <= BABELFISH_ROLES, used - BABELFISH_ROLES
+
+
+def test_semantic_functions_are_function_groups(driver):
+    tree = parse(driver, SHAPES).uast
+    assert_positions_inside(SHAPES, tree)
+    groups = {uast_label(g): g for g in of_type(tree, "uast:FunctionGroup")}
+    assert set(groups) == {"Shape", "~Shape", "name", "Box", "area", "Shape::count", "total", "main"}
+    main = groups["main"]
+    assert text_of(SHAPES, main).startswith("int main(int argc") and text_of(SHAPES, main).endswith("}")
+    alias = next(n for n in main["Nodes"] if n["@type"] == "uast:Alias")
+    function = alias["Node"]
+    assert function["@type"] == "uast:Function" and function["Body"]["@type"] == "uast:Block"
+    arguments = function["Type"]["Arguments"]
+    assert [a["Name"]["Name"] for a in arguments] == ["argc", "argv"]
+    assert [text_of(SHAPES, a["Name"]) for a in arguments] == ["argc", "argv"]
+    assert function["Type"]["Returns"][0]["Type"] == {"@type": "uast:Identifier", "Name": "int"}
+    total = next(n for n in groups["total"]["Nodes"] if n["@type"] == "uast:Alias")["Node"]
+    vector = total["Type"]["Arguments"][0]["Type"]
+    assert vector["@type"] == "cpp:TypeLoc" and text_of(SHAPES, vector) == "const std::vector<Shape*>&"
+    # a template's definition starts after its `template <...>` header, as in Babelfish's trees
+    box = groups["area"]
+    assert text_of(SHAPES, box).startswith("double area() const override")
+    # the defaulted destructor is a definition without a body
+    destructor = next(n for n in groups["~Shape"]["Nodes"] if n["@type"] == "uast:Alias")["Node"]
+    assert destructor["Body"] is None
+    # declarations without a body stay native, with their name
+    declared = [n for n in of_type(tree, "cpp:CXXMethod") if n.get("Name")]
+    assert {(n["Name"]["Name"], text_of(SHAPES, n["Name"])) for n in declared} == {("area", "area"), ("count", "count")}
+
+
+def uast_label(group: dict[str, Any]) -> str:
+    alias = next(n for n in group["Nodes"] if n.get("@type") == "uast:Alias")
+    return alias["Name"]["Name"]
+
+
+def test_semantic_names_strings_comments_and_includes(driver):
+    tree = parse(driver, SHAPES).uast
+    qualified = [n for n in of_type(tree, "uast:QualifiedIdentifier")]
+    assert {(text_of(SHAPES, q), tuple(names(q["Names"]))) for q in qualified} >= {
+        ("std::cout", ("std", "cout")), ("std::endl", ("std", "endl")), ("std::string", ("std", "string"))}
+    identifiers = [n for n in of_type(tree, "uast:Identifier") if "@pos" in n]
+    assert all(text_of(SHAPES, n) == n["Name"] for n in identifiers)
+    assert {"side_", "shapes", "sum", "s", "label", "box", "argc", "name_", "Shape", "Point", "Red"} <= set(names(identifiers))
+    strings = {n["Value"]: n for n in of_type(tree, "uast:String") if "@pos" in n}
+    assert text_of(SHAPES, strings["café 𝓏"]) == '"café 𝓏"' and text_of(SHAPES, strings["bôx"]) == '"bôx"'
+    comments = of_type(tree, "uast:Comment")
+    assert [c["Text"] for c in comments] == ["Shapes: non-ASCII on purpose (é is 2 bytes, 𝓏 is 4).",
+                                              "A shape, with a name.", "namespace geo"]
+    assert [text_of(SHAPES, c) for c in comments][1] == "/* A shape, with a name. */"
+    imports = of_type(tree, "uast:InlineImport")
+    assert [i["Path"]["Value"] for i in imports] == ["vector", "string", "./geometry/point.h"]
+    assert text_of(SHAPES, imports[2]) == '#include "geometry/point.h"'
+    # no native name, string or function definition is left where a uast node stands for it
+    assert not {"cpp:DeclarationName", "cpp:StringLiteral", "cpp:CompoundStmt", "cpp:Comment"} & {
+        n.get("@type") for n in nodes(tree)}
+
+
+def test_statements_that_use_missing_headers_are_kept(driver):
+    source = ('#include "foo.h"\n#include <iostream>\n'
+              'void Foo::bar(int a) { helper(a); if (ok(a)) std::cout << "x" << a; vector<int> v; v.push_back(a); }\n')
+    tree = parse(driver, source).uast
+    group = of_type(tree, "uast:FunctionGroup")[0]
+    assert uast_label(group) == "Foo::bar"
+    found = {n["Name"] for n in of_type(tree, "uast:Identifier") if "@pos" in n}
+    assert {"helper", "ok", "a", "v", "push_back", "vector"} <= found
+    assert "x" in {n["Value"] for n in of_type(tree, "uast:String")}
+    assert of_type(tree, "cpp:IfStmt") and not parse(driver, source).errors
+
+
+def test_c_files_are_parsed_as_c(driver):
+    tree = parse(driver, LIST_C, filename="list.c")
+    assert not tree.errors, tree.errors
+    groups = [uast_label(g) for g in of_type(tree.uast, "uast:FunctionGroup")]
+    assert groups == ["push", "print_list"]
+    arguments = next(n for n in of_type(tree.uast, "uast:FunctionType"))["Arguments"]
+    assert [a["Name"]["Name"] for a in arguments] == ["head", "new"]
+    # as C++, `new` is a keyword: the same text is an error there
+    assert parse(driver, LIST_C, filename="list.cpp").errors
+    # a header is C++ when it says so, else C
+    assert not parse(driver, "int class_count(int new);\n", filename="a.h").errors
+    assert of_type(parse(driver, "namespace n { class A {}; }\n", filename="b.h").uast, "cpp:Namespace")
+
+
+# --- positions -------------------------------------------------------------------------------------
+
+def test_positions_are_utf8_byte_offsets_after_non_ascii_text(driver):
+    source = 'const char* s = "é𝓏"; // café 𝓏\nint 𝓏x = 1;\nint f(int é) { return é + 𝓏x; }\n'
+    for mode in Mode:
+        assert_positions_inside(source, parse(driver, source, mode).uast)
+    tree = parse(driver, source).uast
+    string = of_type(tree, "uast:String")[0]
+    assert string["Value"] == "é𝓏" and text_of(source, string) == '"é𝓏"'
+    assert text_of(source, of_type(tree, "uast:Comment")[0]) == "// café 𝓏"
+    found = [(n["Name"], text_of(source, n)) for n in of_type(tree, "uast:Identifier") if "@pos" in n]
+    assert ("𝓏x", "𝓏x") in found and ("é", "é") in found and found.count(("é", "é")) >= 2
+
+
+def test_syntax_errors_are_errors_with_byte_positions_and_the_driver_keeps_serving(driver):
+    source = 'const char* é = "𝓏";\nint x = 1 +;\n'
+    result = parse(driver, source)
+    assert result.errors
+    first = result.errors[0]
+    assert first.message == "expected expression"
+    assert (first.start.line, first.start.col) == (2, 12)
+    assert source.encode("utf-8")[first.start.offset:first.start.offset + 1] == b";"
+    assert result.uast is not None  # clang's partial tree comes along
+    assert parse(driver, "int ok() { return 1; }\n").ok
+
+
+@pytest.mark.parametrize("source", ["", "\0\0\0", "((((((((((", "}}}} class { int", "#include", "#if\n",
+                                    "int x = " + "(" * 3000 + "1" + ")" * 3000 + ";\n",
+                                    "template <class T> struct A { A<A<A<T>>> a; };\n", "'\\xff' \"\\q\"\n"])
+def test_hostile_input_is_an_answer_not_a_crash(driver, source: str):
+    for mode in Mode:
+        result = parse(driver, source, mode)
+        assert result.uast is not None or result.errors
+    assert parse(driver, "int ok;\n").ok
+
+
+def test_a_100_kb_file_parses_well_under_a_second(driver):
+    unit = (FIXTURES / "bench_n_queens.cpp").read_text(encoding="utf-8") if FIXTURES.is_dir() else SHAPES
+    body = unit.split("int main", 1)[0]
+    copies = []
+    for number in range(1 + 100_000 // len(body)):
+        copies.append(body.replace("namespace", f"namespace n{number}_ns") if "namespace" in body else
+                      f"namespace n{number} {{\n{body}\n}}\n")
+    source = "".join(copies)
+    assert len(source.encode()) >= 100_000
+    parse(driver, source)  # warm
+    started = time.perf_counter()
+    result = parse(driver, source)
+    elapsed = time.perf_counter() - started
+    assert result.uast is not None
+    assert elapsed < 1.5, f"{elapsed:.2f}s for {len(source)} bytes"
+
+
+# --- conformance with Babelfish's fixtures ------------------------------------------------------
+
+@pytest.mark.skipif(not SCORER.exists() or not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+def test_conformance_with_babelfish_fixtures(driver):
+    pytest.importorskip("yaml")
+    spec = importlib.util.spec_from_file_location("uast_score", SCORER)
+    assert spec is not None and spec.loader is not None
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+
+    def run_in_process(_cmd: str, files: list[str]) -> dict[str, Any]:
+        """The scorer's run_cmd, with this driver in process instead of the CLI."""
+        out = {}
+        for path in files:
+            text = Path(path).read_text(encoding="utf-8")
+            result = driver.parse(ParseRequest(content=text, filename=path, mode=Mode.SEMANTIC))
+            tree = None
+            if result.uast is not None:
+                tree = uast.to_babelfish(result.uast, uast.LineStarts(text.encode("utf-8")))
+            out[path] = {"path": path, "uast": tree, "errors": [e.message for e in result.errors]}
+        return out
+
+    scorer.run_cmd = run_in_process
+    row = scorer.score_lang("", str(FIXTURES), "cpp", 10)
+    assert row["parsed"] == row["files"]
+    syntax, expected = row["syntax_errors_reported"].split("/")
+    assert syntax == expected
+    assert row["loose_f1"] >= 0.90, row  # 0.95 today
+    assert row["strict_f1"] >= 0.80, row  # 0.95 today
+
+
+# --- runtimes ----------------------------------------------------------------------------------------
+
+def cpp_spec(**images: str):
+    spec = Registry.bundled().get("cpp")
+    assert spec is not None
+    return attrs.evolve(spec, **images)
+
+
+SAMPLES = [("shapes.cpp", SHAPES), ("list.c", LIST_C), ("broken.cpp", "int main( {\n")]
+
+
+async def answers(instance, modes=tuple(Mode)) -> list[dict[str, Any]]:
+    out = []
+    for name, content in SAMPLES:
+        for mode in modes:
+            request = ParseRequest(content=content, filename=name, language="cpp", mode=mode)
+            out.append(await instance.request(METHOD_PARSE, request, timeout=60))
+    return out
+
+
+async def test_process_runtime_serves_the_driver(driver):
+    instance = await ProcessRuntime().start(cpp_spec())
+    try:
+        assert (await instance.health()).language == "cpp"
+        got = await answers(instance)
+        assert got[2]["uast"]["@type"] == "uast:FunctionGroup" or got[2]["uast"]["@type"] == "cpp:TranslationUnit"
+        assert all(answer.get("uast") for answer in got[:6])
+        assert got[-1].get("errors")
+        direct = parse(driver, SHAPES, Mode.SEMANTIC)
+        assert got[2]["uast"] == direct.uast
+    finally:
+        await instance.stop()
+
+
+async def test_docker_runtime_answers_as_the_process_runtime(driver):
+    from driver_runtime.runtimes.docker import DockerRuntime
+
+    availability = DockerRuntime.probe()
+    if not availability.ok:
+        containers_unavailable(availability.reason)
+    import docker
+
+    from driver_runtime import images
+
+    client = docker.from_env(timeout=1800)
+    runtime = DockerRuntime(client=None)
+    instances = {}
+    try:
+        try:
+            image = client.images.get(images.build(client, cpp_spec(), tag=TEST_IMAGE))
+        except Exception as exc:
+            containers_unavailable(f"the image {TEST_IMAGE} cannot be built: {exc}")
+        instances["process"] = await ProcessRuntime().start(cpp_spec())
+        instances["docker"] = await runtime.start(cpp_spec(image=TEST_IMAGE, digest=image.id))
+        assert (await instances["docker"].health()).language == "cpp"
+        expected = await answers(instances["process"])
+        assert await answers(instances["docker"]) == expected
+    finally:
+        for instance in instances.values():
+            with contextlib.suppress(Exception):
+                await instance.stop()
+        await runtime.close()
+        with contextlib.suppress(Exception):
+            client.images.remove(TEST_IMAGE, force=True)
+        client.close()
+
+
+# --- the language server end to end ------------------------------------------------------------------
+
+@pytest.fixture
+def prepared():
+    missing = CppDriver().check_prepared()
+    if missing:
+        toolchain_unavailable(missing)
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
+    params=["visual-studio-code", "neovim"],
+)
+async def client(request, lsp_client: LanguageClient, tmp_path_factory):
+    workspace = tmp_path_factory.mktemp("workspace")
+    (workspace / "list.c").write_text(LIST_C, encoding="utf-8")
+    lsp_client.workspace_path = workspace
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities(request.param),
+        root_uri=workspace.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
+    ))
+    yield
+    await lsp_client.shutdown_session()
+
+
+def utf8(client: LanguageClient) -> bool:
+    encodings = client.capabilities.general.position_encodings if client.capabilities.general else None
+    return bool(encodings) and encodings[0] == "utf-8"
+
+
+def column(client: LanguageClient, line_text: str, prefix: str) -> int:
+    before = line_text[: len(prefix)]
+    return len(before.encode("utf-8")) if utf8(client) else len(before.encode("utf-16-le")) // 2
+
+
+async def open_doc(client: LanguageClient, name: str, text: str, language: str = "cpp") -> str:
+    uri = (client.workspace_path / name).as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)))
+    return uri
+
+
+async def outline(client: LanguageClient, uri: str) -> list[types.DocumentSymbol]:
+    return await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+
+
+def tree_of(symbols) -> list[tuple[str, types.SymbolKind, list]]:
+    return [(s.name, s.kind, tree_of(s.children or [])) for s in symbols]
+
+
+K = types.SymbolKind
+
+
+def line_of(text: str, source: str = SHAPES, after: int = 0) -> int:
+    """The 0-based number of the first line from `after` that starts with `text`."""
+    lines = source.split("\n")
+    return next(number for number in range(after, len(lines)) if lines[number].startswith(text))
+
+
+async def test_cpp_outline_names_kinds_nesting_and_ranges(prepared, client: LanguageClient):
+    uri = await open_doc(client, "shapes.cpp", SHAPES)
+    found = await outline(client, uri)
+    assert [(s.name, s.kind) for s in found] == [("geo", K.Namespace), ("main", K.Function)]
+    geo = {s.name: s for s in found[0].children}
+    assert [(s.name, s.kind) for s in found[0].children][:6] == [
+        ("PI", K.Variable), ("Color", K.Enum), ("Name", K.Class), ("Point", K.Struct), ("Shape", K.Class),
+        ("Box", K.Class)]
+    assert tree_of(geo["Color"].children) == [("Red", K.EnumMember, []), ("Green", K.EnumMember, []),
+                                               ("Blue", K.EnumMember, [])]
+    assert [(s.name, s.kind) for s in geo["Shape"].children] == [
+        ("Shape", K.Constructor), ("~Shape", K.Method), ("area", K.Method), ("name", K.Method),
+        ("count", K.Method), ("name_", K.Field)]
+    assert [(s.name, s.kind) for s in geo["Box"].children] == [
+        ("Box", K.Constructor), ("area", K.Method), ("side_", K.Field)]
+    assert [(s.name, s.kind) for s in geo["Point"].children] == [("x", K.Field), ("y", K.Field)]
+    # out-of-line definitions stay where they are written, named as written
+    assert "Shape::count" in geo and "total" in geo
+    shape = geo["Shape"]
+    start = line_of("class Shape {")
+    assert shape.range.start == types.Position(line=start, character=0)
+    assert shape.range.end == types.Position(line=line_of("};", after=start), character=1)
+    assert shape.selection_range.start == types.Position(line=start, character=6)
+    assert shape.selection_range.end == types.Position(line=start, character=11)
+    box = geo["Box"]  # `template <...>` included
+    assert (box.range.start.line, box.range.end.line) == (line_of("template <typename T>"),
+                                                           line_of("};", after=line_of("class Box")))
+    method = geo["Shape"].children[3]
+    assert method.range.start == types.Position(line=line_of("    const Name& name() const"), character=4)
+    main_symbol = found[1]
+    assert main_symbol.range.start == types.Position(line=line_of("int main("), character=0)
+    assert main_symbol.range.end == types.Position(line=len(SHAPES.split("\n")) - 2, character=1)
+
+
+async def test_c_outline(prepared, client: LanguageClient):
+    uri = (client.workspace_path / "list.c").as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="c", version=1, text=LIST_C)))
+    found = await outline(client, uri)
+    top = [(s.name, s.kind) for s in found]
+    assert top[:5] == [("node", K.Struct), ("node_t", K.Class), ("total", K.Variable), ("mode", K.Enum),
+                       ("push", K.Function)]
+    assert top[-1] == ("print_list", K.Function)
+    assert [(s.name, s.kind) for s in found[0].children] == [("value", K.Field), ("next", K.Field)]
+    push = found[4]
+    assert (push.range.start.line, push.range.end.line) == (line_of("node_t *push", LIST_C),
+                                                            line_of("}", LIST_C, line_of("node_t *push", LIST_C)))
+
+
+async def test_cpp_folding_selection_and_queries(prepared, client: LanguageClient):
+    uri = await open_doc(client, "shapes.cpp", SHAPES)
+    folds = await client.text_document_folding_range_async(
+        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    spans = {(fold.start_line, fold.end_line) for fold in folds}
+    shape, total, main = line_of("class Shape {"), line_of("double total("), line_of("int main(")
+    assert (shape, line_of("};", after=shape) - 1) in spans or (shape, line_of("};", after=shape)) in spans
+    assert (total, line_of("}", after=total + 4)) in spans or (total, line_of("}", after=total + 4) - 1) in spans
+    assert any(start == main for start, _end in spans)
+    assert any(fold.kind == types.FoldingRangeKind.Imports and (fold.start_line, fold.end_line) == (1, 3)
+               for fold in folds)
+
+    line = "        sum += s->area();"
+    position = types.Position(line=line_of(line), character=column(client, line, "        sum += s->a"))
+    ranges = await client.text_document_selection_range_async(types.SelectionRangeParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), positions=[position]))
+    chain = []
+    current = ranges[0]
+    while current is not None:
+        chain.append(current.range)
+        current = current.parent
+    assert chain[0].start.character == column(client, line, "        sum += s->")
+    assert chain[0].end.character == column(client, line, "        sum += s->area")
+    assert any(r.start == types.Position(line=total, character=0) and r.end.line == line_of("}", after=total + 4)
+               for r in chain)  # total()
+
+    matches = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "//uast:FunctionGroup", "textDocument": {"uri": uri}})
+    assert [m["label"] for m in matches] == ["Shape", "~Shape", "name", "Box", "area", "Shape::count", "total", "main"]
+    classes = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "//cpp:ClassDecl | //cpp:ClassTemplate", "textDocument": {"uri": uri}})
+    assert [m["label"] for m in classes] == ["Shape", "Box"]
+    strings = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "//uast:String[@Value='bôx']", "textDocument": {"uri": uri}})
+    line = "    explicit Box(T side) : Shape(\"bôx\"), side_(side) {}"
+    assert [m["range"] for m in strings] == [{
+        "start": {"line": line_of(line), "character": column(client, line, "    explicit Box(T side) : Shape(")},
+        "end": {"line": line_of(line), "character": column(client, line, "    explicit Box(T side) : Shape(\"bôx\"")}}]
+    everywhere = await client.protocol.send_request_async("bblfsh/query", {"query": "//uast:FunctionGroup"})
+    assert {m["label"] for m in everywhere if m["uri"].endswith("list.c")} == {"push", "print_list"}
