@@ -121,9 +121,12 @@ class BblfshServer(LanguageServer):
         settings = self.settings.with_editor_options(options)
         if settings == self.settings:
             return
-        runtime_changed = settings.runtime != self.settings.runtime or settings.pool() != self.settings.pool()
+        # A new runtime or new confinement means new drivers; pool limits apply to pools made from now on.
+        restart = settings.runtime != self.settings.runtime or settings.isolation() != self.settings.isolation()
         self.settings = settings
-        if runtime_changed and self.service is not None:
+        if self.service is not None:
+            self.service.settings = settings.pool()
+        if restart and self.service is not None:
             old, self.service = self.service, self._open_service()
             self.notice(NOTICE, self.runtime_note)
             await old.close()

@@ -67,7 +67,9 @@ class Settings:
             if name is None:
                 log.info("ignoring unknown setting %r", key)
                 continue
-            if value is None:
+            if value is None:  # the editor resets it: the default
+                default = attrs.fields_dict(Settings)[name].default
+                changes[name] = default.factory() if isinstance(default, attrs.Factory) else default  # type: ignore[arg-type]
                 continue
             current = getattr(self, name)
             try:
@@ -85,3 +87,4 @@ def _coerce(value: Any, kind: type) -> Any:
             return str(value).lower() == "true"
         raise ValueError(value)
     return kind(value)
+

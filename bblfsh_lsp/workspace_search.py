@@ -71,7 +71,7 @@ class WorkspaceSearch:
             done += 1
             if self.progress is not None:
                 self.progress(done, len(paths), f"searched {parsed.path}" if done < len(paths) else
-                              f"searched {len(paths)} files")
+                              f"searched {len(paths)} file{'s' if len(paths) != 1 else ''}")
             tree = parsed.result.uast if parsed.result is not None else None
             if parsed.text is None or not isinstance(tree, dict):
                 continue

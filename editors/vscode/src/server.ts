@@ -1,0 +1,206 @@
+// Starting and stopping `bblfsh-lsp serve`, and the settings it is given.
+
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import {
+  DidChangeConfigurationNotification,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  State,
+} from 'vscode-languageclient/node';
+
+/** VS Code languages the server has drivers for (or detects; the server says when a driver is missing). */
+export const LANGUAGES = [
+  'python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact',
+  'go', 'java', 'ruby', 'php', 'c', 'cpp',
+];
+
+/** The settings the server reads (its README, "Settings"), as initializationOptions and workspace/configuration. */
+export interface ServerSettings {
+  runtime: string;
+  maxFileBytes: number;
+  requestTimeout: number;
+  maxInstances: number;
+  minInstances: number;
+  idleTimeout: number;
+  memoryLimitMiB: number;
+  driverNetwork: boolean;
+}
+
+/** Settings that need a new server process rather than a workspace/didChangeConfiguration. */
+const PROCESS_SETTINGS = ['serverPath', 'pythonPath', 'serverArgs'];
+
+export function serverSettings(): ServerSettings {
+  const config = vscode.workspace.getConfiguration('bblfsh');
+  const runtime = config.inspect<string>('runtime');
+  // Unset here, the runtime is what the server would choose alone: its environment, else auto.
+  const chosen = runtime?.workspaceFolderValue ?? runtime?.workspaceValue ?? runtime?.globalValue;
+  return {
+    runtime: chosen ?? process.env.BBLFSH_LSP_RUNTIME ?? 'auto',
+    maxFileBytes: config.get<number>('maxFileBytes', 4194304),
+    requestTimeout: config.get<number>('requestTimeout', 30),
+    maxInstances: config.get<number>('maxInstances', 2),
+    minInstances: config.get<number>('minInstances', 0),
+    idleTimeout: config.get<number>('idleTimeout', 300),
+    memoryLimitMiB: config.get<number>('memoryLimitMiB', 512),
+    driverNetwork: config.get<boolean>('driverNetwork', false),
+  };
+}
+
+function expand(value: string): string {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  return value.trim().replace(/^~(?=$|\/)/, os.homedir()).replace(/\$\{workspaceFolder\}/g, folder);
+}
+
+/** The command line of the server: `<serverPath> serve` or `<pythonPath> -m bblfsh_lsp serve`. */
+export function serverCommand(): { command: string; args: string[] } {
+  const config = vscode.workspace.getConfiguration('bblfsh');
+  const extra = config.get<string[]>('serverArgs', []).map(expand);
+  const python = expand(config.get<string>('pythonPath', ''));
+  if (python) {
+    return { command: python, args: ['-m', 'bblfsh_lsp', ...extra, 'serve'] };
+  }
+  return { command: expand(config.get<string>('serverPath', '')) || 'bblfsh-lsp', args: [...extra, 'serve'] };
+}
+
+function findExecutable(command: string): string | undefined {
+  const candidates = command.includes(path.sep)
+    ? [command]
+    : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, command));
+  return candidates.find((file) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return fs.statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+export class Server implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private starting: Promise<LanguageClient | undefined> | undefined;
+  private readonly changed = new vscode.EventEmitter<LanguageClient | undefined>();
+  /** Fires when a client has started (or stopped: undefined). */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly output: vscode.OutputChannel) {}
+
+  get running(): LanguageClient | undefined {
+    return this.client?.state === State.Running ? this.client : undefined;
+  }
+
+  /** The running client, starting the server if needed; an error that says what to fix if it cannot start. */
+  async ready(): Promise<LanguageClient> {
+    const current = this.client;
+    if (current?.state === State.Starting && !this.starting) {
+      // vscode-languageclient is restarting it after a crash: wait for that rather than start another.
+      await new Promise<void>((resolve) => {
+        const listening = current.onDidChangeState((event) => {
+          if (event.newState !== State.Starting) {
+            listening.dispose();
+            resolve();
+          }
+        });
+      });
+    }
+    const client = this.running ?? (await (this.starting ?? this.start()));
+    if (!client) {
+      throw new Error('the bblfsh-lsp server is not running (see the Babelfish output)');
+    }
+    return client;
+  }
+
+  start(): Promise<LanguageClient | undefined> {
+    this.starting ??= this.launch().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async launch(): Promise<LanguageClient | undefined> {
+    const { command, args } = serverCommand();
+    if (!findExecutable(command)) {
+      const setting = vscode.workspace.getConfiguration('bblfsh').get<string>('pythonPath') ? 'pythonPath' : 'serverPath';
+      this.output.appendLine(`cannot find ${command}`);
+      void vscode.window
+        .showErrorMessage(`Babelfish: cannot find "${command}" to start the language server. Install bblfsh-lsp ` +
+          `(pip install it from its repository) or set bblfsh.${setting}.`, 'Open Settings')
+        .then((answer) => answer && vscode.commands.executeCommand('workbench.action.openSettings', `bblfsh.${setting}`));
+      return undefined;
+    }
+    this.output.appendLine(`starting ${command} ${args.join(' ')}`);
+    // No `transport`: stdio, without the `--stdio` argument vscode-languageclient would add for TransportKind.stdio.
+    const serverOptions: ServerOptions = { command, args, options: { env: process.env } };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: LANGUAGES.map((language) => ({ scheme: 'file', language })),
+      initializationOptions: () => serverSettings(),
+      outputChannel: this.output,
+      middleware: {
+        workspace: {
+          // Answer the `bblfsh` section with the settings the server knows (not the client's own ones).
+          configuration: async (params, token, next) => {
+            if (params.items.every((item) => item.section === 'bblfsh')) {
+              return params.items.map(() => serverSettings());
+            }
+            const answer = await next(params, token);
+            return Array.isArray(answer)
+              ? answer.map((value, index) => (params.items[index].section === 'bblfsh' ? serverSettings() : value))
+              : answer;
+          },
+        },
+      },
+    };
+    const client = new LanguageClient('bblfsh', 'bblfsh-lsp', serverOptions, clientOptions);
+    this.client = client;
+    // A crash, a restart by the client, a stop: the status bar follows.
+    client.onDidChangeState(() => this.client === client && this.changed.fire(this.running));
+    try {
+      await client.start();
+    } catch (error) {
+      this.output.appendLine(`the server did not start: ${error instanceof Error ? error.message : String(error)}`);
+      if (this.client === client) {
+        this.client = undefined;
+      }
+      return undefined;
+    }
+    this.changed.fire(client);
+    return client;
+  }
+
+  async stop(): Promise<void> {
+    await this.starting;
+    const client = this.client;
+    this.client = undefined;
+    if (client?.needsStop()) {
+      await client.stop().catch((error) => this.output.appendLine(`stopping: ${String(error)}`));
+    }
+    this.changed.fire(undefined);
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /** Follow a change of the `bblfsh` settings: a new process, or the new settings sent to the running one. */
+  async configurationChanged(event: vscode.ConfigurationChangeEvent): Promise<void> {
+    if (PROCESS_SETTINGS.some((key) => event.affectsConfiguration(`bblfsh.${key}`))) {
+      this.output.appendLine('the server command changed: restarting');
+      await this.restart();
+      return;
+    }
+    const client = this.running;
+    if (client) {
+      this.output.appendLine(`settings changed: ${JSON.stringify(serverSettings())}`);
+      await client.sendNotification(DidChangeConfigurationNotification.type, { settings: { bblfsh: serverSettings() } });
+      this.changed.fire(client);
+    }
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.changed.dispose();
+  }
+}
