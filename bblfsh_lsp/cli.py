@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import collections
 import gc
+import json
 import logging
 import os
 import sys
@@ -83,7 +84,7 @@ async def cmd_parse(args: argparse.Namespace) -> int:
                 status = EXIT_NOTHING
             record = _record(parsed)
             if args.format == "jsonl":
-                sys.stdout.buffer.write(orjson.dumps(record) + b"\n")
+                sys.stdout.buffer.write(protocol.encode(record))
                 sys.stdout.flush()
             else:
                 records.append(record)
@@ -91,7 +92,11 @@ async def cmd_parse(args: argparse.Namespace) -> int:
         await service.close()
     if args.format == "json":
         document = records[0] if len(records) == 1 else records
-        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+        try:
+            text = orjson.dumps(document, option=orjson.OPT_INDENT_2)
+        except orjson.JSONEncodeError:  # deeper than orjson goes (255 levels), or lone surrogates
+            text = json.dumps(document, indent=2).encode("ascii")
+        sys.stdout.buffer.write(text + b"\n")
     elif args.format == "yaml":
         import yaml
 

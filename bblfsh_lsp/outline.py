@@ -86,6 +86,13 @@ def _type_kind(node: Node, kinds: Mapping[str, SymbolKind]) -> SymbolKind | None
     if native in kinds:
         return kinds[native]
     roles = _roles(node)
+    if "Declaration" in roles and "Type" in roles:
+        # `type Shelf interface {...}` (Go): the declared type's own kind tells what it is.
+        for field in ("Type", "type"):
+            value = node.get(field)
+            inner = value.get(TYPE, "").partition(":")[2] if isinstance(value, dict) else ""
+            if inner in kinds and kinds[inner] in TYPE_KINDS:
+                return kinds[inner]
     if "Declaration" not in roles:
         return None
     if "Enumeration" in roles:
@@ -136,6 +143,17 @@ def _assigned_names(node: Node) -> list[tuple[str, Node]]:
         if field in node:
             collect(node[field])
     return found
+
+
+def _has_receiver(group: Node) -> bool:
+    """A function with a receiver argument is a method, wherever it is declared (Go)."""
+    for member in group.get("Nodes") or ():
+        function = member.get("Node") if isinstance(member, dict) and member.get(TYPE) == "uast:Alias" else None
+        signature = function.get("Type") if isinstance(function, dict) else None
+        arguments = signature.get("Arguments") if isinstance(signature, dict) else None
+        if any(isinstance(argument, dict) and argument.get("Receiver") is True for argument in arguments or ()):
+            return True
+    return False
 
 
 def _constructor_or(kind: SymbolKind, name: str, parent: Symbol | None) -> SymbolKind:
@@ -227,7 +245,7 @@ class _Builder:
             if not named:
                 return []
             name, name_node = named
-            kind = SymbolKind.Method if in_type else SymbolKind.Function
+            kind = SymbolKind.Method if in_type or _has_receiver(node) else SymbolKind.Function
             return [self.symbol(number, name, _constructor_or(kind, name, parent), name_node)]
         roles = node.get(ROLE) or ()
         if "Declaration" in roles or node_type.partition(":")[2] in self.kinds:

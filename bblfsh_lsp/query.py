@@ -1076,7 +1076,8 @@ def label(node: Node) -> str:
     Identifier -> its name; QualifiedIdentifier -> a.b.c; String -> its value;
     FunctionGroup -> the function's name (from its alias); Alias -> its name;
     Argument -> its name; Import/RuntimeImport/... -> the imported path; Bool -> true/false;
-    any other node with a scalar @token (python:ClassDef ...) -> the token.
+    any other node with a scalar @token (python:ClassDef ...) -> the token; else the identifier
+    in its Name field (go:TypeSpec, java:TypeDeclaration).
     Long labels are cut to 60 characters; whitespace runs read as one space.
     """
     if not isinstance(node, dict):
@@ -1098,4 +1099,8 @@ def label(node: Node) -> str:
     token = node.get(TOKEN)
     if token is not None and not isinstance(token, (dict, list)):
         return _short(token)
+    for field in ("Name", "name"):  # a declaration named by an identifier (Go, Java types)
+        value = node.get(field)
+        if isinstance(value, dict) and value.get(TYPE) in ("uast:Identifier", "uast:QualifiedIdentifier"):
+            return _short(_name_of(value))
     return ""

@@ -1,0 +1,1 @@
+"""The Go driver: Go's own go/parser (a small native program), Babelfish's Go UAST."""

@@ -1,0 +1,3 @@
+module bblfsh-lsp/drivers/go/native
+
+go 1.19

@@ -1,0 +1,312 @@
+"""The semantic UAST of Go: go/ast nodes -> Babelfish's uast:* nodes, one function per concept.
+
+What becomes what follows Babelfish's Go driver (its conformance fixtures):
+
+* ``Ident`` -> ``uast:Identifier`` (every one: ``nil``, ``true`` and type names too);
+* string ``BasicLit`` -> ``uast:String`` with the unquoted value (other literals stay native);
+* ``Comment`` -> ``uast:Comment`` (the text without its markers, the blanks around it apart);
+* ``BlockStmt`` -> ``uast:Block``;
+* ``FuncDecl`` -> ``uast:FunctionGroup`` [doc, ``uast:Alias`` (the name) -> ``uast:Function``
+  (``uast:FunctionType``, body)], the receiver first among the arguments with ``Receiver``;
+* ``FuncType`` -> ``uast:FunctionType``: each parameter and result a ``uast:Argument`` (a field
+  ``a, b int`` gives one per name, both spanning the field; ``...T`` is ``Variadic``);
+* ``ImportSpec`` -> ``uast:Import``: the path an identifier, or a qualified identifier of its
+  "/"-separated parts, spanning the quoted literal (each part spans its own text); an alias
+  makes it a ``uast:Alias``, ``_`` clears ``All``, ``.`` makes the ``.`` identifier its
+  ``Target`` (Babelfish: ``{Scope: "."}``, an object without a type, which the outline cannot
+  walk);
+* operators (``Op``/``Tok`` of binary, unary, assignment and ++/-- statements) ->
+  ``uast:Operator`` with the operator as token and no position;
+* struct fields and type parameters with several names are split, one per name (as
+  Babelfish split fields), and so are ``var``/``const`` specs (``var a, b int``).
+
+Where this differs from Babelfish, on purpose:
+
+* every comment and every import is in the tree once: comments in the file's ``Comments``,
+  imports in their declaration.  go/ast also hangs each doc comment on its declaration
+  (``Doc``) and each line comment on its line (``Comment``), and lists the imports again in
+  ``File.Imports``; Babelfish's tree had them twice (a query found them twice, and a
+  function's extent began at its doc comment).  Those places are null here;
+* an interface's methods are ``uast:FunctionGroup`` without a body (they declare functions;
+  an embedded interface stays a ``Field``);
+* type parameters (Go 1.18, after Babelfish) are ``uast:Argument`` in ``TypeParams`` of the
+  function type or of the ``TypeSpec``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from driver_runtime.drivers.go.annotation import OPERATOR_ROLES, ROLES, TOKEN_TYPES, add_token_roles, token_roles
+from driver_runtime.sdk import nodes
+from driver_runtime.sdk.normalizer import Context, Transform
+
+Node = dict[str, Any]
+
+TYPE, TOKEN, ROLE, POS = "@type", "@token", "@role", "@pos"
+
+
+_OWN_ROLES: dict[str, frozenset[str]] = {native: frozenset(roles) for native, roles in ROLES.items()}
+
+
+def _carried_roles(node: Node, native_type: str) -> list[str] | None:
+    """The roles a node has from where it is (its field), to keep on its semantic form."""
+    own = _OWN_ROLES.get(native_type, frozenset())
+    if native_type in TOKEN_TYPES:
+        own = own.union(token_roles(native_type, node))
+    roles = [role for role in node.get(ROLE) or () if role not in own]
+    return roles or None
+
+
+def _with_roles(semantic: Node, roles: list[str] | None) -> Node:
+    if roles:
+        semantic[ROLE] = roles
+    return semantic
+
+
+# --- names, literals, comments -------------------------------------------------------------
+
+def identifier(node: Node, _ctx: Context) -> Node:
+    return _with_roles(nodes.identifier(node.get(TOKEN) or "", node.get(POS)), _carried_roles(node, "Ident"))
+
+
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|[0-7]{3}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+_SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
+                   "\\": "\\", "'": "'", '"': '"'}
+
+
+def unquote(literal: str) -> str:
+    """A Go string literal's value (strconv.Unquote); bytes that are not UTF-8 become U+FFFD."""
+    if literal.startswith("`"):
+        return literal[1:-1].replace("\r", "")
+    inner = literal[1:-1]
+    if "\\" not in inner:
+        return inner
+    out = bytearray()
+    last = 0
+    for match in _ESCAPE.finditer(inner):
+        out += inner[last:match.start()].encode("utf-8")
+        code = match.group(1)
+        if code[0] in "xX" and len(code) == 3:
+            out.append(int(code[1:], 16))
+        elif len(code) == 3 and code.isdigit():
+            out.append(int(code, 8) & 0xFF)
+        elif code[0] in "uU" and len(code) > 1:
+            out += chr(min(int(code[1:], 16), 0x10FFFF)).encode("utf-8", "surrogatepass")
+        else:
+            out += _SIMPLE_ESCAPES.get(code, code).encode("utf-8")
+        last = match.end()
+    out += inner[last:].encode("utf-8")
+    return out.decode("utf-8", "replace")
+
+
+def literal(node: Node, _ctx: Context) -> Node:
+    if node.get("Kind") != "STRING":
+        return node  # numbers and characters stay native, as in Babelfish
+    string = nodes.string(unquote(node.get(TOKEN) or '""'), node.get(POS))
+    return _with_roles(string, _carried_roles(node, "BasicLit"))
+
+
+def comment(node: Node, _ctx: Context) -> Node:
+    raw = node.get(TOKEN) or ""
+    block = raw.startswith("/*")
+    prefix, text, suffix = nodes.split_comment(raw, "/*", "*/") if block else nodes.split_comment(raw, "//")
+    return nodes.comment(text, node.get(POS), block=block, prefix=prefix, suffix=suffix)
+
+
+def comment_group(node: Node, ctx: Context) -> Node | None:
+    """Each comment once, in the file's Comments (go/ast also hangs a group on the declaration
+    it documents, as Doc, or on the line it ends, as Comment: those copies are dropped)."""
+    return node if ctx.field == "Comments" else None
+
+
+def file(node: Node, _ctx: Context) -> Node:
+    """File.Imports repeats the ImportSpecs of the import declarations: each import once."""
+    node["Imports"] = None
+    return node
+
+
+def block(node: Node, _ctx: Context) -> Node:
+    return _with_roles(nodes.block(node.get("List"), node.get(POS)), _carried_roles(node, "BlockStmt"))
+
+
+# --- functions -----------------------------------------------------------------------------
+
+def _split_fields(fields: list[Node] | None) -> list[Node]:
+    """One field per name (Babelfish's fieldSplit): `a, b int` is `a int` and `b int`, each
+    spanning the whole field."""
+    out: list[Node] = []
+    for field in fields or ():
+        names = field.get("Names")
+        if names and len(names) > 1:
+            out.extend({**field, "Names": [name]} for name in names)
+        else:
+            out.append(field)
+    return out
+
+
+def _argument(field: Node) -> Node:
+    kind = field.get("Type")
+    variadic = isinstance(kind, dict) and kind.get(TYPE) == "go:Ellipsis"
+    if variadic:
+        kind = kind.get("Elt")
+    names = field.get("Names")
+    return nodes.argument(name=names[0] if names else None, type=kind, variadic=variadic, pos=field.get(POS))
+
+
+def arguments(node: Node, _ctx: Context) -> list[Node]:
+    """Parameters, results, receivers and type parameters: a list of uast:Argument."""
+    return [_argument(field) for field in _split_fields(node.get("List"))]
+
+
+def struct_fields(node: Node, _ctx: Context) -> Node:
+    node["List"] = _split_fields(node.get("List")) or None
+    return node
+
+
+def _interface_method(field: Node) -> Node:
+    names, signature = field.get("Names"), field.get("Type")
+    if not names or not isinstance(signature, dict) or signature.get(TYPE) != "uast:FunctionType":
+        return field  # an embedded interface or type set
+    return nodes.function_group(names[0], nodes.function(signature, None), field.get(POS), extra=[field.get("Doc")])
+
+
+def interface_methods(node: Node, _ctx: Context) -> Node:
+    node["List"] = [_interface_method(field) for field in _split_fields(node.get("List"))] or None
+    return node
+
+
+# What a FieldList is, by the field that holds it.
+FIELD_LISTS: dict[str, Transform] = {
+    "Params": arguments, "Results": arguments, "Recv": arguments, "TypeParams": arguments,
+    "Fields": struct_fields, "Methods": interface_methods,
+}
+
+
+def field_list(node: Node, ctx: Context) -> Any:
+    transform = FIELD_LISTS.get(ctx.field)
+    return transform(node, ctx) if transform is not None else node
+
+
+def function_type(node: Node, _ctx: Context) -> Node:
+    params, results = node.get("Params"), node.get("Results")
+    out = nodes.function_type(params if isinstance(params, list) else [],
+                              results if isinstance(results, list) else None, node.get(POS))
+    if node.get("TypeParams"):
+        out["TypeParams"] = node["TypeParams"]
+    return _with_roles(out, _carried_roles(node, "FuncType"))
+
+
+def function_declaration(node: Node, _ctx: Context) -> Node:
+    signature = node["Type"]
+    receivers = node.get("Recv") or []
+    for receiver in receivers:
+        receiver["Receiver"] = True
+    if receivers:
+        signature["Arguments"] = [*receivers, *signature["Arguments"]]
+    function = nodes.function(signature, node.get("Body"))
+    return nodes.function_group(node.get("Name"), function, node.get(POS), extra=[node.get("Doc")])
+
+
+# --- declarations --------------------------------------------------------------------------
+
+def _split_value_spec(spec: Node) -> list[Node]:
+    """`var a, b int` and `const x, y = 1, 2` are one spec per name, each spanning the whole
+    spec, as Babelfish split fields; `var a, b = f()` cannot be split and stays whole."""
+    names, values = spec.get("Names") or [], spec.get("Values")
+    if len(names) < 2 or (values and len(values) != len(names)):
+        return [spec]
+    return [{**spec, "Names": [name], "Values": [values[i]] if values else values} for i, name in enumerate(names)]
+
+
+def declaration(node: Node, _ctx: Context) -> Node:
+    specs = node.get("Specs")
+    if specs and node.get("Tok") in ("var", "const"):
+        node["Specs"] = [part for spec in specs for part in _split_value_spec(spec)]
+    return node
+
+
+# --- imports -------------------------------------------------------------------------------
+
+def _import_path(path: Node, ctx: Context) -> Node:
+    """The import path: an identifier, or a qualified identifier of its "/" parts.  The whole
+    spans the quoted literal, as in Babelfish; each part spans its own text when the literal
+    has no escapes."""
+    value = path.get("Value", "")
+    pos = path.get(POS)
+    parts = value.split("/")
+    if len(parts) == 1:
+        return nodes.identifier(value, pos)
+    raw = ctx.text(path)
+    exact = pos is not None and raw[1:-1] == value
+    names, offset = [], (pos or {}).get("start", 0) + 1
+    for part in parts:
+        size = len(part.encode("utf-8"))
+        names.append(nodes.identifier(part, {"start": offset, "end": offset + size} if exact else None))
+        offset += size + 1
+    return nodes.qualified_identifier(names, pos)
+
+
+def import_spec(node: Node, ctx: Context) -> Node:
+    path = _import_path(node["Path"], ctx)
+    name = node.get("Name")
+    alias = name.get("Name") if isinstance(name, dict) else None
+    all_names, target = alias != "_", None
+    if alias == ".":
+        target = name  # into the file's scope (Babelfish: a plain {Scope: "."}, which has no type)
+    elif alias not in (None, "_"):
+        path = nodes.alias(name, path)
+    return nodes.import_(path, names=[], all=all_names, target=target, pos=node.get(POS))
+
+
+# --- operators -----------------------------------------------------------------------------
+
+def operator(token: str, roles: tuple[str, ...]) -> Node:
+    """uast:Operator (no constructor in sdk/nodes.py yet): the operator as token."""
+    return {TYPE: "uast:Operator", TOKEN: token, ROLE: sorted(set(roles))}
+
+
+def _operator_in(field: str) -> Transform:
+    """The node's operator token, in `field`, becomes a uast:Operator in field Op (in place)."""
+
+    def transform(node: Node, _ctx: Context) -> Node:
+        native = node[TYPE].partition(":")[2]
+        token = node.get(field)
+        if not isinstance(token, str):
+            return node
+        op = operator(token, OPERATOR_ROLES.get(native, ()) + token_roles(native, node))
+        return {("Op" if key == field else key): (op if key == field else value) for key, value in node.items()}
+
+    return transform
+
+
+def with_token_roles(transform: Transform | None) -> Transform:
+    """The roles that depend on a node's token (annotation.TOKEN_ROLES), then the transform."""
+
+    def apply(node: Node, ctx: Context) -> Any:
+        add_token_roles(node, node[TYPE].partition(":")[2])
+        return transform(node, ctx) if transform is not None else node
+
+    return apply
+
+
+_TRANSFORMS: dict[str, Transform] = {
+    "Ident": identifier,
+    "BasicLit": literal,
+    "Comment": comment,
+    "CommentGroup": comment_group,
+    "File": file,
+    "BlockStmt": block,
+    "FieldList": field_list,
+    "FuncType": function_type,
+    "FuncDecl": function_declaration,
+    "GenDecl": declaration,
+    "ImportSpec": import_spec,
+    "BinaryExpr": _operator_in("Op"),
+    "UnaryExpr": _operator_in("Op"),
+    "AssignStmt": _operator_in("Tok"),
+    "IncDecStmt": _operator_in("Tok"),
+}
+TRANSFORMS: dict[str, Transform] = {
+    **_TRANSFORMS, **{node_type: with_token_roles(_TRANSFORMS.get(node_type)) for node_type in TOKEN_TYPES}}
