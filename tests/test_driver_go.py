@@ -754,7 +754,7 @@ async def test_lsp_outline_of_a_go_file(client: LanguageClient):
                          ("café", SymbolKind.Variable)]
     assert [name for name, _ in names[3:]] == ["Item", "Shelf", "Store", "New", "Put", "Take"]
     item, shelf, store = found[3:6]
-    assert item.kind in (SymbolKind.Class, SymbolKind.Struct) and shelf.kind in (SymbolKind.Class, SymbolKind.Interface)
+    assert item.kind == SymbolKind.Struct and shelf.kind == SymbolKind.Interface
     assert [(c.name, c.kind) for c in item.children] == [
         ("Name", SymbolKind.Field), ("Kind", SymbolKind.Field), ("Größe", SymbolKind.Field)]
     assert [(c.name, c.kind) for c in shelf.children] == [("Put", SymbolKind.Method), ("Take", SymbolKind.Method)]
