@@ -108,10 +108,12 @@ def build_context(spec: DriverSpec) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         _add_shared(tar)
-        folder = spec.folder
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and "node_modules" not in path.parts:
-                tar.add(path, arcname=f"driver_runtime/drivers/{folder.name}/{path.relative_to(folder).as_posix()}")
+        for folder in (spec.folder, *(spec.folder.parent / name for name in spec.manifest.includes)):
+            if not folder.is_dir():
+                raise ImageError(f"the {spec.language} driver includes {folder.name}, which is not bundled")
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts and "node_modules" not in path.parts:
+                    tar.add(path, arcname=f"driver_runtime/drivers/{folder.name}/{path.relative_to(folder).as_posix()}")
     return buffer.getvalue()
 
 

@@ -24,8 +24,9 @@ class Language:
 LANGUAGES: tuple[Language, ...] = (
     Language("python", (".py", ".pyi", ".pyw"), ("SConstruct", "SConscript", "wscript"),
              ("python", "python2", "python3", "pypy", "pypy3"), ("python3", "py")),
-    Language("javascript", (".js", ".mjs", ".cjs", ".jsx"), ("Jakefile",), ("node", "nodejs"), ("js", "jsx")),
-    Language("typescript", (".ts", ".tsx", ".mts", ".cts"), (), ("ts-node", "deno"), ("ts", "tsx")),
+    Language("javascript", (".js", ".mjs", ".cjs", ".jsx"), ("Jakefile",), ("node", "nodejs"),
+             ("js", "jsx", "javascriptreact")),
+    Language("typescript", (".ts", ".tsx", ".mts", ".cts"), (), ("ts-node", "deno"), ("ts", "tsx", "typescriptreact")),
     Language("go", (".go",), (), (), ("golang",)),
     Language("java", (".java",), (), (), ()),
     Language("ruby", (".rb", ".rake", ".gemspec", ".ru"), ("Rakefile", "Gemfile", "Guardfile", "Vagrantfile"),

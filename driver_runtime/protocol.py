@@ -105,6 +105,9 @@ class Manifest:
     # "enum", "namespace", "constant", "variable", "field", "function", "method"): what the
     # roles cannot tell (Babelfish has no Interface or Struct role).  Protocol 1.1.
     symbol_kinds: dict[str, str] = attrs.field(factory=dict)
+    # Packaging, not protocol: other bundled driver folders this driver's code uses (TypeScript
+    # runs the JavaScript driver's parser and tables); its image's build context holds them too.
+    includes: list[str] = attrs.field(factory=list)
 
 
 @attrs.frozen

@@ -1,0 +1,199 @@
+'use strict';
+// The native side of the JavaScript and TypeScript drivers: Babel's parser behind a JSON-lines
+// loop (driver_runtime/sdk/native.py).  One request per line, {"content", "filename"}; one answer
+// per line, {"ast": tree or null, "errors": [{"message", "line", "col"}]}.
+//
+// The tree is Babel's own, in the wire form of a native UAST: "@type" (Babel's node type),
+// "@pos" {start, end} in Babel's offsets (UTF-16 code units: the driver converts them to
+// bytes), "@token" for the nodes whose text is their value (names, literals, comments), and
+// every other field as Babel gives it ("loc" and "extra" are dropped: they repeat the
+// positions and the source).  Comments stay where Babel puts them: all of them in
+// File.comments, and attached to nodes as leading/trailing/inner comments.
+//
+//   node parse.js [DIALECT [MODULES]]
+//
+// DIALECT (javascript or typescript) is for files whose extension does not tell; MODULES is the
+// node_modules folder that prepare.sh installed the pinned parser into (by default, Node's own
+// lookup from this file).  Required as a module (bench/driver_javascript.py times Babel with the
+// same options), it only exports what it is made of.
+
+const path = require('path');
+const readline = require('readline');
+
+let babel = null; // @babel/parser, loaded by load()
+
+function load(modules) {
+  babel = require(modules ? path.join(modules, '@babel', 'parser') : '@babel/parser');
+  return babel;
+}
+
+// Proposals that Babel parses but does not enable by default (Babelfish's driver enabled the
+// proposals of its day in the same way): a file using them is still read.
+const PROPOSALS = [
+  'doExpressions', 'asyncDoExpressions', 'functionBind', 'functionSent', 'throwExpressions',
+  'exportDefaultFrom', 'decoratorAutoAccessors', 'destructuringPrivate', 'importReflection',
+  'sourcePhaseImports', 'deferredImportEvaluation', 'partialApplication',
+  ['optionalChainingAssign', { version: '2023-07' }],
+  ['pipelineOperator', { proposal: 'minimal' }],
+];
+
+const PLUGINS = {
+  javascript: [...PROPOSALS, 'jsx', ['flow', { all: false, enums: true }], 'decorators'],
+  // TypeScript's decorators are its own "experimental" ones (parameter decorators included).
+  typescript: [...PROPOSALS, 'typescript', 'decorators-legacy'],
+  tsx: [...PROPOSALS, 'typescript', 'decorators-legacy', 'jsx'],
+};
+
+const DIALECT_BY_EXTENSION = {
+  '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.jsx': 'javascript',
+  '.ts': 'typescript', '.mts': 'typescript', '.cts': 'typescript', '.tsx': 'tsx',
+};
+
+// Leniency of an editor: code is read even where an engine would refuse it at run time.
+const OPTIONS = {
+  errorRecovery: true,
+  attachComment: true,
+  createParenthesizedExpressions: false,
+  allowImportExportEverywhere: true,
+  allowReturnOutsideFunction: true,
+  allowAwaitOutsideFunction: true,
+  allowNewTargetOutsideFunction: true,
+  allowSuperOutsideMethod: true,
+  allowUndeclaredExports: true,
+};
+
+// Node types whose value is their token, and the Babel field that holds it.
+const TOKEN_FIELDS = {
+  Identifier: 'name', JSXIdentifier: 'name',
+  StringLiteral: 'value', NumericLiteral: 'value', BooleanLiteral: 'value', BigIntLiteral: 'value',
+  DecimalLiteral: 'value', DirectiveLiteral: 'value', RegExpLiteral: 'pattern',
+  CommentLine: 'value', CommentBlock: 'value',
+};
+
+const DROPPED = new Set(['type', 'start', 'end', 'loc', 'range', 'extra']);
+
+function dialectOf(filename, fallback) {
+  const dot = filename.lastIndexOf('.');
+  const extension = dot >= 0 ? filename.slice(dot).toLowerCase() : '';
+  return DIALECT_BY_EXTENSION[extension] || fallback;
+}
+
+function isNode(value) {
+  return typeof value.type === 'string' && typeof value.start === 'number';
+}
+
+function tokenOf(node, field) {
+  const value = node[field];
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return node.extra && node.extra.raw !== undefined ? node.extra.raw : String(value);
+  }
+  return value;
+}
+
+function convertValue(value) {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(convertValue);
+  if (isNode(value)) return convertNode(value);
+  const out = {};
+  for (const key of Object.keys(value)) out[key] = convertValue(value[key]);
+  return out;
+}
+
+function convertNode(node) {
+  const out = { '@type': node.type, '@pos': { start: node.start, end: node.end } };
+  const tokenField = TOKEN_FIELDS[node.type];
+  if (tokenField) out['@token'] = tokenOf(node, tokenField);
+  if (node.type === 'TemplateElement') return templateElement(node, out);
+  for (const key of Object.keys(node)) {
+    if (DROPPED.has(key) || key === tokenField) continue;
+    if (key === 'errors' && node.type === 'File') continue; // answered as errors
+    out[key] = convertValue(node[key]);
+  }
+  return out;
+}
+
+function syntaxError(error) {
+  const message = String(error.message || 'syntax error').replace(/ \(\d+:\d+\)$/, '');
+  if (!error.loc) return { message };
+  return { message, line: error.loc.line, col: error.loc.column + 1 };
+}
+
+// A piece of a template literal: its value (escapes applied) as the token, and its raw text.
+// Babel's {raw, cooked} object is the only field that is neither a node nor a scalar: flat,
+// every object in the tree is a node.
+function templateElement(node, out) {
+  const { raw, cooked } = node.value;
+  out['@token'] = typeof cooked === 'string' ? cooked : raw;
+  out.raw = raw;
+  out.tail = node.tail;
+  return out;
+}
+
+// A module first (strict, import/export), then a script (sloppy: `with`, legacy octals...).
+// Babel recovers from errors that leave the code readable (a name declared twice, a strict-mode
+// rule): the tree comes back with them, from the reading that had fewest.  When both readings
+// fail, the error of the one that got further, and no tree.
+function answer(request, fallbackDialect) {
+  if (request === null || typeof request !== 'object' || typeof request.content !== 'string') {
+    return { ast: null, errors: [{ message: 'bad request: {"content": string, "filename": string} expected' }] };
+  }
+  const content = request.content;
+  const filename = typeof request.filename === 'string' ? request.filename : '';
+  const plugins = PLUGINS[dialectOf(filename, fallbackDialect)];
+  const readings = [];
+  let thrown = null;
+  for (const sourceType of ['module', 'script']) {
+    try {
+      const file = babel.parse(content, { ...OPTIONS, plugins, sourceType });
+      readings.push(file);
+      if (file.errors.length === 0) break;
+    } catch (error) {
+      if (!error.loc) return failure(error);
+      if (thrown === null || error.loc.index > thrown.loc.index) thrown = error;
+    }
+  }
+  if (readings.length === 0) return { ast: null, errors: [syntaxError(thrown)] };
+  const best = readings.reduce((a, b) => (b.errors.length < a.errors.length ? b : a));
+  return { ast: convertNode(best), errors: best.errors.map(syntaxError) };
+}
+
+function failure(error) {
+  if (error instanceof RangeError) {
+    return { ast: null, errors: [{ message: 'the code is nested too deeply to parse' }] };
+  }
+  return { ast: null, errors: [{ message: `the parser failed: ${error && error.message}` }] };
+}
+
+function encode(reply) {
+  try {
+    return JSON.stringify(reply);
+  } catch (error) { // a tree too deep for the encoder
+    return JSON.stringify(failure(error));
+  }
+}
+
+function main() {
+  load(process.argv[3]);
+  const fallbackDialect = PLUGINS[process.argv[2]] ? process.argv[2] : 'javascript';
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
+  lines.on('line', (line) => {
+    if (!line.trim()) return;
+    let reply;
+    try {
+      reply = answer(JSON.parse(line), fallbackDialect);
+    } catch (error) {
+      reply = error instanceof SyntaxError && !error.loc
+        ? { ast: null, errors: [{ message: `bad request (not JSON): ${error.message}` }] }
+        : failure(error);
+    }
+    process.stdout.write(encode(reply) + '\n');
+  });
+  // When stdin closes, Node exits by itself once the answers are written (process.exit() here
+  // could cut an answer still in the pipe).
+}
+
+if (require.main === module) {
+  main();
+} else {
+  module.exports = { PLUGINS, OPTIONS, dialectOf, load, answer };
+}

@@ -1,0 +1,786 @@
+"""The JavaScript driver (Babel's parser in a Node.js program), through real parses: the three
+modes, positions on non-ASCII source, syntax errors, hostile input, conformance with Babelfish's
+fixtures (../shared/conformance/javascript), the outline, the language server end to end, and the
+same answers through the process runtime and a container runtime.
+
+The driver's native parser must be prepared (`bblfsh-lsp driver install javascript --runtime
+process`, which needs node and npm): without it these tests skip, or fail under
+BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.  The container test builds a test image and removes it after.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+import pytest_lsp
+from conftest import SHARED, containers_unavailable, toolchain_unavailable
+from lsprotocol import types
+from lsprotocol.types import SymbolKind
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from bblfsh_lsp.outline import outline, symbol_kinds
+from bblfsh_lsp.positions import TextIndex
+from driver_runtime import images, uast
+from driver_runtime.drivers.javascript import annotation
+from driver_runtime.drivers.javascript.driver import PARSER, JavaScriptDriver
+from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, ParseResult, converter
+from driver_runtime.registry import Registry
+from driver_runtime.runtimes.base import DriverSpec
+from driver_runtime.runtimes.process import ProcessRuntime
+
+SCORER = SHARED / "tools" / "uast_score.py"
+FIXTURES = SHARED / "conformance" / "javascript"
+
+# The roles Babelfish's drivers use (all of them, from the conformance corpus).
+BABELFISH_ROLES = set(
+    "Add Alias And Annotation Anonymous ArgsList Argument Arithmetic Assert Assignment Base Binary "
+    "Bitwise Block Body Boolean Break Byte Call Callee Case Catch Character Comment Condition Contains "
+    "Continue Declaration Decrement Default Dereference Divide DoWhile Documentation Else Entry "
+    "Enumeration Equal Expression File Finally For Function Goto GreaterThan GreaterThanOrEqual "
+    "Identical Identifier If Import Incomplete Increment Initialization Instance Iterator Key Left "
+    "LeftShift LessThan LessThanOrEqual List Literal Map Module Modulo Multiply Name Negative Noop Not "
+    "Null Number Operator Or Package Pathname Positional Positive Postfix Primitive Qualified Receiver "
+    "Regexp Relational Return Right RightShift Scope Set Statement String Substract Subtype Switch "
+    "TakeAddress Then This Throw Try Tuple Type Unannotated Unary Unsigned Update Value Variable "
+    "Visibility While World Xor".split()
+)
+
+SAMPLE = '''// Prices: é is 2 bytes and 1 UTF-16 unit, 𝓏 is 4 bytes and 2 units.
+import React, { useState as useS } from "react";
+import * as path from 'path';
+import 'side-effect';
+
+const 𝓏ero = "𝓏", café = 'é';
+let count = 0;
+
+/* A shape. */
+export class Größe extends Base {
+  #secret = 1;
+  static sides = 4;
+  constructor(width, height = 2, ...rest) {
+    super(width);
+    this.area = width * height;
+  }
+  get größe() { return this.#secret; }
+  onClick = (event) => { count += 1; };
+}
+
+export async function* fé(a, { b, c } = {}) {
+  yield a ?? b; // 𝓏 again
+}
+
+const arrow = (x) => x + 1;
+const el = <Größe title="é">{café}</Größe>;
+'''
+
+
+def parse(driver: JavaScriptDriver, source: str, mode: Mode = Mode.SEMANTIC,
+          filename: str = "sample.js") -> ParseResult:
+    return driver.parse(ParseRequest(content=source, filename=filename, mode=mode))
+
+
+def nodes(tree: Any) -> list[dict[str, Any]]:
+    return list(uast.walk(tree))
+
+
+def of_type(tree: Any, kind: str) -> list[dict[str, Any]]:
+    return [node for node in nodes(tree) if node.get("@type") == kind]
+
+
+def types_in(tree: Any) -> set[str]:
+    return {node.get("@type", "") for node in nodes(tree)}
+
+
+def text_of(source: str, node: dict[str, Any]) -> str:
+    span = uast.span(node)
+    assert span is not None, node
+    return source.encode("utf-8")[span[0]:span[1]].decode("utf-8")
+
+
+def assert_positions_inside(source: str, tree: Any) -> None:
+    data = source.encode("utf-8")
+    for node in nodes(tree):
+        for name, offset in (node.get("@pos") or {}).items():
+            assert 0 <= offset <= len(data), (name, node)
+        span = uast.span(node)
+        if span is not None:
+            assert span[0] <= span[1], node
+            data[span[0]:span[1]].decode("utf-8")  # raises if a span cuts a character
+
+
+def group_names(tree: Any) -> list[str | None]:
+    return [(group["Nodes"][-1]["Name"] or {}).get("Name") for group in of_type(tree, "uast:FunctionGroup")]
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[JavaScriptDriver]:
+    found = JavaScriptDriver()
+    missing = found.check_prepared() or (None if shutil.which("node") else "node (Node.js) is not installed")
+    if missing:
+        toolchain_unavailable(missing)
+    yield found
+    found.native.close()
+
+
+# --- the three modes -----------------------------------------------------------------------------
+
+
+def test_native_mode_is_babels_tree_with_byte_positions_and_no_roles(driver: JavaScriptDriver):
+    result = parse(driver, SAMPLE, Mode.NATIVE)
+    assert result.ok and result.uast["@type"] == "javascript:File"
+    tree = result.uast
+    found = types_in(tree)
+    assert {"javascript:Program", "javascript:ImportDeclaration", "javascript:ClassDeclaration",
+            "javascript:ClassMethod", "javascript:ClassPrivateProperty", "javascript:FunctionDeclaration",
+            "javascript:ArrowFunctionExpression", "javascript:JSXElement", "javascript:CommentLine",
+            "javascript:CommentBlock", "javascript:Identifier", "javascript:StringLiteral"} <= found
+    assert not any(t.startswith("uast:") for t in found)
+    assert not any("@role" in node for node in nodes(tree))
+    assert_positions_inside(SAMPLE, tree)
+    # Babel's own shape: names and literals carry their value as the token, "loc" is gone
+    assert all(text_of(SAMPLE, n) == n["@token"] for n in of_type(tree, "javascript:Identifier"))
+    assert all("loc" not in n and "extra" not in n for n in nodes(tree))
+    cls = tree["program"]["body"][5]["declaration"]
+    assert cls["@type"] == "javascript:ClassDeclaration" and cls["id"]["@token"] == "Größe"
+    assert text_of(SAMPLE, cls).startswith("class Größe") and text_of(SAMPLE, cls).endswith("}")
+    # every comment in File.comments, and attached to nodes where Babel attaches them
+    assert [text_of(SAMPLE, c) for c in tree["comments"]] == [
+        "// Prices: é is 2 bytes and 1 UTF-16 unit, 𝓏 is 4 bytes and 2 units.", "/* A shape. */", "// 𝓏 again"]
+    assert tree["comments"][0]["@token"] == " Prices: é is 2 bytes and 1 UTF-16 unit, 𝓏 is 4 bytes and 2 units."
+    assert tree["program"]["body"][0]["leadingComments"] == [tree["comments"][0]]
+    template = parse(driver, "t = `a${b}\\u00e9`;\n", Mode.NATIVE).uast
+    assert [(e["@token"], e["raw"]) for e in of_type(template, "javascript:TemplateElement")] == [
+        ("a", "a"), ("é", "\\u00e9")]
+
+
+def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver: JavaScriptDriver):
+    native = parse(driver, SAMPLE, Mode.NATIVE).uast
+    annotated = parse(driver, SAMPLE, Mode.ANNOTATED).uast
+    assert types_in(annotated) == types_in(native)
+    for node in nodes(annotated):
+        if "@type" in node:
+            roles = node.get("@role")
+            assert roles and set(roles) <= BABELFISH_ROLES, node
+    cls = of_type(annotated, "javascript:ClassDeclaration")[0]
+    assert {"Declaration", "Statement", "Type"} <= set(cls["@role"])
+    assert {"Name", "Type"} <= set(cls["id"]["@role"]) and {"Base", "Type"} <= set(cls["superClass"]["@role"])
+    binary = of_type(annotated, "javascript:BinaryExpression")[0]  # width * height
+    assert binary["operator"] == "*" and {"Arithmetic", "Binary", "Multiply", "Operator"} <= set(binary["@role"])
+    assert {"Binary", "Left"} <= set(binary["left"]["@role"])
+    update = of_type(annotated, "javascript:AssignmentExpression")
+    assert {"Add", "Arithmetic", "Assignment"} <= set(update[1]["@role"])  # count += 1
+    call = of_type(annotated, "javascript:CallExpression")[0]  # super(width)
+    assert {"Call", "Callee"} <= set(call["callee"]["@role"])
+
+
+def test_role_tables_use_babelfish_role_names_only_sorted():
+    tables = [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values()]
+    for base, by_operator in annotation.OPERATORS.values():
+        tables += [base, *by_operator.values()]
+    used = {role for roles in tables for role in roles}
+    assert used <= BABELFISH_ROLES, used - BABELFISH_ROLES
+    assert all(list(roles) == sorted(roles) for roles in tables)
+    # a type annotation refers to a type: it declares nothing (else the outline would list it)
+    assert not any("Declaration" in roles for kind, roles in annotation.ROLES.items() if kind.endswith("TypeAnnotation"))
+
+
+def test_semantic_function_groups(driver: JavaScriptDriver):
+    tree = parse(driver, SAMPLE).uast
+    assert_positions_inside(SAMPLE, tree)
+    assert group_names(tree) == ["constructor", "größe", "onClick", "fé", "arrow"]
+    groups = {name: group for name, group in zip(group_names(tree), of_type(tree, "uast:FunctionGroup"))}
+    # a function declaration: Babelfish's chain, spanning the declaration; `undefined` returned
+    fe = groups["fé"]
+    assert text_of(SAMPLE, fe).startswith("async function* fé(") and text_of(SAMPLE, fe).endswith("}")
+    native, alias = fe["Nodes"]
+    assert native["@type"] == "javascript:FunctionDeclaration" and native["async"] and native["generator"]
+    assert "params" not in native and "body" not in native and "id" not in native
+    assert alias["@type"] == "uast:Alias" and text_of(SAMPLE, alias["Name"]) == "fé"
+    function = alias["Node"]
+    assert function["@type"] == "uast:Function" and function["Body"]["@type"] == "uast:Block"
+    arguments = function["Type"]["Arguments"]
+    assert [a["@type"] for a in arguments] == ["uast:Argument"] * 2
+    assert arguments[0]["Name"]["Name"] == "a" and "@pos" not in arguments[0]
+    assert text_of(SAMPLE, arguments[1]) == "{ b, c } = {}"
+    assert arguments[1]["Name"]["@type"] == "javascript:ObjectPattern"
+    assert arguments[1]["Init"]["@type"] == "javascript:ObjectExpression"
+    assert function["Type"]["Returns"] == [{
+        "@type": "uast:Argument", "Init": {"@type": "uast:Identifier", "Name": "undefined"}, "MapVariadic": False,
+        "Name": None, "Receiver": False, "Type": None, "Variadic": False}]
+    # methods are function groups too; the native method keeps kind, static, computed...
+    constructor = groups["constructor"]
+    native_method = constructor["Nodes"][0]
+    assert native_method["@type"] == "javascript:ClassMethod" and native_method["kind"] == "constructor"
+    ctor_arguments = constructor["Nodes"][1]["Node"]["Type"]["Arguments"]
+    spelled = [(a["Name"]["Name"], a["Variadic"], text_of(SAMPLE, a) if "@pos" in a else None) for a in ctor_arguments]
+    assert spelled == [("width", False, None), ("height", False, "height = 2"), ("rest", True, "...rest")]
+    assert constructor["Nodes"][1]["Node"]["Type"]["Returns"] is None
+    assert groups["größe"]["Nodes"][0]["kind"] == "get"
+    # function expressions bound to a name by a declaration (a const, a class field)
+    assert text_of(SAMPLE, groups["arrow"]) == "arrow = (x) => x + 1"
+    assert groups["arrow"]["Nodes"][1]["Node"]["Body"]["@type"] == "javascript:BinaryExpression"
+    assert groups["onClick"]["Nodes"][0]["@type"] == "javascript:ArrowFunctionExpression"
+    assert groups["onClick"]["Nodes"][0]["static"] is False
+    # no native function declaration, method or name is left
+    kept = [group["Nodes"][0] for group in groups.values()]
+    left = {node["@type"] for node in nodes(tree) if "@type" in node and node not in kept}
+    assert not {"javascript:FunctionDeclaration", "javascript:ClassMethod", "javascript:Identifier",
+                "javascript:StringLiteral", "javascript:BlockStatement"} & left
+
+
+def test_semantic_names_strings_comments_operators_and_imports(driver: JavaScriptDriver):
+    tree = parse(driver, SAMPLE).uast
+    identifiers = [n for n in of_type(tree, "uast:Identifier") if "@pos" in n]
+    assert all(text_of(SAMPLE, n) == n["Name"] for n in identifiers)
+    assert {"𝓏ero", "café", "#secret", "Größe", "title"} <= {n["Name"] for n in identifiers}  # JSX names too
+    strings = [(n["Value"], n["Format"], text_of(SAMPLE, n)) for n in of_type(tree, "uast:String")]
+    assert strings == [("react", "", '"react"'), ("path", "single", "'path'"),
+                       ("side-effect", "single", "'side-effect'"), ("𝓏", "", '"𝓏"'), ("é", "single", "'é'"),
+                       ("é", "", '"é"')]  # the last in JSX
+    comments = of_type(tree, "uast:Comment")
+    assert [(c["Text"], c["Block"], c["Prefix"], c["Suffix"]) for c in tree["comments"]] == [
+        ("Prices: é is 2 bytes and 1 UTF-16 unit, 𝓏 is 4 bytes and 2 units.", False, " ", ""),
+        ("A shape.", True, " ", " "), ("𝓏 again", False, " ", "")]
+    assert all(text_of(SAMPLE, c).startswith(("//", "/*")) for c in comments)
+    operators = [n["@token"] for n in of_type(tree, "uast:Operator")]
+    assert operators == ["=", "*", "+=", "??", "+"]
+    assert "@pos" not in of_type(tree, "uast:Operator")[0]
+    imports = tree["program"]["body"][:3]
+    assert [i["@type"] for i in imports] == ["uast:Import"] * 3
+    first, namespace, bare = imports
+    assert first["All"] is False and first["Path"]["Value"] == "react"
+    assert [(a["Name"]["Name"], a["Node"]["Name"]) for a in first["Names"]] == [("React", "."), ("useS", "useState")]
+    assert text_of(SAMPLE, first["Names"][1]) == "useState as useS"
+    assert namespace["All"] is True and namespace["Names"] == []
+    assert namespace["Path"]["@type"] == "uast:Alias" and namespace["Path"]["Name"]["Name"] == "path"
+    assert namespace["Path"]["Node"]["Value"] == "path"
+    assert bare["Names"] is None and bare["Path"]["Value"] == "side-effect"
+    assert text_of(SAMPLE, bare) == "import 'side-effect';"
+
+
+def test_every_comment_appears_once_and_definitions_do_not_stretch_over_them(driver: JavaScriptDriver):
+    """Babel hangs a comment between two members on both (trailing the one, leading the other):
+    native mode keeps that, semantic mode lists each comment once, in File.comments."""
+    source = "class A {\n  a = 1; // note\n  /** Doc of m. */\n  m() {}\n  // last\n}\n"
+    native = parse(driver, source, Mode.NATIVE).uast
+    member = native["program"]["body"][0]["body"]["body"][0]
+    assert [c["@token"] for c in member["trailingComments"]] == [" note", "* Doc of m. "]
+    tree = parse(driver, source).uast
+    assert [text_of(source, c) for c in of_type(tree, "uast:Comment")] == ["// note", "/** Doc of m. */", "// last"]
+    found = outline(tree, TextIndex(source), kinds=symbol_kinds(driver.manifest.symbol_kinds))
+    data = source.encode()
+    assert [data[s.start:s.end].decode() for s in found[0].children] == ["a = 1;", "m() {}"]
+
+
+def test_typed_names_span_the_name_and_keep_their_type(driver: JavaScriptDriver):
+    """Flow (and TypeScript): Babel gives a typed name the span of its annotation too; the
+    identifier spans the name, the annotation becomes the argument's type or stays beside it."""
+    source = "// @flow\nfunction f(é: string, n?: ?number = 1): boolean { let 𝓏: T = n; return true }\n"
+    tree = parse(driver, source).uast
+    group = of_type(tree, "uast:FunctionGroup")[0]
+    arguments = group["Nodes"][1]["Node"]["Type"]["Arguments"]
+    assert text_of(source, arguments[0]["Name"]) == "é"
+    assert arguments[0]["Type"]["@type"] == "javascript:TypeAnnotation"
+    assert text_of(source, arguments[0]["Type"]) == ": string"
+    assert text_of(source, arguments[1]["Name"]) == "n" and arguments[1]["Name"]["optional"] is True
+    assert text_of(source, arguments[1]["Type"]) == ": ?number" and arguments[1]["Init"]["@token"] == 1
+    assert text_of(source, group["Nodes"][1]["Node"]["Type"]["Returns"][0]["Type"]) == ": boolean"
+    local = of_type(tree, "javascript:VariableDeclarator")[0]["id"]
+    assert local["Name"] == "𝓏" and text_of(source, local) == "𝓏"
+    assert text_of(source, local["typeAnnotation"]) == ": T"
+
+
+# --- positions and errors ------------------------------------------------------------------------
+
+
+def test_positions_are_utf8_byte_offsets_after_non_ascii_text(driver: JavaScriptDriver):
+    for mode in Mode:
+        assert_positions_inside(SAMPLE, parse(driver, SAMPLE, mode).uast)
+    tree = parse(driver, SAMPLE).uast
+    last = tree["program"]["body"][-1]  # const el = <Größe title="é">{café}</Größe>;
+    assert text_of(SAMPLE, last) == 'const el = <Größe title="é">{café}</Größe>;'
+    source = "\ufeff// 𝓏\nlet é = '𝓏';\n"
+    tree = parse(driver, source).uast
+    spans = [(n["@type"], text_of(source, n)) for n in nodes(tree) if n.get("@type", "").startswith("uast:")]
+    assert spans == [("uast:Identifier", "é"), ("uast:String", "'𝓏'"), ("uast:Comment", "// 𝓏")]
+
+
+def test_syntax_error_is_an_error_with_a_position_and_no_tree(driver: JavaScriptDriver):
+    source = "function f(a, b) {\n    return = 1\n}\n"
+    result = parse(driver, source)
+    assert result.uast is None and len(result.errors) == 1
+    error = result.errors[0]
+    assert error.message == "Unexpected token"
+    assert error.start is not None and (error.start.line, error.start.col) == (2, 12)
+    assert error.start.offset == source.index("= 1")
+    source = 'const é = "𝓏" + ;\n'
+    error = parse(driver, source).errors[0]
+    offset = len('const é = "𝓏" + '.encode())
+    assert error.start is not None
+    assert (error.start.offset, error.start.line, error.start.col) == (offset, 1, offset + 1)
+
+
+def test_recoverable_errors_come_with_the_tree(driver: JavaScriptDriver):
+    result = parse(driver, "let a = 1;\nlet a = 2;\n")
+    assert result.uast is not None and len(result.errors) == 1
+    assert "already been declared" in result.errors[0].message and result.errors[0].start.line == 2
+    # sloppy scripts are scripts: no strict-mode error for `with` or legacy octals
+    result = parse(driver, "with (Math) { x = 0777 + PI }\n")
+    assert result.ok and result.uast["program"]["sourceType"] == "script"
+
+
+@pytest.mark.parametrize("source", [
+    "(" * 3000 + "1" + ")" * 3000,
+    "x = " + "[" * 5000 + "]" * 5000,
+    "f(" * 3000 + ")" * 3000,
+    "let x = `${" * 2000 + "}`" * 2000,
+    "function (",
+    "\0\0\0",
+])
+@pytest.mark.parametrize("mode", list(Mode))
+def test_hostile_input_is_an_error_not_a_crash(driver: JavaScriptDriver, source: str, mode: Mode):
+    result = parse(driver, source, mode)
+    assert result.errors and result.uast is None
+    assert all(error.message for error in result.errors)
+    assert parse(driver, "x = 1\n", mode).ok  # and the parser keeps serving
+
+
+def test_missing_semicolons_are_errors_with_the_tree_babel_recovers(driver: JavaScriptDriver):
+    result = parse(driver, "not javascript at all")
+    assert [(e.message, e.start.col) for e in result.errors] == [
+        ("Missing semicolon.", 4), ("Missing semicolon.", 15), ("Missing semicolon.", 18)]
+    assert [s["expression"]["Name"] for s in result.uast["program"]["body"]] == ["not", "javascript", "at", "all"]
+
+
+def test_long_chains_parse(driver: JavaScriptDriver):
+    """Generated code: a long `+` chain, a long member chain (the SDK's serve allows deep trees)."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))
+    try:
+        for source in ("s = 'a'" + " + 'a'" * 300 + ";\n", "a" + ".b" * 300 + "();\n"):
+            result = parse(driver, source)
+            assert result.ok, result.errors
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def test_native_program_survives_bad_requests_and_is_restarted_if_killed(driver: JavaScriptDriver):
+    native = driver.native
+    assert native.parse("x\n")["ast"]["@type"] == "File"
+    process = native._process
+    assert process is not None and process.stdin is not None and process.stdout is not None
+    process.stdin.write(b"this is not json\n{\"content\": 5}\n")
+    process.stdin.flush()
+    for _ in range(2):
+        answer = json.loads(process.stdout.readline())
+        assert answer["ast"] is None and "bad request" in answer["errors"][0]["message"]
+    assert native.parse("let x = 1\n")["errors"] == []
+    process.kill()
+    process.wait()
+    assert parse(driver, "x\n").ok  # a new one is started
+
+
+def test_native_program_answers_every_line_before_it_exits(driver: JavaScriptDriver):
+    """Answers larger than a pipe's buffer are written whole even when stdin closes at once."""
+    big = "let a = [" + ", ".join(str(i) for i in range(20_000)) + "];\n"
+    lines = "".join(json.dumps({"content": text, "filename": "a.js"}) + "\n" for text in (big, "x", big))
+    done = subprocess.run(["node", str(PARSER), "javascript", str(driver.build / "node_modules")],
+                          input=lines.encode(), capture_output=True, timeout=60, check=False)
+    answers = [json.loads(line) for line in done.stdout.split(b"\n") if line]
+    assert done.returncode == 0 and len(answers) == 3 and all(a["errors"] == [] for a in answers)
+
+
+# --- the outline ---------------------------------------------------------------------------------
+
+
+def test_outline_of_a_javascript_file(driver: JavaScriptDriver):
+    tree = parse(driver, SAMPLE).uast
+    found = outline(tree, TextIndex(SAMPLE), kinds=symbol_kinds(driver.manifest.symbol_kinds))
+
+    def shape(symbols):
+        return [(s.name, s.kind, shape(s.children)) for s in symbols]
+
+    assert shape(found) == [
+        ("𝓏ero", SymbolKind.Variable, []), ("café", SymbolKind.Variable, []), ("count", SymbolKind.Variable, []),
+        ("Größe", SymbolKind.Class, [
+            ("#secret", SymbolKind.Field, []), ("sides", SymbolKind.Field, []),
+            ("constructor", SymbolKind.Constructor, []), ("größe", SymbolKind.Method, []),
+            ("onClick", SymbolKind.Method, [])]),
+        ("fé", SymbolKind.Function, []), ("arrow", SymbolKind.Function, []), ("el", SymbolKind.Variable, [])]
+    data = SAMPLE.encode()
+    cls = found[3]
+    assert data[cls.start:cls.end].decode().startswith("export class Größe extends Base {")
+    assert data[cls.start:cls.end].decode().endswith("}")
+    assert data[cls.name_start:cls.name_end].decode() == "Größe"
+    fe = found[4]
+    assert data[fe.start:fe.end].decode().startswith("export async function* fé(")
+    assert data[fe.name_start:fe.name_end].decode() == "fé"
+
+
+def test_outline_names_destructuring_and_anonymous_classes(driver: JavaScriptDriver):
+    source = ("const { a, b: [c] } = obj;\nexport default class extends Base { run() {} }\n"
+              "const Named = class { go() {} };\nuse(class extends Other { m() {} });\n")
+    tree = parse(driver, source).uast
+    found = outline(tree, TextIndex(source), kinds=symbol_kinds(driver.manifest.symbol_kinds))
+    assert [(s.name, s.kind) for s in found] == [
+        ("{ a, b: [c] }", SymbolKind.Variable), ("default", SymbolKind.Class), ("Named", SymbolKind.Variable),
+        ("Named", SymbolKind.Class), ("m", SymbolKind.Function)]
+    assert [c.name for c in found[1].children] == ["run"] and [c.name for c in found[3].children] == ["go"]
+
+
+# --- conformance with Babelfish's fixtures -------------------------------------------------------
+
+
+@pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+@pytest.mark.parametrize("mode", list(Mode))
+def test_fixture_positions_are_true_spans(driver: JavaScriptDriver, mode: Mode):
+    """On every fixture: spans inside the source, on character boundaries, and every positioned
+    identifier spans its name and every string its literal."""
+    for path in sorted(FIXTURES.glob("*.js")):
+        source = path.read_text(encoding="utf-8")
+        result = parse(driver, source, mode, path.name)
+        if result.uast is None:
+            assert path.name == "_syntax_error.js", result.errors
+            continue
+        assert result.ok, (path.name, result.errors)
+        assert_positions_inside(source, result.uast)
+        for node in nodes(result.uast):
+            kind = node.get("@type")
+            if kind == "uast:Identifier" and "@pos" in node:
+                assert text_of(source, node) == node["Name"], (path.name, node)
+            elif kind == "uast:String":
+                assert text_of(source, node)[1:-1] == node["Value"] or "\\" in text_of(source, node), (path.name, node)
+
+
+def scorer_module():
+    spec = importlib.util.spec_from_file_location("uast_score", SCORER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not SCORER.exists() or not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+def test_conformance_with_babelfish_fixtures(driver: JavaScriptDriver):
+    pytest.importorskip("yaml")
+    scorer = scorer_module()
+
+    def run_in_process(_cmd: str, files: list[str]) -> dict[str, Any]:
+        """The scorer's run_cmd, with this driver in process instead of the CLI."""
+        out = {}
+        for path in files:
+            text = Path(path).read_text(encoding="utf-8")
+            result = driver.parse(ParseRequest(content=text, filename=path, mode=Mode.SEMANTIC))
+            tree = uast.to_babelfish(result.uast, uast.LineStarts(text.encode("utf-8"))) if result.uast else None
+            out[path] = {"path": path, "uast": tree, "errors": [e.message for e in result.errors]}
+        return out
+
+    scorer.run_cmd = run_in_process
+    row = scorer.score_lang("", str(FIXTURES), "javascript", 10)
+    assert row["syntax_errors_reported"] == "1/1"
+    assert row["parsed"] == row["files"]
+    assert row["loose_f1"] >= 0.90, row  # 0.918 today
+    assert row["strict_f1"] >= 0.85, row  # 0.900 today
+
+
+def test_a_100_kb_file_parses_well_under_a_second(driver: JavaScriptDriver):
+    body = "".join(f"""
+/** Item {i}: café. */
+export class Item{i} extends Base {{
+  constructor(name, price = {i}) {{
+    super(name);
+    this.price = price * 1.2;
+  }}
+  describe(prefix = "é") {{
+    return `${{prefix}} ${{this.name}}: ${{this.price}}`;
+  }}
+}}
+export const make{i} = (name) => new Item{i}(name, {i});
+""" for i in range(400))
+    source = "import Base from './base.js';\n" + body
+    assert len(source.encode()) > 100_000
+    parse(driver, source)  # warm
+    elapsed = []
+    for _ in range(3):  # the best of three: a busy machine slows one run, not the code
+        started = time.perf_counter()
+        result = parse(driver, source)
+        elapsed.append(time.perf_counter() - started)
+    assert result.ok and len(of_type(result.uast, "uast:FunctionGroup")) == 1200
+    assert min(elapsed) < 1.0, elapsed
+
+
+# --- the driver through the runtimes: process and docker -----------------------------------------
+
+
+def javascript_spec(**changes: Any) -> DriverSpec:
+    spec = Registry.bundled().get("javascript")
+    assert spec is not None
+    return attrs.evolve(spec, **changes)
+
+
+REQUESTS = [("sample.js", SAMPLE, mode) for mode in Mode] + [
+    (path.name, path.read_text(encoding="utf-8"), Mode.SEMANTIC)
+    for path in sorted(FIXTURES.glob("*.js"))[:12] if FIXTURES.is_dir()]
+
+
+async def answers(instance: Any) -> list[dict[str, Any]]:
+    out = []
+    for name, content, mode in REQUESTS:
+        request = ParseRequest(content=content, filename=name, language="javascript", mode=mode)
+        out.append(await instance.request(METHOD_PARSE, request, timeout=60))
+    return out
+
+
+async def test_process_runtime_serves_the_driver(driver: JavaScriptDriver):
+    runtime = ProcessRuntime()
+    instance = await runtime.start(javascript_spec())
+    try:
+        info = await instance.health()
+        assert info.language == "javascript" and info.symbol_kinds["VariableDeclarator"] == "variable"
+        got = await answers(instance)
+    finally:
+        await instance.stop()
+        await runtime.close()
+    for (name, content, mode), answer in zip(REQUESTS, got):
+        local = converter.unstructure(driver.parse(ParseRequest(content=content, filename=name, mode=mode)))
+        assert answer == local, name
+    assert got[0]["uast"]["@type"] == "javascript:File"
+
+
+@pytest.fixture(scope="module")
+def javascript_image() -> Iterator[tuple[Any, str, str]]:
+    """A driver image built from this working tree, under a test tag, removed afterwards."""
+    from driver_runtime.runtimes.docker import DockerRuntime
+
+    availability = DockerRuntime.probe()
+    if not availability.ok:
+        containers_unavailable(availability.reason)
+    import docker
+
+    client = docker.from_env(timeout=1800)
+    tag = f"bblfsh-lsp/driver-javascript:test-{os.getpid()}"
+    try:
+        image_id = images.build(client, javascript_spec(), tag=tag)
+    except Exception as exc:
+        client.close()
+        containers_unavailable(f"the JavaScript driver image cannot be built: {exc}")
+    try:
+        yield client, tag, image_id
+    finally:
+        try:
+            client.images.remove(tag)
+        finally:
+            client.close()
+
+
+async def test_docker_runtime_answers_as_the_process_runtime(javascript_image: tuple[Any, str, str]):
+    from driver_runtime.runtimes.docker import DockerRuntime
+
+    client, tag, image_id = javascript_image
+    labels = client.images.get(tag).labels
+    assert images.manifest_from_labels(labels).symbol_kinds == javascript_spec().manifest.symbol_kinds
+    missing = JavaScriptDriver().check_prepared()
+    if missing:
+        toolchain_unavailable(missing)
+    process_runtime, docker_runtime = ProcessRuntime(), DockerRuntime()
+    local = await process_runtime.start(javascript_spec())
+    try:
+        expected = await answers(local)
+    finally:
+        await local.stop()
+        await process_runtime.close()
+    instance = await docker_runtime.start(javascript_spec(image=tag, digest=image_id))
+    try:
+        assert (await instance.health()).language == "javascript"
+        got = await answers(instance)
+    finally:
+        await instance.stop()
+        await docker_runtime.close()
+    for (name, _content, mode), want, have in zip(REQUESTS, expected, got):
+        assert have == want, f"{name} ({mode.value}): docker differs from process"
+    assert got[0]["uast"]["@type"] == "javascript:File" and got[0].get("errors", []) == []
+
+
+# --- the language server end to end --------------------------------------------------------------
+
+
+DOCUMENT = '''// A small shop. Non-ASCII on purpose: é is 2 bytes and 1 UTF-16 unit, 𝓏 is 4 bytes and 2.
+import { EventEmitter } from "events";
+import * as path from "path";
+import config, { currency as money } from "./config.js";
+
+export const TAX_RATE = 0.2;
+let counter = 0;
+
+/** A cart of items. */
+export class Cart extends EventEmitter {
+  items = [];
+  #secret = "𝓏";
+
+  constructor(owner) {
+    super();
+    this.owner = owner;
+  }
+
+  add(item, quantity = 1) {
+    this.items.push({ item, quantity });
+    this.emit("added", item);
+    return this;
+  }
+
+  get total() {
+    return this.items.reduce(
+      (sum, { item, quantity }) => sum + item.price * quantity,
+      0,
+    );
+  }
+
+  handleClick = (event) => {
+    counter += 1;
+  };
+}
+
+export function formatPrice(value, currency = money) {
+  const rounded = Math.round(value * 100) / 100;
+  function pad(text) {
+    return text.padStart(8);
+  }
+  return pad(`${rounded} ${currency} café`);
+}
+
+const double = (x) => x * 2;
+'''
+LINES = DOCUMENT.split("\n")
+
+
+def line_of(text: str) -> int:
+    return next(number for number, line in enumerate(LINES) if line.startswith(text))
+
+
+@attrs.define
+class RawResponse:
+    """Keeps a custom method's result as JSON (pygls turns unknown results into namedtuples)."""
+
+    id: int | str
+    jsonrpc: str
+    result: Any = None
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
+    params=["visual-studio-code", "neovim"],
+)
+async def client(request, lsp_client: LanguageClient, tmp_path_factory):
+    if JavaScriptDriver().check_prepared() or not shutil.which("node"):
+        toolchain_unavailable("the JavaScript driver's native parser is not prepared")
+    workspace = tmp_path_factory.mktemp("workspace")
+    (workspace / "util.mjs").write_text("export function helper() { return 'é'; }\n", encoding="utf-8")
+    lsp_client.workspace_path = workspace
+    known = lsp_client.protocol.get_result_type
+    lsp_client.protocol.get_result_type = lambda method: RawResponse if method.startswith("bblfsh/") else known(method)
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities(request.param), root_uri=workspace.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")]))
+    yield
+    await lsp_client.shutdown_session()
+
+
+def column(client: LanguageClient, line_text: str, prefix: str) -> int:
+    """Where `prefix` ends on a line, in the units this client negotiated."""
+    encodings = client.capabilities.general.position_encodings if client.capabilities.general else None
+    before = line_text[: len(prefix)]
+    if encodings and encodings[0] == "utf-8":
+        return len(before.encode("utf-8"))
+    return len(before.encode("utf-16-le")) // 2
+
+
+async def open_document(client: LanguageClient) -> str:
+    uri = (client.workspace_path / "shop.js").as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="javascript", version=1, text=DOCUMENT)))
+    return uri
+
+
+async def test_lsp_outline_of_a_javascript_file(client: LanguageClient):
+    uri = await open_document(client)
+    found = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert [(s.name, s.kind) for s in found] == [
+        ("TAX_RATE", SymbolKind.Variable), ("counter", SymbolKind.Variable), ("Cart", SymbolKind.Class),
+        ("formatPrice", SymbolKind.Function), ("double", SymbolKind.Function)]
+    cart, format_price = found[2], found[3]
+    assert [(c.name, c.kind) for c in cart.children] == [
+        ("items", SymbolKind.Field), ("#secret", SymbolKind.Field), ("constructor", SymbolKind.Constructor),
+        ("add", SymbolKind.Method), ("total", SymbolKind.Method), ("handleClick", SymbolKind.Method)]
+    assert [(c.name, c.kind) for c in format_price.children] == [("pad", SymbolKind.Function)]  # no locals
+    # whole definitions: from the first word of the header (export, not the doc comment) to the end
+    start = line_of("export class Cart")
+    assert cart.range.start == types.Position(line=start, character=0)
+    assert cart.range.end == types.Position(line=line_of("}"), character=1)
+    assert cart.selection_range.start == types.Position(line=start, character=len("export class "))
+    total = cart.children[4]
+    assert total.range.start == types.Position(line=line_of("  get total()"), character=2)
+    assert total.range.end == types.Position(line=line_of("  get total()") + 5, character=3)
+    handle = cart.children[5]
+    assert (handle.range.start.line, handle.range.end.line) == (line_of("  handleClick"), line_of("  handleClick") + 2)
+    secret = cart.children[1]
+    line = LINES[line_of("  #secret")]
+    assert secret.selection_range.end.character == column(client, line, "  #secret")
+    double = found[4]
+    assert double.range.start == types.Position(line=line_of("const double"), character=0)
+    assert double.selection_range.start.character == len("const ")
+
+
+async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
+    uri = await open_document(client)
+    folds = await client.text_document_folding_range_async(
+        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    spans = {(fold.start_line, fold.end_line) for fold in folds}
+    assert (line_of("export class Cart"), line_of("}")) in spans
+    assert (line_of("  constructor(owner)"), line_of("  constructor(owner)") + 3) in spans
+    assert (line_of("    return this.items.reduce("), line_of("    return this.items.reduce(") + 3) in spans
+    assert any(fold.kind == types.FoldingRangeKind.Imports and fold.start_line == line_of("import { EventEmitter }")
+               and fold.end_line == line_of("import config") for fold in folds)
+
+    line = line_of("  return pad(")
+    text = LINES[line]
+    position = types.Position(line=line, character=column(client, text, "  return pad(`${roun"))
+    ranges = await client.text_document_selection_range_async(types.SelectionRangeParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), positions=[position]))
+    chain = []
+    current = ranges[0]
+    while current is not None:
+        chain.append(current.range)
+        current = current.parent
+    assert chain[0].start.character == column(client, text, "  return pad(`${")  # rounded
+    assert chain[0].end.character == column(client, text, "  return pad(`${rounded")
+    assert any(r.start == types.Position(line=line_of("export function formatPrice"), character=0) for r in chain)
+    assert chain[-1].start == types.Position(line=0, character=0)
+
+
+async def test_lsp_structural_query(client: LanguageClient):
+    uri = await open_document(client)
+    matches = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "//uast:FunctionGroup", "textDocument": {"uri": uri}})
+    assert [m["label"] for m in matches] == [
+        "constructor", "add", "total", "handleClick", "formatPrice", "pad", "double"]
+    assert matches[0]["range"]["start"]["line"] == line_of("  constructor(owner)")
+    imports = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "//uast:Import", "textDocument": {"uri": uri}})
+    assert [m["label"] for m in imports] == ["events", "path", "./config.js"]
+    classes = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="bblfsh.query", arguments=["//*[@role='Declaration' and @role='Type']", uri]))
+    assert [m["label"] for m in classes] == ["Cart"]
+    everywhere = await client.protocol.send_request_async("bblfsh/query", {"query": "//uast:FunctionGroup"})
+    assert {Path(m["uri"]).name for m in everywhere if m["label"] == "helper"} == {"util.mjs"}

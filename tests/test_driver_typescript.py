@@ -1,0 +1,537 @@
+"""The TypeScript driver: the JavaScript driver's engine (Babel's parser with its TypeScript
+plugin, the same tables) under its own manifest.  Babelfish's TypeScript fixtures have no
+semantic layer, so the TypeScript side is checked by parsing every fixture, by the shapes of
+its declarations, by the outline and by the language server end to end; and the same answers
+through the process runtime and a container runtime.
+
+The native parser must be prepared (`bblfsh-lsp driver install typescript --runtime process`,
+which needs node and npm): without it these tests skip, or fail under
+BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.  The container test builds test images and removes them after.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+import pytest_lsp
+from conftest import SHARED, containers_unavailable, toolchain_unavailable
+from lsprotocol import types
+from lsprotocol.types import SymbolKind
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from bblfsh_lsp.outline import outline, symbol_kinds
+from bblfsh_lsp.positions import TextIndex
+from driver_runtime import images, uast
+from driver_runtime.drivers.javascript.normalization import TABLES
+from driver_runtime.drivers.typescript.driver import TypeScriptDriver
+from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, ParseResult, converter
+from driver_runtime.registry import Registry
+from driver_runtime.runtimes.base import DriverSpec
+from driver_runtime.runtimes.process import ProcessRuntime
+
+FIXTURES = SHARED / "conformance" / "typescript"
+
+SAMPLE = '''// Types of the shop: é is 2 bytes and 1 UTF-16 unit, 𝓏 is 4 bytes and 2 units.
+import type { Request } from "express";
+import fs = require("fs");
+
+export interface Item<T = unknown> {
+  readonly name: string;
+  price?: number;
+  describe(prefix?: string): T;
+}
+
+export type Currency = "EUR" | "USD" | "𝓏";
+
+export enum Status {
+  Open = "open",
+  "Closed" = 2,
+}
+
+namespace Shop.Internal {
+  export const VERSION: string = "1.0";
+}
+
+declare module "legacy-shop" {
+  export function open(): void;
+}
+
+@sealed
+export abstract class Store<T extends Item> implements Iterable<T> {
+  private readonly items: T[] = [];
+  static instances = 0;
+
+  constructor(private readonly café: string, public status: Status = Status.Open) {}
+
+  abstract capacity(): number;
+
+  add(this: Store<T>, item: T): this {
+    this.items.push(item as T);
+    return this;
+  }
+}
+
+export function total(items: Item[]): number;
+export function total<T extends Item>(items: T[], tax = 0.2): number {
+  return items.reduce((sum, item) => sum + (item.price ?? 0), 0) * (1 + tax)!;
+}
+
+export const format = (value: number, currency: Currency): string => `${value} ${currency}`;
+let cache = <Map<string, Item>>new Map();
+'''
+
+
+def parse(driver: TypeScriptDriver, source: str, mode: Mode = Mode.SEMANTIC, filename: str = "shop.ts") -> ParseResult:
+    return driver.parse(ParseRequest(content=source, filename=filename, mode=mode))
+
+
+def nodes(tree: Any) -> list[dict[str, Any]]:
+    return list(uast.walk(tree))
+
+
+def of_type(tree: Any, kind: str) -> list[dict[str, Any]]:
+    return [node for node in nodes(tree) if node.get("@type") == kind]
+
+
+def text_of(source: str, node: dict[str, Any]) -> str:
+    span = uast.span(node)
+    assert span is not None, node
+    return source.encode("utf-8")[span[0]:span[1]].decode("utf-8")
+
+
+def assert_positions_inside(source: str, tree: Any) -> None:
+    data = source.encode("utf-8")
+    for node in nodes(tree):
+        for name, offset in (node.get("@pos") or {}).items():
+            assert 0 <= offset <= len(data), (name, node)
+        span = uast.span(node)
+        if span is not None:
+            assert span[0] <= span[1], node
+            data[span[0]:span[1]].decode("utf-8")  # raises if a span cuts a character
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[TypeScriptDriver]:
+    found = TypeScriptDriver()
+    missing = found.check_prepared() or (None if shutil.which("node") else "node (Node.js) is not installed")
+    if missing:
+        toolchain_unavailable(missing)
+    yield found
+    found.native.close()
+
+
+def test_typescript_shares_the_javascript_tables():
+    driver = TypeScriptDriver()
+    assert driver.normalizer.tables is TABLES
+    assert driver.manifest.language == "typescript" and driver.manifest.extensions == [".ts", ".tsx", ".mts", ".cts"]
+
+
+@pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+@pytest.mark.parametrize("mode", list(Mode))
+def test_every_fixture_parses_with_true_spans(driver: TypeScriptDriver, mode: Mode):
+    """Babelfish's TypeScript fixtures all parse (but the syntax error), with every span inside
+    the source and every positioned identifier spanning its name."""
+    parsed = 0
+    for path in sorted(FIXTURES.glob("*.ts")):
+        source = path.read_text(encoding="utf-8")
+        result = parse(driver, source, mode, path.name)
+        if path.name == "_syntax_error.ts":
+            assert result.uast is None and result.errors and result.errors[0].start.line == 2
+            continue
+        assert result.ok and result.uast["@type"] == "typescript:File", (path.name, result.errors)
+        assert_positions_inside(source, result.uast)
+        for node in nodes(result.uast):
+            if node.get("@type") == "uast:Identifier" and "@pos" in node:
+                assert text_of(source, node) == node["Name"], (path.name, node)
+        parsed += 1
+    assert parsed == len(list(FIXTURES.glob("*.ts"))) - 1
+
+
+def test_native_mode_is_babels_typescript_tree(driver: TypeScriptDriver):
+    result = parse(driver, SAMPLE, Mode.NATIVE)
+    assert result.ok
+    found = {node.get("@type") for node in nodes(result.uast)}
+    assert {"typescript:TSInterfaceDeclaration", "typescript:TSTypeAliasDeclaration", "typescript:TSEnumDeclaration",
+            "typescript:TSModuleDeclaration", "typescript:TSDeclareFunction", "typescript:TSDeclareMethod",
+            "typescript:TSParameterProperty", "typescript:TSTypeAssertion", "typescript:TSAsExpression",
+            "typescript:TSNonNullExpression", "typescript:TSImportEqualsDeclaration", "typescript:Decorator"} <= found
+    assert not any(kind.startswith("uast:") for kind in found if kind)
+    assert_positions_inside(SAMPLE, result.uast)
+
+
+def test_annotated_declarations_have_roles(driver: TypeScriptDriver):
+    tree = parse(driver, SAMPLE, Mode.ANNOTATED).uast
+    roles = {node["@type"]: set(node["@role"]) for node in nodes(tree) if "@type" in node}
+    assert {"Declaration", "Type"} <= roles["typescript:TSInterfaceDeclaration"]
+    assert {"Declaration", "Enumeration"} <= roles["typescript:TSEnumDeclaration"]
+    assert {"Declaration", "Module"} <= roles["typescript:TSModuleDeclaration"]
+    assert {"Alias", "Declaration", "Type"} <= roles["typescript:TSTypeAliasDeclaration"]
+    assert "Declaration" not in roles["typescript:TSTypeReference"]  # a use of a type declares nothing
+    assert "Unannotated" not in set().union(*roles.values())
+
+
+def test_semantic_declarations(driver: TypeScriptDriver):
+    tree = parse(driver, SAMPLE).uast
+    assert_positions_inside(SAMPLE, tree)
+    tokens = {node["@type"].partition(":")[2]: node.get("@token") for node in nodes(tree)
+              if node.get("@type", "").startswith("typescript:TS") and node.get("@token")}
+    assert tokens["TSInterfaceDeclaration"] == "Item" and tokens["TSTypeAliasDeclaration"] == "Currency"
+    assert tokens["TSEnumDeclaration"] == "Status"
+    members = [member["@token"] for member in of_type(tree, "typescript:TSEnumMember")]
+    assert members == ["Open", "Closed"]  # a member named by a string is named by its value
+    modules = [module["@token"] for module in of_type(tree, "typescript:TSModuleDeclaration")]
+    assert modules == ["Shop", "Internal", "legacy-shop"]
+    groups = of_type(tree, "uast:FunctionGroup")
+    names = [group["Nodes"][1]["Name"]["Name"] for group in groups]
+    assert names == ["open", "constructor", "capacity", "add", "total", "total", "format"]
+    declared = groups[0]  # `declare function open(): void`: no body, and the type it returns
+    assert declared["Nodes"][0]["@type"] == "typescript:TSDeclareFunction"
+    assert declared["Nodes"][1]["Node"]["Body"] is None
+    assert text_of(SAMPLE, declared["Nodes"][1]["Node"]["Type"]["Returns"][0]["Type"]) == ": void"
+    assert [group["Nodes"][0]["@type"] for group in groups[4:6]] == [  # an overload, then the implementation
+        "typescript:TSDeclareFunction", "typescript:FunctionDeclaration"]
+    abstract = groups[2]
+    assert abstract["Nodes"][0]["@type"] == "typescript:TSDeclareMethod"
+    assert abstract["Nodes"][0]["abstract"] is True and abstract["Nodes"][1]["Node"]["Body"] is None
+    # parameters: a parameter property keeps its modifiers, `this` is the receiver, types are kept
+    constructor = groups[1]["Nodes"][1]["Node"]["Type"]["Arguments"]
+    assert [(a["Name"]["Name"], a.get("accessibility"), a.get("readonly")) for a in constructor] == [
+        ("café", "private", True), ("status", "public", None)]
+    assert text_of(SAMPLE, constructor[0]) == "private readonly café: string"
+    assert text_of(SAMPLE, constructor[0]["Type"]) == ": string"
+    assert constructor[1]["Init"]["@type"] == "typescript:MemberExpression"
+    add = groups[3]["Nodes"][1]["Node"]["Type"]
+    assert [(a["Name"]["Name"], a["Receiver"]) for a in add["Arguments"]] == [("this", True), ("item", False)]
+    assert add["Returns"][0]["Type"]["typeAnnotation"]["@type"] == "typescript:TSThisType"
+    imports = [node for node in tree["program"]["body"] if node.get("@type") == "uast:Import"]
+    assert len(imports) == 1 and imports[0]["importKind"] == "type"
+    assert [a["Name"]["Name"] for a in imports[0]["Names"]] == ["Request"]
+
+
+def test_dialect_follows_the_extension(driver: TypeScriptDriver):
+    jsx = "const view = <Panel title=\"é\">{items.map((i: Item) => <Row key={i.id} />)}</Panel>;\n"
+    assert parse(driver, jsx, filename="view.tsx").ok
+    assert not parse(driver, jsx, filename="view.ts").ok  # in .ts, `<Panel` begins a type assertion
+    assert parse(driver, "let n = <number>value;\n", filename="cast.mts").ok
+    assert parse(driver, "let n = <number>value;\n", filename="").ok  # no extension: TypeScript
+    assert parse(driver, "export = x;\n", filename="m.cts").ok
+
+
+def test_syntax_error_after_non_ascii_text_is_in_bytes(driver: TypeScriptDriver):
+    source = 'const é: string = "𝓏";\nfunction f(a: number {\n'
+    result = parse(driver, source)
+    assert result.uast is None
+    error = result.errors[0]
+    offset = source.index("{") + len("é𝓏".encode()) - len("é𝓏")
+    assert error.start is not None and (error.start.offset, error.start.line) == (offset, 2)
+
+
+def test_outline_of_a_typescript_file(driver: TypeScriptDriver):
+    tree = parse(driver, SAMPLE).uast
+    found = outline(tree, TextIndex(SAMPLE), kinds=symbol_kinds(driver.manifest.symbol_kinds))
+
+    def shape(symbols):
+        return [(s.name, s.kind, shape(s.children)) for s in symbols]
+
+    assert shape(found) == [
+        ("Item", SymbolKind.Interface, [("name", SymbolKind.Property, []), ("price", SymbolKind.Property, []),
+                                        ("describe", SymbolKind.Method, [])]),
+        ("Currency", SymbolKind.TypeParameter, []),
+        ("Status", SymbolKind.Enum, [("Open", SymbolKind.EnumMember, []), ("Closed", SymbolKind.EnumMember, [])]),
+        ("Shop", SymbolKind.Namespace, [("Internal", SymbolKind.Namespace, [("VERSION", SymbolKind.Variable, [])])]),
+        ("legacy-shop", SymbolKind.Namespace, [("open", SymbolKind.Function, [])]),
+        ("Store", SymbolKind.Class, [
+            ("items", SymbolKind.Field, []), ("instances", SymbolKind.Field, []),
+            ("constructor", SymbolKind.Constructor, []), ("capacity", SymbolKind.Method, []),
+            ("add", SymbolKind.Method, [])]),
+        ("total", SymbolKind.Function, []), ("total", SymbolKind.Function, []),
+        ("format", SymbolKind.Function, []), ("cache", SymbolKind.Variable, [])]
+    data = SAMPLE.encode()
+    store = found[5]
+    assert data[store.start:store.end].decode().startswith("@sealed\nexport abstract class Store<T extends Item>")
+    assert data[store.start:store.end].decode().endswith("}")
+
+
+# --- the driver through the runtimes: process and docker -----------------------------------------
+
+
+def typescript_spec(**changes: Any) -> DriverSpec:
+    spec = Registry.bundled().get("typescript")
+    assert spec is not None
+    return attrs.evolve(spec, **changes)
+
+
+REQUESTS = [("shop.ts", SAMPLE, mode) for mode in Mode] + [("view.tsx", "const v = <A b={1} />;\n", Mode.SEMANTIC)] + [
+    (path.name, path.read_text(encoding="utf-8"), Mode.SEMANTIC)
+    for path in sorted(FIXTURES.glob("*.ts"))[:12] if FIXTURES.is_dir()]
+
+
+async def answers(instance: Any) -> list[dict[str, Any]]:
+    out = []
+    for name, content, mode in REQUESTS:
+        request = ParseRequest(content=content, filename=name, language="typescript", mode=mode)
+        out.append(await instance.request(METHOD_PARSE, request, timeout=60))
+    return out
+
+
+async def test_process_runtime_serves_the_driver(driver: TypeScriptDriver):
+    runtime = ProcessRuntime()
+    instance = await runtime.start(typescript_spec())
+    try:
+        info = await instance.health()
+        assert info.language == "typescript" and info.symbol_kinds["TSInterfaceDeclaration"] == "interface"
+        got = await answers(instance)
+    finally:
+        await instance.stop()
+        await runtime.close()
+    for (name, content, mode), answer in zip(REQUESTS, got):
+        local = converter.unstructure(driver.parse(ParseRequest(content=content, filename=name, mode=mode)))
+        assert answer == local, name
+    assert got[0]["uast"]["@type"] == "typescript:File"
+
+
+@pytest.fixture(scope="module")
+def typescript_image() -> Iterator[tuple[Any, str, str]]:
+    """The driver's image built from this working tree under a test tag (its build context also
+    holds the javascript folder, which its manifest includes); removed afterwards."""
+    from driver_runtime.runtimes.docker import DockerRuntime
+
+    availability = DockerRuntime.probe()
+    if not availability.ok:
+        containers_unavailable(availability.reason)
+    import docker
+
+    client = docker.from_env(timeout=1800)
+    tag = f"bblfsh-lsp/driver-typescript:test-{os.getpid()}"
+    built: list[str] = []
+    try:
+        image_id = images.build(client, typescript_spec(), tag=tag)
+        built.append(tag)
+    except Exception as exc:
+        for name in reversed(built):
+            client.images.remove(name)
+        client.close()
+        containers_unavailable(f"the TypeScript driver image cannot be built: {exc}")
+    try:
+        yield client, tag, image_id
+    finally:
+        try:
+            for name in reversed(built):
+                client.images.remove(name)
+        finally:
+            client.close()
+
+
+async def test_docker_runtime_answers_as_the_process_runtime(typescript_image: tuple[Any, str, str]):
+    from driver_runtime.runtimes.docker import DockerRuntime
+
+    client, tag, image_id = typescript_image
+    manifest = images.manifest_from_labels(client.images.get(tag).labels)
+    assert manifest.language == "typescript" and manifest.symbol_kinds == typescript_spec().manifest.symbol_kinds
+    missing = TypeScriptDriver().check_prepared()
+    if missing:
+        toolchain_unavailable(missing)
+    process_runtime, docker_runtime = ProcessRuntime(), DockerRuntime()
+    local = await process_runtime.start(typescript_spec())
+    try:
+        expected = await answers(local)
+    finally:
+        await local.stop()
+        await process_runtime.close()
+    instance = await docker_runtime.start(typescript_spec(image=tag, digest=image_id))
+    try:
+        assert (await instance.health()).language == "typescript"
+        got = await answers(instance)
+    finally:
+        await instance.stop()
+        await docker_runtime.close()
+    for (name, _content, mode), want, have in zip(REQUESTS, expected, got):
+        assert have == want, f"{name} ({mode.value}): docker differs from process"
+    assert got[0]["uast"]["@type"] == "typescript:File" and got[0].get("errors", []) == []
+
+
+# --- the language server end to end --------------------------------------------------------------
+
+
+DOCUMENT = '''// Orders. Non-ASCII on purpose: é is 2 bytes and 1 UTF-16 unit, 𝓏 is 4 bytes and 2 units.
+import { Item, Status } from "./shop";
+import * as log from "./log";
+
+export interface Order {
+  id: number;
+  items: Item[];
+  total(): number;
+}
+
+export type OrderId = Order["id"];
+
+export enum Priority {
+  Low,
+  High = 10,
+}
+
+export namespace Orders {
+  export const prefix = "𝓏";
+
+  export class Queue<T extends Order> {
+    private pending: T[] = [];
+
+    constructor(readonly name: string) {}
+
+    push(order: T): number {
+      this.pending.push(order);
+      log.info(`queued ${order.id} in ${this.name}`);
+      return this.pending.length;
+    }
+  }
+}
+
+export function summarize(orders: Order[], status: Status = Status.Open): string {
+  const count = orders.length;
+  return orders
+    .map((order) => `${order.id}: ${order.total()} €`)
+    .join("\\n") + ` (${count}, ${status})`;
+}
+
+export const byId = (orders: Order[], id: OrderId): Order | undefined =>
+  orders.find((order) => order.id === id);
+'''
+LINES = DOCUMENT.split("\n")
+
+
+def line_of(text: str, after: int = 0) -> int:
+    return next(number for number, line in enumerate(LINES) if number >= after and line.startswith(text))
+
+
+def closing(header: str) -> int:
+    """The line of the brace that closes the block opened on `header`'s line (same indentation)."""
+    start = line_of(header)
+    indent = LINES[start][: len(LINES[start]) - len(LINES[start].lstrip())]
+    return line_of(indent + "}", after=start)
+
+
+@attrs.define
+class RawResponse:
+    """Keeps a custom method's result as JSON (pygls turns unknown results into namedtuples)."""
+
+    id: int | str
+    jsonrpc: str
+    result: Any = None
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
+    params=["visual-studio-code", "neovim"],
+)
+async def client(request, lsp_client: LanguageClient, tmp_path_factory):
+    if TypeScriptDriver().check_prepared() or not shutil.which("node"):
+        toolchain_unavailable("the TypeScript driver's native parser is not prepared")
+    workspace = tmp_path_factory.mktemp("workspace")
+    (workspace / "view.tsx").write_text("export function View() { return <div>é</div>; }\n", encoding="utf-8")
+    lsp_client.workspace_path = workspace
+    known = lsp_client.protocol.get_result_type
+    lsp_client.protocol.get_result_type = lambda method: RawResponse if method.startswith("bblfsh/") else known(method)
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities(request.param), root_uri=workspace.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")]))
+    yield
+    await lsp_client.shutdown_session()
+
+
+def column(client: LanguageClient, line_text: str, prefix: str) -> int:
+    """Where `prefix` ends on a line, in the units this client negotiated."""
+    encodings = client.capabilities.general.position_encodings if client.capabilities.general else None
+    before = line_text[: len(prefix)]
+    if encodings and encodings[0] == "utf-8":
+        return len(before.encode("utf-8"))
+    return len(before.encode("utf-16-le")) // 2
+
+
+async def open_document(client: LanguageClient) -> str:
+    uri = (client.workspace_path / "orders.ts").as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="typescript", version=1, text=DOCUMENT)))
+    return uri
+
+
+async def test_lsp_outline_of_a_typescript_file(client: LanguageClient):
+    uri = await open_document(client)
+    found = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert [(s.name, s.kind) for s in found] == [
+        ("Order", SymbolKind.Interface), ("OrderId", SymbolKind.TypeParameter), ("Priority", SymbolKind.Enum),
+        ("Orders", SymbolKind.Namespace), ("summarize", SymbolKind.Function), ("byId", SymbolKind.Function)]
+    order, _, priority, orders, summarize, by_id = found
+    assert [(c.name, c.kind) for c in order.children] == [
+        ("id", SymbolKind.Property), ("items", SymbolKind.Property), ("total", SymbolKind.Method)]
+    assert [(c.name, c.kind) for c in priority.children] == [
+        ("Low", SymbolKind.EnumMember), ("High", SymbolKind.EnumMember)]
+    assert [(c.name, c.kind) for c in orders.children] == [("prefix", SymbolKind.Variable), ("Queue", SymbolKind.Class)]
+    queue = orders.children[1]
+    assert [(c.name, c.kind) for c in queue.children] == [
+        ("pending", SymbolKind.Field), ("constructor", SymbolKind.Constructor), ("push", SymbolKind.Method)]
+    assert not summarize.children  # a local variable is not part of the outline
+    # whole definitions, from the first word of their header line to their last character
+    assert orders.range.start == types.Position(line=line_of("export namespace Orders"), character=0)
+    assert orders.range.end == types.Position(line=closing("export namespace Orders"), character=1)
+    assert queue.range.start == types.Position(line=line_of("  export class Queue"), character=2)
+    assert queue.range.end == types.Position(line=closing("  export class Queue"), character=3)
+    push = queue.children[2]
+    assert (push.range.start.line, push.range.end.line) == (line_of("    push(order"), line_of("    push(order") + 4)
+    assert push.selection_range.start == types.Position(line=line_of("    push(order"), character=4)
+    assert by_id.range.start == types.Position(line=line_of("export const byId"), character=0)
+    assert by_id.range.end.line == line_of("  orders.find(")
+    prefix = orders.children[0]
+    line = LINES[line_of("  export const prefix")]
+    assert prefix.range.end.character == column(client, line, '  export const prefix = "𝓏"')
+
+
+async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
+    uri = await open_document(client)
+    folds = await client.text_document_folding_range_async(
+        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    spans = {(fold.start_line, fold.end_line) for fold in folds}
+    assert (line_of("export interface Order"), line_of("export interface Order") + 4) in spans
+    assert (line_of("export namespace Orders"), closing("export namespace Orders")) in spans
+    assert (line_of("    push(order"), line_of("    push(order") + 4) in spans
+    assert (line_of("  return orders"), line_of('    .join("')) in spans
+    assert any(fold.kind == types.FoldingRangeKind.Imports and fold.start_line == line_of("import { Item")
+               and fold.end_line == line_of("import * as log") for fold in folds)
+
+    line = line_of("      log.info(")
+    text = LINES[line]
+    position = types.Position(line=line, character=column(client, text, "      log.in"))
+    ranges = await client.text_document_selection_range_async(types.SelectionRangeParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), positions=[position]))
+    chain = []
+    current = ranges[0]
+    while current is not None:
+        chain.append(current.range)
+        current = current.parent
+    assert chain[0].start.character == column(client, text, "      log.")  # info
+    assert chain[0].end.character == column(client, text, "      log.info")
+    assert any(r.start == types.Position(line=line_of("  export class Queue"), character=2) for r in chain)
+    assert chain[-1].start == types.Position(line=0, character=0)
+
+
+async def test_lsp_structural_query(client: LanguageClient):
+    uri = await open_document(client)
+    matches = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "//uast:FunctionGroup", "textDocument": {"uri": uri}})
+    assert [m["label"] for m in matches] == ["constructor", "push", "summarize", "byId"]
+    declared = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "//typescript:TSInterfaceDeclaration | //typescript:TSEnumDeclaration",
+                         "textDocument": {"uri": uri}})
+    assert [m["label"] for m in declared] == ["Order", "Priority"]
+    typed = await client.protocol.send_request_async("bblfsh/query", {
+        "query": "//uast:Argument[Type//uast:Identifier[@Name='Order']]", "textDocument": {"uri": uri}})
+    assert [m["label"] for m in typed] == ["orders", "orders", ""]  # the last: byId's return type
+    everywhere = await client.protocol.send_request_async("bblfsh/query", {"query": "//uast:FunctionGroup"})
+    assert {Path(m["uri"]).name for m in everywhere if m["label"] == "View"} == {"view.tsx"}
