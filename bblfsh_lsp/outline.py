@@ -52,6 +52,8 @@ KIND_NAMES: dict[str, SymbolKind] = {
 TARGET_FIELDS = ("targets", "target", "Target", "left", "Left")
 
 VARIABLE_KINDS = (SymbolKind.Variable, SymbolKind.Constant, SymbolKind.Field)
+# Fields by which native declarations say they declare constants (JavaScript, Go).
+CONST_FIELDS = ("kind", "Tok", "@token")
 # Names that make a method a constructor in any language they occur in (JavaScript, PHP),
 # besides its type's own name (Java, C++, C#).
 CONSTRUCTOR_NAMES = ("constructor", "__construct")
@@ -205,6 +207,8 @@ class _Builder:
 
     def symbol(self, number: int, name: str, kind: SymbolKind, name_node: Node | None,
                whole: int | None = None) -> Symbol:
+        if kind is SymbolKind.Variable and self.in_const_declaration(number):
+            kind = SymbolKind.Constant
         name_start, name_end = self.name_span(name, name_node, number)
         around = number if whole is None else whole
         start = self.header_start(around, name_start)
@@ -261,6 +265,18 @@ class _Builder:
             return [self.symbol(number, name, _variable_kind(name, in_type), target, whole=number)
                     for name, target in _assigned_names(node)]
         return []
+
+    def in_const_declaration(self, number: int) -> bool:
+        """Declared by `const` (JavaScript's `kind`, Go's `Tok`): its own node or the declaration
+        that holds it says so."""
+        structure = self.structure
+        for candidate in (number, structure.parents[number]):
+            if candidate < 0:
+                continue
+            node = structure.nodes[candidate]
+            if any(node.get(field) == "const" for field in CONST_FIELDS):
+                return True
+        return False
 
     def at_statement_level(self, number: int) -> bool:
         """An assignment that is a statement of a module or type body, not inside an expression."""

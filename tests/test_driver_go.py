@@ -443,7 +443,7 @@ def test_outline_of_a_go_file(driver: GoDriver):
     # function with a receiver, listed at top level as gopls does.
     outlined = shape(found)
     assert [(name, kind) for name, kind, _ in outlined] == [
-        ("Pi", SymbolKind.Variable), ("E", SymbolKind.Variable), ("café", SymbolKind.Variable),
+        ("Pi", SymbolKind.Constant), ("E", SymbolKind.Constant), ("café", SymbolKind.Variable),
         ("𝓏", SymbolKind.Variable), ("Shape", SymbolKind.Interface), ("Größe", SymbolKind.Struct),
         ("Area", SymbolKind.Method), ("Sum", SymbolKind.Function), ("raw", SymbolKind.Function)]
     assert outlined[4][2] == [("Area", SymbolKind.Method, [])]
@@ -750,8 +750,8 @@ async def test_lsp_outline_of_a_go_file(client: LanguageClient):
     found = await client.text_document_document_symbol_async(
         types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
     names = [(s.name, s.kind) for s in found]
-    assert names[:3] == [("ErrMissing", SymbolKind.Variable), ("MaxItems", SymbolKind.Variable),
-                         ("café", SymbolKind.Variable)]
+    assert names[:3] == [("ErrMissing", SymbolKind.Variable), ("MaxItems", SymbolKind.Constant),
+                         ("café", SymbolKind.Constant)]
     assert [name for name, _ in names[3:]] == ["Item", "Shelf", "Store", "New", "Put", "Take"]
     item, shelf, store = found[3:6]
     assert item.kind == SymbolKind.Struct and shelf.kind == SymbolKind.Interface

@@ -412,12 +412,12 @@ def test_outline_of_a_javascript_file(driver: JavaScriptDriver):
         return [(s.name, s.kind, shape(s.children)) for s in symbols]
 
     assert shape(found) == [
-        ("𝓏ero", SymbolKind.Variable, []), ("café", SymbolKind.Variable, []), ("count", SymbolKind.Variable, []),
+        ("𝓏ero", SymbolKind.Constant, []), ("café", SymbolKind.Constant, []), ("count", SymbolKind.Variable, []),
         ("Größe", SymbolKind.Class, [
             ("#secret", SymbolKind.Field, []), ("sides", SymbolKind.Field, []),
             ("constructor", SymbolKind.Constructor, []), ("größe", SymbolKind.Method, []),
             ("onClick", SymbolKind.Method, [])]),
-        ("fé", SymbolKind.Function, []), ("arrow", SymbolKind.Function, []), ("el", SymbolKind.Variable, [])]
+        ("fé", SymbolKind.Function, []), ("arrow", SymbolKind.Function, []), ("el", SymbolKind.Constant, [])]
     data = SAMPLE.encode()
     cls = found[3]
     assert data[cls.start:cls.end].decode().startswith("export class Größe extends Base {")
@@ -434,7 +434,7 @@ def test_outline_names_destructuring_and_anonymous_classes(driver: JavaScriptDri
     tree = parse(driver, source).uast
     found = outline(tree, TextIndex(source), kinds=symbol_kinds(driver.manifest.symbol_kinds))
     assert [(s.name, s.kind) for s in found] == [
-        ("{ a, b: [c] }", SymbolKind.Variable), ("default", SymbolKind.Class), ("Named", SymbolKind.Variable),
+        ("{ a, b: [c] }", SymbolKind.Constant), ("default", SymbolKind.Class), ("Named", SymbolKind.Constant),
         ("Named", SymbolKind.Class), ("m", SymbolKind.Function)]
     assert [c.name for c in found[1].children] == ["run"] and [c.name for c in found[3].children] == ["go"]
 
@@ -717,7 +717,7 @@ async def test_lsp_outline_of_a_javascript_file(client: LanguageClient):
     found = await client.text_document_document_symbol_async(
         types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
     assert [(s.name, s.kind) for s in found] == [
-        ("TAX_RATE", SymbolKind.Variable), ("counter", SymbolKind.Variable), ("Cart", SymbolKind.Class),
+        ("TAX_RATE", SymbolKind.Constant), ("counter", SymbolKind.Variable), ("Cart", SymbolKind.Class),
         ("formatPrice", SymbolKind.Function), ("double", SymbolKind.Function)]
     cart, format_price = found[2], found[3]
     assert [(c.name, c.kind) for c in cart.children] == [

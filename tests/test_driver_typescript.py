@@ -245,7 +245,7 @@ def test_outline_of_a_typescript_file(driver: TypeScriptDriver):
                                         ("describe", SymbolKind.Method, [])]),
         ("Currency", SymbolKind.TypeParameter, []),
         ("Status", SymbolKind.Enum, [("Open", SymbolKind.EnumMember, []), ("Closed", SymbolKind.EnumMember, [])]),
-        ("Shop", SymbolKind.Namespace, [("Internal", SymbolKind.Namespace, [("VERSION", SymbolKind.Variable, [])])]),
+        ("Shop", SymbolKind.Namespace, [("Internal", SymbolKind.Namespace, [("VERSION", SymbolKind.Constant, [])])]),
         ("legacy-shop", SymbolKind.Namespace, [("open", SymbolKind.Function, [])]),
         ("Store", SymbolKind.Class, [
             ("items", SymbolKind.Field, []), ("instances", SymbolKind.Field, []),
@@ -473,7 +473,7 @@ async def test_lsp_outline_of_a_typescript_file(client: LanguageClient):
         ("id", SymbolKind.Property), ("items", SymbolKind.Property), ("total", SymbolKind.Method)]
     assert [(c.name, c.kind) for c in priority.children] == [
         ("Low", SymbolKind.EnumMember), ("High", SymbolKind.EnumMember)]
-    assert [(c.name, c.kind) for c in orders.children] == [("prefix", SymbolKind.Variable), ("Queue", SymbolKind.Class)]
+    assert [(c.name, c.kind) for c in orders.children] == [("prefix", SymbolKind.Constant), ("Queue", SymbolKind.Class)]
     queue = orders.children[1]
     assert [(c.name, c.kind) for c in queue.children] == [
         ("pending", SymbolKind.Field), ("constructor", SymbolKind.Constructor), ("push", SymbolKind.Method)]
