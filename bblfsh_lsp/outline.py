@@ -109,6 +109,9 @@ def _type_kind(node: Node, kinds: Mapping[str, SymbolKind]) -> SymbolKind | None
 def _type_name(node: Node) -> tuple[str, Node | None] | None:
     token = node.get(TOKEN)
     if isinstance(token, str) and token:
+        for field in ("Name", "name"):  # the identifier that spells the token, for its exact span
+            if _identifier_name(node.get(field)) == token:
+                return token, node[field]
         return token, None
     for field in ("Name", "name", "id", "key"):
         name = _identifier_name(node.get(field))

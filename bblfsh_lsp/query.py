@@ -1099,6 +1099,8 @@ def label(node: Node) -> str:
     token = node.get(TOKEN)
     if token is not None and not isinstance(token, (dict, list)):
         return _short(token)
+    if isinstance(token, dict) and token.get(TYPE) == "uast:Identifier":  # Babelfish's Ruby and Python keywords
+        return _short(_name_of(token))
     for field in ("Name", "name"):  # a declaration named by an identifier (Go, Java types)
         value = node.get(field)
         if isinstance(value, dict) and value.get(TYPE) in ("uast:Identifier", "uast:QualifiedIdentifier"):

@@ -1,0 +1,71 @@
+"""The Ruby driver: Ruby's own parser, Ripper, in a long-lived `ruby` process (native/parse.rb)
+that answers each source with its native tree; roles and semantic nodes are added here from
+the tables (annotation.py, normalization.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from driver_runtime.drivers.ruby import annotation, normalization
+from driver_runtime.protocol import Mode, ParseError, ParseRequest, ParseResult, Position
+from driver_runtime.sdk.host import NativeDriver
+from driver_runtime.sdk.normalizer import Tables
+from driver_runtime.sdk.units import BYTES
+from driver_runtime.uast import LineStarts
+
+HERE = Path(__file__).resolve().parent
+
+# Ruby's standard library only (ripper, json): nothing to install beyond Debian's ruby.
+NATIVE = ["ruby", "--disable-gems", "{folder}/native/parse.rb"]
+
+TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, transforms=normalization.TRANSFORMS)
+
+OPERATOR_TYPES = ("ruby:send_operator", "ruby:op_asgn")
+
+
+def add_operator_roles(tree: Any) -> None:
+    """Annotated mode: the roles that depend on an operator (the semantic transforms add them
+    there; annotated mode has no transforms)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            kind = node.get("@type")
+            if kind == "ruby:send_operator":
+                annotation.operator_roles(node, str(node.get("selector")), unary=not node.get("values"))
+            elif kind == "ruby:op_asgn":
+                annotation.operator_roles(node, str(node.get("operator")), unary=False)
+            elif kind == "ruby:send_statement":
+                annotation.statement_roles(node, str(node.get("selector")))
+            stack.extend(value for key, value in node.items() if key != "@pos" and isinstance(value, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _unencodable(content: str) -> ParseError | None:
+    """A lone surrogate (JSON allows "\\ud800") is no UTF-8 text: an error at its place, rather
+    than a failure to send the source to the native parser."""
+    try:
+        content.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        data = content.encode("utf-8", "surrogatepass")
+        offset = len(content[: exc.start].encode("utf-8", "surrogatepass"))
+        line, col = LineStarts(data).line_col(offset)
+        return ParseError(message="the source is not valid UTF-8 (a lone surrogate)",
+                          start=Position(offset=offset, line=line, col=col))
+    return None
+
+
+class RubyDriver(NativeDriver):
+    def __init__(self) -> None:
+        super().__init__(HERE, native=NATIVE, tables=TABLES, unit=BYTES)
+
+    def parse(self, request: ParseRequest) -> ParseResult:
+        unencodable = _unencodable(request.content)
+        if unencodable is not None:
+            return ParseResult(language=self.manifest.language, errors=[unencodable])
+        result = super().parse(request)
+        if Mode(request.mode) is Mode.ANNOTATED and result.uast is not None:
+            add_operator_roles(result.uast)
+        return result

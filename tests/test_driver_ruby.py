@@ -1,0 +1,849 @@
+"""The Ruby driver (Ruby's own parser, Ripper, behind a native program), through real parses:
+the three modes, byte positions on non-ASCII source, strings and comments, syntax errors and
+hostile input, conformance with Babelfish's fixtures (../shared/conformance), the driver served
+by the process runtime and by the docker runtime, and the language server end to end.
+
+Tests that need Ruby or the prepared driver skip without them (`scripts/setup-toolchains.sh`),
+and fail instead where BBLFSH_LSP_REQUIRE_TOOLCHAINS=1; the docker test likewise with
+BBLFSH_LSP_REQUIRE_CONTAINERS=1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+import pytest_lsp
+from conftest import SHARED, containers_unavailable, toolchain_unavailable
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from driver_runtime import images, uast
+from driver_runtime.drivers.ruby import annotation
+from driver_runtime.drivers.ruby.driver import HERE, RubyDriver
+from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, ParseResult, converter
+from driver_runtime.registry import Registry
+from driver_runtime.runtimes.process import ProcessRuntime
+
+SCORER = SHARED / "tools" / "uast_score.py"
+FIXTURES = SHARED / "conformance" / "ruby"
+NATIVE_PROGRAM = HERE / "native" / "parse.rb"
+
+# The roles Babelfish's drivers use (all of them, from the conformance corpus).
+BABELFISH_ROLES = set(
+    "Add Alias And Annotation Anonymous ArgsList Argument Arithmetic Assert Assignment Base Binary "
+    "Bitwise Block Body Boolean Break Byte Call Callee Case Catch Character Comment Condition Contains "
+    "Continue Declaration Decrement Default Dereference Divide DoWhile Documentation Else Entry "
+    "Enumeration Equal Expression File Finally For Function Goto GreaterThan GreaterThanOrEqual "
+    "Identical Identifier If Import Incomplete Increment Initialization Instance Iterator Key Left "
+    "LeftShift LessThan LessThanOrEqual List Literal Map Module Modulo Multiply Name Negative Noop Not "
+    "Null Number Operator Or Package Pathname Positional Positive Postfix Primitive Qualified Receiver "
+    "Regexp Relational Return Right RightShift Scope Set Statement String Substract Subtype Switch "
+    "TakeAddress Then This Throw Try Tuple Type Unannotated Unary Unsigned Update Value Variable "
+    "Visibility While World Xor".split()
+)
+
+SAMPLE = '''#!/usr/bin/env ruby
+# frozen_string_literal: true
+require "json"
+require_relative "lib/größe"
+
+# Shapes and their areas.
+module Geometry
+  PI = 3.14159
+
+  class Shape < Base
+    attr_reader :sides, :größe
+
+    def initialize(sides, scale = 1.0, *rest, name:, color: "rot", **opts, &block)
+      @sides = sides # how many
+      super(name)
+    end
+
+    def self.unit = new(1, name: "unit")
+
+    def area(x)
+      return 0 if x.nil?
+      (x * PI).round(2) + @sides.size
+    end
+  end
+end
+
+shapes = [Geometry::Shape.new(3, name: "tri")]
+shapes.each { |s| puts "#{s.sides}: é" }
+'''
+
+# The native types Babelfish's semantic trees never have (they became uast:* nodes).
+SEMANTIC_BLACKLIST = {"ruby:lvar", "ruby:ivar", "ruby:cvar", "ruby:gvar", "ruby:str", "ruby:def", "ruby:arg",
+                      "ruby:optarg", "ruby:restarg", "ruby:kwarg", "ruby:kwoptarg", "ruby:kwrestarg",
+                      "ruby:blockarg", "ruby:begin", "ruby:true", "ruby:false", "ruby:comment"}
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def ruby_driver() -> RubyDriver:
+    """The driver in this process, or a skip (a failure in CI) without Ruby or preparation."""
+    if shutil.which("ruby") is None:
+        toolchain_unavailable("ruby is not installed (scripts/setup-toolchains.sh installs it)")
+    driver = RubyDriver()
+    missing = driver.check_prepared()
+    if missing:
+        toolchain_unavailable(missing)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[RubyDriver]:
+    driver = ruby_driver()
+    yield driver
+    driver.native.close()
+
+
+def parse(driver: RubyDriver, source: str, mode: Mode = Mode.SEMANTIC) -> ParseResult:
+    return driver.parse(ParseRequest(content=source, filename="sample.rb", mode=mode))
+
+
+def nodes(tree: Any) -> list[dict[str, Any]]:
+    return list(uast.walk(tree))
+
+
+def of_type(tree: Any, node_type: str) -> list[dict[str, Any]]:
+    return [node for node in nodes(tree) if node.get("@type") == node_type]
+
+
+def types_in(tree: Any) -> set[str]:
+    return {node.get("@type", "") for node in nodes(tree)}
+
+
+def text_of(source: str, node: dict[str, Any]) -> str:
+    span = uast.span(node)
+    assert span is not None, node
+    return source.encode("utf-8")[span[0]:span[1]].decode("utf-8")
+
+
+def assert_true_spans(source: str, tree: Any) -> None:
+    """Every position inside the source, start before end, and on character boundaries."""
+    data = source.encode("utf-8")
+    for node in nodes(tree):
+        pos = node.get("@pos")
+        if not pos:
+            continue
+        start, end = pos.get("start"), pos.get("end")
+        assert start is not None and end is not None, node  # whole spans or none
+        assert 0 <= start <= end <= len(data), node
+        data[start:end].decode("utf-8")  # raises if a span cuts a character
+
+
+def is_call_name(node: dict[str, Any], parents: dict[int, tuple[dict[str, Any], str]]) -> bool:
+    parent = parents.get(id(node))
+    return parent is not None and parent[1] == "qname"
+
+
+def parent_map(tree: Any) -> dict[int, tuple[dict[str, Any], str]]:
+    out: dict[int, tuple[dict[str, Any], str]] = {}
+    for node in nodes(tree):
+        for key, value in node.items():
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, dict) and key != "@pos":
+                    out[id(child)] = (node, key)
+    return out
+
+
+# --- the three modes -----------------------------------------------------------------------------
+
+
+def test_native_mode_is_the_parser_tree_with_whole_spans(driver: RubyDriver):
+    result = parse(driver, SAMPLE, Mode.NATIVE)
+    assert result.ok, result.errors
+    tree = result.uast
+    assert tree["@type"] == "ruby:file"
+    found = types_in(tree)
+    assert {"ruby:module", "ruby:class", "ruby:def", "ruby:defs", "ruby:arg", "ruby:optarg", "ruby:restarg",
+            "ruby:kwarg", "ruby:kwoptarg", "ruby:kwrestarg", "ruby:blockarg", "ruby:casgn", "ruby:ivasgn",
+            "ruby:lvasgn", "ruby:send_call", "ruby:send_qualified", "ruby:send_require", "ruby:block",
+            "ruby:dstr", "ruby:comment", "ruby:attribute"} <= found
+    assert not any(t.startswith("uast:") for t in found)
+    assert not any("@role" in node for node in nodes(tree))
+    assert_true_spans(SAMPLE, tree)
+    # definitions span keyword to `end`, and are named by their token
+    module = of_type(tree, "ruby:module")[0]
+    assert module["@token"] == "Geometry" and text_of(SAMPLE, module).startswith("module Geometry")
+    assert text_of(SAMPLE, module).endswith("end")
+    shape = of_type(tree, "ruby:class")[0]
+    assert shape["@token"] == "Shape" and text_of(SAMPLE, shape).startswith("class Shape < Base\n")
+    assert text_of(SAMPLE, shape).endswith("    end\n  end")
+    area = next(n for n in of_type(tree, "ruby:def") if n["@token"] == "area")
+    assert text_of(SAMPLE, area) == (
+        "def area(x)\n      return 0 if x.nil?\n      (x * PI).round(2) + @sides.size\n    end")
+    unit = of_type(tree, "ruby:defs")[0]
+    assert unit["@token"] == "unit" and text_of(SAMPLE, unit) == 'def self.unit = new(1, name: "unit")'
+    # leaves span their text
+    for node in of_type(tree, "ruby:lvar") + of_type(tree, "ruby:ivar") + of_type(tree, "ruby:arg"):
+        assert text_of(SAMPLE, node) == node["@token"]
+    block = of_type(tree, "ruby:block")[0]
+    assert text_of(SAMPLE, block) == 'shapes.each { |s| puts "#{s.sides}: é" }'
+
+
+def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver: RubyDriver):
+    native = parse(driver, SAMPLE, Mode.NATIVE).uast
+    annotated = parse(driver, SAMPLE, Mode.ANNOTATED).uast
+    assert types_in(annotated) == types_in(native)
+    for node in nodes(annotated):
+        if "@type" in node:
+            assert node.get("@role"), node
+            assert set(node["@role"]) <= BABELFISH_ROLES, node
+            assert node["@role"] == sorted(node["@role"])
+            assert "Unannotated" not in node["@role"], node["@type"]
+    shape = of_type(annotated, "ruby:class")[0]
+    assert {"Declaration", "Type"} <= set(shape["@role"])
+    times = next(n for n in of_type(annotated, "ruby:send_operator") if n["@token"] == "*")
+    assert {"Arithmetic", "Binary", "Multiply", "Operator"} <= set(times["@role"])
+    assert "Condition" in of_type(annotated, "ruby:if")[0]["condition"]["@role"]
+
+
+def test_role_tables_use_babelfish_role_names_only_sorted():
+    tables = [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values(), *annotation.OPERATOR_ROLES.values(),
+              *annotation.STATEMENT_ROLES.values()]
+    used = {role for roles in tables for role in roles}
+    assert used <= BABELFISH_ROLES, used - BABELFISH_ROLES
+    assert all(list(roles) == sorted(roles) for roles in tables)
+
+
+def test_semantic_mode_shapes(driver: RubyDriver):
+    result = parse(driver, SAMPLE)
+    assert result.ok, result.errors
+    tree = result.uast
+    assert_true_spans(SAMPLE, tree)
+    assert not SEMANTIC_BLACKLIST & types_in(tree)
+    # methods: FunctionGroup (spanning `def`) -> Alias (named, the name's span) -> Function
+    groups = of_type(tree, "uast:FunctionGroup")
+    assert [text_of(SAMPLE, g) for g in groups] == ["def", "def"]
+    extent, alias = groups[0]["Nodes"]  # Babelfish's map, here with the whole definition's span
+    assert set(extent) == {"@pos"} and text_of(SAMPLE, extent).startswith("def initialize(")
+    assert text_of(SAMPLE, extent).endswith("super(name)\n    end")
+    assert alias["@type"] == "uast:Alias" and alias["Name"]["Name"] == "initialize"
+    assert text_of(SAMPLE, alias["Name"]) == "initialize"
+    function = alias["Node"]
+    assert function["@type"] == "uast:Function" and function["Body"]["@type"] == "uast:Block"
+    arguments = function["Type"]["Arguments"]
+    assert [a["Name"]["Name"] for a in arguments] == ["sides", "scale", "rest", "name", "color", "opts", "block"]
+    assert [text_of(SAMPLE, a) for a in arguments] == ["sides", "scale", "rest", "name", "color", "opts", "block"]
+    assert arguments[1]["Init"]["@token"] == 1.0 and arguments[4]["Init"]["Value"] == "rot"
+    assert arguments[2]["Variadic"] and arguments[5]["MapVariadic"]
+    assert not any(a["Variadic"] or a["MapVariadic"] for a in arguments[:2] + arguments[3:5])
+    # a method's body: its statements in a Block (several in a Block of their own, as Babelfish)
+    body = function["Body"]["Statements"]
+    assert len(body) == 1 and body[0]["@type"] == "uast:Block" and len(body[0]["Statements"]) == 2
+    # classes and modules stay native: Declaration and Type roles, named by token and identifier
+    shape = of_type(tree, "ruby:class")[0]
+    assert {"Declaration", "Type"} <= set(shape["@role"]) and shape["@token"] == "Shape"
+    assert shape["name"] == {"@type": "uast:Identifier", "Name": "Shape"}
+    assert of_type(tree, "ruby:module")[0]["name"]["Name"] == "Geometry"
+    # def self.x stays native, its name spanning the name
+    unit = of_type(tree, "ruby:defs")[0]
+    assert unit["name"]["Name"] == "unit" and text_of(SAMPLE, unit["name"]) == "unit"
+    # identifiers span their name; a call with a receiver is also named over the whole call
+    parents = parent_map(tree)
+    for node in of_type(tree, "uast:Identifier"):
+        if "@pos" in node and not is_call_name(node, parents):
+            assert text_of(SAMPLE, node) == node["Name"]
+    round_call = next(n for n in of_type(tree, "ruby:send_call") if n["@token"] == "round")
+    assert round_call["name"] == {"@type": "uast:Identifier", "Name": "round"}
+    assert text_of(SAMPLE, round_call["qname"]) == "(x * PI).round(2)"
+    assert round_call["qname"]["Name"] == "round"
+    # strings, requires, comments
+    strings = {n["Value"]: text_of(SAMPLE, n) for n in of_type(tree, "uast:String")}
+    assert strings["json"] == '"json"' and strings["rot"] == '"rot"' and strings[": é"] == ": é"
+    imports = of_type(tree, "uast:RuntimeImport")
+    assert [i["Path"]["Value"] for i in imports] == ["json", "lib/größe"]
+    comments = of_type(tree, "uast:Comment")
+    assert [c["Text"] for c in comments] == [
+        "!/usr/bin/env ruby", "frozen_string_literal: true", "Shapes and their areas.", "how many"]
+    # an interpolation is a Block spanning #{...}
+    interpolation = next(b for b in of_type(tree, "uast:Block") if "@pos" in b and text_of(SAMPLE, b)[:2] == "#{")
+    assert text_of(SAMPLE, interpolation) == "#{s.sides}"
+
+
+def test_blocks_lambdas_and_assignments(driver: RubyDriver):
+    source = "x = ->(a, b = 2) { a + b }\n[1].map do |v, (w, z)| v end\nA::B ||= 1\na, *b = c\n@d += 1\n"
+    tree = parse(driver, source).uast
+    assert_true_spans(source, tree)
+    blocks = of_type(tree, "ruby:block")
+    assert [text_of(source, b) for b in blocks] == ["->(a, b = 2) { a + b }", "[1].map do |v, (w, z)| v end"]
+    assert [a["Name"]["Name"] for a in blocks[0]["args"]] == ["a", "b"]
+    assert blocks[1]["args"][1]["@type"] == "ruby:mlhs"
+    assert [a["Name"]["Name"] for a in blocks[1]["args"][1]["children"]] == ["w", "z"]
+    casgn = of_type(tree, "ruby:casgn")[0]
+    assert casgn["@token"] == "B" and casgn["base"]["@token"] == "A"
+    assert text_of(source, of_type(tree, "ruby:or_asgn")[0]) == "A::B ||= 1"
+    masgn = of_type(tree, "ruby:masgn")[0]
+    assert [text_of(source, t) for t in masgn["targets"]["children"]] == ["a", "*b"]
+    op = of_type(tree, "ruby:op_asgn")[0]
+    assert op["operator"]["@type"] == "uast:Operator" and op["operator"]["@token"] == "+"
+
+
+# --- positions ---------------------------------------------------------------------------------
+
+
+def test_positions_are_utf8_byte_offsets_after_non_ascii_text(driver: RubyDriver):
+    source = ('s = "é𝓏"  # café 𝓏\nt = s + "x"\ndef größe(𝓏a, b: "ü") = 𝓏a.to_s\n'
+              'class Ä𝓏; Ö = :ö; end\nputs "#{t}é", ?ä\n')
+    for mode in Mode:
+        result = parse(driver, source, mode)
+        assert result.ok, result.errors
+        assert_true_spans(source, result.uast)
+    tree = parse(driver, source).uast
+    strings = {n["Value"]: text_of(source, n) for n in of_type(tree, "uast:String")}
+    assert strings == {"é𝓏": '"é𝓏"', "x": '"x"', "ü": '"ü"', "é": "é", "ä": "?ä"}
+    names = [(n["Name"], text_of(source, n)) for n in of_type(tree, "uast:Identifier") if "@pos" in n]
+    assert ("t", "t") in names and ("𝓏a", "𝓏a") in names
+    group = of_type(tree, "uast:FunctionGroup")[0]
+    assert text_of(source, group) == "def" and text_of(source, group["Nodes"][1]["Name"]) == "größe"
+    cls = of_type(tree, "ruby:class")[0]
+    assert cls["@token"] == "Ä𝓏" and text_of(source, cls) == "class Ä𝓏; Ö = :ö; end"
+    assert text_of(source, of_type(tree, "ruby:casgn")[0]) == "Ö = :ö"
+    comment = of_type(tree, "uast:Comment")[0]
+    assert text_of(source, comment) == "# café 𝓏" and comment["Text"] == "café 𝓏"
+
+
+def test_byte_order_mark_and_crlf_line_ends(driver: RubyDriver):
+    source = "\ufeffx = 'é' # c\r\ndef f\r\n  1\r\nend\r\n"
+    tree = parse(driver, source).uast
+    assert of_type(tree, "ruby:lvasgn")[0]["@token"] == "x"  # the mark is not part of the name
+    assert_true_spans(source, tree)
+    assert text_of(source, of_type(tree, "uast:String")[0]) == "'é'"
+    assert text_of(source, of_type(tree, "uast:Comment")[0]) == "# c"
+    assert text_of(source, of_type(tree, "uast:FunctionGroup")[0]["Nodes"][0]) == "def f\r\n  1\r\nend"
+    error = parse(driver, "\ufeffx = (").errors[0]
+    assert error.start is not None and (error.start.offset, error.start.line, error.start.col) == (8, 1, 9)
+
+
+# --- strings and comments ----------------------------------------------------------------------
+
+
+def test_string_values_and_pieces(driver: RubyDriver):
+    source = ("a = \"t\\tn\\n\\u00e9\\x41\" + 'q\\'\\n' + %q(x(y)) + ?\\n\n"
+              "b = <<~EOS\n  one #{a}\n    two\nEOS\n"
+              "c = %w[p q] + %i[r]\n"
+              "d = \"line\nbreak\"\n")
+    tree = parse(driver, source).uast
+    assert_true_spans(source, tree)
+    values = [n["Value"] for n in of_type(tree, "uast:String")]
+    assert values[:4] == ["t\tn\néA", "q'\\n", "x(y)", "\n"]
+    # a heredoc: its lines are pieces (dedented), the node spans its opener
+    heredoc = of_type(tree, "ruby:lvasgn")[1]["value"]
+    assert heredoc["@type"] == "ruby:dstr" and text_of(source, heredoc) == "<<~EOS"
+    pieces = [(p["@type"], p.get("Value")) for p in heredoc["children"]]
+    assert pieces == [("uast:String", "one "), ("uast:Block", None), ("uast:String", "\n"),
+                      ("uast:String", "  two\n")]
+    words = of_type(tree, "ruby:array")
+    assert [text_of(source, w) for w in words] == ["%w[p q]", "%i[r]"]
+    assert [s["@token"] for s in words[1]["contents"]] == ["r"]
+    # a string written over two lines is two pieces, as the parser gem has it
+    multi = of_type(tree, "ruby:lvasgn")[3]["value"]
+    assert [p["Value"] for p in multi["children"]] == ["line\n", "break"]
+
+
+def test_a_magic_encoding_comment_does_not_change_the_text(driver: RubyDriver):
+    """The source is UTF-8 text whatever a magic comment says: values are read as UTF-8 (Ruby
+    still lexes with the declared encoding: "é" and "ü" are two-byte characters in EUC-JP too)."""
+    for magic, name in (("# -*- coding: euc-jp -*-", "f"), ("# encoding: ascii-8bit", "größe")):
+        source = f'{magic}\ny = "é" # ü\ndef {name}; end\n'
+        result = parse(driver, source)
+        assert result.ok, (magic, result.errors)
+        assert_true_spans(source, result.uast)
+        assert [n["Value"] for n in of_type(result.uast, "uast:String")] == ["é"]
+        assert of_type(result.uast, "uast:Comment")[1]["Text"] == "ü"
+        assert of_type(result.uast, "uast:FunctionGroup")[0]["Nodes"][1]["Name"]["Name"] == name
+
+
+def test_every_comment_appears_exactly_once(driver: RubyDriver):
+    source = (
+        "#!/usr/bin/env ruby\n"
+        "x = 1 # same line\n"
+        "s = '# not a comment' + \"#{x} # nor this\"\n"
+        "h = <<~EOS\n  # nor in a heredoc\nEOS\n"
+        "=begin\nblock comment\n=end\n"
+        "def f\n  # indented\n  /#no/ =~ s # after a regexp\nend\n"
+        "# last"
+    )
+    expected = ["#!/usr/bin/env ruby", "# same line", "=begin\nblock comment\n=end", "# indented",
+                "# after a regexp", "# last"]
+    for mode in Mode:
+        tree = parse(driver, source, mode).uast
+        found = [n for n in nodes(tree) if n.get("@type") in ("uast:Comment", "ruby:comment")]
+        assert [text_of(source, n) for n in found] == expected
+    semantic = of_type(parse(driver, source).uast, "uast:Comment")
+    assert [n["Text"] for n in semantic] == ["!/usr/bin/env ruby", "same line", "block comment", "indented",
+                                             "after a regexp", "last"]
+    assert [n["Block"] for n in semantic] == [False, False, True, False, False, False]
+
+
+# --- errors and hostile input -----------------------------------------------------------------
+
+
+def test_syntax_error_is_an_error_with_its_position(driver: RubyDriver):
+    result = parse(driver, "class Foo\n  def bar(\nend\n")
+    assert result.uast is None and len(result.errors) == 1
+    error = result.errors[0]
+    assert "syntax error" in error.message
+    assert error.start is not None and (error.start.line, error.start.col) == (3, 1)
+    assert error.start.offset == len("class Foo\n  def bar(\n")
+
+
+def test_syntax_error_position_after_non_ascii_text_is_in_bytes(driver: RubyDriver):
+    source = "é = 'ü'\nputs(é, ])\n"
+    error = parse(driver, source).errors[0]
+    assert error.start is not None
+    offset = source.encode().index(b"]")
+    assert (error.start.offset, error.start.line, error.start.col) == (offset, 2, len("puts(é, ".encode()) + 1)
+
+
+@pytest.mark.parametrize("source", [
+    "(" * 3000 + "1" + ")" * 3000,
+    "if a\n" * 3000 + "end\n" * 3000,
+    "x = <<EOS\nnever closed\n",
+    "\x01\x02 = 3\n",
+    "def f(A); end\n",
+    "x = 'lone \ud800 surrogate'\n",
+])
+@pytest.mark.parametrize("mode", list(Mode))
+def test_hostile_input_is_an_error_not_a_crash(driver: RubyDriver, source: str, mode: Mode):
+    result = parse(driver, source, mode)
+    assert result.errors and result.uast is None
+    assert all(error.message for error in result.errors)
+    assert parse(driver, "x = 1\n", mode).ok  # and the driver goes on serving
+
+
+def test_deep_but_reasonable_nesting_parses(driver: RubyDriver):
+    for source in ("(" * 500 + "1" + ")" * 500, "a" + ".b" * 1000, "1" + " + 1" * 1000):
+        result = parse(driver, source)
+        assert result.ok, result.errors
+
+
+def test_the_native_program_answers_every_line_and_keeps_serving():
+    if shutil.which("ruby") is None:
+        toolchain_unavailable("ruby is not installed (scripts/setup-toolchains.sh installs it)")
+    lines = ["not json", json.dumps({"filename": "no-content.rb"}), json.dumps({"content": 42}), "",
+             json.dumps({"content": "def f(\n"}), '{"content": "a = 1\\nb = \\"\\udc80\\""}',
+             json.dumps({"content": "x = 'é'\n"})]
+    done = subprocess.run(["ruby", "--disable-gems", str(NATIVE_PROGRAM)], input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(answers) == 6  # the blank line is skipped
+    assert all(a["ast"] is None and a["errors"][0]["message"] for a in answers[:5])
+    assert (answers[3]["errors"][0]["line"], answers[3]["errors"][0]["col"]) == (1, 8)  # the end of input
+    assert answers[4]["errors"] == [{"message": "the source is not valid UTF-8", "line": 2, "col": 6}]
+    last = answers[5]
+    assert last["errors"] == [] and last["ast"]["file"]["@type"] == "lvasgn"
+    value = last["ast"]["file"]["value"]
+    assert value["@token"] == "é" and value["@pos"] == {"start": 4, "end": 8}  # bytes
+
+
+def test_a_large_file_parses_in_well_under_a_second(driver: RubyDriver):
+    chunk = (FIXTURES / "bench_power_set.rb").read_text(encoding="utf-8") if FIXTURES.is_dir() else SAMPLE
+    source = "".join(f"module M{number}\n{chunk}\nend\n" for number in range(100_000 // len(chunk) + 1))
+    assert len(source.encode()) >= 100_000
+    parse(driver, source)  # warm
+    best = min(_timed(lambda: parse(driver, source)) for _ in range(3))
+    # About 0.2 s here (a 2-core machine); a generous bound that a slow path would still cross.
+    assert best < 2.0, f"{best:.2f}s for {len(source.encode())} bytes"
+
+
+def _timed(function: Any) -> float:
+    start = time.perf_counter()
+    result = function()
+    assert result.ok, result.errors
+    return time.perf_counter() - start
+
+
+# --- conformance with Babelfish's fixtures -----------------------------------------------------
+
+
+needs_fixtures = pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+
+
+@needs_fixtures
+@pytest.mark.parametrize("mode", list(Mode))
+def test_fixture_positions_are_true_spans(driver: RubyDriver, mode: Mode):
+    """On every fixture: spans inside the source, on character boundaries, identifiers spanning
+    their name (but call names, which span their call)."""
+    for path in sorted(FIXTURES.glob("*.rb")):
+        source = path.read_text(encoding="utf-8")
+        result = parse(driver, source, mode)
+        if result.uast is None:
+            assert path.name == "_syntax_error.rb", result.errors
+            continue
+        assert_true_spans(source, result.uast)
+        if mode is Mode.SEMANTIC:
+            parents = parent_map(result.uast)
+            for node in of_type(result.uast, "uast:Identifier"):
+                if "@pos" in node and not is_call_name(node, parents):
+                    assert text_of(source, node) == node["Name"], (path.name, node)
+
+
+@needs_fixtures
+def test_native_spans_are_the_parser_gems_on_the_fixtures(driver: RubyDriver):
+    """Babelfish's trees came from the `parser` gem: wherever it spanned a native node's whole
+    expression, the node made from Ripper here has the same span."""
+    yaml = pytest.importorskip("yaml")
+    keyword_spanned = {"module", "class", "sclass", "defs", "undef", "alias", "super", "zsuper", "yield", "if",
+                       "when", "case", "while", "for", "break", "next", "redo", "return", "rescue", "ensure",
+                       "retry", "preexe", "postexe", "defined?", "NilNode", "resbody"}
+    compared = 0
+    for path in sorted(FIXTURES.glob("*.rb")):
+        expected_path = path.with_name(path.name + ".sem.uast")
+        if not expected_path.exists():
+            continue
+        expected = yaml.load(expected_path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", None)
+                             or yaml.SafeLoader)
+        theirs: dict[tuple[str, int], int] = {}
+        for node in nodes(expected):
+            kind, pos = node.get("@type", ""), node.get("@pos") or {}
+            if kind.startswith("ruby:") and kind[5:] not in keyword_spanned and pos.get("start"):
+                theirs[(kind, pos["start"]["offset"])] = pos["end"]["offset"]
+        ours = {(n["@type"], n["@pos"]["start"]): n["@pos"]["end"]
+                for n in nodes(parse(driver, path.read_text(encoding="utf-8"), Mode.NATIVE).uast) if n.get("@pos")}
+        for key, end in theirs.items():
+            if key in ours:
+                assert ours[key] == end, (path.name, key, end, ours[key])
+                compared += 1
+    assert compared > 700
+
+
+@pytest.mark.skipif(not SCORER.exists() or not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+def test_conformance_with_babelfish_fixtures(driver: RubyDriver):
+    pytest.importorskip("yaml")
+    spec = importlib.util.spec_from_file_location("uast_score", SCORER)
+    assert spec is not None and spec.loader is not None
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+
+    def run_in_process(_cmd: str, files: list[str]) -> dict[str, Any]:
+        """The scorer's run_cmd, with this driver in process instead of the CLI."""
+        out = {}
+        for path in files:
+            text = Path(path).read_text(encoding="utf-8")
+            result = driver.parse(ParseRequest(content=text, filename=path, mode=Mode.SEMANTIC))
+            tree = None
+            if result.uast is not None:
+                tree = uast.to_babelfish(result.uast, uast.LineStarts(text.encode("utf-8")))
+            out[path] = {"path": path, "uast": tree, "errors": [e.message for e in result.errors]}
+        return out
+
+    scorer.run_cmd = run_in_process
+    row = scorer.score_lang("", str(FIXTURES), "ruby", 10)
+    assert row["syntax_errors_reported"] == "1/1"
+    assert row["parsed"] == row["files"]
+    assert row["loose_f1"] >= 0.95, row  # 0.978 today
+    assert row["strict_f1"] >= 0.90, row  # 0.924 today
+
+
+# --- the runtimes: process and docker ----------------------------------------------------------
+
+
+def ruby_spec(**fields: Any) -> Any:
+    spec = Registry.bundled().get("ruby")
+    assert spec is not None, "the ruby driver is not bundled"
+    return attrs.evolve(spec, **fields) if fields else spec
+
+
+RUNTIME_SAMPLES = ["_integration.rb", "_syntax_error.rb", "bench_power_set.rb", "class_complete.rb", "str_exec.rb",
+                   "unicode.rb"]
+
+
+def runtime_requests() -> list[ParseRequest]:
+    requests = [ParseRequest(content=SAMPLE, filename="sample.rb", language="ruby", mode=mode) for mode in Mode]
+    for name in RUNTIME_SAMPLES:
+        path = FIXTURES / name
+        if path.exists():
+            requests.append(ParseRequest(content=path.read_text(encoding="utf-8"), filename=name, language="ruby"))
+    return requests
+
+
+async def test_the_process_runtime_serves_the_driver(driver: RubyDriver):
+    instance = await ProcessRuntime().start(ruby_spec())
+    try:
+        manifest = await instance.health()
+        assert manifest.language == "ruby" and manifest.symbol_kinds["module"] == "module"
+        for request in runtime_requests():
+            answer = await instance.request(METHOD_PARSE, request, timeout=60)
+            assert answer == converter.unstructure(driver.parse(request)), request.filename
+        broken = await instance.request(METHOD_PARSE, ParseRequest(content="def f(\n"), timeout=60)
+        assert broken["errors"][0]["start"]["line"] == 2 and not broken.get("uast")
+    finally:
+        await instance.stop()
+
+
+TEST_IMAGE = f"bblfsh-lsp/driver-ruby:test-{os.getpid()}"
+
+
+@pytest.fixture(scope="module")
+def ruby_image() -> Iterator[tuple[Any, str]]:
+    """The driver's image, built offline from the base image for these tests, and removed after."""
+    from driver_runtime.runtimes.docker import DockerRuntime
+
+    availability = DockerRuntime.probe()
+    if not availability.ok:
+        containers_unavailable(availability.reason)
+    import docker
+
+    client = docker.from_env(timeout=900)
+    try:
+        image_id = images.build(client, ruby_spec(), tag=TEST_IMAGE)
+    except images.ImageError as exc:
+        client.close()
+        containers_unavailable(f"the image {TEST_IMAGE} cannot be built: {exc}")
+    try:
+        yield client, image_id
+    finally:
+        with contextlib.suppress(Exception):
+            client.images.remove(TEST_IMAGE, force=True)
+        client.close()
+
+
+async def test_the_docker_runtime_answers_as_the_process_runtime(driver: RubyDriver, ruby_image: tuple[Any, str]):
+    from driver_runtime.runtimes.docker import DockerRuntime
+
+    client, image_id = ruby_image
+    labels = client.images.get(image_id).labels
+    assert labels["org.bblfsh-lsp.driver.language"] == "ruby"
+    assert json.loads(labels["org.bblfsh-lsp.driver.symbol-kinds"])["attribute"] == "property"
+    runtime = DockerRuntime()
+    process = await ProcessRuntime().start(ruby_spec())
+    container = await runtime.start(ruby_spec(image=TEST_IMAGE, digest=image_id))
+    try:
+        assert (await container.health()).language == "ruby"
+        for request in runtime_requests():
+            expected = await process.request(METHOD_PARSE, request, timeout=60)
+            assert expected.get("uast") or expected.get("errors")
+            assert await container.request(METHOD_PARSE, request, timeout=60) == expected, request.filename
+    finally:
+        await container.stop()
+        await process.stop()
+        await runtime.close()
+
+
+# --- the language server, end to end -----------------------------------------------------------
+
+
+REALISTIC = '''# frozen_string_literal: true
+
+require "json"
+require_relative "support/money"
+
+# Inventory management:
+# stock, prices and reports.
+module Inventory
+  VERSION = "1.2.0"
+
+  class Error < StandardError; end
+
+  # An item in stock.
+  class Item
+    include Comparable
+    attr_reader :sku, :größe
+    attr_accessor :quantity
+
+    LOW_STOCK = 5
+
+    def initialize(sku, größe, quantity: 0)
+      @sku = sku
+      @größe = größe
+      @quantity = quantity
+    end
+
+    def self.from_h(hash)
+      new(hash["sku"], hash["größe"], quantity: hash.fetch("quantity", 0))
+    end
+
+    def low_stock?
+      quantity < LOW_STOCK
+    end
+
+    def to_s = "#{größe} (#{sku}): #{quantity} × 𝓏"
+
+    class << self
+      def blank
+        new("", "")
+      end
+    end
+  end
+
+  class Warehouse
+    def initialize
+      @items = {}
+    end
+
+    def report
+      @items.values.sort.map do |item|
+        line = item.to_s
+        line += " (low)" if item.low_stock?
+        line
+      end.join("\\n")
+    end
+  end
+end
+'''
+
+LINES = REALISTIC.split("\n")
+CLIENTS = ["visual-studio-code", "neovim"]
+
+
+def line_of(text: str, start: int = 0) -> int:
+    """The 0-based number of the first line (from `start`) that is `text` once stripped."""
+    return next(number for number in range(start, len(LINES)) if LINES[number].strip() == text)
+
+
+def column(client: LanguageClient, line_text: str, prefix: str) -> int:
+    """Where `prefix` ends on a line, in the units this client negotiated."""
+    encodings = client.capabilities.general.position_encodings if client.capabilities.general else None
+    before = line_text[: len(prefix)]
+    if encodings and encodings[0] == "utf-8":
+        return len(before.encode("utf-8"))
+    return len(before.encode("utf-16-le")) // 2
+
+
+@pytest.fixture
+def ruby_ready() -> None:
+    """The server runs the bundled driver as a local process: it needs Ruby and preparation."""
+    ruby_driver()
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
+    params=CLIENTS,
+)
+async def client(ruby_ready: None, request, lsp_client: LanguageClient, tmp_path_factory):
+    workspace = tmp_path_factory.mktemp("ruby-workspace")
+    (workspace / "Rakefile").write_text("task :default do\n  puts 'hi'\nend\n", encoding="utf-8")
+    (workspace / "lib").mkdir()
+    (workspace / "lib" / "helper.rb").write_text("def helper\n  'é'\nend\n", encoding="utf-8")
+    lsp_client.workspace_path = workspace  # type: ignore[attr-defined]
+    known = lsp_client.protocol.get_result_type
+    lsp_client.protocol.get_result_type = lambda method: None if method.startswith("bblfsh/") else known(method)
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities(request.param),
+        root_uri=workspace.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
+    ))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def open_doc(client: LanguageClient, name: str, text: str) -> str:
+    uri = (client.workspace_path / name).as_uri()  # type: ignore[attr-defined]
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="ruby", version=1, text=text)))
+    return uri
+
+
+async def test_outline_of_a_ruby_file(client: LanguageClient):
+    uri = await open_doc(client, "inventory.rb", REALISTIC)
+    found = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    kind = types.SymbolKind
+    assert [(s.name, s.kind) for s in found] == [("Inventory", kind.Module)]
+    inventory = found[0]
+    assert [(s.name, s.kind) for s in inventory.children] == [
+        ("VERSION", kind.Constant), ("Error", kind.Class), ("Item", kind.Class), ("Warehouse", kind.Class)]
+    item = inventory.children[2]
+    assert [(s.name, s.kind) for s in item.children] == [
+        ("sku", kind.Property), ("größe", kind.Property), ("quantity", kind.Property), ("LOW_STOCK", kind.Constant),
+        ("initialize", kind.Method), ("from_h", kind.Method), ("low_stock?", kind.Method), ("to_s", kind.Method),
+        ("blank", kind.Method)]
+    warehouse = inventory.children[3]
+    assert [s.name for s in warehouse.children] == ["initialize", "report"]
+    # whole definitions, `end` included; names where they are written
+    assert inventory.range.start == types.Position(line=line_of("module Inventory"), character=0)
+    assert inventory.range.end == types.Position(line=len(LINES) - 2, character=3)
+    start = line_of("class Item")
+    assert item.range.start == types.Position(line=start, character=2)
+    assert item.range.end == types.Position(line=line_of("class << self") + 5, character=5)
+    assert LINES[item.range.end.line] == "  end"
+    initialize = item.children[4]
+    header = LINES[initialize.range.start.line]
+    assert header.strip().startswith("def initialize(sku, größe")
+    assert initialize.range.end == types.Position(line=line_of("end", initialize.range.start.line), character=7)
+    assert initialize.selection_range.start.character == column(client, header, "    def ")
+    assert initialize.selection_range.end.character == column(client, header, "    def initialize")
+    grosse = item.children[1]
+    attr_line = LINES[grosse.selection_range.start.line]
+    assert grosse.selection_range.start.character == column(client, attr_line, "    attr_reader :sku, :")
+    assert grosse.selection_range.end.character == column(client, attr_line, "    attr_reader :sku, :größe")
+    to_s = item.children[7]
+    to_s_line = LINES[to_s.range.start.line]
+    assert to_s.range.start.line == to_s.range.end.line
+    assert to_s.range.end.character == column(client, to_s_line, to_s_line)  # the endless def's whole line
+
+
+async def test_folding_and_selection_ranges(client: LanguageClient):
+    uri = await open_doc(client, "fold.rb", REALISTIC)
+    folds = await client.text_document_folding_range_async(
+        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    spans = {(fold.start_line, fold.end_line) for fold in folds}
+    assert (line_of("module Inventory"), len(LINES) - 2) in spans
+    initialize = line_of("def initialize(sku, größe, quantity: 0)")
+    assert (initialize, initialize + 4) in spans
+    report = line_of("def report")
+    assert (report, report + 6) in spans  # the method, to its `end`
+    assert (report + 1, report + 5) in spans  # the do ... end block
+    assert any(fold.kind == types.FoldingRangeKind.Comment and (fold.start_line, fold.end_line) == (5, 6)
+               for fold in folds)
+    assert any(fold.kind == types.FoldingRangeKind.Imports and (fold.start_line, fold.end_line) == (2, 3)
+               for fold in folds)
+
+    number = line_of("quantity < LOW_STOCK")
+    text = LINES[number]
+    position = types.Position(line=number, character=column(client, text, "      quantity < "))
+    ranges = await client.text_document_selection_range_async(types.SelectionRangeParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), positions=[position]))
+    chain = []
+    current = ranges[0]
+    while current is not None:
+        chain.append(current.range)
+        current = current.parent
+    assert chain[0].start == position
+    assert chain[0].end.character == position.character + len("LOW_STOCK")
+    method = line_of("def low_stock?")
+    assert any(r.start == types.Position(line=method, character=4) and r.end.line == method + 2 for r in chain)
+    assert chain[-1].start == types.Position(line=0, character=0)
+
+
+async def test_structural_queries_on_the_document_and_the_workspace(client: LanguageClient):
+    uri = await open_doc(client, "inventory.rb", REALISTIC)
+    matches = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "//uast:FunctionGroup", "textDocument": {"uri": uri}})
+    assert [m["label"] for m in matches] == ["initialize", "low_stock?", "to_s", "blank", "initialize", "report"]
+    assert matches[0]["range"]["start"] == {"line": line_of("def initialize(sku, größe, quantity: 0)"),
+                                            "character": 4}
+    classes = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "//*[@role='Declaration' and @role='Type']", "textDocument": {"uri": uri}})
+    assert [m["label"] for m in classes] == ["Error", "Item", "", "Warehouse"]  # "" is class << self
+    calls = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "//ruby:send_call[@token='fetch']", "textDocument": {"uri": uri}})
+    assert len(calls) == 1 and calls[0]["range"]["start"]["line"] == line_of("def self.from_h(hash)") + 1
+    everywhere = await client.protocol.send_request_async("bblfsh/query", {"query": "//uast:FunctionGroup"})
+    by_file = {(Path(m["uri"]).name, m["label"]) for m in everywhere}
+    assert ("helper.rb", "helper") in by_file and ("inventory.rb", "report") in by_file
+
+
+async def test_syntax_errors_are_diagnostics(client: LanguageClient):
+    uri = await open_doc(client, "broken.rb", "class Broken\n  def oops(\nend\n")
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    diagnostics = client.diagnostics[uri]
+    assert len(diagnostics) == 1 and diagnostics[0].range.start.line == 2
+    assert diagnostics[0].severity == types.DiagnosticSeverity.Error
