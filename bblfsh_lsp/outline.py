@@ -109,7 +109,7 @@ def _type_kind(node: Node, kinds: Mapping[str, SymbolKind]) -> SymbolKind | None
 def _type_name(node: Node) -> tuple[str, Node | None] | None:
     token = node.get(TOKEN)
     if isinstance(token, str) and token:
-        for field in ("Name", "name"):  # the identifier that spells the token, for its exact span
+        for field in ("Name", "name", "id", "key"):  # the identifier that spells the token: its exact span
             if _identifier_name(node.get(field)) == token:
                 return token, node[field]
         return token, None
@@ -148,6 +148,15 @@ def _assigned_names(node: Node) -> list[tuple[str, Node]]:
         if field in node:
             collect(node[field])
     return found
+
+
+def _is_function(node: Node) -> bool:
+    """A function's node: its body's variables are local (Babelfish marks function declarations
+    and expressions Declaration + Function; a call is Function without Declaration)."""
+    if node.get(TYPE) in ("uast:Function", "uast:FunctionGroup"):
+        return True
+    roles = node.get(ROLE) or ()
+    return "Function" in roles and "Declaration" in roles
 
 
 def _has_receiver(group: Node) -> bool:
@@ -223,12 +232,17 @@ class _Builder:
         roots: list[Symbol] = []
         structure = self.structure
         parents = structure.parents
-        # owner[i]: the symbol that node i is inside of (None at module level)
+        # owner[i]: the symbol that node i is inside of (None at module level); local[i]: node i is
+        # inside a function's body that is no symbol of its own (a callback, an IIFE).
         owner: list[Symbol | None] = [None] * len(structure)
+        local = self.local = [False] * len(structure)
+        made_owner = [False] * len(structure)  # node i is a symbol that owns what is inside it
         for number, node in enumerate(structure.nodes):
             parent = parents[number]
             parent_owner = owner[parent] if parent >= 0 else None
             owner[number] = parent_owner
+            if parent >= 0 and not made_owner[parent]:
+                local[number] = local[parent] or _is_function(structure.nodes[parent])
             # Most nodes are none of the kinds of symbol: reject them without a call.
             node_type = node.get(TYPE)
             if node_type != "uast:FunctionGroup" and (
@@ -241,6 +255,7 @@ class _Builder:
                 (parent_owner.children if parent_owner else roots).append(symbol)
             if len(made) == 1 and made[0].kind not in VARIABLE_KINDS:
                 owner[number] = made[0]
+                made_owner[number] = True
         return roots
 
     def classify(self, number: int, node: Node, parent: Symbol | None) -> list[Symbol]:
@@ -257,7 +272,7 @@ class _Builder:
         roles = node.get(ROLE) or ()
         if "Declaration" in roles or node_type.partition(":")[2] in self.kinds:
             type_kind = _type_kind(node, self.kinds)
-            if type_kind in VARIABLE_KINDS and not (parent is None or in_container):
+            if type_kind in VARIABLE_KINDS and (not (parent is None or in_container) or self.local[number]):
                 return []  # a local variable: not part of an outline
             if type_kind is not None:
                 named = _type_name(node)

@@ -190,26 +190,37 @@ def test_semantic_declarations(driver: TypeScriptDriver):
     assert modules == ["Shop", "Internal", "legacy-shop"]
     groups = of_type(tree, "uast:FunctionGroup")
     names = [group["Nodes"][1]["Name"]["Name"] for group in groups]
-    assert names == ["open", "constructor", "capacity", "add", "total", "total", "format"]
+    assert names == ["open", "total", "total", "format"]  # functions; methods stay native (below)
     declared = groups[0]  # `declare function open(): void`: no body, and the type it returns
     assert declared["Nodes"][0]["@type"] == "typescript:TSDeclareFunction"
     assert declared["Nodes"][1]["Node"]["Body"] is None
     assert text_of(SAMPLE, declared["Nodes"][1]["Node"]["Type"]["Returns"][0]["Type"]) == ": void"
-    assert [group["Nodes"][0]["@type"] for group in groups[4:6]] == [  # an overload, then the implementation
+    assert [group["Nodes"][0]["@type"] for group in groups[1:3]] == [  # an overload, then the implementation
         "typescript:TSDeclareFunction", "typescript:FunctionDeclaration"]
-    abstract = groups[2]
-    assert abstract["Nodes"][0]["@type"] == "typescript:TSDeclareMethod"
-    assert abstract["Nodes"][0]["abstract"] is True and abstract["Nodes"][1]["Node"]["Body"] is None
-    # parameters: a parameter property keeps its modifiers, `this` is the receiver, types are kept
-    constructor = groups[1]["Nodes"][1]["Node"]["Type"]["Arguments"]
-    assert [(a["Name"]["Name"], a.get("accessibility"), a.get("readonly")) for a in constructor] == [
-        ("café", "private", True), ("status", "public", None)]
-    assert text_of(SAMPLE, constructor[0]) == "private readonly café: string"
-    assert text_of(SAMPLE, constructor[0]["Type"]) == ": string"
-    assert constructor[1]["Init"]["@type"] == "typescript:MemberExpression"
-    add = groups[3]["Nodes"][1]["Node"]["Type"]
-    assert [(a["Name"]["Name"], a["Receiver"]) for a in add["Arguments"]] == [("this", True), ("item", False)]
-    assert add["Returns"][0]["Type"]["typeAnnotation"]["@type"] == "typescript:TSThisType"
+    implementation = groups[2]["Nodes"][1]["Node"]["Type"]
+    assert [(a["Name"]["Name"], text_of(SAMPLE, a["Type"]) if a["Type"] else None)
+            for a in implementation["Arguments"]] == [("items", ": T[]"), ("tax", None)]
+    assert text_of(SAMPLE, groups[3]).startswith("format = (value: number, currency: Currency): string => `")
+    # methods, as in Babelfish's JavaScript driver: the native node, named by its token
+    methods = of_type(tree, "typescript:ClassMethod") + of_type(tree, "typescript:TSDeclareMethod")
+    assert [(m["@token"], m["kind"], m["key"]["Name"]) for m in methods] == [
+        ("constructor", "constructor", "constructor"), ("add", "method", "add"), ("capacity", "method", "capacity")]
+    constructor, add, abstract = methods
+    assert abstract["abstract"] is True and "body" not in abstract
+    assert text_of(SAMPLE, abstract["returnType"]) == ": number"
+    assert not {"uast:Alias", "uast:Function", "uast:Argument"} & {node.get("@type") for node in nodes(methods)}
+    # parameters: a parameter property keeps its modifiers; names keep their types beside them
+    properties = constructor["params"]
+    assert [(p["@type"], p.get("accessibility"), p.get("readonly")) for p in properties] == [
+        ("typescript:TSParameterProperty", "private", True), ("typescript:TSParameterProperty", "public", None)]
+    assert text_of(SAMPLE, properties[0]) == "private readonly café: string"
+    assert text_of(SAMPLE, properties[0]["parameter"]) == "café"
+    assert text_of(SAMPLE, properties[0]["parameter"]["typeAnnotation"]) == ": string"
+    assert properties[1]["parameter"]["right"]["@type"] == "typescript:MemberExpression"
+    assert [(p["Name"], text_of(SAMPLE, p["typeAnnotation"])) for p in add["params"]] == [
+        ("this", ": Store<T>"), ("item", ": T")]
+    assert add["returnType"]["typeAnnotation"]["@type"] == "typescript:TSThisType"
+    assert add["body"]["@type"] == "uast:Block"
     imports = [node for node in tree["program"]["body"] if node.get("@type") == "uast:Import"]
     assert len(imports) == 1 and imports[0]["importKind"] == "type"
     assert [a["Name"]["Name"] for a in imports[0]["Names"]] == ["Request"]
@@ -525,7 +536,10 @@ async def test_lsp_structural_query(client: LanguageClient):
     uri = await open_document(client)
     matches = await client.protocol.send_request_async(
         "bblfsh/query", {"query": "//uast:FunctionGroup", "textDocument": {"uri": uri}})
-    assert [m["label"] for m in matches] == ["constructor", "push", "summarize", "byId"]
+    assert [m["label"] for m in matches] == ["summarize", "byId"]
+    methods = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "//typescript:ClassMethod", "textDocument": {"uri": uri}})
+    assert [m["label"] for m in methods] == ["constructor", "push"]
     declared = await client.protocol.send_request_async(
         "bblfsh/query", {"query": "//typescript:TSInterfaceDeclaration | //typescript:TSEnumDeclaration",
                          "textDocument": {"uri": uri}})

@@ -8,11 +8,21 @@ names (a default import is the alias of "."), and function declarations the
 uast:FunctionGroup -> uast:Alias -> uast:Function chain, whose FunctionType returns
 `undefined` unless a return type is declared.  Everything else stays Babel's node, with roles.
 
-Beyond Babelfish, so that every function is found the same way: methods (class methods,
-TypeScript's declared methods and functions) and function expressions bound to a name by a
-declaration (`const f = () => ...`, a class field `handle = () => ...`) are function groups
-too; a private name `#x` is the identifier "#x"; an identifier spans its name only (Babel
-gives a typed name the span of its annotation too), its annotation kept beside the name.
+Methods (ClassMethod, ClassPrivateMethod, ObjectMethod, TypeScript's TSDeclareMethod) stay
+Babel's nodes, as Babelfish left them, and so does a private name `#x` (a PrivateName around
+the identifier `x`); what names them (the key, `#x`, a computed key as written) is their
+token, and the manifests' symbol_kinds make methods symbols of the outline.
+
+Beyond Babelfish, where it serves the user:
+- a function expression bound to a name by a declaration (`const f = () => ...`, a class
+  field `handle = () => ...`) is a function group, as TypeScript's declared functions are:
+  the outline lists it as the function it is, with its own functions inside it, instead of
+  a variable whose locals would spill into the enclosing scope;
+- an identifier spans its name only (Babel gives a typed name the span of its annotation
+  too), and its annotation is kept beside the name (Babelfish dropped it), as a function's
+  declared return type is kept (Babelfish said every function returns `undefined`);
+- each comment is listed once, in File.comments (driver.py);
+- `import type {A} from "m"` imports the names it lists (Babelfish read it as `* as A`).
 """
 
 from __future__ import annotations
@@ -70,9 +80,12 @@ def identifier(node: Node, context: Context) -> Node:
 
 
 def private_name(node: Node, _context: Context) -> Node:
-    """`#x`: the identifier "#x" over the whole private name."""
-    inner = node.get("id") or {}
-    return nodes.identifier("#" + str(inner.get("Name", "")), node.get(POS))
+    """`#x` stays Babel's PrivateName around the identifier `x`, as in Babelfish (so `this.#x`
+    and `this.x` do not read as the same name); "#x" is its token (its label in a query)."""
+    inner = node.get("id")
+    if _is_identifier(inner):
+        node[TOKEN] = "#" + inner["Name"]
+    return node
 
 
 def string(node: Node, context: Context) -> Node:
@@ -160,28 +173,40 @@ def function_declaration(node: Node, _context: Context) -> Node:
     return _group(node.get("id"), node, node.get(POS), "id", declaration=True)
 
 
-def method(node: Node, _context: Context) -> Node:
-    return _group(node.get("key"), node, node.get(POS), "key")
+def method(node: Node, context: Context) -> Node:
+    """A class or object method stays Babel's node, as Babelfish left it (its key a name, its
+    body a block, its parameters names or patterns); it is named by its key (its token), and
+    the manifest's symbol_kinds makes it a method in the outline."""
+    return declaration(node, context)
 
 
 def _binds_function(name: Any, value: Any) -> bool:
     return _is_identifier(name) and native(value) in _FUNCTION_VALUES
 
 
-def _name(node: Any) -> str | None:
-    """The name a declaration's id or key spells: an identifier, or a string (`"name"`)."""
+def _name(node: Any, context: Context, computed: bool = False) -> str | None:
+    """The name a declaration's id or key spells: an identifier, a string (`"name"`), a number,
+    a private name (`#name`), or a computed key as written (`[Symbol.iterator]`)."""
+    if not isinstance(node, dict):
+        return None
+    if computed:
+        text = _BLANKS.sub(" ", context.text(node)).strip()
+        return f"[{text}]" if text else None
     if _is_identifier(node):
         return node["Name"]
-    if isinstance(node, dict) and node.get(TYPE) == "uast:String":
+    if node.get(TYPE) == "uast:String":
         return node["Value"]
+    if native(node) in ("PrivateName", "NumericLiteral", "BigIntLiteral") and node.get(TOKEN) is not None:
+        return str(node[TOKEN])
     return None
 
 
-def declaration(node: Node, _context: Context) -> Node:
-    """A named declaration (class, interface, type, enum and member, module, field, signature)
-    has its name as its token, as Babelfish's drivers name types."""
-    name = _name(node.get("id") if "id" in node else node.get("key"))
-    if name is not None and not node.get("computed"):
+def declaration(node: Node, context: Context) -> Node:
+    """A named declaration (class, interface, type, enum and member, module, field, method,
+    signature) has its name as its token, as Babelfish's drivers name types."""
+    key = node.get("id") if node.get("id") is not None else node.get("key")
+    name = _name(key, context, computed=bool(node.get("computed")))
+    if name is not None:
         node[TOKEN] = name
     return node
 
@@ -202,8 +227,12 @@ def variable_declarator(node: Node, context: Context) -> Node:
 
 
 def class_property(node: Node, context: Context) -> Node:
-    """A class field holding a function (`handle = () => {...}`) is a method."""
+    """A class field holding a function (`handle = () => {...}`) is a method.  The alias of a
+    private one (`#handle = () => ...`) names it by the identifier "#handle" over its private
+    name: an alias's name is an identifier."""
     name, value = node.get("key"), node.get("value")
+    if native(name) == "PrivateName" and name.get(TOKEN):
+        name = nodes.identifier(name[TOKEN], name.get(POS))
     if _binds_function(name, value) and not node.get("computed"):
         return _group(name, value, node.get(POS), "", outer=node)
     return declaration(node, context)
@@ -288,6 +317,7 @@ TRANSFORMS: Mapping[str, Transform] = {
     "ClassMethod": method,
     "ClassPrivateMethod": method,
     "TSDeclareMethod": method,
+    "ObjectMethod": method,
     "VariableDeclarator": variable_declarator,
     "ClassProperty": class_property,
     "ClassPrivateProperty": class_property,
