@@ -60,32 +60,43 @@ class Normalizer:
         self.language = language
         self.prefix = f"{language}:"
         self.tables = tables
+        # (type, parent type, field) -> the sorted roles: the tables' union, computed once.
+        self._roles: dict[tuple[str, str, str], list[str]] = {}
+
+    def roles_of(self, native_type: str, parent_type: str, field: str) -> list[str]:
+        key = (native_type, parent_type, field)
+        roles = self._roles.get(key)
+        if roles is None:
+            found = set(self.tables.roles.get(native_type, ()))
+            found.update(self.tables.field_roles.get((parent_type, field), ()))
+            found.update(self.tables.field_roles.get(("*", field), ()))
+            roles = self._roles[key] = sorted(found) if found else ["Unannotated"]
+        return roles
 
     def run(self, tree: Any, data: bytes, mode: Mode) -> Any:
         context = Context(data=data, language=self.language)
         return self._visit(tree, context, mode, "", "")
 
     def _visit(self, value: Any, context: Context, mode: Mode, parent_type: str, field: str) -> Any:
-        if isinstance(value, list):
+        # Runs once per node of every parse: plain type checks, no copies of the node's items.
+        kind = type(value)
+        if kind is list:
             return [self._visit(item, context, mode, parent_type, field) for item in value]
-        if not isinstance(value, dict):
+        if kind is not dict:
             return value
         native_type = value.get(TYPE)
-        # Children first, with this node as their parent.
+        # Children first, with this node as their parent (replacing values keeps the keys' order).
         own_type = native_type if isinstance(native_type, str) else parent_type
-        for key, child in list(value.items()):
-            if key != POS and isinstance(child, (dict, list)):
+        for key, child in value.items():
+            child_kind = type(child)
+            if (child_kind is dict or child_kind is list) and key != POS:
                 value[key] = self._visit(child, context, mode, own_type, key)
         if not isinstance(native_type, str) or native_type.startswith("uast:"):
             return value
         if mode is not Mode.NATIVE:
-            roles = set(self.tables.roles.get(native_type, ()))
-            roles.update(self.tables.field_roles.get((parent_type, field), ()))
-            roles.update(self.tables.field_roles.get(("*", field), ()))
-            if roles:
-                value[ROLE] = sorted(roles | set(value.get(ROLE) or ()))
-            elif ROLE not in value:
-                value[ROLE] = ["Unannotated"]
+            roles = self.roles_of(native_type, parent_type, field)
+            own = value.get(ROLE)
+            value[ROLE] = sorted({*roles, *own} - {"Unannotated"} or {"Unannotated"}) if own else list(roles)
         value[TYPE] = native_type if ":" in native_type else self.prefix + native_type
         if mode is Mode.SEMANTIC:
             transform = self.tables.transforms.get(native_type)
