@@ -10,51 +10,62 @@ BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.  The container test builds a test image and rem
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
-import pytest_lsp
-from conftest import SHARED, containers_unavailable, toolchain_unavailable
+from driver_checks import (
+    DriverImage,
+    assert_answers_as_in_process,
+    assert_conformance,
+    assert_docker_answers_as_process,
+    assert_image_labels,
+    assert_names_spanned,
+    assert_native,
+    assert_role_tables,
+    assert_roles_added,
+    assert_true_spans,
+    bundled_spec,
+    clean_where_a_tree,
+    column,
+    conformance_fixtures,
+    conformance_row,
+    document_symbols,
+    driver_fixture,
+    driver_image_fixture,
+    fixture_trees,
+    folding_ranges,
+    lsp_client_fixture,
+    needs_fixtures,
+    needs_scorer,
+    nodes,
+    of_type,
+    open_document,
+    require_prepared,
+    runtime_requests,
+    selection_chain,
+    served,
+    structural_query,
+    symbol_tree,
+    text_of,
+    timed_parses,
+    types_in,
+)
 from lsprotocol import types
 from lsprotocol.types import SymbolKind
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from bblfsh_lsp.outline import outline, symbol_kinds
 from bblfsh_lsp.positions import TextIndex
-from driver_runtime import images, uast
 from driver_runtime.drivers.javascript import annotation
 from driver_runtime.drivers.javascript.driver import PARSER, JavaScriptDriver
-from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, ParseResult, converter
-from driver_runtime.registry import Registry
-from driver_runtime.runtimes.base import DriverSpec
+from driver_runtime.protocol import Mode, ParseRequest, ParseResult
 from driver_runtime.runtimes.process import ProcessRuntime
 
-SCORER = SHARED / "tools" / "uast_score.py"
-FIXTURES = SHARED / "conformance" / "javascript"
-
-# The roles Babelfish's drivers use (all of them, from the conformance corpus).
-BABELFISH_ROLES = set(
-    "Add Alias And Annotation Anonymous ArgsList Argument Arithmetic Assert Assignment Base Binary "
-    "Bitwise Block Body Boolean Break Byte Call Callee Case Catch Character Comment Condition Contains "
-    "Continue Declaration Decrement Default Dereference Divide DoWhile Documentation Else Entry "
-    "Enumeration Equal Expression File Finally For Function Goto GreaterThan GreaterThanOrEqual "
-    "Identical Identifier If Import Incomplete Increment Initialization Instance Iterator Key Left "
-    "LeftShift LessThan LessThanOrEqual List Literal Map Module Modulo Multiply Name Negative Noop Not "
-    "Null Number Operator Or Package Pathname Positional Positive Postfix Primitive Qualified Receiver "
-    "Regexp Relational Return Right RightShift Scope Set Statement String Substract Subtype Switch "
-    "TakeAddress Then This Throw Try Tuple Type Unannotated Unary Unsigned Update Value Variable "
-    "Visibility While World Xor".split()
-)
+FIXTURES = conformance_fixtures("javascript")
 
 SAMPLE = '''// Prices: é is 2 bytes and 1 UTF-16 unit, 𝓏 is 4 bytes and 2 units.
 import React, { useState as useS } from "react";
@@ -90,47 +101,11 @@ def parse(driver: JavaScriptDriver, source: str, mode: Mode = Mode.SEMANTIC,
     return driver.parse(ParseRequest(content=source, filename=filename, mode=mode))
 
 
-def nodes(tree: Any) -> list[dict[str, Any]]:
-    return list(uast.walk(tree))
-
-
-def of_type(tree: Any, kind: str) -> list[dict[str, Any]]:
-    return [node for node in nodes(tree) if node.get("@type") == kind]
-
-
-def types_in(tree: Any) -> set[str]:
-    return {node.get("@type", "") for node in nodes(tree)}
-
-
-def text_of(source: str, node: dict[str, Any]) -> str:
-    span = uast.span(node)
-    assert span is not None, node
-    return source.encode("utf-8")[span[0]:span[1]].decode("utf-8")
-
-
-def assert_positions_inside(source: str, tree: Any) -> None:
-    data = source.encode("utf-8")
-    for node in nodes(tree):
-        for name, offset in (node.get("@pos") or {}).items():
-            assert 0 <= offset <= len(data), (name, node)
-        span = uast.span(node)
-        if span is not None:
-            assert span[0] <= span[1], node
-            data[span[0]:span[1]].decode("utf-8")  # raises if a span cuts a character
-
-
 def group_names(tree: Any) -> list[str | None]:
     return [(group["Nodes"][-1]["Name"] or {}).get("Name") for group in of_type(tree, "uast:FunctionGroup")]
 
 
-@pytest.fixture(scope="module")
-def driver() -> Iterator[JavaScriptDriver]:
-    found = JavaScriptDriver()
-    missing = found.check_prepared() or (None if shutil.which("node") else "node (Node.js) is not installed")
-    if missing:
-        toolchain_unavailable(missing)
-    yield found
-    found.native.close()
+driver = driver_fixture(JavaScriptDriver, "node")
 
 
 # --- the three modes -----------------------------------------------------------------------------
@@ -140,14 +115,12 @@ def test_native_mode_is_babels_tree_with_byte_positions_and_no_roles(driver: Jav
     result = parse(driver, SAMPLE, Mode.NATIVE)
     assert result.ok and result.uast["@type"] == "javascript:File"
     tree = result.uast
-    found = types_in(tree)
     assert {"javascript:Program", "javascript:ImportDeclaration", "javascript:ClassDeclaration",
             "javascript:ClassMethod", "javascript:ClassPrivateProperty", "javascript:FunctionDeclaration",
             "javascript:ArrowFunctionExpression", "javascript:JSXElement", "javascript:CommentLine",
-            "javascript:CommentBlock", "javascript:Identifier", "javascript:StringLiteral"} <= found
-    assert not any(t.startswith("uast:") for t in found)
-    assert not any("@role" in node for node in nodes(tree))
-    assert_positions_inside(SAMPLE, tree)
+            "javascript:CommentBlock", "javascript:Identifier", "javascript:StringLiteral"} <= types_in(tree)
+    assert_native(tree)
+    assert_true_spans(SAMPLE, tree, every_offset=True)
     # Babel's own shape: names and literals carry their value as the token, "loc" is gone
     assert all(text_of(SAMPLE, n) == n["@token"] for n in of_type(tree, "javascript:Identifier"))
     assert all("loc" not in n and "extra" not in n for n in nodes(tree))
@@ -167,11 +140,7 @@ def test_native_mode_is_babels_tree_with_byte_positions_and_no_roles(driver: Jav
 def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver: JavaScriptDriver):
     native = parse(driver, SAMPLE, Mode.NATIVE).uast
     annotated = parse(driver, SAMPLE, Mode.ANNOTATED).uast
-    assert types_in(annotated) == types_in(native)
-    for node in nodes(annotated):
-        if "@type" in node:
-            roles = node.get("@role")
-            assert roles and set(roles) <= BABELFISH_ROLES, node
+    assert_roles_added(native, annotated)
     cls = of_type(annotated, "javascript:ClassDeclaration")[0]
     assert {"Declaration", "Statement", "Type"} <= set(cls["@role"])
     assert {"Name", "Type"} <= set(cls["id"]["@role"]) and {"Base", "Type"} <= set(cls["superClass"]["@role"])
@@ -188,16 +157,14 @@ def test_role_tables_use_babelfish_role_names_only_sorted():
     tables = [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values()]
     for base, by_operator in annotation.OPERATORS.values():
         tables += [base, *by_operator.values()]
-    used = {role for roles in tables for role in roles}
-    assert used <= BABELFISH_ROLES, used - BABELFISH_ROLES
-    assert all(list(roles) == sorted(roles) for roles in tables)
+    assert_role_tables(tables)
     # a type annotation refers to a type: it declares nothing (else the outline would list it)
     assert not any("Declaration" in roles for kind, roles in annotation.ROLES.items() if kind.endswith("TypeAnnotation"))
 
 
 def test_semantic_function_groups(driver: JavaScriptDriver):
     tree = parse(driver, SAMPLE).uast
-    assert_positions_inside(SAMPLE, tree)
+    assert_true_spans(SAMPLE, tree, every_offset=True)
     assert group_names(tree) == ["onClick", "fé", "arrow"]  # not the methods: see the next test
     groups = {name: group for name, group in zip(group_names(tree), of_type(tree, "uast:FunctionGroup"))}
     # a function declaration: Babelfish's chain, spanning the declaration; `undefined` returned
@@ -342,7 +309,7 @@ def test_typed_names_span_the_name_and_keep_their_type(driver: JavaScriptDriver)
 
 def test_positions_are_utf8_byte_offsets_after_non_ascii_text(driver: JavaScriptDriver):
     for mode in Mode:
-        assert_positions_inside(SAMPLE, parse(driver, SAMPLE, mode).uast)
+        assert_true_spans(SAMPLE, parse(driver, SAMPLE, mode).uast, every_offset=True)
     tree = parse(driver, SAMPLE).uast
     last = tree["program"]["body"][-1]  # const el = <Größe title="é">{café}</Größe>;
     assert text_of(SAMPLE, last) == 'const el = <Größe title="é">{café}</Größe>;'
@@ -443,11 +410,7 @@ def test_native_program_answers_every_line_before_it_exits(driver: JavaScriptDri
 def test_outline_of_a_javascript_file(driver: JavaScriptDriver):
     tree = parse(driver, SAMPLE).uast
     found = outline(tree, TextIndex(SAMPLE), kinds=symbol_kinds(driver.manifest.symbol_kinds))
-
-    def shape(symbols):
-        return [(s.name, s.kind, shape(s.children)) for s in symbols]
-
-    assert shape(found) == [
+    assert symbol_tree(found) == [
         ("𝓏ero", SymbolKind.Constant, []), ("café", SymbolKind.Constant, []), ("count", SymbolKind.Variable, []),
         ("Größe", SymbolKind.Class, [
             ("#secret", SymbolKind.Field, []), ("sides", SymbolKind.Field, []),
@@ -516,56 +479,25 @@ def test_outline_of_methods_named_by_their_keys(driver: JavaScriptDriver):
 # --- conformance with Babelfish's fixtures -------------------------------------------------------
 
 
-@pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+@needs_fixtures(FIXTURES)
 @pytest.mark.parametrize("mode", list(Mode))
 def test_fixture_positions_are_true_spans(driver: JavaScriptDriver, mode: Mode):
     """On every fixture: spans inside the source, on character boundaries, and every positioned
     identifier spans its name and every string its literal."""
-    for path in sorted(FIXTURES.glob("*.js")):
-        source = path.read_text(encoding="utf-8")
-        result = parse(driver, source, mode, path.name)
-        if result.uast is None:
-            assert path.name == "_syntax_error.js", result.errors
-            continue
-        assert result.ok, (path.name, result.errors)
-        assert_positions_inside(source, result.uast)
-        for node in nodes(result.uast):
-            kind = node.get("@type")
-            if kind == "uast:Identifier" and "@pos" in node:
-                assert text_of(source, node) == node["Name"], (path.name, node)
-            elif kind == "uast:String":
-                assert text_of(source, node)[1:-1] == node["Value"] or "\\" in text_of(source, node), (path.name, node)
+    # parse's file name ends in .js, as the fixtures' do: the extension is all parse.js reads of it
+    parse_fixture = clean_where_a_tree(lambda source: parse(driver, source, mode))
+    for path, source, tree in fixture_trees(FIXTURES, ".js", parse_fixture):
+        assert_true_spans(source, tree, every_offset=True)
+        assert_names_spanned(source, tree, where=path.name)
+        for string in of_type(tree, "uast:String"):
+            literal = text_of(source, string)
+            assert literal[1:-1] == string["Value"] or "\\" in literal, (path.name, string)
 
 
-def scorer_module():
-    spec = importlib.util.spec_from_file_location("uast_score", SCORER)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.mark.skipif(not SCORER.exists() or not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+@needs_scorer(FIXTURES)
 def test_conformance_with_babelfish_fixtures(driver: JavaScriptDriver):
-    pytest.importorskip("yaml")
-    scorer = scorer_module()
-
-    def run_in_process(_cmd: str, files: list[str]) -> dict[str, Any]:
-        """The scorer's run_cmd, with this driver in process instead of the CLI."""
-        out = {}
-        for path in files:
-            text = Path(path).read_text(encoding="utf-8")
-            result = driver.parse(ParseRequest(content=text, filename=path, mode=Mode.SEMANTIC))
-            tree = uast.to_babelfish(result.uast, uast.LineStarts(text.encode("utf-8"))) if result.uast else None
-            out[path] = {"path": path, "uast": tree, "errors": [e.message for e in result.errors]}
-        return out
-
-    scorer.run_cmd = run_in_process
-    row = scorer.score_lang("", str(FIXTURES), "javascript", 200)
-    assert row["syntax_errors_reported"] == "1/1"
-    assert row["parsed"] == row["files"]
-    assert row["loose_f1"] >= 0.95, row  # 0.962 today
-    assert row["strict_f1"] >= 0.93, row  # 0.943 today
+    row = conformance_row(driver, FIXTURES, "javascript", worst=200)
+    assert_conformance(row, loose=0.95, strict=0.93)  # 0.962 and 0.943 today
     # classes and their methods, accessors, constructors, private names: exactly Babelfish's nodes
     by_name = {name: f1 for f1, name in row["worst"]}
     exact = ["class-body.js", "class-expression.js", "class-private-method.js", "class-private-property.js",
@@ -591,106 +523,33 @@ export const make{i} = (name) => new Item{i}(name, {i});
 """ for i in range(400))
     source = "import Base from './base.js';\n" + body
     assert len(source.encode()) > 100_000
-    parse(driver, source)  # warm
-    elapsed = []
-    for _ in range(3):  # the best of three: a busy machine slows one run, not the code
-        started = time.perf_counter()
-        result = parse(driver, source)
-        elapsed.append(time.perf_counter() - started)
+    results, seconds = timed_parses(lambda: parse(driver, source))
+    result = results[-1]
     assert result.ok and len(of_type(result.uast, "uast:FunctionGroup")) == 400
     assert len(of_type(result.uast, "javascript:ClassMethod")) == 800
-    assert min(elapsed) < 1.0, elapsed
+    assert min(seconds) < 1.0, seconds
 
 
 # --- the driver through the runtimes: process and docker -----------------------------------------
 
 
-def javascript_spec(**changes: Any) -> DriverSpec:
-    spec = Registry.bundled().get("javascript")
-    assert spec is not None
-    return attrs.evolve(spec, **changes)
-
-
-REQUESTS = [("sample.js", SAMPLE, mode) for mode in Mode] + [
-    (path.name, path.read_text(encoding="utf-8"), Mode.SEMANTIC)
-    for path in sorted(FIXTURES.glob("*.js"))[:12] if FIXTURES.is_dir()]
-
-
-async def answers(instance: Any) -> list[dict[str, Any]]:
-    out = []
-    for name, content, mode in REQUESTS:
-        request = ParseRequest(content=content, filename=name, language="javascript", mode=mode)
-        out.append(await instance.request(METHOD_PARSE, request, timeout=60))
-    return out
+REQUESTS = runtime_requests("javascript", [("sample.js", SAMPLE)], sorted(FIXTURES.glob("*.js"))[:12])
 
 
 async def test_process_runtime_serves_the_driver(driver: JavaScriptDriver):
-    runtime = ProcessRuntime()
-    instance = await runtime.start(javascript_spec())
-    try:
-        info = await instance.health()
-        assert info.language == "javascript" and info.symbol_kinds["VariableDeclarator"] == "variable"
-        got = await answers(instance)
-    finally:
-        await instance.stop()
-        await runtime.close()
-    for (name, content, mode), answer in zip(REQUESTS, got):
-        local = converter.unstructure(driver.parse(ParseRequest(content=content, filename=name, mode=mode)))
-        assert answer == local, name
+    health, got = await served(ProcessRuntime(), bundled_spec("javascript"), REQUESTS)
+    assert health.language == "javascript" and health.symbol_kinds["VariableDeclarator"] == "variable"
+    assert_answers_as_in_process(driver, REQUESTS, got)
     assert got[0]["uast"]["@type"] == "javascript:File"
 
 
-@pytest.fixture(scope="module")
-def javascript_image() -> Iterator[tuple[Any, str, str]]:
-    """A driver image built from this working tree, under a test tag, removed afterwards."""
-    from driver_runtime.runtimes.docker import DockerRuntime
-
-    availability = DockerRuntime.probe()
-    if not availability.ok:
-        containers_unavailable(availability.reason)
-    import docker
-
-    client = docker.from_env(timeout=1800)
-    tag = f"bblfsh-lsp/driver-javascript:test-{os.getpid()}"
-    try:
-        image_id = images.build(client, javascript_spec(), tag=tag)
-    except Exception as exc:
-        client.close()
-        containers_unavailable(f"the JavaScript driver image cannot be built: {exc}")
-    try:
-        yield client, tag, image_id
-    finally:
-        try:
-            client.images.remove(tag)
-        finally:
-            client.close()
+javascript_image = driver_image_fixture("javascript", timeout=1800)
 
 
-async def test_docker_runtime_answers_as_the_process_runtime(javascript_image: tuple[Any, str, str]):
-    from driver_runtime.runtimes.docker import DockerRuntime
-
-    client, tag, image_id = javascript_image
-    labels = client.images.get(tag).labels
-    assert images.manifest_from_labels(labels).symbol_kinds == javascript_spec().manifest.symbol_kinds
-    missing = JavaScriptDriver().check_prepared()
-    if missing:
-        toolchain_unavailable(missing)
-    process_runtime, docker_runtime = ProcessRuntime(), DockerRuntime()
-    local = await process_runtime.start(javascript_spec())
-    try:
-        expected = await answers(local)
-    finally:
-        await local.stop()
-        await process_runtime.close()
-    instance = await docker_runtime.start(javascript_spec(image=tag, digest=image_id))
-    try:
-        assert (await instance.health()).language == "javascript"
-        got = await answers(instance)
-    finally:
-        await instance.stop()
-        await docker_runtime.close()
-    for (name, _content, mode), want, have in zip(REQUESTS, expected, got):
-        assert have == want, f"{name} ({mode.value}): docker differs from process"
+@pytest.mark.usefixtures("driver")  # the process runtime's answers, to compare, need the native parser
+async def test_docker_runtime_answers_as_the_process_runtime(javascript_image: DriverImage):
+    assert_image_labels(javascript_image)
+    _, got = await assert_docker_answers_as_process(javascript_image, REQUESTS)
     assert got[0]["uast"]["@type"] == "javascript:File" and got[0].get("errors", []) == []
 
 
@@ -750,54 +609,17 @@ def line_of(text: str) -> int:
     return next(number for number, line in enumerate(LINES) if line.startswith(text))
 
 
-@attrs.define
-class RawResponse:
-    """Keeps a custom method's result as JSON (pygls turns unknown results into namedtuples)."""
-
-    id: int | str
-    jsonrpc: str
-    result: Any = None
+client = lsp_client_fixture({"util.mjs": "export function helper() { return 'é'; }\n"},
+                            ready=lambda: require_prepared(JavaScriptDriver(), "node"))
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
-    params=["visual-studio-code", "neovim"],
-)
-async def client(request, lsp_client: LanguageClient, tmp_path_factory):
-    if JavaScriptDriver().check_prepared() or not shutil.which("node"):
-        toolchain_unavailable("the JavaScript driver's native parser is not prepared")
-    workspace = tmp_path_factory.mktemp("workspace")
-    (workspace / "util.mjs").write_text("export function helper() { return 'é'; }\n", encoding="utf-8")
-    lsp_client.workspace_path = workspace
-    known = lsp_client.protocol.get_result_type
-    lsp_client.protocol.get_result_type = lambda method: RawResponse if method.startswith("bblfsh/") else known(method)
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities(request.param), root_uri=workspace.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")]))
-    yield
-    await lsp_client.shutdown_session()
-
-
-def column(client: LanguageClient, line_text: str, prefix: str) -> int:
-    """Where `prefix` ends on a line, in the units this client negotiated."""
-    encodings = client.capabilities.general.position_encodings if client.capabilities.general else None
-    before = line_text[: len(prefix)]
-    if encodings and encodings[0] == "utf-8":
-        return len(before.encode("utf-8"))
-    return len(before.encode("utf-16-le")) // 2
-
-
-async def open_document(client: LanguageClient) -> str:
-    uri = (client.workspace_path / "shop.js").as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id="javascript", version=1, text=DOCUMENT)))
-    return uri
+async def open_shop(client: LanguageClient) -> str:
+    return await open_document(client, "shop.js", DOCUMENT, "javascript")
 
 
 async def test_lsp_outline_of_a_javascript_file(client: LanguageClient):
-    uri = await open_document(client)
-    found = await client.text_document_document_symbol_async(
-        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    uri = await open_shop(client)
+    found = await document_symbols(client, uri)
     assert [(s.name, s.kind) for s in found] == [
         ("TAX_RATE", SymbolKind.Constant), ("counter", SymbolKind.Variable), ("Cart", SymbolKind.Class),
         ("formatPrice", SymbolKind.Function), ("double", SymbolKind.Function)]
@@ -825,9 +647,8 @@ async def test_lsp_outline_of_a_javascript_file(client: LanguageClient):
 
 
 async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
-    uri = await open_document(client)
-    folds = await client.text_document_folding_range_async(
-        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    uri = await open_shop(client)
+    folds = await folding_ranges(client, uri)
     spans = {(fold.start_line, fold.end_line) for fold in folds}
     assert (line_of("export class Cart"), line_of("}")) in spans
     assert (line_of("  constructor(owner)"), line_of("  constructor(owner)") + 3) in spans
@@ -838,13 +659,7 @@ async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
     line = line_of("  return pad(")
     text = LINES[line]
     position = types.Position(line=line, character=column(client, text, "  return pad(`${roun"))
-    ranges = await client.text_document_selection_range_async(types.SelectionRangeParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), positions=[position]))
-    chain = []
-    current = ranges[0]
-    while current is not None:
-        chain.append(current.range)
-        current = current.parent
+    chain = await selection_chain(client, uri, position)
     assert chain[0].start.character == column(client, text, "  return pad(`${")  # rounded
     assert chain[0].end.character == column(client, text, "  return pad(`${rounded")
     assert any(r.start == types.Position(line=line_of("export function formatPrice"), character=0) for r in chain)
@@ -852,20 +667,17 @@ async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
 
 
 async def test_lsp_structural_query(client: LanguageClient):
-    uri = await open_document(client)
-    matches = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//uast:FunctionGroup", "textDocument": {"uri": uri}})
+    uri = await open_shop(client)
+    matches = await structural_query(client, "//uast:FunctionGroup", uri)
     assert [m["label"] for m in matches] == ["handleClick", "formatPrice", "pad", "double"]
     assert matches[1]["range"]["start"]["line"] == line_of("export function formatPrice")
-    methods = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//javascript:ClassMethod", "textDocument": {"uri": uri}})
+    methods = await structural_query(client, "//javascript:ClassMethod", uri)
     assert [m["label"] for m in methods] == ["constructor", "add", "total"]
     assert methods[0]["range"]["start"]["line"] == line_of("  constructor(owner)")
-    imports = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//uast:Import", "textDocument": {"uri": uri}})
+    imports = await structural_query(client, "//uast:Import", uri)
     assert [m["label"] for m in imports] == ["events", "path", "./config.js"]
     classes = await client.workspace_execute_command_async(types.ExecuteCommandParams(
         command="bblfsh.query", arguments=["//*[@role='Declaration' and @role='Type']", uri]))
     assert [m["label"] for m in classes] == ["Cart"]
-    everywhere = await client.protocol.send_request_async("bblfsh/query", {"query": "//uast:FunctionGroup"})
+    everywhere = await structural_query(client, "//uast:FunctionGroup")
     assert {Path(m["uri"]).name for m in everywhere if m["label"] == "helper"} == {"util.mjs"}

@@ -11,32 +11,52 @@ BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.  The container test builds test images and remo
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import attrs
 import pytest
-import pytest_lsp
-from conftest import SHARED, containers_unavailable, toolchain_unavailable
+from driver_checks import (
+    DriverImage,
+    assert_answers_as_in_process,
+    assert_docker_answers_as_process,
+    assert_image_labels,
+    assert_names_spanned,
+    assert_native,
+    assert_true_spans,
+    bundled_spec,
+    clean_where_a_tree,
+    column,
+    conformance_fixtures,
+    document_symbols,
+    driver_fixture,
+    driver_image_fixture,
+    fixture_trees,
+    folding_ranges,
+    lsp_client_fixture,
+    needs_fixtures,
+    nodes,
+    of_type,
+    open_document,
+    require_prepared,
+    runtime_requests,
+    selection_chain,
+    served,
+    structural_query,
+    symbol_tree,
+    text_of,
+    types_in,
+)
 from lsprotocol import types
 from lsprotocol.types import SymbolKind
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from bblfsh_lsp.outline import outline, symbol_kinds
 from bblfsh_lsp.positions import TextIndex
-from driver_runtime import images, uast
 from driver_runtime.drivers.javascript.normalization import TABLES
 from driver_runtime.drivers.typescript.driver import TypeScriptDriver
-from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, ParseResult, converter
-from driver_runtime.registry import Registry
-from driver_runtime.runtimes.base import DriverSpec
+from driver_runtime.protocol import Mode, ParseRequest, ParseResult
 from driver_runtime.runtimes.process import ProcessRuntime
 
-FIXTURES = SHARED / "conformance" / "typescript"
+FIXTURES = conformance_fixtures("typescript")
 
 SAMPLE = '''// Types of the shop: é is 2 bytes and 1 UTF-16 unit, 𝓏 is 4 bytes and 2 units.
 import type { Request } from "express";
@@ -92,39 +112,7 @@ def parse(driver: TypeScriptDriver, source: str, mode: Mode = Mode.SEMANTIC, fil
     return driver.parse(ParseRequest(content=source, filename=filename, mode=mode))
 
 
-def nodes(tree: Any) -> list[dict[str, Any]]:
-    return list(uast.walk(tree))
-
-
-def of_type(tree: Any, kind: str) -> list[dict[str, Any]]:
-    return [node for node in nodes(tree) if node.get("@type") == kind]
-
-
-def text_of(source: str, node: dict[str, Any]) -> str:
-    span = uast.span(node)
-    assert span is not None, node
-    return source.encode("utf-8")[span[0]:span[1]].decode("utf-8")
-
-
-def assert_positions_inside(source: str, tree: Any) -> None:
-    data = source.encode("utf-8")
-    for node in nodes(tree):
-        for name, offset in (node.get("@pos") or {}).items():
-            assert 0 <= offset <= len(data), (name, node)
-        span = uast.span(node)
-        if span is not None:
-            assert span[0] <= span[1], node
-            data[span[0]:span[1]].decode("utf-8")  # raises if a span cuts a character
-
-
-@pytest.fixture(scope="module")
-def driver() -> Iterator[TypeScriptDriver]:
-    found = TypeScriptDriver()
-    missing = found.check_prepared() or (None if shutil.which("node") else "node (Node.js) is not installed")
-    if missing:
-        toolchain_unavailable(missing)
-    yield found
-    found.native.close()
+driver = driver_fixture(TypeScriptDriver, "node")
 
 
 def test_typescript_shares_the_javascript_tables():
@@ -133,37 +121,33 @@ def test_typescript_shares_the_javascript_tables():
     assert driver.manifest.language == "typescript" and driver.manifest.extensions == [".ts", ".tsx", ".mts", ".cts"]
 
 
-@pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+@needs_fixtures(FIXTURES)
 @pytest.mark.parametrize("mode", list(Mode))
 def test_every_fixture_parses_with_true_spans(driver: TypeScriptDriver, mode: Mode):
     """Babelfish's TypeScript fixtures all parse (but the syntax error), with every span inside
     the source and every positioned identifier spanning its name."""
-    parsed = 0
-    for path in sorted(FIXTURES.glob("*.ts")):
-        source = path.read_text(encoding="utf-8")
-        result = parse(driver, source, mode, path.name)
-        if path.name == "_syntax_error.ts":
-            assert result.uast is None and result.errors and result.errors[0].start.line == 2
-            continue
-        assert result.ok and result.uast["@type"] == "typescript:File", (path.name, result.errors)
-        assert_positions_inside(source, result.uast)
-        for node in nodes(result.uast):
-            if node.get("@type") == "uast:Identifier" and "@pos" in node:
-                assert text_of(source, node) == node["Name"], (path.name, node)
-        parsed += 1
-    assert parsed == len(list(FIXTURES.glob("*.ts"))) - 1
+    # parse's file name ends in .ts, as the fixtures' do: the extension is all parse.js reads of it
+    parse_fixture = clean_where_a_tree(lambda source: parse(driver, source, mode))
+    parsed = list(fixture_trees(FIXTURES, ".ts", parse_fixture))
+    for path, source, tree in parsed:
+        assert tree["@type"] == "typescript:File", path.name
+        assert_true_spans(source, tree, every_offset=True)
+        assert_names_spanned(source, tree, where=path.name)
+    assert len(parsed) == len(list(FIXTURES.glob("*.ts"))) - 1  # the syntax error gave no tree
+    syntax_error = parse(driver, (FIXTURES / "_syntax_error.ts").read_text(encoding="utf-8"), mode)
+    assert syntax_error.uast is None and syntax_error.errors and syntax_error.errors[0].start.line == 2
 
 
 def test_native_mode_is_babels_typescript_tree(driver: TypeScriptDriver):
     result = parse(driver, SAMPLE, Mode.NATIVE)
     assert result.ok
-    found = {node.get("@type") for node in nodes(result.uast)}
+    found = types_in(result.uast)
     assert {"typescript:TSInterfaceDeclaration", "typescript:TSTypeAliasDeclaration", "typescript:TSEnumDeclaration",
             "typescript:TSModuleDeclaration", "typescript:TSDeclareFunction", "typescript:TSDeclareMethod",
             "typescript:TSParameterProperty", "typescript:TSTypeAssertion", "typescript:TSAsExpression",
             "typescript:TSNonNullExpression", "typescript:TSImportEqualsDeclaration", "typescript:Decorator"} <= found
-    assert not any(kind.startswith("uast:") for kind in found if kind)
-    assert_positions_inside(SAMPLE, result.uast)
+    assert_native(result.uast)
+    assert_true_spans(SAMPLE, result.uast, every_offset=True)
 
 
 def test_annotated_declarations_have_roles(driver: TypeScriptDriver):
@@ -179,7 +163,7 @@ def test_annotated_declarations_have_roles(driver: TypeScriptDriver):
 
 def test_semantic_declarations(driver: TypeScriptDriver):
     tree = parse(driver, SAMPLE).uast
-    assert_positions_inside(SAMPLE, tree)
+    assert_true_spans(SAMPLE, tree, every_offset=True)
     tokens = {node["@type"].partition(":")[2]: node.get("@token") for node in nodes(tree)
               if node.get("@type", "").startswith("typescript:TS") and node.get("@token")}
     assert tokens["TSInterfaceDeclaration"] == "Item" and tokens["TSTypeAliasDeclaration"] == "Currency"
@@ -208,7 +192,7 @@ def test_semantic_declarations(driver: TypeScriptDriver):
     constructor, add, abstract = methods
     assert abstract["abstract"] is True and "body" not in abstract
     assert text_of(SAMPLE, abstract["returnType"]) == ": number"
-    assert not {"uast:Alias", "uast:Function", "uast:Argument"} & {node.get("@type") for node in nodes(methods)}
+    assert not {"uast:Alias", "uast:Function", "uast:Argument"} & types_in(methods)
     # parameters: a parameter property keeps its modifiers; names keep their types beside them
     properties = constructor["params"]
     assert [(p["@type"], p.get("accessibility"), p.get("readonly")) for p in properties] == [
@@ -247,11 +231,7 @@ def test_syntax_error_after_non_ascii_text_is_in_bytes(driver: TypeScriptDriver)
 def test_outline_of_a_typescript_file(driver: TypeScriptDriver):
     tree = parse(driver, SAMPLE).uast
     found = outline(tree, TextIndex(SAMPLE), kinds=symbol_kinds(driver.manifest.symbol_kinds))
-
-    def shape(symbols):
-        return [(s.name, s.kind, shape(s.children)) for s in symbols]
-
-    assert shape(found) == [
+    assert symbol_tree(found) == [
         ("Item", SymbolKind.Interface, [("name", SymbolKind.Property, []), ("price", SymbolKind.Property, []),
                                         ("describe", SymbolKind.Method, [])]),
         ("Currency", SymbolKind.TypeParameter, []),
@@ -273,98 +253,26 @@ def test_outline_of_a_typescript_file(driver: TypeScriptDriver):
 # --- the driver through the runtimes: process and docker -----------------------------------------
 
 
-def typescript_spec(**changes: Any) -> DriverSpec:
-    spec = Registry.bundled().get("typescript")
-    assert spec is not None
-    return attrs.evolve(spec, **changes)
-
-
-REQUESTS = [("shop.ts", SAMPLE, mode) for mode in Mode] + [("view.tsx", "const v = <A b={1} />;\n", Mode.SEMANTIC)] + [
-    (path.name, path.read_text(encoding="utf-8"), Mode.SEMANTIC)
-    for path in sorted(FIXTURES.glob("*.ts"))[:12] if FIXTURES.is_dir()]
-
-
-async def answers(instance: Any) -> list[dict[str, Any]]:
-    out = []
-    for name, content, mode in REQUESTS:
-        request = ParseRequest(content=content, filename=name, language="typescript", mode=mode)
-        out.append(await instance.request(METHOD_PARSE, request, timeout=60))
-    return out
+# a .tsx sample too: the same driver, parsing JSX
+SAMPLES = [("shop.ts", SAMPLE), ("view.tsx", "const v = <A b={1} />;\n")]
+REQUESTS = runtime_requests("typescript", SAMPLES, sorted(FIXTURES.glob("*.ts"))[:12])
 
 
 async def test_process_runtime_serves_the_driver(driver: TypeScriptDriver):
-    runtime = ProcessRuntime()
-    instance = await runtime.start(typescript_spec())
-    try:
-        info = await instance.health()
-        assert info.language == "typescript" and info.symbol_kinds["TSInterfaceDeclaration"] == "interface"
-        got = await answers(instance)
-    finally:
-        await instance.stop()
-        await runtime.close()
-    for (name, content, mode), answer in zip(REQUESTS, got):
-        local = converter.unstructure(driver.parse(ParseRequest(content=content, filename=name, mode=mode)))
-        assert answer == local, name
+    health, got = await served(ProcessRuntime(), bundled_spec("typescript"), REQUESTS)
+    assert health.language == "typescript" and health.symbol_kinds["TSInterfaceDeclaration"] == "interface"
+    assert_answers_as_in_process(driver, REQUESTS, got)
     assert got[0]["uast"]["@type"] == "typescript:File"
 
 
-@pytest.fixture(scope="module")
-def typescript_image() -> Iterator[tuple[Any, str, str]]:
-    """The driver's image built from this working tree under a test tag (its build context also
-    holds the javascript folder, which its manifest includes); removed afterwards."""
-    from driver_runtime.runtimes.docker import DockerRuntime
-
-    availability = DockerRuntime.probe()
-    if not availability.ok:
-        containers_unavailable(availability.reason)
-    import docker
-
-    client = docker.from_env(timeout=1800)
-    tag = f"bblfsh-lsp/driver-typescript:test-{os.getpid()}"
-    built: list[str] = []
-    try:
-        image_id = images.build(client, typescript_spec(), tag=tag)
-        built.append(tag)
-    except Exception as exc:
-        for name in reversed(built):
-            client.images.remove(name)
-        client.close()
-        containers_unavailable(f"the TypeScript driver image cannot be built: {exc}")
-    try:
-        yield client, tag, image_id
-    finally:
-        try:
-            for name in reversed(built):
-                client.images.remove(name)
-        finally:
-            client.close()
+# the image's build context holds the javascript folder too, which the manifest includes
+typescript_image = driver_image_fixture("typescript", timeout=1800)
 
 
-async def test_docker_runtime_answers_as_the_process_runtime(typescript_image: tuple[Any, str, str]):
-    from driver_runtime.runtimes.docker import DockerRuntime
-
-    client, tag, image_id = typescript_image
-    manifest = images.manifest_from_labels(client.images.get(tag).labels)
-    assert manifest.language == "typescript" and manifest.symbol_kinds == typescript_spec().manifest.symbol_kinds
-    missing = TypeScriptDriver().check_prepared()
-    if missing:
-        toolchain_unavailable(missing)
-    process_runtime, docker_runtime = ProcessRuntime(), DockerRuntime()
-    local = await process_runtime.start(typescript_spec())
-    try:
-        expected = await answers(local)
-    finally:
-        await local.stop()
-        await process_runtime.close()
-    instance = await docker_runtime.start(typescript_spec(image=tag, digest=image_id))
-    try:
-        assert (await instance.health()).language == "typescript"
-        got = await answers(instance)
-    finally:
-        await instance.stop()
-        await docker_runtime.close()
-    for (name, _content, mode), want, have in zip(REQUESTS, expected, got):
-        assert have == want, f"{name} ({mode.value}): docker differs from process"
+@pytest.mark.usefixtures("driver")  # the process runtime's answers, to compare, need the native parser
+async def test_docker_runtime_answers_as_the_process_runtime(typescript_image: DriverImage):
+    assert_image_labels(typescript_image)
+    _, got = await assert_docker_answers_as_process(typescript_image, REQUESTS)
     assert got[0]["uast"]["@type"] == "typescript:File" and got[0].get("errors", []) == []
 
 
@@ -428,54 +336,17 @@ def closing(header: str) -> int:
     return line_of(indent + "}", after=start)
 
 
-@attrs.define
-class RawResponse:
-    """Keeps a custom method's result as JSON (pygls turns unknown results into namedtuples)."""
-
-    id: int | str
-    jsonrpc: str
-    result: Any = None
+client = lsp_client_fixture({"view.tsx": "export function View() { return <div>é</div>; }\n"},
+                            ready=lambda: require_prepared(TypeScriptDriver(), "node"))
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
-    params=["visual-studio-code", "neovim"],
-)
-async def client(request, lsp_client: LanguageClient, tmp_path_factory):
-    if TypeScriptDriver().check_prepared() or not shutil.which("node"):
-        toolchain_unavailable("the TypeScript driver's native parser is not prepared")
-    workspace = tmp_path_factory.mktemp("workspace")
-    (workspace / "view.tsx").write_text("export function View() { return <div>é</div>; }\n", encoding="utf-8")
-    lsp_client.workspace_path = workspace
-    known = lsp_client.protocol.get_result_type
-    lsp_client.protocol.get_result_type = lambda method: RawResponse if method.startswith("bblfsh/") else known(method)
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities(request.param), root_uri=workspace.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")]))
-    yield
-    await lsp_client.shutdown_session()
-
-
-def column(client: LanguageClient, line_text: str, prefix: str) -> int:
-    """Where `prefix` ends on a line, in the units this client negotiated."""
-    encodings = client.capabilities.general.position_encodings if client.capabilities.general else None
-    before = line_text[: len(prefix)]
-    if encodings and encodings[0] == "utf-8":
-        return len(before.encode("utf-8"))
-    return len(before.encode("utf-16-le")) // 2
-
-
-async def open_document(client: LanguageClient) -> str:
-    uri = (client.workspace_path / "orders.ts").as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id="typescript", version=1, text=DOCUMENT)))
-    return uri
+async def open_orders(client: LanguageClient) -> str:
+    return await open_document(client, "orders.ts", DOCUMENT, "typescript")
 
 
 async def test_lsp_outline_of_a_typescript_file(client: LanguageClient):
-    uri = await open_document(client)
-    found = await client.text_document_document_symbol_async(
-        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    uri = await open_orders(client)
+    found = await document_symbols(client, uri)
     assert [(s.name, s.kind) for s in found] == [
         ("Order", SymbolKind.Interface), ("OrderId", SymbolKind.TypeParameter), ("Priority", SymbolKind.Enum),
         ("Orders", SymbolKind.Namespace), ("summarize", SymbolKind.Function), ("byId", SymbolKind.Function)]
@@ -505,9 +376,8 @@ async def test_lsp_outline_of_a_typescript_file(client: LanguageClient):
 
 
 async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
-    uri = await open_document(client)
-    folds = await client.text_document_folding_range_async(
-        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    uri = await open_orders(client)
+    folds = await folding_ranges(client, uri)
     spans = {(fold.start_line, fold.end_line) for fold in folds}
     assert (line_of("export interface Order"), line_of("export interface Order") + 4) in spans
     assert (line_of("export namespace Orders"), closing("export namespace Orders")) in spans
@@ -519,13 +389,7 @@ async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
     line = line_of("      log.info(")
     text = LINES[line]
     position = types.Position(line=line, character=column(client, text, "      log.in"))
-    ranges = await client.text_document_selection_range_async(types.SelectionRangeParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), positions=[position]))
-    chain = []
-    current = ranges[0]
-    while current is not None:
-        chain.append(current.range)
-        current = current.parent
+    chain = await selection_chain(client, uri, position)
     assert chain[0].start.character == column(client, text, "      log.")  # info
     assert chain[0].end.character == column(client, text, "      log.info")
     assert any(r.start == types.Position(line=line_of("  export class Queue"), character=2) for r in chain)
@@ -533,19 +397,15 @@ async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
 
 
 async def test_lsp_structural_query(client: LanguageClient):
-    uri = await open_document(client)
-    matches = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//uast:FunctionGroup", "textDocument": {"uri": uri}})
+    uri = await open_orders(client)
+    matches = await structural_query(client, "//uast:FunctionGroup", uri)
     assert [m["label"] for m in matches] == ["summarize", "byId"]
-    methods = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//typescript:ClassMethod", "textDocument": {"uri": uri}})
+    methods = await structural_query(client, "//typescript:ClassMethod", uri)
     assert [m["label"] for m in methods] == ["constructor", "push"]
-    declared = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//typescript:TSInterfaceDeclaration | //typescript:TSEnumDeclaration",
-                         "textDocument": {"uri": uri}})
+    declared = await structural_query(
+        client, "//typescript:TSInterfaceDeclaration | //typescript:TSEnumDeclaration", uri)
     assert [m["label"] for m in declared] == ["Order", "Priority"]
-    typed = await client.protocol.send_request_async("bblfsh/query", {
-        "query": "//uast:Argument[Type//uast:Identifier[@Name='Order']]", "textDocument": {"uri": uri}})
+    typed = await structural_query(client, "//uast:Argument[Type//uast:Identifier[@Name='Order']]", uri)
     assert [m["label"] for m in typed] == ["orders", "orders", ""]  # the last: byId's return type
-    everywhere = await client.protocol.send_request_async("bblfsh/query", {"query": "//uast:FunctionGroup"})
+    everywhere = await structural_query(client, "//uast:FunctionGroup")
     assert {Path(m["uri"]).name for m in everywhere if m["label"] == "View"} == {"view.tsx"}
