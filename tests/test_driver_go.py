@@ -10,48 +10,57 @@ BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.  The container test builds a test image and rem
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
-import pytest_lsp
-from conftest import SHARED, containers_unavailable, toolchain_unavailable
+from driver_checks import (
+    DriverImage,
+    assert_answers_as_in_process,
+    assert_conformance,
+    assert_docker_answers_as_process,
+    assert_image_labels,
+    assert_names_spanned,
+    assert_native,
+    assert_role_tables,
+    assert_roles_added,
+    assert_true_spans,
+    bundled_spec,
+    column,
+    conformance_fixtures,
+    conformance_row,
+    document_symbols,
+    driver_fixture,
+    driver_image_fixture,
+    fixture_trees,
+    folding_ranges,
+    lsp_client_fixture,
+    needs_fixtures,
+    needs_scorer,
+    of_type,
+    open_document,
+    require_prepared,
+    runtime_requests,
+    selection_chain,
+    served,
+    structural_query,
+    symbol_tree,
+    text_of,
+    timed_parses,
+    types_in,
+)
 from lsprotocol import types
 from lsprotocol.types import SymbolKind
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from bblfsh_lsp.outline import outline, symbol_kinds
 from bblfsh_lsp.positions import TextIndex
-from driver_runtime import images, uast
 from driver_runtime.drivers.go import annotation, normalization
 from driver_runtime.drivers.go.driver import GoDriver
-from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, ParseResult, converter
-from driver_runtime.registry import Registry
-from driver_runtime.runtimes.base import DriverSpec
+from driver_runtime.protocol import Mode, ParseRequest, ParseResult
 from driver_runtime.runtimes.process import ProcessRuntime
 
-SCORER = SHARED / "tools" / "uast_score.py"
-FIXTURES = SHARED / "conformance" / "go"
-
-# The roles Babelfish's drivers use (all of them, from the conformance corpus).
-BABELFISH_ROLES = set(
-    "Add Alias And Annotation Anonymous ArgsList Argument Arithmetic Assert Assignment Base Binary "
-    "Bitwise Block Body Boolean Break Byte Call Callee Case Catch Character Comment Condition Contains "
-    "Continue Declaration Decrement Default Dereference Divide DoWhile Documentation Else Entry "
-    "Enumeration Equal Expression File Finally For Function Goto GreaterThan GreaterThanOrEqual "
-    "Identical Identifier If Import Incomplete Increment Initialization Instance Iterator Key Left "
-    "LeftShift LessThan LessThanOrEqual List Literal Map Module Modulo Multiply Name Negative Noop Not "
-    "Null Number Operator Or Package Pathname Positional Positive Postfix Primitive Qualified Receiver "
-    "Regexp Relational Return Right RightShift Scope Set Statement String Substract Subtype Switch "
-    "TakeAddress Then This Throw Try Tuple Type Unannotated Unary Unsigned Update Value Variable "
-    "Visibility While World Xor".split()
-)
+FIXTURES = conformance_fixtures("go")
 
 SAMPLE = '''// Package shapes: non-ASCII on purpose (é is 2 bytes, 𝓏 is 4).
 package shapes
@@ -106,47 +115,11 @@ func raw() string { return `a\\n` + "b\\t\\x41\\u00e9" + 'c' }
 # --- helpers -------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def driver() -> Iterator[GoDriver]:
-    go = GoDriver()
-    missing = go.check_prepared()
-    if missing:
-        toolchain_unavailable(missing)
-    yield go
-    go.native.close()
+driver = driver_fixture(GoDriver)
 
 
 def parse(driver: GoDriver, source: str, mode: Mode = Mode.SEMANTIC) -> ParseResult:
     return driver.parse(ParseRequest(content=source, filename="sample.go", mode=mode))
-
-
-def nodes(tree: Any) -> list[dict[str, Any]]:
-    return list(uast.walk(tree))
-
-
-def of_type(tree: Any, node_type: str) -> list[dict[str, Any]]:
-    return [node for node in nodes(tree) if node.get("@type") == node_type]
-
-
-def types_in(tree: Any) -> set[str]:
-    return {node.get("@type", "") for node in nodes(tree)}
-
-
-def text_of(source: str, node: dict[str, Any]) -> str:
-    span = uast.span(node)
-    assert span is not None, node
-    return source.encode("utf-8")[span[0]:span[1]].decode("utf-8")
-
-
-def assert_positions_inside(source: str, tree: Any) -> None:
-    data = source.encode("utf-8")
-    for node in nodes(tree):
-        for name, offset in (node.get("@pos") or {}).items():
-            assert 0 <= offset <= len(data), (name, node)
-        span = uast.span(node)
-        if span is not None:
-            assert span[0] <= span[1], node
-            data[span[0]:span[1]].decode("utf-8")  # raises if a span cuts a character
 
 
 def in_import_path(tree: Any) -> set[int]:
@@ -171,9 +144,8 @@ def test_native_mode_is_go_ast_with_byte_positions_and_no_roles(driver: GoDriver
     assert {"go:FuncDecl", "go:GenDecl", "go:TypeSpec", "go:InterfaceType", "go:StructType", "go:Ident",
             "go:BasicLit", "go:CommentGroup", "go:Comment", "go:BinaryExpr", "go:RangeStmt", "go:Ellipsis",
             "go:ImportSpec", "go:FieldList", "go:Field"} <= found
-    assert not any(t.startswith("uast:") for t in found)
-    assert not any("@role" in node for node in nodes(result.uast))
-    assert_positions_inside(SAMPLE, result.uast)
+    assert_native(result.uast)
+    assert_true_spans(SAMPLE, result.uast, every_offset=True)
     # go/ast as it is: Doc and File.Comments share comment groups, File.Imports repeats the specs
     tree = result.uast
     assert len(tree["Imports"]) == 5 and tree["Imports"][0] == tree["Decls"][0]["Specs"][0]
@@ -193,12 +165,8 @@ def test_native_mode_is_go_ast_with_byte_positions_and_no_roles(driver: GoDriver
 def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver: GoDriver):
     native = parse(driver, SAMPLE, Mode.NATIVE).uast
     annotated = parse(driver, SAMPLE, Mode.ANNOTATED).uast
-    assert types_in(annotated) == types_in(native)
-    for node in nodes(annotated):
-        if "@type" in node:
-            roles = node.get("@role")
-            assert roles and set(roles) <= BABELFISH_ROLES, node
-    spec = next(n for n in nodes(annotated) if n.get("@type") == "go:TypeSpec")
+    assert_roles_added(native, annotated)
+    spec = of_type(annotated, "go:TypeSpec")[0]
     assert {"Declaration", "Type"} <= set(spec["@role"]) and spec["Name"]["@token"] == "Shape"
     roles = {n["Tok"]: set(n["@role"]) for n in of_type(annotated, "go:AssignStmt")}
     assert {"Assignment", "Operator", "Add"} <= roles["+="] and "Declaration" not in roles["="]
@@ -227,14 +195,12 @@ def test_role_tables_use_babelfish_role_names_only_sorted():
     tables = [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values(), *annotation.OPERATOR_ROLES.values()]
     for by_token in [*annotation.TOKEN_ROLES.values(), *annotation.CHILD_TOKEN_ROLES.values()]:
         tables.extend(by_token.values())
-    used = {role for roles in tables for role in roles}
-    assert used <= BABELFISH_ROLES, used - BABELFISH_ROLES
-    assert all(list(roles) == sorted(roles) for roles in tables)
+    assert_role_tables(tables)
 
 
 def test_semantic_functions_are_function_groups_with_receivers_and_arguments(driver: GoDriver):
     tree = parse(driver, SAMPLE).uast
-    assert_positions_inside(SAMPLE, tree)
+    assert_true_spans(SAMPLE, tree, every_offset=True)
     groups = [g for g in of_type(tree, "uast:FunctionGroup") if g in tree["Decls"]]
     assert [g["Nodes"][1]["Name"]["Name"] for g in groups] == ["Area", "Sum", "raw"]
     assert text_of(SAMPLE, groups[0]).startswith("func (g *Größe) Area()")  # the declaration, no doc
@@ -267,10 +233,9 @@ def test_semantic_functions_are_function_groups_with_receivers_and_arguments(dri
 
 def test_semantic_names_strings_operators_and_split_declarations(driver: GoDriver):
     tree = parse(driver, SAMPLE).uast
-    identifiers = [n for n in of_type(tree, "uast:Identifier") if "@pos" in n]
     paths = in_import_path(tree)
-    assert all(text_of(SAMPLE, n) == n["Name"] for n in identifiers if id(n) not in paths)
-    assert {"Größe", "𝓏", "café", "float64"} <= {n["Name"] for n in identifiers}
+    assert_names_spanned(SAMPLE, tree, unless=lambda node: id(node) in paths)
+    assert {"Größe", "𝓏", "café", "float64"} <= {n["Name"] for n in of_type(tree, "uast:Identifier") if "@pos" in n}
     strings = {n["Value"]: text_of(SAMPLE, n) for n in of_type(tree, "uast:String")}
     assert strings["a\\n"] == "`a\\n`" and strings["b\tAé"] == '"b\\t\\x41\\u00e9"'
     assert strings['json:"w"'] == '`json:"w"`'
@@ -324,7 +289,7 @@ def test_every_comment_appears_exactly_once(driver: GoDriver):
 def test_positions_are_utf8_byte_offsets_after_non_ascii_text(driver: GoDriver):
     source = 'package p\n\n// é𝓏\nvar s = "é𝓏" + `𝓏` // ü\n\nfunc fé(𝓏a int) string { return s }\n'
     for mode in Mode:
-        assert_positions_inside(source, parse(driver, source, mode).uast)
+        assert_true_spans(source, parse(driver, source, mode).uast, every_offset=True)
     tree = parse(driver, source).uast
     assert [text_of(source, n) for n in of_type(tree, "uast:String")] == ['"é𝓏"', "`𝓏`"]
     assert sorted((n["Name"], text_of(source, n)) for n in of_type(tree, "uast:Identifier") if n["Name"] != "p") == \
@@ -338,7 +303,7 @@ def test_carriage_returns_do_not_shift_comments_and_raw_strings(driver: GoDriver
     """go/scanner drops CRs from comments and raw strings: their spans still end where they do."""
     source = "package p\r\n\r\n/* a\r\nb */\r\nvar s = `x\r\ny` // end\r\n\r\nvar t = 1\r\n"
     tree = parse(driver, source).uast
-    assert_positions_inside(source, tree)
+    assert_true_spans(source, tree, every_offset=True)
     assert [text_of(source, c) for c in of_type(tree, "uast:Comment")] == ["/* a\r\nb */", "// end"]
     string, = of_type(tree, "uast:String")
     assert string["Value"] == "x\ny" and text_of(source, string) == "`x\r\ny`"
@@ -435,13 +400,9 @@ def test_outline_of_a_go_file(driver: GoDriver):
     tree = parse(driver, SAMPLE).uast
     index = TextIndex(SAMPLE)
     found = outline(tree, index, kinds=symbol_kinds(driver.manifest.symbol_kinds))
-
-    def shape(symbols):
-        return [(s.name, s.kind, shape(s.children)) for s in symbols]
-
     # A type's kind comes from its Type (symbol_kinds StructType/InterfaceType); a method is a
     # function with a receiver, listed at top level as gopls does.
-    outlined = shape(found)
+    outlined = symbol_tree(found)
     assert [(name, kind) for name, kind, _ in outlined] == [
         ("Pi", SymbolKind.Constant), ("E", SymbolKind.Constant), ("café", SymbolKind.Variable),
         ("𝓏", SymbolKind.Variable), ("Shape", SymbolKind.Interface), ("Größe", SymbolKind.Struct),
@@ -462,60 +423,26 @@ def test_outline_of_a_go_file(driver: GoDriver):
 # --- conformance with Babelfish's fixtures -------------------------------------------------------
 
 
-@pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+@needs_fixtures(FIXTURES)
 @pytest.mark.parametrize("mode", list(Mode))
 def test_fixture_positions_are_true_spans(driver: GoDriver, mode: Mode):
     """On every fixture: spans inside the source, on character boundaries, every positioned
     identifier spans its name (import paths span their literal) and every string its literal."""
-    for path in sorted(FIXTURES.glob("*.go")):
-        source = path.read_text(encoding="utf-8")
-        result = parse(driver, source, mode)
-        if result.uast is None:
-            assert path.name == "_syntax_error.go", result.errors
-            continue
-        assert_positions_inside(source, result.uast)
-        paths = in_import_path(result.uast)
-        for node in nodes(result.uast):
-            kind = node.get("@type")
-            if kind in ("uast:Identifier", "go:Ident") and "@pos" in node and id(node) not in paths:
-                assert text_of(source, node) == node.get("Name", node.get("@token")), (path.name, node)
-            elif kind == "uast:String":
-                assert normalization.unquote(text_of(source, node)) == node["Value"], (path.name, node)
+    for path, source, tree in fixture_trees(FIXTURES, ".go", lambda source: parse(driver, source, mode)):
+        assert_true_spans(source, tree, every_offset=True)
+        paths = in_import_path(tree)
+        assert_names_spanned(source, tree, ("uast:Identifier", "go:Ident"),
+                             unless=lambda node, paths=paths: id(node) in paths, where=path.name)
+        for node in of_type(tree, "uast:String"):
+            assert normalization.unquote(text_of(source, node)) == node["Value"], (path.name, node)
 
 
-def scorer_module():
-    spec = importlib.util.spec_from_file_location("uast_score", SCORER)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.mark.skipif(not SCORER.exists() or not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+@needs_scorer(FIXTURES)
 def test_conformance_with_babelfish_fixtures(driver: GoDriver):
-    pytest.importorskip("yaml")
-    scorer = scorer_module()
-
-    def run_in_process(_cmd: str, files: list[str]) -> dict[str, Any]:
-        """The scorer's run_cmd, with this driver in process instead of the CLI."""
-        out = {}
-        for path in files:
-            text = Path(path).read_text(encoding="utf-8")
-            result = driver.parse(ParseRequest(content=text, filename=path, mode=Mode.SEMANTIC))
-            tree = None
-            if result.uast is not None:
-                tree = uast.to_babelfish(result.uast, uast.LineStarts(text.encode("utf-8")))
-            out[path] = {"path": path, "uast": tree, "errors": [e.message for e in result.errors]}
-        return out
-
-    scorer.run_cmd = run_in_process
-    row = scorer.score_lang("", str(FIXTURES), "go", 10)
-    assert row["syntax_errors_reported"] == "1/1"
-    assert row["parsed"] == row["files"]
+    row = conformance_row(driver, FIXTURES, "go")
     # The task's floor is loose 0.90 / strict 0.80; 0.967 / 0.967 today (what is left: each comment
     # and import once, interface methods as functions).
-    assert row["loose_f1"] >= 0.95, row
-    assert row["strict_f1"] >= 0.95, row
+    assert_conformance(row, loose=0.95, strict=0.95)
 
 
 def test_a_100_kb_file_parses_well_under_a_second(driver: GoDriver):
@@ -533,106 +460,33 @@ func F{i}(a, b int, rest ...string) (int, error) {{
 """ for i in range(540))
     source = "package big\n\nimport \"fmt\"\n" + body
     assert len(source.encode()) > 100_000
-    parse(driver, source)  # warm
-    elapsed = []
-    for _ in range(3):  # the best of three: a busy machine slows one run, not the code
-        started = time.perf_counter()
-        result = parse(driver, source)
-        elapsed.append(time.perf_counter() - started)
-    assert result.ok and len(of_type(result.uast, "uast:FunctionGroup")) == 540
+    results, elapsed = timed_parses(lambda: parse(driver, source))
+    assert all(result.ok and len(of_type(result.uast, "uast:FunctionGroup")) == 540 for result in results)
     assert min(elapsed) < 1.0, elapsed  # about 0.15 s on an idle machine
 
 
 # --- the driver through the runtimes: process and docker -----------------------------------------
 
 
-REQUESTS = [("sample.go", SAMPLE, mode) for mode in Mode] + [
-    (path.name, path.read_text(encoding="utf-8"), Mode.SEMANTIC)
-    for path in sorted(FIXTURES.glob("*.go"))[:12] if FIXTURES.is_dir()]
-
-
-def go_spec(**changes: Any) -> DriverSpec:
-    spec = Registry.bundled().get("go")
-    assert spec is not None
-    return attrs.evolve(spec, **changes)
-
-
-async def answers(instance: Any) -> list[dict[str, Any]]:
-    out = []
-    for name, content, mode in REQUESTS:
-        request = ParseRequest(content=content, filename=name, language="go", mode=mode)
-        out.append(await instance.request(METHOD_PARSE, request, timeout=60))
-    return out
+REQUESTS = runtime_requests("go", [("sample.go", SAMPLE)],
+                            sorted(FIXTURES.glob("*.go"))[:12] if FIXTURES.is_dir() else [])
 
 
 async def test_process_runtime_serves_the_driver(driver: GoDriver):
-    runtime = ProcessRuntime()
-    instance = await runtime.start(go_spec())
-    try:
-        info = await instance.health()
-        assert info.language == "go" and info.parser.startswith("go1.") and info.symbol_kinds["Field"] == "field"
-        got = await answers(instance)
-    finally:
-        await instance.stop()
-        await runtime.close()
-    for (name, content, mode), answer in zip(REQUESTS, got):
-        local = converter.unstructure(driver.parse(ParseRequest(content=content, filename=name, mode=mode)))
-        assert answer == local, name
+    info, got = await served(ProcessRuntime(), bundled_spec("go"), REQUESTS)
+    assert info.language == "go" and info.parser.startswith("go1.") and info.symbol_kinds["Field"] == "field"
+    assert_answers_as_in_process(driver, REQUESTS, got)
     assert got[0]["uast"]["@type"] == "go:File"
 
 
-@pytest.fixture(scope="module")
-def go_image() -> Iterator[tuple[Any, str, str]]:
-    """A driver image built from this working tree, under a test tag, removed afterwards."""
-    from driver_runtime.runtimes.docker import DockerRuntime
-
-    availability = DockerRuntime.probe()
-    if not availability.ok:
-        containers_unavailable(availability.reason)
-    import docker
-
-    client = docker.from_env(timeout=900)
-    tag = f"bblfsh-lsp/driver-go:test-{os.getpid()}"
-    try:
-        image_id = images.build(client, go_spec(), tag=tag)
-    except Exception as exc:
-        client.close()
-        containers_unavailable(f"the Go driver image cannot be built: {exc}")
-    try:
-        yield client, tag, image_id
-    finally:
-        try:
-            client.images.remove(tag)
-        finally:
-            client.close()
+go_image = driver_image_fixture("go")
 
 
-async def test_docker_runtime_answers_as_the_process_runtime(go_image: tuple[Any, str, str]):
-    from driver_runtime.runtimes.docker import DockerRuntime
-
-    client, tag, image_id = go_image
-    labels = client.images.get(tag).labels
-    assert images.manifest_from_labels(labels).symbol_kinds == go_spec().manifest.symbol_kinds
-    missing = GoDriver().check_prepared()
-    if missing:
-        toolchain_unavailable(missing)
-    process_runtime, docker_runtime = ProcessRuntime(), DockerRuntime()
-    local = await process_runtime.start(go_spec())
-    try:
-        expected = await answers(local)
-    finally:
-        await local.stop()
-        await process_runtime.close()
-    instance = await docker_runtime.start(go_spec(image=tag, digest=image_id))
-    try:
-        info = await instance.health()
-        assert info.language == "go" and info.parser.startswith("go1.")
-        got = await answers(instance)
-    finally:
-        await instance.stop()
-        await docker_runtime.close()
-    for (name, _content, mode), want, have in zip(REQUESTS, expected, got):
-        assert have == want, f"{name} ({mode.value}): docker differs from process"
+async def test_docker_runtime_answers_as_the_process_runtime(go_image: DriverImage):
+    assert_image_labels(go_image)
+    require_prepared(GoDriver())  # the process runtime's answers are the reference
+    info, got = await assert_docker_answers_as_process(go_image, REQUESTS)
+    assert info.parser.startswith("go1.")
     assert got[0]["uast"]["@type"] == "go:File" and got[0].get("errors", []) == []
 
 
@@ -701,54 +555,17 @@ def line_of(text: str) -> int:
     return next(number for number, line in enumerate(LINES) if line.startswith(text))
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
-    params=["visual-studio-code", "neovim"],
-)
-async def client(request, lsp_client: LanguageClient, tmp_path_factory):
-    if GoDriver().check_prepared():
-        toolchain_unavailable("the Go driver's native parser is not prepared")
-    workspace = tmp_path_factory.mktemp("workspace")
-    (workspace / "util.go").write_text("package inventory\n\nfunc helper() string { return \"é\" }\n", encoding="utf-8")
-    lsp_client.workspace_path = workspace
-    known = lsp_client.protocol.get_result_type
-    lsp_client.protocol.get_result_type = lambda method: RawResponse if method.startswith("bblfsh/") else known(method)
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities(request.param), root_uri=workspace.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")]))
-    yield
-    await lsp_client.shutdown_session()
+client = lsp_client_fixture({"util.go": "package inventory\n\nfunc helper() string { return \"é\" }\n"},
+                            ready=lambda: require_prepared(GoDriver()))
 
 
-@attrs.define
-class RawResponse:
-    """Keeps a custom method's result as JSON (pygls turns unknown results into namedtuples)."""
-
-    id: int | str
-    jsonrpc: str
-    result: Any = None
-
-
-def column(client: LanguageClient, line_text: str, prefix: str) -> int:
-    """Where `prefix` ends on a line, in the units this client negotiated."""
-    encodings = client.capabilities.general.position_encodings if client.capabilities.general else None
-    before = line_text[: len(prefix)]
-    if encodings and encodings[0] == "utf-8":
-        return len(before.encode("utf-8"))
-    return len(before.encode("utf-16-le")) // 2
-
-
-async def open_document(client: LanguageClient) -> str:
-    uri = (client.workspace_path / "inventory.go").as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id="go", version=1, text=DOCUMENT)))
-    return uri
+async def open_inventory(client: LanguageClient) -> str:
+    return await open_document(client, "inventory.go", DOCUMENT, "go")
 
 
 async def test_lsp_outline_of_a_go_file(client: LanguageClient):
-    uri = await open_document(client)
-    found = await client.text_document_document_symbol_async(
-        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    uri = await open_inventory(client)
+    found = await document_symbols(client, uri)
     names = [(s.name, s.kind) for s in found]
     assert names[:3] == [("ErrMissing", SymbolKind.Variable), ("MaxItems", SymbolKind.Constant),
                          ("café", SymbolKind.Constant)]
@@ -778,9 +595,8 @@ async def test_lsp_outline_of_a_go_file(client: LanguageClient):
 
 
 async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
-    uri = await open_document(client)
-    folds = await client.text_document_folding_range_async(
-        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    uri = await open_inventory(client)
+    folds = await folding_ranges(client, uri)
     spans = {(fold.start_line, fold.end_line) for fold in folds}
     assert (line_of("type Item struct"), line_of("type Item struct") + 3) in spans
     assert (line_of("func (s *Store) Put"), line_of("func (s *Store) Take") - 2) in spans
@@ -792,13 +608,7 @@ async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
     line = line_of("\ts.items[str.ToLower")
     text = LINES[line]
     position = types.Position(line=line, character=column(client, text, "\ts.items[str.To"))
-    ranges = await client.text_document_selection_range_async(types.SelectionRangeParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), positions=[position]))
-    chain = []
-    current = ranges[0]
-    while current is not None:
-        chain.append(current.range)
-        current = current.parent
+    chain = await selection_chain(client, uri, position)
     assert chain[0].start.character == column(client, text, "\ts.items[str.")  # ToLower
     assert chain[0].end.character == column(client, text, "\ts.items[str.ToLower")
     assert any(r.start == types.Position(line=line_of("func (s *Store) Put"), character=0) for r in chain)
@@ -806,25 +616,20 @@ async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
 
 
 async def test_lsp_structural_query(client: LanguageClient):
-    uri = await open_document(client)
-    matches = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//uast:FunctionGroup", "textDocument": {"uri": uri}})
+    uri = await open_inventory(client)
+    matches = await structural_query(client, "//uast:FunctionGroup", uri)
     assert [m["label"] for m in matches] == ["Put", "Take", "New", "Put", "Take"] or \
         sorted(m["label"] for m in matches) == ["New", "Put", "Put", "Take", "Take"]
-    imports = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//uast:Import", "textDocument": {"uri": uri}})
+    imports = await structural_query(client, "//uast:Import", uri)
     assert len(imports) == 3  # each once
-    receivers = await client.protocol.send_request_async("bblfsh/query", {
-        "query": "//uast:Argument[@Receiver='true']/Name", "textDocument": {"uri": uri}})
+    receivers = await structural_query(client, "//uast:Argument[@Receiver='true']/Name", uri)
     assert len(receivers) == 2
-    grosse = await client.protocol.send_request_async("bblfsh/query", {
-        "query": "//uast:Identifier[@Name='Größe']", "textDocument": {"uri": uri}})
+    grosse = await structural_query(client, "//uast:Identifier[@Name='Größe']", uri)
     line = line_of("\tGröße")
     assert [(m["range"]["start"]["line"], m["range"]["start"]["character"]) for m in grosse] == [(line, 1)]
-    everywhere = await client.protocol.send_request_async("bblfsh/query", {"query": "//uast:FunctionGroup"})
+    everywhere = await structural_query(client, "//uast:FunctionGroup")
     assert {(Path(m["uri"]).name, m["label"]) for m in everywhere} >= {("util.go", "helper"), ("inventory.go", "New")}
-    types_found = await client.protocol.send_request_async("bblfsh/query", {
-        "query": "//*[@role='Declaration' and @role='Type']", "textDocument": {"uri": uri}})
+    types_found = await structural_query(client, "//*[@role='Declaration' and @role='Type']", uri)
     # one match per type declaration (the TypeSpec), none for the `type` keyword's group
     assert [(m["type"], m["range"]["start"]) for m in types_found] == [
         ("go:TypeSpec", {"line": line_of(f"type {name} "), "character": len("type ")})

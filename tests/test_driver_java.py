@@ -9,45 +9,53 @@ java --runtime process`); without them they skip, or fail under BBLFSH_LSP_REQUI
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import importlib.util
-import shutil
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
-import pytest_lsp
+from driver_checks import (
+    DriverImage,
+    assert_conformance,
+    assert_docker_answers_as_process,
+    assert_image_labels,
+    assert_names_spanned,
+    assert_native,
+    assert_role_tables,
+    assert_roles_added,
+    assert_true_spans,
+    bundled_spec,
+    column,
+    conformance_fixtures,
+    conformance_row,
+    document_symbols,
+    driver_fixture,
+    driver_image_fixture,
+    fixture_trees,
+    folding_ranges,
+    lsp_client_fixture,
+    needs_fixtures,
+    needs_scorer,
+    of_type,
+    open_document,
+    require_prepared,
+    runtime_requests,
+    selection_chain,
+    served,
+    structural_query,
+    text_of,
+    timed_parses,
+    types_in,
+    utf8,
+)
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
-from conftest import SHARED, containers_unavailable, toolchain_unavailable
-from driver_runtime import uast
 from driver_runtime.drivers.java import annotation, normalization
 from driver_runtime.drivers.java.driver import JavaDriver, java_binary
-from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, ParseResult
-from driver_runtime.registry import Registry
+from driver_runtime.protocol import Mode, ParseRequest, ParseResult
 from driver_runtime.runtimes.process import ProcessRuntime
 
-SCORER = SHARED / "tools" / "uast_score.py"
-FIXTURES = SHARED / "conformance" / "java"
-
-# The roles Babelfish's drivers use (all of them, from the conformance corpus).
-BABELFISH_ROLES = set(
-    "Add Alias And Annotation Anonymous ArgsList Argument Arithmetic Assert Assignment Base Binary "
-    "Bitwise Block Body Boolean Break Byte Call Callee Case Catch Character Comment Condition Contains "
-    "Continue Declaration Decrement Default Dereference Divide DoWhile Documentation Else Entry "
-    "Enumeration Equal Expression File Finally For Function Goto GreaterThan GreaterThanOrEqual "
-    "Identical Identifier If Import Incomplete Increment Initialization Instance Iterator Key Left "
-    "LeftShift LessThan LessThanOrEqual List Literal Map Module Modulo Multiply Name Negative Noop Not "
-    "Null Number Operator Or Package Pathname Positional Positive Postfix Primitive Qualified Receiver "
-    "Regexp Relational Return Right RightShift Scope Set Statement String Substract Subtype Switch "
-    "TakeAddress Then This Throw Try Tuple Type Unannotated Unary Unsigned Update Value Variable "
-    "Visibility While World Xor".split()
-)
+FIXTURES = conformance_fixtures("java")
 
 # A realistic file, non-ASCII on purpose: é is 2 bytes and 1 UTF-16 unit, 𝓏 4 bytes and 2 units.
 SOURCE = '''/*
@@ -144,52 +152,25 @@ interface Item {
 # --- the driver ----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def driver() -> Iterator[JavaDriver]:
-    if shutil.which(java_binary()) is None:
-        toolchain_unavailable("no Java runtime (java) on this machine: apt-get install openjdk-17-jdk-headless")
-    made = JavaDriver()
-    missing = made.check_prepared()
-    if missing:
-        toolchain_unavailable(missing)
-    try:
-        yield made
-    finally:
-        made.close()
+def prepared_driver() -> JavaDriver:
+    """A Java driver, if a JVM and its prepared native parser are there (else a skip)."""
+    return require_prepared(JavaDriver(), java_binary())
+
+
+driver = driver_fixture(JavaDriver, java_binary())
 
 
 def parse(driver: JavaDriver, source: str, mode: Mode = Mode.SEMANTIC) -> ParseResult:
     return driver.parse(ParseRequest(content=source, filename="Test.java", mode=mode))
 
 
-def nodes(tree: Any) -> list[dict[str, Any]]:
-    return list(uast.walk(tree))
-
-
-def of_type(tree: Any, node_type: str) -> list[dict[str, Any]]:
-    return [node for node in nodes(tree) if node.get("@type") == node_type]
-
-
-def text_of(source: str, node: dict[str, Any]) -> str:
-    span = uast.span(node)
-    assert span is not None, node
-    return source.encode("utf-8")[span[0]:span[1]].decode("utf-8")
-
-
-def assert_true_spans(source: str, tree: Any) -> None:
-    """Every span inside the text, ordered, on character boundaries; every positioned
+def assert_java_spans(source: str, tree: Any) -> None:
+    """Every span whole, inside the text, ordered, on character boundaries; every positioned
     identifier spans its name and every string its literal."""
-    data = source.encode("utf-8")
-    for node in nodes(tree):
-        pos = node.get("@pos")
-        if not pos:
-            continue
-        start, end = pos.get("start"), pos.get("end")
-        assert start is not None and end is not None and 0 <= start <= end <= len(data), node
-        data[start:end].decode("utf-8")  # raises if a span cuts a character
-        if node.get("@type") in ("uast:Identifier", "java:SimpleName"):
-            assert text_of(source, node) == node.get("Name", node.get("@token")), node
-        if node.get("@type") == "uast:String":
+    assert_true_spans(source, tree, whole=True)
+    assert_names_spanned(source, tree, ("uast:Identifier", "java:SimpleName"))
+    for node in of_type(tree, "uast:String"):
+        if node.get("@pos"):
             assert text_of(source, node)[0] == '"', node
 
 
@@ -200,9 +181,7 @@ def test_role_tables_use_babelfish_role_names_only_sorted():
     tables = [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values(), *annotation.MODIFIER_ROLES.values(),
               *annotation.INFIX_ROLES.values(), *annotation.UNARY_ROLES.values(), *annotation.ASSIGN_ROLES.values(),
               *annotation.PRIMITIVE_ROLES.values(), *annotation.VISIBILITY_ROLES.values()]
-    used = {role for roles in tables for role in roles}
-    assert used <= BABELFISH_ROLES, used - BABELFISH_ROLES
-    assert all(list(roles) == sorted(roles) for roles in tables)
+    assert_role_tables(tables)
 
 
 @pytest.mark.parametrize(("body", "value"), [
@@ -240,15 +219,14 @@ def test_comment_parts_as_babelfish_split_them(raw: str, opener: str, closer: st
 def test_native_mode_is_jdt_shaped_with_positions_and_no_roles(driver: JavaDriver):
     result = parse(driver, SOURCE, Mode.NATIVE)
     assert result.ok and result.uast["@type"] == "java:CompilationUnit"
-    found = {node.get("@type") for node in nodes(result.uast)}
+    found = types_in(result.uast)
     assert {"java:TypeDeclaration", "java:MethodDeclaration", "java:SimpleName", "java:QualifiedName",
             "java:FieldDeclaration", "java:VariableDeclarationFragment", "java:EnumDeclaration",
             "java:EnumConstantDeclaration", "java:RecordDeclaration", "java:InterfaceDeclaration",
             "java:AnnotationTypeDeclaration", "java:SwitchExpression", "java:Javadoc", "java:TagElement",
             "java:TextElement", "java:LineComment", "java:BlockComment"} <= found
-    assert not any(t.startswith("uast:") for t in found)
-    assert not any("@role" in node for node in nodes(result.uast))
-    assert_true_spans(SOURCE, result.uast)
+    assert_native(result.uast)
+    assert_java_spans(SOURCE, result.uast)
     method = next(n for n in of_type(result.uast, "java:MethodDeclaration") if n["name"]["@token"] == "add")
     # JDT's span: a declaration starts at its Javadoc
     assert text_of(SOURCE, method).startswith("/**\n     * Adds an item.")
@@ -265,10 +243,7 @@ def test_native_mode_is_jdt_shaped_with_positions_and_no_roles(driver: JavaDrive
 def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver: JavaDriver):
     native = parse(driver, SOURCE, Mode.NATIVE).uast
     annotated = parse(driver, SOURCE, Mode.ANNOTATED).uast
-    assert {n.get("@type") for n in nodes(annotated)} == {n.get("@type") for n in nodes(native)}
-    for node in nodes(annotated):
-        roles = node.get("@role")
-        assert roles and set(roles) <= BABELFISH_ROLES, node
+    assert_roles_added(native, annotated, every_node=True)
     cls = of_type(annotated, "java:TypeDeclaration")[0]
     assert set(cls["@role"]) == {"Declaration", "Type", "Visibility", "World"}
     modifiers = {m["@token"]: m["@role"] for m in of_type(annotated, "java:Modifier")}
@@ -281,7 +256,7 @@ def test_semantic_mode_shapes(driver: JavaDriver):
     result = parse(driver, SOURCE)
     assert result.ok
     tree = result.uast
-    assert_true_spans(SOURCE, tree)
+    assert_java_spans(SOURCE, tree)
     # methods and constructors: FunctionGroup -> Alias -> Function, spanning the declaration
     groups = of_type(tree, "uast:FunctionGroup")
     names = [uast_name(g) for g in groups]
@@ -317,8 +292,7 @@ def test_semantic_mode_shapes(driver: JavaDriver):
     assert all("@pos" not in o for o in of_type(tree, "uast:Operator"))
     # no JDT name or literal is left native (Babelfish's blacklist)
     assert not {"java:SimpleName", "java:QualifiedName", "java:StringLiteral", "java:MethodDeclaration",
-                "java:Block", "java:ImportDeclaration", "java:LineComment", "java:BlockComment"} & \
-        {n.get("@type") for n in nodes(tree)}
+                "java:Block", "java:ImportDeclaration", "java:LineComment", "java:BlockComment"} & types_in(tree)
 
 
 def uast_name(group: dict[str, Any]) -> str:
@@ -361,7 +335,7 @@ def test_string_concatenations_and_text_blocks(driver: JavaDriver):
     source = 'class A { String s = "a" + "b" + c + 1, t = c + "x" + "y" + d, u = ("p" + "q");\n' \
              '  String v = """\n      hi "there"\n      """; }\n'
     tree = parse(driver, source).uast
-    assert_true_spans(source, tree)
+    assert_java_spans(source, tree)
     strings = sorted(of_type(tree, "uast:String"), key=lambda node: node["@pos"]["start"])
     assert [(s["Value"], text_of(source, s)) for s in strings] == [
         ("a", '"a"'), ("b", '"b"'), ("x", '"x"'), ("y", '"y"'), ("p", '"p"'), ("q", '"q"'),
@@ -379,7 +353,7 @@ def test_positions_are_utf8_byte_offsets_after_non_ascii_text(driver: JavaDriver
     source = ('class Größe { String s = "é𝓏"; /* 𝓏 */ int 𝓏ahl = s.length(); // ü\n'
               '  void maß(int... wert) { String t = "x" + s + \'ü\'; } }\n')
     for mode in Mode:
-        assert_true_spans(source, parse(driver, source, mode).uast)
+        assert_java_spans(source, parse(driver, source, mode).uast)
     tree = parse(driver, source).uast
     names = [(n["Name"], text_of(source, n)) for n in of_type(tree, "uast:Identifier") if "@pos" in n]
     assert ("Größe", "Größe") in names and ("𝓏ahl", "𝓏ahl") in names and ("maß", "maß") in names
@@ -395,7 +369,7 @@ def test_positions_are_utf8_byte_offsets_after_non_ascii_text(driver: JavaDriver
 def test_byte_order_mark_and_empty_file(driver: JavaDriver):
     source = "\ufeffclass A { String é = \"é\"; }"
     tree = parse(driver, source).uast
-    assert_true_spans(source, tree)
+    assert_java_spans(source, tree)
     assert text_of(source, tree["types"][0]["name"]) == "A"
     empty = parse(driver, "")
     assert empty.ok and empty.uast["@type"] == "java:CompilationUnit" and empty.uast["types"] is None
@@ -452,121 +426,43 @@ def test_the_jvm_restarts_after_it_dies(driver: JavaDriver):
 
 
 def test_a_100_kb_file_parses_quickly(driver: JavaDriver):
-    import time
-
     unit = SOURCE.split("interface Item")[0].replace("Inventory", "Inventory{n}").replace("public class", "class")
     source = "".join(unit.replace("{n}", str(i)).split("package com.example.shop;")[-1].split(
         "import static java.util.Objects.requireNonNull;")[-1] for i in range(60))
     source = "import java.util.*;\n" + source
     assert len(source.encode()) > 100_000
-    parse(driver, source)  # warm
     collecting = gc.isenabled()
     gc.disable()  # as in a driver process (sdk/serve.py)
     try:
-        times = []
-        for _ in range(3):  # the best of three: the machine may be busy with something else
-            start = time.perf_counter()
-            result = parse(driver, source)
-            times.append(time.perf_counter() - start)
-            assert result.ok, result.errors
+        results, times = timed_parses(lambda: parse(driver, source))
     finally:
         if collecting:
             gc.enable()
+    for result in results:
+        assert result.ok, result.errors
     assert min(times) < 1.0, f"{min(times):.2f} s for {len(source) // 1000} KB"
 
 
 # --- conformance with Babelfish's fixtures -------------------------------------------------------
 
 
-@pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+@needs_fixtures(FIXTURES)
 @pytest.mark.parametrize("mode", list(Mode))
 def test_fixture_positions_are_true_spans(driver: JavaDriver, mode: Mode):
-    for path in sorted(FIXTURES.glob("*.java")):
-        source = path.read_text(encoding="utf-8")
-        result = parse(driver, source, mode)
-        if result.uast is None:
-            assert path.name == "_syntax_error.java", (path.name, result.errors)
-            continue
-        assert_true_spans(source, result.uast)
+    for _path, source, tree in fixture_trees(FIXTURES, ".java", lambda source: parse(driver, source, mode)):
+        assert_java_spans(source, tree)
 
 
-@pytest.mark.skipif(not SCORER.exists() or not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+@needs_scorer(FIXTURES)
 def test_conformance_with_babelfish_fixtures(driver: JavaDriver):
-    pytest.importorskip("yaml")
-    spec = importlib.util.spec_from_file_location("uast_score", SCORER)
-    assert spec is not None and spec.loader is not None
-    scorer = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(scorer)
-
-    def run_in_process(_cmd: str, files: list[str]) -> dict[str, Any]:
-        """The scorer's run_cmd, with this driver in process instead of the CLI."""
-        out = {}
-        for path in files:
-            text = Path(path).read_text(encoding="utf-8")
-            result = driver.parse(ParseRequest(content=text, filename=path, mode=Mode.SEMANTIC))
-            tree = None
-            if result.uast is not None:
-                tree = uast.to_babelfish(result.uast, uast.LineStarts(text.encode("utf-8")))
-            out[path] = {"path": path, "uast": tree, "errors": [e.message for e in result.errors]}
-        return out
-
-    scorer.run_cmd = run_in_process
-    row = scorer.score_lang("", str(FIXTURES), "java", 10)
-    assert row["syntax_errors_reported"] == "1/1"
-    assert row["parsed"] == row["files"]
-    assert row["loose_f1"] >= 0.90, row
-    assert row["strict_f1"] >= 0.80, row  # 1.000 today
+    row = conformance_row(driver, FIXTURES, "java")
+    assert_conformance(row, loose=0.90, strict=0.80)  # 1.000 today
 
 
 # --- the language server, end to end -------------------------------------------------------------
 
 
-def _prepared() -> str | None:
-    if shutil.which(java_binary()) is None:
-        return "no Java runtime (java) on this machine"
-    spec = Registry.bundled().get("java")
-    if spec is None:
-        return "the java driver is not bundled"
-    return JavaDriver().check_prepared()
-
-
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
-                    params=["visual-studio-code", "neovim"])
-async def client(request, lsp_client: LanguageClient, tmp_path_factory):
-    missing = _prepared()
-    if missing:
-        toolchain_unavailable(missing)
-    workspace = tmp_path_factory.mktemp("java-workspace")
-    (workspace / "Other.java").write_text("class Other {\n    void helper() {}\n}\n", encoding="utf-8")
-    lsp_client.workspace_path = workspace
-    known = lsp_client.protocol.get_result_type
-    lsp_client.protocol.get_result_type = lambda method: RawResponse if method.startswith("bblfsh/") else known(method)
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities(request.param),
-        root_uri=workspace.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
-    ))
-    yield
-    await lsp_client.shutdown_session()
-
-
-@attrs.define
-class RawResponse:
-    """Keeps a custom method's result as JSON (pygls turns unknown results into namedtuples)."""
-
-    id: int | str
-    jsonrpc: str
-    result: Any = None
-
-
-def utf8(client: LanguageClient) -> bool:
-    encodings = client.capabilities.general.position_encodings if client.capabilities.general else None
-    return bool(encodings) and encodings[0] == "utf-8"
-
-
-def column(client: LanguageClient, line_text: str, prefix: str) -> int:
-    before = line_text[: len(prefix)]
-    return len(before.encode("utf-8")) if utf8(client) else len(before.encode("utf-16-le")) // 2
+client = lsp_client_fixture({"Other.java": "class Other {\n    void helper() {}\n}\n"}, ready=prepared_driver)
 
 
 def line_of(prefix: str) -> int:
@@ -575,10 +471,7 @@ def line_of(prefix: str) -> int:
 
 
 async def open_java(client: LanguageClient, name: str, text: str) -> str:
-    uri = (client.workspace_path / name).as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id="java", version=1, text=text)))
-    return uri
+    return await open_document(client, name, text, "java")
 
 
 def flatten(symbols: list[types.DocumentSymbol], depth: int = 0) -> list[tuple[int, str, types.SymbolKind]]:
@@ -591,8 +484,7 @@ def flatten(symbols: list[types.DocumentSymbol], depth: int = 0) -> list[tuple[i
 
 async def test_lsp_outline_of_a_java_file(client: LanguageClient):
     uri = await open_java(client, "Inventory.java", SOURCE)
-    found = await client.text_document_document_symbol_async(
-        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    found = await document_symbols(client, uri)
     K = types.SymbolKind
     assert flatten(found) == [
         (0, "com.example.shop", K.Package),
@@ -626,8 +518,7 @@ async def test_lsp_outline_of_a_java_file(client: LanguageClient):
 
 async def test_lsp_folding_selection_and_query(client: LanguageClient):
     uri = await open_java(client, "Inventory.java", SOURCE)
-    document = types.TextDocumentIdentifier(uri=uri)
-    folds = await client.text_document_folding_range_async(types.FoldingRangeParams(text_document=document))
+    folds = await folding_ranges(client, uri)
     spans = {(fold.start_line, fold.end_line) for fold in folds}
     add_start = line_of("    public boolean add(T item)")
     assert (line_of("public class Inventory"), line_of("interface Item") - 2) in spans or \
@@ -638,29 +529,21 @@ async def test_lsp_folding_selection_and_query(client: LanguageClient):
 
     line = "        items.add(item);"
     position = types.Position(line=line_of(line), character=column(client, line, "        items.a"))
-    ranges = await client.text_document_selection_range_async(
-        types.SelectionRangeParams(text_document=document, positions=[position]))
-    chain = []
-    current = ranges[0]
-    while current is not None:
-        chain.append(current.range)
-        current = current.parent
+    chain = await selection_chain(client, uri, position)
     assert chain[0].start == types.Position(line=line_of(line), character=column(client, line, "        items."))
     assert chain[0].end.character == column(client, line, "        items.add")
     assert any(r.start.line == add_start - 5 and r.end.line == add_start + 8 for r in chain)  # the method
     assert chain[-1].start == types.Position(line=0, character=0)
 
-    matches = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//uast:FunctionGroup", "textDocument": {"uri": uri}})
+    matches = await structural_query(client, "//uast:FunctionGroup", uri)
     labels = [m["label"] for m in matches]
     assert labels == ["Inventory", "Inventory", "add", "total", "Movement", "changed", "Entry", "name", "quantity"]
-    strings = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//uast:String[@Value='négatif 𝓏']", "textDocument": {"uri": uri}})
+    strings = await structural_query(client, "//uast:String[@Value='négatif 𝓏']", uri)
     (match,) = strings
     text = '            if (quantity < 0) throw new IllegalArgumentException("négatif 𝓏");'
     assert match["range"]["start"] == {"line": line_of(text),
                                        "character": column(client, text, '            if (quantity < 0) throw new IllegalArgumentException(')}
-    everywhere = await client.protocol.send_request_async("bblfsh/query", {"query": "//uast:FunctionGroup"})
+    everywhere = await structural_query(client, "//uast:FunctionGroup")
     assert any(m["uri"].endswith("Other.java") and m["label"] == "helper" for m in everywhere)
 
 
@@ -674,92 +557,27 @@ async def test_lsp_syntax_errors_are_diagnostics(client: LanguageClient):
 
 # --- the process runtime and a container runtime --------------------------------------------------
 
-IMAGE = "bblfsh-lsp/driver-java:test-java-driver"
 SAMPLES = ["hello_world.java", "javadoc.java", "unicode.java", "u2_func_tagged.java", "_syntax_error.java"]
 
 
 async def test_process_runtime_serves_the_driver():
-    missing = _prepared()
-    if missing:
-        toolchain_unavailable(missing)
-    spec = Registry.bundled().get("java")
-    assert spec is not None
-    instance = await ProcessRuntime().start(spec)
-    try:
-        info = await instance.health()
-        assert info.language == "java" and info.symbol_kinds["InterfaceDeclaration"] == "interface"
-        answer = await instance.request(METHOD_PARSE, ParseRequest(content=SOURCE, filename="I.java"), timeout=60)
-        assert answer["uast"]["@type"] == "java:CompilationUnit" and not answer.get("errors")
-        broken = await instance.request(METHOD_PARSE, ParseRequest(content="class {", filename="B.java"), timeout=60)
-        assert broken.get("uast") is None and broken["errors"][0]["start"]["line"] == 1
-    finally:
-        await instance.stop()
+    prepared_driver()
+    requests = [ParseRequest(content=SOURCE, filename="I.java"), ParseRequest(content="class {", filename="B.java")]
+    info, (answer, broken) = await served(ProcessRuntime(), bundled_spec("java"), requests)
+    assert info.language == "java" and info.symbol_kinds["InterfaceDeclaration"] == "interface"
+    assert answer["uast"]["@type"] == "java:CompilationUnit" and not answer.get("errors")
+    assert broken.get("uast") is None and broken["errors"][0]["start"]["line"] == 1
 
 
-@pytest.fixture(scope="module")
-def java_image() -> Iterator[str]:
-    """The driver's image, built offline from the base image (minutes the first time, then
-    cached); removed afterwards if this test built it."""
-    from driver_runtime import images
-    from driver_runtime.runtimes.docker import DockerRuntime
-
-    availability = DockerRuntime.probe()
-    if not availability.ok:
-        containers_unavailable(availability.reason)
-    import docker
-
-    client = docker.from_env(timeout=1800)
-    built = False
-    try:
-        try:
-            image = client.images.get(IMAGE)
-        except docker.errors.ImageNotFound:
-            spec = Registry.bundled().get("java")
-            assert spec is not None
-            try:
-                image = client.images.get(images.build(client, spec, tag=IMAGE))
-            except Exception as exc:
-                containers_unavailable(f"the image {IMAGE} cannot be built: {exc}")
-            built = True
-        yield image.id
-    finally:
-        if built:
-            with contextlib.suppress(Exception):
-                client.images.remove(IMAGE, force=True)
-        client.close()
+java_image = driver_image_fixture("java", timeout=1800)  # the first build takes minutes
 
 
-async def test_container_runtime_answers_as_the_process_runtime(java_image: str):
-    missing = _prepared()
-    if missing:
-        toolchain_unavailable(missing)
-    from driver_runtime.runtimes.docker import DockerRuntime
-
-    spec = Registry.bundled().get("java")
-    assert spec is not None
-    runtime = DockerRuntime()
-    instances = {"process": await ProcessRuntime().start(spec)}
-    try:
-        instances["docker"] = await runtime.start(attrs.evolve(spec, image=IMAGE, digest=java_image))
-        assert (await instances["docker"].health()).language == "java"
-        checked = 0
-        requests = [ParseRequest(content=SOURCE, filename="Inventory.java", language="java", mode=mode) for mode in Mode]
-        requests += [ParseRequest(content=(FIXTURES / name).read_text(encoding="utf-8"), filename=name)
-                     for name in SAMPLES if (FIXTURES / name).exists()]
-        for request in requests:
-            expected = await instances["process"].request(METHOD_PARSE, request, timeout=60)
-            assert expected.get("uast") or expected.get("errors")
-            assert await instances["docker"].request(METHOD_PARSE, request, timeout=60) == expected, request.filename
-            checked += 1
-        assert checked >= len(Mode) + 1
-    finally:
-        for instance in instances.values():
-            await instance.stop()
-        await runtime.close()
-        with contextlib.suppress(Exception):
-            import docker
-
-            client = docker.from_env()
-            for container in client.api.containers(all=True, filters={"ancestor": IMAGE}):
-                client.api.remove_container(container["Id"], force=True)
-            client.close()
+async def test_container_runtime_answers_as_the_process_runtime(java_image: DriverImage):
+    assert_image_labels(java_image)
+    prepared_driver()  # the process runtime's answers are the reference
+    requests = runtime_requests("java", [("Inventory.java", SOURCE)],
+                                [FIXTURES / name for name in SAMPLES if (FIXTURES / name).exists()])
+    assert len(requests) >= len(Mode) + 1
+    _, got = await assert_docker_answers_as_process(java_image, requests)
+    for request, answer in zip(requests, got):
+        assert answer.get("uast") or answer.get("errors"), request.filename
