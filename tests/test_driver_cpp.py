@@ -10,45 +10,51 @@ BBLFSH_LSP_REQUIRE_CONTAINERS=1)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import importlib.util
-import sys
-import time
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 
-import attrs
 import pytest
-import pytest_lsp
+from conftest import toolchain_unavailable
+from driver_checks import (
+    DriverImage,
+    Node,
+    assert_answers_as_in_process,
+    assert_conformance,
+    assert_docker_answers_as_process,
+    assert_names_spanned,
+    assert_native,
+    assert_role_tables,
+    assert_roles_added,
+    assert_true_spans,
+    bundled_spec,
+    column,
+    conformance_fixtures,
+    conformance_row,
+    document_symbols,
+    driver_image_fixture,
+    folding_ranges,
+    lsp_client_fixture,
+    needs_scorer,
+    nodes,
+    of_type,
+    open_document,
+    require_prepared,
+    runtime_requests,
+    selection_chain,
+    served,
+    structural_query,
+    symbol_tree,
+    text_of,
+    timed_parses,
+)
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
-from conftest import SHARED, containers_unavailable, toolchain_unavailable
-from driver_runtime import uast
 from driver_runtime.drivers.cpp import annotation
 from driver_runtime.drivers.cpp.driver import CppDriver
-from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, ParseResult
-from driver_runtime.registry import Registry
+from driver_runtime.protocol import Mode, ParseRequest, ParseResult
 from driver_runtime.runtimes.process import ProcessRuntime
 
-SCORER = SHARED / "tools" / "uast_score.py"
-FIXTURES = SHARED / "conformance" / "cpp"
-TEST_IMAGE = "bblfsh-lsp/driver-cpp:pytest"
-
-# The roles Babelfish's drivers use (all of them, from the conformance corpus).
-BABELFISH_ROLES = set(
-    "Add Alias And Annotation Anonymous ArgsList Argument Arithmetic Assert Assignment Base Binary "
-    "Bitwise Block Body Boolean Break Byte Call Callee Case Catch Character Comment Condition Contains "
-    "Continue Declaration Decrement Default Dereference Divide DoWhile Documentation Else Entry "
-    "Enumeration Equal Expression File Finally For Function Goto GreaterThan GreaterThanOrEqual "
-    "Identical Identifier If Import Incomplete Increment Initialization Instance Iterator Key Left "
-    "LeftShift LessThan LessThanOrEqual List Literal Map Module Modulo Multiply Name Negative Noop Not "
-    "Null Number Operator Or Package Pathname Positional Positive Postfix Primitive Qualified Receiver "
-    "Regexp Relational Return Right RightShift Scope Set Statement String Substract Subtype Switch "
-    "TakeAddress Then This Throw Try Tuple Type Unannotated Unary Unsigned Update Value Variable "
-    "Visibility While World Xor".split()
-)
+FIXTURES = conformance_fixtures("cpp")
 
 # A realistic C++ file: its headers are not there, as when a file is opened alone.
 SHAPES = '''// Shapes: non-ASCII on purpose (é is 2 bytes, 𝓏 is 4).
@@ -146,47 +152,30 @@ void print_list(const node_t *head) {
 
 # --- helpers -------------------------------------------------------------------------------------
 
+def prepared() -> CppDriver:
+    """The driver, or a skip (a failure under BBLFSH_LSP_REQUIRE_TOOLCHAINS=1) without libclang
+    or the prepared bindings."""
+    return require_prepared(CppDriver())
+
+
 @pytest.fixture(scope="module")
-def driver():
-    driver = CppDriver()
-    missing = driver.check_prepared()
-    if missing:
-        toolchain_unavailable(missing)
-    probe = driver.parse(ParseRequest(content="int x;\n", filename="probe.cpp"))
-    if probe.uast is None:
-        toolchain_unavailable(f"the C/C++ parser does not run here: {[e.message for e in probe.errors]}")
-    yield driver
-    driver.native.close()
+def driver() -> Iterator[CppDriver]:
+    driver = prepared()
+    try:
+        # Prepared bindings can still fail to load libclang: one parse tells.
+        probe = driver.parse(ParseRequest(content="int x;\n", filename="probe.cpp"))
+        if probe.uast is None:
+            toolchain_unavailable(f"the C/C++ parser does not run here: {[e.message for e in probe.errors]}")
+        yield driver
+    finally:
+        driver.native.close()
 
 
 def parse(driver: CppDriver, source: str, mode: Mode = Mode.SEMANTIC, filename: str = "test.cpp") -> ParseResult:
     return driver.parse(ParseRequest(content=source, filename=filename, mode=mode))
 
 
-def nodes(tree: Any) -> list[dict[str, Any]]:
-    return list(uast.walk(tree))
-
-
-def of_type(tree: Any, node_type: str) -> list[dict[str, Any]]:
-    return [node for node in nodes(tree) if node.get("@type") == node_type]
-
-
-def text_of(source: str, node: dict[str, Any]) -> str:
-    span = uast.span(node)
-    assert span is not None, node
-    return source.encode("utf-8")[span[0]:span[1]].decode("utf-8")
-
-
-def assert_positions_inside(source: str, tree: Any) -> None:
-    size = len(source.encode("utf-8"))
-    for node in nodes(tree):
-        pos = node.get("@pos")
-        if pos:
-            start, end = pos.get("start"), pos.get("end")
-            assert 0 <= start <= end <= size, node
-
-
-def names(found: list[dict[str, Any]]) -> list[str]:
+def names(found: list[Node]) -> list[str]:
     return [node["Name"] for node in found]
 
 
@@ -198,9 +187,8 @@ def test_native_mode_is_clangs_tree_with_positions_and_no_roles(driver):
     found = {node.get("@type") for node in nodes(result.uast)}
     assert {"cpp:Namespace", "cpp:ClassDecl", "cpp:ClassTemplate", "cpp:CXXConstructor", "cpp:CXXMethod",
             "cpp:FunctionDecl", "cpp:DeclRefExpr", "cpp:CXXOperatorCallExpr", "cpp:Comment"} <= found
-    assert not any(str(t).startswith("uast:") for t in found)
-    assert not any("@role" in node for node in nodes(result.uast))
-    assert_positions_inside(SHAPES, result.uast)
+    assert_native(result.uast)
+    assert_true_spans(SHAPES, result.uast, whole=True)
     shape = next(n for n in of_type(result.uast, "cpp:ClassDecl") if n["@token"] == "Shape")
     assert text_of(SHAPES, shape).startswith("class Shape {") and text_of(SHAPES, shape["Name"]) == "Shape"
     call = next(n for n in of_type(result.uast, "cpp:CXXOperatorCallExpr") if n["@token"] == "<<")
@@ -210,11 +198,7 @@ def test_native_mode_is_clangs_tree_with_positions_and_no_roles(driver):
 def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver):
     native = parse(driver, SHAPES, Mode.NATIVE).uast
     annotated = parse(driver, SHAPES, Mode.ANNOTATED).uast
-    assert {n.get("@type") for n in nodes(annotated)} == {n.get("@type") for n in nodes(native)}
-    for node in nodes(annotated):
-        if "@type" in node:
-            assert node.get("@role") and set(node["@role"]) <= BABELFISH_ROLES, node
-            assert node["@role"] == sorted(node["@role"]), node
+    assert_roles_added(native, annotated, ordered=True)
     box = next(n for n in of_type(annotated, "cpp:ClassTemplate"))
     assert {"Declaration", "Type"} <= set(box["@role"]) and box["@token"] == "Box"
     multiply = next(n for n in nodes(annotated) if n.get("@token") == "*" and "LHS" in n)
@@ -225,13 +209,12 @@ def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver):
 def test_role_tables_use_babelfish_role_names_only():
     tables = [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values(), *annotation.OPERATOR_ROLES.values(),
               *annotation.UNARY_ROLES.values()]
-    used = {role for roles in tables for role in roles}
-    assert used <= BABELFISH_ROLES, used - BABELFISH_ROLES
+    assert_role_tables(tables, ordered=False)
 
 
 def test_semantic_functions_are_function_groups(driver):
     tree = parse(driver, SHAPES).uast
-    assert_positions_inside(SHAPES, tree)
+    assert_true_spans(SHAPES, tree, whole=True)
     groups = {uast_label(g): g for g in of_type(tree, "uast:FunctionGroup")}
     assert set(groups) == {"Shape", "~Shape", "name", "Box", "area", "Shape::count", "total", "main"}
     main = groups["main"]
@@ -257,7 +240,7 @@ def test_semantic_functions_are_function_groups(driver):
     assert {(n["Name"]["Name"], text_of(SHAPES, n["Name"])) for n in declared} == {("area", "area"), ("count", "count")}
 
 
-def uast_label(group: dict[str, Any]) -> str:
+def uast_label(group: Node) -> str:
     alias = next(n for n in group["Nodes"] if n.get("@type") == "uast:Alias")
     return alias["Name"]["Name"]
 
@@ -267,8 +250,8 @@ def test_semantic_names_strings_comments_and_includes(driver):
     qualified = [n for n in of_type(tree, "uast:QualifiedIdentifier")]
     assert {(text_of(SHAPES, q), tuple(names(q["Names"]))) for q in qualified} >= {
         ("std::cout", ("std", "cout")), ("std::endl", ("std", "endl")), ("std::string", ("std", "string"))}
+    assert_names_spanned(SHAPES, tree)
     identifiers = [n for n in of_type(tree, "uast:Identifier") if "@pos" in n]
-    assert all(text_of(SHAPES, n) == n["Name"] for n in identifiers)
     assert {"side_", "shapes", "sum", "s", "label", "box", "argc", "name_", "Shape", "Point", "Red"} <= set(names(identifiers))
     strings = {n["Value"]: n for n in of_type(tree, "uast:String") if "@pos" in n}
     assert text_of(SHAPES, strings["café 𝓏"]) == '"café 𝓏"' and text_of(SHAPES, strings["bôx"]) == '"bôx"'
@@ -315,7 +298,7 @@ def test_c_files_are_parsed_as_c(driver):
 def test_positions_are_utf8_byte_offsets_after_non_ascii_text(driver):
     source = 'const char* s = "é𝓏"; // café 𝓏\nint 𝓏x = 1;\nint f(int é) { return é + 𝓏x; }\n'
     for mode in Mode:
-        assert_positions_inside(source, parse(driver, source, mode).uast)
+        assert_true_spans(source, parse(driver, source, mode).uast, whole=True)
     tree = parse(driver, source).uast
     string = of_type(tree, "uast:String")[0]
     assert string["Value"] == "é𝓏" and text_of(source, string) == '"é𝓏"'
@@ -355,162 +338,44 @@ def test_a_100_kb_file_parses_well_under_a_second(driver):
                       f"namespace n{number} {{\n{body}\n}}\n")
     source = "".join(copies)
     assert len(source.encode()) >= 100_000
-    parse(driver, source)  # warm
-    started = time.perf_counter()
-    result = parse(driver, source)
-    elapsed = time.perf_counter() - started
+    [result], [elapsed] = timed_parses(lambda: parse(driver, source), runs=1)
     assert result.uast is not None
     assert elapsed < 1.5, f"{elapsed:.2f}s for {len(source)} bytes"
 
 
 # --- conformance with Babelfish's fixtures ------------------------------------------------------
 
-@pytest.mark.skipif(not SCORER.exists() or not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+@needs_scorer(FIXTURES)
 def test_conformance_with_babelfish_fixtures(driver):
-    pytest.importorskip("yaml")
-    spec = importlib.util.spec_from_file_location("uast_score", SCORER)
-    assert spec is not None and spec.loader is not None
-    scorer = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(scorer)
-
-    def run_in_process(_cmd: str, files: list[str]) -> dict[str, Any]:
-        """The scorer's run_cmd, with this driver in process instead of the CLI."""
-        out = {}
-        for path in files:
-            text = Path(path).read_text(encoding="utf-8")
-            result = driver.parse(ParseRequest(content=text, filename=path, mode=Mode.SEMANTIC))
-            tree = None
-            if result.uast is not None:
-                tree = uast.to_babelfish(result.uast, uast.LineStarts(text.encode("utf-8")))
-            out[path] = {"path": path, "uast": tree, "errors": [e.message for e in result.errors]}
-        return out
-
-    scorer.run_cmd = run_in_process
-    row = scorer.score_lang("", str(FIXTURES), "cpp", 10)
-    assert row["parsed"] == row["files"]
-    syntax, expected = row["syntax_errors_reported"].split("/")
-    assert syntax == expected
-    assert row["loose_f1"] >= 0.90, row  # 0.95 today
-    assert row["strict_f1"] >= 0.80, row  # 0.95 today
+    row = conformance_row(driver, FIXTURES, "cpp")
+    assert_conformance(row, loose=0.90, strict=0.80, syntax_errors="all")  # 0.95 and 0.95 today
 
 
 # --- runtimes ----------------------------------------------------------------------------------------
 
-def cpp_spec(**images: str):
-    spec = Registry.bundled().get("cpp")
-    assert spec is not None
-    return attrs.evolve(spec, **images)
-
-
 SAMPLES = [("shapes.cpp", SHAPES), ("list.c", LIST_C), ("broken.cpp", "int main( {\n")]
 
 
-async def answers(instance, modes=tuple(Mode)) -> list[dict[str, Any]]:
-    out = []
-    for name, content in SAMPLES:
-        for mode in modes:
-            request = ParseRequest(content=content, filename=name, language="cpp", mode=mode)
-            out.append(await instance.request(METHOD_PARSE, request, timeout=60))
-    return out
-
-
 async def test_process_runtime_serves_the_driver(driver):
-    instance = await ProcessRuntime().start(cpp_spec())
-    try:
-        assert (await instance.health()).language == "cpp"
-        got = await answers(instance)
-        assert got[2]["uast"]["@type"] == "uast:FunctionGroup" or got[2]["uast"]["@type"] == "cpp:TranslationUnit"
-        assert all(answer.get("uast") for answer in got[:6])
-        assert got[-1].get("errors")
-        direct = parse(driver, SHAPES, Mode.SEMANTIC)
-        assert got[2]["uast"] == direct.uast
-    finally:
-        await instance.stop()
+    requests = runtime_requests("cpp", SAMPLES)
+    manifest, got = await served(ProcessRuntime(), bundled_spec("cpp"), requests)
+    assert manifest.language == "cpp"
+    assert got[2]["uast"]["@type"] == "uast:FunctionGroup" or got[2]["uast"]["@type"] == "cpp:TranslationUnit"
+    assert all(answer.get("uast") for answer in got[:6])
+    assert got[-1].get("errors")
+    assert_answers_as_in_process(driver, requests, got)
 
 
-async def test_docker_runtime_answers_as_the_process_runtime(driver):
-    from driver_runtime.runtimes.docker import DockerRuntime
+cpp_image = driver_image_fixture("cpp", timeout=1800)
 
-    availability = DockerRuntime.probe()
-    if not availability.ok:
-        containers_unavailable(availability.reason)
-    import docker
 
-    from driver_runtime import images
-
-    client = docker.from_env(timeout=1800)
-    runtime = DockerRuntime(client=None)
-    instances = {}
-    try:
-        try:
-            image = client.images.get(images.build(client, cpp_spec(), tag=TEST_IMAGE))
-        except Exception as exc:
-            containers_unavailable(f"the image {TEST_IMAGE} cannot be built: {exc}")
-        instances["process"] = await ProcessRuntime().start(cpp_spec())
-        instances["docker"] = await runtime.start(cpp_spec(image=TEST_IMAGE, digest=image.id))
-        assert (await instances["docker"].health()).language == "cpp"
-        expected = await answers(instances["process"])
-        assert await answers(instances["docker"]) == expected
-    finally:
-        for instance in instances.values():
-            with contextlib.suppress(Exception):
-                await instance.stop()
-        await runtime.close()
-        with contextlib.suppress(Exception):
-            client.images.remove(TEST_IMAGE, force=True)
-        client.close()
+async def test_docker_runtime_answers_as_the_process_runtime(driver, cpp_image: DriverImage):
+    await assert_docker_answers_as_process(cpp_image, runtime_requests("cpp", SAMPLES))
 
 
 # --- the language server end to end ------------------------------------------------------------------
 
-@pytest.fixture
-def prepared():
-    missing = CppDriver().check_prepared()
-    if missing:
-        toolchain_unavailable(missing)
-
-
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
-    params=["visual-studio-code", "neovim"],
-)
-async def client(request, lsp_client: LanguageClient, tmp_path_factory):
-    workspace = tmp_path_factory.mktemp("workspace")
-    (workspace / "list.c").write_text(LIST_C, encoding="utf-8")
-    lsp_client.workspace_path = workspace
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities(request.param),
-        root_uri=workspace.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
-    ))
-    yield
-    await lsp_client.shutdown_session()
-
-
-def utf8(client: LanguageClient) -> bool:
-    encodings = client.capabilities.general.position_encodings if client.capabilities.general else None
-    return bool(encodings) and encodings[0] == "utf-8"
-
-
-def column(client: LanguageClient, line_text: str, prefix: str) -> int:
-    before = line_text[: len(prefix)]
-    return len(before.encode("utf-8")) if utf8(client) else len(before.encode("utf-16-le")) // 2
-
-
-async def open_doc(client: LanguageClient, name: str, text: str, language: str = "cpp") -> str:
-    uri = (client.workspace_path / name).as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)))
-    return uri
-
-
-async def outline(client: LanguageClient, uri: str) -> list[types.DocumentSymbol]:
-    return await client.text_document_document_symbol_async(
-        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
-
-
-def tree_of(symbols) -> list[tuple[str, types.SymbolKind, list]]:
-    return [(s.name, s.kind, tree_of(s.children or [])) for s in symbols]
+client = lsp_client_fixture({"list.c": LIST_C}, ready=prepared)
 
 
 K = types.SymbolKind
@@ -522,15 +387,15 @@ def line_of(text: str, source: str = SHAPES, after: int = 0) -> int:
     return next(number for number in range(after, len(lines)) if lines[number].startswith(text))
 
 
-async def test_cpp_outline_names_kinds_nesting_and_ranges(prepared, client: LanguageClient):
-    uri = await open_doc(client, "shapes.cpp", SHAPES)
-    found = await outline(client, uri)
+async def test_cpp_outline_names_kinds_nesting_and_ranges(client: LanguageClient):
+    uri = await open_document(client, "shapes.cpp", SHAPES, "cpp")
+    found = await document_symbols(client, uri)
     assert [(s.name, s.kind) for s in found] == [("geo", K.Namespace), ("main", K.Function)]
     geo = {s.name: s for s in found[0].children}
     assert [(s.name, s.kind) for s in found[0].children][:6] == [
         ("PI", K.Variable), ("Color", K.Enum), ("Name", K.Class), ("Point", K.Struct), ("Shape", K.Class),
         ("Box", K.Class)]
-    assert tree_of(geo["Color"].children) == [("Red", K.EnumMember, []), ("Green", K.EnumMember, []),
+    assert symbol_tree(geo["Color"].children) == [("Red", K.EnumMember, []), ("Green", K.EnumMember, []),
                                                ("Blue", K.EnumMember, [])]
     assert [(s.name, s.kind) for s in geo["Shape"].children] == [
         ("Shape", K.Constructor), ("~Shape", K.Method), ("area", K.Method), ("name", K.Method),
@@ -556,11 +421,9 @@ async def test_cpp_outline_names_kinds_nesting_and_ranges(prepared, client: Lang
     assert main_symbol.range.end == types.Position(line=len(SHAPES.split("\n")) - 2, character=1)
 
 
-async def test_c_outline(prepared, client: LanguageClient):
-    uri = (client.workspace_path / "list.c").as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id="c", version=1, text=LIST_C)))
-    found = await outline(client, uri)
+async def test_c_outline(client: LanguageClient):
+    uri = await open_document(client, "list.c", LIST_C, "c")
+    found = await document_symbols(client, uri)
     top = [(s.name, s.kind) for s in found]
     assert top[:5] == [("node", K.Struct), ("node_t", K.Class), ("total", K.Variable), ("mode", K.Enum),
                        ("push", K.Function)]
@@ -571,10 +434,9 @@ async def test_c_outline(prepared, client: LanguageClient):
                                                             line_of("}", LIST_C, line_of("node_t *push", LIST_C)))
 
 
-async def test_cpp_folding_selection_and_queries(prepared, client: LanguageClient):
-    uri = await open_doc(client, "shapes.cpp", SHAPES)
-    folds = await client.text_document_folding_range_async(
-        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+async def test_cpp_folding_selection_and_queries(client: LanguageClient):
+    uri = await open_document(client, "shapes.cpp", SHAPES, "cpp")
+    folds = await folding_ranges(client, uri)
     spans = {(fold.start_line, fold.end_line) for fold in folds}
     shape, total, main = line_of("class Shape {"), line_of("double total("), line_of("int main(")
     assert (shape, line_of("};", after=shape) - 1) in spans or (shape, line_of("};", after=shape)) in spans
@@ -585,29 +447,20 @@ async def test_cpp_folding_selection_and_queries(prepared, client: LanguageClien
 
     line = "        sum += s->area();"
     position = types.Position(line=line_of(line), character=column(client, line, "        sum += s->a"))
-    ranges = await client.text_document_selection_range_async(types.SelectionRangeParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), positions=[position]))
-    chain = []
-    current = ranges[0]
-    while current is not None:
-        chain.append(current.range)
-        current = current.parent
+    chain = await selection_chain(client, uri, position)
     assert chain[0].start.character == column(client, line, "        sum += s->")
     assert chain[0].end.character == column(client, line, "        sum += s->area")
     assert any(r.start == types.Position(line=total, character=0) and r.end.line == line_of("}", after=total + 4)
                for r in chain)  # total()
 
-    matches = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//uast:FunctionGroup", "textDocument": {"uri": uri}})
+    matches = await structural_query(client, "//uast:FunctionGroup", uri)
     assert [m["label"] for m in matches] == ["Shape", "~Shape", "name", "Box", "area", "Shape::count", "total", "main"]
-    classes = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//cpp:ClassDecl | //cpp:ClassTemplate", "textDocument": {"uri": uri}})
+    classes = await structural_query(client, "//cpp:ClassDecl | //cpp:ClassTemplate", uri)
     assert [m["label"] for m in classes] == ["Shape", "Box"]
-    strings = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//uast:String[@Value='bôx']", "textDocument": {"uri": uri}})
+    strings = await structural_query(client, "//uast:String[@Value='bôx']", uri)
     line = "    explicit Box(T side) : Shape(\"bôx\"), side_(side) {}"
     assert [m["range"] for m in strings] == [{
         "start": {"line": line_of(line), "character": column(client, line, "    explicit Box(T side) : Shape(")},
         "end": {"line": line_of(line), "character": column(client, line, "    explicit Box(T side) : Shape(\"bôx\"")}}]
-    everywhere = await client.protocol.send_request_async("bblfsh/query", {"query": "//uast:FunctionGroup"})
+    everywhere = await structural_query(client, "//uast:FunctionGroup")
     assert {m["label"] for m in everywhere if m["uri"].endswith("list.c")} == {"push", "print_list"}

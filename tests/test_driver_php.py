@@ -9,33 +9,52 @@ without an engine or the base image, and fails where BBLFSH_LSP_REQUIRE_CONTAINE
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-import os
-import shutil
 import subprocess
-import sys
-import time
-from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
-import pytest_lsp
-from conftest import SHARED, containers_unavailable, toolchain_unavailable
+from driver_checks import (
+    DriverImage,
+    assert_conformance,
+    assert_docker_answers_as_process,
+    assert_image_labels,
+    assert_names_spanned,
+    assert_native,
+    assert_role_tables,
+    assert_roles_added,
+    assert_true_spans,
+    bundled_spec,
+    column,
+    conformance_fixtures,
+    conformance_row,
+    document_symbols,
+    driver_fixture,
+    driver_image_fixture,
+    folding_ranges,
+    lsp_client_fixture,
+    needs_fixtures,
+    needs_scorer,
+    nodes,
+    of_type,
+    open_document,
+    require_prepared,
+    selection_chain,
+    served,
+    structural_query,
+    symbol_tree,
+    text_of,
+    timed_parses,
+)
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from test_python_driver import BABELFISH_ROLES
+from pytest_lsp import LanguageClient
 
 from driver_runtime import uast
 from driver_runtime.drivers.php import annotation, normalization
 from driver_runtime.drivers.php.driver import NATIVE, PhpDriver
-from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, ParseResult, converter
-from driver_runtime.registry import Registry
+from driver_runtime.protocol import Manifest, Mode, ParseRequest, ParseResult
 from driver_runtime.runtimes.process import ProcessRuntime
 
-SCORER = SHARED / "tools" / "uast_score.py"
-FIXTURES = SHARED / "conformance" / "php"
+FIXTURES = conformance_fixtures("php")
 
 # Non-ASCII on purpose: é is 2 bytes / 1 utf-16 unit, 𝓏 is 4 bytes / 2 units; PHP names may
 # hold any byte above 0x7f.
@@ -83,56 +102,25 @@ function total(Priced ...$items): float
 def prepared() -> PhpDriver:
     """The driver, or a skip (a failure under BBLFSH_LSP_REQUIRE_TOOLCHAINS=1) without php or
     the prepared parser."""
-    if shutil.which("php") is None:
-        toolchain_unavailable("php is not installed (scripts/setup-toolchains.sh)")
-    driver = PhpDriver()
-    missing = driver.check_prepared()
-    if missing:
-        toolchain_unavailable(missing)
-    return driver
+    return require_prepared(PhpDriver(), "php")
 
 
-@pytest.fixture(scope="module")
-def driver():
-    driver = prepared()
-    yield driver
-    driver.native.close()
+driver = driver_fixture(PhpDriver, "php")
 
 
 def parse(driver: PhpDriver, source: str, mode: Mode = Mode.SEMANTIC) -> ParseResult:
     return driver.parse(ParseRequest(content=source, filename="sample.php", mode=mode))
 
 
-def nodes(tree: Any) -> list[dict[str, Any]]:
-    return list(uast.walk(tree))
-
-
-def of_type(tree: Any, node_type: str) -> list[dict[str, Any]]:
-    return [node for node in nodes(tree) if node.get("@type") == node_type]
-
-
-def text_of(source: str, node: dict[str, Any]) -> str:
-    span = uast.span(node)
-    assert span is not None, node
-    return source.encode("utf-8")[span[0]:span[1]].decode("utf-8")
-
-
-def assert_true_spans(source: str, tree: Any) -> None:
+def assert_true_php_spans(source: str, tree: Any) -> None:
     """Every span inside the source, on character boundaries; every positioned identifier spans
     its name and every comment its text."""
-    data = source.encode("utf-8")
-    for node in nodes(tree):
-        span = uast.span(node)
-        if span is None:
-            continue
-        start, end = span
-        assert 0 <= start <= end <= len(data), node
-        data[start:end].decode("utf-8")  # raises if a span cuts a character
-        if node.get("@type") == "uast:Identifier":
-            assert text_of(source, node) == node["Name"], node
-        if node.get("@type") == "uast:Comment":
-            text = text_of(source, node)
-            assert text.startswith(("//", "#", "/*")) and node["Text"].split("\n")[0] in text, node
+    assert_true_spans(source, tree)
+    assert_names_spanned(source, tree)
+    for comment in of_type(tree, "uast:Comment"):
+        if uast.span(comment) is not None:
+            text = text_of(source, comment)
+            assert text.startswith(("//", "#", "/*")) and comment["Text"].split("\n")[0] in text, comment
 
 
 # --- the three modes ---------------------------------------------------------------------------
@@ -144,9 +132,8 @@ def test_native_mode_is_php_parsers_tree_with_byte_positions(driver):
     found = {node.get("@type") for node in all_nodes}
     assert {"php:Stmt_Namespace", "php:Stmt_Class", "php:Stmt_ClassMethod", "php:Stmt_Function", "php:Param",
             "php:Identifier", "php:Name", "php:Expr_Variable", "php:Comment", "php:Comment_Doc"} <= found
-    assert not any(t.startswith("uast:") for t in found if t)
-    assert not any("@role" in node for node in all_nodes)
-    assert_true_spans(SAMPLE, result.uast)
+    assert_native(result.uast)
+    assert_true_php_spans(SAMPLE, result.uast)
     cls = of_type(result.uast, "php:Stmt_Class")[0]
     assert text_of(SAMPLE, cls).startswith("final class Größe implements Priced") and text_of(SAMPLE, cls).endswith("}")
     assert cls["name"]["@token"] == "Größe" and text_of(SAMPLE, cls["name"]) == "Größe"
@@ -162,11 +149,9 @@ def test_native_mode_is_php_parsers_tree_with_byte_positions(driver):
 def test_annotated_mode_adds_babelfish_roles_only(driver):
     native = parse(driver, SAMPLE, Mode.NATIVE).uast
     annotated = parse(driver, SAMPLE, Mode.ANNOTATED).uast
-    assert {n.get("@type") for n in nodes(annotated)} == {n.get("@type") for n in nodes(native)}
+    assert_roles_added(native, annotated, every_node=True, ordered=True)
     for node in nodes(annotated):
-        roles = node.get("@role")
-        assert roles and roles != ["Unannotated"], node["@type"]
-        assert set(roles) <= BABELFISH_ROLES and roles == sorted(roles), node["@type"]
+        assert node["@role"] != ["Unannotated"], node["@type"]
     cls = of_type(annotated, "php:Stmt_Class")[0]
     assert {"Declaration", "Type"} <= set(cls["@role"])
     assign = of_type(annotated, "php:Expr_AssignOp_Plus")[0]
@@ -175,14 +160,13 @@ def test_annotated_mode_adds_babelfish_roles_only(driver):
 
 def test_role_tables_use_babelfish_role_names_only_sorted():
     tables = list(annotation.ROLES.values()) + list(annotation.FIELD_ROLES.values())
-    used = {role for roles in tables for role in roles}
-    assert used <= BABELFISH_ROLES, used - BABELFISH_ROLES
+    assert_role_tables(tables, ordered=False)  # some of PHP's tables are not in sorted order
     assert set(normalization.BLOCK_TYPES) <= set(annotation.ROLES)
 
 
 def test_semantic_functions_are_function_groups_and_methods_stay_native(driver):
     tree = parse(driver, SAMPLE).uast
-    assert_true_spans(SAMPLE, tree)
+    assert_true_php_spans(SAMPLE, tree)
     [group] = of_type(tree, "uast:FunctionGroup")
     assert text_of(SAMPLE, group).startswith("function total(") and text_of(SAMPLE, group).endswith("}")
     alias = next(n for n in group["Nodes"] if n.get("@type") == "uast:Alias")
@@ -319,19 +303,15 @@ def test_large_file_parses_well_under_a_second(driver):
     part = SAMPLE.split("namespace", 1)[1].split("\n", 1)[1].replace("Größe", "Big")
     source = "<?php\n" + "".join(part.replace("Priced", f"Priced{i}").replace("total", f"total{i}") for i in range(140))
     assert len(source.encode()) > 100_000
-    parse(driver, source)  # warm up (the JIT)
-    times = []
-    for _ in range(3):  # the best of three: a busy machine's pauses are not the driver's
-        began = time.perf_counter()
-        result = parse(driver, source)
-        times.append(time.perf_counter() - began)
+    results, times = timed_parses(lambda: parse(driver, source))  # warmed up first (the JIT)
+    result = results[-1]
     assert result.ok and len(of_type(result.uast, "uast:FunctionGroup")) == 140
     assert min(times) < 1.0, times
 
 
 # --- conformance with Babelfish's fixtures -----------------------------------------------------
 
-@pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+@needs_fixtures(FIXTURES)
 def test_fixture_spans_are_true(driver):
     for path in sorted(FIXTURES.glob("*.php")):
         source = path.read_text(encoding="utf-8")
@@ -341,161 +321,51 @@ def test_fixture_spans_are_true(driver):
                 assert result.errors and result.errors[0].start is not None
                 continue
             assert result.ok, (path.name, result.errors)
-            assert_true_spans(source, result.uast)
+            assert_true_php_spans(source, result.uast)
 
 
-@pytest.mark.skipif(not SCORER.exists() or not FIXTURES.is_dir(), reason="../shared (conformance corpus) is absent")
+@needs_scorer(FIXTURES)
 def test_conformance_with_babelfish_fixtures(driver):
-    pytest.importorskip("yaml")
-    spec = importlib.util.spec_from_file_location("uast_score", SCORER)
-    assert spec is not None and spec.loader is not None
-    scorer = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(scorer)
-
-    def run_in_process(_cmd: str, files: list[str]) -> dict[str, Any]:
-        """The scorer's run_cmd, with this driver in process instead of the CLI."""
-        out = {}
-        for path in files:
-            text = Path(path).read_text(encoding="utf-8")
-            result = driver.parse(ParseRequest(content=text, filename=path, mode=Mode.SEMANTIC))
-            tree = None
-            if result.uast is not None:
-                tree = uast.to_babelfish(result.uast, uast.LineStarts(text.encode("utf-8")))
-            out[path] = {"path": path, "uast": tree, "errors": [e.message for e in result.errors]}
-        return out
-
-    scorer.run_cmd = run_in_process
-    row = scorer.score_lang("", str(FIXTURES), "php", 10)
-    assert row["syntax_errors_reported"] == "1/1"
-    assert row["parsed"] == row["files"]
-    assert row["loose_f1"] >= 0.95, row  # 0.989 today
-    assert row["strict_f1"] >= 0.85, row  # 0.893 today
+    row = conformance_row(driver, FIXTURES, "php")
+    assert_conformance(row, loose=0.95, strict=0.85)  # 0.989 and 0.893 today
 
 
 # --- runtimes ----------------------------------------------------------------------------------
 
-async def parse_with(runtime: Any, spec: Any, source: str) -> dict[str, Any]:
-    instance = await runtime.start(spec)
-    try:
-        manifest = await instance.health()
-        assert manifest.language == "php" and manifest.symbol_kinds["Stmt_Class"] == "class"
-        request = converter.unstructure(ParseRequest(content=source, filename="sample.php", mode=Mode.SEMANTIC))
-        answer = await instance.request(METHOD_PARSE, request, timeout=60)
-        broken = await instance.request(METHOD_PARSE, {"content": "<?php\nfunction (", "filename": "x.php"}, timeout=60)
-        assert broken.get("uast") is None and broken["errors"][0]["start"]["line"] == 2
-        return answer
-    finally:
-        await instance.stop()
+# The sample, then a file PHP-Parser cannot recover from.
+RUNTIME_REQUESTS = [ParseRequest(content=SAMPLE, filename="sample.php", mode=Mode.SEMANTIC),
+                    ParseRequest(content="<?php\nfunction (", filename="x.php")]
+
+
+def assert_php_answers(manifest: Manifest, answers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The driver said it is PHP's and reported the broken file's error; gives the sample's answer."""
+    assert manifest.language == "php" and manifest.symbol_kinds["Stmt_Class"] == "class"
+    answer, broken = answers
+    assert broken.get("uast") is None and broken["errors"][0]["start"]["line"] == 2
+    return answer
 
 
 async def test_process_runtime_serves_the_driver():
     prepared()
-    spec = Registry.bundled().get("php")
-    assert spec is not None
-    runtime = ProcessRuntime()
-    try:
-        answer = await parse_with(runtime, spec, SAMPLE)
-    finally:
-        await runtime.close()
+    answer = assert_php_answers(*await served(ProcessRuntime(), bundled_spec("php"), RUNTIME_REQUESTS))
     assert answer["language"] == "php" and not answer.get("errors")
     assert answer["uast"]["children"][0]["@type"] == "php:Stmt_Namespace"
 
 
-TEST_IMAGE = "bblfsh-lsp/driver-php:test-" + os.environ.get("BBLFSH_LSP_TEST_TAG", "pytest")
+php_image = driver_image_fixture("php", build_failed=pytest.fail)
 
 
-@pytest.fixture(scope="module")
-def php_image():
-    """The driver's image, built for this test under its own tag and removed afterwards."""
-    from driver_runtime import images
-    from driver_runtime.runtimes.docker import DockerRuntime
-
-    availability = DockerRuntime.probe()
-    if not availability.ok:
-        containers_unavailable(availability.reason)
-    import docker
-
-    client = docker.from_env(timeout=900)
-    try:
-        try:
-            client.images.get(images.BASE_IMAGE)
-        except docker.errors.ImageNotFound:
-            containers_unavailable(f"the base image {images.BASE_IMAGE} is missing (images/base/build.sh)")
-        spec = Registry.bundled().get("php")
-        assert spec is not None
-        try:
-            image_id = images.build(client, spec, tag=TEST_IMAGE)
-        except images.ImageError as exc:
-            pytest.fail(f"the PHP driver's image does not build: {exc}")
-        yield attrs.evolve(spec, image=TEST_IMAGE, digest=image_id)
-    finally:
-        with contextlib.suppress(Exception):
-            client.images.remove(TEST_IMAGE, force=True)
-        client.close()
-
-
-async def test_container_runtime_gives_the_same_answer_as_the_process_runtime(php_image):
-    from driver_runtime.runtimes.docker import DockerRuntime
-
+async def test_container_runtime_gives_the_same_answer_as_the_process_runtime(php_image: DriverImage):
     prepared()
-    runtime = DockerRuntime()
-    try:
-        in_container = await parse_with(runtime, php_image, SAMPLE)
-    finally:
-        await runtime.close()
-    process = ProcessRuntime()
-    try:
-        local = await parse_with(process, Registry.bundled().get("php"), SAMPLE)
-    finally:
-        await process.close()
-    assert in_container == local
+    assert_image_labels(php_image)
+    in_container = assert_php_answers(*await assert_docker_answers_as_process(php_image, RUNTIME_REQUESTS))
     assert of_type(in_container["uast"], "uast:FunctionGroup")
 
 
 # --- the language server, end to end -------------------------------------------------------------
 
-CLIENTS = ["visual-studio-code", "neovim"]
-
-
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
-    params=CLIENTS,
-)
-async def client(request, lsp_client: LanguageClient, tmp_path_factory):
-    prepared()
-    workspace = tmp_path_factory.mktemp("workspace")
-    (workspace / "helpers.php").write_text("<?php\nfunction helper(): string\n{\n    return 'é';\n}\n", encoding="utf-8")
-    lsp_client.workspace_path = workspace
-    lsp_client.protocol.get_result_type = _raw_results(lsp_client.protocol.get_result_type)
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities(request.param),
-        root_uri=workspace.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
-    ))
-    yield
-    await lsp_client.shutdown_session()
-
-
-@attrs.define
-class RawResponse:
-    """Keeps a custom method's result as JSON (pygls turns unknown results into namedtuples)."""
-
-    id: int | str
-    jsonrpc: str
-    result: Any = None
-
-
-def _raw_results(known):
-    return lambda method: RawResponse if method.startswith("bblfsh/") else known(method)
-
-
-def column(client: LanguageClient, line_text: str, prefix: str) -> int:
-    """Where `prefix` ends on a line, in the units this client negotiated."""
-    encodings = client.capabilities.general.position_encodings if client.capabilities.general else None
-    before = line_text[: len(prefix)]
-    if encodings and encodings[0] == "utf-8":
-        return len(before.encode("utf-8"))
-    return len(before.encode("utf-16-le")) // 2
+client = lsp_client_fixture({"helpers.php": "<?php\nfunction helper(): string\n{\n    return 'é';\n}\n"},
+                            ready=prepared)
 
 
 LINES = SAMPLE.split("\n")
@@ -506,24 +376,16 @@ def line_of(text: str) -> int:
 
 
 async def open_sample(client: LanguageClient) -> str:
-    uri = (client.workspace_path / "shop.php").as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id="php", version=1, text=SAMPLE)))
-    return uri
-
-
-def outline(found) -> list[Any]:
-    return [(s.name, s.kind, outline(s.children or [])) for s in found]
+    return await open_document(client, "shop.php", SAMPLE, "php")
 
 
 async def test_lsp_outline_of_a_php_file(client: LanguageClient):
     uri = await open_sample(client)
-    found = await client.text_document_document_symbol_async(
-        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    found = await document_symbols(client, uri)
     kind = types.SymbolKind
     [namespace] = found
     assert (namespace.name, namespace.kind) == ("Shop\\Größe", kind.Namespace)
-    assert outline(namespace.children)[:4] == [
+    assert symbol_tree(namespace.children)[:4] == [
         ("VERSION", kind.Constant, []),
         ("SHOP_NAME", kind.Constant, []),
         ("Priced", kind.Interface, [("price", kind.Method, [])]),
@@ -553,8 +415,7 @@ async def test_lsp_outline_of_a_php_file(client: LanguageClient):
 
 async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
     uri = await open_sample(client)
-    folds = await client.text_document_folding_range_async(
-        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    folds = await folding_ranges(client, uri)
     spans = {(fold.start_line, fold.end_line) for fold in folds}
     assert (line_of("final class"), line_of("return \\count(") + 1) in spans  # the class
     assert (line_of("function total"), len(LINES) - 2) in spans  # the function
@@ -563,13 +424,7 @@ async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
 
     line = LINES[line_of("$sum += $item->price()")]
     position = types.Position(line=line_of("$sum += "), character=column(client, line, "    foreach ($items as $item) { $sum += $it"))
-    ranges = await client.text_document_selection_range_async(types.SelectionRangeParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), positions=[position]))
-    chain = []
-    current = ranges[0]
-    while current is not None:
-        chain.append(current.range)
-        current = current.parent
+    chain = await selection_chain(client, uri, position)
     assert chain[0].start.character == column(client, line, "    foreach ($items as $item) { $sum += ")
     assert chain[0].end.character == column(client, line, "    foreach ($items as $item) { $sum += $item")
     assert any(r.start == types.Position(line=line_of("function total"), character=0) for r in chain)
@@ -578,27 +433,22 @@ async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
 
 async def test_lsp_structural_query(client: LanguageClient):
     uri = await open_sample(client)
-    matches = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//uast:FunctionGroup", "textDocument": {"uri": uri}})
+    matches = await structural_query(client, "//uast:FunctionGroup", uri)
     assert [(m["label"], m["range"]["start"]["line"]) for m in matches] == [("total", line_of("function total"))]
-    methods = await client.protocol.send_request_async(
-        "bblfsh/query", {"query": "//php:Stmt_ClassMethod[name/uast:Identifier/@Name='price']", "textDocument": {"uri": uri}})
+    methods = await structural_query(client, "//php:Stmt_ClassMethod[name/uast:Identifier/@Name='price']", uri)
     assert [m["range"]["start"]["line"] for m in methods] == [line_of("price(): float;"), line_of("price(): float {")]
-    everywhere = await client.protocol.send_request_async("bblfsh/query", {"query": "//uast:FunctionGroup"})
+    everywhere = await structural_query(client, "//uast:FunctionGroup")
     assert sorted(m["label"] for m in everywhere) == ["helper", "total"]
 
 
 async def test_lsp_syntax_errors_are_published_with_the_partial_outline(client: LanguageClient):
-    uri = (client.workspace_path / "broken.php").as_uri()
     source = "<?php\nclass Größe {\n    function ok() {}\n    function broken() { $x = ; }\n}\n"
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id="php", version=1, text=source)))
+    uri = await open_document(client, "broken.php", source, "php")
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     [diagnostic] = client.diagnostics[uri]
     line = source.split("\n")[3]
     assert diagnostic.range.start == types.Position(line=3, character=column(client, line, "    function broken() { $x = "))
     assert diagnostic.severity == types.DiagnosticSeverity.Error and "unexpected ';'" in diagnostic.message
-    found = await client.text_document_document_symbol_async(
-        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
-    assert outline(found) == [("Größe", types.SymbolKind.Class, [("ok", types.SymbolKind.Method, []),
+    found = await document_symbols(client, uri)
+    assert symbol_tree(found) == [("Größe", types.SymbolKind.Class, [("ok", types.SymbolKind.Method, []),
                                                                  ("broken", types.SymbolKind.Method, [])])]
