@@ -158,7 +158,7 @@ def test_annotated_mode_adds_babelfish_roles_only(driver):
     assert "Left" in assign["var"]["@role"] and "Right" in assign["expr"]["@role"]
 
 
-def test_role_tables_use_babelfish_role_names_only_sorted():
+def test_role_tables_use_babelfish_role_names_only():
     tables = list(annotation.ROLES.values()) + list(annotation.FIELD_ROLES.values())
     assert_role_tables(tables, ordered=False)  # some of PHP's tables are not in sorted order
     assert set(normalization.BLOCK_TYPES) <= set(annotation.ROLES)
