@@ -27,24 +27,20 @@ Run: python bench/driver_cpp.py [--n 30] [--file FILE]
 
 from __future__ import annotations
 
-import argparse
-import asyncio
+import functools
 import json
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from common import Reference, arguments, bench, largest_fixture, timed_samples
 
 from driver_runtime.drivers.cpp.driver import CppDriver
-from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, converter
-from driver_runtime.registry import Registry
-from driver_runtime.runtimes.process import ProcessRuntime
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO.parent / "shared" / "conformance" / "cpp"
 LLVM = Path("/usr/lib/llvm-14")
 ARGS = ["-x", "c++", "-std=c++17", "-nostdinc", "-nostdinc++", "-fno-spell-checking", "-ferror-limit=0", "-w"]
 OPTIONS = 0x1 | 0x2 | 0x200  # detailed preprocessing record, incomplete, keep going (as the driver)
@@ -99,19 +95,20 @@ int main(int argc, char **argv) {
 """
 
 
-def largest_fixture() -> Path:
-    files = [path for path in FIXTURES.glob("*.cpp") if not path.name.startswith("_syntax_error")]
-    if not files:
-        sys.exit(f"no C/C++ fixtures in {FIXTURES}; give --file")
-    return max(files, key=lambda path: path.stat().st_size)
+@functools.cache
+def bindings(folder: Path, build: Path) -> tuple[Any, Any]:
+    """The driver's native clang_ast module and libclang's Python bindings, loaded once (libclang's
+    library can be set only once in a process)."""
+    sys.path.insert(0, str(folder / "native"))
+    import clang_ast
+
+    return clang_ast, clang_ast.load_cindex(str(build))
 
 
 def final_prelude(driver: CppDriver, path: Path) -> str:
     """The prelude the driver's native parser settles on for the file."""
-    sys.path.insert(0, str(driver.folder / "native"))
-    import clang_ast
-
-    parser = clang_ast.Parser(clang_ast.load_cindex(str(driver.build)))
+    clang_ast, cindex = bindings(driver.folder, driver.build)
+    parser = clang_ast.Parser(cindex)
     parser.parse(path.read_text(encoding="utf-8"), path.name)
     return parser.last_prelude
 
@@ -127,17 +124,12 @@ def reference_in_c(path: Path, prelude: Path, runs: int) -> list[float] | None:
         subprocess.run([compiler, "-O2", "-o", str(folder / "timer"), str(folder / "timer.c"),
                         f"-I{LLVM / 'include'}", f"-L{LLVM / 'lib'}", "-lclang", f"-Wl,-rpath,{LLVM / 'lib'}"],
                        check=True, timeout=300)
-        out = subprocess.run([str(folder / "timer"), str(path), str(runs), str(prelude)], capture_output=True,
-                             text=True, check=True, timeout=1200).stdout
-    return json.loads(out)
+        return timed_samples([str(folder / "timer"), str(path), str(runs), str(prelude)], timeout=1200)
 
 
 def reference_in_python(driver: CppDriver, path: Path, prelude: Path, runs: int) -> list[float]:
     """The same parse and walk through libclang's Python bindings (the driver's own)."""
-    sys.path.insert(0, str(driver.folder / "native"))
-    import clang_ast
-
-    cindex = clang_ast.load_cindex(str(driver.build))
+    _, cindex = bindings(driver.folder, driver.build)
     index = cindex.Index.create()
     data = path.read_bytes()
     samples = []
@@ -156,59 +148,23 @@ def reference_in_python(driver: CppDriver, path: Path, prelude: Path, runs: int)
     return samples
 
 
-async def run(args: argparse.Namespace) -> None:
-    path = Path(args.file) if args.file else largest_fixture()
-    text = path.read_text(encoding="utf-8")
-    driver = CppDriver()
-    missing = driver.check_prepared()
-    if missing:
-        sys.exit(missing)
-    spec = Registry.bundled().get("cpp")
-    assert spec is not None
-    runtime = ProcessRuntime()
-    instance = await runtime.start(spec)
-    request = converter.unstructure(ParseRequest(content=text, filename=path.name, mode=Mode.SEMANTIC))
-    samples: dict[str, list[float]] = {"native": [], "annotated": [], "semantic": [], "runtime": []}
-    try:
-        for _ in range(3):  # warm up: the pipes, the caches
-            driver.parse(ParseRequest(content=text, filename=path.name, mode=Mode.SEMANTIC))
-            await instance.request(METHOD_PARSE, request, timeout=60)
-        for _ in range(args.n):
-            for mode in (Mode.NATIVE, Mode.ANNOTATED, Mode.SEMANTIC):
-                started = time.perf_counter()
-                result = driver.parse(ParseRequest(content=text, filename=path.name, mode=mode))
-                samples[mode.value].append(time.perf_counter() - started)
-                assert result.uast is not None, result.errors
-            started = time.perf_counter()
-            answer = await instance.request(METHOD_PARSE, request, timeout=60)
-            samples["runtime"].append(time.perf_counter() - started)
-            assert answer.get("uast"), answer
-    finally:
-        await instance.stop()
-        await runtime.close()
+def reference(driver: CppDriver, path: Path, runs: int) -> Reference:
+    """libclang from C, or through the Python bindings where C cannot be built."""
     with tempfile.TemporaryDirectory(prefix="bblfsh-lsp-cpp-prelude-") as scratch:
         prelude = Path(scratch) / "prelude.h"
         prelude.write_text(final_prelude(driver, path), encoding="utf-8")
-        reference = reference_in_c(path, prelude, args.n)
-        what = "libclang from C: one parse (with the prelude) and a walk over every cursor"
-        if reference is None:
-            reference = reference_in_python(driver, path, prelude, args.n)
-            what = "libclang through its Python bindings (no C compiler or libclang-14-dev here)"
-    driver.native.close()
-    base = statistics.median(reference)
-    print(f"file: {path} ({len(text.encode()):,} bytes), {args.n} runs each")
-    print(f"{'what':<10} {'median ms':>10} {'ratio':>7}")
-    print(f"{'reference':<10} {base * 1000:>10.2f} {1.0:>7.2f}   {what}")
-    for name, values in samples.items():
-        median = statistics.median(values)
-        print(f"{name:<10} {median * 1000:>10.2f} {median / base:>7.2f}")
+        samples = reference_in_c(path, prelude, runs)
+        if samples is not None:
+            return Reference(samples, "libclang from C: one parse (with the prelude) and a walk over every cursor")
+        return Reference(reference_in_python(driver, path, prelude, runs),
+                         "libclang through its Python bindings (no C compiler or libclang-14-dev here)")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=30, help="measured runs of each (default 30)")
-    parser.add_argument("--file", help="the C or C++ file to parse (default: the largest C/C++ fixture)")
-    asyncio.run(run(parser.parse_args()))
+    args = arguments(__doc__, 30, "the C or C++ file to parse (default: the largest C/C++ fixture)").parse_args()
+    path = args.file or largest_fixture("cpp", ".cpp", "C/C++")
+    driver = CppDriver()
+    bench(driver, path, args.n, lambda: reference(driver, path, args.n), warmup=3)
 
 
 if __name__ == "__main__":

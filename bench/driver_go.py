@@ -21,24 +21,15 @@ Run: python bench/driver_go.py [--n 40] [--file FILE]
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import os
-import statistics
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-from driver_runtime.drivers.go.driver import GoDriver
-from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, converter
-from driver_runtime.registry import Registry
-from driver_runtime.runtimes.process import ProcessRuntime
+from common import REPO, Reference, arguments, bench, largest_fixture, timed_samples
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO.parent / "shared" / "conformance" / "go"
+from driver_runtime.drivers.go.driver import GoDriver
+
 NATIVE = REPO / "driver_runtime" / "drivers" / "go" / "native"
 
 # go/parser timed in its own runtime: argv = file, runs; prints the seconds of each run (after
@@ -82,14 +73,7 @@ func main() {
 """
 
 
-def largest_fixture() -> Path:
-    files = [path for path in FIXTURES.glob("*.go") if not path.name.startswith("_syntax_error")]
-    if not files:
-        sys.exit(f"no Go fixtures in {FIXTURES}; give --file")
-    return max(files, key=lambda path: path.stat().st_size)
-
-
-def go_timings(path: Path, runs: int) -> dict[str, list[float]]:
+def go_timings(path: Path, runs: int) -> Reference:
     """go/parser alone, and with the driver's JSON writer: the timer, built in a scratch folder
     (Go's caches there too)."""
     with tempfile.TemporaryDirectory(prefix="bblfsh-lsp-go-bench-") as scratch:
@@ -101,59 +85,15 @@ def go_timings(path: Path, runs: int) -> dict[str, list[float]]:
                "GOPROXY": "off", "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0", "GOTOOLCHAIN": "local"}
         subprocess.run(["go", "build", "-o", str(folder / "timer"), "."], cwd=folder, env=env, check=True,
                        timeout=600)
-        out = {what: json.loads(subprocess.run([str(folder / "timer"), str(path), str(runs), what],
-                                               capture_output=True, text=True, check=True, timeout=600).stdout)
-               for what in ("parse", "encode")}
+        out = {what: timed_samples([str(folder / "timer"), str(path), str(runs), what]) for what in ("parse", "encode")}
         subprocess.run(["chmod", "-R", "u+w", str(folder)], check=False)  # Go's module cache is read-only
-    return out
-
-
-async def run(args: argparse.Namespace) -> None:
-    path = Path(args.file) if args.file else largest_fixture()
-    text = path.read_text(encoding="utf-8")
-    driver = GoDriver()
-    missing = driver.check_prepared()
-    if missing:
-        sys.exit(missing)
-    spec = Registry.bundled().get("go")
-    assert spec is not None
-    runtime = ProcessRuntime()
-    instance = await runtime.start(spec)
-    request = converter.unstructure(ParseRequest(content=text, filename=path.name, mode=Mode.SEMANTIC))
-    samples: dict[str, list[float]] = {"native": [], "annotated": [], "semantic": [], "runtime": []}
-    try:
-        for _ in range(5):  # warm up: the pipes, the caches
-            driver.parse(ParseRequest(content=text, mode=Mode.SEMANTIC))
-            await instance.request(METHOD_PARSE, request, timeout=60)
-        for _ in range(args.n):
-            for mode in (Mode.NATIVE, Mode.ANNOTATED, Mode.SEMANTIC):
-                started = time.perf_counter()
-                result = driver.parse(ParseRequest(content=text, filename=path.name, mode=mode))
-                samples[mode.value].append(time.perf_counter() - started)
-                assert result.uast is not None, result.errors
-            started = time.perf_counter()
-            answer = await instance.request(METHOD_PARSE, request, timeout=60)
-            samples["runtime"].append(time.perf_counter() - started)
-            assert answer.get("uast"), answer
-    finally:
-        await instance.stop()
-        await runtime.close()
-        driver.native.close()
-    in_go = go_timings(path, args.n)
-    base = statistics.median(in_go["parse"])
-    print(f"file: {path} ({len(text.encode()):,} bytes), {args.n} runs each")
-    print(f"{'what':<10} {'median ms':>10} {'ratio':>7}")
-    print(f"{'reference':<10} {base * 1000:>10.2f} {1.0:>7.2f}   go/parser in Go, the parse alone")
-    for name, values in {"go+json": in_go["encode"], **samples}.items():
-        median = statistics.median(values)
-        print(f"{name:<10} {median * 1000:>10.2f} {median / base:>7.2f}")
+    return Reference(out["parse"], "go/parser in Go, the parse alone", extra={"go+json": out["encode"]})
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=40, help="measured runs of each (default 40)")
-    parser.add_argument("--file", help="the Go file to parse (default: the largest Go fixture)")
-    asyncio.run(run(parser.parse_args()))
+    args = arguments(__doc__, 40, "the Go file to parse (default: the largest Go fixture)").parse_args()
+    path = args.file or largest_fixture("go", ".go", "Go")
+    bench(GoDriver(), path, args.n, lambda: go_timings(path, args.n))
 
 
 if __name__ == "__main__":

@@ -21,23 +21,14 @@ Run: python bench/driver_javascript.py [--n 30] [--js FILE] [--ts FILE]
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
-import statistics
-import subprocess
+import gc
 import sys
-import time
 from pathlib import Path
+
+from common import Reference, arguments, bench, largest_fixture, timed_samples
 
 from driver_runtime.drivers.javascript.driver import PARSER, JavaScriptDriver
 from driver_runtime.drivers.typescript.driver import TypeScriptDriver
-from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, converter
-from driver_runtime.registry import Registry
-from driver_runtime.runtimes.process import ProcessRuntime
-
-REPO = Path(__file__).resolve().parent.parent
-CONFORMANCE = REPO.parent / "shared" / "conformance"
 
 # Babel timed in Node: argv = parse.js, node_modules, file, runs; prints the seconds of each run
 # (after as many warm-up runs) as a JSON list.
@@ -60,76 +51,29 @@ console.log(JSON.stringify(samples));
 """
 
 
-def largest(language: str, extension: str) -> Path:
-    files = [path for path in (CONFORMANCE / language).glob(f"*{extension}")
-             if not path.name.startswith("_syntax_error")]
-    if not files:
-        sys.exit(f"no {language} fixtures in {CONFORMANCE / language}; give --js / --ts")
-    return max(files, key=lambda path: path.stat().st_size)
+def reference(driver: JavaScriptDriver, path: Path, runs: int) -> Reference:
+    modules = driver.build / "node_modules"
+    samples = timed_samples(["node", "-e", TIMER, str(PARSER), str(modules), str(path), str(runs)])
+    return Reference(samples, "@babel/parser in Node.js, the parse alone")
 
 
-def reference(driver: JavaScriptDriver, path: Path, runs: int) -> list[float]:
-    out = subprocess.run(["node", "-e", TIMER, str(PARSER), str(driver.build / "node_modules"), str(path), str(runs)],
-                         capture_output=True, text=True, check=True, timeout=600).stdout
-    return json.loads(out)
-
-
-async def measure(driver: JavaScriptDriver, path: Path, runs: int) -> None:
-    text = path.read_text(encoding="utf-8")
-    missing = driver.check_prepared()
-    if missing:
-        sys.exit(missing)
-    spec = Registry.bundled().get(driver.manifest.language)
-    assert spec is not None
-    runtime = ProcessRuntime()
-    instance = await runtime.start(spec)
-    request = converter.unstructure(ParseRequest(content=text, filename=path.name, mode=Mode.SEMANTIC))
-    samples: dict[str, list[float]] = {"native": [], "annotated": [], "semantic": [], "runtime": []}
-    try:
-        for _ in range(5):  # warm up: the pipes, Node's JIT, the caches
-            driver.parse(ParseRequest(content=text, filename=path.name, mode=Mode.SEMANTIC))
-            await instance.request(METHOD_PARSE, request, timeout=60)
-        for _ in range(runs):
-            for mode in (Mode.NATIVE, Mode.ANNOTATED, Mode.SEMANTIC):
-                started = time.perf_counter()
-                result = driver.parse(ParseRequest(content=text, filename=path.name, mode=mode))
-                samples[mode.value].append(time.perf_counter() - started)
-                assert result.uast is not None and not result.errors, result.errors
-            started = time.perf_counter()
-            answer = await instance.request(METHOD_PARSE, request, timeout=60)
-            samples["runtime"].append(time.perf_counter() - started)
-            assert answer.get("uast"), answer
-    finally:
-        await instance.stop()
-        await runtime.close()
-        driver.native.close()
-    base = statistics.median(reference(driver, path, runs))
-    print(f"{driver.manifest.language}: {path} ({len(text.encode()):,} bytes), {runs} runs each")
-    print(f"{'what':<10} {'median ms':>10} {'ratio':>7}")
-    print(f"{'reference':<10} {base * 1000:>10.2f} {1.0:>7.2f}   @babel/parser in Node.js, the parse alone")
-    for name, values in samples.items():
-        median = statistics.median(values)
-        print(f"{name:<10} {median * 1000:>10.2f} {median / base:>7.2f}")
+def bench_dialect(driver: JavaScriptDriver, path: Path, runs: int) -> None:
+    bench(driver, path, runs, lambda: reference(driver, path, runs), strict=True, label=driver.manifest.language)
     print()
 
 
-async def run(args: argparse.Namespace) -> None:
+def main() -> None:
+    parser = arguments(__doc__, 30, None)
+    for option, title in (("--js", "JavaScript"), ("--ts", "TypeScript")):
+        parser.add_argument(option, type=Path, help=f"the {title} file to parse (default: the largest {title} fixture)")
+    args = parser.parse_args()
     # The drivers run in their own processes in production, where the SDK's serve() turns the
     # cyclic garbage collector off (UAST trees hold no cycles): the same here.
-    import gc
-
     gc.disable()
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
-    await measure(JavaScriptDriver(), Path(args.js) if args.js else largest("javascript", ".js"), args.n)
-    await measure(TypeScriptDriver(), Path(args.ts) if args.ts else largest("typescript", ".ts"), args.n)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=30, help="measured runs of each (default 30)")
-    parser.add_argument("--js", help="the JavaScript file to parse (default: the largest JavaScript fixture)")
-    parser.add_argument("--ts", help="the TypeScript file to parse (default: the largest TypeScript fixture)")
-    asyncio.run(run(parser.parse_args()))
+    for driver, given, suffix in ((JavaScriptDriver(), args.js, ".js"), (TypeScriptDriver(), args.ts, ".ts")):
+        language = driver.manifest.language
+        bench_dialect(driver, given or largest_fixture(language, suffix, language, "--js / --ts"), args.n)
 
 
 if __name__ == "__main__":

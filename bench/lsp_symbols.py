@@ -14,14 +14,14 @@ from __future__ import annotations
 import argparse
 import ast
 import asyncio
+import os
 import statistics
 import sys
-import os
 import time
+from pathlib import Path
 
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
-
 
 # Profile the server: BENCH_PROFILE=out.html python bench/lsp_symbols.py (needs pyinstrument)
 PROFILE = os.environ.get("BENCH_PROFILE")
@@ -35,7 +35,7 @@ def median_ms(samples: list[float]) -> float:
 
 
 async def measure(rounds: int, runtime: str) -> dict[str, float]:
-    source = open(argparse.__file__, encoding="utf-8").read()
+    source = Path(argparse.__file__).read_text(encoding="utf-8")
     client = LanguageClient("bench", "1")
     for method in (types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, types.WINDOW_LOG_MESSAGE, types.WINDOW_SHOW_MESSAGE):
         client.feature(method)(lambda _params: None)

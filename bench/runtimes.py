@@ -154,6 +154,10 @@ async def run(args: argparse.Namespace) -> dict[str, Measured]:
     return measured
 
 
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
 def report(measured: dict[str, Measured], args: argparse.Namespace) -> str:
     base = measured["process"]
 
@@ -187,7 +191,6 @@ def report(measured: dict[str, Measured], args: argparse.Namespace) -> str:
             continue
         tiny_over = (statistics.median(m.tiny) - statistics.median(base.tiny)) * 1000
         cold = statistics.median(m.cold)
-        verdict = lambda ok: "ok" if ok else "MISSED"  # noqa: E731
         lines.append(f"{name}: tiny p50 overhead {tiny_over:+.2f} ms (target <= {TARGET_OVERHEAD_MS} ms: "
                      f"{verdict(tiny_over <= TARGET_OVERHEAD_MS)}); cold start p50 {cold * 1000:.0f} ms "
                      f"(target <= {TARGET_COLD_S * 1000:.0f} ms: {verdict(cold <= TARGET_COLD_S)})")

@@ -1,0 +1,187 @@
+"""The benchmarks (bench/) run and report, with a few runs each: every driver bench exits 0 and
+prints, per file, a reference row and a row for each of what it measures (native, annotated,
+semantic, runtime: median ms and ratio to the reference), all positive and finite; the language
+server's bench and the runtimes' bench print their tables.
+
+Nothing here asserts on a timing or a ratio's size: the machine is noisy, and these are smoke
+tests of the benches, not benchmarks.  A driver bench needs its toolchain and the prepared
+driver (`bblfsh-lsp driver install LANG --runtime process`): without them it skips, or fails
+under BBLFSH_LSP_REQUIRE_TOOLCHAINS=1; the runtimes' bench needs Docker, the Python driver's
+image and runc as root (BBLFSH_LSP_REQUIRE_CONTAINERS=1).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+import pytest
+from conftest import REPO, SHARED, containers_unavailable, toolchain_unavailable
+
+from driver_runtime.drivers.cpp.driver import CppDriver
+from driver_runtime.drivers.go.driver import GoDriver
+from driver_runtime.drivers.java.driver import JavaDriver, java_binary
+from driver_runtime.drivers.javascript.driver import JavaScriptDriver
+from driver_runtime.drivers.php.driver import PhpDriver
+from driver_runtime.drivers.ruby.driver import RubyDriver
+from driver_runtime.drivers.typescript.driver import TypeScriptDriver
+from driver_runtime.protocol import ParseRequest
+from driver_runtime.sdk.host import NativeDriver
+
+BENCH = REPO / "bench"
+CONFORMANCE = SHARED / "conformance"
+RUNS = "3"
+MEASURED = ("native", "annotated", "semantic", "runtime")
+# A report row: what, median ms, ratio (and, on the reference row, what the reference is).
+ROW = re.compile(r"^(?P<what>\S+)\s+(?P<ms>\S+)\s+(?P<ratio>\S+)(?:\s{3}.*)?$")
+
+
+@attrs.frozen
+class DriverBench:
+    script: str
+    drivers: tuple[Callable[[], NativeDriver], ...]
+    commands: tuple[str, ...]
+    fixtures: tuple[str, ...]  # the folders of ../shared/conformance it reads
+    rows: tuple[str, ...] = MEASURED  # besides the reference, in each table
+    tables: int = 1
+    arguments: tuple[str, ...] = ()
+
+
+DRIVER_BENCHES = [
+    DriverBench("driver_go.py", (GoDriver,), ("go",), ("go",), rows=("go+json", *MEASURED)),
+    DriverBench("driver_java.py", (JavaDriver,), (java_binary(), "javac"), ("java",), arguments=("--warmup", "3")),
+    DriverBench("driver_javascript.py", (JavaScriptDriver, TypeScriptDriver), ("node",),
+                ("javascript", "typescript"), tables=2),
+    DriverBench("driver_php.py", (PhpDriver,), ("php",), ("php",), rows=("native", "semantic", "runtime")),
+    DriverBench("driver_ruby.py", (RubyDriver,), ("ruby",), ("ruby",)),
+    DriverBench("driver_cpp.py", (CppDriver,), (), ("cpp",)),
+]
+
+
+def require_bench(bench: DriverBench) -> None:
+    """Skip (or fail, where toolchains are required) without the bench's toolchain or prepared
+    driver; skip without the conformance corpus."""
+    for folder in bench.fixtures:
+        if not (CONFORMANCE / folder).is_dir():
+            pytest.skip(f"../shared (conformance corpus) is absent: no {CONFORMANCE / folder}")
+    for command in bench.commands:
+        if shutil.which(command) is None:
+            toolchain_unavailable(f"{command} is not installed (scripts/setup-toolchains.sh installs it)")
+    for make in bench.drivers:
+        driver = make()
+        try:
+            missing = driver.check_prepared()
+            if missing:
+                toolchain_unavailable(missing)
+            if isinstance(driver, CppDriver):  # libclang is a library, not a command: try it
+                probe = driver.parse(ParseRequest(content="int x;\n", filename="probe.cpp"))
+                if probe.uast is None:
+                    toolchain_unavailable(f"the C/C++ parser does not run here: {[e.message for e in probe.errors]}")
+        finally:
+            driver.native.close()
+
+
+def run_bench(script: str, *arguments: str, timeout: float = 300) -> str:
+    done = subprocess.run([sys.executable, str(BENCH / script), *arguments], cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+    assert done.returncode == 0, f"{script} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def positive(cell: str) -> float:
+    value = float(cell)
+    assert math.isfinite(value) and value > 0, cell
+    return value
+
+
+def report_tables(out: str) -> list[dict[str, tuple[float, float]]]:
+    """The driver benches' tables: per table, each row's median ms and ratio."""
+    tables: list[dict[str, tuple[float, float]]] = []
+    for line in out.splitlines():
+        if line.split() == ["what", "median", "ms", "ratio"]:
+            tables.append({})
+        elif tables and (match := ROW.match(line)):
+            assert match["what"] not in tables[-1], line
+            tables[-1][match["what"]] = (positive(match["ms"]), positive(match["ratio"]))
+    return tables
+
+
+@pytest.mark.parametrize("bench", DRIVER_BENCHES, ids=[bench.script for bench in DRIVER_BENCHES])
+def test_driver_bench_reports_every_row(bench: DriverBench):
+    require_bench(bench)
+    out = run_bench(bench.script, "--n", RUNS, *bench.arguments)
+    tables = report_tables(out)
+    assert len(tables) == bench.tables, out
+    for table in tables:
+        assert list(table) == ["reference", *bench.rows], out
+        assert table["reference"][1] == 1.0, out
+    assert out.count(f"{RUNS} runs each") == bench.tables, out
+
+
+def test_lsp_symbols_bench_reports():
+    out = run_bench("lsp_symbols.py", "--rounds", RUNS)
+    rows = [line for line in out.splitlines() if line.startswith("  ")]
+    assert [line.split("  ")[1].strip() for line in rows] == [
+        "in-process ast.parse", "edit + documentSymbol", "documentSymbol (unchanged)"], out
+    for line in rows:
+        ms, ratio = re.findall(r"(\S+) ms\s+(\S+)x$", line)[0]
+        positive(ms)
+        positive(ratio)
+
+
+@pytest.fixture(scope="module")
+def python_image() -> str:
+    """The Python driver's image (the runtimes' bench default), built if missing, in a Docker
+    engine that answers, with runc usable (the oci runtime)."""
+    from driver_runtime import images
+    from driver_runtime.registry import Registry
+    from driver_runtime.runtimes.docker import DockerRuntime
+    from driver_runtime.runtimes.oci import OCIRuntime
+
+    for availability in (DockerRuntime.probe(), OCIRuntime.probe()):
+        if not availability.ok:
+            containers_unavailable(availability.reason)
+    import docker
+
+    image = "bblfsh-lsp/driver-python:0.1.0"
+    client = docker.from_env(timeout=900)
+    try:
+        client.images.get(image)
+    except docker.errors.ImageNotFound:
+        spec = Registry.bundled().get("python")
+        assert spec is not None
+        try:  # offline, from the base image (about 20 s, seconds when cached)
+            images.build(client, spec, tag=image)
+        except (images.ImageError, docker.errors.DockerException) as exc:
+            containers_unavailable(f"the image {image} cannot be built: {exc}")
+    finally:
+        client.close()
+    return image
+
+
+def test_runtimes_bench_reports(python_image: str, tmp_path: Path):
+    # The oci runtime's bundle goes to a scratch store, not the installation's.
+    out = run_bench("runtimes.py", "--n", RUNS, "--n-large", "1", "--cold", "1", "--image", python_image,
+                    "--bundles", str(tmp_path / "bundles"))
+    lines = out.splitlines()
+    header = lines[0].split()
+    assert header[0] == "runtime", out
+    rows = {line.split()[0]: line.split()[1:] for line in lines[2:5]}
+    assert list(rows) == ["process", "docker", "oci"], out
+    for name, cells in rows.items():
+        # p50, p90 and cold start columns are positive; overheads are signed; memory may be "-".
+        for column in (0, 1, 3, 4, 6, 7):
+            positive(cells[column])
+        for column in (2, 5):
+            assert math.isfinite(float(cells[column])), out
+        assert cells[8] == "-" or positive(cells[8]), out  # the driver's RSS
+        if name != "process":
+            assert cells[9] == "-" or positive(cells[9]), out  # its cgroup's memory
+    assert any(line.startswith("docker: tiny p50 overhead") for line in lines), out
+    assert any(line.startswith("oci: tiny p50 overhead") for line in lines), out
