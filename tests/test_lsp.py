@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Any
-
-import attrs
 
 import pytest
-import pytest_lsp
+from driver_checks import column, lsp_client_fixture, open_document
+from driver_checks import document_symbols as symbols
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-
-
-@attrs.define
-class RawResponse:
-    """Keeps a custom method's result as JSON (pygls turns unknown results into namedtuples)."""
-
-    id: int | str
-    jsonrpc: str
-    result: Any = None
-
-
-def raw_results_for_custom_methods(client: LanguageClient) -> None:
-    known = client.protocol.get_result_type
-    client.protocol.get_result_type = lambda method: RawResponse if method.startswith("bblfsh/") else known(method)
-
-CLIENTS = ["visual-studio-code", "neovim"]
+from pytest_lsp import LanguageClient
 
 SOURCE = '''"""Non-ASCII on purpose: é is 2 bytes / 1 utf-16 unit, 𝓏 is 4 bytes / 2 units."""
 import os
@@ -52,51 +33,16 @@ def outer(value):
 '''
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
-    params=CLIENTS,
-)
-async def client(request, lsp_client: LanguageClient, tmp_path_factory):
-    workspace = tmp_path_factory.mktemp("workspace")
-    (workspace / "lib.py").write_text("def helper():\n    return 'é'\n\n\nclass Thing:\n    pass\n", encoding="utf-8")
-    (workspace / "notes.txt").write_text("not code\n", encoding="utf-8")
-    (workspace / "ignored").mkdir()
-    (workspace / "ignored" / "gone.py").write_text("def gone():\n    pass\n", encoding="utf-8")
-    (workspace / ".gitignore").write_text("ignored/\n", encoding="utf-8")
-    lsp_client.workspace_path = workspace
-    raw_results_for_custom_methods(lsp_client)
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities(request.param),
-        root_uri=workspace.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
-    ))
-    yield
-    await lsp_client.shutdown_session()
+client = lsp_client_fixture({
+    "lib.py": "def helper():\n    return 'é'\n\n\nclass Thing:\n    pass\n",
+    "notes.txt": "not code\n",
+    "ignored/gone.py": "def gone():\n    pass\n",
+    ".gitignore": "ignored/\n",
+})
 
 
-def utf8(client: LanguageClient) -> bool:
-    encodings = client.capabilities.general.position_encodings if client.capabilities.general else None
-    return bool(encodings) and encodings[0] == "utf-8"
-
-
-def column(client: LanguageClient, line_text: str, prefix: str) -> int:
-    """Where `prefix` ends on a line, in the units this client negotiated."""
-    before = line_text[: len(prefix)]
-    if utf8(client):
-        return len(before.encode("utf-8"))
-    return len(before.encode("utf-16-le")) // 2
-
-
-async def open_doc(client: LanguageClient, name: str, text: str, version: int = 1) -> str:
-    uri = (client.workspace_path / name).as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=version, text=text)))
-    return uri
-
-
-async def symbols(client: LanguageClient, uri: str) -> list[types.DocumentSymbol]:
-    return await client.text_document_document_symbol_async(
-        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+async def open_doc(client: LanguageClient, name: str, text: str) -> str:
+    return await open_document(client, name, text, "python")
 
 
 def names(found) -> list[str]:
