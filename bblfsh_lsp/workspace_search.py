@@ -15,7 +15,7 @@ from bblfsh_lsp.documents import DocumentModified, DocumentStore
 from bblfsh_lsp.files import walk
 from bblfsh_lsp.parsing import parse_file, parse_files
 from bblfsh_lsp.positions import Encoding, TextIndex
-from bblfsh_lsp.query import compile_query
+from bblfsh_lsp.query import Query, compile_query
 from bblfsh_lsp.search import Match, find
 from driver_runtime import languages
 from driver_runtime.progress import Progress
@@ -23,6 +23,17 @@ from driver_runtime.protocol import Mode, ParseResult
 from driver_runtime.runtimes.base import DriverError
 from driver_runtime.service import DriverService
 
+
+def results_json(uri: str, index: TextIndex, query: Query, tree: dict[str, Any]) -> list[dict[str, Any]]:
+    """A document's answer to the query: its matches; or, for a query that is not a node set
+    (count(...), boolean(...)), one entry with the value, at the document's start (as the CLI
+    prints a value per file)."""
+    matches, value = find(query, tree, index)
+    if value is None or matches:
+        return [match_json(uri, index, match) for match in matches]
+    start = {"line": 0, "character": 0}
+    return [{"uri": uri, "range": {"start": start, "end": start}, "type": "value", "label": str(value),
+             "value": value}]
 
 
 def match_json(uri: str, index: TextIndex, match: Match) -> dict[str, Any]:
@@ -55,7 +66,8 @@ class WorkspaceSearch:
         self.progress = progress
 
     async def run(self, query_text: str, uri: str | None = None) -> list[dict[str, Any]]:
-        """Matches as JSON-ready dicts: {uri, range, type, label}; QueryError if the query is bad."""
+        """Matches as JSON-ready dicts: {uri, range, type, label} (and `value` for a query that is
+        not a node set: results_json); QueryError if the query is bad."""
         query = compile_query(query_text)
         if uri is not None:
             return await self._search_uri(query, uri)
@@ -76,17 +88,14 @@ class WorkspaceSearch:
             if parsed.text is None or not isinstance(tree, dict):
                 continue
             index = TextIndex(parsed.text, self.encoding)
-            matches, _value = find(query, tree, index)
-            file_uri = from_fs_path(parsed.path) or parsed.path
-            out += [match_json(file_uri, index, match) for match in matches]
+            out += results_json(from_fs_path(parsed.path) or parsed.path, index, query, tree)
         return out
 
     async def _search_uri(self, query: Any, uri: str) -> list[dict[str, Any]]:
         index, result, _problem = await self.parse_uri(uri, Mode.SEMANTIC)
         if result is None or not isinstance(result.uast, dict):
             return []
-        matches, _value = find(query, result.uast, index)
-        return [match_json(uri, index, match) for match in matches]
+        return results_json(uri, index, query, result.uast)
 
     async def parse_uri(self, uri: str, mode: Mode) -> tuple[TextIndex, ParseResult | None, str | None]:
         """A document's parse: of the editor's current version if it is open, else of the file."""

@@ -53,20 +53,22 @@ if wait('the server to attach', 30000, function() return #vim.lsp.get_clients({ 
   end
   out.folds = folds
 
-  -- Structural search into the quickfix list.
-  local done = false
-  vim.cmd('BblfshQuery //uast:FunctionGroup')
-  wait('the query', 20000, function()
-    local list = vim.fn.getqflist({ title = 0, items = 0 })
-    done = list.title == 'bblfsh: //uast:FunctionGroup'
-    return done
-  end)
-  local quickfix = {}
-  for _, item in ipairs(vim.fn.getqflist()) do
-    table.insert(quickfix, { file = vim.fn.fnamemodify(vim.fn.bufname(item.bufnr), ':t'), lnum = item.lnum,
-      col = item.col, text = item.text })
+  -- Structural search into the quickfix list: over the workspace, then a count in this file.
+  local function quickfix_after(command, query)
+    vim.cmd(command .. ' ' .. query)
+    wait('the query ' .. query, 20000, function()
+      return vim.fn.getqflist({ title = 0 }).title == 'bblfsh: ' .. query
+    end)
+    local quickfix = {}
+    for _, item in ipairs(vim.fn.getqflist()) do
+      table.insert(quickfix, { file = vim.fn.fnamemodify(vim.fn.bufname(item.bufnr), ':t'), lnum = item.lnum,
+        col = item.col, text = item.text })
+    end
+    return quickfix
   end
-  out.quickfix = quickfix
+  out.quickfix = quickfix_after('BblfshQuery', '//uast:FunctionGroup')
+  vim.cmd('cclose') -- back in shapes.py's window: a file query asks about the current buffer
+  out.counted = quickfix_after('BblfshQueryFile', 'count(//uast:FunctionGroup)')
 end
 io.stdout:write(vim.json.encode(out) .. '\n')
 vim.cmd('qa!')

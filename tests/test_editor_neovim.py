@@ -97,3 +97,4 @@ def test_outline_folds_and_query_in_neovim(tmp_path):
     quickfix = {(item["file"], item["lnum"], item["text"]) for item in seen["quickfix"]}
     assert {("shapes.py", 8, "uast:FunctionGroup __init__"), ("shapes.py", 11, "uast:FunctionGroup area"),
             ("shapes.py", 15, "uast:FunctionGroup biggest"), ("more.py", 1, "uast:FunctionGroup other")} <= quickfix
+    assert [(item["file"], item["lnum"], item["text"]) for item in seen["counted"]] == [("shapes.py", 1, "value 3")]

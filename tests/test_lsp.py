@@ -152,6 +152,18 @@ async def test_structural_query_on_a_document_and_on_the_workspace(client: Langu
     assert [m["label"] for m in via_command] == ["Größe"]
 
 
+async def test_a_query_that_is_not_a_node_set_gives_its_value_per_document(client: LanguageClient):
+    uri = await open_doc(client, "doc.py", SOURCE)
+    counted = await client.protocol.send_request_async(
+        "bblfsh/query", {"query": "count(//uast:FunctionGroup)", "textDocument": {"uri": uri}})
+    start = {"line": 0, "character": 0}
+    assert counted == [{"uri": uri, "range": {"start": start, "end": start}, "type": "value", "label": "2", "value": 2}]
+
+    everywhere = await client.protocol.send_request_async("bblfsh/query", {"query": "boolean(//uast:RuntimeImport)"})
+    by_file = {Path(m["uri"]).name: (m["type"], m["value"]) for m in everywhere}
+    assert by_file == {"doc.py": ("value", True), "lib.py": ("value", False)}
+
+
 async def test_invalid_query_is_a_clear_error_and_the_server_keeps_serving(client: LanguageClient):
     uri = await open_doc(client, "doc.py", SOURCE)
     with pytest.raises(JsonRpcException, match="invalid query"):

@@ -5,12 +5,14 @@ import { LSPErrorCodes, ResponseError, WorkDoneProgress } from 'vscode-languagec
 import type { Range as LspRange } from 'vscode-languageclient/node';
 import { LANGUAGES, Server } from './server';
 
-/** One match of `bblfsh/query`. */
+/** One match of `bblfsh/query`; a query that is not a node set (`count(...)`) gives one entry per
+ * file, of type "value", with the value. */
 interface QueryMatch {
   uri: string;
   range: LspRange;
   type: string;
   label: string;
+  value?: unknown;
 }
 
 const HISTORY_KEY = 'bblfsh.queryHistory';
@@ -248,9 +250,13 @@ export class StructuralSearch implements vscode.Disposable {
     this.provider.set(files);
     const where = file ? vscode.workspace.asRelativePath(file) : 'the workspace';
     const count = this.provider.count;
-    this.view.message = count
-      ? `${count} ${count === 1 ? 'match' : 'matches'} in ${files.length} ${files.length === 1 ? 'file' : 'files'} for ${query} in ${where}`
-      : `No matches for ${query} in ${where}`;
+    const values = Array.isArray(matches) && matches.some((match) => match.value !== undefined);
+    const inFiles = `${files.length} ${files.length === 1 ? 'file' : 'files'}`;
+    this.view.message = values
+      ? `The value of ${query} in ${files.length === 1 ? '' : `each of ${inFiles} in `}${where}`
+      : count
+        ? `${count} ${count === 1 ? 'match' : 'matches'} in ${inFiles} for ${query} in ${where}`
+        : `No matches for ${query} in ${where}`;
     void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
   }
 }

@@ -2,8 +2,9 @@
 // End-to-end test of the extension in a real VS Code: code-server on 127.0.0.1, driven by Debian's
 // Chromium through playwright-core. It installs the .vsix into a fresh code-server, opens a workspace
 // with two Python files (fixture/), and checks the Outline view, the status bar, structural search
-// (results grouped by file, a click opening the match, breadcrumbs, a search in one file, the server's
-// message for an invalid query, the query history), Show UAST, List Drivers and a settings change.
+// (results grouped by file, a click opening the match, breadcrumbs, a search in one file, a count(),
+// the server's message for an invalid query, the query history), Show UAST, List Drivers and a
+// settings change.
 //
 //   node e2e.mjs --prefix DIR --vsix FILE (--server BBLFSH_LSP | --python PYTHON)
 //                [--artifacts DIR] [--chromium PATH] [--keep]
@@ -334,6 +335,16 @@ async function scenario(page) {
   });
   check('a search in the current file lists only that file', true, inFile.seen);
 
+  // A query that is not a node set: its value, under the file.
+  await structuralSearch(page, 'count(//uast:FunctionGroup)', 'Current file');
+  const counted = await until('the results view shows the count under orders.py', async () => {
+    const seen = (await rows(results)).map(({ level, label }) => `${level} ${label}`);
+    return { ok: JSON.stringify(seen) === JSON.stringify(['1 orders.py', '2 value 3']), seen };
+  });
+  const valueMessage = (await page.locator('.pane:has(.pane-header[aria-label^="Structural Search"]) .message').textContent().catch(() => '')) ?? '';
+  check('a count() query shows its value for the file', valueMessage.includes('The value of count(//uast:FunctionGroup)'),
+    `${counted.seen.join(', ')} / ${valueMessage}`);
+
   // An invalid query: the server's message.
   await structuralSearch(page, '//python:ClassDef[', 'Whole workspace');
   const error = await until('an error notification', async () => {
@@ -350,7 +361,7 @@ async function scenario(page) {
   const history = (await rows(page.locator('.quick-input-widget'))).map((row) => row.label);
   await page.keyboard.press('Escape');
   check('the query box offers the past queries, latest first',
-    JSON.stringify(history.slice(0, 3)) === JSON.stringify(['//python:ClassDef[', '//uast:FunctionGroup', '//python:ClassDef']), history);
+    JSON.stringify(history.slice(0, 4)) === JSON.stringify(['//python:ClassDef[', 'count(//uast:FunctionGroup)', '//uast:FunctionGroup', '//python:ClassDef']), history);
 
   // Show UAST (semantic) for inventory.py.
   await openFile(page, 'inventory.py');

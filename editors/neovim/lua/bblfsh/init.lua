@@ -46,6 +46,9 @@ function M.query(xpath, opts)
   end
   local params = { query = xpath }
   if opts.file then
+    if vim.bo[bufnr].buftype ~= '' then -- the quickfix list, a help page...: not a file the server has
+      return fail('query', 'this buffer is not a file; run it from a window showing a source file')
+    end
     params.textDocument = vim.lsp.util.make_text_document_params(bufnr)
   end
   lsp:request('bblfsh/query', params, function(err, matches)
