@@ -16,9 +16,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
 from typing import Any
 
-from bblfsh_lsp.folding import Fold, folds
 from lsprotocol.types import SymbolKind
 
+from bblfsh_lsp.folding import Fold, folds
 from bblfsh_lsp.outline import Symbol, outline
 from bblfsh_lsp.positions import Encoding, TextIndex
 from bblfsh_lsp.structure import Structure

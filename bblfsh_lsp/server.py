@@ -21,12 +21,12 @@ from bblfsh_lsp.query import QueryError
 from bblfsh_lsp.settings import Settings
 from bblfsh_lsp.workspace_search import WorkspaceSearch
 from driver_runtime import uast
-from driver_runtime.protocol import Mode, ParseResult
 from driver_runtime.manager import ManagerError
+from driver_runtime.protocol import Mode, ParseResult
 from driver_runtime.runtimes import RuntimeNotAvailable, choose
 from driver_runtime.runtimes.base import DriverError
-from driver_runtime.state import StateError
 from driver_runtime.service import NOTICE, DriverService
+from driver_runtime.state import StateError
 
 log = logging.getLogger(__name__)
 

@@ -29,20 +29,19 @@ from typing import Any
 
 import attrs
 import pytest
+from conftest import DATA, SHARED, containers_unavailable
 
+from driver_runtime import images
 from driver_runtime.bundles import BundleError, BundleStore
 from driver_runtime.isolation import Isolation
 from driver_runtime.pool import DriverPool, PoolSettings
 from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, converter
-from driver_runtime import images
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.base import DriverCrashed, DriverSpec, DriverTimeout, DriverUnavailable, Runtime
-from driver_runtime.runtimes.docker import DockerInstance, DockerRuntime
 from driver_runtime.runtimes.container import LABEL_OWNER, ContainerInstance, ExitStatus, StderrTail, describe_death
+from driver_runtime.runtimes.docker import DockerInstance, DockerRuntime
 from driver_runtime.runtimes.oci import OCIInstance, OCIRuntime, memory_cgroup_dir
 from driver_runtime.runtimes.process import ProcessRuntime
-
-from conftest import DATA, SHARED, containers_unavailable
 
 IMAGE = os.environ.get("BBLFSH_LSP_PYTHON_IMAGE", "bblfsh-lsp/driver-python:0.1.0")
 OWNER = f"{socket.gethostname()}:{os.getpid()}"

@@ -30,8 +30,8 @@ from typing import Any
 
 import attrs
 import pytest
-
 from conftest import DATA, containers_unavailable
+
 from driver_runtime import images
 from driver_runtime.pool import DriverPool, PoolSettings
 from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest

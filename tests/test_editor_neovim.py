@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import HERE, REPO
 
 REQUIRE_EDITORS = os.environ.get("BBLFSH_LSP_REQUIRE_EDITORS") == "1"

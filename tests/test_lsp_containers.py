@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import containers_unavailable
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-from conftest import containers_unavailable
 from driver_runtime import images
 from driver_runtime.registry import Registry, read_manifest
 from driver_runtime.runtimes.base import DriverSpec

@@ -19,11 +19,18 @@ import tarfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, containers_unavailable
+
 from driver_runtime import images, paths
 from driver_runtime.manager import (
-    BuildFailed, DriverManager, ManagerError, NoEngine, NotADriverImage, NotInstalled, PullFailed, UnknownDriver,
+    BuildFailed,
+    DriverManager,
+    ManagerError,
+    NoEngine,
+    NotADriverImage,
+    NotInstalled,
+    PullFailed,
+    UnknownDriver,
     read_saved_images,
 )
 from driver_runtime.registry import Registry

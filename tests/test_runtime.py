@@ -7,6 +7,7 @@ import os
 import signal
 
 import pytest
+from conftest import faulty_spec
 
 from driver_runtime.pool import DriverPool, PoolSettings
 from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest
@@ -14,8 +15,6 @@ from driver_runtime.registry import Registry
 from driver_runtime.runtimes.base import DriverCrashed, DriverTimeout, DriverUnavailable
 from driver_runtime.runtimes.process import ProcessRuntime
 from driver_runtime.service import NoDriver, UnknownLanguage
-
-from conftest import faulty_spec
 
 
 def _parse(content: str) -> ParseRequest:

@@ -13,10 +13,10 @@ import socket
 import subprocess
 
 import pytest
+from conftest import REPO, containers_unavailable
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-from conftest import REPO, containers_unavailable
 from driver_runtime import images
 
 SERVER_IMAGE = f"bblfsh-lsp/server:test-{os.getpid()}"

@@ -21,7 +21,6 @@ from driver_runtime.channel import Channel, Writer
 from driver_runtime.isolation import Isolation
 from driver_runtime.runtimes.base import DriverSpec, Instance
 
-
 MIB = 1024 * 1024
 STOP_GRACE = 1.0  # seconds a driver has to exit after its stdin closes (it exits at EOF)
 KILL_WAIT = 5.0  # seconds to wait for a killed container to be reported dead

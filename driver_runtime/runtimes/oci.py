@@ -34,11 +34,11 @@ from driver_runtime.runtimes.container import (
     KILL_WAIT,
     LABEL_INSTANCE,
     LABEL_OWNER,
+    ContainerInstance,
+    ExitStatus,
     instance_labels,
     owner_is_gone,
     tmpfs_options,
-    ExitStatus,
-    ContainerInstance,
 )
 
 # ================================================================================================

@@ -5,7 +5,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from ctypes import POINTER, byref, c_uint
 
-
 MACRO_BIT = 1 << 31  # clang's SourceLocation encoding: set for locations inside macro expansions
 
 
