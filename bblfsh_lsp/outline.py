@@ -52,6 +52,12 @@ KIND_NAMES: dict[str, SymbolKind] = {
 TARGET_FIELDS = ("targets", "target", "Target", "left", "Left")
 
 VARIABLE_KINDS = (SymbolKind.Variable, SymbolKind.Constant, SymbolKind.Field)
+# Fields that name what a declaration declares, in the order they are looked at.
+NAME_FIELDS = ("Name", "name", "id", "key")
+# Fields that hold what a variable declaration binds: a name or a destructuring pattern.
+BINDING_FIELDS = ("Name", "name", "id")
+# Fields of a destructuring pattern that bind no name: property keys, default values, types.
+NOT_BINDING_FIELDS = frozenset(("key", "right", "typeAnnotation", "decorators"))
 # Fields by which native declarations say they declare constants (JavaScript, Go).
 CONST_FIELDS = ("kind", "Tok", "@token")
 # Names that make a method a constructor in any language they occur in (JavaScript, PHP),
@@ -109,11 +115,11 @@ def _type_kind(node: Node, kinds: Mapping[str, SymbolKind]) -> SymbolKind | None
 def _type_name(node: Node) -> tuple[str, Node | None] | None:
     token = node.get(TOKEN)
     if isinstance(token, str) and token:
-        for field in ("Name", "name", "id", "key"):  # the identifier that spells the token: its exact span
+        for field in NAME_FIELDS:  # the identifier that spells the token: its exact span
             if _identifier_name(node.get(field)) == token:
                 return token, node[field]
         return token, None
-    for field in ("Name", "name", "id", "key"):
+    for field in NAME_FIELDS:
         name = _identifier_name(node.get(field))
         if name:
             return name, node.get(field)
@@ -124,6 +130,36 @@ def _type_name(node: Node) -> tuple[str, Node | None] | None:
             if name:
                 return name, item
     return None
+
+
+def _pattern_names(node: Node) -> list[tuple[str, Node]] | None:
+    """The names a declaration binds when it declares a destructuring pattern, not a name
+    (`const {a, b: c = 1, ...d} = o`, `let [x, , y] = z`: a, c, d; x, y); None for a name."""
+    for field in BINDING_FIELDS:
+        value = node.get(field)
+        if isinstance(value, dict):
+            if _identifier_name(value) is not None:
+                return None
+            break
+    else:
+        return None  # a key (`#secret`, `"quoted"`, `[computed]`) names a property: no pattern
+    found: list[tuple[str, Node]] = []
+
+    def collect(item: Any) -> None:
+        if isinstance(item, list):
+            for element in item:
+                collect(element)
+        elif isinstance(item, dict):
+            name = _identifier_name(item)
+            if name is not None:
+                found.append((name, item))
+                return
+            for key, child in item.items():
+                if not key.startswith("@") and key not in NOT_BINDING_FIELDS:
+                    collect(child)
+
+    collect(value)
+    return found or None
 
 
 def _assigned_names(node: Node) -> list[tuple[str, Node]]:
@@ -274,6 +310,8 @@ class _Builder:
             type_kind = _type_kind(node, self.kinds)
             if type_kind in VARIABLE_KINDS and (not (parent is None or in_container) or self.local[number]):
                 return []  # a local variable: not part of an outline
+            if type_kind in VARIABLE_KINDS and (bound := _pattern_names(node)) is not None:
+                return [self.symbol(number, name, type_kind, target, whole=number) for name, target in bound]
             if type_kind is not None:
                 named = _type_name(node)
                 if not named:

@@ -428,14 +428,21 @@ def test_outline_of_a_javascript_file(driver: JavaScriptDriver):
 
 
 def test_outline_names_destructuring_and_anonymous_classes(driver: JavaScriptDriver):
-    source = ("const { a, b: [c] } = obj;\nexport default class extends Base { run() {} }\n"
+    source = ("const { a, b: [c], [k]: d = f(e), ...g } = obj;\nlet [h, , i = j, ...l] = arr;\n"
+              "export default class extends Base { run() {} }\n"
               "const Named = class { go() {} };\nuse(class extends Other { m() {} });\n")
     tree = parse(driver, source).uast
     found = outline(tree, TextIndex(source), kinds=symbol_kinds(driver.manifest.symbol_kinds))
+    # A destructuring declaration declares each name it binds (not keys, defaults or computed keys).
     assert [(s.name, s.kind) for s in found] == [
-        ("{ a, b: [c] }", SymbolKind.Constant), ("default", SymbolKind.Class), ("Named", SymbolKind.Constant),
+        ("a", SymbolKind.Constant), ("c", SymbolKind.Constant), ("d", SymbolKind.Constant), ("g", SymbolKind.Constant),
+        ("h", SymbolKind.Variable), ("i", SymbolKind.Variable), ("l", SymbolKind.Variable),
+        ("default", SymbolKind.Class), ("Named", SymbolKind.Constant),
         ("Named", SymbolKind.Class), ("m", SymbolKind.Method)]  # a method, even of an anonymous class
-    assert [c.name for c in found[1].children] == ["run"] and [c.name for c in found[3].children] == ["go"]
+    data = source.encode()
+    assert all(data[s.name_start:s.name_end].decode() == s.name for s in found[:7])
+    assert data[found[1].start:found[1].end].decode() == "const { a, b: [c], [k]: d = f(e), ...g } = obj"
+    assert [c.name for c in found[7].children] == ["run"] and [c.name for c in found[9].children] == ["go"]
 
 
 def test_outline_of_methods_named_by_their_keys(driver: JavaScriptDriver):
