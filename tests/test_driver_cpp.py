@@ -319,6 +319,83 @@ def test_syntax_errors_are_errors_with_byte_positions_and_the_driver_keeps_servi
     assert parse(driver, "int ok() { return 1; }\n").ok
 
 
+# Broken code, its headers missing as usual: (file name, source, the line of the first error).
+BROKEN = [
+    ("brace.cpp", "#include <vector>\nint f(int x) {\n  if (x) {\n    return helper(x);\n}\n", 5),
+    ("paren.cpp", '#include <cstdio>\nint f(int x) {\n  printf("%d", (x + 1);\n  return 0;\n}\n', 3),
+    ("semicolon.cpp", "#include <string>\nvoid f() {\n  std::string s = name()\n  use(s);\n}\n", 3),
+    ("semicolon.c", '#include <stdio.h>\nint main(void) {\n  int x = 1\n  printf("%d", x);\n  return 0;\n}\n', 3),
+    ("type_semicolon.cpp", "void f() {\n  Widget w\n  w.show();\n}\n", 2),
+    ("call_semicolon.cpp", "void f() {\n  foo(1)\n  bar(2);\n}\n", 2),
+    ("macro_semicolon.cpp", "void f() {\n  LOG(1)\n  CHECK(2);\n}\n", 2),  # as a macro's call may look
+    ("top_semicolon.cpp", "int MAX_SIZE = 3\nint other = 4;\n", 1),
+    ("empty_init.cpp", "int main() {\n  int y = 2;\n  int x = ;\n  return x;\n}\n", 3),
+    ("else.cpp", "void f(int x) {\n  g(x);\n  else { h(x); }\n}\n", 3),
+    ("string.cpp", '#include <cstdio>\nvoid f() {\n  puts("abc);\n}\n', 3),
+    ("comment.c", "int x;\n/* never closed\nint y;\n", 2),
+    ("class.cpp", "class Foo {\n  int x;\n", 2),
+    ("struct.cpp", "struct Foo {\n  int x;\n}\nint y;\n", 3),
+    ("operand.cpp", "int f(int a, int b) {\n  return a b;\n}\n", 2),
+    ("cast.cpp", "void f(void *p) {\n  int x = (int p;\n}\n", 2),
+    ("for.c", "void f(int n) {\n  for (int i = 0; i < n i++) {}\n}\n", 2),
+    # a real error among the shapes that the driver reads as macros of the missing headers
+    ("catch_broken.cpp", '#include "catch.hpp"\nTEST_CASE("a", "[t]") {\n  int x = 1 +;\n}\n', 3),
+    ("win_broken.cc", "static BOOL WINAPI handler(DWORD type) {\n  return (DWORD)type + ;\n}\n", 2),
+]
+
+
+@pytest.mark.parametrize("filename, source, line", BROKEN, ids=[case[0] for case in BROKEN])
+def test_syntax_errors_are_reported_at_their_line(driver, filename: str, source: str, line: int):
+    errors = parse(driver, source, filename=filename).errors
+    assert errors, f"no error in {source!r}"
+    assert errors[0].start.line == line, [(e.start.line, e.message) for e in errors]
+
+
+# Valid code whose headers are missing: macros and types that only their uses show.
+VALID = [
+    ("catch.cpp", ('#include "catch.hpp"\nTEST_CASE("parses", "[tag]") {\n    SECTION("first") {\n'
+                   '        REQUIRE(1 + 1 == 2);\n    }\n}\nTEST_CASE("again", "[tag]") {\n    int x = 2;\n}\n')),
+    ("napi.cc", ('#include <napi.h>\nNapi::Object Init(Napi::Env env, Napi::Object exports) {\n'
+                 '  exports.Set("x", Napi::Function::New(env, Method));\n  return exports;\n}\n'
+                 "NODE_API_MODULE(addon, Init)\n")),
+    ("win.cc", ("#include <windows.h>\nstatic BOOL WINAPI handler(DWORD type) {\n  return TRUE;\n}\n"
+                "CALLBACK DWORD worker(LPVOID arg) {\n  return 0;\n}\ntypedef BOOL WINAPI Fn(HANDLE h);\n"
+                "void run(HKEY key) {\n  PROCESS_INFORMATION pi{};\n  fd_set readfds;\n  char szBuffer[64];\n"
+                "  DWORD size = sizeof(szBuffer);\n  RegQueryValueEx(key, L\"x\", 0, NULL, (LPBYTE)szBuffer, &size);\n"
+                "  DWORD flags = static_cast<DWORD>(size);\n  auto p = (BYTE*)szBuffer;\n"
+                "  auto q = reinterpret_cast<BOOL WINAPI(*)(HANDLE)>(proc);\n}\n")),
+    ("spdlog.cpp", ("#include <spdlog/spdlog.h>\n"
+                    "template class SPDLOG_API spdlog::sinks::basic_file_sink<std::mutex>;\n"
+                    "class SPDLOG_API logger {\npublic:\n"
+                    '  virtual const char *what() const WINPTY_NOEXCEPT override { return ""; }\n};\n')),
+    ("templates.cpp", ("#include <vector>\n#include <mutex>\nvoid f(Node &node, const Key &key) {\n"
+                       "  std::vector<char> buf(80);\n  std::lock_guard<std::mutex> lock(m);\n"
+                       "  std::unique_ptr<wchar_t[]> p = std::make_unique<wchar_t[]>(n + 1);\n"
+                       "  auto v = info[0].As<Napi::Number>().Int32Value();\n"
+                       '  fscanf(f, "%" PRIu64 " %d\\n", &t, &d);\n'
+                       "  if (logger_) spdlog::drop(logger_->name());\n}\n")),
+    ("python.c", ("#include <Python.h>\ntypedef struct {\n    PyObject_HEAD\n    PyObject *attr;\n} Obj;\n"
+                  "int main(int argc UNUSED, char **argv UNUSED) {\n  return (int)(size_t)argv;\n}\n")),
+]
+
+
+@pytest.mark.parametrize("filename, source", VALID, ids=[case[0] for case in VALID])
+def test_macros_and_types_of_missing_headers_are_no_syntax_errors(driver, filename: str, source: str):
+    result = parse(driver, source, filename=filename)
+    assert not result.errors, [(e.start.line, e.start.col, e.message) for e in result.errors]
+    assert_true_spans(source, result.uast, whole=True)
+
+
+def test_a_macro_that_heads_a_function_keeps_its_body(driver):
+    source = VALID[0][1]
+    tree = parse(driver, source, filename="catch.cpp").uast
+    groups = of_type(tree, "uast:FunctionGroup")
+    assert [uast_label(group) for group in groups] == ["TEST_CASE", "TEST_CASE"]
+    assert text_of(source, groups[0]).startswith('TEST_CASE("parses", "[tag]") {')
+    assert "x" in {n["Name"] for n in of_type(groups[1], "uast:Identifier") if "@pos" in n}
+    assert of_type(groups[0], "cpp:CallExpr") or of_type(groups[0], "cpp:CXXOperatorCallExpr")  # REQUIRE(...)
+
+
 @pytest.mark.parametrize("source", ["", "\0\0\0", "((((((((((", "}}}} class { int", "#include", "#if\n",
                                     "int x = " + "(" * 3000 + "1" + ")" * 3000 + ";\n",
                                     "template <class T> struct A { A<A<A<T>>> a; };\n", "'\\xff' \"\\q\"\n"])

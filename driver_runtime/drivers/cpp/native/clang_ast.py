@@ -28,8 +28,9 @@ from ctypes import c_int, c_uint
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from prelude import Prelude, learn  # noqa: E402
-from tokens import Tokens  # noqa: E402
+from prelude import Learner, Prelude, seed_members  # noqa: E402
+from shapes import Code  # noqa: E402
+from tokens import MACRO_BIT, Tokens  # noqa: E402
 
 LIBCLANG_ENV = "BBLFSH_LSP_LIBCLANG"
 LIBCLANG_CANDIDATES = (
@@ -101,21 +102,23 @@ class Parser:
         path = FOLDER + ("input.cpp" if cxx else "input.c")
         args = [*(CXX_ARGS if cxx else C_ARGS), "-include", PRELUDE]
         prelude = Prelude(cxx)
-        tu = tokens = namespaces = None
+        tu = tokens = learner = None
         for _round in range(ROUNDS):
             files = [(path, data), (PRELUDE, prelude.render().encode())]
             tu = self.index.parse(path, args=args, unsaved_files=files, options=PARSE_OPTIONS)
             seeded = False
-            if tokens is None:  # the file's tokens are the same in every round
+            if tokens is None or learner is None:  # the file's tokens are the same in every round
                 tokens = Tokens(self.cindex, tu, data, path)
-                namespaces = tokens.namespace_names()
+                code = Code(tokens.texts, tokens.kinds, tokens.starts, tokens.ends, data)
+                learner = Learner(prelude, code)
                 if cxx:  # what follows `.` and `->` is a member: declared at once, not round by round
-                    for member in tokens.member_names():
-                        seeded |= prelude.member(member, "value")
+                    seeded = seed_members(prelude, code)
             else:
                 tokens.rebase(self.cindex, tu, path)
+            if _round == ROUNDS - 1:
+                break  # no parse would follow what is learned now
             missing = self.missing(tu, tokens)
-            learned = bool(missing) and learn(prelude, missing, tokens.next_after, tokens.at, namespaces)
+            learned = bool(missing) and learner.learn(missing)
             if not (learned or seeded):
                 break
         assert tu is not None and tokens is not None
@@ -257,6 +260,11 @@ class Converter:
         location = self.lib.clang_getCursorLocation(cursor)
         if self.tokens.offset(location.int_data) is not None:
             return True
+        if location.int_data & MACRO_BIT:
+            # Written by a macro: the file's if the macro was expanded in the file (a learned
+            # `TEST_CASE(...) {` is a function declared where it is written).
+            file = location.file
+            return file is not None and file.name == self.path
         return bool(self.lib.clang_Location_isFromMainFile(location))
 
     def kids(self, cursor) -> list:
@@ -1102,12 +1110,18 @@ class Converter:
             node["Base"] = base[0]
             between = self.data[self.span(kids[0])[1]:self.location(cursor)]
             node["Arrow"] = b"->" in between
-        qualifier = self.convert_all(kid for kid in kids if kid.kind in self.refs)
+        # `x.Base::f` is qualified; the names in `x.f<ns::T>()` are the template's arguments
+        location = self.location(cursor)
+        refs = [kid for kid in kids if kid.kind in self.refs]
+        qualifier = self.convert_all(kid for kid in refs if self.span(kid)[0] < location)
         if qualifier:
             node["Qualifier"] = qualifier
         if name:
             node["@token"] = name
             node["Name"] = self.name_node(cursor, name)
+        arguments = self.convert_all(kid for kid in refs if self.span(kid)[0] >= location)
+        if arguments:
+            node["Children"] = arguments
         return node
 
     def decl_ref(self, cursor) -> dict:

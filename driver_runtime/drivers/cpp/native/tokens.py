@@ -74,46 +74,10 @@ class Tokens:
     def text(self, index: int) -> str:
         return self.texts[index] if 0 <= index < len(self.texts) else ""
 
-    def next_after(self, offset: int) -> tuple[str, int]:
-        """The text and kind of the first token after the token at `offset`, comments skipped."""
-        index = self.index_at(offset) + 1
-        while index < len(self.kinds) and self.kinds[index] == 4:
-            index += 1
-        return self.text(index), (self.kinds[index] if index < len(self.kinds) else -1)
-
-    def at(self, offset: int) -> str:
-        return self.text(self.index_at(offset))
-
     def comments(self) -> list[tuple[int, int]]:
         return [(self.starts[i], self.ends[i]) for i, kind in enumerate(self.kinds) if kind == 4]
-
-    def namespace_names(self) -> frozenset[str]:
-        """Names the file uses as namespaces: `using namespace N;`, `namespace A = N;` and the
-        first of a chain `N::M::x`, unless also used as a class (`N::N(`, `N::~N`)."""
-        texts, kinds = self.texts, self.kinds
-        found: set[str] = set()
-        classes: set[str] = set()
-        for index in range(len(texts) - 3):
-            text = texts[index]
-            if text == "namespace" and index > 0 and texts[index - 1] == "using" and kinds[index + 1] == 2:
-                found.add(texts[index + 1])
-            elif text == "namespace" and texts[index + 2] == "=" and kinds[index + 3] == 2:
-                found.add(texts[index + 3])
-            elif kinds[index] == 2 and texts[index + 1] == "::":
-                following = texts[index + 2]
-                if following == text or (following == "~" and texts[index + 3] == text):
-                    classes.add(text)
-                elif kinds[index + 2] == 2 and texts[index + 3] == "::" and (index == 0 or texts[index - 1] != "::"):
-                    found.add(text)
-        return frozenset(found - classes)
 
     def rebase(self, cindex, tu, path: str) -> None:
         """The same file in a new parse: only its base in clang's locations may move."""
         file = tu.get_file(path)
         self.base = cindex.SourceLocation.from_offset(tu, file, 0).int_data if file is not None else -1
-
-    def member_names(self) -> frozenset[str]:
-        """Names written after `.` or `->`: members of something."""
-        texts, kinds = self.texts, self.kinds
-        return frozenset(texts[index + 1] for index in range(len(texts) - 1)
-                         if texts[index] in (".", "->") and kinds[index + 1] == 2)

@@ -1,0 +1,300 @@
+"""The file's code tokens (comments left out) and the shapes the prelude's learner looks for in
+them: what comes before and after a name clang could not resolve, and what a syntax error
+stands next to.
+
+clang reports that a name is unknown, not what the missing header would have made of it; the
+tokens around each use say it (`(X)y` is a cast, so X is a type; `std::vector<int> v` is a
+template; `BOOL WINAPI f(` has one name too many, so one of them is a macro).  Only the file's own
+tokens are read: no second lexer, nothing re-parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+IDENTIFIER, KEYWORD, PUNCTUATION, LITERAL, COMMENT = 2, 1, 0, 3, 4
+
+# Builtin types: a name next to one of them in a declaration's specifiers is not a type.
+BUILTIN_TYPES = frozenset("void bool char wchar_t char8_t char16_t char32_t short int long float double signed "
+                          "unsigned auto _Bool __int64 __int128".split())
+# Words that may stand among a declaration's specifiers besides its type.
+SPECIFIER_WORDS = frozenset("static extern inline virtual explicit constexpr consteval constinit friend typedef "
+                            "mutable register thread_local const volatile typename template __inline __inline__ "
+                            "__extension__".split()) | BUILTIN_TYPES
+CLASS_KEYS = frozenset(("class", "struct", "union", "enum"))
+# What may follow a function's parameter list before its body, `;`, `=` or `->`.
+FUNCTION_QUALIFIERS = frozenset(("const", "volatile", "&", "&&", "noexcept", "throw", "override", "final"))
+# After these a declaration (or a statement) starts.
+BOUNDARIES = frozenset((";", "{", "}"))
+# Tokens after which an expression starts (after a `(X)`: what makes it a cast).
+OPERAND_WORDS = frozenset(("this", "sizeof", "alignof", "new", "nullptr", "true", "false", "NULL", "static_cast",
+                            "reinterpret_cast", "const_cast", "dynamic_cast"))
+
+# Macros are spelled in capitals (WINAPI, TEST_CASE, SPDLOG_API), or with a reserved leading
+# underscore (__in, _In_): only such a name is ever taken for a macro, so that a misspelt
+# variable or function keeps its error.
+_MACRO_LIKE = re.compile(r"_*[A-Z][A-Z0-9_]*|__\w+|_[A-Z]\w*")
+
+
+def macro_like(name: str) -> bool:
+    return len(name) > 1 and bool(_MACRO_LIKE.fullmatch(name))
+
+
+class Code:
+    """The code tokens of the file (texts, clang token kinds, offsets), comments left out."""
+
+    def __init__(self, texts: list[str], kinds: list[int], starts: list[int], ends: list[int], data: bytes):
+        keep = [index for index, kind in enumerate(kinds) if kind != COMMENT]
+        self.texts = [texts[index] for index in keep]
+        self.kinds = [kinds[index] for index in keep]
+        self.starts = [starts[index] for index in keep]
+        self.ends = [ends[index] for index in keep]
+        self.data = data
+        self._directive: list[bool] | None = None
+        self._where: dict[str, list[int]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def text(self, index: int) -> str:
+        return self.texts[index] if 0 <= index < len(self.texts) else ""
+
+    def kind(self, index: int) -> int:
+        return self.kinds[index] if 0 <= index < len(self.kinds) else -1
+
+    def identifier(self, index: int) -> bool:
+        return self.kind(index) == IDENTIFIER
+
+    def index_at(self, offset: int) -> int:
+        """The token that covers `offset`, or else the next one (clang puts an "expected ..."
+        either on the token it did not expect or at the end of the one before)."""
+        return bisect_right(self.ends, offset)
+
+    def line_start(self, index: int) -> bool:
+        """Whether the token is the first of its line."""
+        return index <= 0 or b"\n" in self.data[self.ends[index - 1]:self.starts[index]]
+
+    def in_directive(self, index: int) -> bool:
+        """Whether the token is part of a preprocessor line (`#define X`, `#ifdef X`)."""
+        if self._directive is None:
+            marks = [False] * len(self.texts)
+            index_ = 0
+            while index_ < len(self.texts):
+                if self.texts[index_] == "#" and self.line_start(index_):
+                    end = self.data.find(b"\n", self.starts[index_])
+                    while end > 0 and self.data[end - 1:end] == b"\\" or end > 1 and self.data[end - 2:end] == b"\\\r":
+                        end = self.data.find(b"\n", end + 1)  # a continued line
+                    end = len(self.data) if end < 0 else end
+                    while index_ < len(self.texts) and self.starts[index_] < end:
+                        marks[index_] = True
+                        index_ += 1
+                else:
+                    index_ += 1
+            self._directive = marks
+        return 0 <= index < len(self._directive) and self._directive[index]
+
+    def occurrences(self, name: str) -> list[int]:
+        """Where the name is written, outside preprocessor lines."""
+        if self._where is None:
+            where: dict[str, list[int]] = {}
+            for index, kind in enumerate(self.kinds):
+                if kind == IDENTIFIER and not self.in_directive(index):
+                    where.setdefault(self.texts[index], []).append(index)
+            self._where = where
+        return self._where.get(name, [])
+
+    # --- brackets ----------------------------------------------------------------------------
+
+    def closing(self, index: int) -> int | None:
+        """The `)`, `]` or `}` that closes the bracket at `index`."""
+        opening = self.text(index)
+        closer = {"(": ")", "[": "]", "{": "}"}.get(opening)
+        if closer is None:
+            return None
+        depth = 0
+        for position in range(index, len(self.texts)):
+            text = self.texts[position]
+            if text in ("(", "[", "{"):
+                depth += 1
+            elif text in (")", "]", "}"):
+                depth -= 1
+                if depth == 0:
+                    return position if text == closer else None
+        return None
+
+    def opening(self, index: int) -> int | None:
+        """The `(`, `[` or `{` that the bracket at `index` closes."""
+        closer = self.text(index)
+        opener = {")": "(", "]": "[", "}": "{"}.get(closer)
+        if opener is None:
+            return None
+        depth = 0
+        for position in range(index, -1, -1):
+            text = self.texts[position]
+            if text in (")", "]", "}"):
+                depth += 1
+            elif text in ("(", "[", "{"):
+                depth -= 1
+                if depth == 0:
+                    return position if text == opener else None
+        return None
+
+    def enclosing(self, index: int) -> int | None:
+        """The `(` still open at `index`, on the same level of braces."""
+        depth = 0
+        for position in range(index - 1, -1, -1):
+            text = self.texts[position]
+            if text in (")", "]"):
+                depth += 1
+            elif text in ("(", "["):
+                if depth == 0:
+                    return position if text == "(" else None
+                depth -= 1
+            elif text in ("{", "}", ";"):
+                return None
+        return None
+
+    def template_follower(self, index: int) -> str | None:
+        """After the `<` at `index`: the token that follows its matching `>` (`>` itself when a
+        `>>` closes this list and the outer one), or None when no `>` closes it before what
+        cannot be in a template's arguments (then the `<` is a comparison)."""
+        depth = 0
+        position = index
+        limit = min(len(self.texts), index + 256)
+        while position < limit:
+            text = self.texts[position]
+            if text == "<":
+                depth += 1
+            elif text in (">", ">>"):
+                closes = 1 if text == ">" else 2
+                if depth <= closes:
+                    return ">" if depth < closes else self.text(position + 1)
+                depth -= closes
+            elif text in ("(", "["):  # `<void(int)>`, `<char[4]>`: the brackets' inside is skipped
+                after = self.closing(position)
+                if after is None:
+                    return None
+                position = after
+            elif text in (";", "{", "}", "&&", "||", ")", "]"):
+                return None
+            position += 1
+        return None
+
+    def qualified_start(self, index: int) -> int:
+        """Where the qualified name whose last part is at `index` starts (`a::b::c`, `::c`)."""
+        while self.text(index - 1) == "::":
+            if self.identifier(index - 2):
+                index -= 2
+            else:
+                return index - 1
+        return index
+
+    def qualifier(self, index: int) -> tuple[str, ...] | None:
+        """The namespaces or classes that qualify the name at `index` (`a::b::c` -> (a, b);
+        () for `c` and `::c`), None for a member (`x.c`, `T<U>::c`)."""
+        start = self.qualified_start(index)
+        if self.text(start - 1) in (".", "->") or self.text(start) == "::" and self.text(start - 1) == ">":
+            return None
+        return tuple(self.texts[at] for at in range(start, index, 2) if self.texts[at] != "::")
+
+    def template_opening(self, index: int) -> int | None:
+        """The `<` that the `>` at `index` closes (parentheses skipped), or None."""
+        depth = 0
+        position = index
+        while position >= 0 and index - position < 256:
+            text = self.texts[position]
+            if text in (">", ">>"):
+                depth += 1 if text == ">" else 2
+            elif text == "<":
+                depth -= 1
+                if depth == 0:
+                    return position
+            elif text in (")", "]"):
+                opening = self.opening(position)
+                if opening is None:
+                    return None
+                position = opening
+            elif text in (";", "{", "}", "(", "["):
+                return None
+            position -= 1
+        return None
+
+    def string(self, index: int) -> bool:
+        """Whether the token is a string literal (`"..."`, `u8"..."`, `L"..."`, `R"(...)"`)."""
+        return self.kind(index) == LITERAL and self.texts[index].endswith('"')
+
+    def qualified_end(self, index: int) -> int:
+        """The last part of the qualified name that starts at `index`."""
+        while self.text(index + 1) == "::" and self.identifier(index + 2):
+            index += 2
+        return index
+
+    def declaration_scope(self, index: int) -> bool:
+        """Whether the token is outside any function's body: at the top level, or in the braces
+        of a namespace, a class, an enum or an `extern "C"` (after a name, a base class's `>`,
+        `namespace`, a class key or a string), not a function's or a statement's."""
+        depth = 0
+        for position in range(index - 1, -1, -1):
+            text = self.texts[position]
+            if text == "}":
+                depth += 1
+            elif text == "{":
+                if depth == 0:
+                    before = self.text(position - 1)
+                    return (self.identifier(position - 1) and before not in ("override", "final")) or \
+                        before in (">", "namespace") or before in CLASS_KEYS or self.string(position - 1)
+                depth -= 1
+        return True
+
+    def declaration_start(self, index: int) -> bool:
+        """Whether a declaration or statement may start at `index`: first in the file, after
+        `;`, `{` or `}`, or first on its line after a preprocessor line or a `)` (a macro's
+        call before it)."""
+        previous = self.text(index - 1)
+        if previous == ":" and self.text(index - 2) in ("public", "private", "protected"):
+            return True
+        return index == 0 or previous in BOUNDARIES or (
+            self.line_start(index) and (self.in_directive(index - 1) or previous == ")"))
+
+    def namespace_names(self) -> frozenset[tuple[str, ...]]:
+        """The qualified names (as tuples of their parts) that the file uses as namespaces:
+        named after `namespace` (`using namespace a::b;`, `namespace x = a::b;`), and every
+        qualifier (`a::b::x`) that the file does not also use as a class: alone (`Pipe &p`,
+        `sizeof(a::Pipe)`, `: public Pipe`), or before a constructor, a destructor or a member
+        function defined here (`N::N(`, `N::~N`, `void N::f() {`).  A namespace serves every
+        other use of a qualifier, and keeps what is declared in it apart: `fmt::formatter<T>`
+        is a class template of its own, where a class's members are all of the permissive
+        class.  (`level` in `spdlog::level::info` is not the `level` of `T level;`.)"""
+        texts, kinds = self.texts, self.kinds
+        found: set[tuple[str, ...]] = set()
+        classes: set[tuple[str, ...]] = set()
+        # only names written before a `::` somewhere, or after `namespace`, can be namespaces
+        qualifiers = {texts[index] for index in range(len(texts) - 1)
+                      if kinds[index] == IDENTIFIER and (texts[index + 1] == "::" or texts[index - 1] == "namespace")}
+        for index, kind in enumerate(kinds):
+            if kind != IDENTIFIER or texts[index] not in qualifiers or self.in_directive(index):
+                continue
+            qualifier = self.qualifier(index)
+            if qualifier is None:
+                continue
+            name = texts[index]
+            path = (*qualifier, name)
+            start = self.qualified_start(index)
+            lead = self.text(start - 1)
+            if lead == "namespace" or lead == "=" and self.text(start - 3) == "namespace":
+                found.update(path[:end] for end in range(1, len(path) + 1))
+            elif self.text(index + 1) != "::" or self.text(index + 2) == name \
+                    or self.text(index + 2) == "~" and self.text(index + 3) == name or self.defined_in(index):
+                classes.add(path)  # alone, or before a constructor's, a destructor's or a method's name
+            else:
+                found.add(path)
+        return frozenset(found - classes)
+
+    def defined_in(self, index: int) -> bool:
+        """Whether `Q::name(...)` at `index` defines a function (a body or a constructor's
+        initializers follow): a member function, so Q is a class."""
+        if not (self.identifier(index + 2) and self.text(index + 3) == "("):
+            return False
+        closing = self.closing(index + 3)
+        return closing is not None and self.text(closing + 1) in ("{", "const", ":", "noexcept", "->", "try")
