@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from driver_checks import column, lsp_client_fixture, open_document
+from driver_checks import column, lsp_client_fixture, open_document, selection_chain
 from driver_checks import document_symbols as symbols
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -84,13 +84,7 @@ async def test_folding_and_selection_ranges(client: LanguageClient):
     assert all(fold.start_character is None for fold in folds)  # both clients ask lineFoldingOnly
 
     position = types.Position(line=9, character=column(client, "        return x", "        return "))
-    ranges = await client.text_document_selection_range_async(types.SelectionRangeParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), positions=[position]))
-    chain = []
-    current = ranges[0]
-    while current is not None:
-        chain.append(current.range)
-        current = current.parent
+    chain = await selection_chain(client, uri, position)
     assert chain[0].start == types.Position(line=9, character=column(client, "        return x", "        return "))
     assert chain[0].end.character == chain[0].start.character + 1
     assert any(r.start == types.Position(line=8, character=4) for r in chain)  # the whole method
