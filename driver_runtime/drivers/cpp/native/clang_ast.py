@@ -759,16 +759,16 @@ class Converter:
         node["Declarations"] = self.declarations(self.kids(cursor))
         return node
 
-    def parens(self, cursor) -> tuple[int, int, list[int]]:
-        """The offsets of the statement's `(` and `)` and of the `;` at their level."""
+    def parens(self, cursor) -> tuple[int, list[int]]:
+        """The offsets of the statement's `)` and of the `;` at the level of its parentheses."""
         tokens = self.tokens
         start, end = self.span(cursor)
         index, stop = tokens.first_from(start), tokens.first_from(end)
         while index < stop and tokens.texts[index] != "(":
             index += 1
         if index >= stop:
-            return start, start, []
-        open_offset, depth, semicolons = tokens.starts[index], 0, []
+            return start, []
+        depth, semicolons = 0, []
         while index < stop:
             text = tokens.texts[index]
             if text in ("(", "[", "{"):
@@ -776,19 +776,24 @@ class Converter:
             elif text in (")", "]", "}"):
                 depth -= 1
                 if depth == 0:
-                    return open_offset, tokens.starts[index], semicolons
+                    return tokens.starts[index], semicolons
             elif text == ";" and depth == 1:
                 semicolons.append(tokens.starts[index])
             index += 1
-        return open_offset, end, semicolons
+        return end, semicolons
+
+    def around_parens(self, cursor) -> tuple[list, list]:
+        """The statement's children that start before its `)` (in the parentheses), and after."""
+        close, _ = self.parens(cursor)
+        inside, after = [], []
+        for kid in self.kids(cursor):
+            (inside if self.span(kid)[0] < close else after).append(kid)
+        return inside, after
 
     def if_stmt(self, cursor) -> dict:
         """if / switch: (init; condition) then else."""
         node = self.base(cursor)
-        _open, close, _ = self.parens(cursor)
-        inside, after = [], []
-        for kid in self.kids(cursor):
-            (inside if self.span(kid)[0] < close else after).append(kid)
+        inside, after = self.around_parens(cursor)
         converted = self.convert_all(inside)
         if converted:
             node["Condition"] = converted[-1]
@@ -802,9 +807,7 @@ class Converter:
 
     def while_stmt(self, cursor) -> dict:
         node = self.base(cursor)
-        _open, close, _ = self.parens(cursor)
-        inside = [kid for kid in self.kids(cursor) if self.span(kid)[0] < close]
-        after = [kid for kid in self.kids(cursor) if self.span(kid)[0] >= close]
+        inside, after = self.around_parens(cursor)
         converted = self.convert_all(inside)
         if converted:
             node["Condition"] = converted[-1]
@@ -824,7 +827,7 @@ class Converter:
 
     def for_stmt(self, cursor) -> dict:
         node = self.base(cursor)
-        _open, close, semicolons = self.parens(cursor)
+        close, semicolons = self.parens(cursor)
         first = semicolons[0] if semicolons else close
         second = semicolons[1] if len(semicolons) > 1 else close
         for kid in self.kids(cursor):
@@ -837,7 +840,7 @@ class Converter:
 
     def range_for(self, cursor) -> dict:
         node = self.base(cursor)
-        _open, close, _ = self.parens(cursor)
+        close, _ = self.parens(cursor)
         for kid in self.kids(cursor):
             start = self.span(kid)[0]
             if kid.kind == self.K.VAR_DECL and "Variable" not in node:

@@ -233,6 +233,21 @@ module RubyDriver
       nil
     end
 
+    # The span of a bracketed construct (`(...)`, `[...]`, `{...}`) whose parts are `nodes`:
+    # widened to its brackets when both are found (for an empty one, from where the parser
+    # reduced it); `skip` may stand before the closer (a trailing comma).
+    def bracketed(sexp, nodes, opener, closer, skip = [])
+      s, e = cover(nodes)
+      if s
+        open = find_before(s, [[opener, nil]])
+        close = find_after(e, [[closer, nil]], skip)
+      else
+        close = reduced_token(sexp, [[closer, nil]])
+        open = close && find_before(tstart(close), [[opener, nil]])
+      end
+      open && close ? [tstart(open), tend(close)] : [s, e]
+    end
+
     # The `end` of a keyword construct whose last positioned part ends at `offset`.
     def end_after(offset)
       tend(find_after(offset, END_KW, BEFORE_END))
@@ -630,14 +645,21 @@ module RubyDriver
 
     def c_super(sexp)
       values = args(sexp[1])
+      parens = sexp[1].is_a?(Array) && sexp[1][0] == :arg_paren
+      mk('super', *keyword_call(sexp, 'super', values, parens), 'values' => values)
+    end
+
+    # The span of `super ...` / `yield ...`: from the keyword, to the `)` when the arguments
+    # are in parentheses.
+    def keyword_call(sexp, word, values, parens)
       s, e = cover(values)
-      k = keyword_before(s, 'super', [[:lparen, nil]])
-      if sexp[1].is_a?(Array) && sexp[1][0] == :arg_paren
+      k = keyword_before(s, word, [[:lparen, nil]])
+      if parens
         i = values.empty? ? reduced_token(sexp, [[:rparen, nil]]) : find_after(e, [[:rparen, nil]], [[:comma, nil]])
         e = tend(i) if i
-        k ||= i && (j = find_before(tstart(i), [[:kw, 'super']], [[:lparen, nil]])) && tstart(j)
+        k ||= i && (j = find_before(tstart(i), [[:kw, word]], [[:lparen, nil]])) && tstart(j)
       end
-      mk('super', k || s, e, 'values' => values)
+      [k || s, e]
     end
 
     def c_zsuper(sexp)
@@ -648,16 +670,10 @@ module RubyDriver
     def c_yield(sexp)
       arglist = sexp[1]
       values = args(arglist)
-      s, e = cover(values)
-      k = keyword_before(s, 'yield', [[:lparen, nil]])
-      if arglist.is_a?(Array) && arglist[0] == :paren
-        i = values.empty? ? reduced_token(sexp, [[:rparen, nil]]) : find_after(e, [[:rparen, nil]], [[:comma, nil]])
-        e = tend(i) if i
-        k ||= i && (j = find_before(tstart(i), [[:kw, 'yield']], [[:lparen, nil]])) && tstart(j)
-      end
+      parens = arglist.is_a?(Array) && arglist[0] == :paren
       fields = { 'target' => values[0] }
       fields['values'] = values[1..] if values.size > 1
-      mk('yield', k || s, e, fields)
+      mk('yield', *keyword_call(sexp, 'yield', values, parens), fields)
     end
 
     def c_yield0(sexp)
@@ -1336,17 +1352,7 @@ module RubyDriver
       return convert(inner) if inner.is_a?(Array) && inner[0] == :params
 
       nodes = stmts(inner)
-      s, e = cover(nodes)
-      if s
-        lp = find_before(s, [[:lparen, nil]])
-        rp = find_after(e, [[:rparen, nil]])
-      else
-        rp = reduced_token(sexp, [[:rparen, nil]])
-        lp = rp && find_before(tstart(rp), [[:lparen, nil]])
-      end
-      s = tstart(lp) if lp && rp
-      e = tend(rp) if lp && rp
-      mk('begin', s, e, 'body' => nodes)
+      mk('begin', *bracketed(sexp, nodes, :lparen, :rparen), 'body' => nodes)
     end
 
     # --- literals ------------------------------------------------------------------------------
@@ -1371,19 +1377,7 @@ module RubyDriver
       return words_array(sexp) if words?(list)
 
       items = args(list)
-      s, e = cover(items)
-      if s
-        lb = find_before(s, [[:lbracket, nil]])
-        rb = find_after(e, [[:rbracket, nil]], [[:comma, nil]])
-      else
-        rb = reduced_token(sexp, [[:rbracket, nil]])
-        lb = rb && find_before(tstart(rb), [[:lbracket, nil]])
-      end
-      if lb && rb
-        s = tstart(lb)
-        e = tend(rb)
-      end
-      mk('array', s, e, 'contents' => items)
+      mk('array', *bracketed(sexp, items, :lbracket, :rbracket, [[:comma, nil]]), 'contents' => items)
     end
 
     def words?(list)
@@ -1435,19 +1429,7 @@ module RubyDriver
     def c_hash(sexp)
       list = sexp[1]
       items = list.is_a?(Array) && list[0] == :assoclist_from_args ? assocs(list[1]) : assocs(list)
-      s, e = cover(items)
-      if s
-        lb = find_before(s, [[:lbrace, nil]])
-        rb = find_after(e, [[:rbrace, nil]], [[:comma, nil]])
-      else
-        rb = reduced_token(sexp, [[:rbrace, nil]])
-        lb = rb && find_before(tstart(rb), [[:lbrace, nil]])
-      end
-      if lb && rb
-        s = tstart(lb)
-        e = tend(rb)
-      end
-      mk('hash', s, e, 'contents' => items)
+      mk('hash', *bracketed(sexp, items, :lbrace, :rbrace, [[:comma, nil]]), 'contents' => items)
     end
 
     def c_bare_assoc_hash(sexp)

@@ -876,7 +876,7 @@ final class Converter {
 
     /** The expression inside the parentheses of if (...), while (...): JDT keeps no ParenthesizedExpression there. */
     private Node condition(ExpressionTree t) {
-        while (t != null && t.getKind() == Tree.Kind.PARENTHESIZED) {
+        if (t != null && t.getKind() == Tree.Kind.PARENTHESIZED) {
             return expr(((ParenthesizedTree) t).getExpression());
         }
         return t == null ? null : expr(t);
@@ -890,19 +890,8 @@ final class Converter {
                 return node("EmptyStatement", st);
             case EXPRESSION_STATEMENT:
                 return expressionStatement((ExpressionStatementTree) st);
-            case VARIABLE: {
-                List<StatementTree> one = new ArrayList<>();
-                one.add(st);
-                return statements(one).get(0);
-            }
-            case CLASS:
-            case INTERFACE:
-            case ENUM:
-            case ANNOTATION_TYPE: {
-                Node decl = typeDeclaration((ClassTree) st);
-                Node n = new Node("TypeDeclarationStatement", decl.start, decl.end);
-                return n.put("declaration", decl);
-            }
+            case VARIABLE:
+                return statements(List.of(st)).get(0);
             case IF: {
                 IfTree t = (IfTree) st;
                 return node("IfStatement", st).token("if").put("elseStatement", statementOrNull(t.getElseStatement()))
@@ -969,7 +958,7 @@ final class Converter {
                         return generic(st);
                     }
                 }
-                if (st instanceof ClassTree) {
+                if (st instanceof ClassTree) { // a class, interface, enum, annotation type or record
                     Node decl = typeDeclaration((ClassTree) st);
                     return new Node("TypeDeclarationStatement", decl.start, decl.end).put("declaration", decl);
                 }
