@@ -153,19 +153,22 @@ def _error(message: str) -> None:
     print(f"{_PROG}: {message}", file=sys.stderr)
 
 
+def _failed(exc: Exception, reporter: ProgressReporter,
+            not_found: tuple[type[Exception], ...] = (NotInstalled, UnknownDriver)) -> int:
+    """Say why a verb failed (below the bar, which is closed first); its exit status: nothing
+    for a `not_found` error, else error."""
+    reporter.close()
+    _error(str(exc))
+    return EXIT_NOTHING if isinstance(exc, not_found) else EXIT_ERROR
+
+
 def _run(verb: Callable[[DriverManager, ProgressReporter], int]) -> int:
     """Run one manager verb with a reporter; map errors to exit statuses."""
     reporter = ProgressReporter()
     try:
         return verb(DriverManager(), reporter)
-    except (NotInstalled, UnknownDriver) as exc:
-        reporter.close()
-        _error(str(exc))
-        return EXIT_NOTHING
     except (ManagerError, StateError) as exc:
-        reporter.close()
-        _error(str(exc))
-        return EXIT_ERROR
+        return _failed(exc, reporter)
     finally:
         reporter.close()
 
@@ -256,15 +259,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         for language in languages:
             try:
                 result = manager.build(language, reporter, tag=args.tag)
-            except UnknownDriver as exc:
-                reporter.close()
-                _error(str(exc))
-                status = max(status, EXIT_NOTHING)
-                continue
             except ManagerError as exc:
-                reporter.close()
-                _error(str(exc))
-                status = EXIT_ERROR
+                status = max(status, _failed(exc, reporter, (UnknownDriver,)))
                 continue
             reporter.close()
             assert result.current is not None
@@ -319,7 +315,7 @@ def cmd_update(args: argparse.Namespace) -> int:
         if not languages:
             _error("no driver is installed")
             return EXIT_NOTHING
-        failed = missing = changed = False
+        worst, changed = EXIT_OK, False  # worst: of the failures
         for language in languages:
             if args.all and drivers[language].current.source == "file":
                 reporter.write(f"skipped {language}: it was installed from a file; "
@@ -327,15 +323,8 @@ def cmd_update(args: argparse.Namespace) -> int:
                 continue
             try:
                 result = manager.update(language, args.source, reporter)
-            except NotInstalled as exc:
-                reporter.close()
-                _error(str(exc))
-                missing = True
-                continue
             except ManagerError as exc:
-                reporter.close()
-                _error(str(exc))
-                failed = True
+                worst = max(worst, _failed(exc, reporter, (NotInstalled,)))
                 continue
             reporter.close()
             assert result.current is not None
@@ -349,9 +338,7 @@ def cmd_update(args: argparse.Namespace) -> int:
                            + f"{result.current.version} ({_short(result.current.image_id)}); "
                            + "a running server switches to it")
             _notes(result, reporter)
-        if failed:
-            return EXIT_ERROR
-        return EXIT_NOTHING if missing or not changed else EXIT_OK
+        return max(worst, EXIT_OK if changed else EXIT_NOTHING)
 
     return _run(verb)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -21,6 +22,7 @@ from bblfsh_lsp.query import QueryError
 from bblfsh_lsp.settings import Settings
 from bblfsh_lsp.workspace_search import WorkspaceSearch
 from driver_runtime import uast
+from driver_runtime.languages import canonical
 from driver_runtime.manager import ManagerError
 from driver_runtime.protocol import Mode, ParseResult
 from driver_runtime.runtimes import RuntimeNotAvailable, choose
@@ -94,6 +96,7 @@ class BblfshServer(LanguageServer):
     def start_services(self, options: Any) -> None:
         self.settings = self.settings.with_editor_options(options)
         self.service = self._open_service()
+        self.service.watch_installs()
         negotiated = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
         encoding = negotiated.value if isinstance(negotiated, types.PositionEncodingKind) else str(negotiated)
         self.documents = DocumentStore(self.parse_text, encoding, on_parsed=self.publish,  # type: ignore[arg-type]
@@ -104,7 +107,10 @@ class BblfshServer(LanguageServer):
         return symbol_kinds(manifest.symbol_kinds) if manifest is not None else {}
 
     def _open_service(self) -> DriverService:
-        """A service on the runtime the settings ask for; local processes if it cannot run."""
+        """A service on the runtime the settings ask for; local processes if it cannot run.
+
+        Blocking: choosing probes the container engine and runc (seconds when one hangs), and
+        the installed drivers are read from disk; so once running, call it in a thread."""
         try:
             choice = choose(self.settings.runtime, self.settings.isolation())
             self.runtime_note = f"drivers run on {choice.describe()}"
@@ -112,9 +118,7 @@ class BblfshServer(LanguageServer):
             choice = choose("process")
             self.runtime_note = f"{exc}; drivers run as local processes instead"
         log.info(self.runtime_note)
-        service = DriverService.for_choice(choice, self.settings.pool(), on_notice=self.notice)
-        service.watch_installs()
-        return service
+        return DriverService.for_choice(choice, self.settings.pool(), on_notice=self.notice)
 
     async def apply_settings(self, options: Any) -> None:
         """New settings from the editor; a new runtime means new drivers, and a fresh parse."""
@@ -127,7 +131,9 @@ class BblfshServer(LanguageServer):
         if self.service is not None:
             self.service.settings = settings.pool()
         if restart and self.service is not None:
-            old, self.service = self.service, self._open_service()
+            service = await asyncio.to_thread(self._open_service)
+            service.watch_installs()
+            old, self.service = self.service, service
             self.notice(NOTICE, self.runtime_note)
             await old.close()
             self.store.reparse_all()
@@ -139,17 +145,9 @@ class BblfshServer(LanguageServer):
     async def parse_text(self, text: str, path: str, language_id: str | None) -> ParseResult:
         assert self.service is not None
         if len(text) > self.settings.max_file_bytes or len(text.encode("utf-8", "surrogatepass")) > self.settings.max_file_bytes:
-            from driver_runtime.runtimes.base import DriverError
-
             raise DriverError(f"{path}: file too large to parse (limit {self.settings.max_file_bytes:,} bytes)")
-        language = language_id if language_id and self._knows(language_id) else None
+        language = language_id if language_id and canonical(language_id) is not None else None
         return await self.service.parse(text, path, language=language)
-
-    @staticmethod
-    def _knows(language_id: str) -> bool:
-        from driver_runtime.languages import canonical
-
-        return canonical(language_id) is not None
 
     def publish(self, parsed: ParsedDocument) -> None:
         if parsed.problem:

@@ -6,6 +6,7 @@ workspace is read from disk, walked as the CLI walks it.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -72,12 +73,11 @@ class WorkspaceSearch:
         if uri is not None:
             return await self._search_uri(query, uri)
         out: list[dict[str, Any]] = []
-        open_paths = set()
-        for open_uri in self.store.uris():
-            open_paths.add(os.path.realpath(to_fs_path(open_uri) or open_uri))
+        open_uris = self.store.uris()
+        for open_uri in open_uris:
             out += await self._search_uri(query, open_uri)
-        paths = [path for path in walk(self.roots)
-                 if searchable(path) and os.path.realpath(path) not in open_paths]
+        # Walking a large workspace (and resolving links) takes a while: not on the event loop.
+        paths = await asyncio.to_thread(self._files_on_disk, open_uris)
         done = 0
         async for parsed in parse_files(self.service, paths, Mode.SEMANTIC, max_bytes=self.max_bytes):
             done += 1
@@ -90,6 +90,11 @@ class WorkspaceSearch:
             index = TextIndex(parsed.text, self.encoding)
             out += results_json(from_fs_path(parsed.path) or parsed.path, index, query, tree)
         return out
+
+    def _files_on_disk(self, open_uris: list[str]) -> list[str]:
+        """The workspace's searchable files, but those open in the editor (searched as edited)."""
+        open_paths = {os.path.realpath(to_fs_path(uri) or uri) for uri in open_uris}
+        return [path for path in walk(self.roots) if searchable(path) and os.path.realpath(path) not in open_paths]
 
     async def _search_uri(self, query: Any, uri: str) -> list[dict[str, Any]]:
         index, result, _problem = await self.parse_uri(uri, Mode.SEMANTIC)

@@ -2,7 +2,7 @@
 
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageclient/node';
-import { Server } from './server';
+import { errorMessage, Server } from './server';
 
 /** An installed driver image (`install_data` in the server). */
 interface Install {
@@ -49,10 +49,6 @@ const APPLIES: Record<Verb, (status: DriverStatus) => boolean> = {
   remove: (status) => status.installed !== null,
 };
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function describe(status: DriverStatus): { description: string; detail: string } {
   const installed = status.installed
     ? `installed ${status.installed.version} (${status.installed.runtimes.join(', ') || status.installed.image})`
@@ -77,7 +73,7 @@ export class Drivers {
         { location: vscode.ProgressLocation.Window, title: 'Babelfish: listing drivers' },
         () => this.execute<DriverStatus[]>('list', []));
     } catch (error) {
-      void vscode.window.showErrorMessage(`Babelfish: cannot list drivers: ${message(error)}`);
+      void vscode.window.showErrorMessage(`Babelfish: cannot list drivers: ${errorMessage(error)}`);
       return undefined;
     }
   }
@@ -151,7 +147,7 @@ export class Drivers {
       const outcome = result.changed ? 'done' : 'nothing to do';
       void vscode.window.showInformationMessage(`Babelfish: ${TITLES[verb].toLowerCase()} ${language}: ${outcome}${current}.${notes}`);
     } catch (error) {
-      void vscode.window.showErrorMessage(`Babelfish: ${TITLES[verb].toLowerCase()} ${language} failed: ${message(error)}`);
+      void vscode.window.showErrorMessage(`Babelfish: ${TITLES[verb].toLowerCase()} ${language} failed: ${errorMessage(error)}`);
     } finally {
       this.changed();
     }

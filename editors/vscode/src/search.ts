@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { LSPErrorCodes, ResponseError, WorkDoneProgress } from 'vscode-languageclient/node';
 import type { Range as LspRange } from 'vscode-languageclient/node';
-import { LANGUAGES, Server } from './server';
+import { errorMessage, Server } from './server';
 
 /** One match of `bblfsh/query`; a query that is not a node set (`count(...)`) gives one entry per
  * file, of type "value", with the value. */
@@ -188,7 +188,7 @@ export class StructuralSearch implements vscode.Disposable {
         this.view.message = `Search for ${query} cancelled`;
         return;
       }
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this.view.message = `${query}: ${message}`;
       void vscode.window.showErrorMessage(`Babelfish: ${message}`);
       return;
@@ -259,8 +259,4 @@ export class StructuralSearch implements vscode.Disposable {
         : `No matches for ${query} in ${where}`;
     void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
   }
-}
-
-export function isSupported(document: vscode.TextDocument | undefined): document is vscode.TextDocument {
-  return !!document && document.uri.scheme === 'file' && LANGUAGES.includes(document.languageId);
 }

@@ -18,6 +18,16 @@ export const LANGUAGES = [
   'go', 'java', 'ruby', 'php', 'c', 'cpp',
 ];
 
+/** A file the server attaches to: the documents of `LANGUAGES` on disk. */
+export function isSupported(document: vscode.TextDocument | undefined): document is vscode.TextDocument {
+  return !!document && document.uri.scheme === 'file' && LANGUAGES.includes(document.languageId);
+}
+
+/** What went wrong, for a message: an Error's message, else the thrown value. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** The settings the server reads (its README, "Settings"), as initializationOptions and workspace/configuration. */
 export interface ServerSettings {
   runtime: string;
@@ -159,7 +169,7 @@ export class Server implements vscode.Disposable {
     try {
       await client.start();
     } catch (error) {
-      this.output.appendLine(`the server did not start: ${error instanceof Error ? error.message : String(error)}`);
+      this.output.appendLine(`the server did not start: ${errorMessage(error)}`);
       if (this.client === client) {
         this.client = undefined;
       }

@@ -1,8 +1,7 @@
 // The status bar item: the runtime, and the current file's driver (`bblfsh/status`).
 
 import * as vscode from 'vscode';
-import { isSupported } from './search';
-import { Server } from './server';
+import { errorMessage, isSupported, Server } from './server';
 
 /** What `bblfsh/status` answers. */
 interface Status {
@@ -59,7 +58,7 @@ export class StatusItem implements vscode.Disposable {
     } catch (error) {
       if (generation !== this.generation) return;
       this.item.text = '$(warning) bblfsh';
-      this.item.tooltip = `Babelfish: ${error instanceof Error ? error.message : String(error)}`;
+      this.item.tooltip = `Babelfish: ${errorMessage(error)}`;
       return;
     }
     if (generation !== this.generation) return;

@@ -2,7 +2,7 @@
 
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Server } from './server';
+import { errorMessage, Server } from './server';
 
 export const UAST_SCHEME = 'bblfsh-uast';
 const MODES = ['semantic', 'annotated', 'native'] as const;
@@ -44,7 +44,7 @@ export class UastDocuments implements vscode.TextDocumentContentProvider {
         'bblfsh/parse', { textDocument: { uri: client.code2ProtocolConverter.asUri(source) }, mode }, token);
       return JSON.stringify(answer, null, 2) + '\n';
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       void vscode.window.showErrorMessage(`Babelfish: cannot show the UAST of ${vscode.workspace.asRelativePath(source)}: ${message}`);
       return JSON.stringify({ uri: source.toString(), mode, error: message }, null, 2) + '\n';
     }

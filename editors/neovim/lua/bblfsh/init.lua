@@ -80,9 +80,10 @@ function M.uast(mode)
     if err then
       return fail('parse', err)
     end
-    local lines = vim.split(vim.json.encode(answer.uast), '\n')
+    local json = vim.json.encode(answer.uast)
+    local lines = { json }
     if vim.fn.executable('python3') == 1 then -- pretty-print when a formatter is at hand
-      lines = vim.fn.systemlist({ 'python3', '-m', 'json.tool', '--no-ensure-ascii' }, vim.json.encode(answer.uast))
+      lines = vim.fn.systemlist({ 'python3', '-m', 'json.tool', '--no-ensure-ascii' }, json)
     end
     vim.cmd('new')
     local scratch = vim.api.nvim_get_current_buf()
