@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from driver_runtime import images
 from driver_runtime.pool import PoolSettings
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.base import DriverSpec
+from driver_runtime.runtimes.container import LABEL_OWNER
 from driver_runtime.runtimes.process import ProcessRuntime
 from driver_runtime.service import DriverService
 
@@ -45,6 +50,73 @@ def toolchain_unavailable(why: str) -> None:
     if REQUIRE_TOOLCHAINS:
         pytest.fail(f"{why}, and BBLFSH_LSP_REQUIRE_TOOLCHAINS=1", pytrace=False)
     pytest.skip(why)
+
+
+# And this: the editor tests (Neovim, VS Code) must fail, not skip, without their editor.
+REQUIRE_EDITORS = os.environ.get("BBLFSH_LSP_REQUIRE_EDITORS") == "1"
+
+
+def editors_unavailable(why: str) -> None:
+    """Skip an editor test for a missing editor or prerequisite, or fail it where required."""
+    if REQUIRE_EDITORS:
+        pytest.fail(f"{why}, and BBLFSH_LSP_REQUIRE_EDITORS=1", pytrace=False)
+    pytest.skip(why)
+
+
+# --- the container engine ------------------------------------------------------------------------
+
+PYTHON_IMAGE = os.environ.get("BBLFSH_LSP_PYTHON_IMAGE", "bblfsh-lsp/driver-python:0.1.0")
+# The owner label the container runtimes put on what this test process starts.
+OWNER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def engine_with_base_image() -> Any:
+    """A docker client on an engine that answers and holds the base image; else
+    containers_unavailable.  The caller closes it."""
+    try:
+        import docker
+
+        client = docker.from_env(timeout=900)
+        client.ping()
+    except Exception as exc:
+        containers_unavailable(f"no container engine answers ({str(exc)[:120]})")
+    try:
+        client.images.get(images.BASE_IMAGE)
+    except Exception:
+        client.close()
+        containers_unavailable(f"the base image {images.BASE_IMAGE} is missing (images/base/build.sh)")
+    return client
+
+
+def python_driver_image(client: Any) -> Any:
+    """The Python driver's image PYTHON_IMAGE, built if missing (offline, from the base image:
+    about 20 s, seconds when cached); containers_unavailable where it cannot be built."""
+    import docker
+
+    try:
+        return client.images.get(PYTHON_IMAGE)
+    except docker.errors.ImageNotFound:
+        pass
+    spec = Registry.bundled().get("python")
+    assert spec is not None
+    try:
+        return client.images.get(images.build(client, spec, tag=PYTHON_IMAGE))
+    except (images.ImageError, docker.errors.DockerException) as exc:
+        containers_unavailable(f"the image {PYTHON_IMAGE} cannot be built: {exc}")
+
+
+def remove_our_containers(client: Any) -> None:
+    """Removes the containers this test process started (its OWNER label)."""
+    for container in client.api.containers(all=True, filters={"label": f"{LABEL_OWNER}={OWNER}"}):
+        with contextlib.suppress(Exception):
+            client.api.remove_container(container["Id"], force=True)
+
+
+def free_port() -> int:
+    """A localhost TCP port nothing listens on (now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -167,6 +167,17 @@ def require_prepared(driver: D, *commands: str) -> D:
     return driver
 
 
+def require_runs(driver: D, probe: ParseRequest) -> D:
+    """The driver, if it parses `probe` into a tree: prepared bindings can still fail to load
+    their library (libclang), and one parse tells; else a skip (a failure under
+    BBLFSH_LSP_REQUIRE_TOOLCHAINS=1)."""
+    result = driver.parse(probe)  # type: ignore[attr-defined]
+    if result.uast is None:
+        toolchain_unavailable(f"the {driver.manifest.language} parser does not run here: "  # type: ignore[attr-defined]
+                              f"{[error.message for error in result.errors]}")
+    return driver
+
+
 def driver_fixture(make: Callable[[], D], *commands: str) -> Any:
     """A module-scoped fixture: the driver `make` gives, prepared (require_prepared), its native
     parser closed after the module's tests.  `make` may skip by itself (toolchain_unavailable)."""

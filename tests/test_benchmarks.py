@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,7 +21,8 @@ from pathlib import Path
 
 import attrs
 import pytest
-from conftest import REPO, SHARED, containers_unavailable, toolchain_unavailable
+from conftest import PYTHON_IMAGE, REPO, SHARED, containers_unavailable, python_driver_image
+from driver_checks import require_prepared, require_runs
 
 from driver_runtime.drivers.cpp.driver import CppDriver
 from driver_runtime.drivers.go.driver import GoDriver
@@ -70,19 +70,12 @@ def require_bench(bench: DriverBench) -> None:
     for folder in bench.fixtures:
         if not (CONFORMANCE / folder).is_dir():
             pytest.skip(f"../shared (conformance corpus) is absent: no {CONFORMANCE / folder}")
-    for command in bench.commands:
-        if shutil.which(command) is None:
-            toolchain_unavailable(f"{command} is not installed (scripts/setup-toolchains.sh installs it)")
     for make in bench.drivers:
         driver = make()
         try:
-            missing = driver.check_prepared()
-            if missing:
-                toolchain_unavailable(missing)
+            require_prepared(driver, *bench.commands)
             if isinstance(driver, CppDriver):  # libclang is a library, not a command: try it
-                probe = driver.parse(ParseRequest(content="int x;\n", filename="probe.cpp"))
-                if probe.uast is None:
-                    toolchain_unavailable(f"the C/C++ parser does not run here: {[e.message for e in probe.errors]}")
+                require_runs(driver, ParseRequest(content="int x;\n", filename="probe.cpp"))
         finally:
             driver.native.close()
 
@@ -139,8 +132,6 @@ def test_lsp_symbols_bench_reports():
 def python_image() -> str:
     """The Python driver's image (the runtimes' bench default), built if missing, in a Docker
     engine that answers, with runc usable (the oci runtime)."""
-    from driver_runtime import images
-    from driver_runtime.registry import Registry
     from driver_runtime.runtimes.docker import DockerRuntime
     from driver_runtime.runtimes.oci import OCIRuntime
 
@@ -149,20 +140,12 @@ def python_image() -> str:
             containers_unavailable(availability.reason)
     import docker
 
-    image = "bblfsh-lsp/driver-python:0.1.0"
     client = docker.from_env(timeout=900)
     try:
-        client.images.get(image)
-    except docker.errors.ImageNotFound:
-        spec = Registry.bundled().get("python")
-        assert spec is not None
-        try:  # offline, from the base image (about 20 s, seconds when cached)
-            images.build(client, spec, tag=image)
-        except (images.ImageError, docker.errors.DockerException) as exc:
-            containers_unavailable(f"the image {image} cannot be built: {exc}")
+        python_driver_image(client)
     finally:
         client.close()
-    return image
+    return PYTHON_IMAGE
 
 
 def test_runtimes_bench_reports(python_image: str, tmp_path: Path):

@@ -8,14 +8,12 @@ failure. Every container and runc state made here is removed, even when a test f
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gzip
 import hashlib
 import io
 import json
 import os
 import shutil
-import socket
 import ssl
 import stat
 import subprocess
@@ -29,9 +27,9 @@ from typing import Any
 
 import attrs
 import pytest
-from conftest import DATA, SHARED, containers_unavailable
+from conftest import DATA, OWNER, SHARED, containers_unavailable, python_driver_image, remove_our_containers
+from conftest import PYTHON_IMAGE as IMAGE
 
-from driver_runtime import images
 from driver_runtime.bundles import BundleError, BundleStore
 from driver_runtime.isolation import Isolation
 from driver_runtime.pool import DriverPool, PoolSettings
@@ -43,8 +41,6 @@ from driver_runtime.runtimes.docker import DockerInstance, DockerRuntime
 from driver_runtime.runtimes.oci import OCIInstance, OCIRuntime, memory_cgroup_dir
 from driver_runtime.runtimes.process import ProcessRuntime
 
-IMAGE = os.environ.get("BBLFSH_LSP_PYTHON_IMAGE", "bblfsh-lsp/driver-python:0.1.0")
-OWNER = f"{socket.gethostname()}:{os.getpid()}"
 MIB = 1024 * 1024
 CONFORMANCE = SHARED / "conformance" / "python"
 SAMPLES = [DATA / "sample.py"] + [CONFORMANCE / name for name in (
@@ -87,15 +83,6 @@ def python_spec(**images: str) -> DriverSpec:
     return attrs.evolve(spec, **images)
 
 
-def remove_our_containers(client: Any) -> list[str]:
-    removed = []
-    for container in client.api.containers(all=True, filters={"label": f"{LABEL_OWNER}={OWNER}"}):
-        with contextlib.suppress(Exception):
-            client.api.remove_container(container["Id"], force=True)
-        removed.append(container["Id"])
-    return removed
-
-
 @pytest.fixture(scope="session")
 def docker_env() -> Iterator[DockerEnv]:
     availability = DockerRuntime.probe()
@@ -105,14 +92,7 @@ def docker_env() -> Iterator[DockerEnv]:
 
     client = docker.from_env(timeout=900)
     try:
-        image = client.images.get(IMAGE)
-    except docker.errors.ImageNotFound:
-        try:  # build it (offline, from the base image; about 20 s, seconds when cached)
-            image = client.images.get(images.build(client, python_spec(), tag=IMAGE))
-        except Exception as exc:
-            client.close()
-            containers_unavailable(f"the image {IMAGE} cannot be built: {exc}")
-    try:
+        image = python_driver_image(client)
         yield DockerEnv(client, python_spec(image=IMAGE, digest=image.id))
     finally:
         remove_our_containers(client)

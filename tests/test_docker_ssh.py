@@ -30,27 +30,18 @@ from typing import Any
 
 import attrs
 import pytest
-from conftest import DATA, containers_unavailable
+from conftest import DATA, containers_unavailable, free_port, python_driver_image, remove_our_containers
+from conftest import PYTHON_IMAGE as IMAGE
 
-from driver_runtime import images
 from driver_runtime.pool import DriverPool, PoolSettings
 from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.base import DriverSpec, DriverUnavailable
-from driver_runtime.runtimes.container import LABEL_OWNER
 from driver_runtime.runtimes.docker import DockerInstance, DockerRuntime, engine_parameters
 
-IMAGE = os.environ.get("BBLFSH_LSP_PYTHON_IMAGE", "bblfsh-lsp/driver-python:0.1.0")
 SSHD = "/usr/sbin/sshd"
-OWNER = f"{socket.gethostname()}:{os.getpid()}"
 MAX_SESSIONS = 10  # sshd's default, written out: the many-drivers test goes past it on purpose
 BROKEN_REMOTE = 'echo "sh: 1: docker: not found" >&2; exit 127'  # a host without the docker CLI
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def descendants(pid: int) -> list[int]:
@@ -112,18 +103,10 @@ def python_spec() -> Iterator[DriverSpec]:
     spec = Registry.bundled().get("python")
     assert spec is not None
     try:
-        try:
-            image = client.images.get(IMAGE)
-        except docker.errors.ImageNotFound:
-            try:  # offline, from the base image (seconds when cached)
-                image = client.images.get(images.build(client, spec, tag=IMAGE))
-            except Exception as exc:
-                containers_unavailable(f"the image {IMAGE} cannot be built: {exc}")
+        image = python_driver_image(client)
         yield attrs.evolve(spec, image=IMAGE, digest=image.id)
     finally:
-        for container in client.api.containers(all=True, filters={"label": f"{LABEL_OWNER}={OWNER}"}):
-            with contextlib.suppress(Exception):
-                client.api.remove_container(container["Id"], force=True)
+        remove_our_containers(client)
         client.close()
 
 

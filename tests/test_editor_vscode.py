@@ -22,19 +22,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import REPO, editors_unavailable
 
-REPO = Path(__file__).resolve().parent.parent
 EXTENSION = REPO / "editors" / "vscode"
 ARTIFACTS = REPO / "artifacts" / "vscode"
-REQUIRE_EDITORS = os.environ.get("BBLFSH_LSP_REQUIRE_EDITORS") == "1"
-
 pytestmark = pytest.mark.slow
-
-
-def editors_unavailable(why: str) -> None:
-    if REQUIRE_EDITORS:
-        pytest.fail(f"{why}, and BBLFSH_LSP_REQUIRE_EDITORS=1", pytrace=False)
-    pytest.skip(why)
 
 
 def tail(text: str, lines: int = 40) -> str:

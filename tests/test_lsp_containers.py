@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import containers_unavailable
+from conftest import engine_with_base_image
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
@@ -28,14 +29,7 @@ SOURCE = "class Box:\n    def open(self):\n        return 1\n"
 
 @pytest.fixture(scope="module")
 def engine():
-    try:
-        import docker
-
-        client = docker.from_env(timeout=900)
-        client.ping()
-        client.images.get(images.BASE_IMAGE)
-    except Exception as exc:
-        containers_unavailable(f"no Docker engine with the base image ({str(exc)[:100]})")
+    client = engine_with_base_image()
     yield client
     client.close()
 
@@ -57,7 +51,7 @@ def build_variant(client, tmp: Path, version: str, tag: str) -> Path:
 
 
 def cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**__import__("os").environ, "BBLFSH_LSP_DATA": str(data)}
+    env = {**os.environ, "BBLFSH_LSP_DATA": str(data)}
     return subprocess.run([sys.executable, "-m", "bblfsh_lsp", *args], capture_output=True, text=True,
                           env=env, timeout=600)
 

@@ -19,7 +19,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, containers_unavailable
+from conftest import REPO, engine_with_base_image
 
 from driver_runtime import images, paths
 from driver_runtime.manager import (
@@ -47,17 +47,7 @@ NOWHERE = "unix:///nonexistent/docker.sock"
 
 @pytest.fixture(scope="module")
 def client():
-    try:
-        import docker
-
-        engine = docker.from_env(timeout=900)
-        engine.ping()
-    except Exception as exc:
-        containers_unavailable(f"no container engine answers ({str(exc)[:120]})")
-    try:
-        engine.images.get(images.BASE_IMAGE)
-    except Exception:
-        containers_unavailable(f"the base image {images.BASE_IMAGE} is missing (images/base/build.sh)")
+    engine = engine_with_base_image()
     yield engine
     engine.close()
 

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import subprocess
 import sys
 
+from conftest import free_port
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def test_serve_over_tcp():

@@ -9,29 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 
 import pytest
-from conftest import REPO, containers_unavailable
+from conftest import REPO, engine_with_base_image, free_port
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
-
-from driver_runtime import images
 
 SERVER_IMAGE = f"bblfsh-lsp/server:test-{os.getpid()}"
 
 
 @pytest.fixture(scope="module")
 def engine():
-    try:
-        import docker
-
-        client = docker.from_env(timeout=900)
-        client.ping()
-        client.images.get(images.BASE_IMAGE)
-    except Exception as exc:
-        containers_unavailable(f"no Docker engine with the base image ({str(exc)[:100]})")
+    client = engine_with_base_image()
     built = subprocess.run(["docker", "build", "-q", "-f", "images/server/Dockerfile", "-t", SERVER_IMAGE, "."],
                            cwd=REPO, capture_output=True, text=True, env={**os.environ, "DOCKER_BUILDKIT": "0"},
                            timeout=900)
@@ -39,12 +29,6 @@ def engine():
     yield client
     client.images.remove(SERVER_IMAGE, force=True)
     client.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def test_server_container_runs_drivers_as_siblings(engine):
