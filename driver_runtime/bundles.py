@@ -168,7 +168,7 @@ class BundleStore:
         # what the bundle is named by (checked again against the archive by `expect`).
         stream = image.save(named=False)
         try:
-            return self.import_image(_ChunkReader(stream), tags=image.tags, expect=image.id)
+            return self.import_image(ChunkReader(stream), tags=image.tags, expect=image.id)
         finally:
             close = getattr(stream, "close", None)
             if close is not None:
@@ -241,8 +241,9 @@ def _pid_alive(pid: int) -> bool:
 # --- archives and layouts ----------------------------------------------------------------------
 
 
-class _ChunkReader(io.RawIOBase):
-    """A readable stream over an iterator of byte chunks (docker's ``image.save()``)."""
+class ChunkReader(io.RawIOBase):
+    """A readable stream over an iterator of byte chunks (docker's ``image.save()``, a file read with
+    progress by the manager)."""
 
     def __init__(self, chunks: Iterable[bytes]):
         self._chunks: Iterator[bytes] = iter(chunks)

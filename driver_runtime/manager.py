@@ -22,15 +22,15 @@ Errors are ManagerError (and subclasses), with messages meant for users.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
-import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -224,26 +224,14 @@ def _read_in_chunks(path: str, progress: Progress, message: str) -> Iterator[byt
             yield chunk
 
 
-class _ProgressReader(io.RawIOBase):
-    """A file read through, telling progress in bytes."""
+def _runc_availability() -> Availability:
+    """Whether runc can run drivers here (a subprocess: list() asks once, not per language)."""
+    try:
+        from driver_runtime.runtimes.oci import OCIRuntime
 
-    def __init__(self, handle: Any, total: int, progress: Progress, message: str):
-        self._handle = handle
-        self._total = total
-        self._done = self._told = 0
-        self._progress = progress
-        self._message = message
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        count = self._handle.readinto(buffer) or 0
-        self._done += count
-        if self._done - self._told >= (1 << 20) or (count == 0 and self._done != self._told):
-            self._told = self._done
-            self._progress(min(self._done, self._total), self._total, self._message)
-        return count
+        return OCIRuntime.probe()
+    except Exception as exc:  # ImportError: the runtime is not part of this installation
+        return Availability(False, f"the oci runtime cannot be used: {exc}")
 
 
 def _engine_reason(exc: BaseException) -> str:
@@ -273,9 +261,9 @@ class DriverManager:
         """Every language with a bundled or an installed driver, and where it can run."""
         state = self.state.load()
         languages = sorted(set(self.bundled.languages()) | set(state.drivers))
-        engine = self.engine()
-        client = self._client if engine.ok else None
+        client = self._client if self.engine().ok else None
         bundles = self._bundle_store_or_none()
+        runc = functools.cache(_runc_availability)  # probed once, and only if an oci bundle is there
         out = []
         for language in languages:
             spec = self.bundled.get(language)
@@ -284,8 +272,8 @@ class DriverManager:
             runnable = {
                 "process": Availability(True, "bundled driver") if spec is not None and spec.manifest.command
                 else Availability(False, "no bundled driver"),
-                "docker": self._docker_availability(install, client, engine),
-                "oci": self._oci_availability(install, bundles),
+                "docker": self._docker_availability(install, client),
+                "oci": self._oci_availability(install, bundles, runc),
             }
             out.append(DriverStatus(language, spec.manifest.version if spec else None, install,
                                     entry.previous if entry else None, runnable))
@@ -551,7 +539,9 @@ class DriverManager:
                        image_id=image.id, source="registry", origin=reference, runtimes=("docker",), owned=owned,
                        manifest=manifest)
 
-    def _saved_driver(self, language: str, path: str) -> tuple[SavedImage, Manifest]:
+    def _saved_driver(self, language: str, path: str) -> tuple[SavedImage, Manifest, str]:
+        """The language's driver image in a saved image file, its manifest, and the reference it
+        is installed under (its tag, else one made from its manifest and id)."""
         saved = read_saved_images(path)
         matching = [(image, manifest) for image in saved
                     if (manifest := images.manifest_from_labels(image.labels)) and manifest.language == language]
@@ -568,12 +558,12 @@ class DriverManager:
             )
         image, manifest = matching[0]
         self._check_driver(language, image.labels, path)  # the protocol version
-        return image, manifest
+        reference = image.tags[0] if image.tags else f"{images.image_name(manifest)}-{_short(image.image_id)}"
+        return image, manifest, reference
 
     def _load(self, language: str, path: str, progress: Progress) -> Install:
-        saved, manifest = self._saved_driver(language, path)
+        saved, manifest, reference = self._saved_driver(language, path)
         client = self.client()
-        reference = saved.tags[0] if saved.tags else f"{images.image_name(manifest)}-{_short(saved.image_id)}"
         before = self._image_id(client, reference)
         message = f"loading {os.path.basename(path)}"
         progress(0, 0, message)
@@ -596,9 +586,8 @@ class DriverManager:
 
     def _import_file(self, language: str, path: str, progress: Progress) -> Install:
         """A saved image file, for the oci runtime only: unpacked as a bundle, no engine needed."""
-        saved, manifest = self._saved_driver(language, path)
+        saved, manifest, reference = self._saved_driver(language, path)
         self._bundle_from_file(path, saved.image_id, progress)
-        reference = saved.tags[0] if saved.tags else f"{images.image_name(manifest)}-{_short(saved.image_id)}"
         return Install(language=language, name=manifest.name, version=manifest.version, image=reference,
                        image_id=saved.image_id, source="file", origin=path, runtimes=("oci",), owned=True,
                        manifest=manifest)
@@ -652,9 +641,10 @@ class DriverManager:
     def _bundle_from_file(self, path: str, image_id: str, progress: Progress) -> None:
         message = f"unpacking {os.path.basename(path)} for oci"
         progress(0, 0, message)
-        with open(path, "rb") as handle:
-            reader = _ProgressReader(handle, os.path.getsize(path), progress, message)
-            self._bundle_call("import_image", reader, expect=image_id)
+        self._bundle_store()  # ManagerError if the oci runtime is not part of this installation
+        from driver_runtime.bundles import ChunkReader
+
+        self._bundle_call("import_image", ChunkReader(_read_in_chunks(path, progress, message)), expect=image_id)
         progress(1, 1, f"unpacked {os.path.basename(path)} for oci")
 
     def _bundle_from_engine(self, install: Install, progress: Progress) -> None:
@@ -760,7 +750,7 @@ class DriverManager:
 
     # --- availability -------------------------------------------------------------------
 
-    def _docker_availability(self, install: Install | None, client: Any, engine: Availability) -> Availability:
+    def _docker_availability(self, install: Install | None, client: Any) -> Availability:
         if install is None:
             return Availability(False, "no image installed")
         if "docker" not in install.runtimes:
@@ -771,7 +761,8 @@ class DriverManager:
             return Availability(False, f"image {_short(install.image_id)} is missing from the engine; reinstall")
         return Availability(True, f"image {_short(install.image_id)}")
 
-    def _oci_availability(self, install: Install | None, bundles: Any) -> Availability:
+    def _oci_availability(self, install: Install | None, bundles: Any,
+                          runc: Callable[[], Availability]) -> Availability:
         if install is None:
             return Availability(False, "no image installed")
         if "oci" not in install.runtimes:
@@ -784,14 +775,9 @@ class DriverManager:
             return Availability(False, f"cannot read the bundle store: {exc}")
         if not present:
             return Availability(False, f"bundle {_short(install.image_id)} is missing; reinstall")
-        try:
-            from driver_runtime.runtimes.oci import OCIRuntime
-
-            runc = OCIRuntime.probe()
-        except Exception as exc:  # ImportError: the runtime is not part of this installation
-            return Availability(False, f"the oci runtime cannot be used: {exc}")
-        if not runc.ok:
-            return Availability(False, runc.reason)
+        probe = runc()
+        if not probe.ok:
+            return Availability(False, probe.reason)
         return Availability(True, f"bundle {_short(install.image_id)}")
 
 

@@ -156,16 +156,12 @@ class DriverPool:
         generation = self.generation
         try:
             instance, manifest = await self._start_instance(self.spec)
-        except DriverError as exc:
+        except BaseException as exc:
             async with self._cond:
                 self._starting -= 1
                 self._cond.notify()
-            self._record_crash(exc)  # a driver that cannot start is failing too (no restart storms)
-            raise
-        except BaseException:
-            async with self._cond:
-                self._starting -= 1
-                self._cond.notify()
+            if isinstance(exc, DriverError):
+                self._record_crash(exc)  # a driver that cannot start is failing too (no restart storms)
             raise
         async with self._cond:
             self._starting -= 1

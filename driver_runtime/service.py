@@ -176,11 +176,11 @@ class DriverService:
             del self._pools[language]
         await pool.close(drain=True)
 
-    def watch_installs(self, interval: float = 2.0, store: StateStore | None = None) -> None:
+    def watch_installs(self, interval: float = 2.0) -> None:
         """Poll the installed-drivers state (one small read) and refresh when it changes."""
         if self._watcher is not None or self.runtime.name == "process":
             return
-        state = store or StateStore()
+        state = StateStore()  # the file refresh() reads the registry from
 
         async def watch() -> None:
             seen = await asyncio.to_thread(state.revision)

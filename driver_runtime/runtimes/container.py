@@ -26,7 +26,9 @@ STOP_GRACE = 1.0  # seconds a driver has to exit after its stdin closes (it exit
 KILL_WAIT = 5.0  # seconds to wait for a killed container to be reported dead
 DEATH_WAIT = 2.0  # seconds to wait for the exit status when a channel ends
 STDERR_TAIL_LINES = 20
+HOSTNAME = "driver"  # the hostname inside every driver container
 _LONGEST_STDERR_LINE = 4096
+_READ_SIZE = 65536
 
 # Labels (docker) and annotations (runc) on every container we start, so leftovers of a server
 # that died can be found and removed, and nothing else is touched.
@@ -45,6 +47,10 @@ def instance_labels(spec: DriverSpec, runtime: str) -> dict[str, str]:
         LABEL_RUNTIME: runtime,
         LABEL_OWNER: f"{socket.gethostname()}:{os.getpid()}",
     }
+
+
+def install_hint(spec: DriverSpec, runtime: str) -> str:
+    return f"install it with `bblfsh-lsp driver install {spec.language} --runtime {runtime}`"
 
 
 def owner_is_gone(owner: str | None) -> bool:
@@ -67,7 +73,8 @@ def tmpfs_options(isolation: Isolation) -> list[str]:
 
 
 class StderrTail:
-    """The last lines a driver wrote on stderr, for the message that says why it died."""
+    """The last lines a driver wrote on stderr, for the message that says why it died (used by
+    the process runtime too)."""
 
     def __init__(self, lines: int = STDERR_TAIL_LINES):
         self._lines: collections.deque[str] = collections.deque(maxlen=lines)
@@ -92,6 +99,11 @@ class StderrTail:
 
     def summary(self, count: int = 3) -> str:
         return " | ".join(self.lines()[-count:])
+
+    async def drain(self, stream: asyncio.StreamReader) -> None:
+        """Keep the tail of everything the stream gives, until it ends."""
+        while chunk := await stream.read(_READ_SIZE):
+            self.feed(chunk)
 
 
 @attrs.frozen

@@ -37,11 +37,13 @@ from driver_runtime.channel import FRAME_LIMIT
 from driver_runtime.isolation import Isolation
 from driver_runtime.runtimes.base import Availability, DriverSpec, DriverUnavailable, Runtime
 from driver_runtime.runtimes.container import (
+    HOSTNAME,
     LABEL_INSTANCE,
     LABEL_OWNER,
     ContainerInstance,
     ExitStatus,
     StderrTail,
+    install_hint,
     instance_labels,
     owner_is_gone,
     tmpfs_options,
@@ -49,7 +51,6 @@ from driver_runtime.runtimes.container import (
 
 PROBE_TIMEOUT = 3.0  # seconds for an engine to answer a ping
 API_TIMEOUT = 60.0  # seconds for ordinary engine calls
-HOSTNAME = "driver"
 _STDOUT, _STDERR = 1, 2
 _HEADER = 8
 _READ_SIZE = 1 << 16
@@ -632,8 +633,7 @@ class DockerRuntime(Runtime):
 
         image = spec.digest or spec.image
         if not image:
-            raise DriverUnavailable(f"the {spec.language} driver has no image; install it with "
-                                    f"`bblfsh-lsp driver install {spec.language} --runtime docker`")
+            raise DriverUnavailable(f"the {spec.language} driver has no image; {install_hint(spec, self.name)}")
         await self.connect()
         api = self.api
         try:
@@ -652,8 +652,7 @@ class DockerRuntime(Runtime):
         except docker.errors.ImageNotFound as exc:
             raise DriverUnavailable(
                 f"the {spec.language} driver's image {image} is not in the Docker engine at "
-                f"{describe_engine(self.base_url)}; install it with "
-                f"`bblfsh-lsp driver install {spec.language} --runtime docker`") from exc
+                f"{describe_engine(self.base_url)}; {install_hint(spec, self.name)}") from exc
         except Exception as exc:
             raise DriverUnavailable(f"the Docker engine could not create a {spec.language} driver: {exc}") from exc
         container_id = created["Id"]

@@ -31,11 +31,13 @@ from driver_runtime.channel import FRAME_LIMIT
 from driver_runtime.isolation import Isolation
 from driver_runtime.runtimes.base import Availability, DriverSpec, DriverUnavailable, Runtime
 from driver_runtime.runtimes.container import (
+    HOSTNAME,
     KILL_WAIT,
     LABEL_INSTANCE,
     LABEL_OWNER,
     ContainerInstance,
     ExitStatus,
+    install_hint,
     instance_labels,
     owner_is_gone,
     tmpfs_options,
@@ -49,7 +51,6 @@ DEFAULT_STATE_DIR = Path("/run/bblfsh-lsp/oci")
 CGROUP_PARENT = "/bblfsh-lsp"  # absolute: else runc nests it under the caller's own cgroup
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 RUNC_TIMEOUT = 10.0
-HOSTNAME = "driver"
 _DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 # Syscalls a parser never needs, refused with EPERM (everything else is allowed). runc applies
@@ -238,10 +239,6 @@ def memory_usage(cgroup_dir: Path) -> int | None:
 # --- the runtime -------------------------------------------------------------------------------
 
 
-def install_hint(spec: DriverSpec) -> str:
-    return f"install it with `bblfsh-lsp driver install {spec.language} --runtime oci`"
-
-
 class OCIInstance(ContainerInstance):
     runtime_name = "oci"
 
@@ -253,13 +250,8 @@ class OCIInstance(ContainerInstance):
         self.bundle = bundle
         self.cgroups_path = cgroups_path
         self.process = process
-        self._stderr_task = asyncio.ensure_future(self._drain_stderr())
-
-    async def _drain_stderr(self) -> None:
-        assert self.process.stderr is not None
         # runc's own errors ("error mounting ...") arrive here too, before the driver's.
-        while chunk := await self.process.stderr.read(65536):
-            self.stderr_tail.feed(chunk)
+        self._stderr_task = asyncio.ensure_future(self.stderr_tail.drain(process.stderr))
 
     @property
     def memory_cgroup(self) -> Path:
@@ -377,13 +369,13 @@ class OCIRuntime(Runtime):
     async def start(self, spec: DriverSpec) -> OCIInstance:
         if not spec.digest:
             raise DriverUnavailable(
-                f"the {spec.language} driver has no image for the oci runtime; {install_hint(spec)}")
+                f"the {spec.language} driver has no image for the oci runtime; {install_hint(spec, self.name)}")
         try:
             image = self.store.get(spec.digest)
         except BundleNotFound:
             raise DriverUnavailable(
                 f"the {spec.language} driver's image {spec.digest[:19]} is not installed for the oci runtime "
-                f"(no bundle in {self.store.root}); {install_hint(spec)}") from None
+                f"(no bundle in {self.store.root}); {install_hint(spec, self.name)}") from None
         container_id = f"bblfsh-lsp-{spec.manifest.name}-{secrets.token_hex(6)}"
         cgroups_path = f"{CGROUP_PARENT}/{container_id}"
         bundle = self.instances_dir / container_id

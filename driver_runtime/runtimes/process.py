@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import os
 import sys
@@ -12,10 +11,10 @@ from typing import Any
 
 from driver_runtime.channel import FRAME_LIMIT, Channel
 from driver_runtime.runtimes.base import Availability, DriverSpec, DriverUnavailable, Instance, Runtime
+from driver_runtime.runtimes.container import StderrTail
 
 # The folder that holds the driver_runtime package: drivers run as "python -m driver_runtime...".
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-STDERR_TAIL_LINES = 20
 
 
 def expand_command(spec: DriverSpec) -> list[str]:
@@ -28,19 +27,14 @@ class ProcessInstance(Instance):
     def __init__(self, spec: DriverSpec, process: asyncio.subprocess.Process):
         super().__init__(spec)
         self.process = process
-        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
-        self._stderr_task = asyncio.ensure_future(self._drain_stderr())
-        assert process.stdout is not None and process.stdin is not None
+        assert process.stdout is not None and process.stdin is not None and process.stderr is not None
+        self.stderr_tail = StderrTail()
+        self._stderr_task = asyncio.ensure_future(self.stderr_tail.drain(process.stderr))
         self.channel = Channel(process.stdout, process.stdin, self._death_note)
 
     @property
     def pid(self) -> int:
         return self.process.pid
-
-    async def _drain_stderr(self) -> None:
-        assert self.process.stderr is not None
-        while line := await self.process.stderr.readline():
-            self._stderr_tail.append(line.decode("utf-8", "replace").rstrip())
 
     async def _death_note(self) -> str:
         with contextlib.suppress(TimeoutError):
@@ -49,7 +43,7 @@ class ProcessInstance(Instance):
         code = self.process.returncode
         status = f"exit status {code}" if code is not None and code >= 0 else (
             f"killed by signal {-code}" if code is not None else "still running")
-        tail = " | ".join(list(self._stderr_tail)[-3:])
+        tail = self.stderr_tail.summary()
         return status + (f"; stderr: {tail}" if tail else "")
 
     async def request(self, method: str, params: Any = None, timeout: float | None = None) -> Any:

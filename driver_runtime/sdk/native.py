@@ -37,9 +37,10 @@ def build_dir(name: str, version: str) -> Path:
     explicit = os.environ.get(BUILD_ENV)
     if explicit:
         return Path(explicit)
-    xdg = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    data = Path(os.environ.get("BBLFSH_LSP_DATA") or Path(xdg) / "bblfsh-lsp")
-    return data / "build" / f"{name}-{version}"
+    # Imported here: an image sets BUILD_ENV and does not hold driver_runtime/paths.py.
+    from driver_runtime.paths import data_dir
+
+    return data_dir() / "build" / f"{name}-{version}"
 
 
 class NativeParser:
