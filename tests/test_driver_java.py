@@ -54,6 +54,7 @@ from driver_runtime.drivers.java import annotation, normalization
 from driver_runtime.drivers.java.driver import JavaDriver, java_binary
 from driver_runtime.protocol import Mode, ParseRequest, ParseResult
 from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.sdk.nodes import split_comment_tab
 
 FIXTURES = conformance_fixtures("java")
 
@@ -210,7 +211,7 @@ def test_java_string_values(body: str, value: str):
     ("/*\n* a\n*  b\n*  c\n*/", "/*", "*/", ("\n* ", "a\nb\nc", "\n", "*  ")),
 ])
 def test_comment_parts_as_babelfish_split_them(raw: str, opener: str, closer: str, parts: tuple[str, ...]):
-    assert normalization.comment_parts(raw, opener, closer) == parts
+    assert split_comment_tab(raw, opener, closer) == parts
 
 
 # --- the three modes -----------------------------------------------------------------------------

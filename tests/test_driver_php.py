@@ -53,6 +53,7 @@ from driver_runtime.drivers.php import annotation, normalization
 from driver_runtime.drivers.php.driver import NATIVE, PhpDriver
 from driver_runtime.protocol import Manifest, Mode, ParseRequest, ParseResult
 from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.sdk.nodes import split_comment_tab
 
 FIXTURES = conformance_fixtures("php")
 
@@ -236,9 +237,9 @@ def test_semantic_types_imports_names_strings_comments(driver):
 
 
 def test_comment_text_follows_babelfish():
-    assert normalization.split_comment("/**\n * a\n *\n * b\n */", "/**", "*/") == ("\n * ", "a\n\n b", "\n ", " *")
-    assert normalization.split_comment("// x ", "//", "\n") == (" ", "x", " ", "")
-    assert normalization.split_comment("/* one\n   two */", "/*", "*/") == (" ", "one\ntwo", " ", "   ")
+    assert split_comment_tab("/**\n * a\n *\n * b\n */", "/**", "*/") == ("\n * ", "a\n\n b", "\n ", " *")
+    assert split_comment_tab("// x ", "//", "\n") == (" ", "x", " ", "")
+    assert split_comment_tab("/* one\n   two */", "/*", "*/") == (" ", "one\ntwo", " ", "   ")
 
 
 # --- errors and hostile input ------------------------------------------------------------------

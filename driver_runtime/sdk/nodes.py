@@ -52,6 +52,45 @@ def split_comment(raw: str, opener: str, closer: str = "") -> tuple[str, str, st
     return prefix, stripped, suffix
 
 
+def split_comment_tab(raw: str, opener: str, closer: str = "") -> tuple[str, str, str, str]:
+    """(prefix, text, suffix, tab) of a comment, as Babelfish's SDK split C-like comments: the
+    markers off, the blanks and marker characters around the text apart, and the margin common
+    to the lines after the first (" * ") as the tab, taken off each of them."""
+    markers = opener + closer
+
+    def margin(text: str) -> int:
+        """The length of the text's leading run of blanks and marker characters."""
+        for index, char in enumerate(text):
+            if not (char.isspace() or char in markers):
+                return index
+        return len(text)
+
+    body = raw[len(opener):]
+    if closer and body.endswith(closer):
+        body = body[: -len(closer)]
+    start = margin(body)
+    end = len(body)
+    while end > start and (body[end - 1].isspace() or body[end - 1] in markers):
+        end -= 1
+    prefix, text, suffix = body[:start], body[start:end], body[end:]
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return prefix, text, suffix, ""
+    tab = lines[1][:margin(lines[1])]
+    for line in lines[2:]:
+        if not tab:
+            break
+        if not line.startswith(tab):
+            own = line[:margin(line)]
+            common = 0
+            while common < len(tab) and common < len(own) and tab[common] == own[common]:
+                common += 1
+            tab = tab[:common]
+    if tab:
+        text = "\n".join([lines[0], *(line[len(tab):] for line in lines[1:])])
+    return prefix, text, suffix, tab
+
+
 def block(statements: list[Any], pos: Pos = None) -> Node:
     return _with_pos({"@type": "uast:Block"}, pos) | {"Statements": statements}
 

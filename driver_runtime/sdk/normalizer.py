@@ -14,7 +14,7 @@ The walk is bottom-up: a transform sees children that are already semantic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -104,3 +104,18 @@ class Normalizer:
                 context.parent_type, context.field = parent_type, field
                 return transform(value, context)
         return value
+
+
+def native_objects(tree: Any) -> Iterator[Node]:
+    """Every object of a tree, in no set order, for a driver's own pass over it in place (the
+    roles that depend on a node's content, which the tables keyed by type cannot say).  A
+    node's children are taken before it is yielded: the caller may change the node."""
+    stack = [tree]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is list:
+            stack.extend(value)
+        elif kind is dict:
+            stack.extend(child for key, child in value.items() if key != POS and type(child) in (dict, list))
+            yield value

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from driver_runtime.sdk.normalizer import native_objects
+
 FUNCTION = ("Declaration", "Function")
 TYPE = ("Declaration", "Type")
 VARIABLE = ("Declaration", "Variable")
@@ -196,19 +198,13 @@ OPERATOR_TYPES = frozenset(("BinaryOperator", "CompoundAssignOperator", "UnaryOp
 
 def token_roles(tree: Any) -> None:
     """Add the roles an operator's token gives (annotated and semantic modes), in place."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            node_type = node.get("@type")
-            if node_type in OPERATOR_TYPES:
-                token = node.get("@token")
-                unary = node_type == "UnaryOperator" or "Operand" in node
-                roles = (UNARY_ROLES.get(token) if unary else None) or OPERATOR_ROLES.get(token)
-                if unary and node.get("Postfix"):
-                    roles = (*(roles or ()), "Postfix")
-                if roles:
-                    node["@role"] = list(roles)
-            stack.extend(value for key, value in node.items() if key != "@pos" and isinstance(value, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend(node)
+    for node in native_objects(tree):
+        node_type = node.get("@type")
+        if node_type in OPERATOR_TYPES:
+            token = node.get("@token")
+            unary = node_type == "UnaryOperator" or "Operand" in node
+            roles = (UNARY_ROLES.get(token) if unary else None) or OPERATOR_ROLES.get(token)
+            if unary and node.get("Postfix"):
+                roles = (*(roles or ()), "Postfix")
+            if roles:
+                node["@role"] = list(roles)

@@ -31,9 +31,9 @@ from typing import Any
 
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
+from driver_runtime.uast import POS
 
 Node = dict[str, Any]
-POS = "@pos"
 
 
 def _pos(node: Any) -> dict | None:
@@ -160,44 +160,12 @@ def string(node: Node, _context: Context) -> Node:
     return nodes.string(string_value(str(node.get("@token") or "")), _pos(node))
 
 
-def _is_tab(char: str, markers: str) -> bool:
-    return char.isspace() or char in markers
-
-
 def comment(node: Node, _context: Context) -> Node:
-    """`// text` and `/* text */`, split as Babelfish's SDK did: the blanks and marker characters
-    around the text are its prefix and suffix; a margin common to the following lines (` * `)
-    is the tab, taken off those lines."""
+    """`// text` and `/* text */`, split as Babelfish's SDK did (nodes.split_comment_tab)."""
     raw = str(node.get("@token") or "")
     block = raw.startswith("/*")
     opener, closer = ("/*", "*/") if block else ("//", "")
-    markers = opener + closer
-    body = raw[len(opener):]
-    if closer and body.endswith(closer):
-        body = body[: -len(closer)]
-    start = 0
-    while start < len(body) and _is_tab(body[start], markers):
-        start += 1
-    end = len(body)
-    while end > start and _is_tab(body[end - 1], markers):
-        end -= 1
-    prefix, text, suffix = body[:start], body[start:end], body[end:]
-    tab = ""
-    lines = text.split("\n")
-    if len(lines) > 1:
-        margins = []
-        for line in lines[1:]:
-            cut = 0
-            while cut < len(line) and _is_tab(line[cut], markers):
-                cut += 1
-            margins.append(line[:cut])
-        common = margins[0]
-        for margin in margins[1:]:
-            while not margin.startswith(common):
-                common = common[:-1]
-        if common:
-            tab = common
-            text = "\n".join([lines[0], *(line[len(common):] for line in lines[1:])])
+    prefix, text, suffix, tab = nodes.split_comment_tab(raw, opener, closer)
     return nodes.comment(text, _pos(node), block=block, prefix=prefix, suffix=suffix, tab=tab)
 
 

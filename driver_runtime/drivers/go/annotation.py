@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from driver_runtime.sdk.normalizer import native_objects
+
 ROLES: dict[str, tuple[str, ...]] = {
     "File": ("File",),
     "CommentGroup": ("Comment", "List"),
@@ -205,16 +207,8 @@ def add_token_roles(node: dict[str, Any], node_type: str) -> None:
 def annotate_tokens(tree: Any) -> None:
     """add_token_roles on a whole native tree, in place (annotated mode: in semantic mode the
     transforms do it on the way, see normalization.with_token_roles)."""
-    stack = [tree]
     types = TOKEN_TYPES
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-            continue
-        for key, value in node.items():
-            if key[0] != "@" and isinstance(value, (dict, list)):
-                stack.append(value)
+    for node in native_objects(tree):
         node_type = node.get("@type")
         if node_type in types:
             add_token_roles(node, node_type)

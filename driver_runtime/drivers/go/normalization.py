@@ -41,10 +41,9 @@ from typing import Any
 from driver_runtime.drivers.go.annotation import OPERATOR_ROLES, ROLES, TOKEN_TYPES, add_token_roles, token_roles
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context, Transform
+from driver_runtime.uast import POS, ROLE, TOKEN, TYPE
 
 Node = dict[str, Any]
-
-TYPE, TOKEN, ROLE, POS = "@type", "@token", "@role", "@pos"
 
 
 _OWN_ROLES: dict[str, frozenset[str]] = {native: frozenset(roles) for native, roles in ROLES.items()}

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from driver_runtime.sdk.normalizer import native_objects
+
 Node = dict[str, Any]
 
 _STATEMENT = ("Statement",)
@@ -294,19 +296,9 @@ DYNAMIC: dict[str, Callable[[Node], tuple[str, ...]]] = {
 
 def annotate_dynamic(tree: Any) -> None:
     """Give the nodes of DYNAMIC their content-dependent roles (the static tables add the rest)."""
-    stack = [tree]
     dynamic = DYNAMIC
-    while stack:
-        value = stack.pop()
-        if isinstance(value, list):
-            stack.extend(value)
-            continue
-        if not isinstance(value, dict):
-            continue
+    for value in native_objects(tree):
         function = dynamic.get(value.get("@type"))  # type: ignore[arg-type]
         if function is not None:
             roles = function(value)
             value["@role"] = list(roles) if roles else (["Incomplete"] if value.get("@type") == "Modifier" else [])
-        for key, child in value.items():
-            if key != "@pos" and isinstance(child, (dict, list)):
-                stack.append(child)

@@ -90,6 +90,3 @@ class JavaDriver(NativeDriver):
                 message="the source is not valid Unicode (a lone UTF-16 surrogate)",
                 start=Position(offset=len(before), line=line, col=col))])
         return super().parse(request)
-
-    def close(self) -> None:
-        self.native.close()

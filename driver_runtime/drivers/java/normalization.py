@@ -93,53 +93,6 @@ def _text_block(node: Node, _ctx: Context) -> Node:
 _JAVA_BLANKS = "".join(chr(code) for code in range(0x21))
 
 
-def comment_parts(text: str, opener: str, closer: str) -> tuple[str, str, str, str]:
-    """(prefix, text, suffix, tab) of a comment, as Babelfish split them: the markers off, the
-    blanks and marker characters around the text apart, and the margin common to the lines
-    after the first (" * ") taken off each of them."""
-    markers = set(opener + closer)
-
-    def is_tab(char: str) -> bool:
-        return char.isspace() or char in markers
-
-    body = text[len(opener):]
-    if closer and body.endswith(closer):
-        body = body[: -len(closer)]
-    start = 0
-    while start < len(body) and is_tab(body[start]):
-        start += 1
-    end = len(body)
-    while end > start and is_tab(body[end - 1]):
-        end -= 1
-    prefix, core, suffix = body[:start], body[start:end], body[end:]
-    lines = core.split("\n")
-    tab = ""
-    if len(lines) > 1:
-        for number, line in enumerate(lines[1:]):
-            # the margin: the leading run of blanks and marker characters
-            run = 0
-            while run < len(line) and is_tab(line[run]):
-                run += 1
-            margin = line[:run]
-            if number == 0:
-                tab = margin
-                if not tab:
-                    return prefix, core, suffix, ""
-                continue
-            if line.startswith(tab):
-                continue
-            if not margin:
-                return prefix, core, suffix, ""
-            common = 0
-            while common < len(tab) and common < len(margin) and tab[common] == margin[common]:
-                common += 1
-            if common == 0:
-                return prefix, core, suffix, ""
-            tab = tab[:common]
-        core = "\n".join([lines[0]] + [line[len(tab):] if line.startswith(tab) else line for line in lines[1:]])
-    return prefix, core, suffix, tab
-
-
 def _comment_text(raw: str) -> str:
     """The comment's text as Babelfish's Java driver read it: each line trimmed."""
     return "\n".join(line.strip(_JAVA_BLANKS) for line in raw.split("\n"))
@@ -147,7 +100,7 @@ def _comment_text(raw: str) -> str:
 
 def _comment(opener: str, closer: str, block: bool) -> Transform:
     def transform(node: Node, _ctx: Context) -> Node:
-        prefix, text, suffix, tab = comment_parts(_comment_text(node.get("text") or ""), opener, closer)
+        prefix, text, suffix, tab = nodes.split_comment_tab(_comment_text(node.get("text") or ""), opener, closer)
         return nodes.comment(text, node.get("@pos"), block=block, prefix=prefix, suffix=suffix, tab=tab)
     return transform
 
@@ -173,11 +126,8 @@ def _tag(node: Node, _ctx: Context) -> Node:
 
 
 def _text_element(node: Node, _ctx: Context) -> Node:
-    text = node.get("text") or ""
-    stripped = text.strip()
-    prefix = text[: len(text) - len(text.lstrip())]
-    suffix = text[len(prefix) + len(stripped):]
-    return nodes.comment(stripped, node.get("@pos"), block=False, prefix=prefix, suffix=suffix)
+    prefix, text, suffix = nodes.split_comment(node.get("text") or "", "")
+    return nodes.comment(text, node.get("@pos"), block=False, prefix=prefix, suffix=suffix)
 
 
 # --- blocks, imports ---------------------------------------------------------------------------

@@ -18,9 +18,9 @@ from driver_runtime.drivers.javascript import annotation
 from driver_runtime.drivers.javascript.normalization import TABLES
 from driver_runtime.protocol import Mode
 from driver_runtime.sdk.host import NativeDriver
-from driver_runtime.sdk.normalizer import Normalizer
+from driver_runtime.sdk.normalizer import Normalizer, native_objects
 from driver_runtime.sdk.units import UTF16
-from driver_runtime.uast import ROLE, TYPE, walk
+from driver_runtime.uast import ROLE, TYPE
 
 HERE = Path(__file__).resolve().parent
 PARSER = HERE / "native" / "parse.js"
@@ -30,14 +30,14 @@ ATTACHED_COMMENTS = ("leadingComments", "trailingComments", "innerComments")
 def add_operator_roles(tree: Any) -> None:
     """Annotated mode: an operator expression has the roles of its operator (Add, Relational...);
     semantic mode adds them with the uast:Operator (normalization.operator)."""
-    for node in walk(tree):
+    for node in native_objects(tree):
         if node.get(TYPE) in annotation.OPERATORS:
             node[ROLE] = list(annotation.operator_roles(node))
 
 
 def detach_comments(tree: Any) -> None:
     """Semantic mode: comments only in File.comments, each once (as the Python driver lists them)."""
-    for node in walk(tree):
+    for node in native_objects(tree):
         for key in ATTACHED_COMMENTS:
             node.pop(key, None)
 

@@ -114,62 +114,6 @@ def _string_part(node: Node, _ctx: Context) -> Node:
 
 # --- comments ----------------------------------------------------------------------------------
 
-def _is_tab(char: str, markers: str) -> bool:
-    return char.isspace() or char in markers
-
-
-def _first_text(text: str, markers: str) -> int:
-    """Index of the first character that is neither blank nor a comment marker (len if none)."""
-    for index, char in enumerate(text):
-        if not _is_tab(char, markers):
-            return index
-    return len(text)
-
-
-def _common_tab(lines: list[str], markers: str) -> str:
-    """The indentation (blanks and markers, " * ") shared by the lines after the first; "" if
-    they do not share one (Babelfish's rule for the Tab of a block comment)."""
-    tab = ""
-    for number, line in enumerate(lines):
-        if number == 0:
-            tab = line[:_first_text(line, markers)]
-            if not tab:
-                return ""
-            continue
-        if line.startswith(tab):
-            continue
-        own = line[:_first_text(line, markers)]
-        if not own:
-            return ""
-        common = 0
-        while common < len(tab) and common < len(own) and tab[common] == own[common]:
-            common += 1
-        if common == 0:
-            return ""
-        tab = own[:common] if common < len(own) else own
-    return tab
-
-
-def split_comment(raw: str, opener: str, closer: str) -> tuple[str, str, str, str]:
-    """(prefix, text, suffix, tab) of a comment, as Babelfish's uast:Comment has them."""
-    body = raw[len(opener):]
-    if closer and body.endswith(closer):
-        body = body[: -len(closer)]
-    markers = opener + closer
-    start = _first_text(body, markers)
-    end = len(body)
-    while end > start and _is_tab(body[end - 1], markers):
-        end -= 1
-    prefix, text, suffix = body[:start], body[start:end], body[end:]
-    lines = text.split("\n")
-    if len(lines) == 1:
-        return prefix, text, suffix, ""
-    tab = _common_tab(lines[1:], markers)
-    if tab:
-        text = "\n".join([lines[0]] + [line.removeprefix(tab) for line in lines[1:]])
-    return prefix, text, suffix, tab
-
-
 _COMMENT_MARKERS = (("/**", "*/"), ("/*", "*/"), ("//", "\n"), ("#", "\n"))
 
 
@@ -178,7 +122,7 @@ def _comment(node: Node, _ctx: Context) -> Node:
     raw = node.get("@token") or ""
     for opener, closer in _COMMENT_MARKERS:
         if raw.startswith(opener):
-            prefix, text, suffix, tab = split_comment(raw, opener, closer)
+            prefix, text, suffix, tab = nodes.split_comment_tab(raw, opener, closer)
             return nodes.comment(text, node.get("@pos"), block=closer == "*/", prefix=prefix, suffix=suffix, tab=tab)
     return nodes.comment(raw, node.get("@pos"))
 

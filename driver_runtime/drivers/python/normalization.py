@@ -26,6 +26,7 @@ import ast
 from typing import Any
 
 from driver_runtime.drivers.python.native import Converter, Node, Transform
+from driver_runtime.sdk import nodes
 
 
 def identifier(name: Any, pos: dict[str, int] | None = None) -> Node:
@@ -223,7 +224,7 @@ def _class(out: Node, node: ast.ClassDef, conv: Converter) -> Node:
 def _path(parts: list[str]) -> Node:
     if len(parts) == 1:
         return identifier(parts[0])
-    return {"@type": "uast:QualifiedIdentifier", "Names": [identifier(part) for part in parts]}
+    return nodes.qualified_identifier([identifier(part) for part in parts])
 
 
 def _imported(alias: ast.alias) -> Node:
@@ -231,26 +232,18 @@ def _imported(alias: ast.alias) -> Node:
     path = _path(alias.name.split("."))
     if alias.asname is None:
         return path
-    return {"@type": "uast:Alias", "Name": identifier(alias.asname), "Node": path}
+    return nodes.alias(identifier(alias.asname), path)
 
 
 def _runtime_import(pos: dict[str, int] | None, path: Node, names: list[Node] | None, star: bool) -> Node:
-    node: Node = {"@type": "uast:RuntimeImport"}
-    if pos is not None:
-        node["@pos"] = pos
-    node.update({"All": star, "Names": names, "Path": path, "Target": None})
-    return node
+    return nodes.import_(path, names, all=star, pos=pos, kind="uast:RuntimeImport")
 
 
 def _import(out: Node, node: ast.Import, _conv: Converter) -> Node:
     """import a -> RuntimeImport; import a, b -> Group of RuntimeImport (Babelfish's shape)."""
     if len(node.names) == 1:
         return _runtime_import(out.get("@pos"), _imported(node.names[0]), None, False)
-    group: Node = {"@type": "uast:Group"}
-    if "@pos" in out:
-        group["@pos"] = out["@pos"]
-    group["Nodes"] = [_runtime_import(None, _imported(alias), None, False) for alias in node.names]
-    return group
+    return nodes.group([_runtime_import(None, _imported(alias), None, False) for alias in node.names], out.get("@pos"))
 
 
 def _import_from(out: Node, node: ast.ImportFrom, _conv: Converter) -> Node:
@@ -287,15 +280,6 @@ def comment_node(offset: int, text: str) -> Node:
     comment's line) or, after code on the same line, no position at all.  Here every comment
     is in the module's "comments" list, in source order, with the span of its text from '#'.
     """
-    body = text[1:]
-    stripped = body.strip()
-    lead = body[: len(body) - len(body.lstrip())]
-    return {
-        "@type": "uast:Comment",
-        "@pos": {"start": offset, "end": offset + len(text.encode("utf-8", "surrogatepass"))},
-        "Block": False,
-        "Prefix": lead,
-        "Suffix": body[len(lead) + len(stripped):],
-        "Tab": "",
-        "Text": stripped,
-    }
+    prefix, stripped, suffix = nodes.split_comment(text, "#")
+    pos = {"start": offset, "end": offset + len(text.encode("utf-8", "surrogatepass"))}
+    return nodes.comment(stripped, pos, prefix=prefix, suffix=suffix)

@@ -10,7 +10,7 @@ from typing import Any
 from driver_runtime.drivers.ruby import annotation, normalization
 from driver_runtime.protocol import Mode, ParseError, ParseRequest, ParseResult, Position
 from driver_runtime.sdk.host import NativeDriver
-from driver_runtime.sdk.normalizer import Tables
+from driver_runtime.sdk.normalizer import Tables, native_objects
 from driver_runtime.sdk.units import BYTES
 from driver_runtime.uast import LineStarts
 
@@ -27,20 +27,14 @@ OPERATOR_TYPES = ("ruby:send_operator", "ruby:op_asgn")
 def add_operator_roles(tree: Any) -> None:
     """Annotated mode: the roles that depend on an operator (the semantic transforms add them
     there; annotated mode has no transforms)."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            kind = node.get("@type")
-            if kind == "ruby:send_operator":
-                annotation.operator_roles(node, str(node.get("selector")), unary=not node.get("values"))
-            elif kind == "ruby:op_asgn":
-                annotation.operator_roles(node, str(node.get("operator")), unary=False)
-            elif kind == "ruby:send_statement":
-                annotation.statement_roles(node, str(node.get("selector")))
-            stack.extend(value for key, value in node.items() if key != "@pos" and isinstance(value, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend(node)
+    for node in native_objects(tree):
+        kind = node.get("@type")
+        if kind == "ruby:send_operator":
+            annotation.operator_roles(node, str(node.get("selector")), unary=not node.get("values"))
+        elif kind == "ruby:op_asgn":
+            annotation.operator_roles(node, str(node.get("operator")), unary=False)
+        elif kind == "ruby:send_statement":
+            annotation.statement_roles(node, str(node.get("selector")))
 
 
 def _unencodable(content: str) -> ParseError | None:

@@ -35,9 +35,9 @@ from typing import Any
 from driver_runtime.drivers.ruby import annotation
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
+from driver_runtime.uast import POS
 
 Node = dict[str, Any]
-POS = "@pos"
 
 
 def _pos(node: Node) -> dict[str, int] | None:
