@@ -693,7 +693,8 @@ async def test_bundles_from_docker_save_and_from_an_oci_layout_are_the_same(oci_
     digest = docker_env.spec.digest
     assert digest is not None
     expected = oci_env.store.get(digest)
-    assert expected.args == ["/opt/driver/venv/bin/python3", "-m", "driver_runtime.drivers.python"]
+    assert expected.args == ["/opt/driver/venv/bin/python3", "-I", "-B", "/opt/driver/driver_runtime/sdk/launch.py",
+                             "-m", "driver_runtime.drivers.python"]
     assert (expected.user, expected.workdir) == ("10001:10001", "/tmp")
     assert expected.labels["org.bblfsh-lsp.driver.language"] == "python"
     assert IMAGE in expected.tags

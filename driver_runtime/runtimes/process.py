@@ -5,22 +5,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from driver_runtime.channel import FRAME_LIMIT, Channel
 from driver_runtime.runtimes.base import Availability, DriverSpec, DriverUnavailable, Instance, Runtime
 from driver_runtime.runtimes.container import StderrTail
+from driver_runtime.sdk.native import isolated_python, toolchain_environment
 
-# The folder that holds the driver_runtime package: drivers run as "python -m driver_runtime...".
+# The folder that holds the driver_runtime package.
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def expand_command(spec: DriverSpec) -> list[str]:
-    """The manifest's command, with {python} and {folder} filled in."""
+    """The manifest's command, with {folder} filled in and {python} (a part of its own) made
+    this interpreter, isolated, through the launcher that puts this package on sys.path
+    (sdk/native.isolated_python): `{python} -m driver_runtime.drivers.python` runs
+    `python -I -B .../sdk/launch.py -m driver_runtime.drivers.python`."""
     folder = str(spec.folder or "")
-    return [part.replace("{python}", sys.executable).replace("{folder}", folder) for part in spec.manifest.command]
+    command: list[str] = []
+    for part in spec.manifest.command:
+        command += isolated_python() if part == "{python}" else [part.replace("{folder}", folder)]
+    return command
+
+
+def working_directory(spec: DriverSpec) -> str:
+    """Where a driver runs: its own folder, never the user's working directory (the workspace,
+    for an editor), whose files a toolchain could take for its own modules or configuration."""
+    return str(spec.folder) if spec.folder is not None and spec.folder.is_dir() else str(PACKAGE_ROOT)
 
 
 class ProcessInstance(Instance):
@@ -79,16 +91,14 @@ class ProcessRuntime(Runtime):
         command = expand_command(spec)
         if not command:
             raise DriverUnavailable(f"the {spec.language} driver has no command to run as a process")
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), env.get("PYTHONPATH")]))
-        env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
         try:
             process = await asyncio.create_subprocess_exec(
                 *command,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
-                env=env,
+                cwd=working_directory(spec),
+                env=toolchain_environment(os.environ),
                 limit=FRAME_LIMIT,
                 start_new_session=True,  # a Ctrl-C in the terminal is for us, not for drivers
             )

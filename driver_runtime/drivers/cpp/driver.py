@@ -11,6 +11,7 @@ from typing import Any
 from driver_runtime.drivers.cpp import annotation, normalization
 from driver_runtime.protocol import Mode
 from driver_runtime.sdk.host import NativeDriver
+from driver_runtime.sdk.native import ISOLATED_PYTHON_FLAGS
 from driver_runtime.sdk.normalizer import Normalizer, Tables
 from driver_runtime.sdk.units import BYTES
 
@@ -30,7 +31,8 @@ class CppNormalizer(Normalizer):
 
 class CppDriver(NativeDriver):
     def __init__(self) -> None:
-        # The native program is Python (libclang's own bindings), run by this interpreter.
-        super().__init__(HERE, native=[sys.executable, "{folder}/native/clang_ast.py", "{build}"],
+        # The native program is Python (libclang's own bindings), run by this interpreter,
+        # isolated as the driver is (clang_ast.py puts its own folders on sys.path).
+        super().__init__(HERE, native=[sys.executable, *ISOLATED_PYTHON_FLAGS, "{folder}/native/clang_ast.py", "{build}"],
                          tables=TABLES, unit=BYTES)
         self.normalizer = CppNormalizer(self.manifest.language, TABLES)

@@ -7,14 +7,13 @@ it answers with javac's tree shaped like Eclipse JDT's DOM, in UTF-16 offsets (j
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 from driver_runtime.drivers.java import annotation, normalization
 from driver_runtime.protocol import Mode, ParseError, ParseRequest, ParseResult, Position
 from driver_runtime.sdk.host import NativeDriver
-from driver_runtime.sdk.native import build_dir
+from driver_runtime.sdk.native import build_dir, find_program
 from driver_runtime.sdk.normalizer import Normalizer, Tables
 from driver_runtime.sdk.serve import load_manifest
 from driver_runtime.sdk.units import UTF16
@@ -50,8 +49,10 @@ JAR = "java-driver.jar"
 
 
 def java_binary() -> str:
-    """The JVM that runs the parser: $BBLFSH_LSP_JAVA, else `java` on the PATH."""
-    return os.environ.get("BBLFSH_LSP_JAVA") or shutil.which("java") or "java"
+    """The JVM that runs the parser: $BBLFSH_LSP_JAVA if it is an absolute path, else `java` on
+    the PATH's absolute folders (sdk.native.find_program: never one in the working directory)."""
+    explicit = os.environ.get("BBLFSH_LSP_JAVA", "")
+    return explicit if os.path.isabs(explicit) else find_program("java") or "java"
 
 
 def native_command(build: Path) -> list[str]:

@@ -17,7 +17,9 @@ from driver_runtime.uast import LineStarts
 HERE = Path(__file__).resolve().parent
 
 # Ruby's standard library only (ripper, json): nothing to install beyond Debian's ruby.
-NATIVE = ["ruby", "--disable-gems", "{folder}/native/parse.rb"]
+# --disable=all: no gems (nor a Gemfile, nor bundler), no RUBYOPT, no did_you_mean or
+# error_highlight: nothing is loaded but parse.rb and what it requires.
+NATIVE = ["ruby", "--disable=all", "{folder}/native/parse.rb"]
 
 TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, transforms=normalization.TRANSFORMS)
 

@@ -1,6 +1,9 @@
 -- Structural search, UAST views and driver management for bblfsh-lsp (see README.md).
 local M = {}
 
+-- This file's folder: where helper programs run, never the project's folder.
+local here = vim.fs.dirname(vim.fs.normalize(debug.getinfo(1, 'S').source:sub(2)))
+
 local function client(bufnr)
   local clients = vim.lsp.get_clients({ name = 'bblfsh', bufnr = bufnr })
   if #clients == 0 then
@@ -83,7 +86,13 @@ function M.uast(mode)
     local json = vim.json.encode(answer.uast)
     local lines = { json }
     if vim.fn.executable('python3') == 1 then -- pretty-print when a formatter is at hand
-      lines = vim.fn.systemlist({ 'python3', '-m', 'json.tool', '--no-ensure-ascii' }, json)
+      -- Isolated (-I) and away from the project: run from the project folder, `python3 -m json.tool`
+      -- would import a json.py of the project instead of the standard library's.
+      local pretty = vim.system({ 'python3', '-I', '-m', 'json.tool', '--no-ensure-ascii' },
+        { stdin = json, text = true, cwd = here }):wait()
+      if pretty.code == 0 then
+        lines = vim.split(pretty.stdout, '\n', { trimempty = true })
+      end
     end
     vim.cmd('new')
     local scratch = vim.api.nvim_get_current_buf()
