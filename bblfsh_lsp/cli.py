@@ -20,6 +20,7 @@ from tqdm import tqdm
 from bblfsh_lsp import __version__
 from bblfsh_lsp.driver_commands import add_driver_commands
 from bblfsh_lsp.files import walk
+from bblfsh_lsp.interruptible import TimeLimitExceeded, run_interruptible
 from bblfsh_lsp.outline import Symbol, outline, symbol_kinds
 from bblfsh_lsp.parsing import FileParse, parse_files
 from bblfsh_lsp.positions import TextIndex
@@ -120,10 +121,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _walk_for_query(paths: Sequence[str]) -> tuple[list[str], set[str]]:
-    """Files to search, and which of them were named explicitly (those are reported when
-    they cannot be searched; files found by walking are skipped quietly)."""
+    """Files to search, and which of them were named explicitly.  Files found by walking that
+    cannot be read (a broken link, one leading out of the paths given, a FIFO...) are named on
+    stderr as they are met; a file of no known language is skipped quietly."""
     explicit = {path for path in paths if not os.path.isdir(path)}
-    files = [path for path in walk(paths) if path in explicit or searchable(path)]
+    files = list(walk(paths, wanted=searchable, report=lambda message: print(message, file=sys.stderr)))
     return files, explicit
 
 
@@ -136,7 +138,8 @@ async def cmd_query(args: argparse.Namespace) -> int:
     files, explicit = _walk_for_query(args.paths)
     service = _service(args)
     found = 0
-    failed = False
+    failed = False  # a file found by walking could not be parsed
+    named_unsearchable = False  # a file named on the command line could not be searched
     without_driver: collections.Counter[str] = collections.Counter()
     bar = tqdm(total=len(files), unit="file", file=sys.stderr, delay=1.0, leave=False,
                disable=not sys.stderr.isatty())
@@ -147,14 +150,23 @@ async def cmd_query(args: argparse.Namespace) -> int:
             if parsed.problem is not None or not isinstance(tree, dict):
                 if parsed.missing_driver and parsed.path not in explicit:
                     without_driver[parsed.missing_driver] += 1
-                elif parsed.path in explicit or (parsed.result is not None and parsed.result.errors):
-                    bar.write(_describe_errors(parsed), file=sys.stderr)
+                    continue
+                bar.write(_describe_errors(parsed), file=sys.stderr)  # unreadable, or no tree
+                if parsed.path in explicit:
+                    named_unsearchable = True
+                elif parsed.text is not None:  # read, but the driver gave no tree
                     failed = True
                 continue
             assert parsed.text is not None
             index = TextIndex(parsed.text, "utf-8")
-            try:
-                matches, value = find(query, tree, index)
+            try:  # in a worker thread: stopped by the time limit, or by Ctrl-C
+                matches, value = await run_interruptible(find, query, tree, index, timeout=args.timeout or None)
+            except TimeLimitExceeded as exc:
+                bar.write(f"bblfsh-lsp: {parsed.path}: the query {exc} on this file and was stopped "
+                          f"(--timeout {args.timeout:g}; 0 for no limit)", file=sys.stderr)
+                named_unsearchable = named_unsearchable or parsed.path in explicit
+                failed = True
+                continue
             except QueryError as exc:  # some errors only show when the query runs
                 print(f"bblfsh-lsp: {exc}", file=sys.stderr)
                 return EXIT_ERROR
@@ -169,6 +181,10 @@ async def cmd_query(args: argparse.Namespace) -> int:
     for language, count in sorted(without_driver.items()):
         print(f"bblfsh-lsp: skipped {count} {language} file{'s' if count > 1 else ''} "
               f"(no {language} driver is installed)", file=sys.stderr)
+    # As grep: 2 when a file named on the command line could not be searched, even if
+    # something matched elsewhere.
+    if named_unsearchable:
+        return EXIT_ERROR
     if found:
         return EXIT_OK
     return EXIT_ERROR if failed else EXIT_NOTHING
@@ -273,8 +289,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Search files with an XPath query over their UAST (exit status: 0 matched, 1 no match, 2 error).",
     )
     query.add_argument("xpath", metavar="XPATH")
-    query.add_argument("paths", nargs="+", metavar="PATH", help="files or directories (searched recursively)")
+    query.add_argument("paths", nargs="+", metavar="PATH",
+                       help="files or directories (searched recursively); after `--`, a PATH may start with '-'")
     query.add_argument("--json", action="store_true", help="one JSON object per match")
+    query.add_argument("--timeout", type=float, default=Settings().query_timeout, metavar="SECONDS",
+                       help="stop the query on a file after this long and report it (default: %(default)g; 0: no limit)")
     query.add_argument("--language", help="parse every file as this language")
     query.add_argument("--mode", choices=[mode.value for mode in Mode], default=Mode.SEMANTIC.value,
                        help="the UAST to search (annotated keeps native nodes, with roles)")

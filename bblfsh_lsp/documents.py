@@ -1,7 +1,8 @@
 """Open documents, one parse per version, and what each parse lets us answer.
 
-Every new version is parsed at once (in a driver process, off the event loop); nothing waits
-behind an outdated parse.  A request waits only for the parse of the version that was current
+Every new version is parsed at once (in a driver process) and its views are computed in a
+worker thread (bblfsh_lsp.interruptible), off the event loop; a newer version cancels the work
+for an older one, so nothing waits behind an outdated parse.  A request waits only for the parse of the version that was current
 when it came in; if the document changes meanwhile, the request is answered as "content
 modified" so the editor asks again.  Views (outline, folds, selection spans) are computed
 lazily, once per parse.
@@ -19,10 +20,12 @@ from typing import Any
 from lsprotocol.types import SymbolKind
 
 from bblfsh_lsp.folding import Fold, folds
+from bblfsh_lsp.interruptible import run_interruptible
 from bblfsh_lsp.outline import Symbol, outline
 from bblfsh_lsp.positions import Encoding, TextIndex
 from bblfsh_lsp.structure import Structure
 from driver_runtime.protocol import ParseResult
+from driver_runtime.runtimes.base import DriverError
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +37,17 @@ class ParsedDocument:
     """One version of a document and its parse (or why there is none)."""
 
     def __init__(self, uri: str, version: int, index: TextIndex, result: ParseResult | None = None,
-                 problem: str | None = None, kinds: Mapping[str, SymbolKind] | None = None):
+                 problem: str | None = None, kinds: Mapping[str, SymbolKind] | None = None,
+                 problem_on_document: bool = False):
         self.uri = uri
         self.kinds = kinds or {}  # the driver's symbol kinds (outline.symbol_kinds)
         self.version = version
         self.index = index
         self.result = result
         self.problem = problem
+        # Whether the problem is about this document's content, worth a diagnostic on it (a file
+        # too large), rather than about the drivers (said once, in a message).
+        self.problem_on_document = problem_on_document
 
     @property
     def tree(self) -> dict[str, Any] | None:
@@ -66,6 +73,16 @@ class ParsedDocument:
     @cached_property
     def folds(self) -> list[Fold]:
         return folds(self.structure, self.symbols, self.index)
+
+    def prepare(self) -> None:
+        """Compute every view now (in a worker thread: on a large file this takes seconds), so
+        that requests only read them."""
+        self.definition_spans  # noqa: B018 (cached: the outline and the structure with it)
+        self.folds  # noqa: B018
+
+
+class DocumentTooLarge(DriverError):
+    """A document over the size limit: it gets no parse, and a diagnostic saying why."""
 
 
 class DocumentModified(Exception):
@@ -112,17 +129,25 @@ class DocumentStore:
         document.version = version
         document.path = path
         document.index = TextIndex(text, self.encoding)
-        document.pending = asyncio.ensure_future(self._run_parse(document, version, document.index, path))
+        self._start_parse(document)
+
+    def _start_parse(self, document: _Document) -> None:
+        assert document.index is not None
+        if document.pending is not None and not document.pending.done():
+            document.pending.cancel()  # its answer would describe an outdated version
+        document.pending = asyncio.ensure_future(
+            self._run_parse(document, document.version, document.index, document.path))
 
     def close(self, uri: str) -> None:
-        self._documents.pop(uri, None)
+        document = self._documents.pop(uri, None)
+        if document is not None and document.pending is not None:
+            document.pending.cancel()
 
     def reparse_all(self) -> None:
         """Parse every open document again (the drivers changed)."""
         for document in self._documents.values():
             if document.index is not None:
-                document.pending = asyncio.ensure_future(
-                    self._run_parse(document, document.version, document.index, document.path))
+                self._start_parse(document)
 
     def _retire(self, *parses: ParsedDocument | None) -> None:
         """Keep replaced parses alive a moment: freeing a 100 KB file's tree takes a few ms,
@@ -148,14 +173,14 @@ class DocumentStore:
         return document.index if document else None
 
     async def _run_parse(self, document: _Document, version: int, index: TextIndex, path: str) -> ParsedDocument:
-        from driver_runtime.runtimes.base import DriverError
-
         started = time.perf_counter()
         try:
             result = await self._parse(index.text, path, document.language_id)
             parsed = ParsedDocument(document.uri, version, index, result=result, kinds=self._kinds_for(result.language))
+            await run_interruptible(parsed.prepare)
         except DriverError as exc:
-            parsed = ParsedDocument(document.uri, version, index, problem=str(exc))
+            parsed = ParsedDocument(document.uri, version, index, problem=str(exc),
+                                    problem_on_document=isinstance(exc, DocumentTooLarge))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # never leave a request hanging on a bug
@@ -178,7 +203,13 @@ class DocumentStore:
         if document is None or document.pending is None:
             raise KeyError(uri)
         version = document.version
-        parsed = await asyncio.shield(document.pending)
+        pending = document.pending
+        try:
+            parsed = await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            if pending.cancelled():  # a newer version replaced it, not our own cancellation
+                raise DocumentModified(uri) from None
+            raise
         if document.version != version:
             raise DocumentModified(uri)
         return parsed

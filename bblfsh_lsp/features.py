@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from lsprotocol import types
+from pygls.protocol import default_converter
 
 from bblfsh_lsp.documents import ParsedDocument
 from bblfsh_lsp.folding import limit
@@ -13,6 +15,13 @@ from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.selection import enclosing
 
 DIAGNOSTIC_SOURCE = "bblfsh"
+_JSON = default_converter()
+
+
+def as_json(answer: Callable[..., Any], *args: Any) -> Any:
+    """`answer(*args)` as plain JSON data: run in a worker thread, so that the event loop has
+    only to write it out (unstructuring 50,000 symbols takes most of a second)."""
+    return _JSON.unstructure(answer(*args))
 
 
 def lsp_range(index: TextIndex, start: int, end: int) -> types.Range:
@@ -64,8 +73,13 @@ def selection_ranges(parsed: ParsedDocument, positions: Sequence[types.Position]
 
 
 def diagnostics(parsed: ParsedDocument) -> list[types.Diagnostic]:
-    """Syntax errors of this version; none when it parsed (so fixing the code clears them)."""
+    """Syntax errors of this version; none when it parsed (so fixing the code clears them).
+    A document that could not be parsed because of what it is (too large) says so at its start."""
     if parsed.result is None:
+        if parsed.problem and parsed.problem_on_document:
+            start = types.Position(0, 0)
+            return [types.Diagnostic(range=types.Range(start, start), message=parsed.problem,
+                                     severity=types.DiagnosticSeverity.Information, source=DIAGNOSTIC_SOURCE)]
         return []
     index = parsed.index
     out = []

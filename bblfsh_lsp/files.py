@@ -1,12 +1,19 @@
-"""Reading the user's files safely, and walking trees of them as grep would."""
+"""Reading the user's files safely, and walking trees of them as grep would.
+
+Whatever a tree holds is taken as hostile: reading never blocks (a FIFO, a device), a walk
+never leaves the folders it was given through a symbolic link, never loops, and never hangs
+on an ignore file's patterns (ignore_rules.py); what it cannot read it names in a message.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-import pathspec
+from bblfsh_lsp.ignore_rules import MAX_FILE_BYTES as MAX_IGNORE_FILE_BYTES
+from bblfsh_lsp.ignore_rules import IgnoreRules, MatchBudget, TooSlow, parse_rules
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 # Folders that are never source: version control and tool caches.
@@ -15,6 +22,13 @@ SKIPPED_DIRS = frozenset({
     "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache",
     ".ruff_cache", ".idea", ".vscode-test",
 })
+# Read in this order: a pattern of .ignore overrides one of .gitignore (as ripgrep does).
+IGNORE_FILES = (".gitignore", ".ignore")
+
+# A message naming a path that a walk skipped, and why ("path: reason").
+Report = Callable[[str], None]
+# Ignore files on the way down: (the folder they are in, their rules), outermost first.
+Ignores = tuple[tuple[str, IgnoreRules], ...]
 
 
 class SourceError(Exception):
@@ -36,65 +50,181 @@ def decode_source(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
         ) from None
 
 
-def read_source(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    name = str(path)
+def file_kind(mode: int) -> str:
+    """What a file is, for a message about one that is not a regular file."""
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    return next((kind for test, kind in kinds if test(mode)), "not a regular file")
+
+
+def read_regular_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """Up to max_bytes + 1 bytes of a regular file; SourceError naming it for anything else.
+
+    Never blocks: a FIFO, a device or a socket is refused from its status before it is
+    opened (opening a FIFO with no writer waits for one for ever; opening a device can act
+    on it), and the file is opened non-blocking and checked again once open (it may have
+    been replaced in between)."""
+    name = os.fspath(path)
     try:
-        size = os.path.getsize(path)
-        if size > max_bytes:
-            raise SourceError(f"{name}: file too large ({size:,} bytes; the limit is {max_bytes:,})")
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise SourceError(f"{name}: is a directory") from None
+        mode = os.stat(name).st_mode
+        if not stat.S_ISREG(mode):
+            raise SourceError(f"{name}: not a regular file ({file_kind(mode)})")
+        descriptor = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+        with open(descriptor, "rb", closefd=True) as handle:
+            status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode):
+                raise SourceError(f"{name}: not a regular file ({file_kind(status.st_mode)})")
+            if status.st_size > max_bytes:
+                raise SourceError(f"{name}: file too large ({status.st_size:,} bytes; the limit is {max_bytes:,})")
+            return handle.read(max_bytes + 1)
     except OSError as exc:
         raise SourceError(f"{name}: cannot read ({exc.strerror or exc})") from None
-    return decode_source(data, name, max_bytes)
 
 
-def _ignore_spec(folder: Path) -> pathspec.PathSpec | None:
-    patterns: list[str] = []
-    for name in (".gitignore", ".ignore"):
-        try:
-            patterns += (folder / name).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            continue
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns) if patterns else None
+def read_source(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The text of a source file; SourceError naming it when it cannot be read, is not a
+    regular file, is too large, binary or not UTF-8."""
+    return decode_source(read_regular_file(path, max_bytes), os.fspath(path), max_bytes)
 
 
-def walk(paths: Iterable[str]) -> Iterator[str]:
+def _everything(_path: str) -> bool:
+    return True
+
+
+def _nowhere(_message: str) -> None:
+    pass
+
+
+def walk(paths: Iterable[str], wanted: Callable[[str], bool] = _everything, report: Report = _nowhere) -> Iterator[str]:
     """Files under the given paths, in a stable order.
 
-    A file named explicitly is always yielded.  Below a directory, VCS and tool folders are
-    skipped, and so is whatever a .gitignore or .ignore file on the way down excludes.
+    A path that is not a directory is always yielded: it was named, and whoever reads it says
+    if it cannot be.  Below a directory, VCS and tool folders and whatever a .gitignore or
+    .ignore on the way down excludes are skipped quietly, and so are files `wanted` refuses.
+    A wanted file that cannot be read is reported (`report("path: why")`) instead of yielded:
+    a symbolic link that is broken, loops, or leads out of the directories given (a search
+    must not read files elsewhere through links), something that is not a regular file (a
+    FIFO would block its reader).  So is a folder that cannot be listed.  Links to folders
+    are not followed (no loops, no file twice).
     """
-    for given in paths:
-        if not os.path.isdir(given):
-            yield given
+    given = list(paths)
+    roots = [os.path.realpath(path) for path in given if os.path.isdir(path)]
+    for path in given:
+        if os.path.isdir(path):
+            yield from _walk_tree(path, roots, wanted, report)
+        else:
+            yield path
+
+
+def _walk_tree(top: str, roots: Sequence[str], wanted: Callable[[str], bool], report: Report) -> Iterator[str]:
+    """The files below one directory, depth first in name order: with a stack of its own
+    rather than recursion, so that no depth of folders is too deep."""
+    stack: list[tuple[str, Ignores, Iterator[os.DirEntry[str]]]] = []
+    budget = MatchBudget()
+
+    def enter(folder: str, ignores: Ignores) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            report(f"{folder}: cannot list this folder ({exc.strerror or exc})")
+            return
+        rules = _ignore_rules(folder, {entry.name for entry in entries}, report)
+        stack.append((folder, (*ignores, (folder, rules)) if rules else ignores, iter(entries)))
+
+    enter(str(Path(top)), ())
+    while stack:
+        folder, ignores, entries = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
             continue
-        yield from _walk_dir(Path(given), [])
+        path = entry.name if folder == os.curdir else os.path.join(folder, entry.name)
+        if _is_real_dir(entry):
+            if entry.name not in SKIPPED_DIRS and not _ignored(path, True, ignores, budget, report):
+                enter(path, ignores)
+            continue
+        if _ignored(path, False, ignores, budget, report) or not wanted(path):
+            continue
+        problem = _why_unreadable(entry, roots)
+        if problem is None:
+            yield path
+        elif problem:
+            report(f"{path}: {problem}")
 
 
-def _walk_dir(folder: Path, specs: list[tuple[Path, pathspec.PathSpec]]) -> Iterator[str]:
-    spec = _ignore_spec(folder)
-    if spec is not None:
-        specs = [*specs, (folder, spec)]
-
-    def ignored(path: Path, is_dir: bool) -> bool:
-        for base, rules in specs:
-            relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-            if rules.match_file(relative):
-                return True
+def _is_real_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
         return False
 
+
+def _why_unreadable(entry: os.DirEntry[str], roots: Sequence[str]) -> str | None:
+    """None for a regular file to read; "" for what is skipped quietly (a link to a folder);
+    else why the entry cannot be read."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
-        return
-    for entry in entries:
-        path = folder / entry.name
-        if entry.is_dir(follow_symlinks=False):
-            if entry.name in SKIPPED_DIRS or ignored(path, True):
-                continue
-            yield from _walk_dir(path, specs)
-        elif entry.is_file() and not ignored(path, False):
-            yield str(path)
+        if entry.is_symlink():
+            return _why_link_unreadable(entry.path, roots)
+        if entry.is_file(follow_symlinks=False):
+            return None
+        return f"not a regular file ({file_kind(entry.stat(follow_symlinks=False).st_mode)})"
+    except OSError as exc:
+        return f"cannot read ({exc.strerror or exc})"
+
+
+def _why_link_unreadable(path: str, roots: Sequence[str]) -> str | None:
+    try:
+        mode = os.stat(path).st_mode  # follows the link: a loop or a missing target fails here
+    except OSError as exc:
+        return f"a broken symbolic link ({exc.strerror or exc})"
+    if stat.S_ISDIR(mode):
+        return ""
+    target = os.path.realpath(path)
+    if not any(_inside(target, root) for root in roots):
+        return f"a symbolic link to {target}, outside the folders searched"
+    if not stat.S_ISREG(mode):
+        return f"a symbolic link to {file_kind(mode)}"
+    return None
+
+
+def _inside(path: str, folder: str) -> bool:
+    return os.path.commonpath([path, folder]) == folder
+
+
+def _ignore_rules(folder: str, names: set[str], report: Report) -> IgnoreRules | None:
+    """The rules of the folder's ignore files, if it has any; what cannot be applied is reported."""
+    read: dict[str, str] = {}  # path -> text
+    for name in IGNORE_FILES:
+        if name not in names:
+            continue
+        path = os.path.join(folder, name)
+        try:
+            data = read_regular_file(path, MAX_IGNORE_FILE_BYTES)
+        except SourceError as exc:  # not a regular file, too large (read_regular_file checks its size)
+            report(f"{exc}; its patterns are not applied")
+            continue
+        read[path] = data.decode("utf-8", errors="replace")
+    if not read:
+        return None
+    rules = parse_rules("\n".join(read.values()), " and ".join(read))
+    for problem in rules.problems:
+        report(problem)
+    return rules if rules.rules else None
+
+
+def _ignored(path: str, is_dir: bool, ignores: Ignores, budget: MatchBudget, report: Report) -> bool:
+    """Whether an ignore file on the way down excludes the path: the deepest one that speaks
+    of it decides (git's precedence).  Past the walk's matching budget, none does."""
+    if budget.spent:
+        return False
+    for base, rules in reversed(ignores):
+        relative = path if base == os.curdir else path[len(base.rstrip(os.sep)) + 1:]
+        try:
+            decision = rules.decision(relative.split(os.sep), is_dir, budget)
+        except TooSlow as exc:
+            report(str(exc))
+            return False
+        if decision is not None:
+            return decision
+    return False

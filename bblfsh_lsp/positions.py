@@ -45,11 +45,13 @@ class TextIndex:
         return len(self.lines.starts)
 
     def _line_bounds(self, line: int) -> tuple[int, int]:
-        """Byte range of a 0-based line, without its line break."""
+        """Byte range of a 0-based line, without its line break ("\\r\\n", "\\r" or "\\n")."""
         starts = self.lines.starts
         start = starts[line]
-        end = starts[line + 1] - 1 if line + 1 < len(starts) else len(self.data)
-        if end > start and self.data[end - 1 : end] == b"\r":
+        if line + 1 >= len(starts):
+            return start, len(self.data)
+        end = starts[line + 1] - 1  # the break's last byte
+        if self.data[end] == 0x0A and end > start and self.data[end - 1] == 0x0D:  # "\r\n"
             end -= 1
         return start, end
 

@@ -100,6 +100,7 @@ __all__ = [
     "Query",
     "QueryError",
     "QueryResult",
+    "QueryTimeout",
     "QueryTree",
     "STATIC_PREFIXES",
     "Scalar",
@@ -129,6 +130,10 @@ _SYSTEM_KEYS = frozenset((TYPE, ROLE, TOKEN, POS))
 
 class QueryError(ValueError):
     """An invalid or unsupported query, or one that failed on a tree."""
+
+
+class QueryTimeout(QueryError):
+    """A valid query that ran longer than its time limit and was stopped."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -969,6 +974,8 @@ def _scalar(value: Any) -> Scalar:
         return value
     if isinstance(value, (float, Decimal)):
         number = float(value)
+        if not math.isfinite(number):  # JSON has no NaN or Infinity: what XPath's string() gives
+            return "NaN" if math.isnan(number) else ("Infinity" if number > 0 else "-Infinity")
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
     if value is None:
         return ""

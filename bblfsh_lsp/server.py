@@ -11,14 +11,16 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcInvalidParams
-from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from bblfsh_lsp import __version__, driver_actions, features
-from bblfsh_lsp.documents import DocumentModified, DocumentStore, ParsedDocument
+from bblfsh_lsp.documents import DocumentModified, DocumentStore, DocumentTooLarge, ParsedDocument
+from bblfsh_lsp.interruptible import run_interruptible
 from bblfsh_lsp.lsp_progress import LspProgress, report_on
 from bblfsh_lsp.outline import symbol_kinds
-from bblfsh_lsp.query import QueryError
+from bblfsh_lsp.positions import TextIndex
+from bblfsh_lsp.query import QueryError, QueryTimeout
+from bblfsh_lsp.rpc import HardenedLanguageServer
 from bblfsh_lsp.settings import Settings
 from bblfsh_lsp.workspace_search import WorkspaceSearch
 from driver_runtime import uast
@@ -83,7 +85,7 @@ def structure_params(data: Any, cls: type) -> Any:
         raise JsonRpcInvalidParams("invalid params: " + "; ".join(cattrs.transform_error(exc))) from None
 
 
-class BblfshServer(LanguageServer):
+class BblfshServer(HardenedLanguageServer):
     def __init__(self, settings: Settings | None = None):
         super().__init__("bblfsh-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.settings = settings or Settings()
@@ -145,7 +147,8 @@ class BblfshServer(LanguageServer):
     async def parse_text(self, text: str, path: str, language_id: str | None) -> ParseResult:
         assert self.service is not None
         if len(text) > self.settings.max_file_bytes or len(text.encode("utf-8", "surrogatepass")) > self.settings.max_file_bytes:
-            raise DriverError(f"{path}: file too large to parse (limit {self.settings.max_file_bytes:,} bytes)")
+            raise DocumentTooLarge(f"{path}: file too large to parse (limit {self.settings.max_file_bytes:,} bytes, "
+                                   f"the maxFileBytes setting): no outline, folding or search")
         language = language_id if language_id and canonical(language_id) is not None else None
         return await self.service.parse(text, path, language=language)
 
@@ -187,7 +190,8 @@ class BblfshServer(LanguageServer):
         assert self.service is not None
         progress = report_on(self, token, "Structural search")
         return WorkspaceSearch(self.store, self.service, self.workspace_roots(), self.store.encoding,
-                               self.settings.max_file_bytes, progress)
+                               self.settings.max_file_bytes, progress, self.settings.query_timeout,
+                               log=lambda message: self.notice(logging.INFO, message))
 
     def notice(self, level: int, message: str) -> None:
         """Tell the user about the drivers: important news as a message, the rest in the log."""
@@ -247,6 +251,12 @@ async def on_shutdown(ls: BblfshServer, _params: Any) -> None:
     await ls.stop_services()
 
 
+@_feature(types.EXIT)
+async def on_exit(ls: BblfshServer, _params: Any) -> None:
+    """Also run when the client closes the connection (rpc.HardenedProtocol): no driver outlives us."""
+    await ls.stop_services()
+
+
 @_feature(types.TEXT_DOCUMENT_DID_OPEN)
 def on_open(ls: BblfshServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
@@ -266,31 +276,29 @@ def on_close(ls: BblfshServer, params: types.DidCloseTextDocumentParams) -> None
 
 
 @_feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-async def on_document_symbol(ls: BblfshServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+async def on_document_symbol(ls: BblfshServer, params: types.DocumentSymbolParams) -> list[dict[str, Any]]:
     parsed = await ls.parsed(params.text_document.uri)
-    return features.document_symbols(parsed) if parsed else []
+    return await run_interruptible(features.as_json, features.document_symbols, parsed) if parsed else []
 
 
 @_feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
-async def on_folding_range(ls: BblfshServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+async def on_folding_range(ls: BblfshServer, params: types.FoldingRangeParams) -> list[dict[str, Any]]:
     parsed = await ls.parsed(params.text_document.uri)
     if parsed is None:
         return []
     caps = ls.client_capabilities.text_document
     folding = caps.folding_range if caps else None
-    return features.folding_ranges(
-        parsed,
-        line_folding_only=bool(folding and folding.line_folding_only),
-        range_limit=folding.range_limit if folding else None,
-    )
+    return await run_interruptible(features.as_json, features.folding_ranges, parsed,
+                                   bool(folding and folding.line_folding_only),
+                                   folding.range_limit if folding else None)
 
 
 @_feature(types.TEXT_DOCUMENT_SELECTION_RANGE)
-async def on_selection_range(ls: BblfshServer, params: types.SelectionRangeParams) -> list[types.SelectionRange]:
+async def on_selection_range(ls: BblfshServer, params: types.SelectionRangeParams) -> list[dict[str, Any]]:
     parsed = await ls.parsed(params.text_document.uri)
     if parsed is None:
         return []
-    return features.selection_ranges(parsed, params.positions)
+    return await run_interruptible(features.as_json, features.selection_ranges, parsed, params.positions)
 
 
 @_feature(PARSE_REQUEST)
@@ -300,6 +308,11 @@ async def on_parse(ls: BblfshServer, params: Any) -> dict[str, Any]:
     index, result, problem = await ls.search().parse_uri(uri, request.mode)
     if result is None:
         raise JsonRpcException(problem or f"cannot parse {uri}", code=REQUEST_FAILED)
+    return await run_interruptible(parse_answer, uri, index, result)
+
+
+def parse_answer(uri: str, index: TextIndex, result: ParseResult) -> dict[str, Any]:
+    """What bblfsh/parse answers: the UAST in Babelfish's shape, positions expanded."""
     tree = uast.to_babelfish(result.uast, index.lines) if result.uast is not None else None
     errors = [{"message": error.message,
                "line": error.start.line if error.start else None,
@@ -344,6 +357,8 @@ async def _query(ls: BblfshServer, params: QueryParams, token: Any = None) -> li
     try:
         return await ls.search(token).run(params.query,
                                           params.text_document.uri if params.text_document else None)
+    except QueryTimeout as exc:
+        raise JsonRpcException(str(exc), code=REQUEST_FAILED) from None
     except QueryError as exc:
         raise JsonRpcInvalidParams(str(exc)) from None
 

@@ -30,6 +30,7 @@ _EDITOR_KEYS = {
     "idleTimeout": "idle_timeout",
     "memoryLimitMiB": "memory_mib",
     "driverNetwork": "driver_network",
+    "queryTimeout": "query_timeout",
 }
 
 
@@ -43,6 +44,9 @@ class Settings:
     idle_timeout: float = 300.0
     memory_mib: int = 512  # per driver container
     driver_network: bool = False  # give driver containers a network (they do not need one)
+    # Seconds a structural query may run on one document before it is stopped with an error: an
+    # editor must stay responsive (`//*//*//*//*` on a large file runs for minutes).
+    query_timeout: float = 4.0
 
     def pool(self) -> PoolSettings:
         return PoolSettings(

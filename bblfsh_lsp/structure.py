@@ -84,7 +84,13 @@ class Structure:
             ends[index] = end
             return start, end
 
-        visit(tree, -1, "", 0)
+        try:
+            visit(tree, -1, "", 0)
+        finally:
+            # A recursive closure is a reference cycle (visit -> its cell -> visit) that holds
+            # the node list: left to the cyclic collector, a large tree would outlive its
+            # document by minutes.
+            del visit
 
     def has_extent(self, index: int) -> bool:
         return self.starts[index] != NO_EXTENT

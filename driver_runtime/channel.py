@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from driver_runtime import protocol
+from driver_runtime.large_frames import LARGE_FRAME_BYTES, decode_large
 from driver_runtime.protocol import DriverRequestError, ErrorCode, RequestError
 from driver_runtime.runtimes.base import DriverCrashed, DriverTimeout
 
@@ -60,7 +61,8 @@ class Channel:
                         if not line.strip():
                             continue
                         try:
-                            message = protocol.decode(line)
+                            message = (protocol.decode(line) if len(line) < LARGE_FRAME_BYTES
+                                       else await asyncio.to_thread(decode_large, line))
                         except protocol.FrameTooDeep as exc:
                             # The whole frame was read, so the channel is still in step.
                             raise DriverRequestError(RequestError(ErrorCode.UNSUPPORTED, str(exc))) from None

@@ -74,11 +74,12 @@ class DriverPool:
 
     # --- the one verb callers use --------------------------------------------------------------
 
-    async def request(self, method: str, params: Any = None) -> Any:
-        """Run one request on some instance; retried once if the instance crashes."""
+    async def request(self, method: str, params: Any = None, deadline: float | None = None) -> Any:
+        """Run one request on some instance; retried once if the instance crashes.  `deadline`
+        replaces the settings' for this request (a large file takes longer)."""
         for attempt in (1, 2):
             instance = await self._acquire()
-            call = asyncio.ensure_future(instance.request(method, params, self.settings.deadline))
+            call = asyncio.ensure_future(instance.request(method, params, deadline or self.settings.deadline))
             try:
                 # Shielded: if our caller gives up, the instance still finishes its request and
                 # goes back to the pool instead of being killed mid-parse.

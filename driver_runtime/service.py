@@ -27,6 +27,7 @@ Notice = Callable[[int, str], None]
 # A logging level between INFO and WARNING: news for the user (an editor shows it), not a problem.
 NOTICE = 25
 logging.addLevelName(NOTICE, "NOTICE")
+DEADLINE_UNIT_CHARS = 1 << 20  # the size of source a request deadline is meant for
 
 
 class UnknownLanguage(DriverError):
@@ -115,8 +116,11 @@ class DriverService:
         name = self.language_of(path, content[:256], language)
         pool = await self.pool(name)
         request = ParseRequest(content=content, filename=path, language=name, mode=mode)
+        # The deadline is for a file of up to a MiB; a larger file gets it once per MiB (the
+        # parse, and the transfer of its tree, grow with the size).
+        deadline = self.settings.deadline * max(1.0, len(content) / DEADLINE_UNIT_CHARS)
         try:
-            result = await pool.request(protocol.METHOD_PARSE, request)
+            result = await pool.request(protocol.METHOD_PARSE, request, deadline)
         except DriverRequestError as exc:
             raise DriverError(f"the {name} driver refused the request: {exc}") from None
         return protocol.converter.structure(result, ParseResult)

@@ -428,11 +428,13 @@ def raw_results_for_custom_methods(client: LanguageClient) -> None:
     client.protocol.get_result_type = lambda method: RawResponse if method.startswith("bblfsh/") else known(method)
 
 
-def lsp_client_fixture(workspace_files: Mapping[str, str], ready: Callable[[], Any] | None = None) -> Any:
+def lsp_client_fixture(workspace_files: Mapping[str, str], ready: Callable[[], Any] | None = None,
+                       options: Mapping[str, Any] | None = None) -> Any:
     """A pytest-lsp fixture: the language server (`bblfsh-lsp serve` over stdio) driven as each
     of CLIENTS drives it, in a new workspace folder holding `workspace_files` (relative path ->
-    text).  `ready` is called first: it skips (toolchain_unavailable) where the driver cannot run.
-    The client's workspace_path is the folder; bblfsh/* results come as JSON."""
+    text), with `options` as its initializationOptions.  `ready` is called first: it skips
+    (toolchain_unavailable) where the driver cannot run.  The client's workspace_path is the
+    folder; bblfsh/* results come as JSON."""
 
     @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
                         params=CLIENTS)
@@ -450,6 +452,7 @@ def lsp_client_fixture(workspace_files: Mapping[str, str], ready: Callable[[], A
             capabilities=client_capabilities(request.param),
             root_uri=workspace.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
+            initialization_options=dict(options) if options is not None else None,
         ))
         yield
         await lsp_client.shutdown_session()

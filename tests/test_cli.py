@@ -82,7 +82,7 @@ def test_bad_files_are_named_and_the_run_goes_on(tree: Path):
     assert "latin.py: not UTF-8 text (byte 0xe9 at offset 8, line 1)" in errors
     assert "broken.py:1:5: invalid syntax" in errors
     assert "cannot tell the language of notes.txt" in errors
-    assert result.returncode == 0  # something matched
+    assert result.returncode == 2  # as grep: files named on the command line could not be searched
 
 
 def test_parse_jsonl_is_what_the_scorer_reads(tree: Path):
@@ -135,3 +135,22 @@ def test_readme_main_job_runs_on_the_bundled_example():
     assert result.returncode == 0, result.stderr
     labels = {line.rsplit(" ", 1)[-1] for line in result.stdout.splitlines()}
     assert {"add", "take", "low_stock", "render", "main"} <= labels
+
+
+def test_a_query_over_its_time_limit_on_a_file_is_stopped_and_named(tmp_path: Path):
+    big = tmp_path / "big.py"
+    big.write_text("".join(f"def f{number}(a, b):\n    return a + b\n\n" for number in range(2000)))
+    small = tmp_path / "small.py"
+    small.write_text("def tiny():\n    pass\n")
+    result = run("query", "--timeout", "0.5", "//*//*//*//*", str(big), str(small))
+    assert result.returncode == 2, result.stderr  # as grep: a named file could not be searched
+    assert f"{big}: the query took longer than 0.5 s" in result.stderr
+    assert "small.py:" in result.stdout  # the other file was searched
+
+
+def test_values_json_cannot_carry_are_given_as_xpath_writes_them():
+    # JSON has no NaN or Infinity: XPath's string() of them.
+    result = run("query", "--json", "0 div 0", str(EXAMPLES / "python" / "cli.py"))
+    assert json.loads(result.stdout)["value"] == "NaN"
+    result = run("query", "-1 div 0", str(EXAMPLES / "python" / "cli.py"))
+    assert result.stdout.strip().endswith(": -Infinity")

@@ -66,3 +66,39 @@ def test_babelfish_positions_are_one_based_byte_columns():
                            "start": {"@type": "uast:Position", "offset": 7, "line": 2, "col": 1},
                            "end": {"@type": "uast:Position", "offset": 8, "line": 2, "col": 2}}
     assert out["k"][0]["@pos"]["end"]["col"] == 3  # "é" is two bytes
+
+
+@pytest.mark.parametrize("line_break", [b"\n", b"\r\n", b"\r"], ids=["LF", "CRLF", "CR"])
+def test_line_starts_follow_every_lsp_line_break(line_break: bytes):
+    data = line_break.join([b"ab", b"", b"cd", b""])
+    width = len(line_break)
+    assert LineStarts(data).starts == [0, 2 + width, 2 + 2 * width, 4 + 3 * width]
+
+
+def test_line_starts_in_mixed_line_breaks_count_crlf_once():
+    assert LineStarts(b"a\rb\r\nc\nd\r\re").starts == [0, 2, 5, 7, 9, 10]
+
+
+@pytest.mark.parametrize("character", ["\f", "\v", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
+def test_characters_that_str_splitlines_breaks_at_do_not_end_a_line(character: str):
+    data = f"a{character}b\nc".encode()
+    assert LineStarts(data).starts == [0, data.index(b"\n") + 1]
+
+
+def test_positions_in_cr_only_text():
+    text = "def f():\r    é = 1\r\rx"
+    index = TextIndex(text, "utf-16")
+    assert index.line_count == 4
+    x = len(text.encode()) - 1
+    assert index.position(x) == (3, 0) and index.offset(3, 0) == x
+    e = text.encode().index("é".encode())
+    assert index.position(e + 2) == (1, 5)  # after "    é"
+    assert index.line_end(0) == 8 and index.offset(0, 99) == 8  # before the "\r"
+    assert index.line_end(2) == index.lines.starts[2]  # an empty line between two "\r"
+    assert to_babelfish({"@pos": {"start": x, "end": x + 1}}, index.lines)["@pos"]["start"]["line"] == 4
+
+
+def test_an_empty_line_between_crlf_line_ends_has_no_negative_length():
+    index = TextIndex("a\r\n\r\nb", "utf-16")
+    assert [index.line_end(line) for line in range(3)] == [1, 3, 6]
+    assert index.offset(1, 4) == 3

@@ -49,6 +49,7 @@ _OPENERS, _CLOSERS = {"(", "[", "{"}, {")", "]", "}"}
 # An integer literal that only Python 2 reads: octal without "o" (0777) or long (10L, 0x1FL).
 _PYTHON2_INT = re.compile(r"(0[0-7]+|[1-9][0-9]*|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0)([lL]?)(?![0-9a-zA-Z_.])")
 _LITERAL_TEXT = re.compile(rb"[0-9A-Za-z_]+")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 def is_python2_error(message: str) -> bool:
@@ -87,16 +88,13 @@ def _statement_end(tokens: list[tokenize.TokenInfo], start: int, stop: str) -> t
 
 def rewrite(text: str) -> Rewritten | None:
     """The text with its Python 2 statements made Python 3 syntax, same length; or None."""
+    # Read through universal newlines, tokenize's lines end where CPython's parser (and LSP) end
+    # them, at "\r\n", "\r" or "\n": its line numbers are the parser's; its columns count characters.
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        tokens = list(tokenize.generate_tokens(io.StringIO(text, newline=None).readline))
     except (tokenize.TokenError, SyntaxError):
         return None
-    # tokenize counts columns in characters, on the lines io.StringIO gives (split after "\n").
-    line_starts = [0]
-    index = text.find("\n")
-    while index >= 0:
-        line_starts.append(index + 1)
-        index = text.find("\n", index + 1)
+    line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
     chars = list(text)
     out = Rewritten("", False, set(), {}, set())
 

@@ -18,9 +18,9 @@ _STRING_OR_COMMENT = re.compile(
     r"(?=[#'\"])(?:(#[^\r\n]*)"
     r"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)"
     r'|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)'
-    r"|'(?:[^'\\\n]|\\.)*(?:'|$)"
-    r'|"(?:[^"\\\n]|\\.)*(?:"|$))',
-    re.S | re.M,
+    r"|'(?:[^'\\\r\n]|\\(?:\r\n|.))*(?:'|(?=[\r\n])|\Z)"
+    r'|"(?:[^"\\\r\n]|\\(?:\r\n|.))*(?:"|(?=[\r\n])|\Z))',
+    re.S,
 )
 
 # An identifier, in UTF-8 bytes (see Source.identifier_at); what may come before a next name.
@@ -130,7 +130,8 @@ class Source:
     def _comments_by_tokenizer(self) -> list[tuple[int, str]]:
         found = []
         try:
-            for tok in tokenize.generate_tokens(StringIO(self.text).readline):
+            # universal newlines: tokenize's lines are then self.lines (split at \r\n, \r, \n)
+            for tok in tokenize.generate_tokens(StringIO(self.text, newline=None).readline):
                 if tok.type == tokenize.COMMENT:
                     line, col = tok.start
                     start = self.lines.starts[line - 1]

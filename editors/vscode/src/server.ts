@@ -33,6 +33,7 @@ export interface ServerSettings {
   runtime: string;
   maxFileBytes: number;
   requestTimeout: number;
+  queryTimeout: number;
   maxInstances: number;
   minInstances: number;
   idleTimeout: number;
@@ -52,6 +53,7 @@ export function serverSettings(): ServerSettings {
     runtime: chosen ?? process.env.BBLFSH_LSP_RUNTIME ?? 'auto',
     maxFileBytes: config.get<number>('maxFileBytes', 4194304),
     requestTimeout: config.get<number>('requestTimeout', 30),
+    queryTimeout: config.get<number>('queryTimeout', 4),
     maxInstances: config.get<number>('maxInstances', 2),
     minInstances: config.get<number>('minInstances', 0),
     idleTimeout: config.get<number>('idleTimeout', 300),
@@ -65,21 +67,38 @@ function expand(value: string): string {
   return value.trim().replace(/^~(?=$|\/)/, os.homedir()).replace(/\$\{workspaceFolder\}/g, folder);
 }
 
-/** The command line of the server: `<serverPath> serve` or `<pythonPath> -m bblfsh_lsp serve`. */
+/**
+ * Where the server runs: the extension's own folder, never the workspace, whose files (an ast.py,
+ * a node_modules) must not be taken for the server's or its drivers' own code.
+ */
+const SERVER_CWD = __dirname;
+
+/**
+ * The command line of the server: `<serverPath> serve` or `<pythonPath> -I -m bblfsh_lsp serve`
+ * (-I: isolated, so Python reads no module from the working directory and no PYTHON* variable).
+ */
 export function serverCommand(): { command: string; args: string[] } {
   const config = vscode.workspace.getConfiguration('bblfsh');
   const extra = config.get<string[]>('serverArgs', []).map(expand);
   const python = expand(config.get<string>('pythonPath', ''));
   if (python) {
-    return { command: python, args: ['-m', 'bblfsh_lsp', ...extra, 'serve'] };
+    return { command: python, args: ['-I', '-m', 'bblfsh_lsp', ...extra, 'serve'] };
   }
   return { command: expand(config.get<string>('serverPath', '')) || 'bblfsh-lsp', args: [...extra, 'serve'] };
 }
 
+/**
+ * The absolute path of `command`: a path as given, else the first match in the PATH's absolute
+ * folders (an empty or relative entry, such as `.` or `node_modules/.bin`, would be a folder of the
+ * working directory). The server is started by that path, so nothing looks the name up again.
+ */
 function findExecutable(command: string): string | undefined {
-  const candidates = command.includes(path.sep)
-    ? [command]
-    : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, command));
+  const candidates = command.includes(path.sep) || command.includes('/')
+    ? [path.resolve(command)]
+    : (process.env.PATH ?? '')
+      .split(path.delimiter)
+      .filter((dir) => path.isAbsolute(dir))
+      .map((dir) => path.join(dir, command));
   return candidates.find((file) => {
     try {
       fs.accessSync(file, fs.constants.X_OK);
@@ -131,7 +150,8 @@ export class Server implements vscode.Disposable {
 
   private async launch(): Promise<LanguageClient | undefined> {
     const { command, args } = serverCommand();
-    if (!findExecutable(command)) {
+    const executable = findExecutable(command);
+    if (!executable) {
       const setting = vscode.workspace.getConfiguration('bblfsh').get<string>('pythonPath') ? 'pythonPath' : 'serverPath';
       this.output.appendLine(`cannot find ${command}`);
       void vscode.window
@@ -140,9 +160,9 @@ export class Server implements vscode.Disposable {
         .then((answer) => answer && vscode.commands.executeCommand('workbench.action.openSettings', `bblfsh.${setting}`));
       return undefined;
     }
-    this.output.appendLine(`starting ${command} ${args.join(' ')}`);
+    this.output.appendLine(`starting ${executable} ${args.join(' ')}`);
     // No `transport`: stdio, without the `--stdio` argument vscode-languageclient would add for TransportKind.stdio.
-    const serverOptions: ServerOptions = { command, args, options: { env: process.env } };
+    const serverOptions: ServerOptions = { command: executable, args, options: { env: process.env, cwd: SERVER_CWD } };
     const clientOptions: LanguageClientOptions = {
       documentSelector: LANGUAGES.map((language) => ({ scheme: 'file', language })),
       initializationOptions: () => serverSettings(),
