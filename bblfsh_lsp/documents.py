@@ -24,6 +24,7 @@ from bblfsh_lsp.interruptible import run_interruptible
 from bblfsh_lsp.outline import Symbol, outline
 from bblfsh_lsp.positions import Encoding, TextIndex
 from bblfsh_lsp.structure import Structure
+from driver_runtime import collector
 from driver_runtime.protocol import ParseResult
 from driver_runtime.runtimes.base import DriverError
 
@@ -77,8 +78,9 @@ class ParsedDocument:
     def prepare(self) -> None:
         """Compute every view now (in a worker thread: on a large file this takes seconds), so
         that requests only read them."""
-        self.definition_spans  # noqa: B018 (cached: the outline and the structure with it)
-        self.folds  # noqa: B018
+        with collector.paused():
+            self.definition_spans  # noqa: B018 (cached: the outline and the structure with it)
+            self.folds  # noqa: B018
 
 
 class DocumentTooLarge(DriverError):

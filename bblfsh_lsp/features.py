@@ -13,6 +13,7 @@ from bblfsh_lsp.folding import limit
 from bblfsh_lsp.outline import Symbol
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.selection import enclosing
+from driver_runtime import collector
 
 DIAGNOSTIC_SOURCE = "bblfsh"
 _JSON = default_converter()
@@ -21,7 +22,8 @@ _JSON = default_converter()
 def as_json(answer: Callable[..., Any], *args: Any) -> Any:
     """`answer(*args)` as plain JSON data: run in a worker thread, so that the event loop has
     only to write it out (unstructuring 50,000 symbols takes most of a second)."""
-    return _JSON.unstructure(answer(*args))
+    with collector.paused():  # a large answer is many new objects: see driver_runtime.collector
+        return _JSON.unstructure(answer(*args))
 
 
 def lsp_range(index: TextIndex, start: int, end: int) -> types.Range:

@@ -128,6 +128,26 @@ def test_lsp_symbols_bench_reports():
         positive(ratio)
 
 
+def test_lsp_latency_bench_reports():
+    # --quick: small files, one round; a JavaScript driver that is not prepared is a "skipped" row.
+    out = run_bench("lsp_latency.py", "--quick")
+    rows = {}
+    for line in out.splitlines():
+        cells = line.split()
+        if cells and cells[0] in ("idle", "python-big", "query", "js-big"):
+            rows[cells[0]] = cells[1:]
+    assert list(rows) == ["idle", "python-big", "query", "js-big"], out
+    for name, cells in rows.items():
+        if name == "js-big" and cells[0] == "skipped:":
+            continue
+        assert int(cells[0]) > 0, out  # probes
+        for cell in cells[1:6]:  # p50, p95, max, p95/idle, p95*
+            positive(cell)
+        if name != "idle":
+            positive(cells[6])  # the heavy request's seconds
+    assert re.search(r"^(PASS|FAIL): worst p95 while busy \S+ ms", out, re.MULTILINE), out
+
+
 @pytest.fixture(scope="module")
 def python_image() -> str:
     """The Python driver's image (the runtimes' bench default), built if missing, in a Docker
