@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 ParseFunction = Callable[[str, str, str | None], Awaitable[ParseResult]]
 
 
+# From this size on, closing a document hands the memory of its trees back to the system.
+LARGE_DOCUMENT_BYTES = 1 << 20
+
+
 class ParsedDocument:
     """One version of a document and its parse (or why there is none)."""
 
@@ -142,8 +146,14 @@ class DocumentStore:
 
     def close(self, uri: str) -> None:
         document = self._documents.pop(uri, None)
-        if document is not None and document.pending is not None:
+        if document is None:
+            return
+        if document.pending is not None:
             document.pending.cancel()
+        large = document.index is not None and len(document.index.data) >= LARGE_DOCUMENT_BYTES
+        del document  # its trees are freed here
+        if large:
+            asyncio.get_running_loop().run_in_executor(None, collector.give_back_memory)
 
     def reparse_all(self) -> None:
         """Parse every open document again (the drivers changed)."""
@@ -161,7 +171,10 @@ class DocumentStore:
 
     def _bury(self) -> None:
         self._burial_scheduled = False
+        large = any(len(parse.index.data) >= LARGE_DOCUMENT_BYTES for parse in self._graveyard)
         self._graveyard.clear()
+        if large:
+            asyncio.get_running_loop().run_in_executor(None, collector.give_back_memory)
 
     def language_id(self, uri: str) -> str | None:
         """The language the editor says a document is in (its languageId), if known to us."""

@@ -10,6 +10,8 @@ reference goes.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import threading
 
@@ -40,3 +42,22 @@ class paused:  # noqa: N801 (used as a context manager: `with collector.paused()
 def keep_out_of_sight() -> None:
     """Let no later collection scan what exists now (a large tree that was just built)."""
     gc.freeze()
+
+
+def _libc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_malloc_trim = _libc_trim()
+
+
+def give_back_memory() -> None:
+    """Return freed memory to the system.  After a large tree is freed, glibc keeps most of its
+    pages for reuse, and the process stays gigabytes large; malloc_trim hands them back (a few
+    milliseconds; ctypes releases the GIL meanwhile)."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)

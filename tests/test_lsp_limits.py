@@ -5,6 +5,8 @@ is answered as cancelled, and other requests are answered meanwhile."""
 from __future__ import annotations
 
 import asyncio
+import os
+from pathlib import Path
 
 import pytest
 from driver_checks import document_symbols, lsp_client_fixture, open_document
@@ -75,3 +77,35 @@ async def test_a_document_over_the_size_limit_says_why_it_has_no_outline(client:
     [diagnostic] = client.diagnostics[uri]
     assert "too large" in diagnostic.message and "maxFileBytes" in diagnostic.message
     assert diagnostic.severity == types.DiagnosticSeverity.Information
+
+
+def server_rss_mib() -> float:
+    """The resident memory of the language server this test process started."""
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields["PPid"]) == os.getpid() and b"bblfsh_lsp" in cmdline and b"serve" in cmdline:
+            return int(fields["VmRSS"].split()[0]) / 1024
+    raise AssertionError("no language server among this process's children")
+
+
+big_client = lsp_client_fixture({}, options={"maxFileBytes": 8 << 20})
+
+
+async def test_closing_a_large_document_gives_its_memory_back(big_client: LanguageClient):
+    before = server_rss_mib()
+    uri = await open_document(big_client, "big.py", functions(40_000), "python")  # 1.4 MB
+    assert len(await document_symbols(big_client, uri)) == 40_000
+    peak = server_rss_mib()
+    assert peak > before + 200, "the document's trees should be large"
+    big_client.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    for _ in range(100):
+        after = server_rss_mib()
+        if after < before + 0.2 * (peak - before):
+            break
+        await asyncio.sleep(0.1)
+    assert after < before + 0.2 * (peak - before), f"{before:.0f} -> {peak:.0f} -> {after:.0f} MiB"
