@@ -14,7 +14,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from functools import cached_property
 from typing import Any
 
 from lsprotocol.types import SymbolKind
@@ -32,6 +31,26 @@ log = logging.getLogger(__name__)
 
 # (text, path, language id from the editor) -> parse result; raises DriverError with a message.
 ParseFunction = Callable[[str, str, str | None], Awaitable[ParseResult]]
+
+
+class computed_once:  # noqa: N801 (a decorator, named like functools.cached_property)
+    """functools.cached_property without its lock: before Python 3.12 it holds one lock for all
+    instances of a class, so the views of a large document, computed for seconds in one worker
+    thread, kept every other document's views waiting.  Here two threads may both compute a
+    value the first time; both get the same answer."""
+
+    def __init__(self, compute: Callable[[Any], Any]):
+        self.compute = compute
+        self.name = compute.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 # From this size on, closing a document hands the memory of its trees back to the system.
@@ -63,19 +82,19 @@ class ParsedDocument:
     def language(self) -> str:
         return self.result.language if self.result is not None else ""
 
-    @cached_property
+    @computed_once
     def structure(self) -> Structure:
         return Structure(self.tree or {}, len(self.index.data))
 
-    @cached_property
+    @computed_once
     def symbols(self) -> list[Symbol]:
         return outline(self.tree, self.index, self.structure, self.kinds) if self.tree is not None else []
 
-    @cached_property
+    @computed_once
     def definition_spans(self) -> list[tuple[int, int]]:
         return [(symbol.start, symbol.end) for root in self.symbols for symbol in root.walk()]
 
-    @cached_property
+    @computed_once
     def folds(self) -> list[Fold]:
         return folds(self.structure, self.symbols, self.index)
 
