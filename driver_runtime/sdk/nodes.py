@@ -2,6 +2,11 @@
 
 Field names and defaults follow Babelfish's v2 schema (sdk/uast/types.go), so that every
 language gives the same shape for the same concept.
+
+A node's keys are in the order they are printed: @type, @pos (when it has one), the fields.
+Those a driver makes for every name or function of a file (identifiers, strings, arguments,
+blocks, the function chain) are each a single dict display, a fraction of the cost of
+merging dicts.
 """
 
 from __future__ import annotations
@@ -12,32 +17,41 @@ Node = dict[str, Any]
 Pos = dict[str, int] | None
 
 
-def _with_pos(node: Node, pos: Pos) -> Node:
-    if pos:
-        node["@pos"] = pos
-    return node
+def _node(kind: str, pos: Pos) -> Node:
+    """A node of a type with its position, if it has one (an empty one is none): its fields
+    follow."""
+    return {"@type": kind, "@pos": pos} if pos else {"@type": kind}
 
 
 def identifier(name: str, pos: Pos = None) -> Node:
-    return _with_pos({"@type": "uast:Identifier"}, pos) | {"Name": name}
+    if pos:
+        return {"@type": "uast:Identifier", "@pos": pos, "Name": name}
+    return {"@type": "uast:Identifier", "Name": name}
 
 
 def qualified_identifier(names: list[Node], pos: Pos = None) -> Node:
-    return _with_pos({"@type": "uast:QualifiedIdentifier"}, pos) | {"Names": names}
+    node = _node("uast:QualifiedIdentifier", pos)
+    node["Names"] = names
+    return node
 
 
 def string(value: str, pos: Pos = None, format: str = "") -> Node:
-    return _with_pos({"@type": "uast:String"}, pos) | {"Format": format, "Value": value}
+    if pos:
+        return {"@type": "uast:String", "@pos": pos, "Format": format, "Value": value}
+    return {"@type": "uast:String", "Format": format, "Value": value}
 
 
 def boolean(value: bool, pos: Pos = None) -> Node:
-    return _with_pos({"@type": "uast:Bool"}, pos) | {"Value": value}
+    node = _node("uast:Bool", pos)
+    node["Value"] = value
+    return node
 
 
 def comment(text: str, pos: Pos = None, block: bool = False, prefix: str = "", suffix: str = "",
             tab: str = "") -> Node:
-    return _with_pos({"@type": "uast:Comment"}, pos) | {
-        "Block": block, "Prefix": prefix, "Suffix": suffix, "Tab": tab, "Text": text}
+    node = _node("uast:Comment", pos)
+    node.update(Block=block, Prefix=prefix, Suffix=suffix, Tab=tab, Text=text)
+    return node
 
 
 def split_comment(raw: str, opener: str, closer: str = "") -> tuple[str, str, str]:
@@ -92,40 +106,55 @@ def split_comment_tab(raw: str, opener: str, closer: str = "") -> tuple[str, str
 
 
 def block(statements: list[Any], pos: Pos = None) -> Node:
-    return _with_pos({"@type": "uast:Block"}, pos) | {"Statements": statements}
+    if pos:
+        return {"@type": "uast:Block", "@pos": pos, "Statements": statements}
+    return {"@type": "uast:Block", "Statements": statements}
 
 
 def group(nodes: list[Any], pos: Pos = None) -> Node:
-    return _with_pos({"@type": "uast:Group"}, pos) | {"Nodes": nodes}
+    node = _node("uast:Group", pos)
+    node["Nodes"] = nodes
+    return node
 
 
 def alias(name: Node | None, node: Any, pos: Pos = None) -> Node:
-    return _with_pos({"@type": "uast:Alias"}, pos) | {"Name": name, "Node": node}
+    if pos:
+        return {"@type": "uast:Alias", "@pos": pos, "Name": name, "Node": node}
+    return {"@type": "uast:Alias", "Name": name, "Node": node}
 
 
 def argument(name: Node | None = None, type: Any = None, init: Any = None, variadic: bool = False,
              map_variadic: bool = False, receiver: bool = False, pos: Pos = None) -> Node:
-    return _with_pos({"@type": "uast:Argument"}, pos) | {
-        "Init": init, "MapVariadic": map_variadic, "Name": name, "Receiver": receiver, "Type": type,
-        "Variadic": variadic}
+    if pos:
+        return {"@type": "uast:Argument", "@pos": pos, "Init": init, "MapVariadic": map_variadic, "Name": name,
+                "Receiver": receiver, "Type": type, "Variadic": variadic}
+    return {"@type": "uast:Argument", "Init": init, "MapVariadic": map_variadic, "Name": name,
+            "Receiver": receiver, "Type": type, "Variadic": variadic}
 
 
 def function_type(arguments: list[Any], returns: list[Any] | None = None, pos: Pos = None) -> Node:
-    return _with_pos({"@type": "uast:FunctionType"}, pos) | {"Arguments": arguments, "Returns": returns}
+    if pos:
+        return {"@type": "uast:FunctionType", "@pos": pos, "Arguments": arguments, "Returns": returns}
+    return {"@type": "uast:FunctionType", "Arguments": arguments, "Returns": returns}
 
 
 def function(type: Node, body: Any, pos: Pos = None) -> Node:
-    return _with_pos({"@type": "uast:Function"}, pos) | {"Body": body, "Type": type}
+    if pos:
+        return {"@type": "uast:Function", "@pos": pos, "Body": body, "Type": type}
+    return {"@type": "uast:Function", "Body": body, "Type": type}
 
 
 def function_group(name: Node | None, function_node: Node, pos: Pos = None, extra: list[Any] | None = None) -> Node:
     """Babelfish's FunctionGroup -> Alias -> Function chain; `extra` are the native nodes kept
     beside the alias (modifiers, decorators, comments)."""
-    return _with_pos({"@type": "uast:FunctionGroup"}, pos) | {
-        "Nodes": [*(extra or []), alias(name, function_node)]}
+    node = _node("uast:FunctionGroup", pos)
+    node["Nodes"] = [*extra, alias(name, function_node)] if extra else [alias(name, function_node)]
+    return node
 
 
 def import_(path: Any, names: Any = None, all: bool = False, target: Any = None, pos: Pos = None,
             kind: str = "uast:Import") -> Node:
     """uast:Import (or RuntimeImport, RuntimeReImport, InlineImport via `kind`)."""
-    return _with_pos({"@type": kind}, pos) | {"All": all, "Names": names, "Path": path, "Target": target}
+    node = _node(kind, pos)
+    node.update(All=all, Names=names, Path=path, Target=target)
+    return node

@@ -9,12 +9,19 @@ no maze of ifs):
 * ``TRANSFORMS``: native type -> a function that turns the (annotated, children first)
   native node into its semantic form (uast:* nodes), or returns it unchanged.
 
-The walk is bottom-up: a transform sees children that are already semantic.
+and, where it needs them, two more: ``content_roles`` (roles that depend on what a node holds,
+an operator's symbol, which a table keyed by type cannot say) and ``detached`` (fields that
+semantic mode drops from every object).
+
+The walk is bottom-up: a transform sees children that are already semantic.  It is one pass
+over the tree whatever the mode, and it runs once per node of every parse (a 4 MB minified
+file has over a million): what can be decided once per (type, parent type, field) is, in a
+plan cached by the normalizer, and the walk itself is a closure over its locals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -23,6 +30,8 @@ from driver_runtime.protocol import Mode
 from driver_runtime.uast import POS, ROLE, TYPE
 
 Node = dict[str, Any]
+
+UNANNOTATED = "Unannotated"
 
 
 @attrs.define
@@ -44,6 +53,7 @@ class Context:
 
 
 Transform = Callable[[Node, Context], Any]
+ContentRoles = Callable[[Node], Iterable[str]]
 
 
 @attrs.frozen
@@ -51,6 +61,21 @@ class Tables:
     roles: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     field_roles: Mapping[tuple[str, str], tuple[str, ...]] = attrs.field(factory=dict)
     transforms: Mapping[str, Transform] = attrs.field(factory=dict)
+    # native type -> the roles a node of that type takes from its content (annotated and
+    # semantic modes), e.g. an operator expression's Add or Relational.  They replace whatever
+    # roles the native node came with, and join its table roles.
+    content_roles: Mapping[str, ContentRoles] = attrs.field(factory=dict)
+    # Fields dropped from every object in semantic mode, before its children are walked (their
+    # content is then never normalised): JavaScript's comments hung on nodes, listed once in
+    # File.comments instead.
+    detached: frozenset[str] = frozenset()
+
+
+# How a node of a (type, parent type, field) is finished: its prefixed type, its table roles
+# (sorted; copied into each node), its content roles and its transform.  A uast:* node (made by
+# a driver's native side) is left as it is: its plan is SKIP.
+Plan = tuple[str, tuple[str, ...], ContentRoles | None, Transform | None]
+SKIP: Plan = ("", (), None, None)
 
 
 class Normalizer:
@@ -62,6 +87,8 @@ class Normalizer:
         self.tables = tables
         # (type, parent type, field) -> the sorted roles: the tables' union, computed once.
         self._roles: dict[tuple[str, str, str], list[str]] = {}
+        # Per mode, (type, parent type, field) -> its Plan, computed once.
+        self._plans: dict[Mode, dict[tuple[str, str, str], Plan]] = {mode: {} for mode in Mode}
 
     def roles_of(self, native_type: str, parent_type: str, field: str) -> list[str]:
         key = (native_type, parent_type, field)
@@ -70,40 +97,85 @@ class Normalizer:
             found = set(self.tables.roles.get(native_type, ()))
             found.update(self.tables.field_roles.get((parent_type, field), ()))
             found.update(self.tables.field_roles.get(("*", field), ()))
-            roles = self._roles[key] = sorted(found) if found else ["Unannotated"]
+            roles = self._roles[key] = sorted(found) if found else [UNANNOTATED]
         return roles
+
+    def _plan(self, mode: Mode, native_type: str, parent_type: str, field: str) -> Plan:
+        if native_type.startswith("uast:"):
+            plan = SKIP
+        else:
+            annotated = mode is not Mode.NATIVE
+            semantic = mode is Mode.SEMANTIC
+            plan = (
+                native_type if ":" in native_type else self.prefix + native_type,
+                tuple(self.roles_of(native_type, parent_type, field)) if annotated else (),
+                self.tables.content_roles.get(native_type) if annotated else None,
+                self.tables.transforms.get(native_type) if semantic else None,
+            )
+        self._plans[mode][native_type, parent_type, field] = plan
+        return plan
 
     def run(self, tree: Any, data: bytes, mode: Mode) -> Any:
         context = Context(data=data, language=self.language)
-        return self._visit(tree, context, mode, "", "")
+        kind = type(tree)
+        if kind is not dict and kind is not list:
+            return tree
+        visit, visit_list = self._walker(context, mode)
+        return visit(tree, "", "") if kind is dict else visit_list(tree, "", "")
 
-    def _visit(self, value: Any, context: Context, mode: Mode, parent_type: str, field: str) -> Any:
-        # Runs once per node of every parse: plain type checks, no copies of the node's items.
-        kind = type(value)
-        if kind is list:
-            return [self._visit(item, context, mode, parent_type, field) for item in value]
-        if kind is not dict:
-            return value
-        native_type = value.get(TYPE)
-        # Children first, with this node as their parent (replacing values keeps the keys' order).
-        own_type = native_type if isinstance(native_type, str) else parent_type
-        for key, child in value.items():
-            child_kind = type(child)
-            if (child_kind is dict or child_kind is list) and key != POS:
-                value[key] = self._visit(child, context, mode, own_type, key)
-        if not isinstance(native_type, str) or native_type.startswith("uast:"):
-            return value
-        if mode is not Mode.NATIVE:
-            roles = self.roles_of(native_type, parent_type, field)
-            own = value.get(ROLE)
-            value[ROLE] = sorted({*roles, *own} - {"Unannotated"} or {"Unannotated"}) if own else list(roles)
-        value[TYPE] = native_type if ":" in native_type else self.prefix + native_type
-        if mode is Mode.SEMANTIC:
-            transform = self.tables.transforms.get(native_type)
+    def _walker(self, context: Context, mode: Mode) -> tuple[Callable[[Node, str, str], Any],
+                                                             Callable[[list[Any], str, str], list[Any]]]:
+        """The walk for one tree: two closures (an object, a list), everything they need bound
+        as locals, which are the fastest lookups Python has."""
+        plans = self._plans[mode]
+        plan_for = self._plan
+        annotated = mode is not Mode.NATIVE
+        detached = self.tables.detached if mode is Mode.SEMANTIC else frozenset()
+        unannotated = {UNANNOTATED}
+        _dict, _list, _str, _pos, _type, _role = dict, list, str, POS, TYPE, ROLE
+
+        def visit_list(items: list[Any], parent_type: str, field: str) -> list[Any]:
+            # A new list, as the items become their normalised forms (nested lists keep the
+            # place of the list: same parent type and field).
+            return [visit(item, parent_type, field) if type(item) is _dict
+                    else visit_list(item, parent_type, field) if type(item) is _list
+                    else item
+                    for item in items]
+
+        def visit(value: Node, parent_type: str, field: str) -> Any:
+            if detached and not detached.isdisjoint(value):
+                for key in detached:
+                    value.pop(key, None)
+            native_type = value.get(_type)
+            own_type = native_type if isinstance(native_type, _str) else parent_type
+            # Children first, with this node as their parent (replacing values keeps the keys'
+            # order; @pos is a position, not a child).
+            for key, child in value.items():
+                kind = type(child)
+                if kind is _dict:
+                    if key != _pos:
+                        value[key] = visit(child, own_type, key)
+                elif kind is _list and key != _pos:
+                    value[key] = visit_list(child, own_type, key)
+            if own_type is not native_type:  # an object without a type: not a node
+                return value
+            plan = plans.get((native_type, parent_type, field))
+            if plan is None:
+                plan = plan_for(mode, native_type, parent_type, field)
+            full_type, roles, content, transform = plan
+            if not full_type:  # uast:*
+                return value
+            if annotated:
+                own = value.get(_role) if content is None else list(content(value))
+                value[_role] = sorted({*roles, *own} - unannotated or unannotated) if own else list(roles)
+            value[_type] = full_type
             if transform is not None:
-                context.parent_type, context.field = parent_type, field
+                context.parent_type = parent_type
+                context.field = field
                 return transform(value, context)
-        return value
+            return value
+
+        return visit, visit_list
 
 
 def native_objects(tree: Any) -> Iterator[Node]:
@@ -111,11 +183,16 @@ def native_objects(tree: Any) -> Iterator[Node]:
     roles that depend on a node's content, which the tables keyed by type cannot say).  A
     node's children are taken before it is yielded: the caller may change the node."""
     stack = [tree]
+    pop, push = stack.pop, stack.append
+    _dict, _list, _pos = dict, list, POS
     while stack:
-        value = stack.pop()
+        value = pop()
         kind = type(value)
-        if kind is list:
+        if kind is _list:
             stack.extend(value)
-        elif kind is dict:
-            stack.extend(child for key, child in value.items() if key != POS and type(child) in (dict, list))
+        elif kind is _dict:
+            for key, child in value.items():
+                child_kind = type(child)
+                if (child_kind is _dict or child_kind is _list) and key != _pos:
+                    push(child)
             yield value

@@ -21,7 +21,7 @@ Beyond Babelfish, where it serves the user:
 - an identifier spans its name only (Babel gives a typed name the span of its annotation
   too), and its annotation is kept beside the name (Babelfish dropped it), as a function's
   declared return type is kept (Babelfish said every function returns `undefined`);
-- each comment is listed once, in File.comments (driver.py);
+- each comment is listed once, in File.comments (ATTACHED_COMMENTS, driver.py);
 - `import type {A} from "m"` imports the names it lists (Babelfish read it as `* as A`).
 """
 
@@ -43,6 +43,8 @@ _NAME_EXTRAS = ("typeAnnotation", "optional", "decorators")
 # The parts of a function that its uast:Function holds (its name goes to the uast:Alias), and
 # the parts of a declaration binding a function that the group replaces.
 _FUNCTION_PARTS = frozenset({"params", "body", "returnType"})
+# name field ("" for none) -> what a function group takes out of the function's node.
+_GROUPED = {"": _FUNCTION_PARTS, "id": _FUNCTION_PARTS | {"id"}}
 _BINDING_PARTS = frozenset({TYPE, POS, ROLE, TOKEN, "id", "init", "key", "value"})
 _FUNCTION_VALUES = frozenset({"FunctionExpression", "ArrowFunctionExpression"})
 _IDENTIFIER_BYTE = re.compile(rb"(?:[\w$\x80-\xff]|\\u\{[0-9a-fA-F]+\}|\\u[0-9a-fA-F]{4})+")
@@ -74,6 +76,9 @@ def _name_span(pos: dict[str, int] | None, data: bytes) -> dict[str, int] | None
 
 
 def identifier(node: Node, context: Context) -> Node:
+    # Half the nodes of a file are names, nearly all of them bare (no _NAME_EXTRAS): said first.
+    if "typeAnnotation" not in node and "optional" not in node and "decorators" not in node:
+        return nodes.identifier(node.get(TOKEN), node.get(POS))
     extras = {key: node[key] for key in _NAME_EXTRAS if node.get(key)}
     pos = _name_span(node.get(POS), context.data) if extras else node.get(POS)
     return nodes.identifier(node.get(TOKEN), pos) | extras
@@ -108,14 +113,26 @@ def block(node: Node, _context: Context) -> Node:
     return nodes.block([*(node.get("directives") or ()), *(node.get("body") or ())], node.get(POS))
 
 
+# (expression type, operator) -> the roles of its uast:Operator, sorted once.
+_OPERATOR_ROLES: dict[tuple[str, Any], tuple[str, ...]] = {}
+
+
+def _operator_roles(native_type: str, symbol: Any) -> tuple[str, ...]:
+    base, table = annotation.OPERATORS[native_type]
+    roles = _OPERATOR_ROLES[native_type, symbol] = tuple(sorted({*base, *table.get(symbol, ())}))
+    return roles
+
+
 def operator(node: Node, _context: Context) -> Node:
-    """The operator string as a uast:Operator (no position: Babel gives it none); the expression
-    takes the operator's roles (Add, Relational...) as Babelfish's did."""
-    base, table = annotation.OPERATORS[native(node)]
+    """The operator string as a uast:Operator (no position: Babel gives it none).  The
+    expression has the operator's roles (Add, Relational...) already, as Babelfish's did: they
+    are its content roles (TABLES.content_roles)."""
+    native_type = native(node)
     symbol = node.get("operator")
-    own = annotation.operator_roles(node)
-    node["operator"] = {TYPE: "uast:Operator", TOKEN: symbol, ROLE: sorted({*base, *table.get(symbol, ())})}
-    node[ROLE] = sorted({*(node.get(ROLE) or ()), *own})
+    roles = _OPERATOR_ROLES.get((native_type, symbol))
+    if roles is None:
+        roles = _operator_roles(native_type, symbol)
+    node["operator"] = {TYPE: "uast:Operator", TOKEN: symbol, ROLE: list(roles)}
     return node
 
 
@@ -124,9 +141,9 @@ def operator(node: Node, _context: Context) -> Node:
 def _argument(param: Any) -> Any:
     """A parameter as a uast:Argument: a name, `name = default`, `...rest`, a destructuring
     pattern (as the argument's name) or a TypeScript parameter property."""
-    kind = native(param)
     if _is_identifier(param):
         return nodes.argument(name=param, type=param.pop("typeAnnotation", None), receiver=param["Name"] == "this")
+    kind = native(param)
     if kind == "AssignmentPattern":
         left = param.get("left")
         type_ = left.pop("typeAnnotation", None) if isinstance(left, dict) else None
@@ -163,7 +180,11 @@ def _group(name: Any, function: Node, pos: Any, name_field: str, outer: Node | N
     arguments = [_argument(param) for param in function.get("params") or ()]
     chain = nodes.function(nodes.function_type(arguments, _returns(function.get("returnType"), declaration)),
                            function.get("body"))
-    rest = {key: value for key, value in function.items() if key not in _FUNCTION_PARTS and key != name_field}
+    # The function's own fields, in their order, but for what the chain holds (a copy and a few
+    # removals: cheaper than choosing every field).
+    rest = dict(function)
+    for key in _GROUPED.get(name_field) or _FUNCTION_PARTS | {name_field}:
+        rest.pop(key, None)
     if outer is not None:
         rest.update((key, value) for key, value in outer.items() if key not in _BINDING_PARTS)
     return nodes.function_group(name, chain, pos=pos, extra=[rest])
@@ -329,4 +350,10 @@ TRANSFORMS: Mapping[str, Transform] = {
     "ImportDefaultSpecifier": import_default_specifier,
 }
 
-TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, transforms=TRANSFORMS)
+# Babel hangs each comment on the nodes around it as well as in File.comments: semantic mode
+# keeps it once, in File.comments (see driver.py).
+ATTACHED_COMMENTS = frozenset({"leadingComments", "trailingComments", "innerComments"})
+
+TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, transforms=TRANSFORMS,
+                content_roles=dict.fromkeys(annotation.OPERATORS, annotation.operator_roles),
+                detached=ATTACHED_COMMENTS)

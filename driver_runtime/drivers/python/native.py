@@ -4,16 +4,19 @@ The conversion is one bottom-up pass.  For the annotated and semantic modes the 
 also looks the node up in the role table (annotation.py) and the transformation table
 (normalization.py), so a tree is never walked twice.
 
-Speed matters (the whole pipeline is compared to a bare ``ast.parse``), so each ast class is
-described once by a *plan*: its UAST type, its token, whether it has a position, and how to
-convert each field.  Field kinds are read from the class's ASDL signature (``ast.BinOp.__doc__``
-is ``"BinOp(expr left, operator op, expr right)"``), which is exact and needs no upkeep when a
+Speed matters (the whole pipeline is compared to a bare ``ast.parse``, and a 4 MB file has
+millions of nodes), so each ast class is described once by a *plan*: its UAST type, its token,
+whether it has a position, and how to convert each field; and the plan is written out as the
+class's own converting function (_factory), so that no node pays for reading it.  Field kinds
+are read from the class's ASDL signature (``ast.BinOp.__doc__`` is
+``"BinOp(expr left, operator op, expr right)"``), which is exact and needs no upkeep when a
 Python release adds a node.
 """
 
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -136,8 +139,17 @@ class Converter:
         self.prefix = prefix
         self._starts = source.lines.starts
         self._shift = source.shift
-        self._plans: dict[type, tuple] = {}
-        self.convert: Callable[[ast.AST], Any] = self._make_convert()
+        # The offset where each line starts, by 1-based line number (index 0 unused), the BOM's
+        # shift included: a span is then two additions (the converting functions' positions).
+        self._line_offsets = [0, *(start + source.shift for start in self._starts)]
+        # ast class -> the function converting its nodes, made on first sight.
+        self._converters: dict[type, Callable[[ast.AST], Any]] = _Converters(self)
+        converters = self._converters
+
+        def convert(node: ast.AST) -> Any:
+            return converters[node.__class__](node)
+
+        self.convert: Callable[[ast.AST], Any] = convert
 
     # --- positions ---------------------------------------------------------------------------
 
@@ -148,102 +160,185 @@ class Converter:
             "end": starts[node.end_lineno - 1] + node.end_col_offset + shift,  # type: ignore[attr-defined]
         }
 
-    # --- conversion --------------------------------------------------------------------------
 
-    def _plan(self, cls: type) -> tuple:
-        """How to convert nodes of an ast class (built once per class and converter)."""
+class _Converters(dict):  # type: ignore[type-arg]
+    """ast class -> the function converting its nodes for a converter's tables, made on first
+    sight (a small file has a few dozen classes: making the functions of all of them would take
+    longer than converting it).  Made in __missing__ itself, not in a method it calls: a class
+    first seen deep in a tree takes no more frames from the conversion's budget than it did."""
+
+    def __init__(self, converter: Converter):
+        super().__init__()
+        self.converter = converter
+
+    def __missing__(self, cls: type) -> Callable[[ast.AST], Any]:
+        conv = self.converter
         name = cls.__name__
-        kinds = _field_kinds(cls)
-        token_field = TOKEN_FIELD.get(name)
         positioned = "end_lineno" in getattr(cls, "_attributes", ())
-        fixup = self.fixups.get(name)
-        transform = self.transforms.get(name)
+        fixup = conv.fixups.get(name)
+        transform = conv.transforms.get(name)
+        roles = conv.roles.get(name)
+        annotate = conv.annotate
         # A transform may also say how to build its node straight from the ast node and its
         # span ("from_ast"): then the native node is never built (used for Name, the most
         # common node).  Not when a fixup must see the native node first.
         direct = getattr(transform, "from_ast", None) if fixup is None and positioned else None
-        plan = (
-            self.prefix + name,
-            name,
-            token_field,
-            None if token_field is None else dict(kinds).get(token_field, PLAIN),
-            FIXED_TOKEN.get(name),
-            positioned,
-            tuple((field, kind) for field, kind in kinds if field != token_field),
-            fixup,
-            transform,
-            self.roles.get(name),
-            direct,
-        )
-        self._plans[cls] = plan
-        return plan
+        # Roles that annotate takes from the class of a field's value (a Constant's): the
+        # annotating function may publish that rule (roles_by_value, and what it gives when the
+        # class is not there, unannotated), for them to be attached without a call per node.
+        value_field, value_roles = "", None
+        if roles is None and annotate is not None and fixup is None:
+            value_field, value_roles = getattr(annotate, "roles_by_value", {}).get(name, ("", None))
+        # A transform may say that it changes only the nodes whose field holds a value of some
+        # classes ("when_value": (field, classes)): the others are left native without a call.
+        when_field, when_classes = getattr(transform, "when_value", ("", None)) if fixup is None else ("", None)
+        shape = (cls, conv.prefix, fixup is not None, transform is not None, roles is not None,
+                 annotate is not None, direct is not None, value_field, when_field)
+        factory = _FACTORIES.get(shape)
+        if factory is None:
+            factory = _FACTORIES[shape] = _factory(cls, conv.prefix, *shape[2:])
+        function = self[cls] = factory(self, conv._line_offsets, conv, annotate, conv.roles, conv.transforms, fixup,
+                                       transform, roles, direct, value_roles, getattr(annotate, "unannotated", ()),
+                                       when_classes)
+        return function
 
-    def _make_convert(self) -> Callable[[ast.AST], Any]:
-        """The converting function (a closure: locals are the fastest lookups Python has)."""
-        plans = self._plans
-        starts, shift = self._starts, self._shift
-        annotate = self.annotate
-        plan_for = self._plan
 
-        def convert(node: ast.AST) -> Any:
-            cls = node.__class__
-            plan = plans.get(cls)
-            if plan is None:
-                plan = plan_for(cls)
-            (type_name, name, token_field, token_kind, fixed_token, positioned, fields, fixup, transform, roles,
-             direct) = plan
-            if direct is not None:
-                return direct(node, {
-                    "start": starts[node.lineno - 1] + node.col_offset + shift,  # type: ignore[attr-defined]
-                    "end": starts[node.end_lineno - 1] + node.end_col_offset + shift,  # type: ignore[attr-defined]
-                })
-            out: Node = {"@type": type_name}
-            if token_field is not None:
-                value = getattr(node, token_field)
-                out["@token"] = token_value(value) if token_kind == CONSTANT else value
-            elif fixed_token is not None:
-                out["@token"] = fixed_token
-            if positioned:
-                out["@pos"] = {
-                    "start": starts[node.lineno - 1] + node.col_offset + shift,  # type: ignore[attr-defined]
-                    "end": starts[node.end_lineno - 1] + node.end_col_offset + shift,  # type: ignore[attr-defined]
-                }
-            for field, kind in fields:
-                value = getattr(node, field)
-                if kind == NODE:
-                    out[field] = convert(value)
-                elif kind == CONTEXT:
-                    out[field] = value.__class__.__name__
-                elif kind == NODES:
-                    out[field] = [convert(item) for item in value]
-                elif kind == OPTIONAL:
-                    out[field] = None if value is None else convert(value)
-                elif kind == PLAIN:
-                    out[field] = value
-                elif kind == CONSTANT:
-                    out[field] = token_value(value)
-                elif kind == NODES_OR_NONE:
-                    out[field] = [None if item is None else convert(item) for item in value]
-                elif isinstance(value, ast.AST):  # UNKNOWN
-                    out[field] = convert(value)
-                elif isinstance(value, list):
-                    out[field] = [convert(item) if isinstance(item, ast.AST) else token_value(item) for item in value]
+# --- the converting functions --------------------------------------------------------------------
+# Each ast class is converted by a function of its own, written from its plan: its token, its
+# span and its fields' conversions as one dict display, then its roles and its transform; no
+# loop over the fields and no test of their kind, per node (a 4 MB file has millions of nodes).
+# The function's text depends on the class and on which tables have it: it is compiled once per
+# process, as a factory (_FACTORIES), which binds it to a converter's line starts and tables as
+# closure variables (the fastest after locals).  Children are converted by a lookup of their
+# class, in the function itself: one frame per level of the tree, and one per list, as a
+# recursive converter would take.
+
+_FACTORIES: dict[tuple, Callable[..., Callable[[ast.AST], Any]]] = {}
+_FACTORY_GLOBALS: dict[str, Any] = {"AST": ast.AST, "token_value": token_value}
+
+
+def _attribute(field: str) -> str:
+    """The ast node's field, as Python source."""
+    return f"node.{field}" if field.isidentifier() and not keyword.iskeyword(field) else f"getattr(node, {field!r})"
+
+
+def _child(expression: str) -> str:
+    """The conversion of the node an expression gives (evaluated once, as v)."""
+    return f"converters[(v := {expression}).__class__](v)"
+
+
+def _field_expression(kind: int, field: str) -> str:
+    """How a field is converted (the kinds of _field_kinds), as Python source."""
+    value = _attribute(field)
+    if kind == NODE:
+        return _child(value)
+    if kind == CONTEXT:
+        return f"{value}.__class__.__name__"
+    if kind == NODES:
+        return f"[converters[item.__class__](item) for item in {value}]"
+    if kind == OPTIONAL:
+        return f"(None if (v := {value}) is None else converters[v.__class__](v))"
+    if kind == PLAIN:
+        return value
+    if kind == CONSTANT:
+        return _TOKEN_VALUE.format(value=value)
+    if kind == NODES_OR_NONE:
+        return f"[None if item is None else converters[item.__class__](item) for item in {value}]"
+    # UNKNOWN: a field the signature does not list, converted by what it holds
+    return (f"(converters[v.__class__](v) if isinstance(v := {value}, AST)"
+            f" else [converters[item.__class__](item) if isinstance(item, AST) else token_value(item) for item in v]"
+            f" if isinstance(v, list) else token_value(v))")
+
+
+_POS = ('{"start": line_offsets[node.lineno] + node.col_offset, '
+        '"end": line_offsets[node.end_lineno] + node.end_col_offset}')
+# A constant's token: token_value(value), with the two common cases (a str, an int JSON can
+# carry) said in place; "v" is the value.
+_TOKEN_VALUE = (f"(v if (k := (v := {{value}}).__class__) is str or (k is int and {-_INT_LIMIT} <= v <= {_INT_LIMIT})"
+                " else token_value(v))")
+
+
+def _factory(cls: type, prefix: str, has_fixup: bool, has_transform: bool, has_roles: bool, has_annotate: bool,
+             has_direct: bool, value_field: str, when_field: str) -> Callable[..., Callable[[ast.AST], Any]]:
+    """Compile the factory of the converting function of an ast class, for a shape of tables."""
+    name = cls.__name__
+    kinds = _field_kinds(cls)
+    token_field = TOKEN_FIELD.get(name)
+    positioned = "end_lineno" in getattr(cls, "_attributes", ())
+    lines = ["def make(converters, line_offsets, conv, annotate, roles_by_type, transforms, fixup, transform, roles,",
+             "         direct, value_roles, unannotated, when_classes):",
+             f"    def convert_{name}(node):"]
+    # The fields whose value's class decides roles or a transform (a Constant's value, also its
+    # token) are read once, first.
+    read_first = {field: f"first_{index}" for index, field in enumerate(dict.fromkeys((value_field, when_field)))
+                  if field}
+    for field, local in read_first.items():
+        lines.append(f"        {local} = {_attribute(field)}")
+    if has_direct:
+        lines.append(f"        return direct(node, {_POS})")
+    else:
+        items = [f'"@type": {prefix + name!r}']
+        if token_field is not None:
+            token = read_first.get(token_field) or _attribute(token_field)
+            items.append(f'"@token": {_TOKEN_VALUE.format(value=token)}' if dict(kinds).get(token_field, PLAIN) == CONSTANT
+                         else f'"@token": {token}')
+        elif name in FIXED_TOKEN:
+            items.append(f'"@token": {FIXED_TOKEN[name]!r}')
+        if positioned:
+            items.append(f'"@pos": {_POS}')
+        fields = [(field, kind) for field, kind in kinds if field != token_field]
+        if issubclass(cls, ast.mod):
+            # The root of a tree (a Module): its lists are converted by loops, not comprehensions,
+            # for the frame of the entry point (Converter.convert): a conversion takes as many
+            # frames as one by a recursive function did, and a tree too deep is as deep as it was.
+            for index, (field, kind) in enumerate(fields):
+                if kind in (NODES, NODES_OR_NONE):
+                    item = ("converters[item.__class__](item)" if kind == NODES
+                            else "None if item is None else converters[item.__class__](item)")
+                    lines += [f"        field_{index} = []",
+                              f"        for item in {_attribute(field)}:",
+                              f"            field_{index}.append({item})"]
                 else:
-                    out[field] = token_value(value)
-            if fixup is not None:
-                name, out = fixup(out, node, self)
-                if name != plan[1]:
-                    transform = self.transforms.get(name)
-                    roles = self.roles.get(name)
-            if roles is not None:
-                out["@role"] = list(roles)
-            elif annotate is not None:
-                annotate(name, out, node)
-            if transform is not None:
-                return transform(out, node, self)
-            return out
-
-        return convert
+                    lines.append(f"        field_{index} = {_field_expression(kind, field)}")
+            items.extend(f"{field!r}: field_{index}" for index, (field, _kind) in enumerate(fields))
+        else:
+            items.extend(f"{field!r}: {_field_expression(kind, field)}" for field, kind in fields)
+        if has_fixup:
+            lines.append("        out = {" + ", ".join(items) + "}")
+            # The fixup may make the node another type: its roles and transform are then that type's.
+            lines += ["        name, out = fixup(out, node, conv)",
+                      f"        if name == {name!r}:",
+                      "            node_roles, node_transform = roles, transform",
+                      "        else:",
+                      "            node_roles, node_transform = roles_by_type.get(name), transforms.get(name)",
+                      "        if node_roles is not None:",
+                      "            out['@role'] = [*node_roles]",
+                      "        elif annotate is not None:",
+                      "            annotate(name, out, node)",
+                      "        if node_transform is not None:",
+                      "            return node_transform(out, node, conv)"]
+            lines.append("        return out")
+        else:
+            # The roles are the display's last item: the key comes after the fields, as when set.
+            if has_roles:
+                items.append('"@role": [*roles]')
+            elif value_field:
+                items.append(f'"@role": [*value_roles.get({read_first[value_field]}.__class__, unannotated)]')
+            lines.append("        out = {" + ", ".join(items) + "}")
+            if has_annotate and not has_roles and not value_field:
+                lines.append(f"        annotate({name!r}, out, node)")
+            if has_transform and when_field:
+                lines += [f"        if {read_first[when_field]}.__class__ in when_classes:",
+                          "            return transform(out, node, conv)"]
+            elif has_transform:
+                lines.append("        return transform(out, node, conv)")
+            lines.append("        return out")
+    lines.append(f"    return convert_{name}")
+    namespace: dict[str, Any] = {}
+    # The text is made here from the ast module's classes and the driver's own tables, never
+    # from the source being parsed.
+    exec(compile("\n".join(lines), f"<python driver: {name}>", "exec"), _FACTORY_GLOBALS, namespace)  # noqa: S102
+    return namespace["make"]
 
 
 def _joined_str(out: Node, _node: ast.AST, _conv: Converter) -> tuple[str, Node]:

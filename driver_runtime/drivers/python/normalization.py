@@ -74,6 +74,12 @@ def _constant(out: Node, node: ast.Constant, _conv: Converter) -> Node:
     return out  # numbers, None and ... stay native, as in Babelfish
 
 
+# The constants _constant changes (the classes of their value, those it tests): the converter
+# calls it for them only, and leaves the others, most constants of a data file, as they are.  A
+# transform's `when_value` is (field, the classes of its value).
+_constant.when_value = ("value", frozenset({str, bool, bytes}))  # type: ignore[attr-defined]
+
+
 def _attribute(out: Node, node: ast.Attribute, conv: Converter) -> Node:
     """a.b.c -> python:QualifiedIdentifier {identifiers: [a, b, c]}, as Babelfish flattened it.
 
