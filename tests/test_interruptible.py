@@ -85,3 +85,40 @@ async def test_an_interrupt_never_lands_after_the_function_returned():
             pass
     await wait_for_workers_to_end()
     assert await run_interruptible(sum, [1, 1]) == 2
+
+
+def test_one_documents_views_never_wait_for_anothers():
+    """Two documents' views computed at once in two threads: neither waits for the other
+    (functools.cached_property before Python 3.12 would make the second wait for the first)."""
+    from bblfsh_lsp.documents import computed_once
+
+    second_done = threading.Event()
+
+    class Views:
+        def __init__(self, waits: bool):
+            self.waits = waits
+
+        @computed_once
+        def value(self) -> str:
+            if self.waits:  # the large document: done only once the small one is
+                assert second_done.wait(5), "the other document's views waited for this one"
+            return "done"
+
+    large, small = Views(waits=True), Views(waits=False)
+    outcome: list[object] = []
+
+    def compute_large() -> None:
+        try:
+            outcome.append(large.value)
+        except AssertionError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=compute_large)
+    worker.start()
+    time.sleep(0.1)
+    started = time.perf_counter()
+    assert small.value == "done"
+    waited = time.perf_counter() - started
+    second_done.set()
+    worker.join(10)
+    assert outcome == ["done"] and waited < 4
