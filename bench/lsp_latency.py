@@ -302,6 +302,21 @@ async def busy_round(client: Client, prober: Prober, heavy: Callable[[], asyncio
             scenario.outcome += f" (diagnostic: {problems[0][:80]})"
 
 
+async def big_document_rounds(client: Client, prober: Prober, scenario: Scenario, stem: str, language: str, text: str,
+                              rounds: int) -> None:
+    """Rounds of: open a large document and ask its outline, probed meanwhile; then close it."""
+    extension = ".py" if language == "python" else ".js"
+    for round_ in range(rounds):
+        uri = f"{stem}{round_}{extension}"
+
+        def open_big(uri: str = uri) -> asyncio.Future[Answer]:
+            client.open(uri, language, text)
+            return client.symbols(uri)
+
+        await busy_round(client, prober, open_big, scenario, uri)
+        client.close_document(uri)
+
+
 async def measure(args: argparse.Namespace) -> tuple[list[Scenario], int]:
     options = {"queryTimeout": args.query_timeout} if args.query_timeout is not None else {}
     client = await Client.start(args.runtime, options)
@@ -318,15 +333,7 @@ async def measure(args: argparse.Namespace) -> tuple[list[Scenario], int]:
         big_python = python_one_line(args.size)
         python = Scenario("python-4mb" if args.size >= 4_000_000 else "python-big",
                           f"documentSymbol of {len(big_python):,} bytes of Python on one line")
-        for round_ in range(args.rounds):
-            uri = f"{base}big{round_}.py"
-
-            def open_big(uri: str = uri, text: str = big_python) -> asyncio.Future[Answer]:
-                client.open(uri, "python", text)
-                return client.symbols(uri)
-
-            await busy_round(client, prober, open_big, python, uri)
-            client.close_document(uri)
+        await big_document_rounds(client, prober, python, f"{base}big", "python", big_python, args.rounds)
 
         functions = base + "functions.py"
         source = python_functions(args.functions)
@@ -353,15 +360,7 @@ async def measure(args: argparse.Namespace) -> tuple[list[Scenario], int]:
             js.skipped = ("the JavaScript driver gave no outline"
                           + (f" ({problems[0][:100]})" if problems else f" ({_error_text(answer)})"))
         else:
-            for round_ in range(args.rounds):
-                uri = f"{base}big{round_}.js"
-
-                def open_js(uri: str = uri, text: str = big_js) -> asyncio.Future[Answer]:
-                    client.open(uri, "javascript", text)
-                    return client.symbols(uri)
-
-                await busy_round(client, prober, open_js, js, uri)
-                client.close_document(uri)
+            await big_document_rounds(client, prober, js, f"{base}big", "javascript", big_js, args.rounds)
     finally:
         await client.close()
     return [idle, python, query, js], len(SMALL.encode())
