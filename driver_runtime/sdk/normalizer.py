@@ -9,9 +9,10 @@ no maze of ifs):
 * ``TRANSFORMS``: native type -> a function that turns the (annotated, children first)
   native node into its semantic form (uast:* nodes), or returns it unchanged.
 
-and, where it needs them, two more: ``content_roles`` (roles that depend on what a node holds,
-an operator's symbol, which a table keyed by type cannot say) and ``detached`` (fields that
-semantic mode drops from every object).
+and, where it needs them, three more: ``content_roles`` (roles that depend on what a node holds,
+an operator's symbol, which a table keyed by type cannot say), ``child_roles`` (roles that a
+node's content gives its children in one field: Go's `var` declaration makes its specs
+Variables) and ``detached`` (fields that semantic mode drops from every object).
 
 The walk is bottom-up: a transform sees children that are already semantic.  It is one pass
 over the tree whatever the mode, and it runs once per node of every parse (a 4 MB minified
@@ -69,6 +70,12 @@ class Tables:
     # content is then never normalised): JavaScript's comments hung on nodes, listed once in
     # File.comments instead.
     detached: frozenset[str] = frozenset()
+    # native type -> (field, function of the node): the roles the node's content gives each of
+    # its children (objects) in that field, e.g. Go's GenDecl with the token `var` makes its
+    # Specs Variables.  Annotated and semantic modes: they join the child's roles once the
+    # children are normalised (as an Unannotated child's table roles are replaced), before the
+    # node's own transform.
+    child_roles: Mapping[str, tuple[str, ContentRoles]] = attrs.field(factory=dict)
 
 
 # How a node of a (type, parent type, field) is finished: its prefixed type, its table roles
@@ -131,6 +138,7 @@ class Normalizer:
         plan_for = self._plan
         annotated = mode is not Mode.NATIVE
         detached = self.tables.detached if mode is Mode.SEMANTIC else frozenset()
+        child_roles = self.tables.child_roles if annotated else {}
         unannotated = {UNANNOTATED}
         _dict, _list, _str, _pos, _type, _role = dict, list, str, POS, TYPE, ROLE
 
@@ -168,6 +176,8 @@ class Normalizer:
             if annotated:
                 own = value.get(_role) if content is None else list(content(value))
                 value[_role] = sorted({*roles, *own} - unannotated or unannotated) if own else list(roles)
+                if child_roles and native_type in child_roles:
+                    add_child_roles(value, *child_roles[native_type])
             value[_type] = full_type
             if transform is not None:
                 context.parent_type = parent_type
@@ -176,6 +186,17 @@ class Normalizer:
             return value
 
         return visit, visit_list
+
+
+def add_child_roles(node: Node, field: str, content: ContentRoles) -> None:
+    """Tables.child_roles: the roles the node's content gives its children in `field`."""
+    given = set(content(node))
+    if not given:
+        return
+    children = node.get(field)
+    for child in children if type(children) is list else (children,):
+        if type(child) is dict:
+            child[ROLE] = sorted({*(child.get(ROLE) or ()), *given} - {UNANNOTATED} or {UNANNOTATED})
 
 
 def native_objects(tree: Any) -> Iterator[Node]:

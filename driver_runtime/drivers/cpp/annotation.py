@@ -2,14 +2,13 @@
 the same constructs (its annotation.go, for Eclipse CDT's nodes).
 
 `OPERATOR_ROLES` and `LITERAL_ROLES` depend on a node's token (the operator, the keyword): the
-SDK's tables are keyed by type only, so `token_roles` adds them before the tables run.
+SDK's tables keyed by type cannot say them: `operator_roles` says them for each type of
+OPERATOR_TYPES, the SDK's content roles (driver.TABLES).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from driver_runtime.sdk.normalizer import native_objects
 
 FUNCTION = ("Declaration", "Function")
 TYPE = ("Declaration", "Type")
@@ -196,15 +195,12 @@ UNARY_ROLES: dict[str, tuple[str, ...]] = {
 OPERATOR_TYPES = frozenset(("BinaryOperator", "CompoundAssignOperator", "UnaryOperator", "CXXOperatorCallExpr"))
 
 
-def token_roles(tree: Any) -> None:
-    """Add the roles an operator's token gives (annotated and semantic modes), in place."""
-    for node in native_objects(tree):
-        node_type = node.get("@type")
-        if node_type in OPERATOR_TYPES:
-            token = node.get("@token")
-            unary = node_type == "UnaryOperator" or "Operand" in node
-            roles = (UNARY_ROLES.get(token) if unary else None) or OPERATOR_ROLES.get(token)
-            if unary and node.get("Postfix"):
-                roles = (*(roles or ()), "Postfix")
-            if roles:
-                node["@role"] = list(roles)
+def operator_roles(node: dict[str, Any]) -> list[str]:
+    """The roles an operator's token gives (annotated and semantic modes; Tables.content_roles
+    of OPERATOR_TYPES): they replace the native node's, which it keeps without them."""
+    token = node.get("@token")
+    unary = node.get("@type") == "UnaryOperator" or "Operand" in node
+    roles = (UNARY_ROLES.get(token) if unary else None) or OPERATOR_ROLES.get(token)
+    if unary and node.get("Postfix"):
+        roles = (*(roles or ()), "Postfix")
+    return list(roles) if roles else node.get("@role") or []

@@ -6,27 +6,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 from driver_runtime.drivers.cpp import annotation, normalization
-from driver_runtime.protocol import Mode
 from driver_runtime.sdk.host import NativeDriver
 from driver_runtime.sdk.native import ISOLATED_PYTHON_FLAGS
-from driver_runtime.sdk.normalizer import Normalizer, Tables
+from driver_runtime.sdk.normalizer import Tables
 from driver_runtime.sdk.units import BYTES
 
 HERE = Path(__file__).resolve().parent
 
-TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, transforms=normalization.TRANSFORMS)
-
-
-class CppNormalizer(Normalizer):
-    """The SDK's normalizer, with the roles that depend on an operator's token added first."""
-
-    def run(self, tree: Any, data: bytes, mode: Mode) -> Any:
-        if mode is not Mode.NATIVE:
-            annotation.token_roles(tree)
-        return super().run(tree, data, mode)
+# The roles an operator's token gives are content roles (annotation.operator_roles).
+TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, transforms=normalization.TRANSFORMS,
+                content_roles=dict.fromkeys(annotation.OPERATOR_TYPES, annotation.operator_roles))
 
 
 class CppDriver(NativeDriver):
@@ -35,4 +26,3 @@ class CppDriver(NativeDriver):
         # isolated as the driver is (clang_ast.py puts its own folders on sys.path).
         super().__init__(HERE, native=[sys.executable, *ISOLATED_PYTHON_FLAGS, "{folder}/native/clang_ast.py", "{build}"],
                          tables=TABLES, unit=BYTES)
-        self.normalizer = CppNormalizer(self.manifest.language, TABLES)

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from driver_runtime.sdk.normalizer import native_objects
-
 ROLES: dict[str, tuple[str, ...]] = {
     "File": ("File",),
     "CommentGroup": ("Comment", "List"),
@@ -187,28 +185,22 @@ def token_roles(node_type: str, node: Mapping[str, Any]) -> tuple[str, ...]:
     return entry[1].get(token, ()) if isinstance(token, str) else ()
 
 
-def _merge_roles(node: Any, roles: tuple[str, ...]) -> None:
-    if roles and isinstance(node, dict):
-        node["@role"] = sorted({*(node.get("@role") or ()), *roles})
+def own_token_roles(node: Mapping[str, Any]) -> list[str]:
+    """Tables.content_roles of TOKEN_ROLES' types: the node's roles and its token's."""
+    roles = token_roles(node["@type"], node)
+    own = node.get("@role") or []
+    return [*own, *roles] if roles else own
 
 
-def add_token_roles(node: dict[str, Any], node_type: str) -> None:
-    """Give a node the roles of its token, and its children the roles of their parent's token
-    (a `var` spec is a Variable)."""
-    _merge_roles(node, token_roles(node_type, node))
-    parent = _CHILD_TOKEN_FIELDS.get(node_type)
-    if parent is not None:
-        token = node.get(parent[0])
-        roles = parent[2].get(token, ()) if isinstance(token, str) else ()
-        for child in node.get(parent[1]) or ():
-            _merge_roles(child, roles)
+def children_token_roles(node: Mapping[str, Any]) -> tuple[str, ...]:
+    """Tables.child_roles of CHILD_TOKEN_ROLES' types: the roles the node's token gives its
+    children (a `var` spec is a Variable)."""
+    field, _children, table = _CHILD_TOKEN_FIELDS[node["@type"]]
+    token = node.get(field)
+    return table.get(token, ()) if isinstance(token, str) else ()
 
 
-def annotate_tokens(tree: Any) -> None:
-    """add_token_roles on a whole native tree, in place (annotated mode: in semantic mode the
-    transforms do it on the way, see normalization.with_token_roles)."""
-    types = TOKEN_TYPES
-    for node in native_objects(tree):
-        node_type = node.get("@type")
-        if node_type in types:
-            add_token_roles(node, node_type)
+# The SDK's tables of content roles (driver.TABLES).
+CONTENT_ROLES = dict.fromkeys(_TOKEN_FIELDS, own_token_roles)
+CHILD_ROLES = {node_type: (children, children_token_roles)
+               for node_type, (_field, children, _table) in _CHILD_TOKEN_FIELDS.items()}

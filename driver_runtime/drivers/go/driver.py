@@ -4,14 +4,12 @@ tables here (annotation.py, normalization.py)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import attrs
 
 from driver_runtime.drivers.go import annotation, normalization
-from driver_runtime.protocol import Mode
 from driver_runtime.sdk.host import NativeDriver
-from driver_runtime.sdk.normalizer import Normalizer, Tables
+from driver_runtime.sdk.normalizer import Tables
 from driver_runtime.sdk.units import BYTES
 
 HERE = Path(__file__).resolve().parent
@@ -20,25 +18,15 @@ HERE = Path(__file__).resolve().parent
 PROGRAM = "go-parser"
 GO_VERSION_FILE = "go-version.txt"
 
-TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, transforms=normalization.TRANSFORMS)
-
-
-class GoNormalizer(Normalizer):
-    """The SDK's normalizer, and in annotated mode before it the roles that depend on a node's
-    token (operators, literal kinds, `var`): the SDK's tables key roles by type only.  (In
-    semantic mode the transforms add them on the way: one walk less.)"""
-
-    def run(self, tree: Any, data: bytes, mode: Mode) -> Any:
-        if mode is Mode.ANNOTATED:
-            annotation.annotate_tokens(tree)
-        return super().run(tree, data, mode)
+# The roles that depend on a node's token (operators, literal kinds, `var`) are content roles.
+TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, transforms=normalization.TRANSFORMS,
+                content_roles=annotation.CONTENT_ROLES, child_roles=annotation.CHILD_ROLES)
 
 
 class GoDriver(NativeDriver):
     def __init__(self) -> None:
         # go/token positions are byte offsets: no conversion.
         super().__init__(HERE, native=[f"{{build}}/{PROGRAM}"], tables=TABLES, unit=BYTES)
-        self.normalizer = GoNormalizer(self.manifest.language, TABLES)
         try:
             version = (self.build / GO_VERSION_FILE).read_text(encoding="utf-8").strip()
         except OSError:

@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from driver_runtime.drivers.go.annotation import OPERATOR_ROLES, ROLES, TOKEN_TYPES, add_token_roles, token_roles
+from driver_runtime.drivers.go.annotation import OPERATOR_ROLES, ROLES, TOKEN_TYPES, token_roles
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context, Transform
 from driver_runtime.uast import POS, ROLE, TOKEN, TYPE
@@ -280,17 +280,8 @@ def _operator_in(field: str) -> Transform:
     return transform
 
 
-def with_token_roles(transform: Transform | None) -> Transform:
-    """The roles that depend on a node's token (annotation.TOKEN_ROLES), then the transform."""
-
-    def apply(node: Node, ctx: Context) -> Any:
-        add_token_roles(node, node[TYPE].partition(":")[2])
-        return transform(node, ctx) if transform is not None else node
-
-    return apply
-
-
-_TRANSFORMS: dict[str, Transform] = {
+# The roles that depend on a node's token are the SDK's content roles (driver.TABLES).
+TRANSFORMS: dict[str, Transform] = {
     "Ident": identifier,
     "BasicLit": literal,
     "Comment": comment,
@@ -307,5 +298,3 @@ _TRANSFORMS: dict[str, Transform] = {
     "AssignStmt": _operator_in("Tok"),
     "IncDecStmt": _operator_in("Tok"),
 }
-TRANSFORMS: dict[str, Transform] = {
-    **_TRANSFORMS, **{node_type: with_token_roles(_TRANSFORMS.get(node_type)) for node_type in TOKEN_TYPES}}

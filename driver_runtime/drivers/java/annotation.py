@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from driver_runtime.sdk.normalizer import native_objects
-
 Node = dict[str, Any]
 
 _STATEMENT = ("Statement",)
@@ -294,11 +292,13 @@ DYNAMIC: dict[str, Callable[[Node], tuple[str, ...]]] = {
 }
 
 
-def annotate_dynamic(tree: Any) -> None:
-    """Give the nodes of DYNAMIC their content-dependent roles (the static tables add the rest)."""
-    dynamic = DYNAMIC
-    for value in native_objects(tree):
-        function = dynamic.get(value.get("@type"))  # type: ignore[arg-type]
-        if function is not None:
-            roles = function(value)
-            value["@role"] = list(roles) if roles else (["Incomplete"] if value.get("@type") == "Modifier" else [])
+def _content(function: Callable[[Node], tuple[str, ...]], default: tuple[str, ...]) -> Callable[[Node], tuple[str, ...]]:
+    def roles(node: Node) -> tuple[str, ...]:
+        return function(node) or default
+    return roles
+
+
+# DYNAMIC as the SDK's content roles (driver.TABLES): a Modifier without roles is Incomplete.
+CONTENT_ROLES: dict[str, Callable[[Node], tuple[str, ...]]] = {
+    node_type: _content(function, ("Incomplete",) if node_type == "Modifier" else ())
+    for node_type, function in DYNAMIC.items()}

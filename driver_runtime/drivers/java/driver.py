@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from driver_runtime.drivers.java import annotation, normalization
-from driver_runtime.protocol import Mode, ParseError, ParseRequest, ParseResult, Position
+from driver_runtime.protocol import ParseError, ParseRequest, ParseResult, Position
 from driver_runtime.sdk.host import NativeDriver
 from driver_runtime.sdk.native import build_dir, find_program
-from driver_runtime.sdk.normalizer import Normalizer, Tables
+from driver_runtime.sdk.normalizer import Tables
 from driver_runtime.sdk.serve import load_manifest
 from driver_runtime.sdk.units import UTF16
 from driver_runtime.uast import LineStarts
 
 HERE = Path(__file__).resolve().parent
 
-TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, transforms=normalization.TRANSFORMS)
+# The roles that depend on a node's content (a modifier's keyword, an operator, a primitive type)
+# are content roles (annotation.DYNAMIC).
+TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, transforms=normalization.TRANSFORMS,
+                content_roles=annotation.CONTENT_ROLES)
 
 # One JVM per driver instance, kept small: the serial collector (no GC threads to speak of), a
 # bounded heap and code cache, so that the JVM (about 130 MB resident when busy) and the Python
@@ -62,22 +64,11 @@ def native_command(build: Path) -> list[str]:
     return [*command, "-cp", str(build / JAR), MAIN_CLASS]
 
 
-class JavaNormalizer(Normalizer):
-    """The SDK's normalizer, with roles that depend on a node's content (a modifier's keyword,
-    an operator, a primitive type): the static tables cannot say those."""
-
-    def run(self, tree: Any, data: bytes, mode: Mode) -> Any:
-        if mode is not Mode.NATIVE:
-            annotation.annotate_dynamic(tree)
-        return super().run(tree, data, mode)
-
-
 class JavaDriver(NativeDriver):
     def __init__(self) -> None:
         manifest = load_manifest(HERE)
         build = build_dir(manifest.name, manifest.version)
         super().__init__(HERE, native=native_command(build), tables=TABLES, unit=UTF16, manifest=manifest)
-        self.normalizer = JavaNormalizer(manifest.language, TABLES)
 
     def parse(self, request: ParseRequest) -> ParseResult:
         try:
