@@ -293,7 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="files or directories (searched recursively); after `--`, a PATH may start with '-'")
     query.add_argument("--json", action="store_true", help="one JSON object per match")
     query.add_argument("--timeout", type=float, default=Settings().query_timeout, metavar="SECONDS",
-                       help="stop the query on a file after this long and report it (default: %(default)g; 0: no limit)")
+                       help="stop the query on a file after this long and report it "
+                            "(default: %(default)g; 0: no limit)")
     query.add_argument("--language", help="parse every file as this language")
     query.add_argument("--mode", choices=[mode.value for mode in Mode], default=Mode.SEMANTIC.value,
                        help="the UAST to search (annotated keeps native nodes, with roles)")

@@ -1,11 +1,11 @@
 """Open documents, one parse per version, and what each parse lets us answer.
 
-Every new version is parsed at once (in a driver process) and its views are computed in a
-worker thread (bblfsh_lsp.interruptible), off the event loop; a newer version cancels the work
-for an older one, so nothing waits behind an outdated parse.  A request waits only for the parse of the version that was current
-when it came in; if the document changes meanwhile, the request is answered as "content
-modified" so the editor asks again.  Views (outline, folds, selection spans) are computed
-lazily, once per parse.
+Every new version is parsed at once (in a driver process), and its views (outline, folds,
+selection spans) are computed once, in a worker thread (bblfsh_lsp.interruptible), off the
+event loop; a newer version cancels the work for an older one, so nothing waits behind an
+outdated parse.  A request waits only for the parse of the version that was current when it
+came in; if the document changes meanwhile, the request is answered as "content modified" so
+the editor asks again.
 """
 
 from __future__ import annotations

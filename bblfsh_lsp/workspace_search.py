@@ -106,7 +106,8 @@ class WorkspaceSearch:
         self._log_skipped()
         return out
 
-    async def _results(self, uri: str, text: str | TextIndex, query: Query, tree: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _results(self, uri: str, text: str | TextIndex, query: Query,
+                       tree: dict[str, Any]) -> list[dict[str, Any]]:
         """One document's matches, found in a worker thread within the time limit."""
         def work() -> list[dict[str, Any]]:
             index = text if isinstance(text, TextIndex) else TextIndex(text, self.encoding)
