@@ -19,20 +19,18 @@ from tqdm import tqdm
 
 from bblfsh_lsp import __version__
 from bblfsh_lsp.driver_commands import add_driver_commands
-from bblfsh_lsp.files import walk
-from bblfsh_lsp.interruptible import TimeLimitExceeded, run_interruptible
 from bblfsh_lsp.outline import Symbol, outline, symbol_kinds
 from bblfsh_lsp.parsing import FileParse, parse_files
 from bblfsh_lsp.positions import TextIndex
-from bblfsh_lsp.query import QueryError, compile_query
-from bblfsh_lsp.search import Match, find
-from bblfsh_lsp.settings import RUNTIME_ENV, Settings
-from bblfsh_lsp.workspace_search import searchable
-from driver_runtime import protocol, uast
+from bblfsh_lsp.query import Match, QueryError, Scalar, Search
+from bblfsh_lsp.settings import RUNTIME_ENV, Settings, runtime_from_environment
+from driver_runtime.errors import RuntimeNotAvailable
 from driver_runtime.languages import LANGUAGES
-from driver_runtime.protocol import Mode
 from driver_runtime.registry import Registry
-from driver_runtime.runtimes import RuntimeNotAvailable, choose
+from driver_runtime.runtime_names import AUTO, RUNTIME_NAMES
+from driver_runtime.runtimes import choose
+from driver_runtime.sdk import protocol, uast
+from driver_runtime.sdk.protocol import Mode
 from driver_runtime.service import DriverService
 
 EXIT_OK, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
@@ -63,17 +61,6 @@ def _record(parsed: FileParse) -> dict[str, Any]:
     return {"path": parsed.path, "language": parsed.language, "uast": tree, "errors": _errors_as_data(parsed)}
 
 
-def _describe_errors(parsed: FileParse) -> str:
-    if parsed.problem is not None:
-        return parsed.problem
-    assert parsed.result is not None
-    lines = []
-    for error in parsed.result.errors:
-        where = f"{error.start.line}:{error.start.col}: " if error.start else ""
-        lines.append(f"{parsed.path}:{where}{error.message}")
-    return "\n".join(lines)
-
-
 async def cmd_parse(args: argparse.Namespace) -> int:
     service = _service(args)
     status = EXIT_OK
@@ -81,7 +68,7 @@ async def cmd_parse(args: argparse.Namespace) -> int:
     try:
         async for parsed in parse_files(service, args.files, Mode(args.mode), args.language):
             if parsed.problem or (parsed.result and parsed.result.errors):
-                print(_describe_errors(parsed), file=sys.stderr)
+                print(parsed.describe_errors(), file=sys.stderr)
                 status = EXIT_NOTHING
             record = _record(parsed)
             if args.format == "jsonl":
@@ -120,64 +107,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _walk_for_query(paths: Sequence[str]) -> tuple[list[str], set[str]]:
-    """Files to search, and which of them were named explicitly.  Files found by walking that
-    cannot be read (a broken link, one leading out of the paths given, a FIFO...) are named on
-    stderr as they are met; a file of no known language is skipped quietly."""
-    explicit = {path for path in paths if not os.path.isdir(path)}
-    files = list(walk(paths, wanted=searchable, report=lambda message: print(message, file=sys.stderr)))
-    return files, explicit
-
-
 async def cmd_query(args: argparse.Namespace) -> int:
+    service = _service(args)
     try:
-        query = compile_query(args.xpath)
-    except QueryError as exc:
+        return await _run_query(args, service)
+    except QueryError as exc:  # invalid, or an error that only shows when the query runs
         print(f"bblfsh-lsp: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    files, explicit = _walk_for_query(args.paths)
-    service = _service(args)
+    finally:
+        await service.close()
+
+
+async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
+    search = await Search.start(args.xpath, service, mode=Mode(args.mode), language=args.language,
+                                time_limit=args.timeout or None)
+    # Files that cannot be read when found by walking (a broken link, one leading out of the
+    # paths given, a FIFO...) are named as they are met; a file of no known language is
+    # skipped quietly.
+    files = search.walk(args.paths, report=lambda message: print(message, file=sys.stderr))
+    explicit = {path for path in args.paths if not os.path.isdir(path)}
     found = 0
-    failed = False  # a file found by walking could not be parsed
+    failed = False  # a file found by walking could not be searched
     named_unsearchable = False  # a file named on the command line could not be searched
     without_driver: collections.Counter[str] = collections.Counter()
     bar = tqdm(total=len(files), unit="file", file=sys.stderr, delay=1.0, leave=False,
                disable=not sys.stderr.isatty())
     try:
-        async for parsed in parse_files(service, files, Mode(args.mode), args.language):
+        async for outcome in search.files(files):
             bar.update(1)
-            tree = parsed.result.uast if parsed.result is not None else None
-            if parsed.problem is not None or not isinstance(tree, dict):
-                if parsed.missing_driver and parsed.path not in explicit:
-                    without_driver[parsed.missing_driver] += 1
+            if outcome.problem is not None:
+                if outcome.missing_driver and outcome.path not in explicit:
+                    without_driver[outcome.missing_driver] += 1
                     continue
-                bar.write(_describe_errors(parsed), file=sys.stderr)  # unreadable, or no tree
-                if parsed.path in explicit:
-                    named_unsearchable = True
-                elif parsed.text is not None:  # read, but the driver gave no tree
-                    failed = True
+                hint = f" (--timeout {args.timeout:g}; 0 for no limit)" if outcome.timed_out else ""
+                bar.write(f"bblfsh-lsp: {outcome.problem}{hint}" if outcome.timed_out else outcome.problem,
+                          file=sys.stderr)
+                named_unsearchable = named_unsearchable or outcome.path in explicit
+                # Read, but no tree or stopped: a failure; unreadable, as grep: only if named.
+                failed = failed or not outcome.unread
                 continue
-            assert parsed.text is not None
-            index = TextIndex(parsed.text, "utf-8")
-            try:  # in a worker thread: stopped by the time limit, or by Ctrl-C
-                matches, value = await run_interruptible(find, query, tree, index, timeout=args.timeout or None)
-            except TimeLimitExceeded as exc:
-                bar.write(f"bblfsh-lsp: {parsed.path}: the query {exc} on this file and was stopped "
-                          f"(--timeout {args.timeout:g}; 0 for no limit)", file=sys.stderr)
-                named_unsearchable = named_unsearchable or parsed.path in explicit
-                failed = True
-                continue
-            except QueryError as exc:  # some errors only show when the query runs
-                print(f"bblfsh-lsp: {exc}", file=sys.stderr)
-                return EXIT_ERROR
-            found += len(matches)
-            for line in _query_lines(parsed.path, index, matches, value, args.json):
+            found += outcome.found
+            assert outcome.index is not None
+            for line in _query_lines(outcome.path, outcome.index, outcome.matches, outcome.value, args.json):
                 bar.write(line, file=sys.stdout)
-            if value is not None and not matches and _truthy(value):
-                found += 1
     finally:
         bar.close()
-        await service.close()
     for language, count in sorted(without_driver.items()):
         print(f"bblfsh-lsp: skipped {count} {language} file{'s' if count > 1 else ''} "
               f"(no {language} driver is installed)", file=sys.stderr)
@@ -190,11 +164,7 @@ async def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_ERROR if failed else EXIT_NOTHING
 
 
-def _truthy(value: Any) -> bool:
-    return bool(value) and value not in ("0", "false")
-
-
-def _query_lines(path: str, index: TextIndex, matches: list[Match], value: Any, as_json: bool) -> list[str]:
+def _query_lines(path: str, index: TextIndex, matches: list[Match], value: Scalar | None, as_json: bool) -> list[str]:
     out = []
     for match in matches:
         line, col = index.lines.line_col(match.start)
@@ -216,7 +186,7 @@ async def cmd_symbols(args: argparse.Namespace) -> int:
         async for parsed in parse_files(service, args.files, Mode.SEMANTIC, args.language):
             tree = parsed.result.uast if parsed.result is not None else None
             if parsed.problem is not None or not isinstance(tree, dict):
-                print(_describe_errors(parsed), file=sys.stderr)
+                print(parsed.describe_errors(), file=sys.stderr)
                 status = EXIT_ERROR
                 continue
             assert parsed.text is not None
@@ -270,8 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--runtime",
-        default=os.environ.get(RUNTIME_ENV, "auto"),
-        help=f"where drivers run: auto, docker, oci, process (default: ${RUNTIME_ENV} or auto)",
+        default=runtime_from_environment(),
+        help=f"where drivers run: {', '.join(RUNTIME_NAMES)} (default: ${RUNTIME_ENV} or {AUTO})",
     )
     parser.add_argument("--log-level", default="warning", help="debug, info, warning or error")
     parser.add_argument("--log-file", help="write the log to this file instead of stderr")

@@ -13,24 +13,31 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from lsprotocol.types import SymbolKind
 
+from bblfsh_lsp.files import DEFAULT_MAX_BYTES, SourceError, SourceTooLarge
 from bblfsh_lsp.folding import Fold, folds
 from bblfsh_lsp.interruptible import run_interruptible
-from bblfsh_lsp.outline import Symbol, outline
+from bblfsh_lsp.outline import Symbol, outline, symbol_kinds
+from bblfsh_lsp.parsing import SourceParser, parse_file, parse_text
 from bblfsh_lsp.positions import Encoding, TextIndex
 from bblfsh_lsp.structure import Structure
 from driver_runtime import collector
-from driver_runtime.protocol import ParseResult
-from driver_runtime.runtimes.base import DriverError
+from driver_runtime.errors import DriverError
+from driver_runtime.languages import canonical
+from driver_runtime.sdk.protocol import Manifest, Mode, ParseResult
 
 log = logging.getLogger(__name__)
 
-# (text, path, language id from the editor) -> parse result; raises DriverError with a message.
-ParseFunction = Callable[[str, str, str | None], Awaitable[ParseResult]]
+
+class DocumentParser(SourceParser, Protocol):
+    """What the store needs of the drivers (the runtime's DriverService): a parse, and the
+    driver's manifest for its symbol kinds."""
+
+    def manifest(self, language: str) -> Manifest | None: ...
 
 
 class computed_once:  # noqa: N801 (a decorator, named like functools.cached_property)
@@ -106,10 +113,6 @@ class ParsedDocument:
             self.folds  # noqa: B018
 
 
-class DocumentTooLarge(DriverError):
-    """A document over the size limit: it gets no parse, and a diagnostic saying why."""
-
-
 class DocumentModified(Exception):
     """The document changed while a request waited for its parse."""
 
@@ -127,11 +130,13 @@ class _Document:
 
 
 class DocumentStore:
-    def __init__(self, parse: ParseFunction, encoding: Encoding = "utf-16",
-                 on_parsed: Callable[[ParsedDocument], None] | None = None,
-                 kinds_for: Callable[[str], Mapping[str, SymbolKind]] | None = None):
-        self._parse = parse
-        self._kinds_for = kinds_for or (lambda _language: {})
+    """The open documents: each version parsed once, with the size limit (`max_bytes`) that
+    applies to every source."""
+
+    def __init__(self, parser: DocumentParser, encoding: Encoding = "utf-16", max_bytes: int = DEFAULT_MAX_BYTES,
+                 on_parsed: Callable[[ParsedDocument], None] | None = None):
+        self.parser = parser
+        self.max_bytes = max_bytes
         self.encoding = encoding
         self._on_parsed = on_parsed
         self._documents: dict[str, _Document] = {}
@@ -174,8 +179,9 @@ class DocumentStore:
         if large:
             asyncio.get_running_loop().run_in_executor(None, collector.give_back_memory)
 
-    def reparse_all(self) -> None:
-        """Parse every open document again (the drivers changed)."""
+    def use(self, parser: DocumentParser) -> None:
+        """Parse with other drivers from now on, every open document again."""
+        self.parser = parser
         for document in self._documents.values():
             if document.index is not None:
                 self._start_parse(document)
@@ -197,8 +203,6 @@ class DocumentStore:
 
     def language_id(self, uri: str) -> str | None:
         """The language the editor says a document is in (its languageId), if known to us."""
-        from driver_runtime.languages import canonical
-
         document = self._documents.get(uri)
         return canonical(document.language_id) if document and document.language_id else None
 
@@ -209,12 +213,17 @@ class DocumentStore:
     async def _run_parse(self, document: _Document, version: int, index: TextIndex, path: str) -> ParsedDocument:
         started = time.perf_counter()
         try:
-            result = await self._parse(index.text, path, document.language_id)
-            parsed = ParsedDocument(document.uri, version, index, result=result, kinds=self._kinds_for(result.language))
+            result = await parse_text(self.parser, index.text, path, language=self.language_id(document.uri),
+                                      max_bytes=self.max_bytes, size=len(index.data))
+            manifest = self.parser.manifest(result.language)
+            parsed = ParsedDocument(document.uri, version, index, result=result,
+                                    kinds=symbol_kinds(manifest.symbol_kinds) if manifest is not None else {})
             await run_interruptible(parsed.prepare)
+        except SourceTooLarge as exc:
+            parsed = ParsedDocument(document.uri, version, index, problem_on_document=True,
+                                    problem=f"{exc}, the maxFileBytes setting: no outline, folding or search")
         except DriverError as exc:
-            parsed = ParsedDocument(document.uri, version, index, problem=str(exc),
-                                    problem_on_document=isinstance(exc, DocumentTooLarge))
+            parsed = ParsedDocument(document.uri, version, index, problem=str(exc))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # never leave a request hanging on a bug
@@ -261,3 +270,24 @@ class DocumentStore:
         if document is not None and document.latest_tree is not None:
             return document.latest_tree
         return parsed
+
+    async def snapshot(self, uri: str, path: str, mode: Mode = Mode.SEMANTIC) -> ParsedDocument:
+        """A parse of a document as the editor has it if it is open, else of the file on disk
+        (version -1); a problem, not an exception, when there is no tree."""
+        document = self._documents.get(uri)
+        if document is not None and mode is Mode.SEMANTIC:
+            try:
+                return await self.current(uri)
+            except DocumentModified:  # reading, not editing: the newer version will do
+                return await self.current(uri)
+        if document is None or document.index is None:
+            outcome = await parse_file(self.parser, path, mode, max_bytes=self.max_bytes)
+            return ParsedDocument(uri, -1, TextIndex(outcome.text or "", self.encoding), outcome.result,
+                                  outcome.problem)
+        index = document.index
+        try:
+            result = await parse_text(self.parser, index.text, path, mode, self.language_id(uri), self.max_bytes,
+                                      len(index.data))
+        except (DriverError, SourceError) as exc:
+            return ParsedDocument(uri, document.version, index, problem=str(exc))
+        return ParsedDocument(uri, document.version, index, result)

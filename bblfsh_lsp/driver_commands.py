@@ -22,8 +22,10 @@ from typing import Any
 import orjson
 from tqdm import tqdm
 
-from driver_runtime.manager import DriverManager, DriverStatus, ManagerError, NotInstalled, Result, UnknownDriver
-from driver_runtime.state import Install, StateError
+from driver_runtime.errors import ManagerError, NotInstalled, StateError, UnknownDriver
+from driver_runtime.manager import DriverManager, DriverStatus, Result
+from driver_runtime.runtime_names import DOCKER, OCI, PROCESS
+from driver_runtime.state import Install
 
 EXIT_OK, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
 _PROG = "bblfsh-lsp"
@@ -56,7 +58,7 @@ def add_driver_commands(subparsers: Any) -> argparse.ArgumentParser:
     install.add_argument("--from", dest="source", metavar="SOURCE",
                          help="an image reference to pull (registry.example.com/driver-python:1.0) or a saved "
                               "image file (docker save, optionally gzip-compressed)")
-    install.add_argument("--runtime", dest="install_runtime", choices=("docker", "oci", "process"),
+    install.add_argument("--runtime", dest="install_runtime", choices=(DOCKER, OCI, PROCESS),
                          help="the runtime to prepare it for (default: docker when an engine answers, else oci); "
                               "process prepares the bundled driver's native parser on this machine")
     install.set_defaults(run=cmd_install)
@@ -199,7 +201,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for status in statuses:  # why an installed driver cannot run where it was installed for
         for runtime in status.installed.runtimes if status.installed else ():
             availability = status.runnable[runtime]
-            if not availability.ok and (engine.ok or runtime != "docker"):
+            if not availability.ok and (engine.ok or runtime != DOCKER):
                 notes.append(f"{status.language} on {runtime}: {availability.reason}")
     if notes:
         print()
@@ -220,7 +222,7 @@ def status_table(statuses: list[DriverStatus]) -> list[str]:
             _short(install.image_id) if install else "-",
             install.source if install else "-",
             install.installed_at.replace("T", " ").removesuffix("Z")[:16] if install else "-",
-            *("yes" if status.runnable[runtime].ok else "no" for runtime in ("process", "docker", "oci")),
+            *("yes" if status.runnable[runtime].ok else "no" for runtime in (PROCESS, DOCKER, OCI)),
         ))
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
     return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
@@ -274,11 +276,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_install(args: argparse.Namespace) -> int:
     runtime = args.install_runtime
-    if runtime is None and getattr(args, "runtime", None) in ("docker", "oci"):
+    if runtime is None and getattr(args, "runtime", None) in (DOCKER, OCI):
         runtime = args.runtime  # `bblfsh-lsp --runtime oci driver install ...`
 
     def verb(manager: DriverManager, reporter: ProgressReporter) -> int:
-        if runtime == "process":
+        if runtime == PROCESS:
             prepared = manager.prepare(args.language, reporter)
             reporter.close()
             reporter.write(f"prepared the {args.language} driver for the process runtime in {prepared}"

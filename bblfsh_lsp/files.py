@@ -35,10 +35,19 @@ class SourceError(Exception):
     """A file that cannot be given to a driver; the message names the file."""
 
 
+class SourceTooLarge(SourceError):
+    """A source over the size limit."""
+
+
+def check_size(size: int, name: str, max_bytes: int) -> None:
+    """The one size limit on sources, for files read from disk and documents open in an editor."""
+    if size > max_bytes:
+        raise SourceTooLarge(f"{name}: file too large ({size:,} bytes; the limit is {max_bytes:,})")
+
+
 def decode_source(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Text of a source file, or SourceError when it is too large, binary or not UTF-8."""
-    if len(data) > max_bytes:
-        raise SourceError(f"{name}: file too large ({len(data):,} bytes; the limit is {max_bytes:,})")
+    check_size(len(data), name, max_bytes)
     if b"\0" in data[:8192]:
         raise SourceError(f"{name}: binary file (contains NUL bytes)")
     try:
@@ -74,8 +83,7 @@ def read_regular_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
             status = os.fstat(descriptor)
             if not stat.S_ISREG(status.st_mode):
                 raise SourceError(f"{name}: not a regular file ({file_kind(status.st_mode)})")
-            if status.st_size > max_bytes:
-                raise SourceError(f"{name}: file too large ({status.st_size:,} bytes; the limit is {max_bytes:,})")
+            check_size(status.st_size, name, max_bytes)  # before reading it
             return handle.read(max_bytes + 1)
     except OSError as exc:
         raise SourceError(f"{name}: cannot read ({exc.strerror or exc})") from None

@@ -11,7 +11,7 @@ from lsprotocol.types import FoldingRangeKind
 from bblfsh_lsp.outline import Symbol
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.structure import NO_EXTENT, Structure
-from driver_runtime.uast import ROLE, TYPE
+from driver_runtime.sdk.uast import ROLE, TYPE
 
 IMPORT_TYPES = frozenset({"uast:Import", "uast:RuntimeImport", "uast:RuntimeReImport", "uast:InlineImport"})
 # Roles of nodes whose multi-line extent is worth folding on its own.

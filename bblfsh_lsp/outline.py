@@ -16,7 +16,7 @@ from lsprotocol.types import SymbolKind
 
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.structure import NO_EXTENT, Structure
-from driver_runtime.uast import ROLE, TOKEN, TYPE, span
+from driver_runtime.sdk.uast import ROLE, TOKEN, TYPE, span
 
 Node = dict[str, Any]
 

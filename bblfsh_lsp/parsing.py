@@ -1,16 +1,33 @@
-"""Parsing files (not open documents) in bulk: read, detect, parse, in order, a few at a time."""
+"""Parsing sources: one text within the size limit, or files in bulk (read, detect, parse, in
+order, a few at a time)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable
+from typing import Protocol
 
 import attrs
 
-from bblfsh_lsp.files import DEFAULT_MAX_BYTES, SourceError, read_source
-from driver_runtime.protocol import Mode, ParseResult
-from driver_runtime.runtimes.base import DriverError
-from driver_runtime.service import DriverService, NoDriver
+from bblfsh_lsp.files import DEFAULT_MAX_BYTES, SourceError, check_size, read_source
+from driver_runtime.errors import DriverError, NoDriver
+from driver_runtime.sdk.protocol import Mode, ParseResult
+
+
+class SourceParser(Protocol):
+    """What parsing needs of the drivers (the runtime's DriverService)."""
+
+    async def parse(self, content: str, path: str = "", language: str | None = None,
+                    mode: Mode = Mode.SEMANTIC) -> ParseResult: ...
+
+
+async def parse_text(parser: SourceParser, text: str, path: str, mode: Mode = Mode.SEMANTIC,
+                     language: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                     size: int | None = None) -> ParseResult:
+    """Parse a text within the size limit (SourceTooLarge over it); `size`, its UTF-8 length,
+    if known.  DriverError when no driver could answer."""
+    check_size(len(text.encode("utf-8", "surrogatepass")) if size is None else size, path, max_bytes)
+    return await parser.parse(text, path, language=language, mode=mode)
 
 
 @attrs.frozen
@@ -27,9 +44,20 @@ class FileParse:
     def language(self) -> str:
         return self.result.language if self.result else ""
 
+    def describe_errors(self) -> str:
+        """What went wrong, for the user: the problem, or the syntax errors one per line."""
+        if self.problem is not None:
+            return self.problem
+        assert self.result is not None
+        lines = []
+        for error in self.result.errors:
+            where = f"{error.start.line}:{error.start.col}: " if error.start else ""
+            lines.append(f"{self.path}:{where}{error.message}")
+        return "\n".join(lines)
+
 
 async def parse_file(
-    service: DriverService,
+    parser: SourceParser,
     path: str,
     mode: Mode = Mode.SEMANTIC,
     language: str | None = None,
@@ -40,7 +68,7 @@ async def parse_file(
     except SourceError as exc:
         return FileParse(path=path, problem=str(exc))
     try:
-        result = await service.parse(text, path, language=language, mode=mode)
+        result = await parser.parse(text, path, language=language, mode=mode)
     except NoDriver as exc:
         return FileParse(path=path, text=text, problem=f"{path}: {exc}", missing_driver=exc.language)
     except DriverError as exc:
@@ -50,7 +78,7 @@ async def parse_file(
 
 
 async def parse_files(
-    service: DriverService,
+    parser: SourceParser,
     paths: Iterable[str],
     mode: Mode = Mode.SEMANTIC,
     language: str | None = None,
@@ -62,7 +90,7 @@ async def parse_files(
 
     async def feed() -> None:
         for path in paths:
-            await pending.put(asyncio.ensure_future(parse_file(service, path, mode, language, max_bytes)))
+            await pending.put(asyncio.ensure_future(parse_file(parser, path, mode, language, max_bytes)))
         await pending.put(None)
 
     feeder = asyncio.ensure_future(feed())

@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from typing import Literal
 
-from driver_runtime.uast import LineStarts
+from driver_runtime.sdk.uast import LineStarts
 
 Encoding = Literal["utf-8", "utf-16", "utf-32"]
 _NONBLANK = re.compile(rb"[^ \t\f]")

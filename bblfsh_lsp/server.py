@@ -8,29 +8,26 @@ from typing import Any
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, override
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcInvalidParams
 from pygls.uris import to_fs_path
 
 from bblfsh_lsp import __version__, driver_actions, features
-from bblfsh_lsp.documents import DocumentModified, DocumentStore, DocumentTooLarge, ParsedDocument
+from bblfsh_lsp.camel_case import register_camel_case
+from bblfsh_lsp.documents import DocumentModified, DocumentStore, ParsedDocument
 from bblfsh_lsp.interruptible import run_interruptible
 from bblfsh_lsp.lsp_progress import LspProgress, report_on
-from bblfsh_lsp.outline import symbol_kinds
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.query import QueryError, QueryTimeout
 from bblfsh_lsp.rpc import HardenedLanguageServer
 from bblfsh_lsp.settings import Settings
 from bblfsh_lsp.workspace_search import WorkspaceSearch
-from driver_runtime import uast
-from driver_runtime.languages import canonical
-from driver_runtime.manager import ManagerError
-from driver_runtime.protocol import Mode, ParseResult
-from driver_runtime.runtimes import RuntimeNotAvailable, choose
-from driver_runtime.runtimes.base import DriverError
+from driver_runtime.errors import DriverError, ManagerError, RuntimeNotAvailable, StateError
+from driver_runtime.runtime_names import PROCESS
+from driver_runtime.runtimes import choose
+from driver_runtime.sdk import uast
+from driver_runtime.sdk.protocol import Mode, ParseResult
 from driver_runtime.service import NOTICE, DriverService
-from driver_runtime.state import StateError
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +57,7 @@ class ParseParams:
 
 
 _params = cattrs.Converter()
-for _cls in (QueryParams, ParseParams):
-    _params.register_structure_hook(
-        _cls, make_dict_structure_fn(_cls, _params, text_document=override(rename="textDocument"))
-    )
+register_camel_case(_params, TextDocumentRef, QueryParams, ParseParams)
 
 
 def plain(value: Any) -> Any:
@@ -101,12 +95,7 @@ class BblfshServer(HardenedLanguageServer):
         self.service.watch_installs()
         negotiated = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
         encoding = negotiated.value if isinstance(negotiated, types.PositionEncodingKind) else str(negotiated)
-        self.documents = DocumentStore(self.parse_text, encoding, on_parsed=self.publish,  # type: ignore[arg-type]
-                                       kinds_for=self.symbol_kinds)
-
-    def symbol_kinds(self, language: str) -> dict[str, types.SymbolKind]:
-        manifest = self.service.manifest(language) if self.service is not None else None
-        return symbol_kinds(manifest.symbol_kinds) if manifest is not None else {}
+        self.documents = DocumentStore(self.service, encoding, self.settings.max_file_bytes, on_parsed=self.publish)
 
     def _open_service(self) -> DriverService:
         """A service on the runtime the settings ask for; local processes if it cannot run.
@@ -117,7 +106,7 @@ class BblfshServer(HardenedLanguageServer):
             choice = choose(self.settings.runtime, self.settings.isolation())
             self.runtime_note = f"drivers run on {choice.describe()}"
         except RuntimeNotAvailable as exc:
-            choice = choose("process")
+            choice = choose(PROCESS)
             self.runtime_note = f"{exc}; drivers run as local processes instead"
         log.info(self.runtime_note)
         return DriverService.for_choice(choice, self.settings.pool(), on_notice=self.notice)
@@ -130,6 +119,8 @@ class BblfshServer(HardenedLanguageServer):
         # A new runtime or new confinement means new drivers; pool limits apply to pools made from now on.
         restart = settings.runtime != self.settings.runtime or settings.isolation() != self.settings.isolation()
         self.settings = settings
+        if self.documents is not None:
+            self.documents.max_bytes = settings.max_file_bytes
         if self.service is not None:
             self.service.settings = settings.pool()
         if restart and self.service is not None:
@@ -137,20 +128,12 @@ class BblfshServer(HardenedLanguageServer):
             service.watch_installs()
             old, self.service = self.service, service
             self.notice(NOTICE, self.runtime_note)
+            self.store.use(service)
             await old.close()
-            self.store.reparse_all()
 
     async def stop_services(self) -> None:
         if self.service is not None:
             await self.service.close()
-
-    async def parse_text(self, text: str, path: str, language_id: str | None) -> ParseResult:
-        assert self.service is not None
-        if len(text) > self.settings.max_file_bytes or len(text.encode("utf-8", "surrogatepass")) > self.settings.max_file_bytes:
-            raise DocumentTooLarge(f"{path}: file too large to parse (limit {self.settings.max_file_bytes:,} bytes, "
-                                   f"the maxFileBytes setting): no outline, folding or search")
-        language = language_id if language_id and canonical(language_id) is not None else None
-        return await self.service.parse(text, path, language=language)
 
     def publish(self, parsed: ParsedDocument) -> None:
         if parsed.problem:
@@ -189,8 +172,7 @@ class BblfshServer(HardenedLanguageServer):
     def search(self, token: Any = None) -> WorkspaceSearch:
         assert self.service is not None
         progress = report_on(self, token, "Structural search")
-        return WorkspaceSearch(self.store, self.service, self.workspace_roots(), self.store.encoding,
-                               self.settings.max_file_bytes, progress, self.settings.query_timeout,
+        return WorkspaceSearch(self.store, self.service, self.workspace_roots(), progress, self.settings.query_timeout,
                                log=lambda message: self.notice(logging.INFO, message))
 
     def notice(self, level: int, message: str) -> None:
@@ -305,10 +287,10 @@ async def on_selection_range(ls: BblfshServer, params: types.SelectionRangeParam
 async def on_parse(ls: BblfshServer, params: Any) -> dict[str, Any]:
     request = structure_params(params, ParseParams)
     uri = request.text_document.uri
-    index, result, problem = await ls.search().parse_uri(uri, request.mode)
-    if result is None:
-        raise JsonRpcException(problem or f"cannot parse {uri}", code=REQUEST_FAILED)
-    return await run_interruptible(parse_answer, uri, index, result)
+    parsed = await ls.store.snapshot(uri, ls.lsp_path(uri), request.mode)
+    if parsed.result is None:
+        raise JsonRpcException(parsed.problem or f"cannot parse {uri}", code=REQUEST_FAILED)
+    return await run_interruptible(parse_answer, uri, parsed.index, parsed.result)
 
 
 def parse_answer(uri: str, index: TextIndex, result: ParseResult) -> dict[str, Any]:

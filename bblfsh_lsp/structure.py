@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from driver_runtime.uast import POS
+from driver_runtime.sdk.uast import POS
 
 NO_EXTENT = -1
 

@@ -21,19 +21,30 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # the checkout, after bench/
 
-from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, converter
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.process import ProcessRuntime
 from driver_runtime.sdk.host import NativeDriver
+from driver_runtime.sdk.protocol import METHOD_PARSE, Mode, ParseRequest, converter
 
 REPO = Path(__file__).resolve().parent.parent
 CONFORMANCE = REPO.parent / "shared" / "conformance"
 ALL_MODES = (Mode.NATIVE, Mode.ANNOTATED, Mode.SEMANTIC)
+# The rows every driver bench reports after its native row, and how all are measured: a bench's
+# docstring names them with MEASURED_MARK, which its --help shows as MEASURED_ROWS (arguments).
+MEASURED_MARK = "  annotated, semantic, runtime: the rows of every driver bench (bench/common.py, MEASURED_ROWS)."
+MEASURED_ROWS = """\
+  annotated  - the same plus the role tables;
+  semantic   - the same plus the uast:* transforms;
+  runtime    - a parse request through the process runtime (the driver as a child process, the
+               protocol's framing both ways), semantic mode.
+Each is reported as a ratio of medians to the reference.  Measurements are taken in turns (one
+of each per round), so that the machine's noise falls on all of them alike."""
 
 
 @attrs.frozen
@@ -133,9 +144,20 @@ def bench(driver: NativeDriver, path: Path, runs: int, reference: Callable[[], R
     report(label, path, text, runs, measured, samples)
 
 
+def bench_largest_fixture(doc: str | None, driver: NativeDriver, suffix: str, title: str, runs: int,
+                          reference: Callable[[Path, int], Reference], **options: Any) -> None:
+    """A bench's whole run: the command line (arguments, --file by default the largest fixture of
+    the driver's language ending in `suffix`), then bench, with `reference(path, runs)`."""
+    args = arguments(doc, runs, f"the {title} file to parse (default: the largest {title} fixture)").parse_args()
+    path = args.file or largest_fixture(driver.manifest.language, suffix, title)
+    bench(driver, path, args.n, lambda: reference(path, args.n), **options)
+
+
 def arguments(doc: str | None, runs: int, file_help: str | None) -> argparse.ArgumentParser:
-    """The benches' command line: --n (measured runs of each) and, with `file_help`, --file."""
-    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    """The benches' command line: --n (measured runs of each) and, with `file_help`, --file; the
+    description is the bench's docstring, its MEASURED_MARK line spelled out."""
+    description = doc.replace(MEASURED_MARK, MEASURED_ROWS) if doc else doc
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=runs, help=f"measured runs of each (default {runs})")
     if file_help is not None:
         parser.add_argument("--file", type=Path, help=file_help)

@@ -13,12 +13,7 @@ On the largest C/C++ fixture (../shared/conformance/cpp, or --file), median late
                (one, then one more with the prelude that declares what the missing headers
                would: see native/prelude.py), the tree built from clang's cursors and tokens,
                written as JSON, the pipe, JSON decoding;
-  annotated  - the same plus the role tables;
-  semantic   - the same plus the uast:* transforms;
-  runtime    - a parse request through the process runtime (the driver as a child process, the
-               protocol's framing both ways), semantic mode.
-Each is reported as a ratio of medians to the reference.  Measurements are taken in turns (one
-of each per round), so that the machine's noise falls on all of them alike.
+  annotated, semantic, runtime: the rows of every driver bench (bench/common.py, MEASURED_ROWS).
 
 Needs Debian's libclang1-14 and the prepared driver (`bblfsh-lsp driver install cpp --runtime
 process`); the C reference needs gcc (or cc) and libclang-14-dev.
@@ -37,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import Reference, arguments, bench, largest_fixture, timed_samples
+from common import Reference, bench_largest_fixture, timed_samples
 
 from driver_runtime.drivers.cpp.driver import CppDriver
 
@@ -161,10 +156,9 @@ def reference(driver: CppDriver, path: Path, runs: int) -> Reference:
 
 
 def main() -> None:
-    args = arguments(__doc__, 30, "the C or C++ file to parse (default: the largest C/C++ fixture)").parse_args()
-    path = args.file or largest_fixture("cpp", ".cpp", "C/C++")
     driver = CppDriver()
-    bench(driver, path, args.n, lambda: reference(driver, path, args.n), warmup=3)
+    bench_largest_fixture(__doc__, driver, ".cpp", "C/C++", 30, lambda path, runs: reference(driver, path, runs),
+                          warmup=3)
 
 
 if __name__ == "__main__":

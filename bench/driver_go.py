@@ -8,12 +8,7 @@ On the largest Go fixture (../shared/conformance/go, or --file), median latency 
                native side's whole work;
   native     - the driver (GoDriver, a NativeDriver in this process), native mode: the parse,
                the tree written as JSON, the pipe, JSON decoding;
-  annotated  - the same plus the role tables;
-  semantic   - the same plus the uast:* transforms;
-  runtime    - a parse request through the process runtime (the driver as a child process, the
-               protocol's framing both ways), semantic mode.
-Each is reported as a ratio of medians to the reference.  Measurements are taken in turns (one
-of each per round), so that the machine's noise falls on all of them alike.
+  annotated, semantic, runtime: the rows of every driver bench (bench/common.py, MEASURED_ROWS).
 
 Needs the go command and the prepared parser (`bblfsh-lsp driver install go --runtime process`).
 Run: python bench/driver_go.py [--n 40] [--file FILE]
@@ -26,7 +21,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from common import REPO, Reference, arguments, bench, largest_fixture, timed_samples
+from common import REPO, Reference, bench_largest_fixture, timed_samples
 
 from driver_runtime.drivers.go.driver import GoDriver
 
@@ -91,9 +86,7 @@ def go_timings(path: Path, runs: int) -> Reference:
 
 
 def main() -> None:
-    args = arguments(__doc__, 40, "the Go file to parse (default: the largest Go fixture)").parse_args()
-    path = args.file or largest_fixture("go", ".go", "Go")
-    bench(GoDriver(), path, args.n, lambda: go_timings(path, args.n))
+    bench_largest_fixture(__doc__, GoDriver(), ".go", "Go", 40, go_timings)
 
 
 if __name__ == "__main__":

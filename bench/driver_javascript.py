@@ -7,12 +7,7 @@ On the largest JavaScript and the largest TypeScript fixture (../shared/conforma
                after warm-up;
   native     - the driver (a NativeDriver in this process), native mode: the parse, the tree
                written as JSON, the pipe, JSON decoding, UTF-16 offsets turned into bytes;
-  annotated  - the same plus the role tables;
-  semantic   - the same plus the uast:* transforms;
-  runtime    - a parse request through the process runtime (the driver as a child process, the
-               protocol's framing both ways), semantic mode.
-Each is reported as a ratio of medians to the reference.  Measurements are taken in turns (one
-of each per round), so that the machine's noise falls on all of them alike.
+  annotated, semantic, runtime: the rows of every driver bench (bench/common.py, MEASURED_ROWS).
 
 Needs node and the prepared parser (`bblfsh-lsp driver install javascript --runtime process`,
 and `... typescript ...`).

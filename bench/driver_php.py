@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common import Reference, arguments, bench, largest_fixture, script_samples
+from common import Reference, bench_largest_fixture, script_samples
 
 from driver_runtime.drivers.php.driver import PHP_OPTIONS, PhpDriver
-from driver_runtime.protocol import Mode
+from driver_runtime.sdk.protocol import Mode
 
 # PHP-Parser timed in its own runtime: argv = build folder, file, runs; prints the seconds of
 # each run (after as many warm-up runs) as a JSON list.
@@ -50,10 +50,9 @@ def reference(driver: PhpDriver, path: Path, runs: int) -> Reference:
 
 
 def main() -> None:
-    args = arguments(__doc__, 40, "the PHP file to parse (default: the largest PHP fixture)").parse_args()
-    path = args.file or largest_fixture("php", ".php", "PHP")
     driver = PhpDriver()
-    bench(driver, path, args.n, lambda: reference(driver, path, args.n), modes=(Mode.NATIVE, Mode.SEMANTIC))
+    bench_largest_fixture(__doc__, driver, ".php", "PHP", 40, lambda path, runs: reference(driver, path, runs),
+                          modes=(Mode.NATIVE, Mode.SEMANTIC))
 
 
 if __name__ == "__main__":

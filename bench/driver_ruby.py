@@ -7,14 +7,9 @@ On the largest Ruby fixture (../shared/conformance/ruby, or --file), median late
   native     - the driver (RubyDriver, a NativeDriver in this process), native mode: the parse
                with every token kept, the tree shaped as the parser gem's with byte spans,
                JSON over a pipe, JSON decoding;
-  annotated  - the same plus the role tables;
-  semantic   - the same plus the uast:* transforms;
-  runtime    - a parse request through the process runtime (the driver as a child process, the
-               protocol's framing both ways), semantic mode.
-Each is reported as a ratio of medians to the reference.  Measurements are taken in turns (one
-of each per round), so that the machine's noise falls on all of them alike.  The fixtures are
-small (the largest is 1.4 KB): there the ratios are mostly the fixed cost of a request; give a
-larger --file (e.g. /usr/lib/ruby/3.1.0/optparse.rb) for the cost per byte.
+  annotated, semantic, runtime: the rows of every driver bench (bench/common.py, MEASURED_ROWS).
+The fixtures are small (the largest is 1.4 KB): there the ratios are mostly the fixed cost of a
+request; give a larger --file (e.g. /usr/lib/ruby/3.1.0/optparse.rb) for the cost per byte.
 
 Needs ruby and the prepared driver (`bblfsh-lsp driver install ruby --runtime process`).
 Run: python bench/driver_ruby.py [--n 40] [--file FILE]
@@ -24,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common import Reference, arguments, bench, largest_fixture, script_samples
+from common import Reference, bench_largest_fixture, script_samples
 
 from driver_runtime.drivers.ruby.driver import RubyDriver
 
@@ -51,9 +46,7 @@ def reference(path: Path, runs: int) -> Reference:
 
 
 def main() -> None:
-    args = arguments(__doc__, 40, "the Ruby file to parse (default: the largest Ruby fixture)").parse_args()
-    path = args.file or largest_fixture("ruby", ".rb", "Ruby")
-    bench(RubyDriver(), path, args.n, lambda: reference(path, args.n))
+    bench_largest_fixture(__doc__, RubyDriver(), ".rb", "Ruby", 40, reference)
 
 
 if __name__ == "__main__":

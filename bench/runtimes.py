@@ -29,12 +29,12 @@ from pathlib import Path
 import attrs
 
 from driver_runtime.bundles import BundleStore
-from driver_runtime.protocol import METHOD_PARSE, ParseRequest
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.base import DriverSpec, Instance, Runtime
 from driver_runtime.runtimes.docker import DockerRuntime
 from driver_runtime.runtimes.oci import OCIRuntime
 from driver_runtime.runtimes.process import ProcessInstance, ProcessRuntime
+from driver_runtime.sdk.protocol import METHOD_PARSE, ParseRequest
 
 IMAGE = "bblfsh-lsp/driver-python:0.1.0"
 TINY = "def add(a, b):\n    return a + b\n"

@@ -8,7 +8,8 @@ config, what ``docker images --no-trunc`` shows)::
 
 Images come from a ``docker save`` tarball (``manifest.json`` and layer tars), from an OCI image
 layout (``oci-layout``, ``index.json``, ``blobs/sha256/...``), as a file, a stream or an unpacked
-folder, or straight from a Docker engine (:meth:`BundleStore.import_from_docker`).
+folder, or straight from a Docker engine (:meth:`BundleStore.import_from_docker`); which image an
+archive holds, and which is this platform's, is read by :mod:`driver_runtime.archives`.
 
 Layers are applied the way containerd applies them: whiteouts (``.wh.<name>`` deletes a lower
 file, ``.wh..wh..opq`` empties a lower directory), and every path resolved *inside* the root
@@ -38,9 +39,10 @@ from typing import IO, Any
 
 import attrs
 
-from driver_runtime import paths
+from driver_runtime import archives, paths
+from driver_runtime.archives import normalize_digest
+from driver_runtime.errors import BundleError, BundleNotFound
 
-_HEX = re.compile(r"^[0-9a-f]{64}$")
 _IMAGE_FILE = "image.json"
 _ROOTFS = "rootfs"
 _WHITEOUT = ".wh."
@@ -52,26 +54,6 @@ _MOUNT_POINTS = {"proc": 0o555, "dev": 0o755, "sys": 0o555, "tmp": 0o1777}
 # Layers are plain or gzipped tars, told apart by their first bytes; zstd is refused by name.
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-
-
-class BundleError(Exception):
-    """An image could not be imported or read; the message says why."""
-
-
-class BundleNotFound(BundleError, LookupError):
-    """No bundle for that image id in the store."""
-
-
-def normalize_digest(digest: str) -> str:
-    """``sha256:<64 hex>`` from that or from the bare hex; anything else is refused.
-
-    Digests name folders, so this is also what keeps a digest from being a path.
-    """
-    text = digest.strip().lower()
-    algorithm, _, hexpart = text.rpartition(":")
-    if algorithm not in ("", "sha256") or not _HEX.match(hexpart):
-        raise BundleError(f"not an image id: {digest!r} (expected sha256:<64 hex digits>)")
-    return f"sha256:{hexpart}"
 
 
 @attrs.frozen
@@ -140,7 +122,7 @@ class BundleStore:
             return []
         found = []
         for entry in sorted(self.root.iterdir()):
-            if _HEX.match(entry.name) and (entry / _IMAGE_FILE).is_file():
+            if archives.SHA256_HEX.match(entry.name) and (entry / _IMAGE_FILE).is_file():
                 found.append(self.get(entry.name))
         return found
 
@@ -304,26 +286,20 @@ def _unpack_archive(source: str | Path | IO[bytes], into: Path) -> None:
             raise BundleError(f"cannot read the image archive: {exc}") from exc
 
 
-def _layout_file(layout: Path, relative: str) -> Path:
-    """A file of the layout named by the layout itself, never outside it (even via a symlink)."""
+def _layout_path(layout: Path, relative: str) -> Path | None:
+    """A file of the layout named by the layout itself, never outside it (even via a symlink);
+    None if there is no such file."""
     parts = _member_parts(relative)
     real = Path(os.path.realpath(layout.joinpath(*parts)))
     base = os.path.realpath(layout)
-    if not str(real).startswith(base + os.sep) or not real.is_file():
+    return real if str(real).startswith(base + os.sep) and real.is_file() else None
+
+
+def _layout_file(layout: Path, relative: str) -> Path:
+    path = _layout_path(layout, relative)
+    if path is None:
         raise BundleError(f"the image archive has no file {relative!r}")
-    return real
-
-
-def _blob(layout: Path, digest: str) -> Path:
-    algorithm, hexpart = normalize_digest(digest).split(":")
-    return _layout_file(layout, f"blobs/{algorithm}/{hexpart}")
-
-
-def _load_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_bytes())
-    except ValueError as exc:
-        raise BundleError(f"{path.name} is not valid JSON: {exc}") from None
+    return path
 
 
 @attrs.frozen
@@ -336,77 +312,28 @@ class _Layout:
 
 
 def _read_layout(layout: Path, want: str | None) -> _Layout:
-    if (layout / "manifest.json").is_file():
-        return _read_docker_save(layout, want)
-    if (layout / "index.json").is_file() and (layout / "oci-layout").is_file():
-        return _read_oci_layout(layout, want)
-    raise BundleError("not an image archive: no manifest.json (docker save) nor index.json (OCI layout)")
+    """The one image to import from an unpacked archive (``want``, if it holds several)."""
 
+    def read_file(relative: str) -> bytes | None:
+        path = _layout_path(layout, relative)
+        return path.read_bytes() if path is not None else None
 
-def _checked_config(path: Path, expected: str | None) -> tuple[str, dict[str, Any]]:
-    raw = path.read_bytes()
-    digest = "sha256:" + hashlib.sha256(raw).hexdigest()
-    if expected is not None and normalize_digest(expected) != digest:
-        raise BundleError(f"the image config does not match its digest {expected} (got {digest})")
-    return digest, json.loads(raw)
-
-
-def _config_stem(name: str) -> str | None:
-    """The digest a docker save config is named by: "<hex>.json" (docker <= 24) or
-    "blobs/sha256/<hex>" (docker >= 25)."""
-    stem = os.path.basename(name).removesuffix(".json")
-    return f"sha256:{stem}" if _HEX.match(stem) else None
-
-
-def _read_docker_save(layout: Path, want: str | None) -> _Layout:
-    manifest = _load_json(layout / "manifest.json")
-    entries = manifest if isinstance(manifest, list) else []
-    if want is not None and len(entries) > 1:
-        entries = [entry for entry in entries if _config_stem(entry.get("Config", "")) == want]
-    if len(entries) != 1:
-        raise BundleError(f"the archive holds {len(entries) or 'no'} matching images; import one image at a time")
-    entry = entries[0]
-    config_name = entry["Config"]
-    digest, config = _checked_config(_layout_file(layout, config_name), _config_stem(config_name))
-    layers = [_layout_file(layout, name) for name in entry.get("Layers") or []]
-    return _Layout(digest, config, layers, _diff_ids(config, len(layers)), list(entry.get("RepoTags") or []))
-
-
-def _read_oci_layout(layout: Path, want: str | None) -> _Layout:
-    descriptor, tags = _pick_manifest(layout, _load_json(layout / "index.json"), want)
-    manifest = _load_json(_blob(layout, descriptor["digest"]))
-    config_descriptor = manifest.get("config") or {}
-    digest, config = _checked_config(_blob(layout, config_descriptor["digest"]), config_descriptor["digest"])
+    index = archives.read_index(read_file)
+    found = list(index.images)
+    if want is not None and len(found) > 1:
+        found = [image for image in found if image.image_id == want]
+    if len(found) != 1:
+        if index.kind == archives.OCI_LAYOUT:
+            raise BundleError(f"the OCI layout holds {len(found)} {archives.PLATFORM} images; "
+                              f"import one image at a time")
+        raise BundleError(f"the archive holds {len(found) or 'no'} matching images; import one image at a time")
+    image = found[0]
     layers = []
-    for layer in manifest.get("layers") or []:
-        media = layer.get("mediaType", "")
-        if "zstd" in media:
-            raise BundleError(f"layer {layer['digest']} is zstd-compressed, which this importer does not read")
-        layers.append(_blob(layout, layer["digest"]))
-    return _Layout(digest, config, layers, _diff_ids(config, len(layers)), tags)
-
-
-def _pick_manifest(layout: Path, index: dict[str, Any], want: str | None) -> tuple[dict[str, Any], list[str]]:
-    """The image manifest of an index: the only one, the linux/amd64 one, or the one whose
-    config is ``want`` (nested indexes followed)."""
-    candidates = []
-    for descriptor in index.get("manifests") or []:
-        media = descriptor.get("mediaType", "")
-        if media.endswith("image.index.v1+json") or media.endswith("manifest.list.v2+json"):
-            candidates.append(_pick_manifest(layout, _load_json(_blob(layout, descriptor["digest"])), want))
-        else:
-            ref = (descriptor.get("annotations") or {}).get("org.opencontainers.image.ref.name")
-            candidates.append((descriptor, [ref] if ref else []))
-    platform_ok = [c for c in candidates if (c[0].get("platform") or {}).get("architecture", "amd64") == "amd64"
-                   and (c[0].get("platform") or {}).get("os", "linux") == "linux"]
-    if want is not None and len({c[0]["digest"] for c in platform_ok}) > 1:
-        platform_ok = [c for c in platform_ok
-                       if (_load_json(_blob(layout, c[0]["digest"])).get("config") or {}).get("digest") == want]
-    digests = {c[0]["digest"] for c in platform_ok}
-    if len(digests) != 1:
-        raise BundleError(f"the OCI layout holds {len(digests)} linux/amd64 images; import one image at a time")
-    tags = sorted({tag for c in platform_ok for tag in c[1]})
-    return platform_ok[0][0], tags
+    for layer in image.layers:
+        if "zstd" in layer.media_type:
+            raise BundleError(f"layer {layer.digest} is zstd-compressed, which this importer does not read")
+        layers.append(_layout_file(layout, layer.path))
+    return _Layout(image.image_id, image.config, layers, _diff_ids(image.config, len(layers)), list(image.tags))
 
 
 def _diff_ids(config: dict[str, Any], count: int) -> list[str]:

@@ -7,10 +7,10 @@ import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from driver_runtime import protocol
+from driver_runtime.errors import DriverCrashed, DriverTimeout
 from driver_runtime.large_frames import LARGE_FRAME_BYTES, decode_large
-from driver_runtime.protocol import DriverRequestError, ErrorCode, RequestError
-from driver_runtime.runtimes.base import DriverCrashed, DriverTimeout
+from driver_runtime.sdk import protocol
+from driver_runtime.sdk.protocol import DriverRequestError, ErrorCode, RequestError
 
 # Large enough for the UAST of any file the server accepts (the line is the frame).
 FRAME_LIMIT = 1 << 30

@@ -1,7 +1,7 @@
 """Driver images: their names and labels, and building them offline (docs/image-spec.md).
 
-An image is built from a small context assembled here (the protocol, the SDK and one driver's
-folder), so the same code builds from a source checkout and from an installed package.
+An image is built from a small context assembled here (the driver kit, driver_runtime/sdk/, and
+one driver's folder), so the same code builds from a source checkout and from an installed package.
 """
 
 from __future__ import annotations
@@ -16,28 +16,29 @@ from typing import Any
 
 import attrs
 
-from driver_runtime import protocol
+from driver_runtime.errors import ImageError
 from driver_runtime.progress import Progress, silent
-from driver_runtime.protocol import Manifest
 from driver_runtime.runtimes.base import DriverSpec
+from driver_runtime.sdk import protocol
+from driver_runtime.sdk.protocol import Manifest
 
 PACKAGE = Path(__file__).resolve().parent
+# The driver kit: all that a driver image holds of this package besides drivers' folders.
+KIT = PACKAGE / "sdk"
 BASE_IMAGE = "bblfsh-lsp/base:bookworm"
 HOST_REPOSITORY = "bblfsh-lsp/driver-host"
-HOST_DOCKERFILE = "driver_runtime/drivers/host.Dockerfile"
+HOST_DOCKERFILE = "driver_runtime/sdk/host.Dockerfile"
 REPOSITORY_PREFIX = "bblfsh-lsp/driver-"
 LABEL_PREFIX = "org.bblfsh-lsp.driver."
 # Manifest fields that are lists travel in labels as comma-separated text.
 _LIST_FIELDS = ("aliases", "extensions", "filenames", "interpreters")
-# What a driver image needs of this package, besides the driver's own folder.
-_SHARED_FILES = ("__init__.py", "protocol.py", "uast.py", "drivers/__init__.py", "drivers/host-requirements.txt",
-                 "drivers/host.Dockerfile")
-_SHARED_FOLDERS = ("sdk",)
+# The package markers that make a driver importable as driver_runtime.drivers.NAME.  They are
+# written empty, not copied: the host's driver_runtime/__init__.py is the runtime's public face
+# (its errors), which an image has no use for and whose edits must not change the images.
+_PACKAGE_MARKERS = ("driver_runtime/__init__.py", "driver_runtime/drivers/__init__.py")
+# What is never part of an image: caches, and a driver's own node_modules from development.
+_SKIPPED_FOLDERS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules"})
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)")
-
-
-class ImageError(Exception):
-    """An image could not be built or read; the message says why."""
 
 
 def image_name(manifest: Manifest) -> str:
@@ -71,13 +72,19 @@ def manifest_from_labels(image_labels: dict[str, str] | None) -> Manifest | None
     return protocol.converter.structure(data, Manifest)
 
 
-def _add_shared(tar: tarfile.TarFile) -> None:
-    """The driver host: the protocol, the SDK and their requirements."""
-    for relative in _SHARED_FILES:
-        tar.add(PACKAGE / relative, arcname=f"driver_runtime/{relative}", filter=_stable)
-    for folder_name in _SHARED_FOLDERS:
-        for path in sorted((PACKAGE / folder_name).glob("*.py")):
-            tar.add(path, arcname=f"driver_runtime/{folder_name}/{path.name}", filter=_stable)
+def _add_kit(tar: tarfile.TarFile) -> None:
+    """The driver host: the driver kit, whole, and the package markers."""
+    _add_folder(tar, KIT, "driver_runtime/sdk")
+    for marker in _PACKAGE_MARKERS:
+        tar.addfile(_stable(tarfile.TarInfo(marker)), io.BytesIO(b""))
+
+
+def _add_folder(tar: tarfile.TarFile, folder: Path, arcname: str) -> None:
+    """Every file in `folder`, recursively, but for caches (_SKIPPED_FOLDERS), at `arcname`."""
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_file() and not _SKIPPED_FOLDERS.intersection(relative.parts):
+            tar.add(path, arcname=f"{arcname}/{relative.as_posix()}", filter=_stable)
 
 
 def _stable(info: tarfile.TarInfo) -> tarfile.TarInfo:
@@ -91,7 +98,7 @@ def _stable(info: tarfile.TarInfo) -> tarfile.TarInfo:
 def host_context() -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        _add_shared(tar)
+        _add_kit(tar)
     return buffer.getvalue()
 
 
@@ -107,13 +114,11 @@ def build_context(spec: DriverSpec) -> bytes:
         raise ImageError(f"the {spec.language} driver has no Dockerfile to build an image from")
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        _add_shared(tar)
+        _add_kit(tar)
         for folder in (spec.folder, *(spec.folder.parent / name for name in spec.manifest.includes)):
             if not folder.is_dir():
                 raise ImageError(f"the {spec.language} driver includes {folder.name}, which is not bundled")
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts and "node_modules" not in path.parts:
-                    tar.add(path, arcname=f"driver_runtime/drivers/{folder.name}/{path.relative_to(folder).as_posix()}")
+            _add_folder(tar, folder, f"driver_runtime/drivers/{folder.name}")
     return buffer.getvalue()
 
 

@@ -1,7 +1,10 @@
 """Which language a file is in: by exact file name, by extension, then by shebang.
 
-Names are Babelfish's language names.  The table knows languages whether or not a driver for
-them is installed, so that a user is told "no driver for ruby" rather than "unknown file".
+Names are Babelfish's language names.  A language's facts (its other names, extensions, file
+names, shebang programs, editor language ids) are written once, in its driver's manifest.json;
+this table reads them from the bundled drivers.  It also knows a few languages that have no
+bundled driver yet, so that a user is told "no driver for bash" rather than "unknown file": their
+facts are here, until a driver brings a manifest for them (tests/test_languages.py sees to it).
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ import re
 
 import attrs
 
+from driver_runtime.registry import Registry
+from driver_runtime.sdk.protocol import Manifest
+
 
 @attrs.frozen
 class Language:
@@ -19,30 +25,31 @@ class Language:
     filenames: tuple[str, ...] = ()
     interpreters: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    # The ids editors give its files (VS Code language ids, Neovim filetypes); none for a language
+    # without a driver, which editors have no reason to send.
+    editor_languages: tuple[str, ...] = ()
+
+    @classmethod
+    def from_manifest(cls, manifest: Manifest) -> Language:
+        return cls(manifest.language, tuple(manifest.extensions), tuple(manifest.filenames),
+                   tuple(manifest.interpreters), tuple(manifest.aliases), tuple(manifest.editor_languages))
 
 
-LANGUAGES: tuple[Language, ...] = (
-    Language("python", (".py", ".pyi", ".pyw"), ("SConstruct", "SConscript", "wscript"),
-             ("python", "python2", "python3", "pypy", "pypy3"), ("python3", "py")),
-    Language("javascript", (".js", ".mjs", ".cjs", ".jsx"), ("Jakefile",), ("node", "nodejs"),
-             ("js", "jsx", "javascriptreact")),
-    Language("typescript", (".ts", ".tsx", ".mts", ".cts"), (), ("ts-node", "deno"), ("ts", "tsx", "typescriptreact")),
-    Language("go", (".go",), (), (), ("golang",)),
-    Language("java", (".java",), (), (), ()),
-    Language("ruby", (".rb", ".rake", ".gemspec", ".ru"), ("Rakefile", "Gemfile", "Guardfile", "Vagrantfile"),
-             ("ruby", "jruby"), ("rb",)),
-    Language("php", (".php", ".phtml", ".php3", ".php4", ".php5", ".php7", ".phps"), (), ("php",), ()),
+WITHOUT_DRIVER: tuple[Language, ...] = (
     Language("bash", (".sh", ".bash"), (".bashrc", ".bash_profile", ".profile"), ("sh", "bash", "dash", "zsh", "ksh"),
              ("sh", "shell")),
-    Language("cpp", (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".c", ".h", ".ipp", ".tpp"), (),
-             (), ("c", "c++")),
     Language("csharp", (".cs", ".csx"), (), (), ("c#", "cs")),
 )
+
+WITH_DRIVER: tuple[Language, ...] = tuple(
+    Language.from_manifest(spec.manifest) for spec in Registry.bundled().specs.values())
+
+LANGUAGES: tuple[Language, ...] = tuple(sorted(WITH_DRIVER + WITHOUT_DRIVER, key=lambda language: language.name))
 
 _BY_EXTENSION = {ext: lang.name for lang in LANGUAGES for ext in lang.extensions}
 _BY_FILENAME = {name: lang.name for lang in LANGUAGES for name in lang.filenames}
 _BY_INTERPRETER = {prog: lang.name for lang in LANGUAGES for prog in lang.interpreters}
-_BY_ALIAS = {alias: lang.name for lang in LANGUAGES for alias in (lang.name, *lang.aliases)}
+_BY_ALIAS = {alias: lang.name for lang in LANGUAGES for alias in (lang.name, *lang.aliases, *lang.editor_languages)}
 
 # "#!/usr/bin/env python3 -u", "#!/usr/local/bin/python3.11", "#!/usr/bin/env -S ruby -w"
 _SHEBANG = re.compile(rb"^#!\s*(\S+)(?:\s+(?:-\S+\s+)*(\S+))?")
@@ -50,8 +57,13 @@ _VERSION_SUFFIX = re.compile(r"[\d.]+$")
 
 
 def canonical(name: str) -> str | None:
-    """Babelfish's name for a language name or alias ("py" -> "python"); None if unknown."""
+    """Babelfish's name for a language name, alias or editor language id ("py" -> "python"); None if unknown."""
     return _BY_ALIAS.get(name.strip().lower())
+
+
+def editor_languages() -> list[str]:
+    """The editor language ids of every language with a driver, for the editor clients' lists."""
+    return [editor_id for language in LANGUAGES for editor_id in language.editor_languages]
 
 
 def from_shebang(head: bytes) -> str | None:

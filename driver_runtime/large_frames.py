@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from driver_runtime import collector
-from driver_runtime.protocol import FrameTooDeep
+from driver_runtime.sdk.protocol import FrameTooDeep
 
 LARGE_FRAME_BYTES = 4 << 20  # from here on a frame is decoded off the event loop
 _TEXT_CHUNK = 1 << 20

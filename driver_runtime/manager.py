@@ -6,7 +6,7 @@ a server runs them in a thread) and take an optional progress callback (progress
     manager = DriverManager()
     manager.build("python")                                      # from the bundled driver folder
     manager.install("python", "registry.example.com/bblfsh/python-driver:v2")   # docker pull
-    manager.install("python", "python-driver.tar.gz", runtime="oci")             # a `docker save` file
+    manager.install("python", "python-driver.tar.gz", runtime="oci")           # a `docker save` file
     manager.update("python")                                     # again from where it came from
     manager.remove("python")
     for status in manager.list(): ...
@@ -16,15 +16,13 @@ running driver: an update records the new image as current and the replaced one 
 ``previous``; a running server notices the change (``revision()``), starts the new driver
 beside the old one and swaps them, or rolls back.
 
-Errors are ManagerError (and subclasses), with messages meant for users.
+Errors are ManagerError and its subclasses (driver_runtime.errors), with messages meant for users.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
-import json
 import os
 import re
 import shutil
@@ -36,45 +34,32 @@ from typing import Any
 
 import attrs
 
-from driver_runtime import images
+from driver_runtime import archives, images
+from driver_runtime.archives import ArchivedImage
+from driver_runtime.errors import (
+    BuildFailed,
+    BundleError,
+    ImageError,
+    ManagerError,
+    NoEngine,
+    NotADriverImage,
+    NotInstalled,
+    PullFailed,
+    UnknownDriver,
+)
 from driver_runtime.languages import LANGUAGES
 from driver_runtime.progress import Progress, silent
-from driver_runtime.protocol import PROTOCOL_VERSION, Manifest, protocol_compatible
 from driver_runtime.registry import BUNDLED, CONTAINER_RUNTIMES, Registry
+from driver_runtime.runtime_names import DOCKER, OCI, PROCESS
 from driver_runtime.runtimes.base import Availability
-from driver_runtime.state import Entry, Install, StateError, StateStore
+from driver_runtime.runtimes.docker_engine import describe_engine, make_client
+from driver_runtime.sdk.protocol import PROTOCOL_VERSION, Manifest, protocol_compatible
+from driver_runtime.state import Entry, Install, StateStore
 
 # A registry reference has one of these; a saved image file is an existing path.
 _FILE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".tar.zst")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # the classic builder colours the steps' stderr
-
-
-class ManagerError(Exception):
-    """A driver could not be installed, updated or removed; the message says why, for users."""
-
-
-class NoEngine(ManagerError):
-    """No container engine answers."""
-
-
-class UnknownDriver(ManagerError):
-    """No driver is bundled for that language (so it cannot be built)."""
-
-
-class NotInstalled(ManagerError):
-    """The language has no installed driver."""
-
-
-class NotADriverImage(ManagerError):
-    """An image (or image file) is not a driver image for the language asked for."""
-
-
-class BuildFailed(ManagerError):
-    """Building an image failed; the message ends with the last lines of the build log."""
-
-
-class PullFailed(ManagerError):
-    """A registry could not give the image."""
+ENGINE_TIMEOUT = 900  # seconds an engine call may be silent: build steps can be, for minutes
 
 
 @attrs.frozen
@@ -105,15 +90,6 @@ class Result:
     notes: tuple[str, ...] = ()  # things worth telling (an image kept because it is in use, ...)
 
 
-@attrs.frozen
-class SavedImage:
-    """One image in a `docker save` (or OCI layout) archive, read without loading it."""
-
-    image_id: str  # "sha256:" + the digest of its config
-    tags: tuple[str, ...]
-    labels: dict[str, str]
-
-
 def _short(image_id: str) -> str:
     return image_id.removeprefix("sha256:")[:12]
 
@@ -138,11 +114,12 @@ def classify_source(source: str | None) -> tuple[str, str]:
     )
 
 
-def read_saved_images(path: str | os.PathLike[str]) -> list[SavedImage]:
+def read_saved_images(path: str | os.PathLike[str]) -> list[ArchivedImage]:
     """The images a saved image archive holds, with their labels (nothing is loaded anywhere).
 
     Reads `docker save` archives (manifest.json, with the config beside it) and OCI image
-    layouts (index.json and blobs/), plain or compressed (gzip, bzip2, xz).
+    layouts (index.json and blobs/), plain or compressed (gzip, bzip2, xz): only their small
+    files, in one pass (driver_runtime.archives says what they hold).
     """
     kept: dict[str, bytes] = {}
     budget = 64 << 20
@@ -152,7 +129,7 @@ def read_saved_images(path: str | os.PathLike[str]) -> list[SavedImage]:
                 name = member.name.removeprefix("./")
                 if not member.isfile() or member.size > (4 << 20) or member.size > budget:
                     continue
-                if name.endswith(".json") or name.startswith("blobs/") or name == "repositories":
+                if name.endswith(".json") or name.startswith("blobs/") or name in ("repositories", "oci-layout"):
                     handle = tar.extractfile(member)
                     if handle is not None:
                         kept[name] = handle.read()
@@ -160,58 +137,23 @@ def read_saved_images(path: str | os.PathLike[str]) -> list[SavedImage]:
     except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
         raise ManagerError(f"{path} is not a saved image (a `docker save` archive, optionally compressed): "
                            f"{exc}") from None
-    try:
-        found = _images_from_docker_archive(kept) if "manifest.json" in kept else _images_from_oci_layout(kept)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ManagerError(f"{path} is not a readable saved image: {exc!r}") from None
+    found: tuple[ArchivedImage, ...] = ()
+    if "manifest.json" in kept or "index.json" in kept:
+        try:
+            found = archives.read_index(kept.get).images
+        except BundleError as exc:
+            raise ManagerError(f"{path} is not a readable saved image: {exc}") from None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ManagerError(f"{path} is not a readable saved image: {exc!r}") from None
     if not found:
         raise ManagerError(f"{path} holds no image (no manifest.json or index.json: it is not a `docker save` archive)")
-    return found
+    return list(found)
 
 
-def _labels(config: bytes) -> dict[str, str]:
-    document = json.loads(config)
-    return dict((document.get("config") or document.get("Config") or {}).get("Labels") or {})
-
-
-def _images_from_docker_archive(kept: dict[str, bytes]) -> list[SavedImage]:
-    found = []
-    for item in json.loads(kept["manifest.json"]):
-        config = kept[item["Config"]]
-        found.append(SavedImage("sha256:" + hashlib.sha256(config).hexdigest(), tuple(item.get("RepoTags") or ()),
-                                _labels(config)))
-    return found
-
-
-def _images_from_oci_layout(kept: dict[str, bytes]) -> list[SavedImage]:
-    if "index.json" not in kept:
-        return []
-
-    def blob(digest: str) -> bytes:
-        algorithm, _, hexdigest = digest.partition(":")
-        return kept[f"blobs/{algorithm}/{hexdigest}"]
-
-    found = []
-    pending = [(descriptor, 0) for descriptor in json.loads(kept["index.json"]).get("manifests", [])]
-    while pending:
-        descriptor, depth = pending.pop(0)
-        document = json.loads(blob(descriptor["digest"]))
-        if "manifests" in document and depth < 2:  # an index (several platforms): take what it lists
-            pending += [(inner | {"annotations": descriptor.get("annotations")}, depth + 1)
-                        for inner in document["manifests"]
-                        if (inner.get("platform") or {}).get("architecture") in (None, "amd64", _machine())]
-            continue
-        config = blob(document["config"]["digest"])
-        annotations = descriptor.get("annotations") or {}
-        name = annotations.get("io.containerd.image.name") or annotations.get("org.opencontainers.image.ref.name")
-        found.append(SavedImage("sha256:" + hashlib.sha256(config).hexdigest(), (name,) if name and ":" in name else (),
-                                _labels(config)))
-    return found
-
-
-def _machine() -> str:
-    machine = os.uname().machine
-    return {"x86_64": "amd64", "aarch64": "arm64"}.get(machine, machine)
+def _reference(image: ArchivedImage) -> str | None:
+    """The name an archived image is installed under: the first it was saved under that is a whole
+    image reference (an OCI layout's ref name may be a bare tag, such as "latest")."""
+    return next((tag for tag in image.tags if ":" in tag), None)
 
 
 def _read_in_chunks(path: str, progress: Progress, message: str) -> Iterator[bytes]:
@@ -243,7 +185,7 @@ def _engine_reason(exc: BaseException) -> str:
 class DriverManager:
     """Builds, installs, updates and removes driver images; the state file records them.
 
-    ``client`` is a docker.DockerClient (made from the environment when first needed);
+    ``client`` is a docker.DockerClient (made by docker_engine.make_client when first needed);
     ``bundled`` the bundled drivers; ``state`` the state file; ``bundles`` the OCI bundle
     store (driver_runtime.bundles.BundleStore, made when first needed).
     """
@@ -270,10 +212,10 @@ class DriverManager:
             entry = state.get(language)
             install = entry.current if entry else None
             runnable = {
-                "process": Availability(True, "bundled driver") if spec is not None and spec.manifest.command
+                PROCESS: Availability(True, "bundled driver") if spec is not None and spec.manifest.command
                 else Availability(False, "no bundled driver"),
-                "docker": self._docker_availability(install, client),
-                "oci": self._oci_availability(install, bundles, runc),
+                DOCKER: self._docker_availability(install, client),
+                OCI: self._oci_availability(install, bundles, runc),
             }
             out.append(DriverStatus(language, spec.manifest.version if spec else None, install,
                                     entry.previous if entry else None, runnable))
@@ -311,20 +253,23 @@ class DriverManager:
         return Availability(True, "engine answers")
 
     def client(self) -> Any:
-        """The docker client; NoEngine when no engine answers."""
+        """The docker client, made as the docker runtime makes its own (the environment, the CLI's
+        context, ssh), so a driver is installed into the engine that runs it; NoEngine when no
+        engine answers."""
         if self._client is not None:
             return self._client
-        host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+        client = None
         try:
-            import docker
-
-            client = docker.from_env(timeout=900)  # build steps can be silent for minutes
+            client = make_client(timeout=ENGINE_TIMEOUT)
             client.ping()
         except ImportError:
             raise NoEngine("the docker Python package is not installed (pip install docker)") from None
-        except Exception as exc:  # docker.errors.DockerException, requests' errors
+        except Exception as exc:  # docker.errors.DockerException, requests' errors, ssh's
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    client.close()
             raise NoEngine(
-                f"no container engine answers at {host} ({_engine_reason(exc)}); start Docker "
+                f"no container engine answers at {describe_engine(None)} ({_engine_reason(exc)}); start Docker "
                 f"(sudo scripts/setup-docker.sh), or install for the oci runtime from an image file "
                 f"(--runtime oci --from FILE)"
             ) from None
@@ -340,7 +285,7 @@ class DriverManager:
         """
         language = self.resolve(language)
         entry = self.state.load().get(language)
-        runtimes = {"docker"} | set(entry.current.runtimes if entry else ())
+        runtimes = {DOCKER} | set(entry.current.runtimes if entry else ())
         install = self._acquire(language, "built", "", runtimes, progress, tag=tag)
         return self._record(language, install)
 
@@ -356,7 +301,7 @@ class DriverManager:
         language = self.resolve(language)
         kind, origin = classify_source(source)
         if runtime is None:
-            runtime = "docker" if kind != "file" or self.engine().ok else "oci"
+            runtime = DOCKER if kind != "file" or self.engine().ok else OCI
         if runtime not in CONTAINER_RUNTIMES:
             raise ManagerError(f"unknown runtime {runtime!r} (install for docker or oci)")
         entry = self.state.load().get(language)
@@ -395,7 +340,7 @@ class DriverManager:
         The folder is filled under a temporary name and renamed, so a driver never sees half a
         build; the host needs the driver's toolchain (node, go, javac...) installed.
         """
-        from driver_runtime.sdk.native import build_dir
+        from driver_runtime.sdk.prepared import build_dir
 
         language = self.resolve(language)
         spec = self.bundled.get(language)
@@ -473,16 +418,16 @@ class DriverManager:
             install = self._build(language, progress, tag)
         elif kind == "registry":
             install = self._pull(language, origin, progress)
-        elif "docker" in runtimes:
+        elif DOCKER in runtimes:
             install = self._load(language, origin, progress)
         else:  # a file, for oci only: no engine needed
             return self._import_file(language, origin, progress)
-        if "oci" in runtimes:
+        if OCI in runtimes:
             if kind == "file":
                 self._bundle_from_file(origin, install.image_id, progress)
             else:
                 self._bundle_from_engine(install, progress)
-            install = attrs.evolve(install, runtimes=("docker", "oci"))
+            install = attrs.evolve(install, runtimes=(DOCKER, OCI))
         return install
 
     def _build(self, language: str, progress: Progress, tag: str | None) -> Install:
@@ -496,12 +441,12 @@ class DriverManager:
         reference = tag or images.image_name(spec.manifest)
         try:
             image_id = images.build(client, spec, progress, tag=reference)
-        except images.ImageError as exc:  # its message ends with the build log's last lines
+        except ImageError as exc:  # its message ends with the build log's last lines
             raise BuildFailed(_ANSI.sub("", str(exc))) from None
         image = client.images.get(image_id)
         manifest = self._check_driver(language, image.labels, f"the image built from {spec.folder}")
         return Install(language=language, name=manifest.name, version=manifest.version, image=reference,
-                       image_id=image.id, source="built", origin=str(spec.folder), runtimes=("docker",),
+                       image_id=image.id, source="built", origin=str(spec.folder), runtimes=(DOCKER,),
                        owned=True, manifest=manifest)
 
     def _pull(self, language: str, reference: str, progress: Progress) -> Install:
@@ -536,10 +481,10 @@ class DriverManager:
             raise
         progress(1, 1, f"pulled {reference}")
         return Install(language=language, name=manifest.name, version=manifest.version, image=reference,
-                       image_id=image.id, source="registry", origin=reference, runtimes=("docker",), owned=owned,
+                       image_id=image.id, source="registry", origin=reference, runtimes=(DOCKER,), owned=owned,
                        manifest=manifest)
 
-    def _saved_driver(self, language: str, path: str) -> tuple[SavedImage, Manifest, str]:
+    def _saved_driver(self, language: str, path: str) -> tuple[ArchivedImage, Manifest, str]:
         """The language's driver image in a saved image file, its manifest, and the reference it
         is installed under (its tag, else one made from its manifest and id)."""
         saved = read_saved_images(path)
@@ -551,14 +496,14 @@ class DriverManager:
             drivers = [manifest.language for image in saved if (manifest := images.manifest_from_labels(image.labels))]
             if drivers:
                 raise NotADriverImage(f"{path} holds a {drivers[0]} driver image, not a {language} driver")
-            names = ", ".join(image.tags[0] if image.tags else _short(image.image_id) for image in saved)
+            names = ", ".join(_reference(image) or _short(image.image_id) for image in saved)
             raise NotADriverImage(
                 f"{path} is not a driver image: {names} has no {images.LABEL_PREFIX}language label "
                 f"(see docs/image-spec.md); nothing was installed"
             )
         image, manifest = matching[0]
         self._check_driver(language, image.labels, path)  # the protocol version
-        reference = image.tags[0] if image.tags else f"{images.image_name(manifest)}-{_short(image.image_id)}"
+        reference = _reference(image) or f"{images.image_name(manifest)}-{_short(image.image_id)}"
         return image, manifest, reference
 
     def _load(self, language: str, path: str, progress: Progress) -> Install:
@@ -573,7 +518,7 @@ class DriverManager:
                     reason = (chunk.get("errorDetail") or {}).get("message") or chunk.get("error")
                     raise ManagerError(f"cannot load {path}: {reason}")
             image = client.images.get(saved.image_id)
-            if not saved.tags:
+            if _reference(saved) is None:
                 image.tag(reference)
         except ManagerError:
             raise
@@ -581,7 +526,7 @@ class DriverManager:
             raise ManagerError(f"cannot load {path}: {_engine_reason(exc)}") from None
         progress(1, 1, f"loaded {reference}")
         return Install(language=language, name=manifest.name, version=manifest.version, image=reference,
-                       image_id=image.id, source="file", origin=path, runtimes=("docker",),
+                       image_id=image.id, source="file", origin=path, runtimes=(DOCKER,),
                        owned=before != image.id, manifest=manifest)
 
     def _import_file(self, language: str, path: str, progress: Progress) -> Install:
@@ -589,7 +534,7 @@ class DriverManager:
         saved, manifest, reference = self._saved_driver(language, path)
         self._bundle_from_file(path, saved.image_id, progress)
         return Install(language=language, name=manifest.name, version=manifest.version, image=reference,
-                       image_id=saved.image_id, source="file", origin=path, runtimes=("oci",), owned=True,
+                       image_id=saved.image_id, source="file", origin=path, runtimes=(OCI,), owned=True,
                        manifest=manifest)
 
     def _check_driver(self, language: str, labels: dict[str, str] | None, what: str) -> Manifest:
@@ -635,7 +580,7 @@ class DriverManager:
             return getattr(store, method)(*args, **kwargs)
         except ManagerError:
             raise
-        except Exception as exc:  # bundles.BundleError, OSError (no space, permissions)
+        except Exception as exc:  # BundleError, OSError (no space, permissions)
             raise ManagerError(f"cannot make the oci bundle: {exc}") from None
 
     def _bundle_from_file(self, path: str, image_id: str, progress: Progress) -> None:
@@ -692,9 +637,9 @@ class DriverManager:
         if install.image_id in keep:
             return []
         notes = []
-        if "docker" in install.runtimes:
+        if DOCKER in install.runtimes:
             notes += self._remove_image(install)
-        if "oci" in install.runtimes:
+        if OCI in install.runtimes:
             store = self._bundle_store_or_none()
             if store is not None:
                 try:
@@ -738,11 +683,11 @@ class DriverManager:
         return [f"kept image {_short(install.image_id)}: it has other names"]
 
     def _missing_parts(self, install: Install) -> str:
-        if "docker" in install.runtimes:
+        if DOCKER in install.runtimes:
             engine = self.engine()
             if engine.ok and self._image_id(self.client(), install.image_id) is None:
                 return f"its image {install.image} ({_short(install.image_id)}) is gone"
-        if "oci" in install.runtimes and "docker" not in install.runtimes:
+        if OCI in install.runtimes and DOCKER not in install.runtimes:
             store = self._bundle_store_or_none()
             if store is not None and not store.has(install.image_id):
                 return f"its oci bundle ({_short(install.image_id)}) is gone"
@@ -753,7 +698,7 @@ class DriverManager:
     def _docker_availability(self, install: Install | None, client: Any) -> Availability:
         if install is None:
             return Availability(False, "no image installed")
-        if "docker" not in install.runtimes:
+        if DOCKER not in install.runtimes:
             return Availability(False, "installed for oci only")
         if client is None:
             return Availability(False, "no container engine answers")
@@ -765,7 +710,7 @@ class DriverManager:
                           runc: Callable[[], Availability]) -> Availability:
         if install is None:
             return Availability(False, "no image installed")
-        if "oci" not in install.runtimes:
+        if OCI not in install.runtimes:
             return Availability(False, "no oci bundle (install --runtime oci)")
         if bundles is None:
             return Availability(False, "the oci runtime is not available in this installation")
@@ -781,7 +726,4 @@ class DriverManager:
         return Availability(True, f"bundle {_short(install.image_id)}")
 
 
-__all__ = [
-    "BuildFailed", "DriverManager", "DriverStatus", "ManagerError", "NoEngine", "NotADriverImage", "NotInstalled",
-    "PullFailed", "Result", "SavedImage", "StateError", "UnknownDriver", "classify_source", "read_saved_images",
-]
+__all__ = ["DriverManager", "DriverStatus", "Result", "classify_source", "read_saved_images"]

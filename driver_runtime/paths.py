@@ -1,19 +1,17 @@
-"""Where this installation keeps its state: $BBLFSH_LSP_DATA, else $XDG_DATA_HOME/bblfsh-lsp."""
+"""Where this installation keeps its state, in its data folder: $BBLFSH_LSP_DATA, else
+$XDG_DATA_HOME/bblfsh-lsp.
+
+The data folder itself is the driver kit's (sdk/prepared.py): a driver running on this host finds
+its prepared native parts there, and the kit imports nothing of the host.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-DATA_ENV = "BBLFSH_LSP_DATA"
+from driver_runtime.sdk.prepared import DATA_ENV, data_dir
 
-
-def data_dir() -> Path:
-    explicit = os.environ.get(DATA_ENV)
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(xdg) / "bblfsh-lsp"
+__all__ = ["DATA_ENV", "bundles_dir", "data_dir", "state_file"]
 
 
 def bundles_dir() -> Path:

@@ -16,16 +16,9 @@ from typing import Any
 
 import attrs
 
-from driver_runtime.protocol import PROTOCOL_VERSION, DriverRequestError, Manifest, protocol_compatible
-from driver_runtime.runtimes.base import (
-    DriverCrashed,
-    DriverError,
-    DriverSpec,
-    DriverTimeout,
-    DriverUnavailable,
-    Instance,
-    Runtime,
-)
+from driver_runtime.errors import DriverCrashed, DriverError, DriverTimeout, DriverUnavailable
+from driver_runtime.runtimes.base import DriverSpec, Instance, Runtime
+from driver_runtime.sdk.protocol import PROTOCOL_VERSION, DriverRequestError, Manifest, protocol_compatible
 
 log = logging.getLogger(__name__)
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import attrs
 
-from driver_runtime import protocol
-from driver_runtime.protocol import Manifest
+from driver_runtime.runtime_names import CONTAINER_RUNTIMES, DOCKER, PROCESS
 from driver_runtime.runtimes.base import DriverSpec
+from driver_runtime.sdk import protocol
+from driver_runtime.sdk.protocol import Manifest
 
 BUNDLED = Path(__file__).resolve().parent / "drivers"
-CONTAINER_RUNTIMES = ("docker", "oci")
 
 
 def read_manifest(path: Path) -> Manifest:
@@ -40,7 +40,7 @@ class Registry:
         return registry
 
     @classmethod
-    def installed(cls, runtime: str = "docker", state_file: Path | None = None) -> Registry:
+    def installed(cls, runtime: str = DOCKER, state_file: Path | None = None) -> Registry:
         """The driver images installed for a container runtime ("docker" or "oci").
 
         Each spec has ``image`` (the reference), ``digest`` (the image id, what runs) and the
@@ -49,7 +49,8 @@ class Registry:
         from driver_runtime.state import StateStore  # the state module is only needed here
 
         if runtime not in CONTAINER_RUNTIMES:
-            raise ValueError(f"no installed drivers for the {runtime!r} runtime (container runtimes: docker, oci)")
+            raise ValueError(f"no installed drivers for the {runtime!r} runtime "
+                             f"(container runtimes: {', '.join(CONTAINER_RUNTIMES)})")
         registry = cls()
         for language, entry in sorted(StateStore(state_file).load().drivers.items()):
             install = entry.current
@@ -60,7 +61,7 @@ class Registry:
     @classmethod
     def for_runtime(cls, runtime: str, folder: Path = BUNDLED, state_file: Path | None = None) -> Registry:
         """The drivers a runtime can run: bundled ones for "process", installed images otherwise."""
-        if runtime == "process":
+        if runtime == PROCESS:
             return cls.bundled(folder)
         return cls.installed(runtime, state_file)
 

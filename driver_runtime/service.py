@@ -12,13 +12,16 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from driver_runtime import languages, protocol
+from driver_runtime import languages
+from driver_runtime.errors import DriverError, NoDriver, StateError, UnknownLanguage
 from driver_runtime.pool import DriverPool, PoolSettings
-from driver_runtime.protocol import DriverRequestError, Manifest, Mode, ParseRequest, ParseResult
 from driver_runtime.registry import Registry
+from driver_runtime.runtime_names import PROCESS
 from driver_runtime.runtimes import Choice
-from driver_runtime.runtimes.base import DriverError, DriverUnavailable, Runtime
-from driver_runtime.state import StateError, StateStore
+from driver_runtime.runtimes.base import Runtime
+from driver_runtime.sdk import protocol
+from driver_runtime.sdk.protocol import DriverRequestError, Manifest, Mode, ParseRequest, ParseResult
+from driver_runtime.state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +31,6 @@ Notice = Callable[[int, str], None]
 NOTICE = 25
 logging.addLevelName(NOTICE, "NOTICE")
 DEADLINE_UNIT_CHARS = 1 << 20  # the size of source a request deadline is meant for
-
-
-class UnknownLanguage(DriverError):
-    """No language could be told for a file, or a language name is unknown."""
-
-
-class NoDriver(DriverUnavailable):
-    """The language is known but no driver for it is installed."""
-
-    def __init__(self, language: str, runtime: str = "process"):
-        hint = "" if runtime == "process" else \
-            f" for the {runtime} runtime (install it with `bblfsh-lsp driver install {language}`)"
-        super().__init__(f"no {language} driver is installed{hint}")
-        self.language = language
 
 
 class DriverService:
@@ -84,6 +73,16 @@ class DriverService:
         if name is None:
             raise UnknownLanguage(f"cannot tell the language of {path or 'this text'} (no known extension or shebang)")
         return name
+
+    def language_names(self) -> frozenset[str]:
+        """Every language a file may be parsed as here: Babelfish's, and the installed drivers'."""
+        return frozenset((*(language.name for language in languages.LANGUAGES), *self.registry.languages(),
+                          *self.fallback_registry.languages()))
+
+    def recognises(self, path: str) -> bool:
+        """Whether a file's name alone says its language (a shebang needs its text)."""
+        return languages.detect(path) is not None or any(
+            registry.language_for_path(path) for registry in (self.registry, self.fallback_registry))
 
     async def pool(self, language: str) -> DriverPool:
         async with self._lock:
@@ -141,7 +140,7 @@ class DriverService:
     async def refresh(self) -> None:
         """Catch up with what is installed now: swap updated drivers blue/green, retire removed
         ones, and move languages off the fallback once their image is installed."""
-        if self.runtime.name == "process":
+        if self.runtime.name == PROCESS:
             return
         try:
             registry = await asyncio.to_thread(Registry.for_runtime, self.runtime.name)
@@ -182,7 +181,7 @@ class DriverService:
 
     def watch_installs(self, interval: float = 2.0) -> None:
         """Poll the installed-drivers state (one small read) and refresh when it changes."""
-        if self._watcher is not None or self.runtime.name == "process":
+        if self._watcher is not None or self.runtime.name == PROCESS:
             return
         state = StateStore()  # the file refresh() reads the registry from
 

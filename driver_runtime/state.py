@@ -42,8 +42,11 @@ from typing import Any
 
 import attrs
 
-from driver_runtime import paths, protocol
-from driver_runtime.protocol import Manifest
+from driver_runtime import paths
+from driver_runtime.errors import StateError
+from driver_runtime.runtime_names import CONTAINER_RUNTIMES, DOCKER
+from driver_runtime.sdk import protocol
+from driver_runtime.sdk.protocol import Manifest
 
 try:
     import fcntl
@@ -52,11 +55,7 @@ except ImportError:  # pragma: no cover - not POSIX: no cross-process lock
 
 FORMAT = 1
 SOURCES = ("built", "registry", "file")
-RUNTIMES = ("docker", "oci")
-
-
-class StateError(Exception):
-    """The state file cannot be read or written; the message says what to do."""
+RUNTIMES = CONTAINER_RUNTIMES
 
 
 def now() -> str:
@@ -75,7 +74,7 @@ class Install:
     source: str  # "built", "registry" or "file"
     origin: str = ""  # what it came from: the driver's folder, the registry reference, the file
     installed_at: str = attrs.field(factory=now)  # ISO 8601, UTC
-    runtimes: tuple[str, ...] = ("docker",)  # what it was prepared for: "docker" (engine image), "oci" (bundle)
+    runtimes: tuple[str, ...] = (DOCKER,)  # what it was prepared for: "docker" (engine image), "oci" (bundle)
     owned: bool = True  # the image reference was created by this install (removing it is ours to do)
     manifest: Manifest | None = None
 

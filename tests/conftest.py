@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from driver_runtime import images
+from driver_runtime.errors import ImageError
 from driver_runtime.pool import PoolSettings
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.base import DriverSpec
@@ -101,7 +102,7 @@ def python_driver_image(client: Any) -> Any:
     assert spec is not None
     try:
         return client.images.get(images.build(client, spec, tag=PYTHON_IMAGE))
-    except (images.ImageError, docker.errors.DockerException) as exc:
+    except (ImageError, docker.errors.DockerException) as exc:
         containers_unavailable(f"the image {PYTHON_IMAGE} cannot be built: {exc}")
 
 

@@ -1,10 +1,11 @@
-"""What the driver tests (tests/test_driver_*.py, tests/test_python_driver.py) check alike.
+"""What the driver tests check alike: the helpers of the driver suite (tests/test_drivers.py),
+and the declarations each driver fills in there (tests/driver_cases/LANGUAGE.py).
 
-A plain module, imported by those tests as they import tests/conftest.py: trees and spans,
+A plain module, imported by the tests as they import tests/conftest.py: trees and spans,
 Babelfish's roles, conformance with Babelfish's fixtures through ../shared/tools/uast_score.py,
 a driver through the process runtime and in a container, and the language server end to end.
-What is particular to a language (its samples, its expected shapes, its thresholds) stays in
-its test file.
+What is particular to a language (its samples, its expected shapes, its thresholds, its own
+tests) is its DriverCase.
 
 A missing toolchain or container engine skips a test, or fails it under
 BBLFSH_LSP_REQUIRE_TOOLCHAINS=1 / BBLFSH_LSP_REQUIRE_CONTAINERS=1 (conftest.toolchain_unavailable,
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import inspect
 import os
 import shutil
 import sys
@@ -30,114 +32,19 @@ import pytest_lsp
 from conftest import SHARED, containers_unavailable, toolchain_unavailable
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from uast_checks import assert_true_spans
 
-from driver_runtime import images, uast
-from driver_runtime.protocol import METHOD_PARSE, Manifest, Mode, ParseRequest, ParseResult, converter
+from bblfsh_lsp.outline import outline, symbol_kinds
+from bblfsh_lsp.positions import TextIndex
+from driver_runtime import images
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.base import DriverSpec, Instance, Runtime
 from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.sdk import uast
+from driver_runtime.sdk.host import NativeDriver
+from driver_runtime.sdk.protocol import METHOD_PARSE, Manifest, Mode, ParseRequest, ParseResult, converter
 
-Node = dict[str, Any]
 D = TypeVar("D")
-
-# The roles Babelfish's drivers use (all of them, from the conformance corpus).
-BABELFISH_ROLES = set(
-    "Add Alias And Annotation Anonymous ArgsList Argument Arithmetic Assert Assignment Base Binary "
-    "Bitwise Block Body Boolean Break Byte Call Callee Case Catch Character Comment Condition Contains "
-    "Continue Declaration Decrement Default Dereference Divide DoWhile Documentation Else Entry "
-    "Enumeration Equal Expression File Finally For Function Goto GreaterThan GreaterThanOrEqual "
-    "Identical Identifier If Import Incomplete Increment Initialization Instance Iterator Key Left "
-    "LeftShift LessThan LessThanOrEqual List Literal Map Module Modulo Multiply Name Negative Noop Not "
-    "Null Number Operator Or Package Pathname Positional Positive Postfix Primitive Qualified Receiver "
-    "Regexp Relational Return Right RightShift Scope Set Statement String Substract Subtype Switch "
-    "TakeAddress Then This Throw Try Tuple Type Unannotated Unary Unsigned Update Value Variable "
-    "Visibility While World Xor".split()
-)
-
-
-# --- trees ---------------------------------------------------------------------------------------
-
-
-def nodes(tree: Any) -> list[Node]:
-    """Every object in the tree, parents before children."""
-    return list(uast.walk(tree))
-
-
-def of_type(tree: Any, node_type: str) -> list[Node]:
-    """The tree's nodes of one @type, in order."""
-    return [node for node in nodes(tree) if node.get("@type") == node_type]
-
-
-def types_in(tree: Any) -> set[str]:
-    """The @types in the tree ("" for objects without one)."""
-    return {node.get("@type", "") for node in nodes(tree)}
-
-
-def text_of(source: str, node: Node) -> str:
-    """The text a node spans (its @pos are UTF-8 byte offsets); the node must have a span."""
-    span = uast.span(node)
-    assert span is not None, node
-    return source.encode("utf-8")[span[0]:span[1]].decode("utf-8")
-
-
-def assert_true_spans(source: str, tree: Any, *, whole: bool = False, every_offset: bool = False) -> None:
-    """Every node's start and end inside the source's UTF-8 bytes, the start not after the end,
-    and the span on character boundaries.
-
-    whole: a node with positions has both a start and an end.
-    every_offset: every named offset in @pos (go/ast's Lbrace, ...) is inside the source too.
-    """
-    data = source.encode("utf-8")
-    for node in nodes(tree):
-        pos = node.get("@pos") or {}
-        if every_offset:
-            for name, offset in pos.items():
-                assert 0 <= offset <= len(data), (name, node)
-        if whole and pos:
-            assert pos.get("start") is not None and pos.get("end") is not None, node  # whole spans or none
-        for offset in (pos.get("start"), pos.get("end")):
-            assert offset is None or 0 <= offset <= len(data), node
-        span = uast.span(node)
-        if span is not None:
-            assert span[0] <= span[1], node
-            data[span[0]:span[1]].decode("utf-8")  # raises if a span cuts a character
-
-
-def assert_names_spanned(source: str, tree: Any, kinds: Iterable[str] = ("uast:Identifier",), *,
-                         unless: Callable[[Node], bool] = lambda node: False, where: Any = None) -> None:
-    """Every positioned node of these kinds spans its name (its Name, else its @token), but the
-    nodes `unless` excuses; `where` names the file in a failure."""
-    kinds = set(kinds)
-    for node in nodes(tree):
-        if node.get("@type") in kinds and "@pos" in node and not unless(node):
-            assert text_of(source, node) == node.get("Name", node.get("@token")), (where, node)
-
-
-def assert_native(tree: Any) -> None:
-    """A native-mode tree: the parser's own node types only, and no roles."""
-    assert not any(kind.startswith("uast:") for kind in types_in(tree))
-    assert not any("@role" in node for node in nodes(tree))
-
-
-def assert_roles_added(native: Any, annotated: Any, *, every_node: bool = False, ordered: bool = False) -> None:
-    """Annotated mode is native mode plus roles: the same node types, and every typed node (every
-    object, with every_node) has roles, all of them Babelfish's (in sorted order, with ordered)."""
-    assert types_in(annotated) == types_in(native)
-    for node in nodes(annotated):
-        if every_node or "@type" in node:
-            roles = node.get("@role")
-            assert roles and set(roles) <= BABELFISH_ROLES, node
-            if ordered:
-                assert list(roles) == sorted(roles), node
-
-
-def assert_role_tables(tables: Iterable[Iterable[str]], *, ordered: bool = True) -> None:
-    """A driver's role tables name Babelfish's roles only (each table sorted, with ordered)."""
-    tables = [list(roles) for roles in tables]
-    used = {role for roles in tables for role in roles}
-    assert used <= BABELFISH_ROLES, used - BABELFISH_ROLES
-    if ordered:
-        assert all(roles == sorted(roles) for roles in tables)
 
 
 def timed_parses(parse: Callable[[], ParseResult], runs: int = 3) -> tuple[list[ParseResult], list[float]]:
@@ -178,21 +85,6 @@ def require_runs(driver: D, probe: ParseRequest) -> D:
     return driver
 
 
-def driver_fixture(make: Callable[[], D], *commands: str) -> Any:
-    """A module-scoped fixture: the driver `make` gives, prepared (require_prepared), its native
-    parser closed after the module's tests.  `make` may skip by itself (toolchain_unavailable)."""
-
-    @pytest.fixture(scope="module")
-    def driver() -> Iterator[D]:
-        made = require_prepared(make(), *commands)
-        try:
-            yield made
-        finally:
-            made.native.close()  # type: ignore[attr-defined]
-
-    return driver
-
-
 # --- conformance with Babelfish's fixtures -------------------------------------------------------
 
 SCORER = SHARED / "tools" / "uast_score.py"
@@ -210,30 +102,6 @@ def needs_fixtures(fixtures: Path) -> pytest.MarkDecorator:
 def needs_scorer(fixtures: Path) -> pytest.MarkDecorator:
     return pytest.mark.skipif(not SCORER.exists() or not fixtures.is_dir(),
                               reason="../shared (conformance corpus) is absent")
-
-
-def fixture_trees(fixtures: Path, extension: str, parse: Callable[[str], ParseResult]) -> Iterator[tuple[Path, str, Any]]:
-    """(path, source, tree) for every fixture with this extension, in name order; the one that
-    gives no tree must be the syntax-error fixture (_syntax_error.EXT)."""
-    for path in sorted(fixtures.glob(f"*{extension}")):
-        source = path.read_text(encoding="utf-8")
-        result = parse(source)
-        if result.uast is None:
-            assert path.name == f"_syntax_error{extension}", (path.name, result.errors)
-            continue
-        yield path, source, result.uast
-
-
-def clean_where_a_tree(parse: Callable[[str], ParseResult]) -> Callable[[str], ParseResult]:
-    """`parse`, failing where a result has both a tree and errors (an error the parser recovered
-    from): for fixture_trees where every fixture but the syntax error must parse cleanly."""
-
-    def parse_cleanly(source: str) -> ParseResult:
-        result = parse(source)
-        assert result.uast is None or result.ok, (source[:80], result.errors)
-        return result
-
-    return parse_cleanly
 
 
 def load_scorer() -> ModuleType:
@@ -344,46 +212,42 @@ class DriverImage:
     spec: DriverSpec  # the bundled driver's spec, without the image
 
 
-def driver_image_fixture(language: str, *, timeout: int = 900,
-                         build_failed: Callable[[str], Any] = containers_unavailable) -> Any:
-    """A module-scoped fixture: the language's driver image, built under a test tag, its
-    containers and the tag removed after the module's tests.  Without an engine or the base
-    image: containers_unavailable; a failed build: `build_failed` (containers_unavailable too,
-    or pytest.fail where the build is what is tested)."""
+@contextlib.contextmanager
+def built_driver_image(language: str, *, timeout: int = 900,
+                       build_failed: Callable[[str], Any] = containers_unavailable) -> Iterator[DriverImage]:
+    """The language's driver image, built from this working tree under a test tag; its
+    containers and the tag removed after.  Without an engine or the base image:
+    containers_unavailable; a failed build: `build_failed` (containers_unavailable too, or
+    pytest.fail where the build is what is tested)."""
+    from driver_runtime.runtimes.docker import DockerRuntime
 
-    @pytest.fixture(scope="module")
-    def image() -> Iterator[DriverImage]:
-        from driver_runtime.runtimes.docker import DockerRuntime
+    availability = DockerRuntime.probe()
+    if not availability.ok:
+        containers_unavailable(availability.reason)
+    import docker
 
-        availability = DockerRuntime.probe()
-        if not availability.ok:
-            containers_unavailable(availability.reason)
-        import docker
-
-        client = docker.from_env(timeout=timeout)
-        tag = f"bblfsh-lsp/driver-{language}:test-{os.getpid()}"
-        spec = bundled_spec(language)
+    client = docker.from_env(timeout=timeout)
+    tag = f"bblfsh-lsp/driver-{language}:test-{os.getpid()}"
+    spec = bundled_spec(language)
+    try:
         try:
-            try:
-                client.images.get(images.BASE_IMAGE)
-            except docker.errors.ImageNotFound:
-                containers_unavailable(f"the base image {images.BASE_IMAGE} is missing (images/base/build.sh)")
-            try:
-                image_id = images.build(client, spec, tag=tag)
-            except Exception as exc:
-                build_failed(f"the {language} driver's image {tag} cannot be built: {exc}")
-            yield DriverImage(client=client, tag=tag, id=image_id, spec=spec)
+            client.images.get(images.BASE_IMAGE)
+        except docker.errors.ImageNotFound:
+            containers_unavailable(f"the base image {images.BASE_IMAGE} is missing (images/base/build.sh)")
+        try:
+            image_id = images.build(client, spec, tag=tag)
+        except Exception as exc:
+            build_failed(f"the {language} driver's image {tag} cannot be built: {exc}")
+        yield DriverImage(client=client, tag=tag, id=image_id, spec=spec)
+    finally:
+        with contextlib.suppress(Exception):
+            for container in client.api.containers(all=True, filters={"ancestor": tag}):
+                client.api.remove_container(container["Id"], force=True)
+        try:
+            with contextlib.suppress(docker.errors.ImageNotFound):
+                client.images.remove(tag, force=True)
         finally:
-            with contextlib.suppress(Exception):
-                for container in client.api.containers(all=True, filters={"ancestor": tag}):
-                    client.api.remove_container(container["Id"], force=True)
-            try:
-                with contextlib.suppress(docker.errors.ImageNotFound):
-                    client.images.remove(tag, force=True)
-            finally:
-                client.close()
-
-    return image
+            client.close()
 
 
 def assert_image_labels(image: DriverImage) -> None:
@@ -435,11 +299,31 @@ def lsp_client_fixture(workspace_files: Mapping[str, str], ready: Callable[[], A
     text), with `options` as its initializationOptions.  `ready` is called first: it skips
     (toolchain_unavailable) where the driver cannot run.  The client's workspace_path is the
     folder; bblfsh/* results come as JSON."""
+    return _lsp_client_fixture(lambda request: (workspace_files, ready, options))
+
+
+def case_lsp_client_fixture() -> Any:
+    """lsp_client_fixture for the driver suite: the workspace of the test's `case` (its
+    Lsp.files), ready where its driver is prepared."""
+
+    def setup(request: pytest.FixtureRequest) -> tuple[Mapping[str, str], Callable[[], Any], None]:
+        case: DriverCase = request.getfixturevalue("case")
+        assert case.lsp is not None, f"the {case.language} driver declares no language server tests"
+        return case.lsp.files, case.prepared, None
+
+    return _lsp_client_fixture(setup)
+
+
+def _lsp_client_fixture(setup: Callable[[pytest.FixtureRequest], tuple[Mapping[str, str], Callable[[], Any] | None,
+                                                                        Mapping[str, Any] | None]]) -> Any:
+    """The pytest-lsp fixture both of the above make: `setup` gives the workspace files, the
+    readiness check and the options for the test that asks."""
 
     @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "bblfsh_lsp", "serve"]),
                         params=CLIENTS)
     async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient,
                      tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[None]:
+        workspace_files, ready, options = setup(request)
         if ready is not None:
             ready()
         workspace = tmp_path_factory.mktemp("workspace")
@@ -515,3 +399,400 @@ async def structural_query(client: LanguageClient, query: str, uri: str | None =
     if uri is not None:
         params["textDocument"] = {"uri": uri}
     return await client.protocol.send_request_async("bblfsh/query", params)
+
+
+@attrs.frozen
+class Document:
+    """A file the language server tests open: its name in the workspace, its text, its LSP
+    language id."""
+
+    name: str
+    text: str
+    language: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    def line_of(self, prefix: str, after: int = 0) -> int:
+        """The 0-based number of the first line from `after` that starts with `prefix`."""
+        lines = self.lines
+        return next(number for number in range(after, len(lines)) if lines[number].startswith(prefix))
+
+
+@attrs.frozen
+class Editor:
+    """The language server as an editor drives it (a pytest-lsp client, with one of CLIENTS'
+    capabilities): what the language server tests ask, positions in the units it negotiated."""
+
+    client: LanguageClient
+
+    async def open(self, document: Document) -> str:
+        """Opens the document in the client's workspace; gives its URI."""
+        return await open_document(self.client, document.name, document.text, document.language)
+
+    def column(self, line_text: str, prefix: str) -> int:
+        return column(self.client, line_text, prefix)
+
+    async def symbols(self, uri: str) -> list[types.DocumentSymbol]:
+        return await document_symbols(self.client, uri)
+
+    async def folds(self, uri: str) -> list[types.FoldingRange]:
+        return await folding_ranges(self.client, uri)
+
+    async def selection(self, uri: str, position: types.Position) -> list[types.Range]:
+        return await selection_chain(self.client, uri, position)
+
+    async def query(self, query: str, uri: str | None = None) -> list[dict[str, Any]]:
+        return await structural_query(self.client, query, uri)
+
+    async def diagnostics(self, uri: str) -> list[types.Diagnostic]:
+        """The diagnostics the server publishes for the document, once it has."""
+        await self.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        return self.client.diagnostics[uri]
+
+
+def outline_symbols(driver: Any, source: str, tree: Any) -> list[Any]:
+    """The outline the language server makes of a tree of `source` (bblfsh_lsp.outline), with
+    the driver's symbol kinds."""
+    return outline(tree, TextIndex(source), kinds=symbol_kinds(driver.manifest.symbol_kinds))
+
+
+# --- a driver in the suite (tests/test_drivers.py) -----------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class Check:
+    """One of a driver's own tests: `test` called with each of `arguments` (one test each, named
+    by `ids`), and with what its other parameters name: `parse` (the driver's parse, as
+    DriverCase.parser gives it), `spanned` (the tree it gives, its spans checked), `driver`,
+    `editor` (the language server in the case's workspace, as each of CLIENTS drives it) and
+    `uri` (its Lsp.document's, opened there), or any pytest fixture (tmp_path, ...)."""
+
+    test: Callable[..., Any]
+    arguments: tuple[Mapping[str, Any], ...] = ({},)
+    ids: tuple[str, ...] = ("",)
+    marks: tuple[Any, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.test.__name__
+
+    @property
+    def uses_editor(self) -> bool:
+        return "editor" in inspect.signature(self.test).parameters
+
+    def call(self, request: pytest.FixtureRequest, arguments: Mapping[str, Any], **given: Any) -> Any:
+        """Calls the test with these arguments, what of `given` it names, and the fixtures it names."""
+        names = [name for name in inspect.signature(self.test).parameters if name not in arguments]
+        return self.test(**arguments, **{name: given[name] if name in given else request.getfixturevalue(name)
+                                         for name in names})
+
+
+class Checks(list[Check]):
+    """A driver's own tests, in the order written: `@checks.add` (or `@checks.add(marks=...)`)
+    registers a test run once, `@checks.each("a, b", [(1, 2), ...], ids=...)` one run per
+    values, as pytest.mark.parametrize."""
+
+    def add(self, test: Callable[..., Any] | None = None, *, marks: Sequence[Any] = ()) -> Any:
+        def register(function: Callable[..., Any]) -> Callable[..., Any]:
+            self.append(Check(function, marks=tuple(marks)))
+            return function
+
+        return register(test) if test is not None else register
+
+    def each(self, argnames: str, argvalues: Sequence[Any], *, ids: Sequence[str] | None = None,
+             marks: Sequence[Any] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        names = [name.strip() for name in argnames.split(",")]
+
+        def register(function: Callable[..., Any]) -> Callable[..., Any]:
+            arguments = tuple(dict(zip(names, values if len(names) > 1 else (values,), strict=True))
+                              for values in argvalues)
+            self.append(Check(function, arguments, tuple(ids or (str(number) for number in range(len(arguments)))),
+                              tuple(marks)))
+            return function
+
+        return register
+
+
+TreeCheck = Callable[[Any], None]
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class DriverCase:
+    """A driver in the suite: how to make it here (its class, the commands it runs, a probe parse
+    that must give a tree, where preparing is not enough), the file name its parses get by
+    default, a realistic `sample`, what true spans are for its trees (`spans`: assert_true_spans,
+    or a stricter check of its own), what each shared test needs (the records below, None where
+    the test does not apply) and its own tests (`checks`).  A record's `then` is the driver's own
+    expectations on what the shared test made (a tree, a row), past what every driver gives."""
+
+    @attrs.frozen(kw_only=True)
+    class Native:
+        """The sample in native mode: the parser's own tree, rooted at `root` (as in every mode),
+        holding at least the node types `types`, without roles."""
+
+        root: str
+        types: frozenset[str] = attrs.field(converter=frozenset)
+        then: TreeCheck | None = None
+
+    @attrs.frozen(kw_only=True)
+    class Annotated:
+        """The sample in annotated mode: native mode plus Babelfish's roles (assert_roles_added:
+        on every object with `every_node`, each node's roles sorted with `ordered`)."""
+
+        every_node: bool = False
+        ordered: bool = False
+        then: TreeCheck | None = None
+
+    @attrs.frozen(kw_only=True)
+    class RoleTables:
+        """The driver's role tables (what `tables` gives): Babelfish's roles only, each table
+        sorted with `ordered`."""
+
+        tables: Callable[[], Iterable[Iterable[str]]]
+        ordered: bool = True
+
+    @attrs.frozen(kw_only=True)
+    class Semantic:
+        """The sample in semantic mode: none of the native types `gone` is left (Babelfish's
+        blacklist: what a uast:* node stands for)."""
+
+        gone: frozenset[str] = attrs.field(converter=frozenset, factory=frozenset)
+        then: TreeCheck | None = None
+
+    @attrs.frozen(kw_only=True)
+    class NonAscii:
+        """A source with 2- and 4-byte characters before what it names: parsed cleanly with true
+        spans in every mode; in semantic mode its uast:Comments are `comments` (the text each
+        spans, its Text), and its first uast:FunctionGroup spans `function`, where given; `then`
+        on its semantic tree."""
+
+        source: str
+        comments: tuple[tuple[str, str], ...] | None = None
+        function: str | None = None
+        then: TreeCheck | None = None
+
+    @attrs.frozen(kw_only=True)
+    class Hostile:
+        """Inputs that must get an answer, not a crash, in every mode: errors with a message (and
+        no tree, with `no_tree`; else a tree or errors); the driver still parses `alive` after."""
+
+        sources: tuple[str, ...]
+        alive: str
+        no_tree: bool = True
+
+    @attrs.frozen(kw_only=True)
+    class NativeProgram:
+        """Lines that are no parse request, written to a NativeDriver's native program: each gets
+        an answer without a tree, its message holding `says`."""
+
+        bad_requests: tuple[str, ...] = ("this is not json",)
+        says: str = ""
+
+    @attrs.frozen(kw_only=True)
+    class Fixtures:
+        """Babelfish's fixtures of the language (../shared/conformance/LANGUAGE/*EXTENSION) in
+        every mode: each gives a tree with true spans (and no error, with `clean`), but the
+        syntax-error fixture, which gives an error with a position (no tree, and the error on
+        `syntax_error_line`, where that is given); `then` on each (path, source, tree, mode)."""
+
+        extension: str
+        clean: bool = False
+        syntax_error_line: int | None = None
+        then: Callable[[Path, str, Any, Mode], None] | None = None
+
+    @attrs.frozen(kw_only=True)
+    class Conformance:
+        """The scorer's row on the fixtures (conformance_row, `worst` files listed): loose and
+        strict F1 at least these floors, the syntax errors reported (assert_conformance); `then`
+        on the row."""
+
+        loose: float
+        strict: float
+        syntax_errors: str = "1/1"
+        worst: int = 10
+        then: Callable[[dict[str, Any]], None] | None = None
+
+    @attrs.frozen(kw_only=True)
+    class LargeFile:
+        """A file of more than 100 KB that `source` makes: each of `runs` timed parses gives a tree
+        (`then` on each result), the fastest in under `seconds`.  `collector_off`: timed as in a
+        driver process, where the SDK's serve() turns off the cyclic garbage collector."""
+
+        source: Callable[[], str]
+        seconds: float
+        runs: int = 3
+        collector_off: bool = False
+        then: Callable[[ParseResult], None] | None = None
+
+    @attrs.frozen(kw_only=True)
+    class SyntaxErrorAt:
+        """A source with a syntax error (parsed as `filename`, else the case's file name): its
+        first error starts where `before` (the source's text before it) ends, in UTF-8 bytes
+        (offset, line, column), has the message `message` (or one holding `says`), and comes
+        with a partial tree (`tree` True), without one (False) or either (None); `count` errors,
+        where given.  The driver still parses after it."""
+
+        source: str
+        before: str
+        message: str | None = None
+        says: str = ""
+        count: int | None = None
+        tree: bool | None = False
+        filename: str | None = None
+
+    @attrs.frozen(kw_only=True)
+    class Broken:
+        """A file with a syntax error the parser does not get past: in every mode its first error
+        is on `line`, and it has no tree (unless `tree`: a partial one comes along)."""
+
+        filename: str
+        source: str
+        line: int
+        tree: bool = False
+
+    @attrs.frozen(kw_only=True)
+    class Served:
+        """What the runtime tests send the driver, through the process runtime and in a
+        container: each sample in every mode, then each fixture file in semantic mode, then
+        `broken` in every mode.  The health names the language, at least the symbol kinds `kinds`
+        and a parser that starts with `parser`.  The image: built within `image_timeout` seconds,
+        or `build_failed`."""
+
+        samples: tuple[tuple[str, str], ...]
+        fixtures: tuple[Path, ...] = ()
+        broken: DriverCase.Broken | None = None
+        kinds: Mapping[str, str] = attrs.field(factory=dict)
+        parser: str = ""
+        image_timeout: int = 900
+        build_failed: Callable[[str], Any] = containers_unavailable
+
+        def requests(self, language: str) -> list[ParseRequest]:
+            requests = runtime_requests(language, self.samples, self.fixtures)
+            if self.broken is not None:
+                requests += [ParseRequest(content=self.broken.source, filename=self.broken.filename,
+                                          language=language, mode=mode) for mode in Mode]
+            return requests
+
+    @attrs.frozen(kw_only=True)
+    class Selection:
+        """The selection ranges at a cursor on the document's `line` (0-based), after the line's
+        text `cursor`: the innermost is the name between the line's texts `name` (before its
+        start, before its end); one of them starts at `encloses` (line, character) and, where
+        `encloses_end` is given, ends on that line; the outermost starts where the file does."""
+
+        line: int
+        cursor: str
+        name: tuple[str, str]
+        encloses: tuple[int, int]
+        encloses_end: int | None = None
+
+    @attrs.frozen(kw_only=True)
+    class Diagnosed:
+        """A broken document opened in the workspace: its diagnostics are errors, the first on
+        `line` (after the line's text `before`, where given; its message holding `says`), `count`
+        of them where given; the outline still has `outline` (symbol_tree), where given."""
+
+        document: Document
+        line: int
+        before: str | None = None
+        says: str = ""
+        count: int | None = None
+        outline: list[Any] | None = None
+
+    @attrs.frozen(kw_only=True)
+    class Lsp:
+        """The language server end to end: a workspace holding `files`, where `document` is
+        opened.  A structural query for uast:FunctionGroup there finds `functions` (their labels,
+        in order), and over the workspace those and each file's `file_functions`; each of
+        `queries` there finds its matches' labels, in order; each of
+        `folds` (lines: (start, end) pairs of which one) is a folding range, and so is one of
+        each kind in `kind_folds` (its lines, or None for any); `selection`: its selection
+        ranges; `diagnosed`: a broken document's diagnostics."""
+
+        files: Mapping[str, str]
+        document: Document
+        functions: tuple[str, ...]
+        file_functions: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+        queries: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+        folds: tuple[frozenset[tuple[int, int]], ...] = attrs.field(default=(), converter=lambda folds: tuple(
+            frozenset(alternatives) for alternatives in folds))
+        kind_folds: Mapping[str, tuple[int, int] | None] = attrs.field(factory=dict)
+        selection: DriverCase.Selection | None = None
+        diagnosed: DriverCase.Diagnosed | None = None
+
+    language: str
+    driver: Callable[[], Any]
+    commands: tuple[str, ...] = ()
+    probe: ParseRequest | None = None
+    filename: str
+    sample: str
+    spans: Callable[[str, Any], None] = assert_true_spans
+    native: Native
+    annotated: Annotated | None = None
+    role_tables: RoleTables | None = None
+    semantic: Semantic = Semantic()
+    non_ascii: NonAscii | None = None
+    hostile: Hostile
+    syntax_errors: tuple[SyntaxErrorAt, ...] = ()
+    native_program: NativeProgram = NativeProgram()
+    fixtures: Fixtures | None = None
+    conformance: Conformance | None = None
+    large_file: LargeFile | None = None
+    served: Served | None = None
+    lsp: Lsp | None = None
+    checks: Checks = attrs.field(factory=Checks)
+
+    @property
+    def fixtures_folder(self) -> Path:
+        return conformance_fixtures(self.language)
+
+    def prepared(self) -> Any:
+        """A new driver, if its commands are installed and it is prepared (require_prepared);
+        else a skip (a failure under BBLFSH_LSP_REQUIRE_TOOLCHAINS=1)."""
+        driver = self.driver()
+        if isinstance(driver, NativeDriver):
+            require_prepared(driver, *self.commands)
+        return driver
+
+    def parser(self, driver: Any) -> Callable[..., ParseResult]:
+        """parse(source, mode=SEMANTIC, filename=None): the driver's result for a source, with the
+        case's file name unless another is given."""
+
+        def parse(source: str, mode: Mode = Mode.SEMANTIC, filename: str | None = None) -> ParseResult:
+            return driver.parse(ParseRequest(content=source, filename=self.filename if filename is None else filename,
+                                             mode=mode))
+
+        return parse
+
+
+class PreparedDrivers:
+    """The suite's drivers in this process, one per language, made on first use (a skip where one
+    is not prepared or, with a probe, does not run), their native programs closed at the end."""
+
+    def __init__(self) -> None:
+        self._drivers: dict[str, Any] = {}
+
+    def get(self, case: DriverCase) -> Any:
+        if case.language not in self._drivers:
+            driver = case.prepared()
+            if case.probe is not None:
+                try:
+                    require_runs(driver, case.probe)
+                except BaseException:
+                    close_driver(driver)
+                    raise
+            self._drivers[case.language] = driver
+        return self._drivers[case.language]
+
+    def close(self) -> None:
+        for driver in self._drivers.values():
+            close_driver(driver)
+        self._drivers.clear()
+
+
+def close_driver(driver: Any) -> None:
+    """Stops a NativeDriver's native program (other drivers hold no process)."""
+    if isinstance(driver, NativeDriver):
+        driver.native.close()

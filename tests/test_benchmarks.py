@@ -31,8 +31,8 @@ from driver_runtime.drivers.javascript.driver import JavaScriptDriver
 from driver_runtime.drivers.php.driver import PhpDriver
 from driver_runtime.drivers.ruby.driver import RubyDriver
 from driver_runtime.drivers.typescript.driver import TypeScriptDriver
-from driver_runtime.protocol import ParseRequest
 from driver_runtime.sdk.host import NativeDriver
+from driver_runtime.sdk.protocol import ParseRequest
 
 BENCH = REPO / "bench"
 CONFORMANCE = SHARED / "conformance"

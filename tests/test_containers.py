@@ -30,16 +30,19 @@ import pytest
 from conftest import DATA, OWNER, SHARED, containers_unavailable, python_driver_image, remove_our_containers
 from conftest import PYTHON_IMAGE as IMAGE
 
-from driver_runtime.bundles import BundleError, BundleStore
+from driver_runtime import archives
+from driver_runtime.bundles import BundleStore
+from driver_runtime.errors import BundleError, DriverCrashed, DriverTimeout, DriverUnavailable, ManagerError
 from driver_runtime.isolation import Isolation
+from driver_runtime.manager import read_saved_images
 from driver_runtime.pool import DriverPool, PoolSettings
-from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest, converter
 from driver_runtime.registry import Registry
-from driver_runtime.runtimes.base import DriverCrashed, DriverSpec, DriverTimeout, DriverUnavailable, Runtime
+from driver_runtime.runtimes.base import DriverSpec, Runtime
 from driver_runtime.runtimes.container import LABEL_OWNER, ContainerInstance, ExitStatus, StderrTail, describe_death
 from driver_runtime.runtimes.docker import DockerInstance, DockerRuntime
 from driver_runtime.runtimes.oci import OCIInstance, OCIRuntime, memory_cgroup_dir
 from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.sdk.protocol import METHOD_PARSE, Mode, ParseRequest, converter
 
 MIB = 1024 * 1024
 CONFORMANCE = SHARED / "conformance" / "python"
@@ -340,7 +343,7 @@ import asyncio, json, sys
 from pathlib import Path
 import attrs
 from driver_runtime.bundles import BundleStore
-from driver_runtime.protocol import Manifest, converter
+from driver_runtime.sdk.protocol import Manifest, converter
 from driver_runtime.runtimes.base import DriverSpec
 from driver_runtime.runtimes.docker import DockerRuntime
 from driver_runtime.runtimes.oci import OCIRuntime
@@ -513,7 +516,7 @@ async def test_docker_engine_over_tcp(docker_env: DockerEnv):
         try:
             instance = await runtime.start(docker_env.spec)
             try:
-                assert type(instance._attach).__name__ == "_NativeAttach"
+                assert type(instance._attach).__name__ == "NativeAttach"
                 await instance.health()
                 result = await instance.request(METHOD_PARSE, ParseRequest(content="a = b\n"), timeout=10)
                 assert result["uast"]["@type"] == "python:Module"
@@ -555,7 +558,7 @@ async def test_docker_engine_over_tls(docker_env: DockerEnv, tmp_path: Path, mon
         try:
             instance = await runtime.start(docker_env.spec)
             try:
-                assert type(instance._attach).__name__ == "_ThreadedAttach"
+                assert type(instance._attach).__name__ == "ThreadedAttach"
                 result = await instance.request(METHOD_PARSE, ParseRequest(content="import os\n"), timeout=10)
                 assert result["uast"]["@type"] == "python:Module"
             finally:
@@ -574,7 +577,7 @@ async def test_docker_threaded_attach_answers_like_the_native_one(docker_env: Do
         runtime = DockerRuntime(native_io=native)
         instance = await runtime.start(docker_env.spec)
         try:
-            assert (type(instance._attach).__name__ == "_NativeAttach") is native
+            assert (type(instance._attach).__name__ == "NativeAttach") is native
             results.append(await instance.request(METHOD_PARSE, ParseRequest(content=content), timeout=10))
         finally:
             await instance.stop()
@@ -777,13 +780,47 @@ def docker_save_archive(*images: list[bytes]) -> tuple[bytes, list[str]]:
         manifest.append({"Config": f"{config_hex}.json", "RepoTags": [f"t:{image_number + 1}"], "Layers": names})
         ids.append(f"sha256:{config_hex}")
     files["manifest.json"] = json.dumps(manifest).encode()
+    return _tar_of(files), ids
+
+
+def oci_layout_files(images: list[tuple[dict[str, str] | None, bytes]]) -> tuple[dict[str, bytes], list[str]]:
+    """The files of an OCI image layout whose index.json lists one image index, named "t:multi",
+    of images given as (platform, one layer tar); and their ids."""
+    files = {"oci-layout": b'{"imageLayoutVersion": "1.0.0"}'}
+
+    def blob(data: bytes, media_type: str) -> dict[str, Any]:
+        digest = hashlib.sha256(data).hexdigest()
+        files[f"blobs/sha256/{digest}"] = data
+        return {"mediaType": media_type, "digest": f"sha256:{digest}", "size": len(data)}
+
+    manifests, ids = [], []
+    for platform, layer in images:
+        diff_id = f"sha256:{hashlib.sha256(layer).hexdigest()}"
+        config = blob(json.dumps({"rootfs": {"type": "layers", "diff_ids": [diff_id]},
+                                  "config": {"Entrypoint": ["/bin/driver"]}}).encode(),
+                      "application/vnd.oci.image.config.v1+json")
+        manifest = blob(json.dumps({"schemaVersion": 2, "config": config,
+                                    "layers": [blob(layer, "application/vnd.oci.image.layer.v1.tar")]}).encode(),
+                        "application/vnd.oci.image.manifest.v1+json")
+        if platform is not None:
+            manifest["platform"] = platform
+        manifests.append(manifest)
+        ids.append(config["digest"])
+    index = blob(json.dumps({"schemaVersion": 2, "manifests": manifests}).encode(),
+                 "application/vnd.oci.image.index.v1+json")
+    index["annotations"] = {"org.opencontainers.image.ref.name": "t:multi"}
+    files["index.json"] = json.dumps({"schemaVersion": 2, "manifests": [index]}).encode()
+    return files, ids
+
+
+def _tar_of(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
         for name, data in files.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
-    return buffer.getvalue(), ids
+    return buffer.getvalue()
 
 
 def test_layers_apply_whiteouts_and_stay_inside_the_rootfs(tmp_path: Path):
@@ -875,6 +912,55 @@ def test_an_archive_of_several_images_imports_the_one_expected(tmp_path: Path):
     assert info.digest == ids[1] and info.tags == ["t:2"]
     assert (info.rootfs / "two").read_bytes() == b"2" and not (info.rootfs / "one").exists()
     assert [image.digest for image in store.list()] == [ids[1]]
+
+
+def test_the_manager_and_the_bundle_store_read_an_oci_index_alike(tmp_path: Path):
+    """One reader (driver_runtime.archives), one platform rule: linux on this machine's
+    architecture, a platform left unsaid being this one."""
+    here = {"os": "linux", "architecture": archives.PLATFORM_ARCHITECTURE}
+    other_architecture = {"os": "linux", "architecture": "s390x" if archives.PLATFORM_ARCHITECTURE != "s390x"
+                          else "riscv64"}
+    windows = {"os": "windows", "architecture": archives.PLATFORM_ARCHITECTURE}
+    attestation = {"os": "unknown", "architecture": "unknown"}  # what buildx adds beside the images
+    layers = [_tar_bytes([(f"image{number}", "file", b"x")]) for number in range(4)]
+    path = tmp_path / "layout.tar"
+
+    files, ids = oci_layout_files([(other_architecture, layers[0]), (here, layers[1]), (windows, layers[2]),
+                                   (attestation, layers[3])])
+    path.write_bytes(_tar_of(files))
+    (saved,) = read_saved_images(path)
+    assert (saved.image_id, saved.tags) == (ids[1], ("t:multi",))  # named by the index that lists it
+    info = BundleStore(tmp_path / "store").import_image(path)
+    assert info.digest == ids[1] and info.tags == ["t:multi"]
+    assert (info.rootfs / "image1").exists() and not (info.rootfs / "image0").exists()
+
+    # Two images for this platform: the manager sees both, the store imports the one expected.
+    files, ids = oci_layout_files([(here, layers[0]), (None, layers[1])])
+    path.write_bytes(_tar_of(files))
+    assert [image.image_id for image in read_saved_images(path)] == ids
+    store = BundleStore(tmp_path / "two")
+    with pytest.raises(BundleError, match=f"holds 2 {archives.PLATFORM} images; import one image at a time"):
+        store.import_image(path)
+    assert store.import_image(path, expect=ids[1]).digest == ids[1]
+
+    # None for this platform.
+    files, _ = oci_layout_files([(other_architecture, layers[0]), (windows, layers[1])])
+    path.write_bytes(_tar_of(files))
+    with pytest.raises(ManagerError, match="holds no image"):
+        read_saved_images(path)
+    with pytest.raises(BundleError, match=f"holds 0 {archives.PLATFORM} images"):
+        BundleStore(tmp_path / "none").import_image(path)
+
+    # A config that is not what its digest says is refused by both.
+    files, (image_id,) = oci_layout_files([(here, layers[0])])
+    config = f"blobs/sha256/{image_id.removeprefix('sha256:')}"
+    files[config] = files[config].replace(b"/bin/driver", b"/bin/other!")
+    path.write_bytes(_tar_of(files))
+    with pytest.raises(ManagerError, match=f"is not a readable saved image: the image config does not match its "
+                                           f"digest {image_id}"):
+        read_saved_images(path)
+    with pytest.raises(BundleError, match=f"the image config does not match its digest {image_id}"):
+        BundleStore(tmp_path / "tampered").import_image(path)
 
 
 def test_probes_say_why(docker_env: DockerEnv, oci_env: OCIEnv):

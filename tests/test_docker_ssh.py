@@ -33,11 +33,13 @@ import pytest
 from conftest import DATA, containers_unavailable, free_port, python_driver_image, remove_our_containers
 from conftest import PYTHON_IMAGE as IMAGE
 
+from driver_runtime.errors import DriverUnavailable
 from driver_runtime.pool import DriverPool, PoolSettings
-from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest
 from driver_runtime.registry import Registry
-from driver_runtime.runtimes.base import DriverSpec, DriverUnavailable
-from driver_runtime.runtimes.docker import DockerInstance, DockerRuntime, engine_parameters
+from driver_runtime.runtimes.base import DriverSpec
+from driver_runtime.runtimes.docker import DockerInstance, DockerRuntime
+from driver_runtime.runtimes.docker_engine import engine_parameters
+from driver_runtime.sdk.protocol import METHOD_PARSE, Mode, ParseRequest
 
 SSHD = "/usr/sbin/sshd"
 MAX_SESSIONS = 10  # sshd's default, written out: the many-drivers test goes past it on purpose
@@ -242,7 +244,7 @@ async def test_a_driver_over_ssh_answers_as_over_the_local_socket(
         instances["local"] = await local.start(python_spec)
         instances["ssh"] = await remote.start(python_spec)
         attach = instances["ssh"]._attach
-        assert type(attach).__name__ == "_ThreadedAttach"
+        assert type(attach).__name__ == "ThreadedAttach"
         assert type(attach._connection).__module__ == "paramiko.channel"
         for instance in instances.values():
             health = await instance.health()

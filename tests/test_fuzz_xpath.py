@@ -39,8 +39,10 @@ from hypothesis import strategies as st
 
 from bblfsh_lsp.interruptible import TimeLimitExceeded, run_interruptible
 from bblfsh_lsp.query import QueryError, QueryResult, compile_query
-from driver_runtime.uast import LineStarts
+from driver_runtime.sdk.uast import LineStarts
 
+# The prefixes the server and the CLI bind besides uast (the language names).
+LANGUAGE_PREFIXES = ("python", "go")
 TIME_LIMIT = 10.0  # seconds per evaluation: generous (a noisy CI machine); trees here are small
 
 Node = dict[str, Any]
@@ -208,7 +210,7 @@ def evaluate(query: str, tree: Any, lines: LineStarts) -> Outcome:
     QueryError propagates (and fails the test)."""
     def work() -> QueryResult | QueryError:
         try:
-            return compile_query(query).run(tree, lines)
+            return compile_query(query, LANGUAGE_PREFIXES).run(tree, lines)
         except QueryError as error:
             return error
     try:

@@ -22,19 +22,20 @@ import pytest
 from conftest import REPO, engine_with_base_image
 
 from driver_runtime import images, paths
-from driver_runtime.manager import (
+from driver_runtime.errors import (
     BuildFailed,
-    DriverManager,
     ManagerError,
     NoEngine,
     NotADriverImage,
     NotInstalled,
     PullFailed,
+    StateError,
     UnknownDriver,
-    read_saved_images,
 )
+from driver_runtime.manager import DriverManager, read_saved_images
 from driver_runtime.registry import Registry
-from driver_runtime.state import FORMAT, Entry, Install, StateError, StateStore
+from driver_runtime.runtimes.docker import DockerRuntime
+from driver_runtime.state import FORMAT, Entry, Install, StateStore
 
 PREFIX = f"bblfsh-lsp/driver-python:test-{os.getpid()}"
 TAG = PREFIX  # the image the module builds (a copy of bblfsh-lsp/driver-python:0.1.0)
@@ -114,7 +115,7 @@ def test_build_list_remove_round_trip(client, image_id: str, data: Path):
     # What the runtimes get: bundled drivers for "process", the installed image for "docker".
     spec = Registry.for_runtime("docker").get("python")
     assert (spec.image, spec.digest, spec.folder) == (TAG, image_id, None)
-    assert spec.manifest.interpreters == ["python", "python3"]
+    assert spec.manifest.interpreters == Registry.bundled().get("python").manifest.interpreters  # from its labels
     assert Registry.for_runtime("oci").get("python") is None
     assert Registry.for_runtime("process").get("python").folder == Registry.bundled().get("python").folder
 
@@ -228,6 +229,26 @@ def test_without_an_engine_the_errors_say_so(data: Path, monkeypatch: pytest.Mon
         manager.build("bash")
     status = python_status(manager)
     assert status.runnable["process"].ok and not status.runnable["docker"].ok
+
+
+def test_drivers_are_installed_into_the_engine_that_runs_them(data: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch):
+    """The manager makes its client as the docker runtime does: the CLI's current context counts
+    for both (no engine needed: the context's is one that does not answer)."""
+    endpoint = "unix:///nonexistent/context.sock"
+    config = tmp_path / "docker-config"
+    meta = config / "contexts" / "meta" / hashlib.sha256(b"elsewhere").hexdigest()
+    meta.mkdir(parents=True)
+    (meta / "meta.json").write_text(json.dumps({"Name": "elsewhere", "Metadata": {},
+                                                "Endpoints": {"docker": {"Host": endpoint, "SkipTLSVerify": False}}}))
+    (config / "config.json").write_text(json.dumps({"currentContext": "elsewhere"}))
+    monkeypatch.setenv("DOCKER_CONFIG", str(config))
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    monkeypatch.delenv("DOCKER_CONTEXT", raising=False)
+    with pytest.raises(NoEngine, match=f"^no container engine answers at {endpoint} "):
+        DriverManager().build("python")
+    probe = DockerRuntime.probe()
+    assert not probe.ok and probe.reason.startswith(f"no Docker engine answers at {endpoint}: ")
 
 
 # --- update, rollback ---------------------------------------------------------------------------

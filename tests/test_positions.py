@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bblfsh_lsp.positions import TextIndex
-from driver_runtime.uast import LineStarts, to_babelfish
+from driver_runtime.sdk.uast import LineStarts, to_babelfish
 
 TEXT = "ab\nxé𝓏y\r\n\tz\n"
 #        line 0: "ab"; line 1: "x" "é"(2 bytes) "𝓏"(4 bytes, 2 utf-16 units) "y"; line 2: "\tz"

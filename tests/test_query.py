@@ -9,23 +9,20 @@ from typing import Any
 
 import pytest
 
-from bblfsh_lsp.query import (
-    MAP_ELEMENT,
-    Query,
-    QueryError,
-    QueryResult,
-    QueryTree,
-    _attribute_pairs,
-    _attribute_values,
-    compile_query,
-    label,
-    run_query,
-)
+from bblfsh_lsp.query import MAP_ELEMENT, Query, QueryError, QueryResult, QueryTree, compile_query, label, run_query
+from bblfsh_lsp.query.view import attribute_pairs, attribute_values
 from driver_runtime.drivers.python.driver import PythonDriver
-from driver_runtime.protocol import Mode, ParseRequest
-from driver_runtime.uast import LineStarts, walk
+from driver_runtime.languages import LANGUAGES
+from driver_runtime.sdk.protocol import Mode, ParseRequest
+from driver_runtime.sdk.uast import LineStarts, walk
 
 Node = dict[str, Any]
+# What the server and the CLI let a query use besides uast: (the library knows no languages).
+LANGUAGE_PREFIXES = tuple(language.name for language in LANGUAGES)
+
+
+def compiled(text: str, extra: tuple[str, ...] = ()) -> Query:
+    return compile_query(text, LANGUAGE_PREFIXES + extra)
 
 
 def parse_python(src: str) -> Node:
@@ -39,7 +36,7 @@ def lines_of(src: str) -> LineStarts:
 
 
 def run(text: str, tree: Any, src: str = "", prefixes: tuple[str, ...] = ()) -> QueryResult:
-    return compile_query(text, prefixes).run(tree, lines_of(src))
+    return compiled(text, prefixes).run(tree, lines_of(src))
 
 
 def nodes(text: str, tree: Any, src: str = "", prefixes: tuple[str, ...] = ()) -> list[Node]:
@@ -406,16 +403,16 @@ def test_fast_paths_agree_with_elementpath_on_a_real_file():
             ("uast:*", "[@end-offset > 1000][@Name]", True),
             ("python:ClassDef", "[@token = 'ArgumentParser']", True),
         ]:
-            fast = compile_query(f"//{step}{predicate}").run_on(view).nodes
-            general = compile_query(f"/descendant-or-self::node()/{step}{predicate}").run_on(view).nodes
+            fast = compiled(f"//{step}{predicate}").run_on(view).nodes
+            general = compiled(f"/descendant-or-self::node()/{step}{predicate}").run_on(view).nodes
             assert fast or not some, (step, predicate)
             assert same_objects(fast, general), (step, predicate)
         # Attribute values read from the dicts == the attribute nodes elementpath sees.
         checked = 0
         for node in walk(tree):
-            pairs = _attribute_pairs(node, lines)
+            pairs = attribute_pairs(node, lines)
             for name in {name for name, _ in pairs} | {"role", "token", "start-col", "absent"}:
-                assert _attribute_values(node, name, lines) == [v for k, v in pairs if k == name]
+                assert attribute_values(node, name, lines) == [v for k, v in pairs if k == name]
                 checked += 1
         assert checked > 10_000
     finally:
@@ -452,11 +449,13 @@ def test_unknown_prefix_is_an_error():
     assert "unknown namespace prefix 'foo'" in message and "uast" in message
 
 
-def test_language_prefixes_are_always_bound():
+def test_language_prefixes_are_bound_when_given():
     src = "x = 1\n"
     tree = parse_python(src)
     for language in ("go", "javascript", "typescript", "java", "ruby", "php", "bash", "cpp", "csharp"):
         assert nodes(f"//{language}:File", tree, src) == []
+    with pytest.raises(QueryError, match="unknown namespace prefix 'go'"):
+        compile_query("//go:File", ["python"])
 
 
 def test_tree_prefixes_are_bound_for_names_and_extra_prefixes_for_queries():
@@ -483,14 +482,14 @@ def test_query_without_matches_is_empty():
 
 
 def test_compiled_query_runs_on_many_trees_and_views():
-    query = compile_query("//uast:Identifier[@Name='x']")
+    query = compiled("//uast:Identifier[@Name='x']")
     assert isinstance(query, Query) and query.text == "//uast:Identifier[@Name='x']"
     for src, expected in [("x = 1\n", 1), ("y = 2\n", 0), ("x = x + 1\n", 2)]:
         assert len(query.run(parse_python(src), lines_of(src)).nodes) == expected
     src = "x = y\n"
     with QueryTree(parse_python(src), lines_of(src)) as view:
         assert len(query.run_on(view).nodes) == 1
-        assert compile_query("count(//uast:Identifier)").run_on(view).value == 2
+        assert compiled("count(//uast:Identifier)").run_on(view).value == 2
     with pytest.raises(ValueError):
         query.run_on(view)  # closed
 
@@ -498,7 +497,7 @@ def test_compiled_query_runs_on_many_trees_and_views():
 def test_a_run_leaves_no_garbage_behind():
     src = "".join(f"def f{i}(a, b):\n    return a + {i} * b\n" for i in range(300))
     tree, lines = parse_python(src), lines_of(src)
-    queries = [compile_query(q) for q in ("//uast:Identifier", "//*[@*='x']", "//*[1]", "string(/)")]
+    queries = [compiled(q) for q in ("//uast:Identifier", "//*[@*='x']", "//*[1]", "string(/)")]
     for query in queries:
         query.run(tree, lines)
     gc.collect()
@@ -516,7 +515,7 @@ def test_a_run_leaves_no_garbage_behind():
 
 def test_a_run_leaves_the_collector_as_it_was():
     root, _, _, _ = function_tree()
-    query = compile_query("//python:Call")
+    query = compiled("//python:Call")
     was_enabled = gc.isenabled()
     try:
         gc.enable()
@@ -542,7 +541,7 @@ def test_deep_trees_do_not_overflow():
 
 def test_run_query_compiles_and_runs():
     root, func, _, _ = function_tree()
-    assert same_objects(run_query("//python:FunctionDef", root, lines_of("")).nodes, [func])
+    assert same_objects(run_query("//python:FunctionDef", root, lines_of(""), ["python"]).nodes, [func])
     with pytest.raises(QueryError):
         run_query("//(", root, lines_of(""))
 

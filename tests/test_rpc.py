@@ -36,7 +36,7 @@ from bblfsh_lsp.rpc import (
 )
 from bblfsh_lsp.text_sync import LspWorkspace
 from driver_runtime.drivers.python.driver import PythonDriver
-from driver_runtime.protocol import Mode, ParseRequest
+from driver_runtime.sdk.protocol import Mode, ParseRequest
 
 STATUS = b'{"jsonrpc":"2.0","id":%d,"method":"bblfsh/status","params":{}}'
 

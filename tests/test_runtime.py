@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 from conftest import faulty_spec
 
+import driver_runtime
+from driver_runtime import errors
+from driver_runtime.errors import DriverCrashed, DriverTimeout, DriverUnavailable, NoDriver, UnknownLanguage
 from driver_runtime.pool import DriverPool, PoolSettings
-from driver_runtime.protocol import METHOD_PARSE, Mode, ParseRequest
 from driver_runtime.registry import Registry
-from driver_runtime.runtimes.base import DriverCrashed, DriverTimeout, DriverUnavailable
 from driver_runtime.runtimes.process import ProcessRuntime
-from driver_runtime.service import NoDriver, UnknownLanguage
+from driver_runtime.sdk.protocol import METHOD_PARSE, Mode, ParseRequest
 
 
 def _parse(content: str) -> ParseRequest:
@@ -244,3 +247,24 @@ async def test_a_new_driver_that_fails_its_health_check_leaves_the_old_one_servi
         assert pool.failed is None
     finally:
         await pool.close()
+
+
+def test_the_runtime_raises_one_hierarchy_of_errors_which_its_package_exports():
+    classes = {name: value for name, value in vars(errors).items()
+               if isinstance(value, type) and issubclass(value, BaseException)}
+    assert all(issubclass(value, errors.DriverRuntimeError) for value in classes.values())
+    assert sorted(driver_runtime.__all__) == sorted(classes)
+    assert all(getattr(driver_runtime, name) is value for name, value in classes.items())
+    # The relations callers rely on.
+    assert issubclass(errors.NoDriver, errors.DriverUnavailable) and issubclass(errors.UnknownLanguage, errors.DriverError)
+    assert issubclass(errors.BundleNotFound, errors.BundleError) and issubclass(errors.BundleNotFound, LookupError)
+    assert issubclass(errors.BundleError, errors.ImageError)
+    assert str(NoDriver("go", "oci")) == \
+        "no go driver is installed for the oci runtime (install it with `bblfsh-lsp driver install go`)"
+
+
+def test_importing_the_package_imports_none_of_the_host_modules():
+    """Driver images ship the package's __init__ without the host's modules (images.py)."""
+    code = "import sys, driver_runtime; print(sorted(m for m in sys.modules if m.startswith('driver_runtime')))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "['driver_runtime']"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from driver_runtime.protocol import Manifest, Mode, ParseRequest
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.host import NativeDriver
 from driver_runtime.sdk.normalizer import Context, Normalizer, Tables
+from driver_runtime.sdk.protocol import Manifest, Mode, ParseRequest
 from driver_runtime.sdk.units import BYTES, CHARS, UTF16, line_col_converter, offset_converter, positions_to_bytes
 
 TEXT = 'a = "é𝓏"; b\n'  # é: 1 char / 1 utf-16 unit / 2 bytes; 𝓏: 1 char / 2 units / 4 bytes

@@ -45,11 +45,11 @@ from driver_runtime.drivers.javascript.driver import JavaScriptDriver
 from driver_runtime.drivers.php.driver import PhpDriver
 from driver_runtime.drivers.ruby.driver import RubyDriver
 from driver_runtime.drivers.typescript.driver import TypeScriptDriver
-from driver_runtime.protocol import METHOD_PARSE, ParseRequest, converter
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.base import DriverSpec
 from driver_runtime.runtimes.process import PACKAGE_ROOT, ProcessRuntime, expand_command
 from driver_runtime.sdk.native import find_program, toolchain_environment
+from driver_runtime.sdk.protocol import METHOD_PARSE, ParseRequest, converter
 
 SERVER = Path(sys.executable).with_name("bblfsh-lsp")
 # Modules a Python driver, the C/C++ helper or the server imports, shadowed in the workspace.

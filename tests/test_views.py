@@ -13,7 +13,7 @@ from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.selection import enclosing
 from bblfsh_lsp.structure import Structure
 from driver_runtime.drivers.python.driver import PythonDriver
-from driver_runtime.protocol import ParseRequest
+from driver_runtime.sdk.protocol import ParseRequest
 
 SAMPLE = (Path(__file__).parent / "data" / "sample.py").read_text(encoding="utf-8")
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import attrs
 
+from driver_runtime.errors import RuntimeNotAvailable
 from driver_runtime.isolation import Isolation
+from driver_runtime.runtime_names import AUTO, CONTAINER_RUNTIMES, DOCKER, PROCESS, RUNTIME_NAMES
 from driver_runtime.runtimes.base import Runtime
 from driver_runtime.runtimes.process import ProcessRuntime
-
-NAMES = ("auto", "docker", "oci", "process")
 
 
 @attrs.frozen
@@ -25,10 +25,6 @@ class Choice:
 
     def describe(self) -> str:
         return f"the {self.runtime.name} runtime ({self.reason})"
-
-
-class RuntimeNotAvailable(Exception):
-    pass
 
 
 def _docker(isolation: Isolation | None) -> tuple[Runtime | None, str]:
@@ -45,15 +41,15 @@ def _oci(isolation: Isolation | None) -> tuple[Runtime | None, str]:
     return (OCIRuntime(isolation) if probe.ok else None), probe.reason
 
 
-def choose(name: str = "auto", isolation: Isolation | None = None) -> Choice:
+def choose(name: str = AUTO, isolation: Isolation | None = None) -> Choice:
     """The runtime for a requested name, and why; RuntimeNotAvailable if it cannot run here."""
-    name = (name or "auto").strip().lower()
-    if name not in NAMES:
-        raise RuntimeNotAvailable(f"unknown runtime {name!r} (choose from {', '.join(NAMES)})")
-    if name == "process":
+    name = (name or AUTO).strip().lower()
+    if name not in RUNTIME_NAMES:
+        raise RuntimeNotAvailable(f"unknown runtime {name!r} (choose from {', '.join(RUNTIME_NAMES)})")
+    if name == PROCESS:
         return Choice(ProcessRuntime(), "requested")
-    if name in ("docker", "oci"):
-        runtime, reason = (_docker if name == "docker" else _oci)(isolation)
+    if name in CONTAINER_RUNTIMES:
+        runtime, reason = (_docker if name == DOCKER else _oci)(isolation)
         if runtime is None:
             raise RuntimeNotAvailable(f"the {name} runtime was requested, but {reason}")
         return Choice(runtime, f"requested; {reason}")

@@ -14,23 +14,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from driver_runtime.protocol import Manifest
-
-
-class DriverError(Exception):
-    """A driver could not answer; the message is meant for the user."""
-
-
-class DriverUnavailable(DriverError):
-    """The driver cannot be started (not installed, runtime missing, or marked failed)."""
-
-
-class DriverCrashed(DriverError):
-    """The instance died or closed its channel before answering."""
-
-
-class DriverTimeout(DriverError):
-    """The instance did not answer within the request's deadline."""
+from driver_runtime.sdk.protocol import Manifest
 
 
 @attrs.frozen
@@ -73,7 +57,7 @@ class Instance(abc.ABC):
 
     async def health(self, timeout: float = 10.0) -> Manifest:
         """Ask the driver who it is; a driver that answers is healthy."""
-        from driver_runtime.protocol import METHOD_INFO, converter
+        from driver_runtime.sdk.protocol import METHOD_INFO, converter
 
         return converter.structure(await self.request(METHOD_INFO, timeout=timeout), Manifest)
 

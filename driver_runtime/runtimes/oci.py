@@ -26,10 +26,12 @@ from typing import Any
 
 import attrs
 
-from driver_runtime.bundles import BundleNotFound, BundleStore, ImageInfo
+from driver_runtime.bundles import BundleStore, ImageInfo
 from driver_runtime.channel import FRAME_LIMIT
+from driver_runtime.errors import BundleNotFound, DriverUnavailable
 from driver_runtime.isolation import Isolation
-from driver_runtime.runtimes.base import Availability, DriverSpec, DriverUnavailable, Runtime
+from driver_runtime.runtime_names import OCI
+from driver_runtime.runtimes.base import Availability, DriverSpec, Runtime
 from driver_runtime.runtimes.container import (
     HOSTNAME,
     KILL_WAIT,
@@ -240,7 +242,7 @@ def memory_usage(cgroup_dir: Path) -> int | None:
 
 
 class OCIInstance(ContainerInstance):
-    runtime_name = "oci"
+    runtime_name = OCI
 
     def __init__(self, spec: DriverSpec, runtime: OCIRuntime, container_id: str, bundle: Path,
                  cgroups_path: str, process: asyncio.subprocess.Process, isolation: Isolation):
@@ -315,7 +317,7 @@ class OCIInstance(ContainerInstance):
 class OCIRuntime(Runtime):
     """Drivers as runc containers on bundles unpacked from their images."""
 
-    name = "oci"
+    name = OCI
 
     def __init__(self, isolation: Isolation | None = None, store: BundleStore | None = None,
                  state_dir: Path | str | None = None, runc: str | None = None):

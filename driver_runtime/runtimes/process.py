@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from driver_runtime.channel import FRAME_LIMIT, Channel
-from driver_runtime.runtimes.base import Availability, DriverSpec, DriverUnavailable, Instance, Runtime
+from driver_runtime.errors import DriverUnavailable
+from driver_runtime.runtime_names import PROCESS
+from driver_runtime.runtimes.base import Availability, DriverSpec, Instance, Runtime
 from driver_runtime.runtimes.container import StderrTail
 from driver_runtime.sdk.native import isolated_python, toolchain_environment
 
@@ -81,7 +83,7 @@ class ProcessInstance(Instance):
 
 
 class ProcessRuntime(Runtime):
-    name = "process"
+    name = PROCESS
 
     @classmethod
     def probe(cls) -> Availability:

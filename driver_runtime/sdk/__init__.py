@@ -1,7 +1,11 @@
-"""What a driver written in Python needs: the protocol loop and the manifest loader.
+"""The driver kit: everything a driver needs besides its own folder, and all that a driver image
+ships of this package (images.py copies this folder whole).
 
-A driver imports this package and :mod:`driver_runtime.protocol`, never the runtimes or the
-language server: it is a separate program that only speaks the protocol.
+The protocol (protocol.py), the UAST's names and positions (uast.py), the protocol loop and the
+manifest loader (serve.py), the SDK for drivers around a native parser, the launcher, and the
+driver host image's Dockerfile and requirements.  A driver imports this package, its own folder,
+the standard library and what requirements.txt lists, never the runtimes or the language server:
+it is a separate program that only speaks the protocol; tests/test_kit_isolation.py checks it.
 """
 
 from driver_runtime.sdk.serve import Driver, load_manifest, serve

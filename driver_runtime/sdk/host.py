@@ -4,9 +4,9 @@
     serve(driver)
 
 `native` is the command of the native parser: ``{folder}`` is the driver's folder and
-``{build}`` where its prepared parts are (sdk.native.build_dir: /opt/driver/build in an
-image, the data folder on a host where `bblfsh-lsp driver install LANG --runtime process`
-ran the driver's prepare.sh).
+``{build}`` where its prepared parts are (sdk/prepared.py: /opt/driver/build in an image,
+the data folder on a host where `bblfsh-lsp driver install LANG --runtime process` ran the
+driver's prepare.sh).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from driver_runtime.protocol import Manifest, Mode, ParseError, ParseRequest, ParseResult, Position
-from driver_runtime.sdk.native import NativeError, NativeParser, build_dir
+from driver_runtime.sdk.native import NativeError, NativeParser
 from driver_runtime.sdk.normalizer import Normalizer, Tables
+from driver_runtime.sdk.prepared import build_dir
+from driver_runtime.sdk.protocol import Manifest, Mode, ParseError, ParseRequest, ParseResult, Position
 from driver_runtime.sdk.serve import load_manifest
+from driver_runtime.sdk.uast import LineStarts
 from driver_runtime.sdk.units import BYTES, line_col_converter, positions_to_bytes
-from driver_runtime.uast import LineStarts
 
 
 class NativeDriver:

@@ -25,8 +25,6 @@ from typing import Any
 
 import orjson
 
-BUILD_ENV = "BBLFSH_LSP_DRIVER_BUILD"
-
 # How every Python program of a driver is started (the driver itself: runtimes/process.py and
 # the images' ENTRYPOINT; the C/C++ helper): isolated, so that nothing of the working directory
 # or the PYTHON* variables is read (sdk/launch.py says why), and without writing bytecode.
@@ -88,18 +86,6 @@ def toolchain_environment(environ: Mapping[str, str]) -> dict[str, str]:
 
 class NativeError(Exception):
     """The native parser failed as a program (not a syntax error in the source)."""
-
-
-def build_dir(name: str, version: str) -> Path:
-    """Where a driver's prepared native parts live: $BBLFSH_LSP_DRIVER_BUILD in an image,
-    else in this installation's data folder (prepared by `bblfsh-lsp driver install`)."""
-    explicit = os.environ.get(BUILD_ENV)
-    if explicit:
-        return Path(explicit)
-    # Imported here: an image sets BUILD_ENV and does not hold driver_runtime/paths.py.
-    from driver_runtime.paths import data_dir
-
-    return data_dir() / "build" / f"{name}-{version}"
 
 
 class NativeParser:

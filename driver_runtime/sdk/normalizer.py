@@ -27,8 +27,8 @@ from typing import Any
 
 import attrs
 
-from driver_runtime.protocol import Mode
-from driver_runtime.uast import POS, ROLE, TYPE
+from driver_runtime.sdk.protocol import Mode
+from driver_runtime.sdk.uast import POS, ROLE, TYPE
 
 Node = dict[str, Any]
 

@@ -12,8 +12,8 @@ from typing import BinaryIO, Protocol
 
 import cattrs
 
-from driver_runtime import protocol
-from driver_runtime.protocol import ErrorCode, Manifest, ParseRequest, ParseResult
+from driver_runtime.sdk import protocol
+from driver_runtime.sdk.protocol import ErrorCode, Manifest, ParseRequest, ParseResult
 
 # A full collection now and then is enough: UAST trees hold no reference cycles, so reference
 # counting frees them, and the cyclic collector would only add pauses in the middle of a parse.

@@ -7,7 +7,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from typing import Any
 
-from driver_runtime.uast import POS
+from driver_runtime.sdk.uast import POS
 
 BYTES, UTF16, CHARS = "bytes", "utf16", "chars"
 UNITS = (BYTES, UTF16, CHARS)

@@ -31,7 +31,7 @@ from typing import Any
 
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
-from driver_runtime.uast import POS
+from driver_runtime.sdk.uast import POS
 
 Node = dict[str, Any]
 

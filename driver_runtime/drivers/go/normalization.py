@@ -41,7 +41,7 @@ from typing import Any
 from driver_runtime.drivers.go.annotation import OPERATOR_ROLES, ROLES, TOKEN_TYPES, token_roles
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context, Transform
-from driver_runtime.uast import POS, ROLE, TOKEN, TYPE
+from driver_runtime.sdk.uast import POS, ROLE, TOKEN, TYPE
 
 Node = dict[str, Any]
 

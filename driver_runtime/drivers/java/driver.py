@@ -10,13 +10,14 @@ import os
 from pathlib import Path
 
 from driver_runtime.drivers.java import annotation, normalization
-from driver_runtime.protocol import ParseError, ParseRequest, ParseResult, Position
 from driver_runtime.sdk.host import NativeDriver
-from driver_runtime.sdk.native import build_dir, find_program
+from driver_runtime.sdk.native import find_program
 from driver_runtime.sdk.normalizer import Tables
+from driver_runtime.sdk.prepared import build_dir
+from driver_runtime.sdk.protocol import ParseError, ParseRequest, ParseResult, Position
 from driver_runtime.sdk.serve import load_manifest
+from driver_runtime.sdk.uast import LineStarts
 from driver_runtime.sdk.units import UTF16
-from driver_runtime.uast import LineStarts
 
 HERE = Path(__file__).resolve().parent
 

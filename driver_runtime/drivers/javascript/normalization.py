@@ -34,7 +34,7 @@ from typing import Any
 from driver_runtime.drivers.javascript import annotation
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context, Tables
-from driver_runtime.uast import POS, ROLE, TOKEN, TYPE
+from driver_runtime.sdk.uast import POS, ROLE, TOKEN, TYPE
 
 Node = dict[str, Any]
 

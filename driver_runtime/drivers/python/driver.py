@@ -13,8 +13,8 @@ import attrs
 from driver_runtime.drivers.python import annotation, native, normalization, python2
 from driver_runtime.drivers.python.native import Converter, Node
 from driver_runtime.drivers.python.source import Source
-from driver_runtime.protocol import Mode, ParseError, ParseRequest, ParseResult, Position
 from driver_runtime.sdk import load_manifest
+from driver_runtime.sdk.protocol import Mode, ParseError, ParseRequest, ParseResult, Position
 
 HERE = Path(__file__).resolve().parent
 

@@ -7,7 +7,7 @@ import sys
 import tokenize
 from io import StringIO
 
-from driver_runtime.uast import LineStarts
+from driver_runtime.sdk.uast import LineStarts
 
 BOM = "\ufeff"
 

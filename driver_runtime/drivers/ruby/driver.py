@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from driver_runtime.drivers.ruby import annotation, normalization
-from driver_runtime.protocol import Mode, ParseError, ParseRequest, ParseResult, Position
 from driver_runtime.sdk.host import NativeDriver
 from driver_runtime.sdk.normalizer import Tables, native_objects
+from driver_runtime.sdk.protocol import Mode, ParseError, ParseRequest, ParseResult, Position
+from driver_runtime.sdk.uast import LineStarts
 from driver_runtime.sdk.units import BYTES
-from driver_runtime.uast import LineStarts
 
 HERE = Path(__file__).resolve().parent
 

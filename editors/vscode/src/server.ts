@@ -11,12 +11,7 @@ import {
   ServerOptions,
   State,
 } from 'vscode-languageclient/node';
-
-/** VS Code languages the server has drivers for (or detects; the server says when a driver is missing). */
-export const LANGUAGES = [
-  'python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact',
-  'go', 'java', 'ruby', 'php', 'c', 'cpp',
-];
+import { LANGUAGES, PREVIOUS_KEYS, RUNTIME_ENV, SERVER_SETTING_KEYS, ServerSettings } from './facts';
 
 /** A file the server attaches to: the documents of `LANGUAGES` on disk. */
 export function isSupported(document: vscode.TextDocument | undefined): document is vscode.TextDocument {
@@ -28,38 +23,27 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The settings the server reads (its README, "Settings"), as initializationOptions and workspace/configuration. */
-export interface ServerSettings {
-  runtime: string;
-  maxFileBytes: number;
-  requestTimeout: number;
-  queryTimeout: number;
-  maxInstances: number;
-  minInstances: number;
-  idleTimeout: number;
-  memoryLimitMiB: number;
-  driverNetwork: boolean;
-}
-
 /** Settings that need a new server process rather than a workspace/didChangeConfiguration. */
 const PROCESS_SETTINGS = ['serverPath', 'pythonPath', 'serverArgs'];
 
+/** The settings the server reads, each where the user set it, else its default (package.json's). */
 export function serverSettings(): ServerSettings {
   const config = vscode.workspace.getConfiguration('bblfsh');
-  const runtime = config.inspect<string>('runtime');
-  // Unset here, the runtime is what the server would choose alone: its environment, else auto.
-  const chosen = runtime?.workspaceFolderValue ?? runtime?.workspaceValue ?? runtime?.globalValue;
-  return {
-    runtime: chosen ?? process.env.BBLFSH_LSP_RUNTIME ?? 'auto',
-    maxFileBytes: config.get<number>('maxFileBytes', 4194304),
-    requestTimeout: config.get<number>('requestTimeout', 30),
-    queryTimeout: config.get<number>('queryTimeout', 4),
-    maxInstances: config.get<number>('maxInstances', 2),
-    minInstances: config.get<number>('minInstances', 0),
-    idleTimeout: config.get<number>('idleTimeout', 300),
-    memoryLimitMiB: config.get<number>('memoryLimitMiB', 512),
-    driverNetwork: config.get<boolean>('driverNetwork', false),
-  };
+  const settings: Record<string, unknown> = {};
+  for (const key of SERVER_SETTING_KEYS) {
+    const previous = PREVIOUS_KEYS[key];
+    settings[key] = userValue(config, key) ?? (previous === undefined ? undefined : userValue(config, previous))
+      // Unset here, the runtime is what the server would choose alone: its environment, else the default.
+      ?? (key === 'runtime' ? process.env[RUNTIME_ENV] : undefined)
+      ?? config.get(key);
+  }
+  return settings as unknown as ServerSettings;
+}
+
+/** A setting's value where the user set it (folder, workspace or user settings); undefined where only defaulted. */
+function userValue(config: vscode.WorkspaceConfiguration, key: string): unknown {
+  const value = config.inspect(key);
+  return value?.workspaceFolderValue ?? value?.workspaceValue ?? value?.globalValue;
 }
 
 function expand(value: string): string {

@@ -1,58 +1,25 @@
-"""The C and C++ driver (clang through libclang 14), through real parses: the three modes,
-byte positions after non-ASCII text, C and C++ dialects, code whose headers are missing,
-syntax errors, conformance with Babelfish's fixtures, the process and docker runtimes, and the
-language server end to end on realistic C++ and C files.
+"""The C and C++ driver (clang through libclang 14) in the driver suite: its samples and what they
+give in the three modes, byte positions after non-ASCII text, C and C++ dialects, code whose
+headers are missing, syntax errors, conformance with Babelfish's fixtures, the process and docker
+runtimes, and the language server end to end on realistic C++ and C files.
 
 The driver needs Debian's libclang1-14 and its prepared bindings (`bblfsh-lsp driver install
 cpp --runtime process`); without them these tests skip, or fail under
-BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.  The docker test skips without an engine (fails under
-BBLFSH_LSP_REQUIRE_CONTAINERS=1)."""
+BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from typing import Any
 
-import pytest
-from driver_checks import (
-    DriverImage,
-    Node,
-    assert_answers_as_in_process,
-    assert_conformance,
-    assert_docker_answers_as_process,
-    assert_names_spanned,
-    assert_native,
-    assert_role_tables,
-    assert_roles_added,
-    assert_true_spans,
-    bundled_spec,
-    column,
-    conformance_fixtures,
-    conformance_row,
-    document_symbols,
-    driver_image_fixture,
-    folding_ranges,
-    lsp_client_fixture,
-    needs_scorer,
-    nodes,
-    of_type,
-    open_document,
-    require_prepared,
-    require_runs,
-    runtime_requests,
-    selection_chain,
-    served,
-    structural_query,
-    symbol_tree,
-    text_of,
-    timed_parses,
-)
+from driver_checks import Checks, Document, DriverCase, Editor, conformance_fixtures, symbol_tree
 from lsprotocol import types
-from pytest_lsp import LanguageClient
+from uast_checks import Node, assert_names_spanned, assert_true_spans, nodes, of_type, text_of
 
 from driver_runtime.drivers.cpp import annotation
 from driver_runtime.drivers.cpp.driver import CppDriver
-from driver_runtime.protocol import Mode, ParseRequest, ParseResult
-from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.sdk.protocol import ParseRequest
 
 FIXTURES = conformance_fixtures("cpp")
 
@@ -150,25 +117,7 @@ void print_list(const node_t *head) {
 '''
 
 
-# --- helpers -------------------------------------------------------------------------------------
-
-def prepared() -> CppDriver:
-    """The driver, or a skip (a failure under BBLFSH_LSP_REQUIRE_TOOLCHAINS=1) without libclang
-    or the prepared bindings."""
-    return require_prepared(CppDriver())
-
-
-@pytest.fixture(scope="module")
-def driver() -> Iterator[CppDriver]:
-    driver = prepared()
-    try:
-        yield require_runs(driver, ParseRequest(content="int x;\n", filename="probe.cpp"))
-    finally:
-        driver.native.close()
-
-
-def parse(driver: CppDriver, source: str, mode: Mode = Mode.SEMANTIC, filename: str = "test.cpp") -> ParseResult:
-    return driver.parse(ParseRequest(content=source, filename=filename, mode=mode))
+checks = Checks()
 
 
 def names(found: list[Node]) -> list[str]:
@@ -177,24 +126,14 @@ def names(found: list[Node]) -> list[str]:
 
 # --- the three modes -----------------------------------------------------------------------------
 
-def test_native_mode_is_clangs_tree_with_positions_and_no_roles(driver):
-    result = parse(driver, SHAPES, Mode.NATIVE)
-    assert result.uast["@type"] == "cpp:TranslationUnit"
-    found = {node.get("@type") for node in nodes(result.uast)}
-    assert {"cpp:Namespace", "cpp:ClassDecl", "cpp:ClassTemplate", "cpp:CXXConstructor", "cpp:CXXMethod",
-            "cpp:FunctionDecl", "cpp:DeclRefExpr", "cpp:CXXOperatorCallExpr", "cpp:Comment"} <= found
-    assert_native(result.uast)
-    assert_true_spans(SHAPES, result.uast, whole=True)
-    shape = next(n for n in of_type(result.uast, "cpp:ClassDecl") if n["@token"] == "Shape")
+def classes_and_operator_calls_span_their_text(tree: Any) -> None:
+    shape = next(n for n in of_type(tree, "cpp:ClassDecl") if n["@token"] == "Shape")
     assert text_of(SHAPES, shape).startswith("class Shape {") and text_of(SHAPES, shape["Name"]) == "Shape"
-    call = next(n for n in of_type(result.uast, "cpp:CXXOperatorCallExpr") if n["@token"] == "<<")
+    call = next(n for n in of_type(tree, "cpp:CXXOperatorCallExpr") if n["@token"] == "<<")
     assert text_of(SHAPES, call) == "std::cout << label << std::endl"
 
 
-def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver):
-    native = parse(driver, SHAPES, Mode.NATIVE).uast
-    annotated = parse(driver, SHAPES, Mode.ANNOTATED).uast
-    assert_roles_added(native, annotated, ordered=True)
+def templates_and_operators_have_their_roles(annotated: Any) -> None:
     box = next(n for n in of_type(annotated, "cpp:ClassTemplate"))
     assert {"Declaration", "Type"} <= set(box["@role"]) and box["@token"] == "Box"
     multiply = next(n for n in nodes(annotated) if n.get("@token") == "*" and "LHS" in n)
@@ -202,15 +141,12 @@ def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver):
     assert "Left" in multiply["LHS"]["@role"] and "Right" in multiply["RHS"]["@role"]
 
 
-def test_role_tables_use_babelfish_role_names_only():
-    tables = [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values(), *annotation.OPERATOR_ROLES.values(),
-              *annotation.UNARY_ROLES.values()]
-    assert_role_tables(tables, ordered=False)
+def role_tables() -> list[Any]:
+    return [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values(), *annotation.OPERATOR_ROLES.values(),
+            *annotation.UNARY_ROLES.values()]
 
 
-def test_semantic_functions_are_function_groups(driver):
-    tree = parse(driver, SHAPES).uast
-    assert_true_spans(SHAPES, tree, whole=True)
+def semantic_functions_are_function_groups(tree: Any) -> None:
     groups = {uast_label(g): g for g in of_type(tree, "uast:FunctionGroup")}
     assert set(groups) == {"Shape", "~Shape", "name", "Box", "area", "Shape::count", "total", "main"}
     main = groups["main"]
@@ -241,8 +177,9 @@ def uast_label(group: Node) -> str:
     return alias["Name"]["Name"]
 
 
-def test_semantic_names_strings_comments_and_includes(driver):
-    tree = parse(driver, SHAPES).uast
+@checks.add
+def semantic_names_strings_comments_and_includes(parse):
+    tree = parse(SHAPES).uast
     qualified = [n for n in of_type(tree, "uast:QualifiedIdentifier")]
     assert {(text_of(SHAPES, q), tuple(names(q["Names"]))) for q in qualified} >= {
         ("std::cout", ("std", "cout")), ("std::endl", ("std", "endl")), ("std::string", ("std", "string"))}
@@ -258,61 +195,53 @@ def test_semantic_names_strings_comments_and_includes(driver):
     imports = of_type(tree, "uast:InlineImport")
     assert [i["Path"]["Value"] for i in imports] == ["vector", "string", "./geometry/point.h"]
     assert text_of(SHAPES, imports[2]) == '#include "geometry/point.h"'
-    # no native name, string or function definition is left where a uast node stands for it
-    assert not {"cpp:DeclarationName", "cpp:StringLiteral", "cpp:CompoundStmt", "cpp:Comment"} & {
-        n.get("@type") for n in nodes(tree)}
 
 
-def test_statements_that_use_missing_headers_are_kept(driver):
+@checks.add
+def statements_that_use_missing_headers_are_kept(parse):
     source = ('#include "foo.h"\n#include <iostream>\n'
               'void Foo::bar(int a) { helper(a); if (ok(a)) std::cout << "x" << a; vector<int> v; v.push_back(a); }\n')
-    tree = parse(driver, source).uast
+    tree = parse(source).uast
     group = of_type(tree, "uast:FunctionGroup")[0]
     assert uast_label(group) == "Foo::bar"
     found = {n["Name"] for n in of_type(tree, "uast:Identifier") if "@pos" in n}
     assert {"helper", "ok", "a", "v", "push_back", "vector"} <= found
     assert "x" in {n["Value"] for n in of_type(tree, "uast:String")}
-    assert of_type(tree, "cpp:IfStmt") and not parse(driver, source).errors
+    assert of_type(tree, "cpp:IfStmt") and not parse(source).errors
 
 
-def test_c_files_are_parsed_as_c(driver):
-    tree = parse(driver, LIST_C, filename="list.c")
+@checks.add
+def c_files_are_parsed_as_c(parse):
+    tree = parse(LIST_C, filename="list.c")
     assert not tree.errors, tree.errors
     groups = [uast_label(g) for g in of_type(tree.uast, "uast:FunctionGroup")]
     assert groups == ["push", "print_list"]
     arguments = next(n for n in of_type(tree.uast, "uast:FunctionType"))["Arguments"]
     assert [a["Name"]["Name"] for a in arguments] == ["head", "new"]
     # as C++, `new` is a keyword: the same text is an error there
-    assert parse(driver, LIST_C, filename="list.cpp").errors
+    assert parse(LIST_C, filename="list.cpp").errors
     # a header is C++ when it says so, else C
-    assert not parse(driver, "int class_count(int new);\n", filename="a.h").errors
-    assert of_type(parse(driver, "namespace n { class A {}; }\n", filename="b.h").uast, "cpp:Namespace")
+    assert not parse("int class_count(int new);\n", filename="a.h").errors
+    assert of_type(parse("namespace n { class A {}; }\n", filename="b.h").uast, "cpp:Namespace")
 
 
 # --- positions -------------------------------------------------------------------------------------
 
-def test_positions_are_utf8_byte_offsets_after_non_ascii_text(driver):
-    source = 'const char* s = "é𝓏"; // café 𝓏\nint 𝓏x = 1;\nint f(int é) { return é + 𝓏x; }\n'
-    for mode in Mode:
-        assert_true_spans(source, parse(driver, source, mode).uast, whole=True)
-    tree = parse(driver, source).uast
+NON_ASCII = 'const char* s = "é𝓏"; // café 𝓏\nint 𝓏x = 1;\nint f(int é) { return é + 𝓏x; }\n'
+
+
+def strings_and_names_span_their_text(tree: Any) -> None:
+    source = NON_ASCII
     string = of_type(tree, "uast:String")[0]
     assert string["Value"] == "é𝓏" and text_of(source, string) == '"é𝓏"'
-    assert text_of(source, of_type(tree, "uast:Comment")[0]) == "// café 𝓏"
     found = [(n["Name"], text_of(source, n)) for n in of_type(tree, "uast:Identifier") if "@pos" in n]
     assert ("𝓏x", "𝓏x") in found and ("é", "é") in found and found.count(("é", "é")) >= 2
 
 
-def test_syntax_errors_are_errors_with_byte_positions_and_the_driver_keeps_serving(driver):
-    source = 'const char* é = "𝓏";\nint x = 1 +;\n'
-    result = parse(driver, source)
-    assert result.errors
-    first = result.errors[0]
-    assert first.message == "expected expression"
-    assert (first.start.line, first.start.col) == (2, 12)
-    assert source.encode("utf-8")[first.start.offset:first.start.offset + 1] == b";"
-    assert result.uast is not None  # clang's partial tree comes along
-    assert parse(driver, "int ok() { return 1; }\n").ok
+# clang's partial tree comes along
+SYNTAX_ERRORS = (DriverCase.SyntaxErrorAt(source='const char* é = "𝓏";\nint x = 1 +;\n',
+                                          before='const char* é = "𝓏";\nint x = 1 +', message="expected expression",
+                                          tree=True),)
 
 
 # Broken code, its headers missing as usual: (file name, source, the line of the first error).
@@ -340,9 +269,9 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize("filename, source, line", BROKEN, ids=[case[0] for case in BROKEN])
-def test_syntax_errors_are_reported_at_their_line(driver, filename: str, source: str, line: int):
-    errors = parse(driver, source, filename=filename).errors
+@checks.each("filename, source, line", BROKEN, ids=[case[0] for case in BROKEN])
+def syntax_errors_are_reported_at_their_line(parse, filename: str, source: str, line: int):
+    errors = parse(source, filename=filename).errors
     assert errors, f"no error in {source!r}"
     assert errors[0].start.line == line, [(e.start.line, e.message) for e in errors]
 
@@ -375,16 +304,17 @@ VALID = [
 ]
 
 
-@pytest.mark.parametrize("filename, source", VALID, ids=[case[0] for case in VALID])
-def test_macros_and_types_of_missing_headers_are_no_syntax_errors(driver, filename: str, source: str):
-    result = parse(driver, source, filename=filename)
+@checks.each("filename, source", VALID, ids=[case[0] for case in VALID])
+def macros_and_types_of_missing_headers_are_no_syntax_errors(parse, filename: str, source: str):
+    result = parse(source, filename=filename)
     assert not result.errors, [(e.start.line, e.start.col, e.message) for e in result.errors]
     assert_true_spans(source, result.uast, whole=True)
 
 
-def test_a_macro_that_heads_a_function_keeps_its_body(driver):
+@checks.add
+def a_macro_that_heads_a_function_keeps_its_body(parse):
     source = VALID[0][1]
-    tree = parse(driver, source, filename="catch.cpp").uast
+    tree = parse(source, filename="catch.cpp").uast
     groups = of_type(tree, "uast:FunctionGroup")
     assert [uast_label(group) for group in groups] == ["TEST_CASE", "TEST_CASE"]
     assert text_of(source, groups[0]).startswith('TEST_CASE("parses", "[tag]") {')
@@ -392,65 +322,24 @@ def test_a_macro_that_heads_a_function_keeps_its_body(driver):
     assert of_type(groups[0], "cpp:CallExpr") or of_type(groups[0], "cpp:CXXOperatorCallExpr")  # REQUIRE(...)
 
 
-@pytest.mark.parametrize("source", ["", "\0\0\0", "((((((((((", "}}}} class { int", "#include", "#if\n",
-                                    "int x = " + "(" * 3000 + "1" + ")" * 3000 + ";\n",
-                                    "template <class T> struct A { A<A<A<T>>> a; };\n", "'\\xff' \"\\q\"\n"])
-def test_hostile_input_is_an_answer_not_a_crash(driver, source: str):
-    for mode in Mode:
-        result = parse(driver, source, mode)
-        assert result.uast is not None or result.errors
-    assert parse(driver, "int ok;\n").ok
+HOSTILE = ("", "\0\0\0", "((((((((((", "}}}} class { int", "#include", "#if\n",
+           "int x = " + "(" * 3000 + "1" + ")" * 3000 + ";\n",
+           "template <class T> struct A { A<A<A<T>>> a; };\n", "'\\xff' \"\\q\"\n")
 
 
-def test_a_100_kb_file_parses_well_under_a_second(driver):
+def large_file() -> str:
     unit = (FIXTURES / "bench_n_queens.cpp").read_text(encoding="utf-8") if FIXTURES.is_dir() else SHAPES
     body = unit.split("int main", 1)[0]
     copies = []
     for number in range(1 + 100_000 // len(body)):
         copies.append(body.replace("namespace", f"namespace n{number}_ns") if "namespace" in body else
                       f"namespace n{number} {{\n{body}\n}}\n")
-    source = "".join(copies)
-    assert len(source.encode()) >= 100_000
-    [result], [elapsed] = timed_parses(lambda: parse(driver, source), runs=1)
-    assert result.uast is not None
-    assert elapsed < 1.5, f"{elapsed:.2f}s for {len(source)} bytes"
-
-
-# --- conformance with Babelfish's fixtures ------------------------------------------------------
-
-@needs_scorer(FIXTURES)
-def test_conformance_with_babelfish_fixtures(driver):
-    row = conformance_row(driver, FIXTURES, "cpp")
-    assert_conformance(row, loose=0.90, strict=0.80, syntax_errors="all")  # 0.95 and 0.95 today
-
-
-# --- runtimes ----------------------------------------------------------------------------------------
-
-SAMPLES = [("shapes.cpp", SHAPES), ("list.c", LIST_C), ("broken.cpp", "int main( {\n")]
-
-
-async def test_process_runtime_serves_the_driver(driver):
-    requests = runtime_requests("cpp", SAMPLES)
-    manifest, got = await served(ProcessRuntime(), bundled_spec("cpp"), requests)
-    assert manifest.language == "cpp"
-    assert got[2]["uast"]["@type"] == "uast:FunctionGroup" or got[2]["uast"]["@type"] == "cpp:TranslationUnit"
-    assert all(answer.get("uast") for answer in got[:6])
-    assert got[-1].get("errors")
-    assert_answers_as_in_process(driver, requests, got)
-
-
-cpp_image = driver_image_fixture("cpp", timeout=1800)
-
-
-async def test_docker_runtime_answers_as_the_process_runtime(driver, cpp_image: DriverImage):
-    await assert_docker_answers_as_process(cpp_image, runtime_requests("cpp", SAMPLES))
+    return "".join(copies)
 
 
 # --- the language server end to end ------------------------------------------------------------------
 
-client = lsp_client_fixture({"list.c": LIST_C}, ready=prepared)
-
-
+DOCUMENT = Document("shapes.cpp", SHAPES, "cpp")
 K = types.SymbolKind
 
 
@@ -460,9 +349,13 @@ def line_of(text: str, source: str = SHAPES, after: int = 0) -> int:
     return next(number for number in range(after, len(lines)) if lines[number].startswith(text))
 
 
-async def test_cpp_outline_names_kinds_nesting_and_ranges(client: LanguageClient):
-    uri = await open_document(client, "shapes.cpp", SHAPES, "cpp")
-    found = await document_symbols(client, uri)
+SHAPE, TOTAL, MAIN = line_of("class Shape {"), line_of("double total("), line_of("int main(")
+TOTAL_END = line_of("}", after=TOTAL + 4)
+
+
+@checks.add
+async def cpp_outline_names_kinds_nesting_and_ranges(editor: Editor, uri: str):
+    found = await editor.symbols(uri)
     assert [(s.name, s.kind) for s in found] == [("geo", K.Namespace), ("main", K.Function)]
     geo = {s.name: s for s in found[0].children}
     assert [(s.name, s.kind) for s in found[0].children][:6] == [
@@ -494,9 +387,10 @@ async def test_cpp_outline_names_kinds_nesting_and_ranges(client: LanguageClient
     assert main_symbol.range.end == types.Position(line=len(SHAPES.split("\n")) - 2, character=1)
 
 
-async def test_c_outline(client: LanguageClient):
-    uri = await open_document(client, "list.c", LIST_C, "c")
-    found = await document_symbols(client, uri)
+@checks.add
+async def c_outline(editor: Editor):
+    uri = await editor.open(Document("list.c", LIST_C, "c"))
+    found = await editor.symbols(uri)
     top = [(s.name, s.kind) for s in found]
     assert top[:5] == [("node", K.Struct), ("node_t", K.Class), ("total", K.Variable), ("mode", K.Enum),
                        ("push", K.Function)]
@@ -507,33 +401,50 @@ async def test_c_outline(client: LanguageClient):
                                                             line_of("}", LIST_C, line_of("node_t *push", LIST_C)))
 
 
-async def test_cpp_folding_selection_and_queries(client: LanguageClient):
-    uri = await open_document(client, "shapes.cpp", SHAPES, "cpp")
-    folds = await folding_ranges(client, uri)
-    spans = {(fold.start_line, fold.end_line) for fold in folds}
-    shape, total, main = line_of("class Shape {"), line_of("double total("), line_of("int main(")
-    assert (shape, line_of("};", after=shape) - 1) in spans or (shape, line_of("};", after=shape)) in spans
-    assert (total, line_of("}", after=total + 4)) in spans or (total, line_of("}", after=total + 4) - 1) in spans
-    assert any(start == main for start, _end in spans)
-    assert any(fold.kind == types.FoldingRangeKind.Imports and (fold.start_line, fold.end_line) == (1, 3)
-               for fold in folds)
-
-    line = "        sum += s->area();"
-    position = types.Position(line=line_of(line), character=column(client, line, "        sum += s->a"))
-    chain = await selection_chain(client, uri, position)
-    assert chain[0].start.character == column(client, line, "        sum += s->")
-    assert chain[0].end.character == column(client, line, "        sum += s->area")
-    assert any(r.start == types.Position(line=total, character=0) and r.end.line == line_of("}", after=total + 4)
-               for r in chain)  # total()
-
-    matches = await structural_query(client, "//uast:FunctionGroup", uri)
-    assert [m["label"] for m in matches] == ["Shape", "~Shape", "name", "Box", "area", "Shape::count", "total", "main"]
-    classes = await structural_query(client, "//cpp:ClassDecl | //cpp:ClassTemplate", uri)
-    assert [m["label"] for m in classes] == ["Shape", "Box"]
-    strings = await structural_query(client, "//uast:String[@Value='bôx']", uri)
+@checks.add
+async def strings_are_found_where_they_are(editor: Editor, uri: str):
+    strings = await editor.query("//uast:String[@Value='bôx']", uri)
     line = "    explicit Box(T side) : Shape(\"bôx\"), side_(side) {}"
     assert [m["range"] for m in strings] == [{
-        "start": {"line": line_of(line), "character": column(client, line, "    explicit Box(T side) : Shape(")},
-        "end": {"line": line_of(line), "character": column(client, line, "    explicit Box(T side) : Shape(\"bôx\"")}}]
-    everywhere = await structural_query(client, "//uast:FunctionGroup")
-    assert {m["label"] for m in everywhere if m["uri"].endswith("list.c")} == {"push", "print_list"}
+        "start": {"line": line_of(line), "character": editor.column(line, "    explicit Box(T side) : Shape(")},
+        "end": {"line": line_of(line), "character": editor.column(line, "    explicit Box(T side) : Shape(\"bôx\"")}}]
+
+
+CASE = DriverCase(
+    language="cpp", driver=CppDriver, filename="test.cpp", sample=SHAPES,
+    # prepared bindings can still fail to load libclang: one parse tells
+    probe=ParseRequest(content="int x;\n", filename="probe.cpp"),
+    spans=functools.partial(assert_true_spans, whole=True),
+    native=DriverCase.Native(
+        root="cpp:TranslationUnit",
+        types={"cpp:Namespace", "cpp:ClassDecl", "cpp:ClassTemplate", "cpp:CXXConstructor", "cpp:CXXMethod",
+               "cpp:FunctionDecl", "cpp:DeclRefExpr", "cpp:CXXOperatorCallExpr", "cpp:Comment"},
+        then=classes_and_operator_calls_span_their_text),
+    annotated=DriverCase.Annotated(ordered=True, then=templates_and_operators_have_their_roles),
+    role_tables=DriverCase.RoleTables(tables=role_tables, ordered=False),
+    # no native name, string or function definition is left where a uast node stands for it
+    semantic=DriverCase.Semantic(gone={"cpp:DeclarationName", "cpp:StringLiteral", "cpp:CompoundStmt", "cpp:Comment"},
+                                 then=semantic_functions_are_function_groups),
+    non_ascii=DriverCase.NonAscii(source=NON_ASCII, comments=(("// café 𝓏", "café 𝓏"),),
+                                  then=strings_and_names_span_their_text),
+    hostile=DriverCase.Hostile(sources=HOSTILE, alive="int ok;\n", no_tree=False),
+    syntax_errors=SYNTAX_ERRORS,
+    conformance=DriverCase.Conformance(loose=0.90, strict=0.80, syntax_errors="all"),  # 0.95 and 0.95 today
+    large_file=DriverCase.LargeFile(source=large_file, seconds=1.5, runs=1),
+    served=DriverCase.Served(samples=(("shapes.cpp", SHAPES), ("list.c", LIST_C)), image_timeout=1800,
+                             broken=DriverCase.Broken(filename="broken.cpp", source="int main( {\n", line=1, tree=True)),
+    lsp=DriverCase.Lsp(
+        files={"list.c": LIST_C}, document=DOCUMENT,
+        functions=("Shape", "~Shape", "name", "Box", "area", "Shape::count", "total", "main"),
+        file_functions={"list.c": ("push", "print_list")},
+        queries={"//cpp:ClassDecl | //cpp:ClassTemplate": ("Shape", "Box")},
+        # a definition folds to its closing brace, or to the line before it
+        folds=({(SHAPE, line_of("};", after=SHAPE) - 1), (SHAPE, line_of("};", after=SHAPE))},
+               {(TOTAL, TOTAL_END), (TOTAL, TOTAL_END - 1)},
+               {(MAIN, line_of("}", after=MAIN)), (MAIN, line_of("}", after=MAIN) - 1)}),
+        kind_folds={"imports": (1, 3)},
+        selection=DriverCase.Selection(line=line_of("        sum += s->area();"), cursor="        sum += s->a",
+                                       name=("        sum += s->", "        sum += s->area"),
+                                       encloses=(TOTAL, 0), encloses_end=TOTAL_END)),  # total()
+    checks=checks,
+)

@@ -1,4 +1,4 @@
-"""Structural search: a compiled query run over parsed files, giving located matches."""
+"""Matches: a query's nodes on one tree, located in the source and labelled, in source order."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import Any
 import attrs
 
 from bblfsh_lsp.positions import TextIndex
-from bblfsh_lsp.query import Query, label
+from bblfsh_lsp.query.labels import label
+from bblfsh_lsp.query.view import Scalar
+from bblfsh_lsp.query.xpath import Query
 from bblfsh_lsp.structure import extent
-from driver_runtime.uast import POS, TYPE, span
+from driver_runtime.sdk.uast import POS, TYPE, span
 
 
 @attrs.frozen
@@ -50,7 +52,7 @@ def locate(tree: dict[str, Any], nodes: list[dict[str, Any]]) -> list[tuple[int,
     return where
 
 
-def find(query: Query, tree: dict[str, Any], index: TextIndex) -> tuple[list[Match], Any]:
+def find(query: Query, tree: dict[str, Any], index: TextIndex) -> tuple[list[Match], Scalar | None]:
     """The query's node matches in source order, and its scalar value (for count() etc.)."""
     result = query.run(tree, index.lines)
     size = len(index.data)

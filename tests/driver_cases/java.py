@@ -1,7 +1,8 @@
-"""The Java driver (javac's parser in a JVM, its tree shaped like Eclipse JDT's), through real
-parses: the three modes, byte positions after non-ASCII text, comments and Javadoc, syntax
-errors, hostile input, conformance with Babelfish's fixtures (../shared/conformance/java), the
-language server end to end, and the same answers from the process runtime and a container.
+"""The Java driver (javac's parser in a JVM, its tree shaped like Eclipse JDT's) in the driver
+suite: its samples and what they give in the three modes, byte positions after non-ASCII text,
+comments and Javadoc, syntax errors, hostile input, conformance with Babelfish's fixtures
+(../shared/conformance/java), the language server end to end, and the same answers from the
+process runtime and a container (the image's first build takes minutes).
 
 Tests that run the parser need a JVM and the prepared native parser (`bblfsh-lsp driver install
 java --runtime process`); without them they skip, or fail under BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.
@@ -9,52 +10,16 @@ java --runtime process`); without them they skip, or fail under BBLFSH_LSP_REQUI
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
-import pytest
-from driver_checks import (
-    DriverImage,
-    assert_conformance,
-    assert_docker_answers_as_process,
-    assert_image_labels,
-    assert_names_spanned,
-    assert_native,
-    assert_role_tables,
-    assert_roles_added,
-    assert_true_spans,
-    bundled_spec,
-    column,
-    conformance_fixtures,
-    conformance_row,
-    document_symbols,
-    driver_fixture,
-    driver_image_fixture,
-    fixture_trees,
-    folding_ranges,
-    lsp_client_fixture,
-    needs_fixtures,
-    needs_scorer,
-    of_type,
-    open_document,
-    require_prepared,
-    runtime_requests,
-    selection_chain,
-    served,
-    structural_query,
-    text_of,
-    timed_parses,
-    types_in,
-    utf8,
-)
+from driver_checks import Checks, Document, DriverCase, Editor, conformance_fixtures, utf8
 from lsprotocol import types
-from pytest_lsp import LanguageClient
+from uast_checks import assert_names_spanned, assert_true_spans, of_type, text_of
 
 from driver_runtime.drivers.java import annotation, normalization
 from driver_runtime.drivers.java.driver import JavaDriver, java_binary
-from driver_runtime.protocol import Mode, ParseRequest, ParseResult
-from driver_runtime.runtimes.process import ProcessRuntime
 from driver_runtime.sdk.nodes import split_comment_tab
+from driver_runtime.sdk.protocol import ParseResult
 
 FIXTURES = conformance_fixtures("java")
 
@@ -150,19 +115,7 @@ interface Item {
 '''
 
 
-# --- the driver ----------------------------------------------------------------------------------
-
-
-def prepared_driver() -> JavaDriver:
-    """A Java driver, if a JVM and its prepared native parser are there (else a skip)."""
-    return require_prepared(JavaDriver(), java_binary())
-
-
-driver = driver_fixture(JavaDriver, java_binary())
-
-
-def parse(driver: JavaDriver, source: str, mode: Mode = Mode.SEMANTIC) -> ParseResult:
-    return driver.parse(ParseRequest(content=source, filename="Test.java", mode=mode))
+checks = Checks()
 
 
 def assert_java_spans(source: str, tree: Any) -> None:
@@ -178,14 +131,13 @@ def assert_java_spans(source: str, tree: Any) -> None:
 # --- the tables (no parser needed) ---------------------------------------------------------------
 
 
-def test_role_tables_use_babelfish_role_names_only_sorted():
-    tables = [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values(), *annotation.MODIFIER_ROLES.values(),
-              *annotation.INFIX_ROLES.values(), *annotation.UNARY_ROLES.values(), *annotation.ASSIGN_ROLES.values(),
-              *annotation.PRIMITIVE_ROLES.values(), *annotation.VISIBILITY_ROLES.values()]
-    assert_role_tables(tables)
+def role_tables() -> list[Any]:
+    return [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values(), *annotation.MODIFIER_ROLES.values(),
+            *annotation.INFIX_ROLES.values(), *annotation.UNARY_ROLES.values(), *annotation.ASSIGN_ROLES.values(),
+            *annotation.PRIMITIVE_ROLES.values(), *annotation.VISIBILITY_ROLES.values()]
 
 
-@pytest.mark.parametrize(("body", "value"), [
+@checks.each("body, value", [
     ("plain", "plain"),
     (r"b\nc", "b\nc"),
     (r"\0", "\0"),
@@ -198,11 +150,11 @@ def test_role_tables_use_babelfish_role_names_only_sorted():
     (r"tab\tquote\"\'back\\", "tab\tquote\"'back\\"),
     (r"\s", " "),
 ])
-def test_java_string_values(body: str, value: str):
+def java_string_values(body: str, value: str):
     assert normalization.java_unescape(body) == value
 
 
-@pytest.mark.parametrize(("raw", "opener", "closer", "parts"), [
+@checks.each("raw, opener, closer, parts", [
     ("// first comment", "//", "", (" ", "first comment", "", "")),
     ("/* block */", "/*", "*/", (" ", "block", " ", "")),
     ("/*\n* This is a multiline\n* block comment\n* end\n*/", "/*", "*/",
@@ -210,41 +162,28 @@ def test_java_string_values(body: str, value: str):
     ("/**\n* one\n*   two\n* */", "/**", "*/", ("\n* ", "one\ntwo", "\n* ", "*   ")),
     ("/*\n* a\n*  b\n*  c\n*/", "/*", "*/", ("\n* ", "a\nb\nc", "\n", "*  ")),
 ])
-def test_comment_parts_as_babelfish_split_them(raw: str, opener: str, closer: str, parts: tuple[str, ...]):
+def comment_parts_as_babelfish_split_them(raw: str, opener: str, closer: str, parts: tuple[str, ...]):
     assert split_comment_tab(raw, opener, closer) == parts
 
 
 # --- the three modes -----------------------------------------------------------------------------
 
 
-def test_native_mode_is_jdt_shaped_with_positions_and_no_roles(driver: JavaDriver):
-    result = parse(driver, SOURCE, Mode.NATIVE)
-    assert result.ok and result.uast["@type"] == "java:CompilationUnit"
-    found = types_in(result.uast)
-    assert {"java:TypeDeclaration", "java:MethodDeclaration", "java:SimpleName", "java:QualifiedName",
-            "java:FieldDeclaration", "java:VariableDeclarationFragment", "java:EnumDeclaration",
-            "java:EnumConstantDeclaration", "java:RecordDeclaration", "java:InterfaceDeclaration",
-            "java:AnnotationTypeDeclaration", "java:SwitchExpression", "java:Javadoc", "java:TagElement",
-            "java:TextElement", "java:LineComment", "java:BlockComment"} <= found
-    assert_native(result.uast)
-    assert_java_spans(SOURCE, result.uast)
-    method = next(n for n in of_type(result.uast, "java:MethodDeclaration") if n["name"]["@token"] == "add")
+def native_mode_is_jdt_shaped(tree: Any) -> None:
+    method = next(n for n in of_type(tree, "java:MethodDeclaration") if n["name"]["@token"] == "add")
     # JDT's span: a declaration starts at its Javadoc
     assert text_of(SOURCE, method).startswith("/**\n     * Adds an item.")
     assert text_of(SOURCE, method).endswith("return true;\n    }")
     assert [m["@token"] for m in method["modifiers"]] == ["public"]
     # int a, b: one declaration, two fragments
-    field = next(n for n in of_type(result.uast, "java:FieldDeclaration") if len(n["fragments"]) == 2)
+    field = next(n for n in of_type(tree, "java:FieldDeclaration") if len(n["fragments"]) == 2)
     assert [f["name"]["@token"] for f in field["fragments"]] == ["items", "returned"]
     # a + b + c is one InfixExpression with extended operands, as in JDT; -1 a prefix minus
-    prefix = of_type(result.uast, "java:PrefixExpression")
+    prefix = of_type(tree, "java:PrefixExpression")
     assert [(p["operator"], p["operand"]["@token"]) for p in prefix] == [("-", "1")]
 
 
-def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver: JavaDriver):
-    native = parse(driver, SOURCE, Mode.NATIVE).uast
-    annotated = parse(driver, SOURCE, Mode.ANNOTATED).uast
-    assert_roles_added(native, annotated, every_node=True)
+def annotated_roles_of_types_modifiers_and_operators(annotated: Any) -> None:
     cls = of_type(annotated, "java:TypeDeclaration")[0]
     assert set(cls["@role"]) == {"Declaration", "Type", "Visibility", "World"}
     modifiers = {m["@token"]: m["@role"] for m in of_type(annotated, "java:Modifier")}
@@ -253,11 +192,7 @@ def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver: JavaDriver
     assert {"GreaterThanOrEqual", "Relational", "Binary"} <= set(infix["@role"])
 
 
-def test_semantic_mode_shapes(driver: JavaDriver):
-    result = parse(driver, SOURCE)
-    assert result.ok
-    tree = result.uast
-    assert_java_spans(SOURCE, tree)
+def semantic_mode_shapes(tree: Any) -> None:
     # methods and constructors: FunctionGroup -> Alias -> Function, spanning the declaration
     groups = of_type(tree, "uast:FunctionGroup")
     names = [uast_name(g) for g in groups]
@@ -291,9 +226,6 @@ def test_semantic_mode_shapes(driver: JavaDriver):
     operators = {o["@token"] for o in of_type(tree, "uast:Operator")}
     assert {">=", "+=", ">", "*", "<", "-"} <= operators
     assert all("@pos" not in o for o in of_type(tree, "uast:Operator"))
-    # no JDT name or literal is left native (Babelfish's blacklist)
-    assert not {"java:SimpleName", "java:QualifiedName", "java:StringLiteral", "java:MethodDeclaration",
-                "java:Block", "java:ImportDeclaration", "java:LineComment", "java:BlockComment"} & types_in(tree)
 
 
 def uast_name(group: dict[str, Any]) -> str:
@@ -304,8 +236,9 @@ def uast_label(node: dict[str, Any]) -> str:
     return ".".join(n["Name"] for n in node["Names"]) if node["@type"] == "uast:QualifiedIdentifier" else node["Name"]
 
 
-def test_comments_and_javadoc(driver: JavaDriver):
-    tree = parse(driver, SOURCE).uast
+@checks.add
+def comments_and_javadoc(parse):
+    tree = parse(SOURCE).uast
     free = tree["comments"]
     assert [c["Text"] for c in free] == ["Inventory of a shop — café, naïve, 𝓏.", "how many, «approximately»"]
     assert [text_of(SOURCE, c)[:2] for c in free] == ["/*", "//"]
@@ -331,12 +264,12 @@ def test_comments_and_javadoc(driver: JavaDriver):
     assert inline["tagName"] == "@code" and text_of(SOURCE, inline) == "{@code null}"
 
 
-def test_string_concatenations_and_text_blocks(driver: JavaDriver):
+@checks.add
+def string_concatenations_and_text_blocks(spanned):
     """javac folds "a" + "b" into one literal; JDT (and Babelfish) keep the concatenation."""
     source = 'class A { String s = "a" + "b" + c + 1, t = c + "x" + "y" + d, u = ("p" + "q");\n' \
              '  String v = """\n      hi "there"\n      """; }\n'
-    tree = parse(driver, source).uast
-    assert_java_spans(source, tree)
+    tree = spanned(source)
     strings = sorted(of_type(tree, "uast:String"), key=lambda node: node["@pos"]["start"])
     assert [(s["Value"], text_of(source, s)) for s in strings] == [
         ("a", '"a"'), ("b", '"b"'), ("x", '"x"'), ("y", '"y"'), ("p", '"p"'), ("q", '"q"'),
@@ -350,49 +283,41 @@ def test_string_concatenations_and_text_blocks(driver: JavaDriver):
 # --- positions -----------------------------------------------------------------------------------
 
 
-def test_positions_are_utf8_byte_offsets_after_non_ascii_text(driver: JavaDriver):
-    source = ('class Größe { String s = "é𝓏"; /* 𝓏 */ int 𝓏ahl = s.length(); // ü\n'
-              '  void maß(int... wert) { String t = "x" + s + \'ü\'; } }\n')
-    for mode in Mode:
-        assert_java_spans(source, parse(driver, source, mode).uast)
-    tree = parse(driver, source).uast
+NON_ASCII = ('class Größe { String s = "é𝓏"; /* 𝓏 */ int 𝓏ahl = s.length(); // ü\n'
+             '  void maß(int... wert) { String t = "x" + s + \'ü\'; } }\n')
+
+
+def names_strings_comments_and_arguments_span_their_text(tree: Any) -> None:
+    source = NON_ASCII
     names = [(n["Name"], text_of(source, n)) for n in of_type(tree, "uast:Identifier") if "@pos" in n]
     assert ("Größe", "Größe") in names and ("𝓏ahl", "𝓏ahl") in names and ("maß", "maß") in names
     assert ("wert", "wert") in names and ("length", "length") in names
     assert {text_of(source, s) for s in of_type(tree, "uast:String")} == {'"é𝓏"', '"x"'}
     assert [text_of(source, c) for c in tree["comments"]] == ["/* 𝓏 */", "// ü"]
-    group = of_type(tree, "uast:FunctionGroup")[0]
-    assert text_of(source, group) == "void maß(int... wert) { String t = \"x\" + s + 'ü'; }"
-    argument = group["Nodes"][2]["Node"]["Type"]["Arguments"][0]
+    argument = of_type(tree, "uast:FunctionGroup")[0]["Nodes"][2]["Node"]["Type"]["Arguments"][0]
     assert text_of(source, argument) == "int... wert" and argument["Variadic"] is True
 
 
-def test_byte_order_mark_and_empty_file(driver: JavaDriver):
+@checks.add
+def byte_order_mark_and_empty_file(parse, spanned):
     source = "\ufeffclass A { String é = \"é\"; }"
-    tree = parse(driver, source).uast
-    assert_java_spans(source, tree)
+    tree = spanned(source)
     assert text_of(source, tree["types"][0]["name"]) == "A"
-    empty = parse(driver, "")
+    empty = parse("")
     assert empty.ok and empty.uast["@type"] == "java:CompilationUnit" and empty.uast["types"] is None
 
 
 # --- errors --------------------------------------------------------------------------------------
 
 
-def test_syntax_error_is_an_error_with_a_byte_position(driver: JavaDriver):
-    source = "class Größe {\n    int f(int v) {\n        return = v;\n    }\n}\n"
-    result = parse(driver, source)
-    assert result.uast is None and result.errors
-    error = result.errors[0]
-    assert error.message and error.start is not None and error.start.line == 3
-    assert error.start.offset == source.encode("utf-8").index(b"= v")
-    assert error.start.col == len("        return ") + 1
-    non_ascii = parse(driver, "class A { String s = \"é𝓏\" + ; }")
-    start = non_ascii.errors[0].start
-    assert start is not None and start.offset == len('class A { String s = "é𝓏" + '.encode())
+SYNTAX_ERRORS = (
+    DriverCase.SyntaxErrorAt(source="class Größe {\n    int f(int v) {\n        return = v;\n    }\n}\n",
+                             before="class Größe {\n    int f(int v) {\n        return "),
+    DriverCase.SyntaxErrorAt(source='class A { String s = "é𝓏" + ; }', before='class A { String s = "é𝓏" + '),
+)
 
 
-@pytest.mark.parametrize("source", [
+HOSTILE = (
     "class A { void f() { int x = " + "(" * 3000 + "1" + ")" * 3000 + "; } }",
     "class A { int x = " + "1 + " * 20000 + "1; }",
     "class A { String s = " + "a." * 5000 + "b; }",
@@ -401,69 +326,33 @@ def test_syntax_error_is_an_error_with_a_byte_position(driver: JavaDriver):
     "class A { int x = 1; }\0",
     "}}}}{{{{",
     "\ud800 class A {}",
-])
-def test_hostile_input_is_an_answer_not_a_crash(driver: JavaDriver, source: str):
-    result = parse(driver, source)
-    assert result.uast is not None or result.errors
-    assert all(error.message for error in result.errors)
-    assert parse(driver, "class Still { int alive; }").ok  # the same JVM keeps serving
+)
 
 
-def test_deep_trees_are_encoded(driver: JavaDriver):
+@checks.add
+def deep_trees_are_encoded(parse):
     source = "class A { int x = " + " + ".join(f"v{i}" for i in range(5000)) + "; String s = " + "a." * 3000 + "b; }"
-    result = parse(driver, source)
+    result = parse(source)
     assert result.ok, result.errors
     infix = of_type(result.uast, "java:InfixExpression")
     assert len(infix) == 1 and len(infix[0]["extendedOperands"]) == 4998  # JDT's flat chain
 
 
-def test_the_jvm_restarts_after_it_dies(driver: JavaDriver):
-    assert parse(driver, "class A {}").ok
-    process = driver.native._process
-    assert process is not None
-    process.kill()
-    process.wait()
-    assert parse(driver, "class B {}").ok
-
-
-def test_a_100_kb_file_parses_quickly(driver: JavaDriver):
+def large_file() -> str:
     unit = SOURCE.split("interface Item")[0].replace("Inventory", "Inventory{n}").replace("public class", "class")
     source = "".join(unit.replace("{n}", str(i)).split("package com.example.shop;")[-1].split(
         "import static java.util.Objects.requireNonNull;")[-1] for i in range(60))
-    source = "import java.util.*;\n" + source
-    assert len(source.encode()) > 100_000
-    collecting = gc.isenabled()
-    gc.disable()  # as in a driver process (sdk/serve.py)
-    try:
-        results, times = timed_parses(lambda: parse(driver, source))
-    finally:
-        if collecting:
-            gc.enable()
-    for result in results:
-        assert result.ok, result.errors
-    assert min(times) < 1.0, f"{min(times):.2f} s for {len(source) // 1000} KB"
+    return "import java.util.*;\n" + source
 
 
-# --- conformance with Babelfish's fixtures -------------------------------------------------------
-
-
-@needs_fixtures(FIXTURES)
-@pytest.mark.parametrize("mode", list(Mode))
-def test_fixture_positions_are_true_spans(driver: JavaDriver, mode: Mode):
-    for _path, source, tree in fixture_trees(FIXTURES, ".java", lambda source: parse(driver, source, mode)):
-        assert_java_spans(source, tree)
-
-
-@needs_scorer(FIXTURES)
-def test_conformance_with_babelfish_fixtures(driver: JavaDriver):
-    row = conformance_row(driver, FIXTURES, "java")
-    assert_conformance(row, loose=0.90, strict=0.80)  # 1.000 today
+def large_file_parses_cleanly(result: ParseResult) -> None:
+    assert result.ok, result.errors
 
 
 # --- the language server, end to end -------------------------------------------------------------
 
 
-client = lsp_client_fixture({"Other.java": "class Other {\n    void helper() {}\n}\n"}, ready=prepared_driver)
+DOCUMENT = Document("Inventory.java", SOURCE, "java")
 
 
 def line_of(prefix: str) -> int:
@@ -471,8 +360,7 @@ def line_of(prefix: str) -> int:
     return SOURCE[: SOURCE.index(prefix)].count("\n")
 
 
-async def open_java(client: LanguageClient, name: str, text: str) -> str:
-    return await open_document(client, name, text, "java")
+ADD = line_of("    public boolean add(T item)")
 
 
 def flatten(symbols: list[types.DocumentSymbol], depth: int = 0) -> list[tuple[int, str, types.SymbolKind]]:
@@ -483,9 +371,9 @@ def flatten(symbols: list[types.DocumentSymbol], depth: int = 0) -> list[tuple[i
     return out
 
 
-async def test_lsp_outline_of_a_java_file(client: LanguageClient):
-    uri = await open_java(client, "Inventory.java", SOURCE)
-    found = await document_symbols(client, uri)
+@checks.add
+async def lsp_outline_of_a_java_file(editor: Editor, uri: str):
+    found = await editor.symbols(uri)
     K = types.SymbolKind
     assert flatten(found) == [
         (0, "com.example.shop", K.Package),
@@ -514,71 +402,67 @@ async def test_lsp_outline_of_a_java_file(client: LanguageClient):
     constructor = entry.children[-1]
     text = '            if (quantity < 0) throw new IllegalArgumentException("négatif 𝓏");'
     assert constructor.range.end.line == line_of(text) + 1
-    assert column(client, text, text) == (len(text.encode()) if utf8(client) else len(text.encode("utf-16-le")) // 2)
+    units = len(text.encode()) if utf8(editor.client) else len(text.encode("utf-16-le")) // 2
+    assert editor.column(text, text) == units
 
 
-async def test_lsp_folding_selection_and_query(client: LanguageClient):
-    uri = await open_java(client, "Inventory.java", SOURCE)
-    folds = await folding_ranges(client, uri)
-    spans = {(fold.start_line, fold.end_line) for fold in folds}
-    add_start = line_of("    public boolean add(T item)")
-    assert (line_of("public class Inventory"), line_of("interface Item") - 2) in spans or \
-        (line_of("/**\n * A shop's"), line_of("interface Item") - 2) in spans
-    assert any(start in (add_start, add_start - 5) and end == add_start + 8 for start, end in spans)
-    assert any(fold.kind == types.FoldingRangeKind.Imports for fold in folds)
-    assert any(fold.kind == types.FoldingRangeKind.Comment for fold in folds)
-
-    line = "        items.add(item);"
-    position = types.Position(line=line_of(line), character=column(client, line, "        items.a"))
-    chain = await selection_chain(client, uri, position)
-    assert chain[0].start == types.Position(line=line_of(line), character=column(client, line, "        items."))
-    assert chain[0].end.character == column(client, line, "        items.add")
-    assert any(r.start.line == add_start - 5 and r.end.line == add_start + 8 for r in chain)  # the method
-    assert chain[-1].start == types.Position(line=0, character=0)
-
-    matches = await structural_query(client, "//uast:FunctionGroup", uri)
-    labels = [m["label"] for m in matches]
-    assert labels == ["Inventory", "Inventory", "add", "total", "Movement", "changed", "Entry", "name", "quantity"]
-    strings = await structural_query(client, "//uast:String[@Value='négatif 𝓏']", uri)
+@checks.add
+async def lsp_structural_query(editor: Editor, uri: str):
+    strings = await editor.query("//uast:String[@Value='négatif 𝓏']", uri)
     (match,) = strings
     text = '            if (quantity < 0) throw new IllegalArgumentException("négatif 𝓏");'
-    assert match["range"]["start"] == {"line": line_of(text),
-                                       "character": column(client, text, '            if (quantity < 0) throw new IllegalArgumentException(')}
-    everywhere = await structural_query(client, "//uast:FunctionGroup")
-    assert any(m["uri"].endswith("Other.java") and m["label"] == "helper" for m in everywhere)
+    before = '            if (quantity < 0) throw new IllegalArgumentException('
+    assert match["range"]["start"] == {"line": line_of(text), "character": editor.column(text, before)}
 
 
-async def test_lsp_syntax_errors_are_diagnostics(client: LanguageClient):
-    uri = await open_java(client, "Broken.java", "class Broken {\n    int f( {\n}\n")
-    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    diagnostics = client.diagnostics[uri]
-    assert diagnostics and diagnostics[0].range.start.line == 1
-    assert diagnostics[0].severity == types.DiagnosticSeverity.Error
+# the fixtures the runtime tests send too
+RUNTIME_FIXTURES = tuple(FIXTURES / name for name in ("hello_world.java", "javadoc.java", "unicode.java",
+                                                      "u2_func_tagged.java", "_syntax_error.java")
+                         if (FIXTURES / name).exists())
 
-
-# --- the process runtime and a container runtime --------------------------------------------------
-
-SAMPLES = ["hello_world.java", "javadoc.java", "unicode.java", "u2_func_tagged.java", "_syntax_error.java"]
-
-
-async def test_process_runtime_serves_the_driver():
-    prepared_driver()
-    requests = [ParseRequest(content=SOURCE, filename="I.java"), ParseRequest(content="class {", filename="B.java")]
-    info, (answer, broken) = await served(ProcessRuntime(), bundled_spec("java"), requests)
-    assert info.language == "java" and info.symbol_kinds["InterfaceDeclaration"] == "interface"
-    assert answer["uast"]["@type"] == "java:CompilationUnit" and not answer.get("errors")
-    assert broken.get("uast") is None and broken["errors"][0]["start"]["line"] == 1
-
-
-java_image = driver_image_fixture("java", timeout=1800)  # the first build takes minutes
-
-
-async def test_container_runtime_answers_as_the_process_runtime(java_image: DriverImage):
-    assert_image_labels(java_image)
-    prepared_driver()  # the process runtime's answers are the reference
-    requests = runtime_requests("java", [("Inventory.java", SOURCE)],
-                                [FIXTURES / name for name in SAMPLES if (FIXTURES / name).exists()])
-    assert len(requests) >= len(Mode) + 1
-    _, got = await assert_docker_answers_as_process(java_image, requests)
-    for request, answer in zip(requests, got):
-        assert answer.get("uast") or answer.get("errors"), request.filename
+CASE = DriverCase(
+    language="java", driver=JavaDriver, commands=(java_binary(),), filename="Test.java", sample=SOURCE,
+    spans=assert_java_spans,
+    native=DriverCase.Native(
+        root="java:CompilationUnit",
+        types={"java:TypeDeclaration", "java:MethodDeclaration", "java:SimpleName", "java:QualifiedName",
+               "java:FieldDeclaration", "java:VariableDeclarationFragment", "java:EnumDeclaration",
+               "java:EnumConstantDeclaration", "java:RecordDeclaration", "java:InterfaceDeclaration",
+               "java:AnnotationTypeDeclaration", "java:SwitchExpression", "java:Javadoc", "java:TagElement",
+               "java:TextElement", "java:LineComment", "java:BlockComment"},
+        then=native_mode_is_jdt_shaped),
+    annotated=DriverCase.Annotated(every_node=True, then=annotated_roles_of_types_modifiers_and_operators),
+    role_tables=DriverCase.RoleTables(tables=role_tables),
+    # no JDT name or literal is left native (Babelfish's blacklist)
+    semantic=DriverCase.Semantic(gone={"java:SimpleName", "java:QualifiedName", "java:StringLiteral",
+                                       "java:MethodDeclaration", "java:Block", "java:ImportDeclaration",
+                                       "java:LineComment", "java:BlockComment"},
+                                 then=semantic_mode_shapes),
+    non_ascii=DriverCase.NonAscii(source=NON_ASCII, function="void maß(int... wert) { String t = \"x\" + s + 'ü'; }",
+                                  then=names_strings_comments_and_arguments_span_their_text),
+    # the same JVM keeps serving
+    hostile=DriverCase.Hostile(sources=HOSTILE, alive="class Still { int alive; }", no_tree=False),
+    syntax_errors=SYNTAX_ERRORS,
+    native_program=DriverCase.NativeProgram(says="bad request"),
+    fixtures=DriverCase.Fixtures(extension=".java"),
+    conformance=DriverCase.Conformance(loose=0.90, strict=0.80),  # 1.000 today
+    large_file=DriverCase.LargeFile(source=large_file, seconds=1.0, collector_off=True, then=large_file_parses_cleanly),
+    served=DriverCase.Served(samples=(("Inventory.java", SOURCE),), fixtures=RUNTIME_FIXTURES,
+                             broken=DriverCase.Broken(filename="B.java", source="class {", line=1),
+                             kinds={"InterfaceDeclaration": "interface"}, image_timeout=1800),
+    lsp=DriverCase.Lsp(
+        files={"Other.java": "class Other {\n    void helper() {}\n}\n"}, document=DOCUMENT,
+        functions=("Inventory", "Inventory", "add", "total", "Movement", "changed", "Entry", "name", "quantity"),
+        file_functions={"Other.java": ("helper",)},
+        # the class, with or without its Javadoc; `add`, with or without its Javadoc
+        folds=({(line_of("public class Inventory"), line_of("interface Item") - 2),
+                (line_of("/**\n * A shop's"), line_of("interface Item") - 2)},
+               {(ADD, ADD + 8), (ADD - 5, ADD + 8)}),
+        kind_folds={"imports": None, "comment": None},
+        selection=DriverCase.Selection(line=line_of("        items.add(item);"), cursor="        items.a",
+                                       name=("        items.", "        items.add"),
+                                       encloses=(ADD - 5, 4), encloses_end=ADD + 8),  # the method, its Javadoc first
+        diagnosed=DriverCase.Diagnosed(document=Document("Broken.java", "class Broken {\n    int f( {\n}\n", "java"),
+                                       line=1)),
+    checks=checks,
+)

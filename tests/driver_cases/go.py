@@ -1,64 +1,27 @@
-"""The Go driver (go/parser in a native program), through real parses: the three modes,
-positions on non-ASCII and CRLF source, syntax errors, hostile input, conformance with
-Babelfish's fixtures (../shared/conformance/go), the outline, the language server end to end,
-and the same answers through the process runtime and a container runtime.
+"""The Go driver (go/parser in a native program) in the driver suite: its samples and what they
+give in the three modes, positions on non-ASCII and CRLF source, syntax errors, hostile input,
+conformance with Babelfish's fixtures (../shared/conformance/go), the outline, the language
+server end to end, and the same answers through the process runtime and a container runtime.
 
 The driver's native parser must be prepared (`bblfsh-lsp driver install go --runtime process`,
 which needs golang-go): without it these tests skip, or fail under
-BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.  The container test builds a test image and removes it after.
+BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
-import pytest
-from driver_checks import (
-    DriverImage,
-    assert_answers_as_in_process,
-    assert_conformance,
-    assert_docker_answers_as_process,
-    assert_image_labels,
-    assert_names_spanned,
-    assert_native,
-    assert_role_tables,
-    assert_roles_added,
-    assert_true_spans,
-    bundled_spec,
-    column,
-    conformance_fixtures,
-    conformance_row,
-    document_symbols,
-    driver_fixture,
-    driver_image_fixture,
-    fixture_trees,
-    folding_ranges,
-    lsp_client_fixture,
-    needs_fixtures,
-    needs_scorer,
-    of_type,
-    open_document,
-    require_prepared,
-    runtime_requests,
-    selection_chain,
-    served,
-    structural_query,
-    symbol_tree,
-    text_of,
-    timed_parses,
-    types_in,
-)
+from driver_checks import Checks, Document, DriverCase, Editor, conformance_fixtures, outline_symbols, symbol_tree
 from lsprotocol import types
 from lsprotocol.types import SymbolKind
-from pytest_lsp import LanguageClient
+from uast_checks import assert_names_spanned, assert_true_spans, of_type, text_of
 
-from bblfsh_lsp.outline import outline, symbol_kinds
-from bblfsh_lsp.positions import TextIndex
 from driver_runtime.drivers.go import annotation, normalization
 from driver_runtime.drivers.go.driver import GoDriver
-from driver_runtime.protocol import Mode, ParseRequest, ParseResult
-from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.sdk.protocol import Mode, ParseResult
 
 FIXTURES = conformance_fixtures("go")
 
@@ -111,15 +74,7 @@ func Sum[T int | float64](xs ...T) T {
 func raw() string { return `a\\n` + "b\\t\\x41\\u00e9" + 'c' }
 '''
 
-
-# --- helpers -------------------------------------------------------------------------------------
-
-
-driver = driver_fixture(GoDriver)
-
-
-def parse(driver: GoDriver, source: str, mode: Mode = Mode.SEMANTIC) -> ParseResult:
-    return driver.parse(ParseRequest(content=source, filename="sample.go", mode=mode))
+checks = Checks()
 
 
 def in_import_path(tree: Any) -> set[int]:
@@ -137,17 +92,8 @@ def in_import_path(tree: Any) -> set[int]:
 # --- the three modes -----------------------------------------------------------------------------
 
 
-def test_native_mode_is_go_ast_with_byte_positions_and_no_roles(driver: GoDriver):
-    result = parse(driver, SAMPLE, Mode.NATIVE)
-    assert result.ok and result.uast["@type"] == "go:File"
-    found = types_in(result.uast)
-    assert {"go:FuncDecl", "go:GenDecl", "go:TypeSpec", "go:InterfaceType", "go:StructType", "go:Ident",
-            "go:BasicLit", "go:CommentGroup", "go:Comment", "go:BinaryExpr", "go:RangeStmt", "go:Ellipsis",
-            "go:ImportSpec", "go:FieldList", "go:Field"} <= found
-    assert_native(result.uast)
-    assert_true_spans(SAMPLE, result.uast, every_offset=True)
+def native_mode_is_go_ast_with_byte_positions(tree: Any) -> None:
     # go/ast as it is: Doc and File.Comments share comment groups, File.Imports repeats the specs
-    tree = result.uast
     assert len(tree["Imports"]) == 5 and tree["Imports"][0] == tree["Decls"][0]["Specs"][0]
     idents = of_type(tree, "go:Ident")
     assert all(text_of(SAMPLE, n) == n["@token"] for n in idents)
@@ -162,10 +108,7 @@ def test_native_mode_is_go_ast_with_byte_positions_and_no_roles(driver: GoDriver
     assert literals["3.14"] == "FLOAT" and literals["'c'"] == "CHAR" and literals["`a\\n`"] == "STRING"
 
 
-def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver: GoDriver):
-    native = parse(driver, SAMPLE, Mode.NATIVE).uast
-    annotated = parse(driver, SAMPLE, Mode.ANNOTATED).uast
-    assert_roles_added(native, annotated)
+def annotated_roles_follow_tokens(annotated: Any) -> None:
     spec = of_type(annotated, "go:TypeSpec")[0]
     assert {"Declaration", "Type"} <= set(spec["@role"]) and spec["Name"]["@token"] == "Shape"
     roles = {n["Tok"]: set(n["@role"]) for n in of_type(annotated, "go:AssignStmt")}
@@ -177,11 +120,12 @@ def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver: GoDriver):
     assert {"Character", "Literal"} <= set(literal["@role"])
 
 
-def test_native_nodes_have_the_same_roles_in_annotated_and_semantic_mode(driver: GoDriver):
+@checks.add
+def native_nodes_have_the_same_roles_in_annotated_and_semantic_mode(parse):
     """Roles that depend on a token are added by a walk in annotated mode and by the transforms
     in semantic mode: both give the same."""
-    annotated = parse(driver, SAMPLE, Mode.ANNOTATED).uast
-    semantic = parse(driver, SAMPLE).uast
+    annotated = parse(SAMPLE, Mode.ANNOTATED).uast
+    semantic = parse(SAMPLE).uast
     for native in ("go:ValueSpec", "go:BasicLit", "go:BranchStmt", "go:BinaryExpr", "go:UnaryExpr",
                    "go:AssignStmt", "go:IncDecStmt", "go:TypeSpec", "go:GenDecl", "go:CallExpr"):
         want = {tuple(n["@role"]) for n in of_type(annotated, native)
@@ -191,16 +135,14 @@ def test_native_nodes_have_the_same_roles_in_annotated_and_semantic_mode(driver:
     assert branch["@role"] == ["Continue", "Statement"]
 
 
-def test_role_tables_use_babelfish_role_names_only_sorted():
+def role_tables() -> list[Any]:
     tables = [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values(), *annotation.OPERATOR_ROLES.values()]
     for by_token in [*annotation.TOKEN_ROLES.values(), *annotation.CHILD_TOKEN_ROLES.values()]:
         tables.extend(by_token.values())
-    assert_role_tables(tables)
+    return tables
 
 
-def test_semantic_functions_are_function_groups_with_receivers_and_arguments(driver: GoDriver):
-    tree = parse(driver, SAMPLE).uast
-    assert_true_spans(SAMPLE, tree, every_offset=True)
+def semantic_functions_are_function_groups_with_receivers_and_arguments(tree: Any) -> None:
     groups = [g for g in of_type(tree, "uast:FunctionGroup") if g in tree["Decls"]]
     assert [g["Nodes"][1]["Name"]["Name"] for g in groups] == ["Area", "Sum", "raw"]
     assert text_of(SAMPLE, groups[0]).startswith("func (g *Größe) Area()")  # the declaration, no doc
@@ -227,12 +169,11 @@ def test_semantic_functions_are_function_groups_with_receivers_and_arguments(dri
     area = methods[1]
     assert area["@type"] == "uast:FunctionGroup" and text_of(SAMPLE, area) == "Area() float64"
     assert area["Nodes"][1]["Node"]["Body"] is None
-    # no native function, literal-string or identifier node is left
-    assert not {"go:FuncDecl", "go:FuncType", "go:Ident", "go:BlockStmt", "go:Comment"} & types_in(tree)
 
 
-def test_semantic_names_strings_operators_and_split_declarations(driver: GoDriver):
-    tree = parse(driver, SAMPLE).uast
+@checks.add
+def semantic_names_strings_operators_and_split_declarations(parse):
+    tree = parse(SAMPLE).uast
     paths = in_import_path(tree)
     assert_names_spanned(SAMPLE, tree, unless=lambda node: id(node) in paths)
     assert {"Größe", "𝓏", "café", "float64"} <= {n["Name"] for n in of_type(tree, "uast:Identifier") if "@pos" in n}
@@ -252,8 +193,9 @@ def test_semantic_names_strings_operators_and_split_declarations(driver: GoDrive
     assert all(text_of(SAMPLE, f) == 'W, H float64 `json:"w"`' for f in fields)
 
 
-def test_semantic_imports(driver: GoDriver):
-    tree = parse(driver, SAMPLE).uast
+@checks.add
+def semantic_imports(parse):
+    tree = parse(SAMPLE).uast
     imports = tree["Decls"][0]["Specs"]
     assert [i["@type"] for i in imports] == ["uast:Import"] * 5 and tree["Imports"] is None
     fmt, math, embed, strings, acme = imports
@@ -269,89 +211,72 @@ def test_semantic_imports(driver: GoDriver):
         ("github.com", "github.com"), ("acme", "acme"), ("größe", "größe"), ("v2", "v2")]
 
 
-def test_every_comment_appears_exactly_once(driver: GoDriver):
+@checks.add
+def every_comment_appears_exactly_once(parse):
     expected = ["// Package shapes: non-ASCII on purpose (é is 2 bytes, 𝓏 is 4).", "// Pi, roughly.",
                 "// two names", "// Area is the area.", "/* Area of a rectangle. */"]
-    semantic = parse(driver, SAMPLE).uast
+    semantic = parse(SAMPLE).uast
     comments = of_type(semantic, "uast:Comment")
     assert [text_of(SAMPLE, c) for c in comments] == expected
     assert [c["Text"] for c in comments] == [e[2:-2 if e.startswith("/*") else None].strip() for e in expected]
     assert [c["Block"] for c in comments] == [False] * 4 + [True]
     assert comments[-1]["Prefix"] == " " and comments[-1]["Suffix"] == " "
-    native = parse(driver, SAMPLE, Mode.NATIVE).uast
+    native = parse(SAMPLE, Mode.NATIVE).uast
     in_file = [c for group in native["Comments"] for c in group["List"]]
     assert [text_of(SAMPLE, c) for c in in_file] == expected
 
 
 # --- positions -----------------------------------------------------------------------------------
 
+NON_ASCII = 'package p\n\n// é𝓏\nvar s = "é𝓏" + `𝓏` // ü\n\nfunc fé(𝓏a int) string { return s }\n'
 
-def test_positions_are_utf8_byte_offsets_after_non_ascii_text(driver: GoDriver):
-    source = 'package p\n\n// é𝓏\nvar s = "é𝓏" + `𝓏` // ü\n\nfunc fé(𝓏a int) string { return s }\n'
-    for mode in Mode:
-        assert_true_spans(source, parse(driver, source, mode).uast, every_offset=True)
-    tree = parse(driver, source).uast
+
+def names_and_strings_span_their_text(tree: Any) -> None:
+    source = NON_ASCII
     assert [text_of(source, n) for n in of_type(tree, "uast:String")] == ['"é𝓏"', "`𝓏`"]
     assert sorted((n["Name"], text_of(source, n)) for n in of_type(tree, "uast:Identifier") if n["Name"] != "p") == \
         sorted([("s", "s"), ("fé", "fé"), ("𝓏a", "𝓏a"), ("int", "int"), ("string", "string"), ("s", "s")])
-    assert [(c["Text"], text_of(source, c)) for c in of_type(tree, "uast:Comment")] == [("é𝓏", "// é𝓏"), ("ü", "// ü")]
-    group = of_type(tree, "uast:FunctionGroup")[0]
-    assert text_of(source, group) == "func fé(𝓏a int) string { return s }"
 
 
-def test_carriage_returns_do_not_shift_comments_and_raw_strings(driver: GoDriver):
+@checks.add
+def carriage_returns_do_not_shift_comments_and_raw_strings(parse, spanned):
     """go/scanner drops CRs from comments and raw strings: their spans still end where they do."""
     source = "package p\r\n\r\n/* a\r\nb */\r\nvar s = `x\r\ny` // end\r\n\r\nvar t = 1\r\n"
-    tree = parse(driver, source).uast
-    assert_true_spans(source, tree, every_offset=True)
+    tree = spanned(source)
     assert [text_of(source, c) for c in of_type(tree, "uast:Comment")] == ["/* a\r\nb */", "// end"]
     string, = of_type(tree, "uast:String")
     assert string["Value"] == "x\ny" and text_of(source, string) == "`x\r\ny`"
     spec = tree["Decls"][0]["Specs"][0]
     assert text_of(source, spec) == "s = `x\r\ny`"
-    native = parse(driver, source, Mode.NATIVE).uast
+    native = parse(source, Mode.NATIVE).uast
     assert text_of(source, native["Comments"][0]) == "/* a\r\nb */"
 
 
-def test_byte_order_mark_is_counted(driver: GoDriver):
+@checks.add
+def byte_order_mark_is_counted(parse):
     source = "\ufeffpackage p\n\nvar é = 1\n"
-    tree = parse(driver, source).uast
+    tree = parse(source).uast
     assert [text_of(source, n) for n in of_type(tree, "uast:Identifier")] == ["p", "é"]
-    error = parse(driver, "\ufeffpackage p\nfunc (\n").errors[0]
+    error = parse("\ufeffpackage p\nfunc (\n").errors[0]
     assert error.start is not None and (error.start.line, error.start.offset) == (3, len("\ufeffpackage p\nfunc (\n".encode()))
 
 
 # --- errors --------------------------------------------------------------------------------------
 
 
-def test_syntax_error_is_an_error_with_a_position(driver: GoDriver):
-    source = "package p\n\nfunc f(a int) int {\n\treturn = a\n}\n"
-    result = parse(driver, source)
-    assert result.uast is None and result.errors
-    error = result.errors[0]
-    assert error.message == "expected operand, found '='"
-    assert error.start is not None and (error.start.line, error.start.col) == (4, 9)
-    assert error.start.offset == source.index("= a")
+SYNTAX_ERRORS = (
+    DriverCase.SyntaxErrorAt(source="package p\n\nfunc f(a int) int {\n\treturn = a\n}\n",
+                             before="package p\n\nfunc f(a int) int {\n\treturn ",
+                             message="expected operand, found '='"),
+    # a //line directive does not move the error's position
+    DriverCase.SyntaxErrorAt(source="package p\n\n//line other.go:100:5\nfunc f() {\n\treturn = 1\n}\n",
+                             before="package p\n\n//line other.go:100:5\nfunc f() {\n\treturn "),
+    # after non-ASCII text, in bytes; the first at the end, where an operand is missing
+    DriverCase.SyntaxErrorAt(source='package p\nvar é = "𝓏" +\n', before='package p\nvar é = "𝓏" +\n'),
+    DriverCase.SyntaxErrorAt(source='package p\nvar é, 𝓏 = )\n', before='package p\nvar é, 𝓏 = '),
+)
 
-
-def test_line_directives_do_not_move_error_positions(driver: GoDriver):
-    source = "package p\n\n//line other.go:100:5\nfunc f() {\n\treturn = 1\n}\n"
-    error = parse(driver, source).errors[0]
-    assert error.start is not None and (error.start.line, error.start.col) == (5, 9)
-
-
-def test_syntax_error_position_after_non_ascii_text_is_in_bytes(driver: GoDriver):
-    source = 'package p\nvar é = "𝓏" +\n'
-    error = parse(driver, source).errors[0]
-    offset = len(source.encode())  # the end: an operand is missing
-    assert error.start is not None and error.start.offset == offset and error.start.line == 3
-    source = 'package p\nvar é, 𝓏 = )\n'
-    error = parse(driver, source).errors[0]
-    assert error.start is not None and error.start.offset == len('package p\nvar é, 𝓏 = '.encode())
-    assert error.start.col == len('var é, 𝓏 = '.encode()) + 1
-
-
-@pytest.mark.parametrize("source", [
+HOSTILE = (
     "package p\nvar x = 1\n\0var y = 2\n",
     "package p\nvar x = " + "(" * 5000 + "1" + ")" * 5000 + "\n",
     "package p\nvar x = 1" + " + 1" * 5000 + "\n",
@@ -360,46 +285,25 @@ def test_syntax_error_position_after_non_ascii_text_is_in_bytes(driver: GoDriver
     "package p\nfunc f() {" + "{" * 3000 + "}" * 3000 + "}\n",
     "not go at all",
     "",
-])
-@pytest.mark.parametrize("mode", list(Mode))
-def test_hostile_input_is_an_error_not_a_crash(driver: GoDriver, source: str, mode: Mode):
-    result = parse(driver, source, mode)
-    assert result.errors and result.uast is None
-    assert all(error.message for error in result.errors)
-    assert parse(driver, "package p\n", mode).ok  # and the parser keeps serving
+)
 
 
-def test_nesting_limit_error_says_where(driver: GoDriver):
+@checks.add
+def nesting_limit_error_says_where(parse):
     source = "package p\nvar x = 1" + " + 1" * 2000 + "\n"
-    error = parse(driver, source).errors[0]
+    error = parse(source).errors[0]
     assert "nested too deeply" in error.message and error.start is not None and error.start.line == 2
     deep_but_fine = "package p\nvar x = 1" + " + 1" * 400 + "\n"
-    assert parse(driver, deep_but_fine).ok
-
-
-def test_native_program_survives_bad_requests_and_is_restarted_if_killed(driver: GoDriver):
-    native = driver.native
-    assert native.parse("package p\n")["ast"]["@type"] == "File"
-    process = native._process
-    assert process is not None
-    process.stdin.write(b"this is not json\n{\"content\": 5}\n")
-    process.stdin.flush()
-    for _ in range(2):
-        answer = process.stdout.readline()
-        assert b"bad request" in answer and b'"ast":null' in answer
-    assert native.parse("package p\nvar x = 1\n")["errors"] == []
-    process.kill()
-    process.wait()
-    assert parse(driver, "package p\n").ok  # a new one is started
+    assert parse(deep_but_fine).ok
 
 
 # --- the outline ---------------------------------------------------------------------------------
 
 
-def test_outline_of_a_go_file(driver: GoDriver):
-    tree = parse(driver, SAMPLE).uast
-    index = TextIndex(SAMPLE)
-    found = outline(tree, index, kinds=symbol_kinds(driver.manifest.symbol_kinds))
+@checks.add
+def outline_of_a_go_file(driver, parse):
+    tree = parse(SAMPLE).uast
+    found = outline_symbols(driver, SAMPLE, tree)
     # A type's kind comes from its Type (symbol_kinds StructType/InterfaceType); a method is a
     # function with a receiver, listed at top level as gopls does.
     outlined = symbol_tree(found)
@@ -423,29 +327,17 @@ def test_outline_of_a_go_file(driver: GoDriver):
 # --- conformance with Babelfish's fixtures -------------------------------------------------------
 
 
-@needs_fixtures(FIXTURES)
-@pytest.mark.parametrize("mode", list(Mode))
-def test_fixture_positions_are_true_spans(driver: GoDriver, mode: Mode):
-    """On every fixture: spans inside the source, on character boundaries, every positioned
-    identifier spans its name (import paths span their literal) and every string its literal."""
-    for path, source, tree in fixture_trees(FIXTURES, ".go", lambda source: parse(driver, source, mode)):
-        assert_true_spans(source, tree, every_offset=True)
-        paths = in_import_path(tree)
-        assert_names_spanned(source, tree, ("uast:Identifier", "go:Ident"),
-                             unless=lambda node, paths=paths: id(node) in paths, where=path.name)
-        for node in of_type(tree, "uast:String"):
-            assert normalization.unquote(text_of(source, node)) == node["Value"], (path.name, node)
+def fixture_names_and_strings_span_their_text(path: Path, source: str, tree: Any, mode: Mode) -> None:
+    """Every positioned identifier spans its name (import paths span their literal) and every
+    string its literal."""
+    paths = in_import_path(tree)
+    assert_names_spanned(source, tree, ("uast:Identifier", "go:Ident"),
+                         unless=lambda node: id(node) in paths, where=path.name)
+    for node in of_type(tree, "uast:String"):
+        assert normalization.unquote(text_of(source, node)) == node["Value"], (path.name, node)
 
 
-@needs_scorer(FIXTURES)
-def test_conformance_with_babelfish_fixtures(driver: GoDriver):
-    row = conformance_row(driver, FIXTURES, "go")
-    # The task's floor is loose 0.90 / strict 0.80; 0.967 / 0.967 today (what is left: each comment
-    # and import once, interface methods as functions).
-    assert_conformance(row, loose=0.95, strict=0.95)
-
-
-def test_a_100_kb_file_parses_well_under_a_second(driver: GoDriver):
+def large_file() -> str:
     body = "".join(f"""
 // F{i} adds.
 func F{i}(a, b int, rest ...string) (int, error) {{
@@ -458,42 +350,18 @@ func F{i}(a, b int, rest ...string) (int, error) {{
 \treturn a + b, nil
 }}
 """ for i in range(540))
-    source = "package big\n\nimport \"fmt\"\n" + body
-    assert len(source.encode()) > 100_000
-    results, elapsed = timed_parses(lambda: parse(driver, source))
-    assert all(result.ok and len(of_type(result.uast, "uast:FunctionGroup")) == 540 for result in results)
-    assert min(elapsed) < 1.0, elapsed  # about 0.15 s on an idle machine
+    return "package big\n\nimport \"fmt\"\n" + body
 
 
-# --- the driver through the runtimes: process and docker -----------------------------------------
-
-
-REQUESTS = runtime_requests("go", [("sample.go", SAMPLE)],
-                            sorted(FIXTURES.glob("*.go"))[:12] if FIXTURES.is_dir() else [])
-
-
-async def test_process_runtime_serves_the_driver(driver: GoDriver):
-    info, got = await served(ProcessRuntime(), bundled_spec("go"), REQUESTS)
-    assert info.language == "go" and info.parser.startswith("go1.") and info.symbol_kinds["Field"] == "field"
-    assert_answers_as_in_process(driver, REQUESTS, got)
-    assert got[0]["uast"]["@type"] == "go:File"
-
-
-go_image = driver_image_fixture("go")
-
-
-async def test_docker_runtime_answers_as_the_process_runtime(go_image: DriverImage):
-    assert_image_labels(go_image)
-    require_prepared(GoDriver())  # the process runtime's answers are the reference
-    info, got = await assert_docker_answers_as_process(go_image, REQUESTS)
-    assert info.parser.startswith("go1.")
-    assert got[0]["uast"]["@type"] == "go:File" and got[0].get("errors", []) == []
+def large_file_has_every_function(result: ParseResult) -> None:
+    assert result.ok and len(of_type(result.uast, "uast:FunctionGroup")) == 540
 
 
 # --- the language server end to end --------------------------------------------------------------
 
 
-DOCUMENT = '''// Package inventory keeps items in stock. Non-ASCII on purpose: é is 2 bytes, 𝓏 is 4.
+DOCUMENT = Document("inventory.go", '''\
+// Package inventory keeps items in stock. Non-ASCII on purpose: é is 2 bytes, 𝓏 is 4.
 package inventory
 
 import (
@@ -547,25 +415,16 @@ func (s *Store) Take(name string) (Item, error) {
 \tdelete(s.items, name)
 \treturn item, nil
 }
-'''
-LINES = DOCUMENT.split("\n")
+''', "go")
+LINES = DOCUMENT.lines
 
 
-def line_of(text: str) -> int:
-    return next(number for number, line in enumerate(LINES) if line.startswith(text))
+line_of = DOCUMENT.line_of
 
 
-client = lsp_client_fixture({"util.go": "package inventory\n\nfunc helper() string { return \"é\" }\n"},
-                            ready=lambda: require_prepared(GoDriver()))
-
-
-async def open_inventory(client: LanguageClient) -> str:
-    return await open_document(client, "inventory.go", DOCUMENT, "go")
-
-
-async def test_lsp_outline_of_a_go_file(client: LanguageClient):
-    uri = await open_inventory(client)
-    found = await document_symbols(client, uri)
+@checks.add
+async def lsp_outline_of_a_go_file(editor: Editor, uri: str):
+    found = await editor.symbols(uri)
     names = [(s.name, s.kind) for s in found]
     assert names[:3] == [("ErrMissing", SymbolKind.Variable), ("MaxItems", SymbolKind.Constant),
                          ("café", SymbolKind.Constant)]
@@ -589,48 +448,66 @@ async def test_lsp_outline_of_a_go_file(client: LanguageClient):
     grosse = item.children[2]
     line = LINES[start + 2]
     assert grosse.selection_range.start == types.Position(line=start + 2, character=1)
-    assert grosse.selection_range.end.character == column(client, line, "\tGröße")
+    assert grosse.selection_range.end.character == editor.column(line, "\tGröße")
     cafe = found[2]
-    assert cafe.selection_range.end.character == column(client, LINES[line_of("\tcafé")], "\tcafé")
+    assert cafe.selection_range.end.character == editor.column(LINES[line_of("\tcafé")], "\tcafé")
 
 
-async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
-    uri = await open_inventory(client)
-    folds = await folding_ranges(client, uri)
-    spans = {(fold.start_line, fold.end_line) for fold in folds}
-    assert (line_of("type Item struct"), line_of("type Item struct") + 3) in spans
-    assert (line_of("func (s *Store) Put"), line_of("func (s *Store) Take") - 2) in spans
-    assert (line_of("\tif item.Name"), line_of("\tif item.Name") + 2) in spans
-    assert (line_of("const ("), line_of("const (") + 3) in spans  # a declaration group
-    assert any(fold.kind == types.FoldingRangeKind.Imports and fold.start_line == line_of('\t"errors"')
-               and fold.end_line == line_of('\tstr "strings"') for fold in folds)
-
-    line = line_of("\ts.items[str.ToLower")
-    text = LINES[line]
-    position = types.Position(line=line, character=column(client, text, "\ts.items[str.To"))
-    chain = await selection_chain(client, uri, position)
-    assert chain[0].start.character == column(client, text, "\ts.items[str.")  # ToLower
-    assert chain[0].end.character == column(client, text, "\ts.items[str.ToLower")
-    assert any(r.start == types.Position(line=line_of("func (s *Store) Put"), character=0) for r in chain)
-    assert chain[-1].start == types.Position(line=0, character=0)
-
-
-async def test_lsp_structural_query(client: LanguageClient):
-    uri = await open_inventory(client)
-    matches = await structural_query(client, "//uast:FunctionGroup", uri)
-    assert [m["label"] for m in matches] == ["Put", "Take", "New", "Put", "Take"] or \
-        sorted(m["label"] for m in matches) == ["New", "Put", "Put", "Take", "Take"]
-    imports = await structural_query(client, "//uast:Import", uri)
+@checks.add
+async def lsp_structural_query(editor: Editor, uri: str):
+    imports = await editor.query("//uast:Import", uri)
     assert len(imports) == 3  # each once
-    receivers = await structural_query(client, "//uast:Argument[@Receiver='true']/Name", uri)
+    receivers = await editor.query("//uast:Argument[@Receiver='true']/Name", uri)
     assert len(receivers) == 2
-    grosse = await structural_query(client, "//uast:Identifier[@Name='Größe']", uri)
+    grosse = await editor.query("//uast:Identifier[@Name='Größe']", uri)
     line = line_of("\tGröße")
     assert [(m["range"]["start"]["line"], m["range"]["start"]["character"]) for m in grosse] == [(line, 1)]
-    everywhere = await structural_query(client, "//uast:FunctionGroup")
-    assert {(Path(m["uri"]).name, m["label"]) for m in everywhere} >= {("util.go", "helper"), ("inventory.go", "New")}
-    types_found = await structural_query(client, "//*[@role='Declaration' and @role='Type']", uri)
+    types_found = await editor.query("//*[@role='Declaration' and @role='Type']", uri)
     # one match per type declaration (the TypeSpec), none for the `type` keyword's group
     assert [(m["type"], m["range"]["start"]) for m in types_found] == [
         ("go:TypeSpec", {"line": line_of(f"type {name} "), "character": len("type ")})
         for name in ("Item", "Shelf", "Store")]
+
+
+CASE = DriverCase(
+    language="go", driver=GoDriver, filename="sample.go", sample=SAMPLE,
+    spans=functools.partial(assert_true_spans, every_offset=True),
+    native=DriverCase.Native(
+        root="go:File",
+        types={"go:FuncDecl", "go:GenDecl", "go:TypeSpec", "go:InterfaceType", "go:StructType", "go:Ident",
+               "go:BasicLit", "go:CommentGroup", "go:Comment", "go:BinaryExpr", "go:RangeStmt", "go:Ellipsis",
+               "go:ImportSpec", "go:FieldList", "go:Field"},
+        then=native_mode_is_go_ast_with_byte_positions),
+    annotated=DriverCase.Annotated(then=annotated_roles_follow_tokens),
+    role_tables=DriverCase.RoleTables(tables=role_tables),
+    # no native function, literal-string or identifier node is left
+    semantic=DriverCase.Semantic(gone={"go:FuncDecl", "go:FuncType", "go:Ident", "go:BlockStmt", "go:Comment"},
+                                 then=semantic_functions_are_function_groups_with_receivers_and_arguments),
+    non_ascii=DriverCase.NonAscii(source=NON_ASCII, comments=(("// é𝓏", "é𝓏"), ("// ü", "ü")),
+                                  function="func fé(𝓏a int) string { return s }",
+                                  then=names_and_strings_span_their_text),
+    hostile=DriverCase.Hostile(sources=HOSTILE, alive="package p\n"),
+    syntax_errors=SYNTAX_ERRORS,
+    native_program=DriverCase.NativeProgram(bad_requests=("this is not json", '{"content": 5}'), says="bad request"),
+    fixtures=DriverCase.Fixtures(extension=".go", then=fixture_names_and_strings_span_their_text),
+    # The task's floor is loose 0.90 / strict 0.80; 0.967 / 0.967 today (what is left: each comment
+    # and import once, interface methods as functions).
+    conformance=DriverCase.Conformance(loose=0.95, strict=0.95),
+    # about 0.15 s on an idle machine
+    large_file=DriverCase.LargeFile(source=large_file, seconds=1.0, then=large_file_has_every_function),
+    served=DriverCase.Served(samples=(("sample.go", SAMPLE),),
+                             fixtures=tuple(sorted(FIXTURES.glob("*.go"))[:12]) if FIXTURES.is_dir() else (),
+                             kinds={"Field": "field"}, parser="go1."),
+    lsp=DriverCase.Lsp(
+        files={"util.go": "package inventory\n\nfunc helper() string { return \"é\" }\n"}, document=DOCUMENT,
+        functions=("Put", "Take", "New", "Put", "Take"), file_functions={"util.go": ("helper",)},
+        folds=({(line_of("type Item struct"), line_of("type Item struct") + 3)},
+               {(line_of("func (s *Store) Put"), line_of("func (s *Store) Take") - 2)},
+               {(line_of("\tif item.Name"), line_of("\tif item.Name") + 2)},
+               {(line_of("const ("), line_of("const (") + 3)}),  # the last: a declaration group
+        kind_folds={"imports": (line_of('\t"errors"'), line_of('\tstr "strings"'))},
+        selection=DriverCase.Selection(line=line_of("\ts.items[str.ToLower"), cursor="\ts.items[str.To",
+                                       name=("\ts.items[str.", "\ts.items[str.ToLower"),  # ToLower
+                                       encloses=(line_of("func (s *Store) Put"), 0))),
+    checks=checks,
+)

@@ -1,6 +1,6 @@
-# The driver host image: Python with the protocol, the SDK and their pinned dependencies, on the
-# offline base. Every driver image builds FROM it (build argument HOST), so the Python side of
-# all drivers is one layer stack, built once (docs/image-spec.md).
+# The driver host image: Python with the driver kit (this folder: protocol, UAST, SDK) and its
+# pinned requirements, on the offline base. Every driver image builds FROM it (build argument
+# HOST), so the Python side of all drivers is one layer stack, built once (docs/image-spec.md).
 ARG BASE=bblfsh-lsp/base:bookworm
 
 FROM ${BASE} AS build
@@ -8,7 +8,7 @@ FROM ${BASE} AS build
 RUN apt-get update \
  && apt-get install -y python3 python3-venv ca-certificates \
  && rm -rf /var/lib/apt/lists/*
-COPY driver_runtime/drivers/host-requirements.txt /tmp/requirements.txt
+COPY driver_runtime/sdk/requirements.txt /tmp/requirements.txt
 RUN python3 -m venv /opt/driver/venv \
  && /opt/driver/venv/bin/pip install --no-cache-dir --disable-pip-version-check -r /tmp/requirements.txt \
  && rm -rf /opt/driver/venv/lib/python3*/site-packages/pip* /opt/driver/venv/lib/python3*/site-packages/setuptools*
@@ -21,6 +21,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin driver
 COPY --from=build /opt/driver /opt/driver
+# BBLFSH_LSP_DRIVER_BUILD: where the drivers' Dockerfiles put what prepare.sh made (sdk/prepared.py).
 ENV PATH=/opt/driver/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     PYTHONPATH=/opt/driver PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     BBLFSH_LSP_DRIVER_BUILD=/opt/driver/build

@@ -99,6 +99,9 @@ class Manifest:
     extensions: list[str] = attrs.field(factory=list)  # with the dot: ".py"
     filenames: list[str] = attrs.field(factory=list)  # exact names: "SConstruct"
     interpreters: list[str] = attrs.field(factory=list)  # shebang programs: "python3"
+    # The ids editors give its files (VS Code's language ids, Neovim's filetypes): "javascriptreact".
+    # The server takes them as names of the language; the editor clients' lists are generated from them.
+    editor_languages: list[str] = attrs.field(factory=list)
     parser: str = ""  # what parses, in words: "CPython ast 3.11"
     command: list[str] = attrs.field(factory=list)  # how the process runtime starts it
     # Native node types that are outline symbols, and their kind ("class", "interface", "struct",
@@ -117,7 +120,10 @@ class RequestError:
 
 
 class DriverRequestError(Exception):
-    """A driver answered a request with an error (the request as a whole failed)."""
+    """A driver answered a request with an error (the request as a whole failed).
+
+    Not in driver_runtime.errors' hierarchy: this module ships in driver images, without the host's
+    modules; callers catch it beside DriverError."""
 
     def __init__(self, error: RequestError):
         super().__init__(f"{error.code.value}: {error.message}")

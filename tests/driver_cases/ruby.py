@@ -1,15 +1,16 @@
-"""The Ruby driver (Ruby's own parser, Ripper, behind a native program), through real parses:
-the three modes, byte positions on non-ASCII source, strings and comments, syntax errors and
-hostile input, conformance with Babelfish's fixtures (../shared/conformance), the driver served
-by the process runtime and by the docker runtime, and the language server end to end.
+"""The Ruby driver (Ruby's own parser, Ripper, behind a native program) in the driver suite: its
+samples and what they give in the three modes, byte positions on non-ASCII source, strings and
+comments, syntax errors and hostile input, conformance with Babelfish's fixtures
+(../shared/conformance), the driver served by the process runtime and by the docker runtime,
+and the language server end to end.
 
 Tests that need Ruby or the prepared driver skip without them (`scripts/setup-toolchains.sh`),
-and fail instead where BBLFSH_LSP_REQUIRE_TOOLCHAINS=1; the docker test likewise with
-BBLFSH_LSP_REQUIRE_CONTAINERS=1.
+and fail instead where BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -19,49 +20,13 @@ from typing import Any
 
 import pytest
 from conftest import toolchain_unavailable
-from driver_checks import (
-    DriverImage,
-    Node,
-    assert_answers_as_in_process,
-    assert_conformance,
-    assert_docker_answers_as_process,
-    assert_image_labels,
-    assert_names_spanned,
-    assert_native,
-    assert_role_tables,
-    assert_roles_added,
-    assert_true_spans,
-    bundled_spec,
-    column,
-    conformance_fixtures,
-    conformance_row,
-    document_symbols,
-    driver_fixture,
-    driver_image_fixture,
-    fixture_trees,
-    folding_ranges,
-    lsp_client_fixture,
-    needs_fixtures,
-    needs_scorer,
-    nodes,
-    of_type,
-    open_document,
-    require_prepared,
-    runtime_requests,
-    selection_chain,
-    served,
-    structural_query,
-    text_of,
-    timed_parses,
-    types_in,
-)
+from driver_checks import Checks, Document, DriverCase, Editor, conformance_fixtures, needs_fixtures
 from lsprotocol import types
-from pytest_lsp import LanguageClient
+from uast_checks import Node, assert_names_spanned, assert_true_spans, nodes, of_type, text_of
 
 from driver_runtime.drivers.ruby import annotation
 from driver_runtime.drivers.ruby.driver import HERE, RubyDriver
-from driver_runtime.protocol import Mode, ParseRequest, ParseResult
-from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.sdk.protocol import Mode, ParseResult
 
 FIXTURES = conformance_fixtures("ruby")
 NATIVE_PROGRAM = HERE / "native" / "parse.rb"
@@ -105,16 +70,7 @@ SEMANTIC_BLACKLIST = {"ruby:lvar", "ruby:ivar", "ruby:cvar", "ruby:gvar", "ruby:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def ruby_driver() -> RubyDriver:
-    """The driver in this process, or a skip (a failure in CI) without Ruby or preparation."""
-    return require_prepared(RubyDriver(), "ruby")
-
-
-driver = driver_fixture(RubyDriver, "ruby")
-
-
-def parse(driver: RubyDriver, source: str, mode: Mode = Mode.SEMANTIC) -> ParseResult:
-    return driver.parse(ParseRequest(content=source, filename="sample.rb", mode=mode))
+checks = Checks()
 
 
 def call_names(tree: Any) -> Callable[[Node], bool]:
@@ -142,18 +98,7 @@ def parent_map(tree: Any) -> dict[int, tuple[Node, str]]:
 # --- the three modes -----------------------------------------------------------------------------
 
 
-def test_native_mode_is_the_parser_tree_with_whole_spans(driver: RubyDriver):
-    result = parse(driver, SAMPLE, Mode.NATIVE)
-    assert result.ok, result.errors
-    tree = result.uast
-    assert tree["@type"] == "ruby:file"
-    found = types_in(tree)
-    assert {"ruby:module", "ruby:class", "ruby:def", "ruby:defs", "ruby:arg", "ruby:optarg", "ruby:restarg",
-            "ruby:kwarg", "ruby:kwoptarg", "ruby:kwrestarg", "ruby:blockarg", "ruby:casgn", "ruby:ivasgn",
-            "ruby:lvasgn", "ruby:send_call", "ruby:send_qualified", "ruby:send_require", "ruby:block",
-            "ruby:dstr", "ruby:comment", "ruby:attribute"} <= found
-    assert_native(tree)
-    assert_true_spans(SAMPLE, tree, whole=True)
+def definitions_and_leaves_span_their_text(tree: Any) -> None:
     # definitions span keyword to `end`, and are named by their token
     module = of_type(tree, "ruby:module")[0]
     assert module["@token"] == "Geometry" and text_of(SAMPLE, module).startswith("module Geometry")
@@ -173,10 +118,7 @@ def test_native_mode_is_the_parser_tree_with_whole_spans(driver: RubyDriver):
     assert text_of(SAMPLE, block) == 'shapes.each { |s| puts "#{s.sides}: é" }'
 
 
-def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver: RubyDriver):
-    native = parse(driver, SAMPLE, Mode.NATIVE).uast
-    annotated = parse(driver, SAMPLE, Mode.ANNOTATED).uast
-    assert_roles_added(native, annotated, ordered=True)
+def annotated_roles_leave_no_node_unannotated(annotated: Any) -> None:
     for node in nodes(annotated):
         if "@type" in node:
             assert "Unannotated" not in node["@role"], node["@type"]
@@ -187,18 +129,12 @@ def test_annotated_mode_adds_babelfish_roles_and_nothing_else(driver: RubyDriver
     assert "Condition" in of_type(annotated, "ruby:if")[0]["condition"]["@role"]
 
 
-def test_role_tables_use_babelfish_role_names_only_sorted():
-    tables = [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values(), *annotation.OPERATOR_ROLES.values(),
-              *annotation.STATEMENT_ROLES.values()]
-    assert_role_tables(tables, ordered=True)
+def role_tables() -> list[Any]:
+    return [*annotation.ROLES.values(), *annotation.FIELD_ROLES.values(), *annotation.OPERATOR_ROLES.values(),
+            *annotation.STATEMENT_ROLES.values()]
 
 
-def test_semantic_mode_shapes(driver: RubyDriver):
-    result = parse(driver, SAMPLE)
-    assert result.ok, result.errors
-    tree = result.uast
-    assert_true_spans(SAMPLE, tree, whole=True)
-    assert not SEMANTIC_BLACKLIST & types_in(tree)
+def semantic_mode_shapes(tree: Any) -> None:
     # methods: FunctionGroup (spanning `def`) -> Alias (named, the name's span) -> Function
     groups = of_type(tree, "uast:FunctionGroup")
     assert [text_of(SAMPLE, g) for g in groups] == ["def", "def"]
@@ -245,10 +181,10 @@ def test_semantic_mode_shapes(driver: RubyDriver):
     assert text_of(SAMPLE, interpolation) == "#{s.sides}"
 
 
-def test_blocks_lambdas_and_assignments(driver: RubyDriver):
+@checks.add
+def blocks_lambdas_and_assignments(spanned):
     source = "x = ->(a, b = 2) { a + b }\n[1].map do |v, (w, z)| v end\nA::B ||= 1\na, *b = c\n@d += 1\n"
-    tree = parse(driver, source).uast
-    assert_true_spans(source, tree, whole=True)
+    tree = spanned(source)
     blocks = of_type(tree, "ruby:block")
     assert [text_of(source, b) for b in blocks] == ["->(a, b = 2) { a + b }", "[1].map do |v, (w, z)| v end"]
     assert [a["Name"]["Name"] for a in blocks[0]["args"]] == ["a", "b"]
@@ -266,49 +202,45 @@ def test_blocks_lambdas_and_assignments(driver: RubyDriver):
 # --- positions ---------------------------------------------------------------------------------
 
 
-def test_positions_are_utf8_byte_offsets_after_non_ascii_text(driver: RubyDriver):
-    source = ('s = "é𝓏"  # café 𝓏\nt = s + "x"\ndef größe(𝓏a, b: "ü") = 𝓏a.to_s\n'
-              'class Ä𝓏; Ö = :ö; end\nputs "#{t}é", ?ä\n')
-    for mode in Mode:
-        result = parse(driver, source, mode)
-        assert result.ok, result.errors
-        assert_true_spans(source, result.uast, whole=True)
-    tree = parse(driver, source).uast
+NON_ASCII = ('s = "é𝓏"  # café 𝓏\nt = s + "x"\ndef größe(𝓏a, b: "ü") = 𝓏a.to_s\n'
+             'class Ä𝓏; Ö = :ö; end\nputs "#{t}é", ?ä\n')
+
+
+def strings_names_and_classes_span_their_text(tree: Any) -> None:
+    source = NON_ASCII
     strings = {n["Value"]: text_of(source, n) for n in of_type(tree, "uast:String")}
     assert strings == {"é𝓏": '"é𝓏"', "x": '"x"', "ü": '"ü"', "é": "é", "ä": "?ä"}
     names = [(n["Name"], text_of(source, n)) for n in of_type(tree, "uast:Identifier") if "@pos" in n]
     assert ("t", "t") in names and ("𝓏a", "𝓏a") in names
     group = of_type(tree, "uast:FunctionGroup")[0]
-    assert text_of(source, group) == "def" and text_of(source, group["Nodes"][1]["Name"]) == "größe"
+    assert text_of(source, group["Nodes"][1]["Name"]) == "größe"
     cls = of_type(tree, "ruby:class")[0]
     assert cls["@token"] == "Ä𝓏" and text_of(source, cls) == "class Ä𝓏; Ö = :ö; end"
     assert text_of(source, of_type(tree, "ruby:casgn")[0]) == "Ö = :ö"
-    comment = of_type(tree, "uast:Comment")[0]
-    assert text_of(source, comment) == "# café 𝓏" and comment["Text"] == "café 𝓏"
 
 
-def test_byte_order_mark_and_crlf_line_ends(driver: RubyDriver):
+@checks.add
+def byte_order_mark_and_crlf_line_ends(parse, spanned):
     source = "\ufeffx = 'é' # c\r\ndef f\r\n  1\r\nend\r\n"
-    tree = parse(driver, source).uast
+    tree = spanned(source)
     assert of_type(tree, "ruby:lvasgn")[0]["@token"] == "x"  # the mark is not part of the name
-    assert_true_spans(source, tree, whole=True)
     assert text_of(source, of_type(tree, "uast:String")[0]) == "'é'"
     assert text_of(source, of_type(tree, "uast:Comment")[0]) == "# c"
     assert text_of(source, of_type(tree, "uast:FunctionGroup")[0]["Nodes"][0]) == "def f\r\n  1\r\nend"
-    error = parse(driver, "\ufeffx = (").errors[0]
+    error = parse("\ufeffx = (").errors[0]
     assert error.start is not None and (error.start.offset, error.start.line, error.start.col) == (8, 1, 9)
 
 
 # --- strings and comments ----------------------------------------------------------------------
 
 
-def test_string_values_and_pieces(driver: RubyDriver):
+@checks.add
+def string_values_and_pieces(spanned):
     source = ("a = \"t\\tn\\n\\u00e9\\x41\" + 'q\\'\\n' + %q(x(y)) + ?\\n\n"
               "b = <<~EOS\n  one #{a}\n    two\nEOS\n"
               "c = %w[p q] + %i[r]\n"
               "d = \"line\nbreak\"\n")
-    tree = parse(driver, source).uast
-    assert_true_spans(source, tree, whole=True)
+    tree = spanned(source)
     values = [n["Value"] for n in of_type(tree, "uast:String")]
     assert values[:4] == ["t\tn\néA", "q'\\n", "x(y)", "\n"]
     # a heredoc: its lines are pieces (dedented), the node spans its opener
@@ -325,12 +257,13 @@ def test_string_values_and_pieces(driver: RubyDriver):
     assert [p["Value"] for p in multi["children"]] == ["line\n", "break"]
 
 
-def test_a_magic_encoding_comment_does_not_change_the_text(driver: RubyDriver):
+@checks.add
+def a_magic_encoding_comment_does_not_change_the_text(parse):
     """The source is UTF-8 text whatever a magic comment says: values are read as UTF-8 (Ruby
     still lexes with the declared encoding: "é" and "ü" are two-byte characters in EUC-JP too)."""
     for magic, name in (("# -*- coding: euc-jp -*-", "f"), ("# encoding: ascii-8bit", "größe")):
         source = f'{magic}\ny = "é" # ü\ndef {name}; end\n'
-        result = parse(driver, source)
+        result = parse(source)
         assert result.ok, (magic, result.errors)
         assert_true_spans(source, result.uast, whole=True)
         assert [n["Value"] for n in of_type(result.uast, "uast:String")] == ["é"]
@@ -338,7 +271,8 @@ def test_a_magic_encoding_comment_does_not_change_the_text(driver: RubyDriver):
         assert of_type(result.uast, "uast:FunctionGroup")[0]["Nodes"][1]["Name"]["Name"] == name
 
 
-def test_every_comment_appears_exactly_once(driver: RubyDriver):
+@checks.add
+def every_comment_appears_exactly_once(parse):
     source = (
         "#!/usr/bin/env ruby\n"
         "x = 1 # same line\n"
@@ -351,10 +285,10 @@ def test_every_comment_appears_exactly_once(driver: RubyDriver):
     expected = ["#!/usr/bin/env ruby", "# same line", "=begin\nblock comment\n=end", "# indented",
                 "# after a regexp", "# last"]
     for mode in Mode:
-        tree = parse(driver, source, mode).uast
+        tree = parse(source, mode).uast
         found = [n for n in nodes(tree) if n.get("@type") in ("uast:Comment", "ruby:comment")]
         assert [text_of(source, n) for n in found] == expected
-    semantic = of_type(parse(driver, source).uast, "uast:Comment")
+    semantic = of_type(parse(source).uast, "uast:Comment")
     assert [n["Text"] for n in semantic] == ["!/usr/bin/env ruby", "same line", "block comment", "indented",
                                              "after a regexp", "last"]
     assert [n["Block"] for n in semantic] == [False, False, True, False, False, False]
@@ -363,46 +297,33 @@ def test_every_comment_appears_exactly_once(driver: RubyDriver):
 # --- errors and hostile input -----------------------------------------------------------------
 
 
-def test_syntax_error_is_an_error_with_its_position(driver: RubyDriver):
-    result = parse(driver, "class Foo\n  def bar(\nend\n")
-    assert result.uast is None and len(result.errors) == 1
-    error = result.errors[0]
-    assert "syntax error" in error.message
-    assert error.start is not None and (error.start.line, error.start.col) == (3, 1)
-    assert error.start.offset == len("class Foo\n  def bar(\n")
+SYNTAX_ERRORS = (
+    DriverCase.SyntaxErrorAt(source="class Foo\n  def bar(\nend\n", before="class Foo\n  def bar(\n",
+                             says="syntax error", count=1),
+    # after non-ASCII text, in bytes
+    DriverCase.SyntaxErrorAt(source="é = 'ü'\nputs(é, ])\n", before="é = 'ü'\nputs(é, "),
+)
 
 
-def test_syntax_error_position_after_non_ascii_text_is_in_bytes(driver: RubyDriver):
-    source = "é = 'ü'\nputs(é, ])\n"
-    error = parse(driver, source).errors[0]
-    assert error.start is not None
-    offset = source.encode().index(b"]")
-    assert (error.start.offset, error.start.line, error.start.col) == (offset, 2, len("puts(é, ".encode()) + 1)
-
-
-@pytest.mark.parametrize("source", [
+HOSTILE = (
     "(" * 3000 + "1" + ")" * 3000,
     "if a\n" * 3000 + "end\n" * 3000,
     "x = <<EOS\nnever closed\n",
     "\x01\x02 = 3\n",
     "def f(A); end\n",
     "x = 'lone \ud800 surrogate'\n",
-])
-@pytest.mark.parametrize("mode", list(Mode))
-def test_hostile_input_is_an_error_not_a_crash(driver: RubyDriver, source: str, mode: Mode):
-    result = parse(driver, source, mode)
-    assert result.errors and result.uast is None
-    assert all(error.message for error in result.errors)
-    assert parse(driver, "x = 1\n", mode).ok  # and the driver goes on serving
+)
 
 
-def test_deep_but_reasonable_nesting_parses(driver: RubyDriver):
+@checks.add
+def deep_but_reasonable_nesting_parses(parse):
     for source in ("(" * 500 + "1" + ")" * 500, "a" + ".b" * 1000, "1" + " + 1" * 1000):
-        result = parse(driver, source)
+        result = parse(source)
         assert result.ok, result.errors
 
 
-def test_the_native_program_answers_every_line_and_keeps_serving():
+@checks.add
+def the_native_program_answers_every_line_and_keeps_serving():
     if shutil.which("ruby") is None:
         toolchain_unavailable("ruby is not installed (scripts/setup-toolchains.sh installs it)")
     lines = ["not json", json.dumps({"filename": "no-content.rb"}), json.dumps({"content": 42}), "",
@@ -422,33 +343,26 @@ def test_the_native_program_answers_every_line_and_keeps_serving():
     assert value["@token"] == "é" and value["@pos"] == {"start": 4, "end": 8}  # bytes
 
 
-def test_a_large_file_parses_in_well_under_a_second(driver: RubyDriver):
+def large_file() -> str:
     chunk = (FIXTURES / "bench_power_set.rb").read_text(encoding="utf-8") if FIXTURES.is_dir() else SAMPLE
-    source = "".join(f"module M{number}\n{chunk}\nend\n" for number in range(100_000 // len(chunk) + 1))
-    assert len(source.encode()) >= 100_000
-    results, seconds = timed_parses(lambda: parse(driver, source))
-    assert all(result.ok for result in results), [result.errors for result in results]
-    best = min(seconds)
-    # About 0.2 s here (a 2-core machine); a generous bound that a slow path would still cross.
-    assert best < 2.0, f"{best:.2f}s for {len(source.encode())} bytes"
+    return "".join(f"module M{number}\n{chunk}\nend\n" for number in range(100_000 // len(chunk) + 1))
+
+
+def large_file_parses_cleanly(result: ParseResult) -> None:
+    assert result.ok, result.errors
 
 
 # --- conformance with Babelfish's fixtures -----------------------------------------------------
 
 
-@needs_fixtures(FIXTURES)
-@pytest.mark.parametrize("mode", list(Mode))
-def test_fixture_positions_are_true_spans(driver: RubyDriver, mode: Mode):
-    """On every fixture: spans inside the source, on character boundaries, identifiers spanning
-    their name (but call names, which span their call)."""
-    for path, source, tree in fixture_trees(FIXTURES, ".rb", lambda source: parse(driver, source, mode)):
-        assert_true_spans(source, tree, whole=True)
-        if mode is Mode.SEMANTIC:
-            assert_names_spanned(source, tree, unless=call_names(tree), where=path.name)
+def fixture_names_span_their_text(path: Path, source: str, tree: Any, mode: Mode) -> None:
+    """Identifiers span their name (but call names, which span their call)."""
+    if mode is Mode.SEMANTIC:
+        assert_names_spanned(source, tree, unless=call_names(tree), where=path.name)
 
 
-@needs_fixtures(FIXTURES)
-def test_native_spans_are_the_parser_gems_on_the_fixtures(driver: RubyDriver):
+@checks.add(marks=[needs_fixtures(FIXTURES)])
+def native_spans_are_the_parser_gems_on_the_fixtures(parse):
     """Babelfish's trees came from the `parser` gem: wherever it spanned a native node's whole
     expression, the node made from Ripper here has the same span."""
     yaml = pytest.importorskip("yaml")
@@ -468,51 +382,12 @@ def test_native_spans_are_the_parser_gems_on_the_fixtures(driver: RubyDriver):
             if kind.startswith("ruby:") and kind[5:] not in keyword_spanned and pos.get("start"):
                 theirs[(kind, pos["start"]["offset"])] = pos["end"]["offset"]
         ours = {(n["@type"], n["@pos"]["start"]): n["@pos"]["end"]
-                for n in nodes(parse(driver, path.read_text(encoding="utf-8"), Mode.NATIVE).uast) if n.get("@pos")}
+                for n in nodes(parse(path.read_text(encoding="utf-8"), Mode.NATIVE).uast) if n.get("@pos")}
         for key, end in theirs.items():
             if key in ours:
                 assert ours[key] == end, (path.name, key, end, ours[key])
                 compared += 1
     assert compared > 700
-
-
-@needs_scorer(FIXTURES)
-def test_conformance_with_babelfish_fixtures(driver: RubyDriver):
-    row = conformance_row(driver, FIXTURES, "ruby")
-    assert_conformance(row, loose=0.95, strict=0.90)  # 0.978 and 0.924 today
-
-
-# --- the runtimes: process and docker ----------------------------------------------------------
-
-
-RUNTIME_SAMPLES = ["_integration.rb", "_syntax_error.rb", "bench_power_set.rb", "class_complete.rb", "str_exec.rb",
-                   "unicode.rb"]
-
-
-def ruby_requests() -> list[ParseRequest]:
-    """The sample in every mode, then the fixtures of RUNTIME_SAMPLES that are there."""
-    fixtures = [FIXTURES / name for name in RUNTIME_SAMPLES if (FIXTURES / name).exists()]
-    return runtime_requests("ruby", [("sample.rb", SAMPLE)], fixtures)
-
-
-async def test_the_process_runtime_serves_the_driver(driver: RubyDriver):
-    requests = ruby_requests()
-    broken = ParseRequest(content="def f(\n")
-    manifest, got = await served(ProcessRuntime(), bundled_spec("ruby"), [*requests, broken])
-    assert manifest.language == "ruby" and manifest.symbol_kinds["module"] == "module"
-    assert_answers_as_in_process(driver, requests, got[:-1])
-    broken_answer = got[-1]
-    assert broken_answer["errors"][0]["start"]["line"] == 2 and not broken_answer.get("uast")
-
-
-ruby_image = driver_image_fixture("ruby")
-
-
-async def test_the_docker_runtime_answers_as_the_process_runtime(driver: RubyDriver, ruby_image: DriverImage):
-    assert_image_labels(ruby_image)
-    assert ruby_image.spec.manifest.symbol_kinds["attribute"] == "property"  # so is the label, as checked above
-    _, got = await assert_docker_answers_as_process(ruby_image, ruby_requests())
-    assert all(answer.get("uast") or answer.get("errors") for answer in got)
 
 
 # --- the language server, end to end -----------------------------------------------------------
@@ -577,7 +452,8 @@ module Inventory
 end
 '''
 
-LINES = REALISTIC.split("\n")
+DOCUMENT = Document("inventory.rb", REALISTIC, "ruby")
+LINES = DOCUMENT.lines
 
 
 def line_of(text: str, start: int = 0) -> int:
@@ -585,14 +461,9 @@ def line_of(text: str, start: int = 0) -> int:
     return next(number for number in range(start, len(LINES)) if LINES[number].strip() == text)
 
 
-# The server runs the bundled driver as a local process: it needs Ruby and preparation.
-client = lsp_client_fixture({"Rakefile": "task :default do\n  puts 'hi'\nend\n",
-                             "lib/helper.rb": "def helper\n  'é'\nend\n"}, ready=ruby_driver)
-
-
-async def test_outline_of_a_ruby_file(client: LanguageClient):
-    uri = await open_document(client, "inventory.rb", REALISTIC, "ruby")
-    found = await document_symbols(client, uri)
+@checks.add
+async def outline_of_a_ruby_file(editor: Editor, uri: str):
+    found = await editor.symbols(uri)
     kind = types.SymbolKind
     assert [(s.name, s.kind) for s in found] == [("Inventory", kind.Module)]
     inventory = found[0]
@@ -616,62 +487,75 @@ async def test_outline_of_a_ruby_file(client: LanguageClient):
     header = LINES[initialize.range.start.line]
     assert header.strip().startswith("def initialize(sku, größe")
     assert initialize.range.end == types.Position(line=line_of("end", initialize.range.start.line), character=7)
-    assert initialize.selection_range.start.character == column(client, header, "    def ")
-    assert initialize.selection_range.end.character == column(client, header, "    def initialize")
+    assert initialize.selection_range.start.character == editor.column(header, "    def ")
+    assert initialize.selection_range.end.character == editor.column(header, "    def initialize")
     grosse = item.children[1]
     attr_line = LINES[grosse.selection_range.start.line]
-    assert grosse.selection_range.start.character == column(client, attr_line, "    attr_reader :sku, :")
-    assert grosse.selection_range.end.character == column(client, attr_line, "    attr_reader :sku, :größe")
+    assert grosse.selection_range.start.character == editor.column(attr_line, "    attr_reader :sku, :")
+    assert grosse.selection_range.end.character == editor.column(attr_line, "    attr_reader :sku, :größe")
     to_s = item.children[7]
     to_s_line = LINES[to_s.range.start.line]
     assert to_s.range.start.line == to_s.range.end.line
-    assert to_s.range.end.character == column(client, to_s_line, to_s_line)  # the endless def's whole line
+    assert to_s.range.end.character == editor.column(to_s_line, to_s_line)  # the endless def's whole line
 
 
-async def test_folding_and_selection_ranges(client: LanguageClient):
-    uri = await open_document(client, "fold.rb", REALISTIC, "ruby")
-    folds = await folding_ranges(client, uri)
-    spans = {(fold.start_line, fold.end_line) for fold in folds}
-    assert (line_of("module Inventory"), len(LINES) - 2) in spans
-    initialize = line_of("def initialize(sku, größe, quantity: 0)")
-    assert (initialize, initialize + 4) in spans
-    report = line_of("def report")
-    assert (report, report + 6) in spans  # the method, to its `end`
-    assert (report + 1, report + 5) in spans  # the do ... end block
-    assert any(fold.kind == types.FoldingRangeKind.Comment and (fold.start_line, fold.end_line) == (5, 6)
-               for fold in folds)
-    assert any(fold.kind == types.FoldingRangeKind.Imports and (fold.start_line, fold.end_line) == (2, 3)
-               for fold in folds)
-
-    number = line_of("quantity < LOW_STOCK")
-    text = LINES[number]
-    position = types.Position(line=number, character=column(client, text, "      quantity < "))
-    chain = await selection_chain(client, uri, position)
-    assert chain[0].start == position
-    assert chain[0].end.character == position.character + len("LOW_STOCK")
-    method = line_of("def low_stock?")
-    assert any(r.start == types.Position(line=method, character=4) and r.end.line == method + 2 for r in chain)
-    assert chain[-1].start == types.Position(line=0, character=0)
-
-
-async def test_structural_queries_on_the_document_and_the_workspace(client: LanguageClient):
-    uri = await open_document(client, "inventory.rb", REALISTIC, "ruby")
-    matches = await structural_query(client, "//uast:FunctionGroup", uri)
-    assert [m["label"] for m in matches] == ["initialize", "low_stock?", "to_s", "blank", "initialize", "report"]
+@checks.add
+async def structural_queries_find_where_things_are(editor: Editor, uri: str):
+    matches = await editor.query("//uast:FunctionGroup", uri)
     assert matches[0]["range"]["start"] == {"line": line_of("def initialize(sku, größe, quantity: 0)"),
                                             "character": 4}
-    classes = await structural_query(client, "//*[@role='Declaration' and @role='Type']", uri)
-    assert [m["label"] for m in classes] == ["Error", "Item", "", "Warehouse"]  # "" is class << self
-    calls = await structural_query(client, "//ruby:send_call[@token='fetch']", uri)
+    calls = await editor.query("//ruby:send_call[@token='fetch']", uri)
     assert len(calls) == 1 and calls[0]["range"]["start"]["line"] == line_of("def self.from_h(hash)") + 1
-    everywhere = await structural_query(client, "//uast:FunctionGroup")
-    by_file = {(Path(m["uri"]).name, m["label"]) for m in everywhere}
-    assert ("helper.rb", "helper") in by_file and ("inventory.rb", "report") in by_file
 
 
-async def test_syntax_errors_are_diagnostics(client: LanguageClient):
-    uri = await open_document(client, "broken.rb", "class Broken\n  def oops(\nend\n", "ruby")
-    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    diagnostics = client.diagnostics[uri]
-    assert len(diagnostics) == 1 and diagnostics[0].range.start.line == 2
-    assert diagnostics[0].severity == types.DiagnosticSeverity.Error
+# the fixtures the runtime tests send too
+RUNTIME_FIXTURES = tuple(FIXTURES / name for name in ("_integration.rb", "_syntax_error.rb", "bench_power_set.rb",
+                                                      "class_complete.rb", "str_exec.rb", "unicode.rb")
+                         if (FIXTURES / name).exists())
+
+CASE = DriverCase(
+    language="ruby", driver=RubyDriver, commands=("ruby",), filename="sample.rb", sample=SAMPLE,
+    spans=functools.partial(assert_true_spans, whole=True),
+    native=DriverCase.Native(
+        root="ruby:file",
+        types={"ruby:module", "ruby:class", "ruby:def", "ruby:defs", "ruby:arg", "ruby:optarg", "ruby:restarg",
+               "ruby:kwarg", "ruby:kwoptarg", "ruby:kwrestarg", "ruby:blockarg", "ruby:casgn", "ruby:ivasgn",
+               "ruby:lvasgn", "ruby:send_call", "ruby:send_qualified", "ruby:send_require", "ruby:block",
+               "ruby:dstr", "ruby:comment", "ruby:attribute"},
+        then=definitions_and_leaves_span_their_text),
+    annotated=DriverCase.Annotated(ordered=True, then=annotated_roles_leave_no_node_unannotated),
+    role_tables=DriverCase.RoleTables(tables=role_tables),
+    semantic=DriverCase.Semantic(gone=SEMANTIC_BLACKLIST, then=semantic_mode_shapes),
+    non_ascii=DriverCase.NonAscii(source=NON_ASCII, comments=(("# café 𝓏", "café 𝓏"),), function="def",
+                                  then=strings_names_and_classes_span_their_text),
+    hostile=DriverCase.Hostile(sources=HOSTILE, alive="x = 1\n"),
+    syntax_errors=SYNTAX_ERRORS,
+    native_program=DriverCase.NativeProgram(bad_requests=("this is not json", '{"content": 5}')),
+    fixtures=DriverCase.Fixtures(extension=".rb", then=fixture_names_span_their_text),
+    conformance=DriverCase.Conformance(loose=0.95, strict=0.90),  # 0.978 and 0.924 today
+    # About 0.2 s here (a 2-core machine); a generous bound that a slow path would still cross.
+    large_file=DriverCase.LargeFile(source=large_file, seconds=2.0, then=large_file_parses_cleanly),
+    served=DriverCase.Served(samples=(("sample.rb", SAMPLE),), fixtures=RUNTIME_FIXTURES,
+                             broken=DriverCase.Broken(filename="broken.rb", source="def f(\n", line=2),
+                             kinds={"module": "module", "attribute": "property"}),
+    # The server runs the bundled driver as a local process: it needs Ruby and preparation.
+    lsp=DriverCase.Lsp(
+        files={"Rakefile": "task :default do\n  puts 'hi'\nend\n", "lib/helper.rb": "def helper\n  'é'\nend\n"},
+        document=DOCUMENT, functions=("initialize", "low_stock?", "to_s", "blank", "initialize", "report"),
+        file_functions={"lib/helper.rb": ("helper",), "Rakefile": ()},
+        # "" is class << self
+        queries={"//*[@role='Declaration' and @role='Type']": ("Error", "Item", "", "Warehouse")},
+        folds=({(line_of("module Inventory"), len(LINES) - 2)},
+               {(line_of("def initialize(sku, größe, quantity: 0)"),
+                 line_of("def initialize(sku, größe, quantity: 0)") + 4)},
+               {(line_of("def report"), line_of("def report") + 6)},  # the method, to its `end`
+               {(line_of("def report") + 1, line_of("def report") + 5)}),  # the do ... end block
+        kind_folds={"comment": (5, 6), "imports": (2, 3)},
+        selection=DriverCase.Selection(line=line_of("quantity < LOW_STOCK"), cursor="      quantity < ",
+                                       name=("      quantity < ", "      quantity < LOW_STOCK"),
+                                       encloses=(line_of("def low_stock?"), 4),
+                                       encloses_end=line_of("def low_stock?") + 2),
+        diagnosed=DriverCase.Diagnosed(document=Document("broken.rb", "class Broken\n  def oops(\nend\n", "ruby"),
+                                       line=2, count=1)),
+    checks=checks,
+)

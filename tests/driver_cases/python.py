@@ -1,34 +1,18 @@
-"""The Python driver, through real parses: the three modes, positions, comments, errors,
-the Python 2 fallback, and conformance with Babelfish's fixtures (../shared/conformance)."""
+"""The Python driver (CPython's own ast, in this process) in the driver suite: its samples and
+what they give in the three modes, positions, comments, errors, the Python 2 fallback, and
+conformance with Babelfish's fixtures (../shared/conformance)."""
 
 from __future__ import annotations
 
-import sys
+from pathlib import Path
+from typing import Any
 
-import pytest
-from driver_checks import (
-    assert_conformance,
-    assert_names_spanned,
-    assert_native,
-    assert_role_tables,
-    assert_roles_added,
-    assert_true_spans,
-    conformance_fixtures,
-    conformance_row,
-    fixture_trees,
-    needs_fixtures,
-    needs_scorer,
-    nodes,
-    of_type,
-    text_of,
-    types_in,
-)
+from driver_checks import Checks, DriverCase
+from uast_checks import assert_names_spanned, assert_true_spans, nodes, of_type, text_of, types_in
 
 from driver_runtime.drivers.python import annotation
 from driver_runtime.drivers.python.driver import PythonDriver
-from driver_runtime.protocol import Mode, ParseRequest, ParseResult
-
-FIXTURES = conformance_fixtures("python")
+from driver_runtime.sdk.protocol import Mode
 
 SAMPLE = '''"""Module doc."""
 import os, sys as system
@@ -65,40 +49,27 @@ def show(a, *args, **kwargs):
 '''
 
 
-def parse(source: str, mode: Mode = Mode.SEMANTIC) -> ParseResult:
-    return PythonDriver().parse(ParseRequest(content=source, mode=mode))
+checks = Checks()
 
 
 # --- the three modes ---------------------------------------------------------------------------
 
-def test_native_mode_is_the_parser_tree_with_positions_and_no_roles():
-    result = parse(SAMPLE, Mode.NATIVE)
-    assert result.ok and result.uast["@type"] == "python:Module"
-    assert {"python:ClassDef", "python:FunctionDef", "python:AsyncFunctionDef", "python:Name"} <= types_in(result.uast)
-    assert_native(result.uast)
-    assert_true_spans(SAMPLE, result.uast)
-    function = of_type(result.uast, "python:FunctionDef")[0]
+def functions_are_named_by_their_token(tree: Any) -> None:
+    function = of_type(tree, "python:FunctionDef")[0]
     assert function["@token"] == "area"
     assert text_of(SAMPLE, function).startswith("def area(")
 
 
-def test_annotated_mode_adds_babelfish_roles_and_nothing_else():
-    native = parse(SAMPLE, Mode.NATIVE).uast
-    annotated = parse(SAMPLE, Mode.ANNOTATED).uast
-    assert_roles_added(native, annotated)
+def classes_are_type_declarations(annotated: Any) -> None:
     cls = of_type(annotated, "python:ClassDef")[0]
     assert {"Declaration", "Type"} <= set(cls["@role"]) and cls["@token"] == "Shape"
 
 
-def test_role_table_uses_babelfish_role_names_only_sorted():
-    assert_role_tables([*annotation.ROLES.values(), *annotation.CONSTANT_ROLES.values()])
+def role_tables() -> list[Any]:
+    return [*annotation.ROLES.values(), *annotation.CONSTANT_ROLES.values()]
 
 
-def test_semantic_mode_shapes():
-    result = parse(SAMPLE)
-    assert result.ok
-    tree = result.uast
-    assert_true_spans(SAMPLE, tree)
+def semantic_mode_shapes(tree: Any) -> None:
     # functions: FunctionGroup -> Alias (Name) -> Function, spanning the name
     groups = of_type(tree, "uast:FunctionGroup")
     assert [text_of(SAMPLE, g) for g in groups] == ["area", "main"]
@@ -129,11 +100,10 @@ def test_semantic_mode_shapes():
     assert relative["@type"] == "uast:RuntimeImport"
     assert [n["Name"] for n in relative["Path"]["Names"]] == ["..", "..", "pkg", "mod"]
     assert relative["Names"][0]["@type"] == "uast:Alias"
-    # no native Name, Str or FunctionDef is left (Babelfish's blacklist)
-    assert not {"python:Name", "python:FunctionDef", "python:AsyncFunctionDef", "python:arg"} & types_in(tree)
 
 
-def test_attribute_chains_are_qualified_identifiers_with_exact_spans():
+@checks.add
+def attribute_chains_are_qualified_identifiers_with_exact_spans(parse):
     source = "a.b.c.d = obj.method()\n"
     tree = parse(source).uast
     chain = tree["body"][0]["targets"][0]
@@ -143,11 +113,11 @@ def test_attribute_chains_are_qualified_identifiers_with_exact_spans():
 
 # --- positions ---------------------------------------------------------------------------------
 
-def test_positions_are_utf8_byte_offsets_after_non_ascii_text():
-    source = 's = "é𝓏"  # café 𝓏\nt = s + "x"\ndef fé(𝓏a: int): return 𝓏a.𝓏b\nclass 𝓏C:\n    global 𝓏g\n'
-    for mode in Mode:
-        assert_true_spans(source, parse(source, mode).uast)
-    tree = parse(source).uast
+NON_ASCII = 's = "é𝓏"  # café 𝓏\nt = s + "x"\ndef fé(𝓏a: int): return 𝓏a.𝓏b\nclass 𝓏C:\n    global 𝓏g\n'
+
+
+def strings_names_and_classes_span_their_text(tree: Any) -> None:
+    source = NON_ASCII
     by_value = {n.get("Value"): n for n in of_type(tree, "uast:String")}
     assert text_of(source, by_value["é𝓏"]) == '"é𝓏"'
     assert text_of(source, by_value["x"]) == '"x"'
@@ -155,18 +125,14 @@ def test_positions_are_utf8_byte_offsets_after_non_ascii_text():
     # the parser NFKC-normalises names (𝓏 is z); the span is the name as written
     assert ("t", "t") in names and ("s", "s") in names and ("za", "𝓏a") in names and ("zb", "𝓏b") in names
     assert ("zg", "𝓏g") in names
-    group = of_type(tree, "uast:FunctionGroup")[0]
-    assert text_of(source, group) == "fé"
     cls = of_type(tree, "python:ClassDef")[0]
     assert text_of(source, cls) == "𝓏C"
-    comment = of_type(tree, "uast:Comment")[0]
-    assert text_of(source, comment) == "# café 𝓏" and comment["Text"] == "café 𝓏"
 
 
-def test_byte_order_mark_shifts_offsets():
+@checks.add
+def byte_order_mark_shifts_offsets(parse, spanned):
     source = "\ufeffx = 'é'  # c\n"
-    tree = parse(source).uast
-    assert_true_spans(source, tree)
+    tree = spanned(source)
     spans = {n["@type"]: text_of(source, n) for n in nodes(tree) if n.get("@type", "").startswith("uast:")}
     assert spans == {"uast:Identifier": "x", "uast:String": "'é'", "uast:Comment": "# c"}
     error = parse("\ufeffx = (\n").errors[0]
@@ -175,7 +141,8 @@ def test_byte_order_mark_shifts_offsets():
 
 # --- comments ----------------------------------------------------------------------------------
 
-def test_every_comment_appears_exactly_once():
+@checks.add
+def every_comment_appears_exactly_once(parse):
     source = (
         "#!/usr/bin/env python\n"
         "# -*- coding: utf-8 -*-\n"
@@ -199,46 +166,29 @@ def test_every_comment_appears_exactly_once():
 
 # --- errors ------------------------------------------------------------------------------------
 
-def test_syntax_error_is_an_error_with_line_and_column():
-    result = parse("def f(a, b):\n    = b\n    return 1\n")
-    assert result.uast is None and len(result.errors) == 1
-    error = result.errors[0]
-    assert error.start is not None and error.start.line == 2 and error.start.col >= 1
-    assert error.start.offset == len("def f(a, b):\n") + error.start.col - 1
+SYNTAX_ERRORS = (
+    DriverCase.SyntaxErrorAt(source="def f(a, b):\n    = b\n    return 1\n", before="def f(a, b):\n    ", count=1),
+    # after non-ASCII text, in bytes: at the unclosed "("
+    DriverCase.SyntaxErrorAt(source="é = 'ü' + ü(\n", before="é = 'ü' + ü"),
+    # a NUL byte: where it is
+    DriverCase.SyntaxErrorAt(source="x = 1\n\0y = 2\n", before="x = 1\n"),
+)
 
 
-def test_syntax_error_position_after_non_ascii_text_is_in_bytes():
-    source = "é = 'ü' + ü(\n"
-    error = parse(source).errors[0]
-    assert error.start is not None
-    offset = len("é = 'ü' + ü".encode())  # the unclosed "("
-    assert (error.start.offset, error.start.line, error.start.col) == (offset, 1, offset + 1)
-    assert error.end is None or error.end.offset >= error.start.offset
-
-
-@pytest.mark.parametrize("source", [
+HOSTILE = (
     "x = 1\n\0y = 2\n",
     "(" * 1000 + ")" * 1000,
     "1" + "+1" * 5000,
     "-" * 5000 + "1",
     "a" + ".b" * 5000,
     "x = " + "not " * 5000 + "y",
-])
-@pytest.mark.parametrize("mode", list(Mode))
-def test_hostile_input_is_an_error_not_a_crash(source: str, mode: Mode):
-    result = parse(source, mode)
-    assert result.errors and result.uast is None
-    assert all(error.message for error in result.errors)
-
-
-def test_nul_byte_error_says_where():
-    error = parse("x = 1\n\0y = 2\n").errors[0]
-    assert error.start is not None and (error.start.line, error.start.col) == (2, 1)
+)
 
 
 # --- Python 2 ----------------------------------------------------------------------------------
 
-def test_python2_print_and_exec_statements_are_parsed():
+@checks.add
+def python2_print_and_exec_statements_are_parsed(parse):
     result = parse(PYTHON2)
     assert result.ok, result.errors
     tree = result.uast
@@ -262,15 +212,16 @@ def test_python2_print_and_exec_statements_are_parsed():
         assert "python:Print" in types_in(parse(PYTHON2, mode).uast)
 
 
-def test_python2_names_true_false_none():
+@checks.add
+def python2_names_true_false_none(parse):
     tree = parse("print None\nx = True\n").uast
     assert [n["Name"] for n in of_type(tree, "uast:Identifier")] == ["None", "x", "True"]
 
 
-def test_python2_except_raise_and_numbers():
+@checks.add
+def python2_except_raise_and_numbers(spanned):
     source = "try:\n    x = 0777 + 10L\nexcept (A, B), e:\n    raise E, 'm'\nexcept C:\n    raise\n"
-    tree = parse(source).uast
-    assert_true_spans(source, tree)
+    tree = spanned(source)
     numbers = of_type(tree, "python:Constant")
     assert [(n["@token"], text_of(source, n)) for n in numbers] == [(511, "0777"), (10, "10L")]
     handlers = of_type(tree, "python:ExceptHandler")
@@ -280,19 +231,22 @@ def test_python2_except_raise_and_numbers():
     assert raises[1] == {**raises[1], "type": None, "inst": None, "tback": None}
 
 
-def test_other_python2_syntax_is_a_clear_error():
+@checks.add
+def other_python2_syntax_is_a_clear_error(parse):
     result = parse("print 'a'\nx = `a`\n")
     assert result.uast is None
     error = result.errors[0]
     assert "Python 2" in error.message and error.start is not None and error.start.line == 2
 
 
-def test_python3_typo_is_not_taken_for_python2():
+@checks.add
+def python3_typo_is_not_taken_for_python2(parse):
     result = parse("x = 1a\n")
     assert result.uast is None and "Python 2" not in result.errors[0].message
 
 
-def test_python2_with_print_function_keeps_print_a_function():
+@checks.add
+def python2_with_print_function_keeps_print_a_function(parse):
     source = "from __future__ import print_function\nprint ('a', file=f)\nexec 'x = 1'\n"
     tree = parse(source).uast
     assert "python:Print" not in types_in(tree) and "python:Exec" in types_in(tree)
@@ -300,27 +254,36 @@ def test_python2_with_print_function_keeps_print_a_function():
     assert call["@type"] == "python:Call" and call["func"]["Name"] == "print"
 
 
-def test_python3_file_with_print_calls_is_not_python2():
+@checks.add
+def python3_file_with_print_calls_is_not_python2(parse):
     tree = parse("print('a', end='')\n").uast
     assert "python:Print" not in types_in(tree) and "python:Call" in types_in(tree)
 
 
 # --- conformance with Babelfish's fixtures -----------------------------------------------------
 
-@needs_fixtures(FIXTURES)
-@pytest.mark.parametrize("mode", list(Mode))
-def test_fixture_positions_are_true_spans(mode: Mode):
-    """On every fixture: spans inside the source, on character boundaries, and every positioned
-    identifier spans its name."""
-    for path, source, tree in fixture_trees(FIXTURES, ".py", lambda source: parse(source, mode)):
-        assert_true_spans(source, tree)
-        # Python 2's print and exec statements name an identifier without spanning it
-        assert_names_spanned(source, tree, unless=lambda node: node["Name"] in ("print", "exec"), where=path.name)
+
+def fixture_names_span_their_text(path: Path, source: str, tree: Any, mode: Mode) -> None:
+    """Every positioned identifier spans its name."""
+    # Python 2's print and exec statements name an identifier without spanning it
+    assert_names_spanned(source, tree, unless=lambda node: node["Name"] in ("print", "exec"), where=path.name)
 
 
-@needs_scorer(FIXTURES)
-def test_conformance_with_babelfish_fixtures():
-    limit = sys.getrecursionlimit()
-    row = conformance_row(PythonDriver(), FIXTURES, "python")
-    assert sys.getrecursionlimit() == limit
-    assert_conformance(row, loose=0.95, strict=0.85)  # strict 0.916 today
+CASE = DriverCase(
+    language="python", driver=PythonDriver, filename="", sample=SAMPLE,
+    native=DriverCase.Native(root="python:Module",
+                             types={"python:ClassDef", "python:FunctionDef", "python:AsyncFunctionDef", "python:Name"},
+                             then=functions_are_named_by_their_token),
+    annotated=DriverCase.Annotated(then=classes_are_type_declarations),
+    role_tables=DriverCase.RoleTables(tables=role_tables),
+    # no native Name, Str or FunctionDef is left (Babelfish's blacklist)
+    semantic=DriverCase.Semantic(gone={"python:Name", "python:FunctionDef", "python:AsyncFunctionDef", "python:arg"},
+                                 then=semantic_mode_shapes),
+    non_ascii=DriverCase.NonAscii(source=NON_ASCII, comments=(("# café 𝓏", "café 𝓏"),), function="fé",
+                                  then=strings_names_and_classes_span_their_text),
+    hostile=DriverCase.Hostile(sources=HOSTILE, alive="x = 1\n"),
+    syntax_errors=SYNTAX_ERRORS,
+    fixtures=DriverCase.Fixtures(extension=".py", then=fixture_names_span_their_text),
+    conformance=DriverCase.Conformance(loose=0.95, strict=0.85),  # strict 0.916 today
+    checks=checks,
+)

@@ -1,60 +1,30 @@
-"""The TypeScript driver: the JavaScript driver's engine (Babel's parser with its TypeScript
-plugin, the same tables) under its own manifest.  Babelfish's TypeScript fixtures have no
-semantic layer, so the TypeScript side is checked by parsing every fixture, by the shapes of
-its declarations, by the outline and by the language server end to end; and the same answers
-through the process runtime and a container runtime.
+"""The TypeScript driver in the driver suite: the JavaScript driver's engine (Babel's parser with
+its TypeScript plugin, the same tables) under its own manifest.  Babelfish's TypeScript fixtures
+have no semantic layer, so the TypeScript side is checked by parsing every fixture, by the shapes
+of its declarations, by the outline and by the language server end to end; and the same answers
+through the process runtime and a container runtime (the image's build context holds the
+javascript folder too, which the manifest includes).
 
 The native parser must be prepared (`bblfsh-lsp driver install typescript --runtime process`,
 which needs node and npm): without it these tests skip, or fail under
-BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.  The container test builds test images and removes them after.
+BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Any
 
-import pytest
-from driver_checks import (
-    DriverImage,
-    assert_answers_as_in_process,
-    assert_docker_answers_as_process,
-    assert_image_labels,
-    assert_names_spanned,
-    assert_native,
-    assert_true_spans,
-    bundled_spec,
-    clean_where_a_tree,
-    column,
-    conformance_fixtures,
-    document_symbols,
-    driver_fixture,
-    driver_image_fixture,
-    fixture_trees,
-    folding_ranges,
-    lsp_client_fixture,
-    needs_fixtures,
-    nodes,
-    of_type,
-    open_document,
-    require_prepared,
-    runtime_requests,
-    selection_chain,
-    served,
-    structural_query,
-    symbol_tree,
-    text_of,
-    types_in,
-)
+from driver_checks import Checks, Document, DriverCase, Editor, conformance_fixtures, outline_symbols, symbol_tree
 from lsprotocol import types
 from lsprotocol.types import SymbolKind
-from pytest_lsp import LanguageClient
+from uast_checks import assert_names_spanned, assert_true_spans, nodes, of_type, text_of, types_in
 
-from bblfsh_lsp.outline import outline, symbol_kinds
-from bblfsh_lsp.positions import TextIndex
+from driver_cases import javascript
 from driver_runtime.drivers.javascript.normalization import TABLES
 from driver_runtime.drivers.typescript.driver import TypeScriptDriver
-from driver_runtime.protocol import Mode, ParseRequest, ParseResult
-from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.sdk.protocol import Mode
 
 FIXTURES = conformance_fixtures("typescript")
 
@@ -108,50 +78,24 @@ let cache = <Map<string, Item>>new Map();
 '''
 
 
-def parse(driver: TypeScriptDriver, source: str, mode: Mode = Mode.SEMANTIC, filename: str = "shop.ts") -> ParseResult:
-    return driver.parse(ParseRequest(content=source, filename=filename, mode=mode))
+checks = Checks()
 
 
-driver = driver_fixture(TypeScriptDriver, "node")
-
-
-def test_typescript_shares_the_javascript_tables():
+@checks.add
+def typescript_shares_the_javascript_tables():
     driver = TypeScriptDriver()
     assert driver.normalizer.tables is TABLES
     assert driver.manifest.language == "typescript" and driver.manifest.extensions == [".ts", ".tsx", ".mts", ".cts"]
 
 
-@needs_fixtures(FIXTURES)
-@pytest.mark.parametrize("mode", list(Mode))
-def test_every_fixture_parses_with_true_spans(driver: TypeScriptDriver, mode: Mode):
-    """Babelfish's TypeScript fixtures all parse (but the syntax error), with every span inside
-    the source and every positioned identifier spanning its name."""
-    # parse's file name ends in .ts, as the fixtures' do: the extension is all parse.js reads of it
-    parse_fixture = clean_where_a_tree(lambda source: parse(driver, source, mode))
-    parsed = list(fixture_trees(FIXTURES, ".ts", parse_fixture))
-    for path, source, tree in parsed:
-        assert tree["@type"] == "typescript:File", path.name
-        assert_true_spans(source, tree, every_offset=True)
-        assert_names_spanned(source, tree, where=path.name)
-    assert len(parsed) == len(list(FIXTURES.glob("*.ts"))) - 1  # the syntax error gave no tree
-    syntax_error = parse(driver, (FIXTURES / "_syntax_error.ts").read_text(encoding="utf-8"), mode)
-    assert syntax_error.uast is None and syntax_error.errors and syntax_error.errors[0].start.line == 2
+def fixture_trees_are_typescript_with_names_spanned(path: Path, source: str, tree: Any, mode: Mode) -> None:
+    """Babelfish's TypeScript fixtures all parse (but the syntax error), every positioned
+    identifier spanning its name."""
+    assert tree["@type"] == "typescript:File", path.name
+    assert_names_spanned(source, tree, where=path.name)
 
 
-def test_native_mode_is_babels_typescript_tree(driver: TypeScriptDriver):
-    result = parse(driver, SAMPLE, Mode.NATIVE)
-    assert result.ok
-    found = types_in(result.uast)
-    assert {"typescript:TSInterfaceDeclaration", "typescript:TSTypeAliasDeclaration", "typescript:TSEnumDeclaration",
-            "typescript:TSModuleDeclaration", "typescript:TSDeclareFunction", "typescript:TSDeclareMethod",
-            "typescript:TSParameterProperty", "typescript:TSTypeAssertion", "typescript:TSAsExpression",
-            "typescript:TSNonNullExpression", "typescript:TSImportEqualsDeclaration", "typescript:Decorator"} <= found
-    assert_native(result.uast)
-    assert_true_spans(SAMPLE, result.uast, every_offset=True)
-
-
-def test_annotated_declarations_have_roles(driver: TypeScriptDriver):
-    tree = parse(driver, SAMPLE, Mode.ANNOTATED).uast
+def annotated_declarations_have_roles(tree: Any) -> None:
     roles = {node["@type"]: set(node["@role"]) for node in nodes(tree) if "@type" in node}
     assert {"Declaration", "Type"} <= roles["typescript:TSInterfaceDeclaration"]
     assert {"Declaration", "Enumeration"} <= roles["typescript:TSEnumDeclaration"]
@@ -161,9 +105,7 @@ def test_annotated_declarations_have_roles(driver: TypeScriptDriver):
     assert "Unannotated" not in set().union(*roles.values())
 
 
-def test_semantic_declarations(driver: TypeScriptDriver):
-    tree = parse(driver, SAMPLE).uast
-    assert_true_spans(SAMPLE, tree, every_offset=True)
+def semantic_declarations(tree: Any) -> None:
     tokens = {node["@type"].partition(":")[2]: node.get("@token") for node in nodes(tree)
               if node.get("@type", "").startswith("typescript:TS") and node.get("@token")}
     assert tokens["TSInterfaceDeclaration"] == "Item" and tokens["TSTypeAliasDeclaration"] == "Currency"
@@ -210,27 +152,25 @@ def test_semantic_declarations(driver: TypeScriptDriver):
     assert [a["Name"]["Name"] for a in imports[0]["Names"]] == ["Request"]
 
 
-def test_dialect_follows_the_extension(driver: TypeScriptDriver):
+@checks.add
+def dialect_follows_the_extension(parse):
     jsx = "const view = <Panel title=\"é\">{items.map((i: Item) => <Row key={i.id} />)}</Panel>;\n"
-    assert parse(driver, jsx, filename="view.tsx").ok
-    assert not parse(driver, jsx, filename="view.ts").ok  # in .ts, `<Panel` begins a type assertion
-    assert parse(driver, "let n = <number>value;\n", filename="cast.mts").ok
-    assert parse(driver, "let n = <number>value;\n", filename="").ok  # no extension: TypeScript
-    assert parse(driver, "export = x;\n", filename="m.cts").ok
+    assert parse(jsx, filename="view.tsx").ok
+    assert not parse(jsx, filename="view.ts").ok  # in .ts, `<Panel` begins a type assertion
+    assert parse("let n = <number>value;\n", filename="cast.mts").ok
+    assert parse("let n = <number>value;\n", filename="").ok  # no extension: TypeScript
+    assert parse("export = x;\n", filename="m.cts").ok
 
 
-def test_syntax_error_after_non_ascii_text_is_in_bytes(driver: TypeScriptDriver):
-    source = 'const é: string = "𝓏";\nfunction f(a: number {\n'
-    result = parse(driver, source)
-    assert result.uast is None
-    error = result.errors[0]
-    offset = source.index("{") + len("é𝓏".encode()) - len("é𝓏")
-    assert error.start is not None and (error.start.offset, error.start.line) == (offset, 2)
+# after non-ASCII text, in bytes
+SYNTAX_ERRORS = (DriverCase.SyntaxErrorAt(source='const é: string = "𝓏";\nfunction f(a: number {\n',
+                                          before='const é: string = "𝓏";\nfunction f(a: number '),)
 
 
-def test_outline_of_a_typescript_file(driver: TypeScriptDriver):
-    tree = parse(driver, SAMPLE).uast
-    found = outline(tree, TextIndex(SAMPLE), kinds=symbol_kinds(driver.manifest.symbol_kinds))
+@checks.add
+def outline_of_a_typescript_file(driver, parse):
+    tree = parse(SAMPLE).uast
+    found = outline_symbols(driver, SAMPLE, tree)
     assert symbol_tree(found) == [
         ("Item", SymbolKind.Interface, [("name", SymbolKind.Property, []), ("price", SymbolKind.Property, []),
                                         ("describe", SymbolKind.Method, [])]),
@@ -250,36 +190,11 @@ def test_outline_of_a_typescript_file(driver: TypeScriptDriver):
     assert data[store.start:store.end].decode().endswith("}")
 
 
-# --- the driver through the runtimes: process and docker -----------------------------------------
-
-
-# a .tsx sample too: the same driver, parsing JSX
-SAMPLES = [("shop.ts", SAMPLE), ("view.tsx", "const v = <A b={1} />;\n")]
-REQUESTS = runtime_requests("typescript", SAMPLES, sorted(FIXTURES.glob("*.ts"))[:12])
-
-
-async def test_process_runtime_serves_the_driver(driver: TypeScriptDriver):
-    health, got = await served(ProcessRuntime(), bundled_spec("typescript"), REQUESTS)
-    assert health.language == "typescript" and health.symbol_kinds["TSInterfaceDeclaration"] == "interface"
-    assert_answers_as_in_process(driver, REQUESTS, got)
-    assert got[0]["uast"]["@type"] == "typescript:File"
-
-
-# the image's build context holds the javascript folder too, which the manifest includes
-typescript_image = driver_image_fixture("typescript", timeout=1800)
-
-
-@pytest.mark.usefixtures("driver")  # the process runtime's answers, to compare, need the native parser
-async def test_docker_runtime_answers_as_the_process_runtime(typescript_image: DriverImage):
-    assert_image_labels(typescript_image)
-    _, got = await assert_docker_answers_as_process(typescript_image, REQUESTS)
-    assert got[0]["uast"]["@type"] == "typescript:File" and got[0].get("errors", []) == []
-
-
 # --- the language server end to end --------------------------------------------------------------
 
 
-DOCUMENT = '''// Orders. Non-ASCII on purpose: é is 2 bytes and 1 UTF-16 unit, 𝓏 is 4 bytes and 2 units.
+DOCUMENT = Document("orders.ts", '''\
+// Orders. Non-ASCII on purpose: é is 2 bytes and 1 UTF-16 unit, 𝓏 is 4 bytes and 2 units.
 import { Item, Status } from "./shop";
 import * as log from "./log";
 
@@ -321,12 +236,11 @@ export function summarize(orders: Order[], status: Status = Status.Open): string
 
 export const byId = (orders: Order[], id: OrderId): Order | undefined =>
   orders.find((order) => order.id === id);
-'''
-LINES = DOCUMENT.split("\n")
+''', "typescript")
+LINES = DOCUMENT.lines
 
 
-def line_of(text: str, after: int = 0) -> int:
-    return next(number for number, line in enumerate(LINES) if number >= after and line.startswith(text))
+line_of = DOCUMENT.line_of
 
 
 def closing(header: str) -> int:
@@ -336,17 +250,9 @@ def closing(header: str) -> int:
     return line_of(indent + "}", after=start)
 
 
-client = lsp_client_fixture({"view.tsx": "export function View() { return <div>é</div>; }\n"},
-                            ready=lambda: require_prepared(TypeScriptDriver(), "node"))
-
-
-async def open_orders(client: LanguageClient) -> str:
-    return await open_document(client, "orders.ts", DOCUMENT, "typescript")
-
-
-async def test_lsp_outline_of_a_typescript_file(client: LanguageClient):
-    uri = await open_orders(client)
-    found = await document_symbols(client, uri)
+@checks.add
+async def lsp_outline_of_a_typescript_file(editor: Editor, uri: str):
+    found = await editor.symbols(uri)
     assert [(s.name, s.kind) for s in found] == [
         ("Order", SymbolKind.Interface), ("OrderId", SymbolKind.TypeParameter), ("Priority", SymbolKind.Enum),
         ("Orders", SymbolKind.Namespace), ("summarize", SymbolKind.Function), ("byId", SymbolKind.Function)]
@@ -372,40 +278,46 @@ async def test_lsp_outline_of_a_typescript_file(client: LanguageClient):
     assert by_id.range.end.line == line_of("  orders.find(")
     prefix = orders.children[0]
     line = LINES[line_of("  export const prefix")]
-    assert prefix.range.end.character == column(client, line, '  export const prefix = "𝓏"')
+    assert prefix.range.end.character == editor.column(line, '  export const prefix = "𝓏"')
 
 
-async def test_lsp_folding_and_selection_ranges(client: LanguageClient):
-    uri = await open_orders(client)
-    folds = await folding_ranges(client, uri)
-    spans = {(fold.start_line, fold.end_line) for fold in folds}
-    assert (line_of("export interface Order"), line_of("export interface Order") + 4) in spans
-    assert (line_of("export namespace Orders"), closing("export namespace Orders")) in spans
-    assert (line_of("    push(order"), line_of("    push(order") + 4) in spans
-    assert (line_of("  return orders"), line_of('    .join("')) in spans
-    assert any(fold.kind == types.FoldingRangeKind.Imports and fold.start_line == line_of("import { Item")
-               and fold.end_line == line_of("import * as log") for fold in folds)
-
-    line = line_of("      log.info(")
-    text = LINES[line]
-    position = types.Position(line=line, character=column(client, text, "      log.in"))
-    chain = await selection_chain(client, uri, position)
-    assert chain[0].start.character == column(client, text, "      log.")  # info
-    assert chain[0].end.character == column(client, text, "      log.info")
-    assert any(r.start == types.Position(line=line_of("  export class Queue"), character=2) for r in chain)
-    assert chain[-1].start == types.Position(line=0, character=0)
-
-
-async def test_lsp_structural_query(client: LanguageClient):
-    uri = await open_orders(client)
-    matches = await structural_query(client, "//uast:FunctionGroup", uri)
-    assert [m["label"] for m in matches] == ["summarize", "byId"]
-    methods = await structural_query(client, "//typescript:ClassMethod", uri)
-    assert [m["label"] for m in methods] == ["constructor", "push"]
-    declared = await structural_query(
-        client, "//typescript:TSInterfaceDeclaration | //typescript:TSEnumDeclaration", uri)
-    assert [m["label"] for m in declared] == ["Order", "Priority"]
-    typed = await structural_query(client, "//uast:Argument[Type//uast:Identifier[@Name='Order']]", uri)
-    assert [m["label"] for m in typed] == ["orders", "orders", ""]  # the last: byId's return type
-    everywhere = await structural_query(client, "//uast:FunctionGroup")
-    assert {Path(m["uri"]).name for m in everywhere if m["label"] == "View"} == {"view.tsx"}
+CASE = DriverCase(
+    language="typescript", driver=TypeScriptDriver, commands=("node",), filename="shop.ts", sample=SAMPLE,
+    spans=functools.partial(assert_true_spans, every_offset=True),
+    native=DriverCase.Native(
+        root="typescript:File",
+        types={"typescript:TSInterfaceDeclaration", "typescript:TSTypeAliasDeclaration",
+               "typescript:TSEnumDeclaration", "typescript:TSModuleDeclaration", "typescript:TSDeclareFunction",
+               "typescript:TSDeclareMethod", "typescript:TSParameterProperty", "typescript:TSTypeAssertion",
+               "typescript:TSAsExpression", "typescript:TSNonNullExpression",
+               "typescript:TSImportEqualsDeclaration", "typescript:Decorator"}),
+    annotated=DriverCase.Annotated(then=annotated_declarations_have_roles),
+    semantic=DriverCase.Semantic(then=semantic_declarations),
+    # the JavaScript driver's engine: the same hostile input
+    hostile=DriverCase.Hostile(sources=javascript.HOSTILE, alive="x = 1\n"),
+    syntax_errors=SYNTAX_ERRORS,
+    native_program=DriverCase.NativeProgram(bad_requests=("this is not json", '{"content": 5}'), says="bad request"),
+    # parse's file name ends in .ts, as the fixtures' do: the extension is all parse.js reads of it
+    fixtures=DriverCase.Fixtures(extension=".ts", clean=True, syntax_error_line=2,
+                                 then=fixture_trees_are_typescript_with_names_spanned),
+    # a .tsx sample too: the same driver, parsing JSX
+    served=DriverCase.Served(samples=(("shop.ts", SAMPLE), ("view.tsx", "const v = <A b={1} />;\n")),
+                             fixtures=tuple(sorted(FIXTURES.glob("*.ts"))[:12]),
+                             kinds={"TSInterfaceDeclaration": "interface"}, image_timeout=1800),
+    lsp=DriverCase.Lsp(
+        files={"view.tsx": "export function View() { return <div>é</div>; }\n"}, document=DOCUMENT,
+        functions=("summarize", "byId"), file_functions={"view.tsx": ("View",)},
+        queries={"//typescript:ClassMethod": ("constructor", "push"),
+                 "//typescript:TSInterfaceDeclaration | //typescript:TSEnumDeclaration": ("Order", "Priority"),
+                 # the last: byId's return type
+                 "//uast:Argument[Type//uast:Identifier[@Name='Order']]": ("orders", "orders", "")},
+        folds=({(line_of("export interface Order"), line_of("export interface Order") + 4)},
+               {(line_of("export namespace Orders"), closing("export namespace Orders"))},
+               {(line_of("    push(order"), line_of("    push(order") + 4)},
+               {(line_of("  return orders"), line_of('    .join("'))}),
+        kind_folds={"imports": (line_of("import { Item"), line_of("import * as log"))},
+        selection=DriverCase.Selection(line=line_of("      log.info("), cursor="      log.in",
+                                       name=("      log.", "      log.info"),  # info
+                                       encloses=(line_of("  export class Queue"), 2))),
+    checks=checks,
+)

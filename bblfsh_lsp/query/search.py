@@ -1,0 +1,128 @@
+"""Structural search over files and trees: the walk, the parses and the matching, within limits.
+
+The command line and the language server are thin clients of :class:`Search`: the CLI prints
+each :class:`FileMatches` as lines, the server turns them into LSP locations and searches the
+documents open in the editor from their editor state.  What a search needs of the drivers is
+:class:`Parser` (the runtime's DriverService is one); which languages exist is the parser's
+business, not the search's.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Collection, Iterable
+from typing import Any, Protocol
+
+import attrs
+
+from bblfsh_lsp.files import DEFAULT_MAX_BYTES, Report, walk
+from bblfsh_lsp.interruptible import TimeLimitExceeded, run_interruptible
+from bblfsh_lsp.parsing import parse_files
+from bblfsh_lsp.positions import Encoding, TextIndex
+from bblfsh_lsp.query.errors import QueryTimeout
+from bblfsh_lsp.query.matches import Match, find
+from bblfsh_lsp.query.view import Scalar
+from bblfsh_lsp.query.xpath import Query, compile_query
+from driver_runtime.sdk.protocol import Mode, ParseResult
+
+
+class Parser(Protocol):
+    """What a search needs of the drivers."""
+
+    async def parse(self, content: str, path: str = "", language: str | None = None,
+                    mode: Mode = Mode.SEMANTIC) -> ParseResult: ...
+
+    def language_names(self) -> Collection[str]:
+        """The languages files may be in: the namespace prefixes a query may use."""
+        ...
+
+    def recognises(self, path: str) -> bool:
+        """Whether a file's name says it is in a language this parser knows."""
+        ...
+
+
+@attrs.frozen
+class FileMatches:
+    """One file's answer: its matches (and the query's value, for one that is not a node
+    set), or the problem that kept it from being searched."""
+
+    path: str
+    index: TextIndex | None = None  # the text searched; None when there is a problem
+    matches: list[Match] = attrs.field(factory=list)
+    value: Scalar | None = None  # count(...), boolean(...): None for a node-set
+    problem: str | None = None  # unreadable, unknown language, no tree, time limit
+    missing_driver: str | None = None  # the language, when no driver is installed for it
+    unread: bool = False  # the problem is that the file could not be read
+    timed_out: bool = False
+
+    @property
+    def found(self) -> int:
+        """What the file adds to a search's count: its matches, or 1 for a true value."""
+        if self.matches:
+            return len(self.matches)
+        value = self.value
+        return int(value is not None and bool(value) and value not in ("0", "false"))
+
+
+async def compile_within(text: str, prefixes: Iterable[str], time_limit: float | None) -> Query:
+    """compile_query in a worker thread: a long query takes long to compile too."""
+    try:
+        return await run_interruptible(compile_query, text, prefixes, timeout=time_limit)
+    except TimeLimitExceeded as exc:
+        raise QueryTimeout(f"compiling the query {exc}") from None
+
+
+@attrs.define
+class Search:
+    """One compiled query, run over trees at hand and over files found by walking.
+
+    Matching runs in a worker thread, stopped after `time_limit` seconds per file (None: no
+    limit) and by cancellation; a query error that shows only when it runs is raised.
+    """
+
+    query: Query
+    parser: Parser
+    mode: Mode = Mode.SEMANTIC
+    language: str | None = None  # parse every file as this language; None: detect it
+    encoding: Encoding = "utf-8"  # of the positions in the matches' text indexes
+    max_bytes: int = DEFAULT_MAX_BYTES
+    time_limit: float | None = None
+    concurrency: int = 4  # files parsed at once
+
+    @classmethod
+    async def start(cls, text: str, parser: Parser, **options: Any) -> Search:
+        """Compile `text` (QueryError if it is invalid) with the parser's languages as prefixes."""
+        query = await compile_within(text, parser.language_names(), options.get("time_limit"))
+        return cls(query, parser, **options)
+
+    def searchable(self, path: str) -> bool:
+        """Worth reading when found by walking: a known language by name, or no extension (it
+        may have a shebang)."""
+        return self.parser.recognises(path) or "." not in os.path.basename(path)
+
+    def walk(self, roots: Iterable[str], report: Report, skip: Callable[[str], bool] | None = None) -> list[str]:
+        """The searchable files under `roots` (files.walk: bounded against a hostile tree; what
+        cannot be read goes to `report`), but those `skip` refuses.  Blocking."""
+        return [path for path in walk(roots, wanted=self.searchable, report=report) if skip is None or not skip(path)]
+
+    async def tree(self, path: str, text: str | TextIndex, tree: dict[str, Any]) -> FileMatches:
+        """Match one parsed tree of `text`, in a worker thread within the time limit."""
+        def work() -> FileMatches:
+            index = text if isinstance(text, TextIndex) else TextIndex(text, self.encoding)
+            return FileMatches(path, index, *find(self.query, tree, index))
+
+        try:
+            return await run_interruptible(work, timeout=self.time_limit)
+        except TimeLimitExceeded as exc:
+            return FileMatches(path, problem=f"{path}: the query {exc} on this file and was stopped", timed_out=True)
+
+    async def files(self, paths: list[str]) -> AsyncIterator[FileMatches]:
+        """Read, parse and match files, a few at a time; their answers in the order given."""
+        async for parsed in parse_files(self.parser, paths, self.mode, self.language, self.concurrency,
+                                        self.max_bytes):
+            tree = parsed.result.uast if parsed.result is not None else None
+            if parsed.text is None or parsed.problem is not None or not isinstance(tree, dict):
+                yield FileMatches(parsed.path, problem=parsed.describe_errors() or f"{parsed.path}: no tree",
+                                  missing_driver=parsed.missing_driver, unread=parsed.text is None)
+                continue
+            yield await self.tree(parsed.path, parsed.text, tree)
