@@ -400,22 +400,25 @@ def _build_nodes(tree: Node | list[Any], lines: LineStarts) -> ViewDocument:
     position = 2
     while stack:
         kind, value, parent, field = pop()
-        if kind == 0:
+        if kind != 2:  # an element: an object (0) or a field (1)
             element = new(Element)
-            node_type = value.get(TYPE)
-            try:
-                name, prefix = names[node_type]
-            except (KeyError, TypeError):
-                name, prefix = element_name(node_type)
-            if prefix is not None and prefix not in namespaces:
-                namespaces[prefix] = NAMESPACE_BASE + prefix
+            if kind == 0:
+                node_type = value.get(TYPE)
+                try:
+                    name, prefix = names[node_type]
+                except (KeyError, TypeError):
+                    name, prefix = element_name(node_type)
+                if prefix is not None and prefix not in namespaces:
+                    namespaces[prefix] = NAMESPACE_BASE + prefix
+                element.uast = value
+            else:
+                name = field
+                element.uast = None
             element.name = name
             element.parent = parent
             element.position = position
             element.tree = view
-            element.uast = value
-            kids: list[Any] = []
-            element.children = kids
+            element.children = []
             parent.children.append(element)
             position += 1
             add(element)
@@ -423,45 +426,23 @@ def _build_nodes(tree: Node | list[Any], lines: LineStarts) -> ViewDocument:
                 by_name[name].append(element)
             except KeyError:
                 by_name[name] = [element]
+            # Its content: a text node made at once (an object's scalar token, a field's scalar),
+            # and tasks pushed in reverse so that they pop in document order.
+            inline = None
             tasks: list[tuple[int, Any, Any, str]] = []
-            if TOKEN in value:
-                token = value[TOKEN]
-                if isinstance(token, (dict, list)):
-                    tasks.append((1, token, element, TOKEN_ELEMENT))
-                elif token is not None and token != "":
-                    node = new(Text)
-                    node.name = None
-                    node.value = token if type(token) is str else text(token)
-                    node.parent = element
-                    node.position = position
-                    kids.append(node)
-                    position += 1
-            for key, field_value in value.items():
-                if key not in system:
-                    tasks.append((1, field_value, element, key))
-            if tasks:
-                tasks.reverse()
-                stack.extend(tasks)
-        elif kind == 1:
-            element = new(Element)
-            element.name = field
-            element.parent = parent
-            element.position = position
-            element.tree = view
-            element.uast = None
-            kids = []
-            element.children = kids
-            parent.children.append(element)
-            position += 1
-            add(element)
-            try:
-                by_name[field].append(element)
-            except KeyError:
-                by_name[field] = [element]
-            if isinstance(value, dict):
+            if kind == 0:
+                if TOKEN in value:
+                    token = value[TOKEN]
+                    if isinstance(token, (dict, list)):
+                        tasks.append((1, token, element, TOKEN_ELEMENT))
+                    elif token is not None and token != "":
+                        inline = token
+                for key, field_value in value.items():
+                    if key not in system:
+                        tasks.append((1, field_value, element, key))
+            elif isinstance(value, dict):
                 push((0, value, element, ""))
             elif isinstance(value, list):
-                tasks = []
                 for item in value:
                     if isinstance(item, dict):
                         tasks.append((0, item, element, ""))
@@ -469,24 +450,21 @@ def _build_nodes(tree: Node | list[Any], lines: LineStarts) -> ViewDocument:
                         tasks.append((1, item, element, field))
                     elif item is not None and item != "":
                         tasks.append((2, item, element, ""))
+            elif value is not None and value != "":
+                inline = value
+            if tasks:
                 tasks.reverse()
                 stack.extend(tasks)
-            elif value is not None and value != "":
-                node = new(Text)
-                node.name = None
-                node.value = value if type(value) is str else text(value)
-                node.parent = element
-                node.position = position
-                kids.append(node)
-                position += 1
-        else:
-            node = new(Text)
-            node.name = None
-            node.value = value if type(value) is str else text(value)
-            node.parent = parent
-            node.position = position
-            parent.children.append(node)
-            position += 1
+            if inline is None:
+                continue
+            value, parent = inline, element
+        node = new(Text)  # a text node: of a scalar in an array (2), or made at once above
+        node.name = None
+        node.value = value if type(value) is str else text(value)
+        node.parent = parent
+        node.position = position
+        parent.children.append(node)
+        position += 1
     return document
 
 
