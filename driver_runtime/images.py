@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import re
+import string
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,17 @@ KIT = PACKAGE / "sdk"
 BASE_IMAGE = "bblfsh-lsp/base:bookworm"
 HOST_REPOSITORY = "bblfsh-lsp/driver-host"
 HOST_DOCKERFILE = "driver_runtime/sdk/host.Dockerfile"
+# The Dockerfile of every driver folder without one of its own, rendered by dockerfile().
+DRIVER_TEMPLATE = PACKAGE / "drivers" / "driver.Dockerfile"
+# What a manifest's "image" may say, each a list of words the template puts in a shell command:
+# Debian packages the image's build stage installs besides host-packages.txt's (tools a host's
+# list leaves out), packages its runtime stage installs instead of host-packages.txt's (java's
+# JRE), and VARIABLE=value words prepare.sh runs with in the build stage.
+_IMAGE_FIELDS = ("build_packages", "runtime_packages", "prepare_environment")
 REPOSITORY_PREFIX = "bblfsh-lsp/driver-"
 LABEL_PREFIX = "org.bblfsh-lsp.driver."
 # Manifest fields that are lists travel in labels as comma-separated text.
-_LIST_FIELDS = ("aliases", "extensions", "filenames", "interpreters")
+_LIST_FIELDS = ("aliases", "extensions", "filenames", "interpreters", "editor_languages")
 # The package markers that make a driver importable as driver_runtime.drivers.NAME.  They are
 # written empty, not copied: the host's driver_runtime/__init__.py is the runtime's public face
 # (its errors), which an image has no use for and whose edits must not change the images.
@@ -108,10 +116,42 @@ def host_image_name(base: str = BASE_IMAGE) -> str:
     return f"{HOST_REPOSITORY}:{digest}"
 
 
+class _Template(string.Template):
+    delimiter = "@"  # a Dockerfile's own ${ARG}s and the shell's $(...) stay as they are
+
+
+def dockerfile(spec: DriverSpec) -> str:
+    """The driver's Dockerfile: its folder's own, else driver_runtime/drivers/driver.Dockerfile
+    rendered with its name, its folders and its manifest's "image" (_IMAGE_FIELDS)."""
+    if spec.folder is None:
+        raise ImageError(f"the {spec.language} driver has no folder to build an image from")
+    own = spec.folder / "Dockerfile"
+    if own.is_file():
+        return own.read_text(encoding="utf-8")
+    name = spec.folder.name
+    if not (spec.folder / "prepare.sh").is_file() or not (spec.folder / "host-packages.txt").is_file():
+        raise ImageError(f"the {spec.language} driver has neither a Dockerfile nor the prepare.sh and "
+                         f"host-packages.txt that {DRIVER_TEMPLATE.name} builds with")
+    image = json.loads((spec.folder / "manifest.json").read_text(encoding="utf-8")).get("image", {})
+    unknown = set(image) - set(_IMAGE_FIELDS)
+    if unknown:
+        raise ImageError(f"the {spec.language} driver's manifest says {sorted(unknown)} under \"image\": "
+                         f"only {list(_IMAGE_FIELDS)} are known")
+    folders = [*spec.manifest.includes, name]
+    return _Template(DRIVER_TEMPLATE.read_text(encoding="utf-8")).substitute(
+        name=name,
+        **{field: "".join(f"{word} " for word in image.get(field, [])) for field in _IMAGE_FIELDS},
+        build_copies="\n".join(f"COPY driver_runtime/drivers/{folder} /src/{folder}" for folder in folders),
+        runtime_copies="\n".join(f"COPY driver_runtime/drivers/{folder} /opt/driver/driver_runtime/drivers/{folder}"
+                                  for folder in folders),
+    )
+
+
 def build_context(spec: DriverSpec) -> bytes:
-    """A tar of what the driver's Dockerfile copies, rooted like this package's parent."""
-    if spec.folder is None or not (spec.folder / "Dockerfile").is_file():
-        raise ImageError(f"the {spec.language} driver has no Dockerfile to build an image from")
+    """A tar of what the driver's Dockerfile copies, rooted like this package's parent, and the
+    Dockerfile (dockerfile()) at dockerfile_path()."""
+    text = dockerfile(spec).encode("utf-8")
+    assert spec.folder is not None
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         _add_kit(tar)
@@ -119,6 +159,10 @@ def build_context(spec: DriverSpec) -> bytes:
             if not folder.is_dir():
                 raise ImageError(f"the {spec.language} driver includes {folder.name}, which is not bundled")
             _add_folder(tar, folder, f"driver_runtime/drivers/{folder.name}")
+        if not (spec.folder / "Dockerfile").is_file():
+            info = _stable(tarfile.TarInfo(dockerfile_path(spec)))
+            info.size = len(text)
+            tar.addfile(info, io.BytesIO(text))
     return buffer.getvalue()
 
 

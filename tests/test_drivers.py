@@ -55,6 +55,8 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 from uast_checks import assert_native, assert_role_tables, assert_roles_added, of_type, text_of, types_in
 
+from driver_runtime import images
+from driver_runtime.registry import Registry
 from driver_runtime.runtimes.process import ProcessRuntime
 from driver_runtime.sdk.host import NativeDriver
 from driver_runtime.sdk.protocol import Manifest, Mode, ParseRequest
@@ -340,7 +342,8 @@ async def test_docker_runtime_answers_as_the_process_runtime(case: DriverCase, d
 #
 # host-packages.txt is the one list of a driver's Debian packages: scripts/setup-toolchains.sh
 # installs them on a host, the driver's Dockerfile in its build stage, and those marked `in-image`
-# in its runtime stage.  The Dockerfile reads the list (COPY, then awk): what it installs is
+# in its runtime stage.  The Dockerfile (the driver's own, or driver_runtime/drivers/driver.Dockerfile
+# rendered for it: images.dockerfile) reads the list (COPY, then awk): what it installs is
 # checked here by running its own shell words on the list, without an engine.
 
 DRIVER_FOLDERS = REPO / "driver_runtime" / "drivers"
@@ -357,9 +360,9 @@ def host_packages(folder: Path) -> dict[str, set[str]]:
     return listed
 
 
-def dockerfile_stages(dockerfile: Path) -> list[list[str]]:
+def dockerfile_stages(dockerfile: str) -> list[list[str]]:
     """The Dockerfile's instructions (continued lines joined, comments dropped), stage by stage."""
-    text = re.sub(r"\\\n(\s*#.*\n)*", " ", dockerfile.read_text(encoding="utf-8"))
+    text = re.sub(r"\\\n(\s*#.*\n)*", " ", dockerfile)
     stages: list[list[str]] = [[]]
     for line in text.splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
@@ -415,17 +418,20 @@ def apt_installs(stage: list[str], copied: dict[str, Path]) -> tuple[set[str], s
     return written, substituted
 
 
-@pytest.mark.parametrize("name", sorted(path.parent.name for path in DRIVER_FOLDERS.glob("*/Dockerfile")))
+@pytest.mark.parametrize("name", sorted(path.parent.name for path in DRIVER_FOLDERS.glob("*/manifest.json")))
 def test_image_installs_the_host_packages_it_lists(name: str):
     folder = DRIVER_FOLDERS / name
+    spec = Registry.bundled().get(name)
+    assert spec is not None and spec.folder == folder
+    dockerfile = images.dockerfile(spec)
     if not (folder / "host-packages.txt").exists():
         assert not (folder / "prepare.sh").exists(), f"{name} prepares a native parser but lists no host packages"
-        assert "apt-get install" not in (folder / "Dockerfile").read_text(encoding="utf-8")
+        assert "apt-get install" not in dockerfile
         return
     listed = host_packages(folder)
     assert listed
     assert all(marks <= PACKAGE_MARKS for marks in listed.values()), listed
-    stages = dockerfile_stages(folder / "Dockerfile")
+    stages = dockerfile_stages(dockerfile)
     assert len(stages) == 2, "a build stage and a runtime stage"
     kept = {package for package, marks in listed.items() if "in-image" in marks}
     for stage, wanted in zip(stages, (set(listed), kept), strict=True):

@@ -38,6 +38,7 @@ from driver_checks import raw_results_for_custom_methods, require_prepared, requ
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+from driver_runtime import images
 from driver_runtime.drivers.cpp.driver import CppDriver
 from driver_runtime.drivers.go.driver import GoDriver
 from driver_runtime.drivers.java.driver import JavaDriver, java_binary
@@ -271,8 +272,7 @@ def test_the_images_start_drivers_with_the_same_command_line():
     """Every driver image's ENTRYPOINT is the process runtime's command, in the image's layout
     (/opt/driver, its virtualenv's Python): one way to start a driver, isolated everywhere."""
     for spec in bundled_specs():
-        assert spec.folder is not None
-        dockerfile = (spec.folder / "Dockerfile").read_text(encoding="utf-8")
+        dockerfile = images.dockerfile(spec)  # its own, or the template rendered for it
         entrypoint = json.loads(re.search(r"^ENTRYPOINT (\[.*\])$", dockerfile, re.MULTILINE).group(1))
         in_image = [part.replace(str(PACKAGE_ROOT), "/opt/driver") for part in expand_command(spec)]
         assert entrypoint == ["/opt/driver/venv/bin/python3", *in_image[1:]], spec.language

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build the Go driver's native parser into BUILD_DIR: `sh prepare.sh BUILD_DIR`.
-# The one recipe for the image (Dockerfile) and the host (`bblfsh-lsp driver install go
+# The one recipe for the image (driver_runtime/drivers/driver.Dockerfile) and the host (`bblfsh-lsp driver install go
 # --runtime process`).  Needs the go command (Debian: golang-go); only Go's standard library
 # is used, so nothing is downloaded.  Go's caches live in a temporary folder, removed after.
 set -eu

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Prepare the PHP driver's native parser:  sh prepare.sh BUILD_DIR
 #
-# One recipe for the image (Dockerfile) and the process runtime (`bblfsh-lsp driver install php
+# One recipe for the image (driver_runtime/drivers/driver.Dockerfile) and the process runtime (`bblfsh-lsp driver install php
 # --runtime process`): PHP-Parser, from Debian's php-parser package, is checked against
 # native/php-parser.lock and copied into BUILD_DIR/PhpParser, where native/parse.php loads it;
 # then the parser is run once.  Needs php-cli and php-parser (host-packages.txt).

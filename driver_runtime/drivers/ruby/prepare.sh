@@ -8,7 +8,7 @@
 # Debian package `ruby` (host-packages.txt). Preparing checks that the `ruby` on the PATH can
 # run the native program (Ruby >= 2.7, with Ripper and JSON) by parsing a sample with it, and
 # records that Ruby's version in BUILD_DIR/toolchain.txt. The same recipe runs in the image's
-# build stage (Dockerfile) and for the process runtime (`bblfsh-lsp driver install ruby
+# build stage (driver_runtime/drivers/driver.Dockerfile) and for the process runtime (`bblfsh-lsp driver install ruby
 # --runtime process`).
 set -eu
 
