@@ -111,7 +111,11 @@ def foreign_imports(package: Path) -> list[str]:
         third_party = set(kit_requirements)
         if drivers in path.parents and path.parent != drivers:
             folder = drivers / path.relative_to(drivers).parts[0]
-            own_modules |= {f"{DRIVERS_MODULE}.{name}" for name in [folder.name, *load_manifest(folder).includes]}
+            # A driver without a manifest yet (the universal driver) includes no other folder.
+            includes = load_manifest(folder).includes if (folder / "manifest.json").exists() else []
+            own_modules |= {f"{DRIVERS_MODULE}.{name}" for name in [folder.name, *includes]}
+            if (folder / "requirements.txt").exists():  # a driver's own packages (the universal driver's)
+                third_party |= import_names(requirement_names(folder / "requirements.txt"))
         if not (path.parent / "__init__.py").exists():
             # A script (a native helper in Python): its folder is first on its sys.path, and it
             # runs with what its driver's prepare.sh installed from native/requirements.txt.

@@ -1,0 +1,175 @@
+"""A tree-sitter tree in Babelfish's JSON shape (the native UAST), in one iterative walk.
+
+* Every named node is an object: ``@type`` ``"<language>:<node type>"`` (``rust:function_item``),
+  ``@pos`` ``{"start", "end"}`` in bytes (the protocol's wire form), and its children.
+* A named child found in a field is under the field's name (``name``, ``body``): the node itself
+  when the field holds one, a list when it holds several.  Named children in no field (statements
+  of a block, comments, the items of a file) are in the list ``children``, in source order.
+* A named node without named children is a leaf: its ``@token`` is its source text
+  (``identifier``, ``integer_literal``, a ``true`` made of one keyword), unless that text is only
+  delimiters (an empty ``()`` or ``{}``: no ``@token``).  A comment (a type ending in ``comment``)
+  is always a leaf with its whole text as ``@token``, whatever parts its grammar gives it (Rust's
+  doc comments, Lua's ``--`` and content).
+* Anonymous tokens (punctuation, keywords) are dropped, except: a token in a field is the field's
+  value as a string (``"operator": "+"``, as grammars name an operator); and an operator token in
+  no field (``-`` in ``-x``, ``or`` in Lua's ``a or b``) is the ``@token`` of its node, when it is
+  the node's only one.  A delimiter (brackets, ``,``, ``;``, ``:``, ``.``, quotes, ``->``,
+  ``::``...) is never an operator here, nor is a keyword, but for the few that are operators
+  (``and``, ``or``, ``not``...).
+* Comments are in the tree where they are (tree-sitter's extras: in ``children``).
+* ERROR nodes are kept (``rust:ERROR``) and reported; MISSING nodes (inserted by the parser's
+  error recovery, zero-width) are reported and left out of the tree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tree_sitter import Node as TSNode
+from tree_sitter import Tree
+
+from driver_runtime.sdk.protocol import ParseError, Position
+
+Node = dict[str, Any]
+
+CHILDREN = "children"
+MAX_ERRORS = 100
+
+_DELIMITER_CHARS = frozenset("()[]{},;:.\"'`")
+_NOT_OPERATORS = frozenset({"->", "=>", "::", "..", "?.", "@", "#", "$", "\\", "#!", "<<<", "<?php", "?>"})
+_KEYWORD_OPERATORS = frozenset({"and", "or", "not", "xor", "instanceof", "typeof", "mod", "div"})
+_operators: dict[str, bool] = {}
+_BLANK_OR_DELIMITER = frozenset(" \t\r\n\f\v") | _DELIMITER_CHARS
+
+
+def is_operator(token: str) -> bool:
+    """Whether an anonymous token is an operator: symbols only, not a delimiter."""
+    known = _operators.get(token)
+    if known is None:
+        known = _operators[token] = token in _KEYWORD_OPERATORS or bool(
+            token
+            and not any(char.isalnum() or char == "_" or char.isspace() for char in token)
+            and not set(token) <= _DELIMITER_CHARS
+            and token not in _NOT_OPERATORS
+        )
+    return known
+
+
+def _token(data: bytes, start: int, end: int, has_children: bool) -> str | None:
+    """A leaf's token: its text, unless it is made of anonymous delimiters only (``()``)."""
+    text = data[start:end].decode("utf-8", "replace")
+    if has_children and set(text) <= _BLANK_OR_DELIMITER:
+        return None
+    return text
+
+
+def _position(offset: int, point: Any) -> Position:
+    return Position(offset=offset, line=point[0] + 1, col=point[1] + 1)
+
+
+def _error(node: TSNode, data: bytes) -> ParseError:
+    if node.is_missing:
+        message = f"syntax error: missing {node.type}"
+    else:
+        text = data[node.start_byte:node.end_byte].decode("utf-8", "replace").strip()
+        if len(text) > 40:
+            text = text[:37] + "..."
+        message = f"syntax error: unexpected {text!r}" if text else "syntax error"
+    return ParseError(message=message, start=_position(node.start_byte, node.start_point),
+                      end=_position(node.end_byte, node.end_point))
+
+
+def convert(tree: Tree, data: bytes, prefix: str) -> tuple[Node, list[ParseError]]:
+    """The native UAST of a tree over `data`, node types prefixed with `prefix` ("rust:", or ""
+    for the normalizer to prefix), and the syntax errors the tree holds."""
+    cursor = tree.walk()
+    root = cursor.node
+    check = root.has_error  # ERROR and MISSING are looked for only in a tree that has some
+    problems: list[TSNode] = []
+    operator = is_operator
+    _list = list
+
+    start, end = root.start_byte, root.end_byte
+    top: Node = {"@type": prefix + root.type, "@pos": {"start": start, "end": end}}
+    if check and root.is_error:
+        problems.append(root)
+    # Per depth of the cursor: [the object children attach to, operator state, is a leaf].
+    # Operator state: None (none seen), the one operator token, or False (none to keep).
+    if root.named_child_count == 0:
+        token = _token(data, start, end, root.child_count > 0)
+        if token is not None:
+            top["@token"] = token
+        frames: list[list[Any]] = [[top, False, True]]
+    else:
+        frames = [[top, None, False]]
+    if not cursor.goto_first_child():
+        return top, [_error(node, data) for node in problems]
+    while True:
+        node = cursor.node
+        frame = frames[-1]
+        descend = False
+        if check and (node.is_missing or node.is_error):
+            problems.append(node)
+            if node.is_missing:
+                node = None
+        if node is None:
+            pass
+        elif node.is_named:
+            start, end = node.start_byte, node.end_byte
+            kind = node.type
+            child: Node = {"@type": prefix + kind, "@pos": {"start": start, "end": end}}
+            target = frame[0]
+            key = cursor.field_name or CHILDREN
+            existing = target.get(key)
+            if existing is None:
+                target[key] = [child] if key == CHILDREN else child
+            elif type(existing) is _list:
+                existing.append(child)
+            else:
+                target[key] = [existing, child]
+            if kind.endswith("comment"):
+                child["@token"] = data[start:end].decode("utf-8", "replace")
+            elif node.named_child_count == 0:
+                has_children = node.child_count > 0
+                token = _token(data, start, end, has_children)
+                if token is not None:
+                    child["@token"] = token
+                if check and has_children:  # only to find MISSING tokens inside
+                    descend = True
+                    new_frame = [child, False, True]
+            else:
+                descend = True
+                new_frame = [child, None, False]
+        else:
+            field = cursor.field_name
+            if not frame[2]:
+                if field is not None:
+                    token = data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+                    target = frame[0]
+                    existing = target.get(field)
+                    if existing is None:
+                        target[field] = token
+                    elif type(existing) is _list:
+                        existing.append(token)
+                    else:
+                        target[field] = [existing, token]
+                    frame[1] = False
+                elif frame[1] is not False and operator(node.type):
+                    frame[1] = False if frame[1] is not None else data[node.start_byte:node.end_byte].decode(
+                        "utf-8", "replace")
+            if node.child_count:  # an anonymous node with children (an alias): they go to its parent
+                descend = True
+                new_frame = [frame[0], False, frame[2]]
+        if descend and cursor.goto_first_child():
+            frames.append(new_frame)
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                break
+            done = frames.pop()
+            if done[1]:
+                done[0]["@token"] = done[1]
+        else:
+            continue
+        break
+    return top, [_error(node, data) for node in problems[:MAX_ERRORS]]
