@@ -61,6 +61,8 @@ DRIVER_BENCHES = [
     DriverBench("driver_php.py", (PhpDriver,), ("php",), ("php",), rows=("native", "semantic", "runtime")),
     DriverBench("driver_ruby.py", (RubyDriver,), ("ruby",), ("ruby",)),
     DriverBench("driver_cpp.py", (CppDriver,), (), ("cpp",)),
+    # tree-sitter in this process: no toolchain, no runtime row until the registry chooses it
+    DriverBench("driver_universal.py", (), (), ("python",), rows=("native", "annotated", "semantic")),
 ]
 
 
