@@ -212,35 +212,35 @@ def session_with_a_driver(tmp_path: Path) -> tuple[RawServer, list[int]]:
     return server, drivers
 
 
-def test_after_shutdown_requests_get_invalid_request_and_exit_exits_0(tmp_path: Path):
+def shut_down_then_exit(server: Any) -> int | None:
+    """shutdown, a request after it (refused as InvalidRequest), then exit: status 0."""
+    assert server.call("shutdown", None).get("result", "missing") is None
+    answer = server.call("bblfsh/status", {}, timeout=5)
+    assert answer["error"]["code"] == INVALID_REQUEST
+    server.notify("exit", None)
+    return server.exit_status()
+
+
+def exit_without_shutdown(server: Any) -> int | None:
+    server.notify("exit", None)
+    return server.exit_status()
+
+
+def close_stdin(server: Any) -> int | None:
+    """The client vanishes: its end of the pipe closes."""
+    assert server.process.stdin is not None
+    server.process.stdin.close()
+    return server.exit_status()
+
+
+@pytest.mark.parametrize(("ending", "status"), [(shut_down_then_exit, 0), (exit_without_shutdown, 1), (close_stdin, None)],
+                         ids=["shutdown-then-exit", "exit-without-shutdown", "client-closes-stdin"])
+def test_every_way_a_session_ends_leaves_no_driver_behind(tmp_path: Path, ending: Any, status: int | None):
+    """LSP's exit status (0 after shutdown, 1 without), and no driver process left over."""
     server, drivers = session_with_a_driver(tmp_path)
     try:
-        assert server.call("shutdown", None).get("result", "missing") is None
-        answer = server.call("bblfsh/status", {}, timeout=5)
-        assert answer["error"]["code"] == INVALID_REQUEST
-        server.notify("exit", None)
-        assert server.exit_status() == 0
-        assert gone(drivers)
-    finally:
-        server.close()
-
-
-def test_exit_without_shutdown_exits_1_and_stops_the_drivers(tmp_path: Path):
-    server, drivers = session_with_a_driver(tmp_path)
-    try:
-        server.notify("exit", None)
-        assert server.exit_status() == 1
-        assert gone(drivers)
-    finally:
-        server.close()
-
-
-def test_a_client_that_closes_stdin_leaves_no_driver_behind(tmp_path: Path):
-    server, drivers = session_with_a_driver(tmp_path)
-    try:
-        assert server.process.stdin is not None
-        server.process.stdin.close()
-        assert server.exit_status() is not None
+        ended = ending(server)
+        assert ended is not None if status is None else ended == status
         assert gone(drivers)
     finally:
         server.close()
