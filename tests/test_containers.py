@@ -587,6 +587,34 @@ async def test_docker_threaded_attach_answers_like_the_native_one(docker_env: Do
     assert results[0] == results[1]
 
 
+async def test_an_exit_status_survives_a_failed_call_to_the_engine(docker_env: DockerEnv, monkeypatch: pytest.MonkeyPatch):
+    """Over ssh under load, sshd may refuse a channel for the engine call that reads a driver's exit
+    status: that is not a lost container; the status is read again (here, after the stop's kill
+    finds the driver already gone)."""
+    from paramiko.ssh_exception import ChannelException
+
+    runtime = DockerRuntime()
+    real_call = runtime.call
+    refused: list[str] = []
+
+    async def call(verb: str, *args: Any, **kwargs: Any) -> Any:
+        if verb == "wait" and not refused:
+            refused.append(verb)
+            raise ChannelException(2, "Connect failed")
+        return await real_call(verb, *args, **kwargs)
+
+    monkeypatch.setattr(runtime, "call", call)
+    instance = await runtime.start(docker_env.spec)
+    try:
+        assert (await instance.request(METHOD_PARSE, ParseRequest(content="x = 1\n"), timeout=10))["uast"]
+    finally:
+        await instance.stop()
+        await runtime.close()
+    assert refused == ["wait"]
+    assert instance.exit_status is not None and instance.exit_status.code in (0, 137)
+    assert not container_exists(docker_env, instance)
+
+
 async def test_docker_unreachable_engines_are_reported():
     for base_url in ("tcp://127.0.0.1:9", "ssh://nobody@127.0.0.1:9"):
         availability = DockerRuntime.probe(base_url)

@@ -88,6 +88,7 @@ class DockerInstance(ContainerInstance):
         return self._attach.close_stdin()
 
     async def _exited(self, timeout: float) -> ExitStatus | None:
+        import docker.errors
         import requests
 
         call = self.runtime.call
@@ -95,8 +96,12 @@ class DockerInstance(ContainerInstance):
             result = await call("wait", self.container_id, timeout=timeout)
         except requests.exceptions.RequestException:
             return None  # still running after timeout
-        except Exception:
+        except docker.errors.NotFound:
             return ExitStatus(None)  # the engine lost the container
+        except Exception:
+            # The way to the engine failed (over ssh, a channel refused under load): the exit is
+            # not known yet, and a later wait may still read it.
+            return None
         code = result.get("StatusCode")
         try:
             state = (await call("inspect_container", self.container_id)).get("State") or {}
