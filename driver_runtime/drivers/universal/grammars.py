@@ -18,19 +18,10 @@ EXCLUDED: dict[str, str] = {
 }
 
 # Babelfish's names for the languages it had: what a request's `language` and a UAST's type
-# prefix say.  They are the pack's names too; the table says so explicitly.
-BABELFISH: dict[str, str] = {
-    "python": "python",
-    "javascript": "javascript",
-    "typescript": "typescript",
-    "go": "go",
-    "java": "java",
-    "ruby": "ruby",
-    "php": "php",
-    "bash": "bash",
-    "cpp": "cpp",
-    "csharp": "csharp",
-}
+# prefix say.  They are the pack's grammar names too, so they are served as they are (a test
+# checks that each is).
+BABELFISH: tuple[str, ...] = ("python", "javascript", "typescript", "go", "java", "ruby", "php", "bash", "cpp",
+                              "csharp")
 
 # Other names a request may use for a served language -> its served name.
 ALIASES: dict[str, str] = {
@@ -55,11 +46,8 @@ DIALECTS: dict[tuple[str, str], str] = {
 
 PACK: tuple[str, ...] = typing.get_args(SupportedLanguage)
 
-# Served name -> the pack's grammar name.
-GRAMMARS: dict[str, str] = {
-    **{name: name for name in PACK if name not in EXCLUDED},
-    **{name: grammar for name, grammar in BABELFISH.items() if grammar not in EXCLUDED},
-}
+# Served name -> the pack's grammar name (the same name: dialects aside, see DIALECTS).
+GRAMMARS: dict[str, str] = {name: name for name in PACK if name not in EXCLUDED}
 
 LANGUAGES: tuple[str, ...] = tuple(sorted(GRAMMARS))
 
