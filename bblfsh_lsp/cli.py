@@ -23,10 +23,9 @@ from bblfsh_lsp.outline import Symbol, outline, symbol_kinds
 from bblfsh_lsp.parsing import FileParse, parse_files
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.query import Match, QueryError, Scalar, Search
-from bblfsh_lsp.settings import RUNTIME_ENV, Settings, runtime_from_environment
-from driver_runtime.errors import RuntimeNotAvailable
+from bblfsh_lsp.settings import PREFERENCES, RUNTIME_ENV, Settings, runtime_from_environment
+from driver_runtime.errors import DriverError, RuntimeNotAvailable
 from driver_runtime.languages import LANGUAGES
-from driver_runtime.registry import Registry
 from driver_runtime.runtime_names import AUTO, RUNTIME_NAMES
 from driver_runtime.runtimes import choose
 from driver_runtime.sdk import protocol, uast
@@ -36,14 +35,18 @@ from driver_runtime.service import DriverService
 EXIT_OK, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(runtime=args.runtime, drivers=dict(args.driver))
+
+
 def _service(args: argparse.Namespace) -> DriverService:
-    settings = Settings(runtime=args.runtime)
+    settings = _settings(args)
     choice = choose(settings.runtime, settings.isolation())
     log = logging.getLogger(__name__)
     log.info("using %s", choice.describe())
     # A batch keeps both cores busy; an editor session keeps the default.
     pool = attrs.evolve(settings.pool(), max_instances=max(os.cpu_count() or 1, 2))
-    return DriverService.for_choice(choice, pool, on_notice=log.log)
+    return DriverService.for_choice(choice, pool, on_notice=log.log, preferences=settings.driver_preferences())
 
 
 def _errors_as_data(parsed: FileParse) -> list[Any]:
@@ -215,21 +218,40 @@ def _symbol_tree(symbols: list[Symbol], index: TextIndex, prefix: str = "") -> l
 
 
 async def cmd_languages(args: argparse.Namespace) -> int:
-    choice = choose(args.runtime)
-    installed = Registry.for_runtime(choice.runtime.name)
-    bundled = Registry.bundled()
-    print(f"runtime: {choice.runtime.name} ({choice.reason})")
+    """Every language, the driver that parses it here and why: nothing is started."""
+    service = _service(args)
+    try:
+        rows = []
+        for language in LANGUAGES:
+            try:
+                choice = service.driver_for(language.name)
+            except DriverError as exc:
+                rows.append({"language": language.name, "driver": None, "version": None, "runtime": None,
+                             "image": None, "why": str(exc), "extensions": list(language.extensions)})
+                continue
+            rows.append({"language": language.name, "driver": choice.spec.manifest.name,
+                         "version": choice.spec.manifest.version, "runtime": choice.runtime.name,
+                         "image": choice.spec.image, "why": choice.reason, "extensions": list(language.extensions)})
+    finally:
+        await service.close()
+    if args.json:
+        for row in rows:
+            print(json.dumps(row))
+        return EXIT_OK
+    print(f"runtime: {service.runtime.name}" + (f" (what it lacks runs on {service.fallback.name})" if service.fallback else ""))
     print()
-    print(f"{'language':<12} {'driver':<8} {'runs on':<28} {'extensions'}")
-    for language in LANGUAGES:
-        spec, where = installed.get(language.name), choice.runtime.name
-        if spec is None and choice.fallback is not None:
-            spec, where = bundled.get(language.name), f"{choice.fallback.name} (no image installed)"
-        if spec is not None and spec.image:
-            where = f"{where}: {spec.image}"
-        version = spec.manifest.version if spec else "-"
-        print(f"{language.name:<12} {version:<8} {where if spec else '-':<28} {' '.join(language.extensions)}")
+    print(f"{'language':<18} {'driver':<18} {'runs on':<9} why")
+    for row in rows:
+        driver = f"{row['driver']} {row['version']}" if row["driver"] else "-"
+        print(f"{row['language']:<18} {driver:<18} {row['runtime'] or '-':<9} {row['why']}")
     return EXIT_OK
+
+
+def _driver_preference(value: str) -> tuple[str, str]:
+    language, equals, choice = value.partition("=")
+    if not equals or not language.strip() or choice.strip() not in PREFERENCES:
+        raise argparse.ArgumentTypeError(f"expected LANG=CHOICE with CHOICE one of {', '.join(PREFERENCES)}: {value!r}")
+    return language.strip(), choice.strip()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -243,6 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=runtime_from_environment(),
         help=f"where drivers run: {', '.join(RUNTIME_NAMES)} (default: ${RUNTIME_ENV} or {AUTO})",
     )
+    parser.add_argument(
+        "--driver", action="append", type=_driver_preference, default=[], metavar="LANG=CHOICE",
+        help=f"which driver parses LANG ('*': every language): {', '.join(PREFERENCES)} (default: auto, a "
+             "language's own driver when it is installed and prepared, else the universal one); repeatable")
     parser.add_argument("--log-level", default="warning", help="debug, info, warning or error")
     parser.add_argument("--log-file", help="write the log to this file instead of stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -281,7 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_driver_commands(commands)
 
-    languages = commands.add_parser("languages", help="list languages, drivers and the runtime")
+    languages = commands.add_parser("languages", help="list languages, the driver that parses each here, and why")
+    languages.add_argument("--json", action="store_true", help="one JSON object per language")
     languages.set_defaults(run=cmd_languages)
     return parser
 

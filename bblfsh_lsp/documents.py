@@ -34,10 +34,13 @@ log = logging.getLogger(__name__)
 
 
 class DocumentParser(SourceParser, Protocol):
-    """What the store needs of the drivers (the runtime's DriverService): a parse, and the
-    driver's manifest for its symbol kinds."""
+    """What the store needs of the drivers (the runtime's DriverService): a parse, the driver's
+    manifest for its symbol kinds, and to be told a document was closed."""
 
     def manifest(self, language: str) -> Manifest | None: ...
+
+    def forget(self, document: str) -> None:
+        """The document was closed: its driver need not keep it."""
 
 
 class computed_once:  # noqa: N801 (a decorator, named like functools.cached_property)
@@ -174,6 +177,7 @@ class DocumentStore:
             return
         if document.pending is not None:
             document.pending.cancel()
+        self.parser.forget(uri)
         large = document.index is not None and len(document.index.data) >= LARGE_DOCUMENT_BYTES
         del document  # its trees are freed here
         if large:
@@ -214,7 +218,7 @@ class DocumentStore:
         started = time.perf_counter()
         try:
             result = await parse_text(self.parser, index.text, path, language=self.language_id(document.uri),
-                                      max_bytes=self.max_bytes, size=len(index.data))
+                                      max_bytes=self.max_bytes, size=len(index.data), document=document.uri)
             manifest = self.parser.manifest(result.language)
             parsed = ParsedDocument(document.uri, version, index, result=result,
                                     kinds=symbol_kinds(manifest.symbol_kinds) if manifest is not None else {})
@@ -287,7 +291,7 @@ class DocumentStore:
         index = document.index
         try:
             result = await parse_text(self.parser, index.text, path, mode, self.language_id(uri), self.max_bytes,
-                                      len(index.data))
+                                      len(index.data), document=uri)
         except (DriverError, SourceError) as exc:
             return ParsedDocument(uri, document.version, index, problem=str(exc))
         return ParsedDocument(uri, document.version, index, result)

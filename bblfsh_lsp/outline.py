@@ -70,6 +70,24 @@ TYPE_KINDS = (SymbolKind.Class, SymbolKind.Interface, SymbolKind.Struct, SymbolK
 CONTAINER_TYPES = (*TYPE_KINDS, SymbolKind.Module, SymbolKind.Namespace, SymbolKind.Package)
 
 
+def _is_word_byte(byte: int) -> bool:
+    return byte >= 0x80 or chr(byte).isalnum() or byte == 0x5F  # letters of any script, digits, _
+
+
+def _find_word(data: bytes, word: bytes, start: int, end: int) -> int:
+    """The first place in data[start:end] where `word` stands alone (no letter, digit or _
+    right before or after it), else the first place it occurs at all; -1 if nowhere."""
+    first = found = data.find(word, start, end)
+    while found >= 0:
+        before = data[found - 1] if found > 0 else 0x20
+        after = data[found + len(word)] if found + len(word) < len(data) else 0x20
+        if not (word[:1] and _is_word_byte(word[0]) and _is_word_byte(before)) and \
+                not (word[-1:] and _is_word_byte(word[-1]) and _is_word_byte(after)):
+            return found
+        found = data.find(word, found + 1, end)
+    return first
+
+
 def _roles(node: Node) -> tuple[str, ...]:
     return tuple(node.get(ROLE) or ())
 
@@ -89,18 +107,24 @@ def _function_name(node: Node) -> tuple[str, Node | None] | None:
     return None
 
 
+def _listed_kind(node_type: str, kinds: Mapping[str, SymbolKind]) -> SymbolKind | None:
+    """The kind a manifest gives a node type: by its whole type ("rust:impl_item", for a driver of
+    many languages), else by its native type ("impl_item")."""
+    return kinds.get(node_type) or kinds.get(node_type.partition(":")[2])
+
+
 def _type_kind(node: Node, kinds: Mapping[str, SymbolKind]) -> SymbolKind | None:
-    native = node.get(TYPE, "").partition(":")[2]
-    if native in kinds:
-        return kinds[native]
+    listed = _listed_kind(node.get(TYPE, ""), kinds)
+    if listed is not None:
+        return listed
     roles = _roles(node)
     if "Declaration" in roles and "Type" in roles:
         # `type Shelf interface {...}` (Go): the declared type's own kind tells what it is.
         for field in ("Type", "type"):
             value = node.get(field)
-            inner = value.get(TYPE, "").partition(":")[2] if isinstance(value, dict) else ""
-            if inner in kinds and kinds[inner] in TYPE_KINDS:
-                return kinds[inner]
+            inner = _listed_kind(value.get(TYPE, ""), kinds) if isinstance(value, dict) else None
+            if inner in TYPE_KINDS:
+                return inner
     if "Declaration" not in roles:
         return None
     if "Enumeration" in roles:
@@ -245,9 +269,10 @@ class _Builder:
             end = own.get("end", start)
             if end is None or end - start == len(encoded) or end <= start:
                 return start, start + len(encoded)
-        # Find the name in the text of the definition.
+        # Find the name in the text of the definition, as a word of its own (the `f` of
+        # `function f`, not of `function`).
         if structure.has_extent(number):
-            found = self.index.data.find(encoded, structure.starts[number], structure.ends[number])
+            found = _find_word(self.index.data, encoded, structure.starts[number], structure.ends[number])
             if found >= 0:
                 return found, found + len(encoded)
             return structure.starts[number], structure.starts[number]
@@ -282,7 +307,7 @@ class _Builder:
             # Most nodes are none of the kinds of symbol: reject them without a call.
             node_type = node.get(TYPE)
             if node_type != "uast:FunctionGroup" and (
-                    not self.kinds or (node_type or "").partition(":")[2] not in self.kinds):
+                    not self.kinds or _listed_kind(node_type or "", self.kinds) is None):
                 roles = node.get(ROLE)
                 if not roles or ("Declaration" not in roles and "Assignment" not in roles):
                     continue
@@ -306,7 +331,7 @@ class _Builder:
             kind = SymbolKind.Method if in_type or _has_receiver(node) else SymbolKind.Function
             return [self.symbol(number, name, _constructor_or(kind, name, parent), name_node)]
         roles = node.get(ROLE) or ()
-        if "Declaration" in roles or node_type.partition(":")[2] in self.kinds:
+        if "Declaration" in roles or _listed_kind(node_type, self.kinds) is not None:
             type_kind = _type_kind(node, self.kinds)
             if type_kind in VARIABLE_KINDS and (not (parent is None or in_container) or self.local[number]):
                 return []  # a local variable: not part of an outline

@@ -18,16 +18,17 @@ class SourceParser(Protocol):
     """What parsing needs of the drivers (the runtime's DriverService)."""
 
     async def parse(self, content: str, path: str = "", language: str | None = None,
-                    mode: Mode = Mode.SEMANTIC) -> ParseResult: ...
+                    mode: Mode = Mode.SEMANTIC, document: str = "") -> ParseResult: ...
 
 
 async def parse_text(parser: SourceParser, text: str, path: str, mode: Mode = Mode.SEMANTIC,
                      language: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-                     size: int | None = None) -> ParseResult:
+                     size: int | None = None, document: str = "") -> ParseResult:
     """Parse a text within the size limit (SourceTooLarge over it); `size`, its UTF-8 length,
-    if known.  DriverError when no driver could answer."""
+    if known; `document`, the editor's document it is (its URI), whose driver may keep it and be
+    sent only its edits next time.  DriverError when no driver could answer."""
     check_size(len(text.encode("utf-8", "surrogatepass")) if size is None else size, path, max_bytes)
-    return await parser.parse(text, path, language=language, mode=mode)
+    return await parser.parse(text, path, language=language, mode=mode, document=document)
 
 
 @attrs.frozen

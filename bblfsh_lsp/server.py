@@ -109,15 +109,17 @@ class BblfshServer(HardenedLanguageServer):
             choice = choose(PROCESS)
             self.runtime_note = f"{exc}; drivers run as local processes instead"
         log.info(self.runtime_note)
-        return DriverService.for_choice(choice, self.settings.pool(), on_notice=self.notice)
+        return DriverService.for_choice(choice, self.settings.pool(), on_notice=self.notice,
+                                        preferences=self.settings.driver_preferences())
 
     async def apply_settings(self, options: Any) -> None:
         """New settings from the editor; a new runtime means new drivers, and a fresh parse."""
         settings = self.settings.with_editor_options(options)
         if settings == self.settings:
             return
-        # A new runtime or new confinement means new drivers; pool limits apply to pools made from now on.
-        restart = settings.runtime != self.settings.runtime or settings.isolation() != self.settings.isolation()
+        # A new runtime, new confinement or another choice of drivers means new drivers; pool limits apply to pools made from now on.
+        restart = (settings.runtime != self.settings.runtime or settings.isolation() != self.settings.isolation()
+                   or settings.driver_preferences() != self.settings.driver_preferences())
         self.settings = settings
         if self.documents is not None:
             self.documents.max_bytes = settings.max_file_bytes
@@ -323,14 +325,20 @@ def status(ls: BblfshServer, uri: str | None) -> dict[str, Any]:
     except DriverError as exc:
         answer["document"] = {"language": None, "problem": str(exc)}
         return answer
+    try:
+        choice = service.driver_for(language)
+    except DriverError as exc:
+        answer["document"] = {"language": language, "driver": None, "runtime": None, "image": None, "problem": str(exc)}
+        return answer
     manifest = service.manifest(language)
-    pool = service.pools().get(language)
     answer["document"] = {
         "language": language,
         "driver": manifest.version if manifest else None,
-        "runtime": pool.runtime.name if pool else None,
-        "image": pool.spec.image if pool else None,
-        "problem": None if manifest else f"no {language} driver is installed",
+        "driverName": choice.spec.manifest.name,
+        "why": choice.reason,
+        "runtime": choice.runtime.name,
+        "image": choice.spec.image,
+        "problem": None,
     }
     return answer
 

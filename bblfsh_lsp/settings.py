@@ -21,13 +21,16 @@ import cattrs
 
 from bblfsh_lsp.camel_case import camel_case, register_camel_case
 from bblfsh_lsp.files import DEFAULT_MAX_BYTES
+from driver_runtime.driver_choice import ANY_LANGUAGE, Preference
 from driver_runtime.isolation import Isolation
+from driver_runtime.languages import canonical
 from driver_runtime.pool import PoolSettings
 from driver_runtime.runtime_names import AUTO, RUNTIME_NAMES
 
 log = logging.getLogger(__name__)
 
 RUNTIME_ENV: Final = "BBLFSH_LSP_RUNTIME"
+PREFERENCES: Final = tuple(preference.value for preference in Preference)
 
 # Editor keys that were renamed, and their names now: users' configurations keep working.
 RENAMED_KEYS: Final[dict[str, str]] = {"memoryLimitMiB": "memoryLimitMib"}
@@ -82,6 +85,12 @@ class Settings:
         "memory of a driver container (docker and oci runtimes); above it the kernel kills the driver", 512,
         minimum=16)
     driver_network: bool = _setting("give driver containers a network (drivers do not need one)", False)
+    drivers: dict[str, str] = _setting(
+        "which driver parses a language: `{\"go\": \"universal\"}` or `{\"*\": \"native\"}`; `auto` (the default) "
+        "takes the language's own driver when it is installed and prepared, else the universal driver "
+        "(tree-sitter); `native` forces its own, `universal` the universal one",
+        factory=dict, choices=PREFERENCES, flag="`--driver LANG=CHOICE`",
+        documented_default="{}")
 
     def pool(self) -> PoolSettings:
         return PoolSettings(
@@ -90,6 +99,16 @@ class Settings:
             idle_timeout=self.idle_timeout,
             deadline=self.request_timeout,
         )
+
+    def driver_preferences(self) -> dict[str, str]:
+        """`drivers` by Babelfish's language names ("c#" -> "csharp"); a bad choice is logged and skipped."""
+        preferences = {}
+        for language, choice in self.drivers.items():
+            if choice not in PREFERENCES:
+                log.warning("ignoring setting drivers.%s=%r: expected one of %s", language, choice, ", ".join(PREFERENCES))
+                continue
+            preferences[language if language == ANY_LANGUAGE else canonical(language) or language] = choice
+        return preferences
 
     def isolation(self) -> Isolation:
         return Isolation(memory_bytes=self.memory_limit_mib * 1024 * 1024, network=self.driver_network)

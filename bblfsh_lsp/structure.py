@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from driver_runtime.sdk.uast import POS
+from driver_runtime.sdk.uast import POS, ROLE
 
 NO_EXTENT = -1
 
@@ -70,8 +70,8 @@ class Structure:
                     if key == POS:
                         continue
                     value = (value,)
-                elif kind is not list or not value or type(value[0]) is str:
-                    continue  # a scalar, or a list of strings (@role) that holds no nodes
+                elif kind is not list or not value or key == ROLE:
+                    continue  # a scalar, or the roles: no nodes (a list of tokens may hold some)
                 for element in value:
                     if type(element) is dict:
                         child_start, child_end = visit(element, index, key, deeper)

@@ -39,7 +39,7 @@ _IMAGE_FIELDS = ("build_packages", "runtime_packages", "prepare_environment")
 REPOSITORY_PREFIX = "bblfsh-lsp/driver-"
 LABEL_PREFIX = "org.bblfsh-lsp.driver."
 # Manifest fields that are lists travel in labels as comma-separated text.
-_LIST_FIELDS = ("aliases", "extensions", "filenames", "interpreters", "editor_languages")
+_LIST_FIELDS = ("aliases", "extensions", "filenames", "interpreters", "editor_languages", "languages")
 # The package markers that make a driver importable as driver_runtime.drivers.NAME.  They are
 # written empty, not copied: the host's driver_runtime/__init__.py is the runtime's public face
 # (its errors), which an image has no use for and whose edits must not change the images.

@@ -200,9 +200,9 @@ class DriverManager:
     # --- what is there ------------------------------------------------------------------
 
     def list(self) -> list[DriverStatus]:
-        """Every language with a bundled or an installed driver, and where it can run."""
+        """Every bundled or installed driver (a language's own, or one of many languages), and where it can run."""
         state = self.state.load()
-        languages = sorted(set(self.bundled.languages()) | set(state.drivers))
+        languages = sorted(set(self.bundled.specs) | set(state.drivers))
         client = self._client if self.engine().ok else None
         bundles = self._bundle_store_or_none()
         runc = functools.cache(_runc_availability)  # probed once, and only if an oci bundle is there
@@ -345,7 +345,7 @@ class DriverManager:
         language = self.resolve(language)
         spec = self.bundled.get(language)
         if spec is None or spec.folder is None:
-            raise UnknownDriver(f"no {language} driver is bundled")
+            raise UnknownDriver(f"no {language} driver is bundled{self._served_by(language)}")
         script = spec.folder / "prepare.sh"
         if not script.exists():
             return None
@@ -430,12 +430,21 @@ class DriverManager:
             install = attrs.evolve(install, runtimes=(DOCKER, OCI))
         return install
 
+    def _served_by(self, language: str) -> str:
+        """`, the universal driver parses it (...)` where a bundled driver of many languages does."""
+        many = [spec.manifest.name for spec in self.bundled.serving(language) if spec.manifest.languages]
+        if not many:
+            return ""
+        return (f"; the {many[0]} driver parses {language} and needs no preparing "
+                f"(`bblfsh-lsp driver install {many[0]}` installs its image for the container runtimes)")
+
     def _build(self, language: str, progress: Progress, tag: str | None) -> Install:
         spec = self.bundled.get(language)
         if spec is None:
             raise UnknownDriver(
-                f"no {language} driver is bundled (bundled: {', '.join(self.bundled.languages()) or 'none'}); "
-                f"install one from an image: bblfsh-lsp driver install {language} --from IMAGE-OR-FILE"
+                f"no {language} driver is bundled (bundled: {', '.join(sorted(self.bundled.specs)) or 'none'})"
+                f"{self._served_by(language)}; install one from an image: "
+                f"bblfsh-lsp driver install {language} --from IMAGE-OR-FILE"
             )
         client = self.client()
         reference = tag or images.image_name(spec.manifest)

@@ -12,13 +12,29 @@ import collections
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import attrs
 
 from driver_runtime.errors import DriverCrashed, DriverError, DriverTimeout, DriverUnavailable
 from driver_runtime.runtimes.base import DriverSpec, Instance, Runtime
-from driver_runtime.sdk.protocol import PROTOCOL_VERSION, DriverRequestError, Manifest, protocol_compatible
+from driver_runtime.sdk.protocol import (
+    METHOD_CLOSE,
+    METHOD_EDIT,
+    METHOD_PARSE,
+    PROTOCOL_VERSION,
+    CloseRequest,
+    DriverRequestError,
+    EditRequest,
+    ErrorCode,
+    Manifest,
+    ParseRequest,
+    TextEdit,
+    document_digest,
+    protocol_compatible,
+    speaks_documents,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +48,48 @@ class PoolSettings:
     start_timeout: float = 30.0  # seconds to start an instance and pass its health check
     crash_limit: int = 3  # this many crashes ...
     crash_window: float = 60.0  # ... within this many seconds mark the driver failed
+
+
+# The documents a pool remembers where they are kept: an editor's open files.
+MAX_HELD_DOCUMENTS = 64
+
+
+@attrs.frozen
+class _Held:
+    """An instance keeps a document's text (these bytes), as the parse numbered `sequence` left it."""
+
+    instance: Instance
+    data: bytes
+    sequence: int
+
+
+def byte_edit(old: bytes, new: bytes) -> TextEdit:
+    """The one edit that turns `old` into `new`: what lies between their common prefix and
+    common suffix, its ends on character boundaries."""
+    limit = min(len(old), len(new))
+    old_view, new_view = memoryview(old), memoryview(new)
+    low, high = 0, limit  # the common prefix's length is in [low, high]
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old_view[:middle] == new_view[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    start = low
+    low, high = 0, limit - start
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old_view[len(old) - middle:] == new_view[len(new) - middle:]:
+            low = middle
+        else:
+            high = middle - 1
+    suffix = low
+    while 0 < start < len(new) and 0x80 <= new[start] < 0xC0:  # not inside a UTF-8 sequence
+        start -= 1
+    while suffix > 0 and 0x80 <= new[len(new) - suffix] < 0xC0:
+        suffix -= 1
+    return TextEdit(start=start, end=len(old) - suffix,
+                    text=new[start:len(new) - suffix].decode("utf-8", "surrogatepass"))
 
 
 class DriverPool:
@@ -53,6 +111,9 @@ class DriverPool:
         self._reaper: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._closed = False
+        # Documents kept by instances (protocol 1.2): which instance holds which text of each.
+        self._held: collections.OrderedDict[str, _Held] = collections.OrderedDict()
+        self._sequence = 0
 
     @property
     def language(self) -> str:
@@ -70,15 +131,79 @@ class DriverPool:
     async def request(self, method: str, params: Any = None, deadline: float | None = None) -> Any:
         """Run one request on some instance; retried once if the instance crashes.  `deadline`
         replaces the settings' for this request (a large file takes longer)."""
+        return await self._run(lambda instance: instance.request(method, params, deadline or self.settings.deadline))
+
+    async def parse_document(self, request: ParseRequest, deadline: float | None = None) -> Any:
+        """Parse a document the editor holds open (request.document names it): a driver that
+        keeps documents (protocol 1.2) and holds its previous text is sent the edit alone (the
+        bytes that differ), else the whole text, which it then keeps."""
+        data = request.content.encode("utf-8", "surrogatepass")
+        self._sequence += 1
+        sequence = self._sequence
+        held = self._held.get(request.document)
+        timeout = deadline or self.settings.deadline
+
+        async def call(instance: Instance) -> Any:
+            result = None
+            if held is not None and held.instance is instance:
+                edit = byte_edit(held.data, data)
+                params = EditRequest(document=request.document, edits=[edit], digest=document_digest(data),
+                                     filename=request.filename, language=request.language, mode=request.mode)
+                try:
+                    result = await instance.request(METHOD_EDIT, params, timeout)
+                except DriverRequestError as exc:
+                    if exc.error.code not in (ErrorCode.UNKNOWN_DOCUMENT, ErrorCode.UNKNOWN_METHOD):
+                        raise
+            if result is None:
+                result = await instance.request(METHOD_PARSE, request, timeout)
+            self._hold(request.document, _Held(instance, data, sequence))
+            return result
+
+        if self.manifest is None:
+            await self.warm()  # what protocol the driver speaks decides what it is sent
+        if self.manifest is not None and not speaks_documents(self.manifest.protocol_version):
+            return await self.request(METHOD_PARSE, attrs.evolve(request, document=""), deadline)
+        return await self._run(call, prefer=held.instance if held is not None else None)
+
+    def forget(self, document: str) -> None:
+        """The editor closed a document: its driver may drop it (it would in time anyway)."""
+        held = self._held.pop(document, None)
+        if held is not None:
+            self._spawn(self._close_document(held.instance, document))
+
+    async def _close_document(self, instance: Instance, document: str) -> None:
+        async with self._cond:  # only if it is idle still: closing is not worth a wait
+            if not any(idle is instance for idle, _ in self._idle):
+                return
+            self._idle = [(idle, since) for idle, since in self._idle if idle is not instance]
+            self._busy.add(instance)
+        try:
+            with contextlib.suppress(DriverError, DriverRequestError):
+                await instance.request(METHOD_CLOSE, CloseRequest(document), self.settings.deadline)
+        finally:
+            await self._release(instance)
+
+    def _hold(self, document: str, held: _Held) -> None:
+        current = self._held.get(document)
+        if current is not None and current.sequence > held.sequence:
+            return  # a later parse of the document already answered (this one was abandoned)
+        self._held[document] = held
+        self._held.move_to_end(document)
+        while len(self._held) > MAX_HELD_DOCUMENTS:
+            self._held.popitem(last=False)
+
+    async def _run(self, call: Callable[[Instance], Awaitable[Any]], prefer: Instance | None = None) -> Any:
+        """`call` on an instance (`prefer` if it is idle); retried once on a fresh one if the
+        instance crashes."""
         for attempt in (1, 2):
-            instance = await self._acquire()
-            call = asyncio.ensure_future(instance.request(method, params, deadline or self.settings.deadline))
+            instance = await self._acquire(prefer if attempt == 1 else None)
+            call_ = asyncio.ensure_future(call(instance))
             try:
                 # Shielded: if our caller gives up, the instance still finishes its request and
                 # goes back to the pool instead of being killed mid-parse.
-                result = await asyncio.shield(call)
+                result = await asyncio.shield(call_)
             except asyncio.CancelledError:
-                self._after_abandoned(instance, call)
+                self._after_abandoned(instance, call_)
                 raise
             except DriverRequestError:
                 await self._release(instance)
@@ -130,13 +255,18 @@ class DriverPool:
 
     # --- instances -------------------------------------------------------------------------
 
-    async def _acquire(self) -> Instance:
+    async def _acquire(self, prefer: Instance | None = None) -> Instance:
         async with self._cond:
             while True:
                 if self._closed:
                     raise DriverUnavailable(f"the {self.language} driver pool is closed")
                 if self.failed:
                     raise DriverUnavailable(self.failed)
+                for position, (instance, _) in enumerate(self._idle):
+                    if instance is prefer and instance.alive:
+                        del self._idle[position]
+                        self._busy.add(instance)
+                        return instance
                 while self._idle:
                     instance, _ = self._idle.pop()
                     if instance.alive:

@@ -27,7 +27,8 @@ def read_manifest(path: Path) -> Manifest:
 
 @attrs.define
 class Registry:
-    """Driver specs by language."""
+    """Driver specs by name: a language's own driver is named for its language ("go"), a driver
+    of many languages for itself ("universal", with the languages in its manifest)."""
 
     specs: dict[str, DriverSpec] = attrs.field(factory=dict)
 
@@ -66,18 +67,32 @@ class Registry:
         return cls.installed(runtime, state_file)
 
     def add(self, spec: DriverSpec) -> None:
-        self.specs[spec.language] = spec
+        self.specs[spec.manifest.language] = spec
 
-    def get(self, language: str) -> DriverSpec | None:
-        return self.specs.get(language)
+    def get(self, name: str) -> DriverSpec | None:
+        """The driver named so: a language's own driver ("go"), or a driver of many languages
+        ("universal")."""
+        return self.specs.get(name)
+
+    def serving(self, language: str) -> list[DriverSpec]:
+        """The drivers here that parse a language: its own driver first, then the drivers of
+        many languages that list it."""
+        own = self.specs.get(language)
+        found = [own] if own is not None and not own.manifest.languages else []
+        found += [spec for spec in self.specs.values() if language in spec.manifest.languages]
+        return found
 
     def languages(self) -> list[str]:
-        return sorted(self.specs)
+        """Every language a driver here parses."""
+        served = set()
+        for name, spec in self.specs.items():
+            served.update(spec.manifest.languages or (name,))
+        return sorted(served)
 
     def language_for_name(self, name: str) -> str | None:
         name = name.strip().lower()
         for language, spec in self.specs.items():
-            if name == language or name in spec.manifest.aliases:
+            if not spec.manifest.languages and (name == language or name in spec.manifest.aliases):
                 return language
         return None
 

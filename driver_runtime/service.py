@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from driver_runtime import languages
+from driver_runtime.driver_choice import DriverChoice, Place, Preference, choose_driver, preference_for
 from driver_runtime.errors import DriverError, NoDriver, StateError, UnknownLanguage
 from driver_runtime.pool import DriverPool, PoolSettings
 from driver_runtime.registry import Registry
@@ -35,25 +36,32 @@ DEADLINE_UNIT_CHARS = 1 << 20  # the size of source a request deadline is meant 
 
 class DriverService:
     def __init__(self, runtime: Runtime, registry: Registry, settings: PoolSettings | None = None,
-                 fallback: Runtime | None = None, on_notice: Notice | None = None):
+                 fallback: Runtime | None = None, on_notice: Notice | None = None,
+                 preferences: Mapping[str, str] | None = None):
         """`fallback` runs the bundled drivers of languages that `runtime` has no driver for;
         `on_notice(level, message)` hears what the user should be told (logging levels: INFO for
-        a fallback, WARNING/ERROR for swaps that did not happen)."""
+        a fallback, WARNING/ERROR for swaps that did not happen); `preferences` maps a language
+        (or "*") to "auto", "native" or "universal" (driver_choice.Preference)."""
         self.runtime = runtime
         self.registry = registry
         self.settings = settings or PoolSettings()
         self.fallback = fallback
         self.fallback_registry = Registry.bundled() if fallback is not None else Registry()
+        self.preferences = {language: Preference(value).value for language, value in (preferences or {}).items()}
         self._notice = on_notice or log.log
-        self._pools: dict[str, DriverPool] = {}
+        # One pool per driver and runtime (the universal driver's serves all its languages), and
+        # the choice each language was given.
+        self._pools: dict[tuple[str, str], DriverPool] = {}
+        self._served: dict[str, DriverChoice] = {}
         self._lock = asyncio.Lock()
         self._watcher: asyncio.Task[None] | None = None
 
     @classmethod
     def for_choice(cls, choice: Choice, settings: PoolSettings | None = None,
-                   on_notice: Notice | None = None) -> DriverService:
+                   on_notice: Notice | None = None, preferences: Mapping[str, str] | None = None) -> DriverService:
         """A service on a chosen runtime, with the drivers installed for it."""
-        return cls(choice.runtime, Registry.for_runtime(choice.runtime.name), settings, choice.fallback, on_notice)
+        return cls(choice.runtime, Registry.for_runtime(choice.runtime.name), settings, choice.fallback, on_notice,
+                   preferences)
 
     def language_of(self, path: str, head: bytes | str = b"", language: str | None = None) -> str:
         """The Babelfish language for a file, or UnknownLanguage naming why.
@@ -84,21 +92,38 @@ class DriverService:
         return languages.detect(path) is not None or any(
             registry.language_for_path(path) for registry in (self.registry, self.fallback_registry))
 
+    def places(self) -> list[Place]:
+        places = [Place(self.runtime, self.registry)]
+        if self.fallback is not None:
+            places.append(Place(self.fallback, self.fallback_registry, fallback=True))
+        return places
+
+    def driver_for(self, language: str) -> DriverChoice:
+        """The driver that parses a language now (driver_choice's rule), or NoDriver."""
+        served = self._served.get(language)
+        if served is not None:
+            return served
+        choice = choose_driver(language, self.places(), preference_for(language, self.preferences))
+        if choice is None:
+            raise NoDriver(language, self.runtime.name)
+        return choice
+
     async def pool(self, language: str) -> DriverPool:
         async with self._lock:
-            pool = self._pools.get(language)
+            choice = self.driver_for(language)
+            pool = self._pools.get(choice.key)
             if pool is None:
-                spec, runtime = self.registry.get(language), self.runtime
-                if spec is None and self.fallback is not None:
-                    spec, runtime = self.fallback_registry.get(language), self.fallback
-                    if spec is not None:
-                        self._notice(
-                            logging.INFO, f"no {language} driver is installed for the {self.runtime.name} runtime: its bundled "
-                            f"driver runs as a local process (`bblfsh-lsp driver install {language}` installs the image)")
-                if spec is None:
-                    raise NoDriver(language, self.runtime.name)
-                pool = self._pools[language] = DriverPool(runtime, spec, self.settings)
+                pool = self._pools[choice.key] = DriverPool(choice.runtime, choice.spec, self.settings)
+            if language not in self._served:
+                self._served[language] = choice
+                if choice.universal or choice.runtime is not self.runtime:
+                    self._notice(logging.INFO, f"{language} files are parsed by {choice.describe()}: {choice.reason}")
             return pool
+
+    def pool_of(self, language: str) -> DriverPool | None:
+        """The pool serving a language, if one was started for it."""
+        served = self._served.get(language)
+        return self._pools.get(served.key) if served is not None else None
 
     async def parse(
         self,
@@ -106,40 +131,55 @@ class DriverService:
         path: str = "",
         language: str | None = None,
         mode: Mode = Mode.SEMANTIC,
+        document: str = "",
     ) -> ParseResult:
-        """Parse text with the driver for its language.
+        """Parse text with the driver for its language; `document` names the editor's document
+        it is (its URI): a driver that keeps documents is then sent only what changed since it
+        last parsed it.
 
         Syntax errors come back inside the result; DriverError is raised when no driver could
         answer (unknown language, no driver, crash, deadline), with a message for the user.
         """
         name = self.language_of(path, content[:256], language)
         pool = await self.pool(name)
-        request = ParseRequest(content=content, filename=path, language=name, mode=mode)
+        request = ParseRequest(content=content, filename=path, language=name, mode=mode, document=document)
         # The deadline is for a file of up to a MiB; a larger file gets it once per MiB (the
         # parse, and the transfer of its tree, grow with the size).
         deadline = self.settings.deadline * max(1.0, len(content) / DEADLINE_UNIT_CHARS)
         try:
-            result = await pool.request(protocol.METHOD_PARSE, request, deadline)
+            if document:
+                result = await pool.parse_document(request, deadline)
+            else:
+                result = await pool.request(protocol.METHOD_PARSE, request, deadline)
         except DriverRequestError as exc:
             raise DriverError(f"the {name} driver refused the request: {exc}") from None
         return protocol.converter.structure(result, ParseResult)
 
     def manifest(self, language: str) -> Manifest | None:
-        """The driver's manifest: as its running instances report it, else as installed."""
-        pool = self._pools.get(language)
+        """The manifest of the driver that parses a language: as its running instances report
+        it, else as installed."""
+        pool = self.pool_of(language)
         if pool is not None and pool.manifest is not None:
             return pool.manifest
-        spec = self.registry.get(language) or self.fallback_registry.get(language)
-        return spec.manifest if spec is not None else None
+        try:
+            return self.driver_for(language).spec.manifest
+        except NoDriver:
+            return None
 
-    def pools(self) -> dict[str, DriverPool]:
-        return dict(self._pools)
+    def forget(self, document: str) -> None:
+        """The editor closed a document: the drivers that keep it may drop it."""
+        for pool in self._pools.values():
+            pool.forget(document)
+
+    def pools(self) -> list[DriverPool]:
+        return list(self._pools.values())
 
     # --- following installs ---------------------------------------------------------------------
 
     async def refresh(self) -> None:
         """Catch up with what is installed now: swap updated drivers blue/green, retire removed
-        ones, and move languages off the fallback once their image is installed."""
+        ones, and move languages to a better driver once it is installed (off the fallback, or
+        from the universal driver to their own)."""
         if self.runtime.name == PROCESS:
             return
         try:
@@ -148,35 +188,48 @@ class DriverService:
             self._notice(logging.ERROR, f"cannot read the installed drivers: {exc}")
             return
         self.registry = registry
-        for language, pool in list(self._pools.items()):
-            spec = registry.get(language)
-            if pool.runtime is self.runtime and spec is None:
-                self._notice(logging.WARNING, f"the {language} driver was removed")
-                await self._retire(language, pool)
-            elif pool.runtime is self.runtime and spec is not None and spec.digest != pool.spec.digest:
+        for key, pool in list(self._pools.items()):
+            if pool.runtime is not self.runtime:
+                continue
+            name = pool.spec.manifest.name
+            spec = registry.get(pool.spec.manifest.language)
+            if spec is None:
+                self._notice(logging.WARNING, f"the {name} driver was removed")
+                for language in [language for language, choice in self._served.items() if choice.key == key]:
+                    del self._served[language]  # chosen again at its next request
+                await self._retire(key, pool)
+            elif spec.digest != pool.spec.digest:
                 try:
                     manifest = await pool.swap(spec)
                 except DriverError as exc:
-                    self._notice(logging.ERROR, f"the new {language} driver was not started, the running one stays: {exc} "
-                                 f"(`bblfsh-lsp driver rollback {language}` restores the previous install)")
+                    self._notice(logging.ERROR, f"the new {name} driver was not started, the running one stays: {exc} "
+                                 f"(`bblfsh-lsp driver rollback {name}` restores the previous install)")
                 else:
-                    self._notice(NOTICE, f"the {language} driver is now {manifest.version} ({spec.image}), without downtime")
-            elif pool.runtime is not self.runtime and spec is not None:
-                # The language ran on the fallback; its image is installed now.
-                replacement = DriverPool(self.runtime, spec, self.settings)
+                    self._notice(NOTICE, f"the {name} driver is now {manifest.version} ({spec.image}), without downtime")
+        for language, served in list(self._served.items()):
+            choice = choose_driver(language, self.places(), preference_for(language, self.preferences))
+            if choice is None or choice.key == served.key:
+                continue
+            if choice.key not in self._pools:
+                replacement = DriverPool(choice.runtime, choice.spec, self.settings)
                 try:
                     await replacement.warm()
                 except DriverError as exc:
                     await replacement.close()
-                    self._notice(logging.ERROR, f"the installed {language} driver does not start, the local one stays: {exc}")
+                    self._notice(logging.ERROR, f"the installed {choice.spec.manifest.name} driver does not start, "
+                                 f"{language} stays with {served.describe()}: {exc}")
                     continue
-                self._pools[language] = replacement
-                self._notice(NOTICE, f"the {language} driver now runs on the {self.runtime.name} runtime")
-                await self._retire(language, pool)
+                self._pools[choice.key] = replacement
+            self._served[language] = choice
+            self._notice(NOTICE, f"{language} files are now parsed by {choice.describe()}")
+        in_use = {choice.key for choice in self._served.values()}
+        for key, pool in list(self._pools.items()):
+            if key not in in_use:
+                await self._retire(key, pool)
 
-    async def _retire(self, language: str, pool: DriverPool) -> None:
-        if self._pools.get(language) is pool:
-            del self._pools[language]
+    async def _retire(self, key: tuple[str, str], pool: DriverPool) -> None:
+        if self._pools.get(key) is pool:
+            del self._pools[key]
         await pool.close(drain=True)
 
     def watch_installs(self, interval: float = 2.0) -> None:

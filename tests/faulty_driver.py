@@ -20,12 +20,15 @@ from driver_runtime.sdk.protocol import Manifest, ParseRequest, ParseResult
 
 MANIFEST = Manifest(name="faulty", language="faulty", version="0.0.1", extensions=[".faulty"],
                     command=["{python}", str(Path(__file__).resolve())])
-# Arguments: [VERSION] [--fail-start]; the version is what `info` reports and parses carry.
+# Arguments: [VERSION] [--fail-start] [--protocol=X.Y]; the version is what `info` reports and
+# parses carry; the protocol, what it says it speaks (an older driver's).
 VERSION = next((arg for arg in sys.argv[1:] if not arg.startswith("--")), MANIFEST.version)
+PROTOCOL = next((arg.partition("=")[2] for arg in sys.argv[1:] if arg.startswith("--protocol=")),
+                MANIFEST.protocol_version)
 
 
 class FaultyDriver:
-    manifest = attrs.evolve(MANIFEST, version=VERSION)
+    manifest = attrs.evolve(MANIFEST, version=VERSION, protocol_version=PROTOCOL)
 
     def parse(self, request: ParseRequest) -> ParseResult:
         word, _, argument = request.content.strip().partition(" ")

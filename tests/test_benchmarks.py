@@ -63,6 +63,8 @@ DRIVER_BENCHES = [
     DriverBench("driver_cpp.py", (CppDriver,), (), ("cpp",)),
     # tree-sitter in this process: no toolchain, no runtime row until the registry chooses it
     DriverBench("driver_universal.py", (), (), ("python",), rows=("native", "annotated", "semantic")),
+    # argparse.py edited one character at a time, through the universal driver in a local process
+    DriverBench("universal_edits.py", (), (), (), rows=("edit", "whole")),
 ]
 
 
@@ -117,6 +119,16 @@ def test_driver_bench_reports_every_row(bench: DriverBench):
         assert list(table) == ["reference", *bench.rows], out
         assert table["reference"][1] == 1.0, out
     assert out.count(f"{RUNS} runs each") == bench.tables, out
+
+
+def test_universal_first_outline_bench_reports():
+    out = run_bench("universal_first_outline.py", "--n", "1")
+    names = ("warm (reference)", "first language", "second language")
+    rows = {name: line[len(name):].split() for line in out.splitlines() for name in names if line.startswith(name)}
+    assert list(rows) == list(names), out
+    for ms, ratio in rows.values():
+        positive(ms)
+        positive(ratio)
 
 
 def test_lsp_symbols_bench_reports():

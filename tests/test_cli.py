@@ -23,7 +23,7 @@ def tree(tmp_path: Path) -> Path:
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "a.py").write_text("def alpha():\n    return 'é'\n", encoding="utf-8")
     (tmp_path / "pkg" / "b.py").write_text("class Beta:\n    def gamma(self):\n        pass\n", encoding="utf-8")
-    (tmp_path / "pkg" / "notes.md").write_text("# not code\n", encoding="utf-8")
+    (tmp_path / "pkg" / "notes.txt").write_text("not code\n", encoding="utf-8")
     (tmp_path / "pkg" / "script").write_text("#!/usr/bin/env python3\ndef delta():\n    pass\n", encoding="utf-8")
     (tmp_path / "build").mkdir()
     (tmp_path / "build" / "gen.py").write_text("def generated():\n    pass\n", encoding="utf-8")
@@ -42,7 +42,7 @@ def test_query_walks_a_tree_like_grep(tree: Path):
         "pkg/b.py:2:9: uast:FunctionGroup gamma",
         "pkg/script:2:5: uast:FunctionGroup delta",
     ]
-    assert result.stderr == ""  # notes.md is skipped quietly; build/ and .git/ are not searched
+    assert result.stderr == ""  # notes.txt is skipped quietly; build/ and .git/ are not searched
 
 
 def test_query_json_and_exit_status_when_nothing_matches(tree: Path):
@@ -86,16 +86,16 @@ def test_bad_files_are_named_and_the_run_goes_on(tree: Path):
 
 
 def test_parse_jsonl_is_what_the_scorer_reads(tree: Path):
-    result = run("parse", "--format", "jsonl", "pkg/a.py", "pkg/notes.md", cwd=tree)
+    result = run("parse", "--format", "jsonl", "pkg/a.py", "pkg/notes.txt", cwd=tree)
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [record["path"] for record in records] == ["pkg/a.py", "pkg/notes.md"]
+    assert [record["path"] for record in records] == ["pkg/a.py", "pkg/notes.txt"]
     ok, unknown = records
     assert ok["language"] == "python" and ok["errors"] == []
     assert ok["uast"]["@type"] == "python:Module"
     function = ok["uast"]["body"][0]
     assert function["@type"] == "uast:FunctionGroup"
     assert function["@pos"]["start"] == {"@type": "uast:Position", "offset": 4, "line": 1, "col": 5}
-    assert unknown["uast"] is None and "notes.md" in unknown["errors"][0]["message"]
+    assert unknown["uast"] is None and "notes.txt" in unknown["errors"][0]["message"]
     assert result.returncode == 1
 
 
@@ -126,8 +126,8 @@ def test_languages_lists_drivers_and_the_runtime():
     result = run("languages")
     assert result.returncode == 0
     assert "runtime: process" in result.stdout
-    assert any(line.split()[:2] == ["python", "0.1.0"] for line in result.stdout.splitlines())
-    assert any(line.split()[:2] == ["bash", "-"] for line in result.stdout.splitlines())
+    assert any(line.split()[:3] == ["python", "python", "0.1.0"] for line in result.stdout.splitlines())
+    assert any(line.split()[:3] == ["bash", "universal", "0.1.0"] for line in result.stdout.splitlines())
 
 
 def test_readme_main_job_runs_on_the_bundled_example():

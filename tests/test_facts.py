@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO
 
 from bblfsh_lsp.settings import RENAMED_KEYS, Settings, editor_key
-from driver_runtime.languages import WITHOUT_DRIVER
+from driver_runtime.languages import LANGUAGES
 from driver_runtime.registry import Registry
 from driver_runtime.runtime_names import AUTO, RUNTIME_NAMES
 
@@ -39,14 +39,15 @@ def section(text: str, heading: str) -> str:
 
 
 def test_the_readme_lists_the_bundled_drivers():
-    rows = re.findall(r"^\| (\w+)[^|]* \|", section(README, "## Languages and drivers"), re.M)
-    assert set(rows) - {"language"} == set(Registry.bundled().languages())
-
-
-def test_the_readme_names_the_languages_without_a_driver():
-    named = re.search(r"\. ((?:\w+, )*\w+ and \w+|\w+) (?:are|is)\s+detected by extension", README)
-    assert named, "the README no longer says which languages are detected without a driver"
-    assert set(re.split(r", | and ", named.group(1))) == {language.name for language in WITHOUT_DRIVER}
+    """The table of drivers of their own (the first in the section), and every language in the
+    generated table of all."""
+    section_text = section(README, "## Languages and drivers")
+    own = section_text[:section_text.index("<details>")]
+    rows = re.findall(r"^\| (\w+)[^|]* \|", own, re.M)
+    assert set(rows) - {"language"} == {name for name, spec in Registry.bundled().specs.items()
+                                        if not spec.manifest.languages}
+    listed = re.findall(r"^\| (\w+) \|", section_text[section_text.index("<details>"):], re.M)
+    assert listed[1:] == [language.name for language in LANGUAGES]
 
 
 def test_the_readme_names_the_runtimes():

@@ -155,7 +155,8 @@ async def test_a_query_that_is_not_a_node_set_gives_its_value_per_document(clien
 
     everywhere = await client.protocol.send_request_async("bblfsh/query", {"query": "boolean(//uast:RuntimeImport)"})
     by_file = {Path(m["uri"]).name: (m["type"], m["value"]) for m in everywhere}
-    assert by_file == {"doc.py": ("value", True), "lib.py": ("value", False)}
+    # .gitignore is a language too (the universal driver's); notes.txt is none.
+    assert by_file == {"doc.py": ("value", True), "lib.py": ("value", False), ".gitignore": ("value", False)}
 
 
 async def test_invalid_query_is_a_clear_error_and_the_server_keeps_serving(client: LanguageClient):
@@ -205,8 +206,13 @@ async def test_status_names_the_runtime_and_the_documents_driver(client: Languag
     await symbols(client, uri)  # the driver is running now
     answer = await client.protocol.send_request_async("bblfsh/status", {"textDocument": {"uri": uri}})
     assert answer["runtime"] == "process" and "process" in answer["note"]
-    assert answer["document"] == {"language": "python", "driver": "0.1.0", "runtime": "process", "image": None,
+    assert answer["document"] == {"language": "python", "driver": "0.1.0", "driverName": "python",
+                                  "why": "its own driver (bundled)", "runtime": "process", "image": None,
                                   "problem": None}
+    rust = await open_document(client, "status.rs", "fn main() {}\n", "rust")
+    answer = await client.protocol.send_request_async("bblfsh/status", {"textDocument": {"uri": rust}})
+    assert answer["document"]["language"] == "rust" and answer["document"]["driverName"] == "universal"
+    assert answer["document"]["why"] == "universal driver (bundled): no driver of its own"
     unknown = await client.protocol.send_request_async(
         "bblfsh/status", {"textDocument": {"uri": (client.workspace_path / "notes.txt").as_uri()}})
     assert unknown["document"]["language"] is None and "notes.txt" in unknown["document"]["problem"]

@@ -18,6 +18,7 @@ from driver_runtime.pool import DriverPool, PoolSettings
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.process import ProcessRuntime
 from driver_runtime.sdk.protocol import METHOD_PARSE, Mode, ParseRequest
+from driver_runtime.service import DriverService
 
 
 def _parse(content: str) -> ParseRequest:
@@ -55,8 +56,13 @@ async def test_service_names_unknown_language_and_missing_driver(service):
         await service.parse("hello", "notes.txt")
     with pytest.raises(UnknownLanguage, match="unknown language 'cobol'"):
         await service.parse("x", "x.cob", language="cobol")
-    with pytest.raises(NoDriver, match="bash"):
-        await service.parse("echo 1", "x.sh")
+    assert (await service.parse("echo 1", "x.sh")).language == "bash"  # the universal driver's
+    without_drivers = DriverService(ProcessRuntime(), Registry())
+    try:
+        with pytest.raises(NoDriver, match="bash"):
+            await without_drivers.parse("echo 1", "x.sh")
+    finally:
+        await without_drivers.close()
 
 
 async def test_service_detects_language_by_shebang(service):

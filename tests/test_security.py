@@ -81,14 +81,15 @@ LANGUAGES = [
     Language("php", "victim.php", "<?php\nfunction victim() {}\n", PhpDriver, lambda: ("php",)),
     Language("cpp", "victim.cpp", "void victim() {}\n", CppDriver,
              probe=ParseRequest(content="int x;\n", filename="probe.cpp")),
+    Language("rust", "victim.rs", "fn victim() {}\n"),  # the universal driver's
 ]
 
 
 def bundled_specs() -> list[DriverSpec]:
-    registry = Registry.bundled()
-    specs = [registry.get(language) for language in registry.languages()]
-    assert len(specs) == len(LANGUAGES)
-    return [spec for spec in specs if spec is not None]
+    """Every bundled driver: each language's own, and the universal one."""
+    specs = list(Registry.bundled().specs.values())
+    assert {spec.manifest.name for spec in specs} == {language.name for language in LANGUAGES} - {"rust"} | {"universal"}
+    return specs
 
 
 def require_toolchain(language: Language) -> None:
@@ -223,12 +224,12 @@ async def test_a_driver_started_in_a_hostile_workspace_runs_none_of_it(language:
     monkeypatch.chdir(hostile.workspace)
     for name, value in hostile.environment(python=True).items():
         monkeypatch.setenv(name, value)
-    spec = Registry.bundled().get(language.name)
-    assert spec is not None and spec.folder is not None
+    spec = Registry.bundled().serving(language.name)[0]
+    assert spec.folder is not None
     instance = await ProcessRuntime().start(spec)
     try:
         answer = await instance.request(METHOD_PARSE, converter.unstructure(
-            ParseRequest(content=language.source, filename=str(source))), timeout=60)
+            ParseRequest(content=language.source, filename=str(source), language=language.name)), timeout=60)
         # The driver works in its own folder, not in the workspace it was started from.
         assert Path(f"/proc/{instance.pid}/cwd").resolve() == spec.folder.resolve()
     finally:

@@ -8,6 +8,7 @@ with).  It must stay importable on its own inside a driver image: attrs, cattrs 
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
 from typing import Any, NewType
 
@@ -15,13 +16,25 @@ import attrs
 import cattrs
 import orjson
 
-PROTOCOL_VERSION = "1.1"
+PROTOCOL_VERSION = "1.2"
+# Protocol 1.2: documents (a parse may keep its text under an id) and edits of them.
+DOCUMENTS_SINCE = (1, 2)
 
 
 
 def protocol_compatible(version: str) -> bool:
     """Whether a driver speaking `version` can be used: the same major version."""
     return version.partition(".")[0] == PROTOCOL_VERSION.partition(".")[0]
+
+
+def speaks_documents(version: str) -> bool:
+    """Whether a driver speaking `version` keeps documents and takes their edits (1.2+); an older
+    one is sent whole texts."""
+    major, _, minor = version.partition(".")
+    try:
+        return (int(major), int(minor or 0)) >= DOCUMENTS_SINCE and protocol_compatible(version)
+    except ValueError:
+        return False
 
 
 # A UAST travels as plain JSON (nested dicts and lists); it is never structured into classes,
@@ -44,6 +57,9 @@ class ErrorCode(str, enum.Enum):
     UNKNOWN_METHOD = "unknown-method"
     UNSUPPORTED = "unsupported"
     INTERNAL = "internal"
+    # An edit of a document the driver does not hold (never parsed with its id, forgotten, or
+    # held at another text than the edit was made on): the host sends the whole text again.
+    UNKNOWN_DOCUMENT = "unknown-document"
 
 
 @attrs.frozen
@@ -68,6 +84,52 @@ class ParseRequest:
     filename: str = ""
     language: str = ""
     mode: Mode = Mode.SEMANTIC
+    # 1.2: keep this text (and what the driver can reuse of its parse) under this id, for edits.
+    document: str = ""
+
+
+@attrs.frozen
+class TextEdit:
+    """Bytes start..end of a text (UTF-8 offsets) replaced by `text`."""
+
+    start: int
+    end: int
+    text: str
+
+
+@attrs.frozen
+class EditRequest:
+    """1.2: parse a kept document after edits, applied in order, each to the text the previous
+    one made.  `digest` (document_digest) of the text they make: a driver that holds another text
+    answers unknown-document rather than parse what the host does not have."""
+
+    document: str
+    edits: list[TextEdit]
+    digest: str
+    filename: str = ""
+    language: str = ""
+    mode: Mode = Mode.SEMANTIC
+
+
+@attrs.frozen
+class CloseRequest:
+    """1.2: forget a kept document."""
+
+    document: str
+
+
+def document_digest(data: bytes) -> str:
+    """What an edit request says its result text is: a hash of its UTF-8 bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def apply_edits(data: bytes, edits: list[TextEdit]) -> bytes:
+    """A text's UTF-8 bytes after edits, each applied to what the previous one made."""
+    for edit in edits:
+        if not 0 <= edit.start <= edit.end <= len(data):
+            raise ValueError(f"edit {edit.start}..{edit.end} outside a text of {len(data)} bytes")
+        data = data[:edit.start] + edit.text.encode("utf-8", "surrogatepass") + data[edit.end:]
+    return data
 
 
 @attrs.frozen
@@ -108,6 +170,10 @@ class Manifest:
     # "enum", "namespace", "constant", "variable", "field", "function", "method"): what the
     # roles cannot tell (Babelfish has no Interface or Struct role).  Protocol 1.1.
     symbol_kinds: dict[str, str] = attrs.field(factory=dict)
+    # A driver of many languages (the universal driver) lists them here, and ``language`` is then
+    # the driver's own name; a driver of one language leaves it empty.  Detection facts for these
+    # languages come from the host's table (driver_runtime/languages.py), not from this manifest.
+    languages: list[str] = attrs.field(factory=list)
     # Packaging, not protocol: other bundled driver folders this driver's code uses (TypeScript
     # runs the JavaScript driver's parser and tables); its image's build context holds them too.
     includes: list[str] = attrs.field(factory=list)
@@ -139,6 +205,8 @@ converter.register_unstructure_hook(RawUAST, lambda value: value)
 
 METHOD_PARSE = "parse"
 METHOD_INFO = "info"
+METHOD_EDIT = "edit"  # 1.2
+METHOD_CLOSE = "close"  # 1.2
 
 
 def encode(message: dict[str, Any]) -> bytes:

@@ -8,12 +8,13 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import cattrs
 
 from driver_runtime.sdk import protocol
-from driver_runtime.sdk.protocol import ErrorCode, Manifest, ParseRequest, ParseResult
+from driver_runtime.sdk.documents import KeptDocuments, UnknownDocument
+from driver_runtime.sdk.protocol import CloseRequest, EditRequest, ErrorCode, Manifest, ParseRequest, ParseResult
 
 # A full collection now and then is enough: UAST trees hold no reference cycles, so reference
 # counting frees them, and the cyclic collector would only add pauses in the middle of a parse.
@@ -38,21 +39,39 @@ def load_manifest(folder: str | Path) -> Manifest:
     return protocol.converter.structure(data, Manifest)
 
 
-def _answer(driver: Driver, message: dict) -> tuple[bytes, ParseResult | None]:
+def _params(message: dict, kind: type[Any]) -> Any:
+    try:
+        return protocol.converter.structure(message.get("params") or {}, kind)
+    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+        detail = "; ".join(cattrs.transform_error(exc)) if isinstance(exc, cattrs.BaseValidationError) else str(exc)
+        raise _BadParams(f"bad {message.get('method')} params: {detail}") from None
+
+
+class _BadParams(ValueError):
+    pass
+
+
+def _answer(driver: Driver, documents: KeptDocuments, message: dict) -> tuple[bytes, ParseResult | None]:
     """The response frame, and the result it was made from (freed only once the frame is sent:
     dropping a large tree takes as long as encoding it, and the caller need not wait for that)."""
     request_id = message.get("id")
     method = message.get("method")
     if method == protocol.METHOD_INFO:
         return protocol.result_frame(request_id, driver.manifest), None
-    if method != protocol.METHOD_PARSE:
-        return protocol.error_frame(request_id, ErrorCode.UNKNOWN_METHOD, f"unknown method {method!r}"), None
     try:
-        request = protocol.converter.structure(message.get("params") or {}, ParseRequest)
-    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-        detail = "; ".join(cattrs.transform_error(exc)) if isinstance(exc, cattrs.BaseValidationError) else str(exc)
-        return protocol.error_frame(request_id, ErrorCode.INVALID_REQUEST, f"bad parse params: {detail}"), None
-    result = driver.parse(request)
+        if method == protocol.METHOD_PARSE:
+            result = documents.parse(driver, _params(message, ParseRequest))
+        elif method == protocol.METHOD_EDIT:
+            result = documents.edit(driver, _params(message, EditRequest))
+        elif method == protocol.METHOD_CLOSE:
+            documents.close(_params(message, CloseRequest).document)
+            return protocol.result_frame(request_id, None), None
+        else:
+            return protocol.error_frame(request_id, ErrorCode.UNKNOWN_METHOD, f"unknown method {method!r}"), None
+    except _BadParams as exc:
+        return protocol.error_frame(request_id, ErrorCode.INVALID_REQUEST, str(exc)), None
+    except UnknownDocument as exc:
+        return protocol.error_frame(request_id, ErrorCode.UNKNOWN_DOCUMENT, str(exc)), None
     return protocol.result_frame(request_id, result), result
 
 
@@ -68,6 +87,7 @@ def serve(driver: Driver, stdin: BinaryIO | None = None, stdout: BinaryIO | None
     # encoded recursively; Python-to-Python calls do not grow the C stack.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     served = 0
+    documents = KeptDocuments()
     while True:
         line = source.readline()
         if not line:
@@ -79,7 +99,7 @@ def serve(driver: Driver, stdin: BinaryIO | None = None, stdout: BinaryIO | None
         try:
             message = protocol.decode(line)
             request_id = message.get("id")
-            frame, spent = _answer(driver, message)
+            frame, spent = _answer(driver, documents, message)
         except ValueError as exc:
             frame = protocol.error_frame(request_id, ErrorCode.INVALID_REQUEST, f"not a JSON request: {exc}")
         except RecursionError:

@@ -19,8 +19,9 @@ from lsprotocol import types
 from lsprotocol.types import SymbolKind
 from uast_checks import assert_names_spanned, assert_true_spans, of_type, text_of
 
-from driver_runtime.drivers.go import annotation, normalization
+from driver_runtime.drivers.go import annotation
 from driver_runtime.drivers.go.driver import GoDriver
+from driver_runtime.sdk import literals
 from driver_runtime.sdk.protocol import Mode, ParseResult
 
 FIXTURES = conformance_fixtures("go")
@@ -334,7 +335,7 @@ def fixture_names_and_strings_span_their_text(path: Path, source: str, tree: Any
     assert_names_spanned(source, tree, ("uast:Identifier", "go:Ident"),
                          unless=lambda node: id(node) in paths, where=path.name)
     for node in of_type(tree, "uast:String"):
-        assert normalization.unquote(text_of(source, node)) == node["Value"], (path.name, node)
+        assert literals.go_unquote(text_of(source, node)) == node["Value"], (path.name, node)
 
 
 def large_file() -> str:

@@ -16,8 +16,9 @@ from driver_checks import Checks, Document, DriverCase, Editor, conformance_fixt
 from lsprotocol import types
 from uast_checks import assert_names_spanned, assert_true_spans, of_type, text_of
 
-from driver_runtime.drivers.java import annotation, normalization
+from driver_runtime.drivers.java import annotation
 from driver_runtime.drivers.java.driver import JavaDriver, java_binary
+from driver_runtime.sdk import literals
 from driver_runtime.sdk.nodes import split_comment_tab
 from driver_runtime.sdk.protocol import ParseResult
 
@@ -151,7 +152,7 @@ def role_tables() -> list[Any]:
     (r"\s", " "),
 ])
 def java_string_values(body: str, value: str):
-    assert normalization.java_unescape(body) == value
+    assert literals.java_unescape(body) == value
 
 
 @checks.each("raw, opener, closer, parts", [

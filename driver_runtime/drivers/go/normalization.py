@@ -35,11 +35,11 @@ Where this differs from Babelfish, on purpose:
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from driver_runtime.drivers.go.annotation import OPERATOR_ROLES, ROLES, TOKEN_TYPES, token_roles
 from driver_runtime.sdk import nodes
+from driver_runtime.sdk.literals import go_unquote
 from driver_runtime.sdk.normalizer import Context, Transform
 from driver_runtime.sdk.uast import POS, ROLE, TOKEN, TYPE
 
@@ -70,40 +70,10 @@ def identifier(node: Node, _ctx: Context) -> Node:
     return _with_roles(nodes.identifier(node.get(TOKEN) or "", node.get(POS)), _carried_roles(node, "Ident"))
 
 
-_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|[0-7]{3}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
-_SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
-                   "\\": "\\", "'": "'", '"': '"'}
-
-
-def unquote(literal: str) -> str:
-    """A Go string literal's value (strconv.Unquote); bytes that are not UTF-8 become U+FFFD."""
-    if literal.startswith("`"):
-        return literal[1:-1].replace("\r", "")
-    inner = literal[1:-1]
-    if "\\" not in inner:
-        return inner
-    out = bytearray()
-    last = 0
-    for match in _ESCAPE.finditer(inner):
-        out += inner[last:match.start()].encode("utf-8")
-        code = match.group(1)
-        if code[0] in "xX" and len(code) == 3:
-            out.append(int(code[1:], 16))
-        elif len(code) == 3 and code.isdigit():
-            out.append(int(code, 8) & 0xFF)
-        elif code[0] in "uU" and len(code) > 1:
-            out += chr(min(int(code[1:], 16), 0x10FFFF)).encode("utf-8", "surrogatepass")
-        else:
-            out += _SIMPLE_ESCAPES.get(code, code).encode("utf-8")
-        last = match.end()
-    out += inner[last:].encode("utf-8")
-    return out.decode("utf-8", "replace")
-
-
 def literal(node: Node, _ctx: Context) -> Node:
     if node.get("Kind") != "STRING":
         return node  # numbers and characters stay native, as in Babelfish
-    string = nodes.string(unquote(node.get(TOKEN) or '""'), node.get(POS))
+    string = nodes.string(go_unquote(node.get(TOKEN) or '""'), node.get(POS))
     return _with_roles(string, _carried_roles(node, "BasicLit"))
 
 

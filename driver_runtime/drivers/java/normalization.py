@@ -17,10 +17,10 @@ uast:Operator (JDT gives operators none).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from driver_runtime.sdk import nodes
+from driver_runtime.sdk.literals import java_unescape
 from driver_runtime.sdk.normalizer import Context, Transform
 
 Node = dict[str, Any]
@@ -45,37 +45,6 @@ def _names(node: Any) -> list[Node]:
 def _qualified_name(node: Node, _ctx: Context) -> Node:
     """a.b.c: QualifiedName(QualifiedName(a, b), c) -> QualifiedIdentifier [a, b, c]."""
     return nodes.qualified_identifier(_names(node.get("qualifier")) + _names(node.get("name")), node.get("@pos"))
-
-
-_UNICODE_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u+([0-9a-fA-F]{4})")
-_ESCAPE = re.compile(r"\\(?:([btnfrs\"'\\])|([0-3][0-7]{0,2}|[4-7][0-7]?)|(\r\n|\n|\r))")
-_SIMPLE = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", "s": " ", '"': '"', "'": "'", "\\": "\\"}
-
-
-def _surrogates(text: str) -> str:
-    """Pairs of UTF-16 surrogates (from \\uD835\\uDCCF) as the character they encode."""
-    try:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16")
-    except UnicodeDecodeError:
-        return text
-
-
-def java_unescape(body: str) -> str:
-    """A Java string literal's value from its text between the quotes: unicode escapes first
-    (they are read before anything else), then the escape sequences."""
-    if "\\" not in body:
-        return body
-    text = _UNICODE_ESCAPE.sub(lambda m: m.group(1) + chr(int(m.group(2), 16)), body)
-
-    def escape(match: re.Match[str]) -> str:
-        if match.group(1):
-            return _SIMPLE[match.group(1)]
-        if match.group(2):
-            return chr(int(match.group(2), 8))
-        return ""  # a line continuation in a text block
-
-    text = _ESCAPE.sub(escape, text)
-    return _surrogates(text) if any("\ud800" <= c <= "\udfff" for c in text) else text
 
 
 def _string(node: Node, _ctx: Context) -> Node:

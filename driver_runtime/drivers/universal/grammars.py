@@ -23,6 +23,15 @@ EXCLUDED: dict[str, str] = {
 BABELFISH: tuple[str, ...] = ("python", "javascript", "typescript", "go", "java", "ruby", "php", "bash", "cpp",
                               "csharp")
 
+# Grammars that are a dialect of another served language, never served under their own name:
+# grammar -> (the language, the extensions that choose it).  Babelfish's cpp parsed C too.
+DIALECTS_OF: dict[str, tuple[str, tuple[str, ...]]] = {
+    "c": ("cpp", (".c",)),
+    "tsx": ("typescript", (".tsx",)),
+    "fsharp_signature": ("fsharp", (".fsi",)),
+    "ocaml_interface": ("ocaml", (".mli",)),
+}
+
 # Other names a request may use for a served language -> its served name.
 ALIASES: dict[str, str] = {
     "c#": "csharp",
@@ -37,17 +46,19 @@ ALIASES: dict[str, str] = {
     "ts": "typescript",
     "py": "python",
     "rb": "ruby",
+    **{grammar: language for grammar, (language, _extensions) in DIALECTS_OF.items()},
 }
 
-# A language's dialect chosen by the file's extension: (served language, extension) -> grammar.
+# (served language, extension) -> the dialect's grammar.
 DIALECTS: dict[tuple[str, str], str] = {
-    ("typescript", ".tsx"): "tsx",
+    (language, extension): grammar
+    for grammar, (language, extensions) in DIALECTS_OF.items() for extension in extensions
 }
 
 PACK: tuple[str, ...] = typing.get_args(SupportedLanguage)
 
-# Served name -> the pack's grammar name (the same name: dialects aside, see DIALECTS).
-GRAMMARS: dict[str, str] = {name: name for name in PACK if name not in EXCLUDED}
+# Served name -> the pack's grammar name (the same name: dialects aside).
+GRAMMARS: dict[str, str] = {name: name for name in PACK if name not in EXCLUDED and name not in DIALECTS_OF}
 
 LANGUAGES: tuple[str, ...] = tuple(sorted(GRAMMARS))
 

@@ -1,38 +1,24 @@
-"""Generic rules, the same for every grammar: the node types that are clearly comments,
-identifiers, strings, numbers and booleans whatever the language, their roles (annotated mode) and
-their uast:* form (semantic mode).  Per-language tables come later; a type no rule names stays
-native (Unannotated in annotated mode).
+"""The builders that make Babelfish's uast:* nodes from a language's table (tables.py), and
+the Normalizer tables made from it: the roles each concept gives (annotated mode) and the
+transforms (semantic mode).  A type no table names stays native (Unannotated in annotated mode).
 
 Only leaves become uast:Identifier (an ``identifier`` with children is some grammar's compound
 name), and only strings without interpolation become uast:String, their Value the text between
-the quotes as written (escapes are not decoded yet).
+the quotes as written (escapes are not decoded).  A builder that finds a shape it does not know
+returns the node unchanged: a tree stays whole, if less semantic.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from typing import Any
 
+from driver_runtime.drivers.universal.tables import Argument, Function, Import, LanguageTable, Symbol, table_for
 from driver_runtime.sdk import nodes
-from driver_runtime.sdk.normalizer import Context, Tables
+from driver_runtime.sdk.normalizer import Context, Tables, Transform
 
 Node = dict[str, Any]
-
-COMMENTS = ("comment", "line_comment", "block_comment", "doc_comment", "multiline_comment")
-IDENTIFIERS = (
-    "identifier", "field_identifier", "type_identifier", "property_identifier", "simple_identifier",
-    "shorthand_property_identifier", "shorthand_field_identifier", "package_identifier",
-    "namespace_identifier", "statement_identifier", "variable_name", "constant", "name",
-)
-STRINGS = (
-    "string", "string_literal", "interpreted_string_literal", "raw_string_literal", "char_literal",
-    "character_literal", "template_string", "quoted_string", "verbatim_string_literal",
-    "raw_string",
-)
-NUMBERS = (
-    "integer", "float", "number", "integer_literal", "float_literal", "int_literal", "number_literal",
-    "decimal_integer_literal", "decimal_floating_point_literal", "real_literal", "imaginary_literal",
-)
-BOOLEANS = ("true", "false", "boolean", "boolean_literal")
 
 # Children a plain string holds (its text, escapes, its quotes as nodes in some grammars).
 STRING_PARTS = frozenset({
@@ -48,13 +34,42 @@ COMMENT_MARKERS = (
     ("%", ""), ("'", ""), ("!", ""),
 )
 
-ROLES: dict[str, tuple[str, ...]] = {
-    **{kind: ("Comment", "Noop") for kind in COMMENTS},
-    **{kind: ("Identifier",) for kind in IDENTIFIERS},
-    **{kind: ("Literal", "String") for kind in STRINGS},
-    **{kind: ("Literal", "Number") for kind in NUMBERS},
-    **{kind: ("Boolean", "Literal") for kind in BOOLEANS},
+# The roles an outline symbol's node type has, by its kind.
+SYMBOL_ROLES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("class", "struct", "interface", "object", "type"), ("Declaration", "Type")),
+    "enum": ("Declaration", "Enumeration", "Type"),
+    **dict.fromkeys(("module", "namespace", "package"), ("Declaration", "Module")),
+    **dict.fromkeys(("function", "method", "constructor"), ("Declaration", "Function")),
+    **dict.fromkeys(("variable", "constant", "field", "property", "enum_member"), ("Declaration", "Variable")),
 }
+
+
+def _objects(value: Any) -> Iterator[Node]:
+    if type(value) is dict:
+        yield value
+    elif type(value) is list:
+        for item in value:
+            if type(item) is dict:
+                yield item
+
+
+def _start(node: Node) -> int:
+    return (node.get("@pos") or {}).get("start", 0)
+
+
+def children_of(node: Node, skip: frozenset[str] | set[str] = frozenset()) -> list[Node]:
+    """A node's child objects, whatever their field, in source order."""
+    found = [child for key, value in node.items() if key[0] != "@" and key not in skip for child in _objects(value)]
+    found.sort(key=_start)
+    return found
+
+
+def _is(node: Any, kind: str) -> bool:
+    return type(node) is dict and node.get("@type") == kind
+
+
+def _first(value: Any) -> Any:
+    return value[0] if type(value) is list and value else value
 
 
 def comment(node: Node, context: Context) -> Node:
@@ -113,18 +128,139 @@ def string(node: Node, context: Context) -> Node:
     return nodes.string(value, node.get("@pos"))
 
 
-def _boolean(node: Node, context: Context) -> Node:
+def boolean(node: Node, context: Context) -> Node:
     text = context.text(node).strip().lower()
     if text not in ("true", "false"):
         return node
     return nodes.boolean(text == "true", node.get("@pos"))
 
 
-TRANSFORMS = {
-    **{kind: comment for kind in COMMENTS},
-    **{kind: identifier for kind in IDENTIFIERS},
-    **{kind: string for kind in STRINGS},
-    **{kind: _boolean for kind in BOOLEANS},
-}
+def block(node: Node, context: Context) -> Node:
+    return nodes.block(children_of(node), node.get("@pos"))
 
-TABLES = Tables(roles=ROLES, transforms=TRANSFORMS)
+
+def qualified(fields: tuple[str, ...]) -> Transform:
+    def transform(node: Node, context: Context) -> Node:
+        names: list[Node] = []
+        for field in fields:
+            value = node.get(field)
+            if value is None:
+                continue
+            if _is(value, "uast:Identifier"):
+                names.append(value)
+            elif _is(value, "uast:QualifiedIdentifier"):
+                names.extend(value["Names"])
+            else:
+                return node  # a part that is no name (a generic, a call): stays native
+        if len(names) < 2:
+            return node
+        return nodes.qualified_identifier(names, node.get("@pos"))
+    return transform
+
+
+def _arguments(value: Any) -> list[Any]:
+    """The arguments a function's parameters field holds: the field's nodes, or the children of
+    the one node that lists them (comments left out)."""
+    if value is None:
+        return []
+    if type(value) is dict and not value.get("@type", "").startswith("uast:"):
+        value = children_of(value)
+    return [item for item in _objects(value) if not _is(item, "uast:Comment")]
+
+
+def function(spec: Function) -> Transform:
+    used = {spec.name, spec.parameters, spec.returns, spec.body} - {None}
+
+    def transform(node: Node, context: Context) -> Node:
+        name = _first(node.get(spec.name)) if spec.name else None
+        parameters = node.get(spec.parameters) if spec.parameters else None
+        arguments = _arguments(parameters)
+        returns = node.get(spec.returns) if spec.returns else None
+        signature_pos = None
+        if spec.signature_position:
+            ends = [part for part in (parameters, returns) if type(part) is dict and "@pos" in part]
+            start = _start(ends[0]) if ends else None
+            if start is not None:
+                signature_pos = {"start": start, "end": ends[-1]["@pos"]["end"]}
+        signature = nodes.function_type(arguments, list(_objects(returns)) or None, signature_pos)
+        body = node.get(spec.body) if spec.body else None
+        if name is None:
+            return nodes.function(signature, body, node.get("@pos"))
+        extra = children_of(node, used)
+        return nodes.function_group(name, nodes.function(signature, body), node.get("@pos"), extra or None)
+    return transform
+
+
+def argument(spec: Argument) -> Transform:
+    def transform(node: Node, context: Context) -> Node:
+        name = _first(node.get(spec.name)) if spec.name else None
+        return nodes.argument(
+            name, node.get(spec.type) if spec.type else None, node.get(spec.init) if spec.init else None,
+            spec.variadic, spec.map_variadic, spec.receiver, node.get("@pos") if spec.position else None)
+    return transform
+
+
+def import_(spec: Import) -> Transform:
+    def transform(node: Node, context: Context) -> Node:
+        if spec.path:
+            path = node.get(spec.path)
+        else:
+            path = next(iter(children_of(node, {spec.alias} if spec.alias else set())), None)
+        if path is None:
+            return node
+        names = node.get(spec.alias) if spec.alias else None
+        return nodes.import_(path, names, pos=node.get("@pos"), kind=spec.kind)
+    return transform
+
+
+def symbol(field: str) -> Transform:
+    """An outline symbol's node: named by its `name` field (another field is moved there: Rust's
+    `impl Point` is named by its `type`), and without the operator token a declaration may hold
+    (`=` in `const MAX: u32 = 10`), which the outline would take for its name."""
+    def transform(node: Node, context: Context) -> Node:
+        if "name" not in node and field in node:
+            node["name"] = node.pop(field)
+        if "name" in node:
+            node.pop("@token", None)
+        return node
+    return transform
+
+
+def normalizer_tables(table: LanguageTable) -> Tables:
+    roles: dict[str, tuple[str, ...]] = {}
+    transforms: dict[str, Transform] = {}
+    for kinds, kind_roles, transform in (
+        (table.comments, ("Comment", "Noop"), comment),
+        (table.identifiers, ("Identifier",), identifier),
+        (table.strings, ("Literal", "String"), string),
+        (table.booleans, ("Boolean", "Literal"), boolean),
+        (table.blocks, ("Block", "Scope"), block),
+    ):
+        for kind in kinds:
+            roles[kind] = kind_roles
+            transforms[kind] = transform
+    for kind, symbol_spec in table.symbols.items():
+        symbol_kind = symbol_spec.kind if isinstance(symbol_spec, Symbol) else symbol_spec
+        roles[kind] = SYMBOL_ROLES.get(symbol_kind, ("Declaration",))
+        transforms[kind] = symbol(symbol_spec.name if isinstance(symbol_spec, Symbol) else "name")
+    for kind, fields in table.qualified.items():
+        roles[kind] = ("Identifier", "Qualified")
+        transforms[kind] = qualified(fields)
+    for kind, spec in table.functions.items():
+        roles[kind] = ("Declaration", "Function")
+        transforms[kind] = function(spec)
+    for kind, argument_spec in table.arguments.items():
+        roles[kind] = ("Argument",)
+        transforms[kind] = argument(argument_spec)
+    for kind, import_spec in table.imports.items():
+        roles[kind] = ("Declaration", "Import")
+        transforms[kind] = import_(import_spec)
+    roles.update(table.roles)
+    transforms.update(table.transforms)
+    return Tables(roles=roles, field_roles=table.field_roles, transforms=transforms)
+
+
+@functools.cache
+def tables_for(language: str) -> Tables:
+    """The Normalizer's tables of a language: from its own table, else the generic one."""
+    return normalizer_tables(table_for(language))

@@ -3,9 +3,30 @@
 
 /** VS Code language ids of the languages with a bundled driver: the documents the server gets. */
 export const LANGUAGES: readonly string[] = [
-  'c', 'cpp', 'go', 'java', 'javascript', 'javascriptreact', 'php', 'python', 'ruby', 'typescript',
-  'typescriptreact',
+  'actionscript', 'ada', 'agda', 'apex', 'arduino', 'asm', 'astro', 'bash', 'sh', 'zsh',
+  'shellscript', 'beancount', 'bibtex', 'bicep', 'bitbake', 'bsl', 'cairo', 'capnp', 'chatito',
+  'clarity', 'clojure', 'cmake', 'commonlisp', 'lisp', 'cpon', 'c', 'cpp', 'csharp', 'cs', 'css',
+  'csv', 'cuda', 'd', 'dart', 'dockerfile', 'containerfile', 'dtd', 'elisp', 'elixir', 'elm',
+  'embeddedtemplate', 'eruby', 'erlang', 'fennel', 'firrtl', 'fish', 'fortran', 'fsharp', 'func',
+  'gdscript', 'gitattributes', 'gitcommit', 'git-commit', 'gitignore', 'ignore', 'gleam', 'glsl',
+  'gn', 'go', 'gomod', 'gosum', 'graphql', 'groovy', 'gstlaunch', 'hack', 'hare', 'haskell', 'haxe',
+  'hcl', 'heex', 'hlsl', 'html', 'hyprlang', 'ini', 'ispc', 'janet', 'java', 'javascript',
+  'javascriptreact', 'json', 'jsonc', 'jsonnet', 'julia', 'kconfig', 'kdl', 'kotlin', 'latex',
+  'tex', 'plaintex', 'linkerscript', 'llvm', 'lua', 'luau', 'magik', 'make', 'makefile', 'markdown',
+  'matlab', 'mermaid', 'meson', 'netlinx', 'nim', 'ninja', 'nix', 'nqc', 'objc', 'objective-c',
+  'ocaml', 'odin', 'org', 'pascal', 'pem', 'perl', 'pgn', 'php', 'po', 'pony', 'powershell', 'ps1',
+  'prisma', 'properties', 'jproperties', 'proto', 'psv', 'puppet', 'purescript', 'pymanifest',
+  'python', 'qmldir', 'qmljs', 'query', 'r', 'racket', 're2c', 'readline', 'rego', 'requirements',
+  'ron', 'rst', 'ruby', 'rust', 'scala', 'scheme', 'scss', 'smali', 'smithy', 'solidity', 'sparql',
+  'sql', 'squirrel', 'starlark', 'svelte', 'swift', 'tablegen', 'tcl', 'terraform',
+  'terraform-vars', 'test', 'thrift', 'toml', 'tsv', 'twig', 'typescript', 'typescriptreact',
+  'typst', 'udev', 'ungrammar', 'uxntal', 'v', 'verilog', 'vhdl', 'vim', 'vue', 'wast', 'wat',
+  'wgsl', 'xcompose', 'xml', 'yaml', 'yuck', 'zig',
 ];
+
+/** The file names of every language the server serves, as one glob: documents VS Code knows no
+ *  language of (a .kt without a Kotlin extension is plaintext) are the server's all the same. */
+export const FILE_GLOB = '**/{*.ada,*.adb,*.ads,*.agda,*.apex,*.as,*.asm,*.astro,*.aux,*.axi,*.axs,*.bash,*.bazel,*.bb,*.bbappend,*.bbclass,*.bean,*.beancount,*.bib,*.bicep,*.bicepparam,*.bsl,*.bzl,*.c,*.c++,*.cairo,*.capnp,*.cc,*.cfg,*.chatito,*.cjs,*.cl,*.clar,*.clj,*.cljc,*.cljs,*.cls,*.cmake,*.cpon,*.cpp,*.cs,*.css,*.csv,*.csx,*.cts,*.cu,*.cuh,*.cxx,*.d,*.dart,*.di,*.docker,*.dockerfile,*.dpr,*.dtd,*.ebuild,*.eclass,*.eex,*.ejs,*.el,*.elm,*.erb,*.erl,*.es,*.escript,*.ex,*.exheres-0,*.exlib,*.exs,*.f03,*.f08,*.f90,*.f95,*.fc,*.fir,*.fish,*.fnl,*.fnlm,*.frag,*.fs,*.fsi,*.fsx,*.func,*.gd,*.gemspec,*.geo,*.geom,*.gleam,*.glsl,*.gn,*.gni,*.go,*.gql,*.gradle,*.graphql,*.groovy,*.h,*.h++,*.ha,*.hack,*.hcl,*.heex,*.hh,*.hhi,*.hlsl,*.hlsli,*.hpp,*.hrl,*.hs,*.htm,*.html,*.hx,*.hxsl,*.hxx,*.inf,*.ini,*.ino,*.ipp,*.ispc,*.isph,*.janet,*.java,*.jdn,*.jl,*.js,*.json,*.jsonl,*.jsonnet,*.jsx,*.kdl,*.ksh,*.kt,*.kts,*.ld,*.lds,*.leex,*.libsonnet,*.lisp,*.ll,*.load,*.ltx,*.lua,*.luau,*.m,*.magik,*.mak,*.markdown,*.md,*.mermaid,*.mjs,*.mk,*.ml,*.mli,*.mll,*.mly,*.mmd,*.module,*.mts,*.nasm,*.ndjson,*.nim,*.nimrod,*.ninja,*.nix,*.nqc,*.nut,*.odin,*.org,*.os,*.pas,*.perl,*.pgn,*.php,*.php3,*.php4,*.php5,*.php7,*.phps,*.phtml,*.pl,*.pm,*.po,*.pom,*.pony,*.pot,*.pp,*.prisma,*.properties,*.proto,*.ps1,*.psm1,*.psv,*.purs,*.py,*.pyi,*.pyw,*.qbs,*.qml,*.r,*.rake,*.rb,*.re,*.re2c,*.rego,*.rest,*.rhtml,*.rkt,*.rktd,*.rktl,*.ron,*.rq,*.rs,*.rs.in,*.rss,*.rst,*.ru,*.rules,*.rvt,*.s,*.sbt,*.sc,*.scala,*.scm,*.scss,*.sh,*.smali,*.smithy,*.sol,*.sparql,*.sql,*.ss,*.star,*.sty,*.sv,*.svelte,*.svg,*.svh,*.swift,*.t,*.tal,*.tcl,*.td,*.tex,*.tf,*.tfvars,*.thrift,*.toc,*.toml,*.tpp,*.trigger,*.ts,*.tsv,*.tsx,*.twig,*.typ,*.ungram,*.v,*.vert,*.vhd,*.vhdl,*.vim,*.vsh,*.vue,*.wast,*.wat,*.wgsl,*.wlua,*.wsdl,*.wsf,*.xbrl,*.xc,*.xhtml,*.xml,*.xsd,*.xsl,*.xslt,*.yaml,*.yml,*.yuck,*.zig,*.zsh,*Config.in*,.Renviron,.Rhistory,.Rprofile,.XCompose,.bash_*,.bashrc,.editorconfig,.exrc,.gitattributes,.gitignore,.gvimrc,.inputrc,.kshrc,.profile,.vimrc,.zshrc,BUCK,BUILD,CMakeLists.txt,COMMIT_EDITMSG,Containerfile,Dockerfile,Dockerfile.*,GNUmakefile,Gemfile,Guardfile,Jakefile,Jenkinsfile,Kconfig*,MANIFEST.in,MERGE_MSG,Makefile,Makefile.*,PKGBUILD,Pipfile,Pipfile.lock,Rakefile,SConscript,SConstruct,Vagrantfile,WORKSPACE,_exrc,_gvimrc,_vimrc,bash_*,bashrc,constraints.txt,external.in*,go.mod,go.sum,gvimrc,hypridle.conf,hyprland.conf,hyprlock.conf,hyprpaper.conf,inputrc,kshrc,makefile,meson.build,meson.options,meson_options.txt,poetry.lock,qmldir,requirements*.txt,requirements.txt,standard-modules.in,v.mod,vimrc,wscript,zshrc}';
 
 /** The server's settings (its README, "Settings"): initializationOptions, workspace/configuration. */
 export interface ServerSettings {
@@ -18,12 +39,13 @@ export interface ServerSettings {
   idleTimeout: number;
   memoryLimitMib: number;
   driverNetwork: boolean;
+  drivers: Record<string, string>;
 }
 
 /** The keys of ServerSettings: `bblfsh.<key>` in VS Code's configuration. */
 export const SERVER_SETTING_KEYS: readonly (keyof ServerSettings)[] = [
   'runtime', 'maxFileBytes', 'requestTimeout', 'queryTimeout', 'maxInstances', 'minInstances',
-  'idleTimeout', 'memoryLimitMib', 'driverNetwork',
+  'idleTimeout', 'memoryLimitMib', 'driverNetwork', 'drivers',
 ];
 
 /** The earlier key of a renamed setting: still read when the new one is not set. */

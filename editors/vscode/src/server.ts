@@ -11,11 +11,18 @@ import {
   ServerOptions,
   State,
 } from 'vscode-languageclient/node';
-import { LANGUAGES, PREVIOUS_KEYS, RUNTIME_ENV, SERVER_SETTING_KEYS, ServerSettings } from './facts';
+import { FILE_GLOB, LANGUAGES, PREVIOUS_KEYS, RUNTIME_ENV, SERVER_SETTING_KEYS, ServerSettings } from './facts';
 
-/** A file the server attaches to: the documents of `LANGUAGES` on disk. */
+/** The documents the server gets: files on disk of the languages it knows, by VS Code's language id
+ * or, where VS Code knows none (a .kt without a Kotlin extension), by their name. */
+export const DOCUMENT_SELECTOR: { scheme: string; language?: string; pattern?: string }[] = [
+  ...LANGUAGES.map((language) => ({ scheme: 'file', language })),
+  { scheme: 'file', pattern: FILE_GLOB },
+];
+
+/** A file the server attaches to (DOCUMENT_SELECTOR). */
 export function isSupported(document: vscode.TextDocument | undefined): document is vscode.TextDocument {
-  return !!document && document.uri.scheme === 'file' && LANGUAGES.includes(document.languageId);
+  return !!document && vscode.languages.match(DOCUMENT_SELECTOR, document) > 0;
 }
 
 /** What went wrong, for a message: an Error's message, else the thrown value. */
@@ -148,7 +155,7 @@ export class Server implements vscode.Disposable {
     // No `transport`: stdio, without the `--stdio` argument vscode-languageclient would add for TransportKind.stdio.
     const serverOptions: ServerOptions = { command: executable, args, options: { env: process.env, cwd: SERVER_CWD } };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: LANGUAGES.map((language) => ({ scheme: 'file', language })),
+      documentSelector: DOCUMENT_SELECTOR,
       initializationOptions: () => serverSettings(),
       outputChannel: this.output,
       middleware: {

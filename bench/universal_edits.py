@@ -1,0 +1,85 @@
+"""Benchmark: the outline after a one-character edit, through the universal driver.
+
+The editor's path: a document is open (the driver keeps it, protocol 1.2), the user types one
+character, the server parses the new version and computes its outline.  Median latency of:
+  reference  - one full tree-sitter parse of the file, in this process (py-tree-sitter, the
+               pack's grammar, a parser made once);
+  edit       - the edit sent to the universal driver (a local process, through DriverService as
+               the server uses it: it re-parses from its previous tree), its semantic UAST back,
+               and the outline computed from it;
+  whole      - the same with the whole text sent each time (what a protocol 1.1 driver gets).
+Reported as ratios of medians to the reference, measured in turns.  Default file: CPython's
+argparse.py (about 100 KB).
+
+Run: python bench/universal_edits.py [--n 30] [--file FILE --language LANG]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+from pathlib import Path
+
+from common import Reference, arguments, report
+
+from bblfsh_lsp.outline import outline, symbol_kinds
+from bblfsh_lsp.positions import TextIndex
+from driver_runtime.drivers.universal import grammars
+from driver_runtime.drivers.universal.driver import UniversalDriver
+from driver_runtime.registry import Registry
+from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.service import DriverService
+
+
+async def outline_of(service: DriverService, text: str, path: Path, language: str, document: str) -> int:
+    result = await service.parse(text, str(path), language, document=document)
+    manifest = service.manifest(result.language)
+    kinds = symbol_kinds(manifest.symbol_kinds) if manifest is not None else {}
+    return len(outline(result.uast, TextIndex(text, "utf-16"), kinds=kinds))
+
+
+async def run(path: Path, language: str, runs: int) -> None:
+    text = path.read_text(encoding="utf-8")
+    data = text.encode("utf-8")
+    grammar = grammars.grammar_for(grammars.served_name(language), path.name)
+    if grammar is None:
+        raise SystemExit(f"the universal driver has no grammar for {language!r}")
+    tree_sitter = UniversalDriver().parser(grammar)
+    service = DriverService(ProcessRuntime(), Registry.bundled(), preferences={"*": "universal"})
+    rng = random.Random(1)
+    try:
+        document = path.resolve().as_uri()
+        assert await outline_of(service, text, path, language, document) > 0  # warm: the driver keeps it
+        assert await outline_of(service, text, path, language, "")
+        reference: list[float] = []
+        samples: dict[str, list[float]] = {"edit": [], "whole": []}
+        for _ in range(runs):
+            started = time.perf_counter()
+            tree_sitter.parse(data)
+            reference.append(time.perf_counter() - started)
+            # One character typed at the end of a random line, then the same for the whole-text path.
+            lines = text.splitlines(keepends=True)
+            line = rng.randrange(len(lines))
+            lines[line] = lines[line].rstrip("\n") + " \n"
+            text = "".join(lines)
+            for name, key in (("edit", document), ("whole", "")):
+                started = time.perf_counter()
+                await outline_of(service, text, path, language, key)
+                samples[name].append(time.perf_counter() - started)
+        report(language, path, text, runs, Reference(reference, f"one full tree-sitter parse ({grammar} grammar)"),
+               samples)
+    finally:
+        await service.close()
+
+
+def main() -> None:
+    parser = arguments(__doc__, 30, "the file to edit (default: CPython's argparse.py)")
+    parser.add_argument("--language", default="python", help="its language (default: python)")
+    args = parser.parse_args()
+    asyncio.run(run(args.file or Path(argparse.__file__), args.language, args.n))
+
+
+if __name__ == "__main__":
+    main()

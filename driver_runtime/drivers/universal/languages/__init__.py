@@ -1,0 +1,1 @@
+"""One table per language (tables.py says what a table holds); _generic.py is the base of all."""

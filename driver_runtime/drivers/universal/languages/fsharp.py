@@ -1,0 +1,244 @@
+"""F# (tree-sitter-fsharp; `.fsi` files: its signature grammar).
+
+The outline follows fsautocomplete's, with kinds closer to the language: a union is an enum of
+its cases (fsautocomplete: a class of structs), a record a struct of its fields (a class), a
+type whose members are all abstract an interface, other types classes; `let` functions are
+functions (fsautocomplete: methods), `let` values variables (constants with `[<Literal>]`),
+members methods or properties (`member val`, `member x.P = ...` without arguments, an abstract
+member of a non-function type).
+
+Transforms (the grammar puts few fields):
+
+* `let f x = ...` is a FunctionGroup (its argument patterns Arguments, `x: T` typed), `let x = ...`
+  an Assignment to x; a `member` with arguments a FunctionGroup named by its method, one
+  without a ``fsharp:property``; an abstract member of a function type a FunctionGroup without
+  body, else a ``fsharp:property``; `fun x -> ...` a bare Function;
+* a type: a union ``union_type_defn``, a record ``record_type_defn``, a type whose members are all
+  abstract an ``fsharp:interface_type_defn``, named by their `type_name`; a module by its name (an
+  Identifier spelling the dotted name: the outline names a symbol by an Identifier only);
+* `A.B` (a long identifier) a QualifiedIdentifier; `open A.B` a uast:Import; a record's braces,
+  which its `block` field holds beside its fields, are dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from driver_runtime.drivers.universal.tables import LanguageTable
+from driver_runtime.sdk import nodes
+from driver_runtime.sdk.normalizer import Context
+
+Node = dict[str, Any]
+F = "fsharp:"
+IDENTIFIER = "uast:Identifier"
+
+
+def _children(node: Any) -> list[Node]:
+    return [item for item in ((node or {}).get("children") or []) if type(item) is dict]
+
+
+def _is(node: Any, *types: str) -> bool:
+    return type(node) is dict and node.get("@type") in types
+
+
+def _identifier(node: Any) -> Node | None:
+    """The name a pattern or a name node holds (`x`, `(x: int)`, `this.Add`: Add)."""
+    if type(node) is not dict:
+        return None
+    if _is(node, IDENTIFIER):
+        return node
+    if _is(node, "uast:QualifiedIdentifier"):
+        return node["Names"][-1]
+    for key in ("method", "type_name", "name"):
+        if type(node.get(key)) is dict:
+            return _identifier(node[key])
+    parts = _children(node)
+    return _identifier(parts[0]) if parts else None
+
+
+def long_identifier(node: Node, context: Context) -> Node:
+    parts = [part for part in _children(node) if _is(part, IDENTIFIER)]
+    if len(parts) == 1 and len(_children(node)) == 1:
+        return parts[0]
+    return nodes.qualified_identifier(parts, node.get("@pos")) if len(parts) > 1 else node
+
+
+def unwrap(node: Node, context: Context) -> Any:
+    """A node holding just one node (long_identifier_or_op, identifier_pattern): that node."""
+    parts = _children(node)
+    if len(parts) == 1 and set(node) <= {"@type", "@pos", "@role", "children"}:
+        return parts[0]
+    return node
+
+
+def _argument(item: Node) -> Node:
+    if _is(item, F + "typed_pattern"):
+        parts = _children(item)
+        return nodes.argument(parts[0] if parts else None, parts[1] if len(parts) > 1 else None, pos=item.get("@pos"))
+    if _is(item, F + "paren_pattern"):
+        inner = _children(item)
+        if len(inner) == 1:
+            argument = _argument(inner[0])
+            argument["@pos"] = item.get("@pos")
+            return argument
+    return nodes.argument(item, pos=item.get("@pos"))
+
+
+def _arguments(holder: Any) -> list[Node]:
+    if type(holder) is list:  # curried: `member x.F a b`
+        return [argument for item in holder for argument in _arguments(item)]
+    if type(holder) is not dict or _is(holder, F + "const", F + "unit"):  # `()`
+        return []
+    if _is(holder, F + "argument_patterns"):
+        return [_argument(item) for item in _children(holder)]
+    return [_argument(holder)]
+
+
+def function_or_value_defn(node: Node, context: Context) -> Node:
+    parts = _children(node)
+    left = parts[0] if parts else None
+    body = node.get("body")
+    if _is(left, F + "function_declaration_left"):
+        inner = _children(left)
+        name = inner[0] if inner and _is(inner[0], IDENTIFIER) else None
+        holder = next((part for part in inner if _is(part, F + "argument_patterns")), None)
+        if name is not None:
+            rest = [part for part in parts[1:] if part is not body]
+            return nodes.function_group(name, nodes.function(nodes.function_type(_arguments(holder)), body),
+                                        node.get("@pos"), rest or None)
+    if _is(left, F + "value_declaration_left"):
+        node["target"] = _identifier(left)
+        node["@role"] = sorted({*(node.get("@role") or ()), "Assignment", "Declaration"} - {"Unannotated"})
+    return node
+
+
+def declaration_expression(node: Node, context: Context) -> Node:
+    """`[<Literal>] let x = ...`: a constant."""
+    parts = _children(node)
+    literal = any(_is(part, F + "attributes") and "Literal" in context.text(part) for part in parts)
+    if literal:
+        for part in parts:
+            if "target" in part:
+                part["kind"] = "const"
+    return node
+
+
+def fun_expression(node: Node, context: Context) -> Node:
+    parts = _children(node)
+    holder = next((part for part in parts if _is(part, F + "argument_patterns")), None)
+    body = [part for part in parts if part is not holder]
+    return nodes.function(nodes.function_type(_arguments(holder)), body[-1] if body else None, node.get("@pos"))
+
+
+def _property(node: Node, name: Any) -> Node:
+    node["@type"] = F + "property"
+    node["name"] = name
+    node.pop("@token", None)  # `=`: no name
+    return node
+
+
+def member_defn(node: Node, context: Context) -> Node:
+    parts = _children(node)
+    signature = next((part for part in parts if _is(part, F + "member_signature")), None)
+    if signature is not None:  # abstract member Name: type
+        inner = _children(signature)
+        name = inner[0] if inner and _is(inner[0], IDENTIFIER) else None
+        kind = inner[1] if len(inner) > 1 else None
+        if _is(kind, F + "curried_spec") and len(_children(kind)) > 1:
+            return nodes.function_group(name, nodes.function(nodes.function_type([], [kind]), None), node.get("@pos"))
+        return _property(node, name)
+    definition = next((part for part in parts if _is(part, F + "method_or_prop_defn")), None)
+    if definition is not None:
+        name = _identifier(definition.get("name"))
+        if "args" not in definition:  # member this.P = ...: a property
+            return _property(node, name)
+        rest = [part for part in _children(definition) if not _is(part, "uast:Comment")]
+        body = rest[-1] if rest else None
+        extra = [part for part in parts if part is not definition] + [
+            part for part in _children(definition) if _is(part, "uast:Comment")]
+        return nodes.function_group(name, nodes.function(nodes.function_type(_arguments(definition["args"])), body),
+                                    node.get("@pos"), extra or None)
+    named = next((part for part in parts if _is(part, F + "property_or_ident")), None)
+    if named is not None:  # member val P = ...
+        return _property(node, _identifier(named))
+    return node
+
+
+def named_type(node: Node, context: Context) -> Node:
+    """A type definition, named by its type_name (an anonymous type: interface or class)."""
+    head = next((part for part in _children(node) if _is(part, F + "type_name")), None)
+    if head is not None:
+        node["name"] = _identifier(head)
+    if type(node.get("block")) is list:  # `{` and `}` of a record are in its `block` field too
+        block = [item for item in node["block"] if type(item) is dict]
+        node["block"] = block[0] if len(block) == 1 else block
+    if node.get("@type") == F + "anon_type_defn":
+        blocks = [item for item in (node.get("block") if type(node.get("block")) is list else [node.get("block")])
+                  if type(item) is dict]
+        members = [member for block in blocks for member in (_children(block) or [block])]
+        constructor = any(_is(part, F + "primary_constr_args") for part in _children(node))
+        abstract = members and all(_is(member, "uast:FunctionGroup", F + "property") and
+                                   "abstract" in context.text(member).split()[:2] for member in members)
+        if abstract and not constructor:
+            node["@type"] = F + "interface_type_defn"
+    node.pop("@token", None)
+    return node
+
+
+def named_by_child(node: Node, context: Context) -> Node:
+    """A union case, a record field, a nested module: named by their first identifier."""
+    name = next((part for part in _children(node) if _is(part, IDENTIFIER)), None)
+    if name is not None:
+        node["name"] = name
+    node.pop("@token", None)
+    return node
+
+
+def named_module(node: Node, context: Context) -> Node:
+    name = node.get("name")
+    if _is(name, "uast:QualifiedIdentifier"):
+        node["name"] = nodes.identifier(".".join(part["Name"] for part in name["Names"]), name.get("@pos"))
+    return node
+
+
+def import_decl(node: Node, context: Context) -> Node:
+    parts = _children(node)
+    return nodes.import_(parts[0], pos=node.get("@pos")) if parts else node
+
+
+TABLE = LanguageTable(
+    symbols={
+        "named_module": "module",
+        "module_defn": "module",
+        "namespace": "namespace",
+        "union_type_defn": "enum",
+        "union_type_case": "enum_member",
+        "record_type_defn": "struct",
+        "record_field": "field",
+        "anon_type_defn": "class",
+        "interface_type_defn": "interface",
+        "enum_type_defn": "enum",
+        "enum_type_case": "enum_member",
+        "property": "property",
+    },
+    roles={"application_expression": ("Call", "Expression")},
+    transforms={
+        "long_identifier": long_identifier,
+        "long_identifier_or_op": unwrap,
+        "identifier_pattern": unwrap,
+        "function_or_value_defn": function_or_value_defn,
+        "declaration_expression": declaration_expression,
+        "fun_expression": fun_expression,
+        "member_defn": member_defn,
+        "union_type_defn": named_type,
+        "record_type_defn": named_type,
+        "anon_type_defn": named_type,
+        "enum_type_defn": named_type,
+        "union_type_case": named_by_child,
+        "record_field": named_by_child,
+        "enum_type_case": named_by_child,
+        "module_defn": named_by_child,
+        "named_module": named_module,
+        "import_decl": import_decl,
+    },
+)

@@ -1,0 +1,154 @@
+"""SQL (tree-sitter-sql: PostgreSQL, MySQL, SQLite and others' common syntax).
+
+The outline is what a database's DDL declares, named as written (``billing.invoices``): a
+table is a struct with its columns as fields, a view a class, a type a type, a sequence a
+variable, a schema or a database a namespace, a trigger an event (an index is left out: the
+grammar has its name in a field called `column`); a function is a uast:FunctionGroup (its
+arguments uast:Arguments, its RETURNS type, its body).  A name is an ``object_reference``
+(schema, name): a uast:QualifiedIdentifier, or the Identifier when it has one part; a
+declaration's name is one uast:Identifier spelling it whole (a transform: the outline reads an
+Identifier).  ``CREATE EXTENSION`` is a uast:Import.
+"""
+
+from driver_runtime.drivers.universal.normalization import children_of, function
+from driver_runtime.drivers.universal.tables import Argument, Function, Import, LanguageTable
+from driver_runtime.sdk import nodes
+from driver_runtime.sdk.normalizer import Context
+
+Node = dict
+
+_FUNCTION = function(Function(name="name", parameters="parameters", returns="returns", body="body"))
+
+
+def _kind(node: object) -> str:
+    return node.get("@type", "").partition(":")[2] if type(node) is dict else ""
+
+
+def object_reference(node: Node, context: Context) -> Node:
+    """`db.schema.name`: a QualifiedIdentifier; `name`: its Identifier."""
+    names = [node[field] for field in ("database", "schema", "name") if type(node.get(field)) is dict]
+    if not names or any(name.get("@type") != "uast:Identifier" for name in names):
+        return node
+    if len(names) == 1:
+        return names[0]
+    return nodes.qualified_identifier(names, node.get("@pos"))
+
+
+def _whole_name(reference: object) -> Node | None:
+    """A declaration's name as one Identifier (`billing.invoices`), at the reference's place."""
+    if type(reference) is not dict:
+        return None
+    if reference.get("@type") == "uast:Identifier":
+        return reference
+    if reference.get("@type") == "uast:QualifiedIdentifier":
+        return nodes.identifier(".".join(part["Name"] for part in reference["Names"]), reference.get("@pos"))
+    return None
+
+
+def named(node: Node, context: Context) -> Node:
+    """CREATE TABLE/VIEW/TYPE/TRIGGER/SCHEMA name ...: its first name is its `name`."""
+    children = node.get("children") or []
+    for index, child in enumerate(children):
+        name = _whole_name(child)
+        if name is not None:
+            node["name"] = name
+            del children[index]
+            break
+    return node
+
+
+def create_function(node: Node, context: Context) -> Node:
+    """CREATE FUNCTION name(arguments) RETURNS type ... AS body: a FunctionGroup."""
+    rest = []
+    after_returns = False
+    for child in node.pop("children", None) or ():
+        kind = _kind(child)
+        if "name" not in node and _whole_name(child) is not None:
+            node["name"] = _whole_name(child)
+        elif kind == "function_arguments" and "parameters" not in node:
+            node["parameters"] = child
+        elif kind == "function_body" and "body" not in node:
+            node["body"] = child
+        elif after_returns and "returns" not in node and not kind.startswith("function_"):
+            node["returns"] = child
+        else:
+            rest.append(child)
+        after_returns = kind == "keyword_returns"
+    if rest:
+        node["children"] = rest
+    return _FUNCTION(node, context)
+
+
+def function_argument(node: Node, context: Context) -> Node:
+    """`[name] type [DEFAULT value]`."""
+    items = children_of(node)
+    default = None
+    for index, item in enumerate(items):
+        if _kind(item) == "keyword_default":
+            default = items[index + 1] if index + 1 < len(items) else None
+            items = items[:index]
+            break
+    name = items[0] if len(items) > 1 and items[0].get("@type") == "uast:Identifier" else None
+    rest = items[1:] if name is not None else items
+    return nodes.argument(name, rest[0] if rest else None, default, pos=node.get("@pos"))
+
+
+def extension(node: Node, context: Context) -> Node:
+    """CREATE EXTENSION [IF NOT EXISTS] name: a uast:Import of the extension."""
+    name = next((child for child in children_of(node) if child.get("@type") == "uast:Identifier"), None)
+    return node if name is None else nodes.import_(name, pos=node.get("@pos"))
+
+
+def literal(node: Node, context: Context) -> Node:
+    """'text' is a uast:String ('' inside as written); a number stays native."""
+    text = context.text(node)
+    if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
+        return nodes.string(text[1:-1], node.get("@pos"))
+    return node
+
+
+NAMED = ("create_table", "create_view", "create_materialized_view", "create_type", "create_trigger",
+         "create_schema", "create_database", "create_sequence")
+
+TABLE = LanguageTable(
+    comments=("marginalia",),
+    booleans=("keyword_true", "keyword_false"),
+    imports={"create_extension": Import()},
+    roles={
+        "invocation": ("Call", "Expression"),
+        "binary_expression": ("Binary", "Expression"),
+        "unary_expression": ("Expression", "Unary"),
+        "select": ("Statement",),
+        "insert": ("Statement",),
+        "update": ("Statement",),
+        "delete": ("Statement",),
+        "statement": ("Statement",),
+        "assignment": ("Assignment", "Expression"),
+        "function_declaration": ("Declaration", "Variable"),
+        "var_declaration": ("Declaration", "Variable"),
+        "subquery": ("Expression",),
+        "cte": ("Declaration",),
+    },
+    functions={"create_function": Function()},
+    arguments={"function_argument": Argument(name=None, type=None)},
+    symbols={
+        "create_table": "struct",
+        "column_definition": "field",
+        "create_view": "class",
+        "create_materialized_view": "class",
+        "create_type": "type",
+        "create_trigger": "event",
+        "create_schema": "namespace",
+        "create_database": "namespace",
+        "create_sequence": "variable",
+    },
+    not_generic=("function_declaration",),  # a variable DECLAREd in a PL/pgSQL body
+    transforms={
+        **dict.fromkeys(NAMED, named),
+        "object_reference": object_reference,
+        "create_function": create_function,
+        "function_argument": function_argument,
+        "literal": literal,
+        "create_extension": extension,
+    },
+)

@@ -1,0 +1,89 @@
+"""Documents a driver keeps between requests (protocol 1.2): the text of each, and whatever its
+driver can reuse when the text is edited (tree-sitter's previous tree), so that the host sends
+edits instead of whole texts.
+
+Any driver on this kit keeps documents: one without an incremental parser is given the edited
+text whole, which still spares the transfer.  A driver that can reuse its previous parse defines
+
+    parse_kept(request, kept, edits) -> (ParseResult, new kept state)
+
+where `kept` is the state it returned for the document's previous text (None for a new one) and
+`edits` the edits from that text to request.content (None for a whole text).
+"""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+import attrs
+
+from driver_runtime.sdk.protocol import EditRequest, ParseRequest, ParseResult, TextEdit, apply_edits, document_digest
+
+# What a driver process keeps at most: the documents an editor has open, not a workspace.
+MAX_DOCUMENTS = 64
+MAX_BYTES = 64 << 20
+
+
+class UnknownDocument(LookupError):
+    """An edit of a document not kept here, or kept at another text."""
+
+
+@attrs.define
+class Kept:
+    data: bytes
+    state: Any = None
+
+
+class KeptDocuments:
+    def __init__(self, max_documents: int = MAX_DOCUMENTS, max_bytes: int = MAX_BYTES):
+        self.max_documents = max_documents
+        self.max_bytes = max_bytes
+        self._kept: collections.OrderedDict[str, Kept] = collections.OrderedDict()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def parse(self, driver: Any, request: ParseRequest) -> ParseResult:
+        """A whole text; kept under request.document when it names one."""
+        if not request.document:
+            return driver.parse(request)
+        self.close(request.document)
+        data = request.content.encode("utf-8", "surrogatepass")
+        return self._parse(driver, request, Kept(data), None)
+
+    def edit(self, driver: Any, request: EditRequest) -> ParseResult:
+        kept = self._kept.get(request.document)
+        if kept is None:
+            raise UnknownDocument(f"no document {request.document!r} is kept here")
+        try:
+            data = apply_edits(kept.data, request.edits)
+        except ValueError as exc:
+            self.close(request.document)
+            raise UnknownDocument(f"{exc}: the document {request.document!r} is not the one edited") from None
+        if document_digest(data) != request.digest:
+            self.close(request.document)
+            raise UnknownDocument(f"the document {request.document!r} kept here is not the one edited")
+        self.close(request.document)
+        parse = ParseRequest(content=data.decode("utf-8", "surrogatepass"), filename=request.filename,
+                             language=request.language, mode=request.mode, document=request.document)
+        return self._parse(driver, parse, Kept(data, kept.state), request.edits)
+
+    def close(self, document: str) -> None:
+        kept = self._kept.pop(document, None)
+        if kept is not None:
+            self._bytes -= len(kept.data)
+
+    def _parse(self, driver: Any, request: ParseRequest, kept: Kept, edits: list[TextEdit] | None) -> ParseResult:
+        parse_kept = getattr(driver, "parse_kept", None)
+        if parse_kept is None:
+            result = driver.parse(request)
+        else:
+            result, kept.state = parse_kept(request, kept.state, edits)
+        self._kept[request.document] = kept
+        self._bytes += len(kept.data)
+        while self._kept and (len(self._kept) > self.max_documents or self._bytes > self.max_bytes):
+            _, oldest = self._kept.popitem(last=False)
+            self._bytes -= len(oldest.data)
+        return result
