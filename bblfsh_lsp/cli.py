@@ -127,7 +127,8 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
     # Files that cannot be read when found by walking (a broken link, one leading out of the
     # paths given, a FIFO...) are named as they are met; a file of no known language is
     # skipped quietly.
-    files = search.walk(args.paths, report=lambda message: print(message, file=sys.stderr))
+    told = (lambda message: print(f"skipped {message}", file=sys.stderr)) if args.verbose else None
+    files = search.walk(args.paths, report=lambda message: print(message, file=sys.stderr), skipped=told)
     explicit = {path for path in args.paths if not os.path.isdir(path)}
     found = 0
     failed = False  # a file found by walking could not be searched
@@ -238,7 +239,8 @@ async def cmd_languages(args: argparse.Namespace) -> int:
         for row in rows:
             print(json.dumps(row))
         return EXIT_OK
-    print(f"runtime: {service.runtime.name}" + (f" (what it lacks runs on {service.fallback.name})" if service.fallback else ""))
+    fallback = f" (what it lacks runs on {service.fallback.name})" if service.fallback else ""
+    print(f"runtime: {service.runtime.name}{fallback}")
     print()
     print(f"{'language':<18} {'driver':<18} {'runs on':<9} why")
     for row in rows:
@@ -288,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("paths", nargs="+", metavar="PATH",
                        help="files or directories (searched recursively); after `--`, a PATH may start with '-'")
     query.add_argument("--json", action="store_true", help="one JSON object per match")
+    query.add_argument("--verbose", action="store_true",
+                       help="say on stderr which folders and files the walk skipped, and why")
     query.add_argument("--timeout", type=float, default=Settings().query_timeout, metavar="SECONDS",
                        help="stop the query on a file after this long and report it "
                             "(default: %(default)g; 0: no limit)")

@@ -16,12 +16,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from lsprotocol.types import SymbolKind
-
 from bblfsh_lsp.files import DEFAULT_MAX_BYTES, SourceError, SourceTooLarge
 from bblfsh_lsp.folding import Fold, folds
 from bblfsh_lsp.interruptible import run_interruptible
-from bblfsh_lsp.outline import Symbol, outline, symbol_kinds
+from bblfsh_lsp.outline import Symbol, SymbolKind, outline, symbol_kinds
 from bblfsh_lsp.parsing import SourceParser, parse_file, parse_text
 from bblfsh_lsp.positions import Encoding, TextIndex
 from bblfsh_lsp.structure import Structure

@@ -17,15 +17,17 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from tqdm import tqdm
 
 from driver_runtime.errors import ManagerError, NotInstalled, StateError, UnknownDriver
-from driver_runtime.manager import DriverManager, DriverStatus, Result
 from driver_runtime.runtime_names import DOCKER, OCI, PROCESS
-from driver_runtime.state import Install
+
+if TYPE_CHECKING:  # the manager (the docker SDK, images, bundles) is imported when a command runs
+    from driver_runtime.manager import DriverManager, DriverStatus, Result
+    from driver_runtime.state import Install
 
 EXIT_OK, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
 _PROG = "bblfsh-lsp"
@@ -168,6 +170,8 @@ def _run(verb: Callable[[DriverManager, ProgressReporter], int]) -> int:
     """Run one manager verb with a reporter; map errors to exit statuses."""
     reporter = ProgressReporter()
     try:
+        from driver_runtime.manager import DriverManager
+
         return verb(DriverManager(), reporter)
     except (ManagerError, StateError) as exc:
         return _failed(exc, reporter)
@@ -185,6 +189,8 @@ def _notes(result: Result, reporter: ProgressReporter) -> None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     try:
+        from driver_runtime.manager import DriverManager
+
         manager = DriverManager()
         statuses = manager.list()
         engine = manager.engine()
@@ -248,7 +254,7 @@ def status_data(status: DriverStatus) -> dict[str, Any]:
 
 def cmd_build(args: argparse.Namespace) -> int:
     def verb(manager: DriverManager, reporter: ProgressReporter) -> int:
-        languages = _languages(args, manager.bundled.languages(), "bundled")
+        languages = _languages(args, sorted(manager.bundled.specs), "bundled")
         if languages is None:
             return EXIT_ERROR
         if args.tag and len(languages) != 1:

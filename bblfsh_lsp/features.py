@@ -35,7 +35,7 @@ def lsp_range(index: TextIndex, start: int, end: int) -> types.Range:
 def _document_symbol(symbol: Symbol, index: TextIndex) -> types.DocumentSymbol:
     return types.DocumentSymbol(
         name=symbol.name,
-        kind=symbol.kind,
+        kind=types.SymbolKind(symbol.kind),
         range=lsp_range(index, symbol.start, symbol.end),
         selection_range=lsp_range(index, symbol.name_start, symbol.name_end),
         children=[_document_symbol(child, index) for child in symbol.children],

@@ -16,12 +16,15 @@ from bblfsh_lsp.ignore_rules import MAX_FILE_BYTES as MAX_IGNORE_FILE_BYTES
 from bblfsh_lsp.ignore_rules import IgnoreRules, MatchBudget, TooSlow, parse_rules
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
-# Folders that are never source: version control and tool caches.
+# Folders that are never source, by their name: version control, installed packages, caches.
 SKIPPED_DIRS = frozenset({
     ".git", ".hg", ".svn", ".bzr", "_darcs", ".jj",
-    "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache",
+    "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache",
     ".ruff_cache", ".idea", ".vscode-test",
 })
+# Folders that are installed environments, by what they hold, not by their name: a folder
+# named `venv` may be source (CPython's own venv package), a virtual environment may have any name.
+ENVIRONMENT_MARKERS = (("pyvenv.cfg", "a Python virtual environment"), ("conda-meta", "a conda environment"))
 # Read in this order: a pattern of .ignore overrides one of .gitignore (as ripgrep does).
 IGNORE_FILES = (".gitignore", ".ignore")
 
@@ -103,12 +106,15 @@ def _nowhere(_message: str) -> None:
     pass
 
 
-def walk(paths: Iterable[str], wanted: Callable[[str], bool] = _everything, report: Report = _nowhere) -> Iterator[str]:
+def walk(paths: Iterable[str], wanted: Callable[[str], bool] = _everything, report: Report = _nowhere,
+         skipped: Report = _nowhere) -> Iterator[str]:
     """Files under the given paths, in a stable order.
 
     A path that is not a directory is always yielded: it was named, and whoever reads it says
-    if it cannot be.  Below a directory, VCS and tool folders and whatever a .gitignore or
-    .ignore on the way down excludes are skipped quietly, and so are files `wanted` refuses.
+    if it cannot be.  Below a directory, VCS and tool folders, installed environments (a
+    virtual environment: a folder with a pyvenv.cfg, whatever its name) and whatever a
+    .gitignore or .ignore on the way down excludes are skipped, each told to `skipped` ("path:
+    why"), and files `wanted` refuses are skipped quietly.
     A wanted file that cannot be read is reported (`report("path: why")`) instead of yielded:
     a symbolic link that is broken, loops, or leads out of the directories given (a search
     must not read files elsewhere through links), something that is not a regular file (a
@@ -119,12 +125,13 @@ def walk(paths: Iterable[str], wanted: Callable[[str], bool] = _everything, repo
     roots = [os.path.realpath(path) for path in given if os.path.isdir(path)]
     for path in given:
         if os.path.isdir(path):
-            yield from _walk_tree(path, roots, wanted, report)
+            yield from _walk_tree(path, roots, wanted, report, skipped)
         else:
             yield path
 
 
-def _walk_tree(top: str, roots: Sequence[str], wanted: Callable[[str], bool], report: Report) -> Iterator[str]:
+def _walk_tree(top: str, roots: Sequence[str], wanted: Callable[[str], bool], report: Report,
+               skipped: Report) -> Iterator[str]:
     """The files below one directory, depth first in name order: with a stack of its own
     rather than recursion, so that no depth of folders is too deep."""
     stack: list[tuple[str, Ignores, Iterator[os.DirEntry[str]]]] = []
@@ -149,16 +156,33 @@ def _walk_tree(top: str, roots: Sequence[str], wanted: Callable[[str], bool], re
             continue
         path = entry.name if folder == os.curdir else os.path.join(folder, entry.name)
         if _is_real_dir(entry):
-            if entry.name not in SKIPPED_DIRS and not _ignored(path, True, ignores, budget, report):
+            why = _why_skipped_folder(entry.name, path)
+            if why is None and _ignored(path, True, ignores, budget, report):
+                why = "excluded by an ignore file (.gitignore, .ignore)"
+            if why is None:
                 enter(path, ignores)
+            else:
+                skipped(f"{path}: {why}")
             continue
-        if _ignored(path, False, ignores, budget, report) or not wanted(path):
+        if _ignored(path, False, ignores, budget, report):
+            skipped(f"{path}: excluded by an ignore file (.gitignore, .ignore)")
+            continue
+        if not wanted(path):
             continue
         problem = _why_unreadable(entry, roots)
         if problem is None:
             yield path
         elif problem:
             report(f"{path}: {problem}")
+
+
+def _why_skipped_folder(name: str, path: str) -> str | None:
+    if name in SKIPPED_DIRS:
+        return "a version-control, package or cache folder"
+    for marker, what in ENVIRONMENT_MARKERS:
+        if os.path.lexists(os.path.join(path, marker)):
+            return f"{what} ({marker})"
+    return None
 
 
 def _is_real_dir(entry: os.DirEntry[str]) -> bool:

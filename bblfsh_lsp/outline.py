@@ -8,17 +8,49 @@ Ranges are byte offsets here; the LSP layer converts them.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
-from lsprotocol.types import SymbolKind
 
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.structure import NO_EXTENT, Structure
 from driver_runtime.sdk.uast import ROLE, TOKEN, TYPE, span
 
 Node = dict[str, Any]
+
+
+class SymbolKind(enum.IntEnum):
+    """LSP's symbol kinds, by the numbers the protocol gives them: the outline is computed by the
+    command line too, which must not pay for importing lsprotocol (half a second)."""
+
+    File = 1
+    Module = 2
+    Namespace = 3
+    Package = 4
+    Class = 5
+    Method = 6
+    Property = 7
+    Field = 8
+    Constructor = 9
+    Enum = 10
+    Interface = 11
+    Function = 12
+    Variable = 13
+    Constant = 14
+    String = 15
+    Number = 16
+    Boolean = 17
+    Array = 18
+    Object = 19
+    Key = 20
+    Null = 21
+    EnumMember = 22
+    Struct = 23
+    Event = 24
+    Operator = 25
+    TypeParameter = 26
 
 
 @attrs.define

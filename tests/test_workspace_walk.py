@@ -148,6 +148,38 @@ def test_what_is_not_wanted_is_skipped_quietly(tmp_path: Path):
     assert (files, reports) == ([str(tmp_path / "code.py")], [])
 
 
+def test_an_environment_is_skipped_because_it_is_one_not_by_its_name(tmp_path: Path):
+    """CPython's own `venv` package is source; a virtual environment is a folder with a pyvenv.cfg,
+    whatever its name; the walk says what it skipped and why."""
+    write(tmp_path / "Lib" / "venv" / "__init__.py", FUNCTION.format(name="create"))
+    write(tmp_path / "env" / "pyvenv.cfg", "home = /usr/bin\n")
+    write(tmp_path / "env" / "lib" / "site.py", FUNCTION.format(name="installed"))
+    write(tmp_path / "conda" / "conda-meta" / "history", "")
+    write(tmp_path / "conda" / "lib" / "pkg.py", FUNCTION.format(name="installed"))
+    write(tmp_path / "node_modules" / "x" / "index.js", "function installed() {}\n")
+    write(tmp_path / ".gitignore", "build/\n*.gen.py\n")
+    write(tmp_path / "build" / "out.py", FUNCTION.format(name="built"))
+    write(tmp_path / "api.gen.py", FUNCTION.format(name="generated"))
+    told: list[str] = []
+    files = list(walk([str(tmp_path)], skipped=told.append))
+    assert [Path(file).relative_to(tmp_path).as_posix() for file in files] == [".gitignore", "Lib/venv/__init__.py"]
+    reasons = {Path(message.split(": ", 1)[0]).relative_to(tmp_path).as_posix(): message.split(": ", 1)[1]
+               for message in told}
+    assert reasons == {
+        "api.gen.py": "excluded by an ignore file (.gitignore, .ignore)",
+        "build": "excluded by an ignore file (.gitignore, .ignore)",
+        "conda": "a conda environment (conda-meta)",
+        "env": "a Python virtual environment (pyvenv.cfg)",
+        "node_modules": "a version-control, package or cache folder",
+    }
+    searched = cli("query", "--verbose", "//uast:FunctionGroup", ".", cwd=tmp_path)
+    assert searched.stdout.split()[-1] == "create", searched.stdout
+    assert "skipped env: a Python virtual environment (pyvenv.cfg)" in searched.stderr
+    assert "skipped build: excluded by an ignore file" in searched.stderr
+    quiet = cli("query", "//uast:FunctionGroup", ".", cwd=tmp_path)
+    assert quiet.stderr == "" and quiet.stdout == searched.stdout
+
+
 def test_a_folder_that_cannot_be_listed_is_named(tmp_path: Path):
     """Walked in a process of its own, which as root gives up the capabilities that read any folder."""
     without_override: list[str] = []

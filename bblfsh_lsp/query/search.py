@@ -100,10 +100,12 @@ class Search:
         may have a shebang)."""
         return self.parser.recognises(path) or "." not in os.path.basename(path)
 
-    def walk(self, roots: Iterable[str], report: Report, skip: Callable[[str], bool] | None = None) -> list[str]:
+    def walk(self, roots: Iterable[str], report: Report, skip: Callable[[str], bool] | None = None,
+             skipped: Report | None = None) -> list[str]:
         """The searchable files under `roots` (files.walk: bounded against a hostile tree; what
         cannot be read goes to `report`), but those `skip` refuses.  Blocking."""
-        return [path for path in walk(roots, wanted=self.searchable, report=report) if skip is None or not skip(path)]
+        found = walk(roots, wanted=self.searchable, report=report, skipped=skipped or (lambda _message: None))
+        return [path for path in found if skip is None or not skip(path)]
 
     async def tree(self, path: str, text: str | TextIndex, tree: dict[str, Any]) -> FileMatches:
         """Match one parsed tree of `text`, in a worker thread within the time limit."""
