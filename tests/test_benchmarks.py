@@ -7,13 +7,15 @@ Nothing here asserts on a timing or a ratio's size: the machine is noisy, and th
 tests of the benches, not benchmarks.  A driver bench needs its toolchain and the prepared
 driver (`bblfsh-lsp driver install LANG --runtime process`): without them it skips, or fails
 under BBLFSH_LSP_REQUIRE_TOOLCHAINS=1; the runtimes' bench needs Docker, the Python driver's
-image and runc as root (BBLFSH_LSP_REQUIRE_CONTAINERS=1).
+image and runc as root (BBLFSH_LSP_REQUIRE_CONTAINERS=1); the workspace search bench needs
+ast-grep (ast-grep-cli, in the test extra; BBLFSH_LSP_REQUIRE_TOOLCHAINS=1).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from conftest import PYTHON_IMAGE, REPO, SHARED, containers_unavailable, python_driver_image
+from conftest import PYTHON_IMAGE, REPO, SHARED, containers_unavailable, python_driver_image, toolchain_unavailable
 from driver_checks import require_prepared, require_runs
 
 from driver_runtime.drivers.cpp.driver import CppDriver
@@ -202,3 +204,43 @@ def test_runtimes_bench_reports(python_image: str, tmp_path: Path):
             assert cells[9] == "-" or positive(cells[9]), out  # its cgroup's memory
     assert any(line.startswith("docker: tiny p50 overhead") for line in lines), out
     assert any(line.startswith("oci: tiny p50 overhead") for line in lines), out
+
+
+# bench/workspace_search.py: its groups and each one's rows, the reference first.
+WORKSPACE_GROUPS = {
+    "stdlib": ["ast-grep:kind", "ast-grep:pattern", "bblfsh-lsp"],
+    "isinstance": ["ast-grep:pattern", "bblfsh-lsp"],
+    "js": ["ast-grep:kind", "bblfsh-lsp:roles", "bblfsh-lsp:groups"],
+    "small": ["ast-grep:kind", "bblfsh-lsp"],
+}
+
+
+def test_workspace_search_bench_reports():
+    # ast-grep as the bench finds it: beside this Python (the venv's), else on PATH.  --quick: a
+    # few stdlib modules and the checkout's JavaScript files, one run.  Without the JavaScript
+    # driver prepared, the universal driver answers and the bench says so (no failure).
+    if not (Path(sys.executable).parent / "ast-grep").is_file() and shutil.which("ast-grep") is None:
+        toolchain_unavailable("ast-grep is not installed (ast-grep-cli, in the test extra)")
+    out = run_bench("workspace_search.py", "--quick")
+    tables: dict[str, dict[str, list[str]]] = {}
+    group = None
+    for line in out.splitlines():
+        if match := re.match(r"^(\w+): .*: \d+ files?, ", line):
+            group = match[1]
+        elif line.split() == ["what", "median", "s", "ratio", "files", "matches"]:
+            assert group is not None and group not in tables, out
+            tables[group] = {}
+        elif group in tables and line.startswith(("ast-grep", "bblfsh-lsp")):
+            cells = line.split()
+            assert cells[0] not in tables[group], line
+            tables[group][cells[0]] = cells[1:5]
+    assert {name: list(rows) for name, rows in tables.items()} == WORKSPACE_GROUPS, out
+    for rows in tables.values():
+        for median, ratio, files, matches in rows.values():
+            positive(median)
+            positive(ratio)
+            assert int(files) > 0 and int(matches) > 0, out
+        assert float(next(iter(rows.values()))[1]) == 1.0, out  # the reference's ratio
+    # Equivalent queries found the same Python matches (the JavaScript ones are compared only
+    # when the JavaScript driver answered).
+    assert "bblfsh-lsp and ast-grep:kind: equal" in out and "bblfsh-lsp and ast-grep:pattern: equal" in out, out
