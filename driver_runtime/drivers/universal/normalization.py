@@ -6,15 +6,27 @@ Only leaves become uast:Identifier (an ``identifier`` with children is some gram
 name), and only strings without interpolation become uast:String, their Value the text between
 the quotes as written (escapes are not decoded).  A builder that finds a shape it does not know
 returns the node unchanged: a tree stays whole, if less semantic.
+
+Some builders serve in a table's own `transforms` too, for shapes that several grammars share
+but that no spec names (`dotted`, `unwrap`, `comment_with`, `content_string`, `symbol`); what
+the tables' own transforms share besides is in rules.py.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from typing import Any
 
-from driver_runtime.drivers.universal.tables import Argument, Function, Import, LanguageTable, Symbol, table_for
+from driver_runtime.drivers.universal.rules import children, children_of, is_type, names_in, objects, operator, take
+from driver_runtime.drivers.universal.tables import (
+    Argument,
+    Function,
+    Import,
+    LanguageTable,
+    Operator,
+    Symbol,
+    table_for,
+)
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context, Tables, Transform
 
@@ -44,39 +56,26 @@ SYMBOL_ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _objects(value: Any) -> Iterator[Node]:
-    if type(value) is dict:
-        yield value
-    elif type(value) is list:
-        for item in value:
-            if type(item) is dict:
-                yield item
-
-
-def _start(node: Node) -> int:
-    return (node.get("@pos") or {}).get("start", 0)
-
-
-def children_of(node: Node, skip: frozenset[str] | set[str] = frozenset()) -> list[Node]:
-    """A node's child objects, whatever their field, in source order."""
-    found = [child for key, value in node.items() if key[0] != "@" and key not in skip for child in _objects(value)]
-    found.sort(key=_start)
-    return found
-
-
-def _is(node: Any, kind: str) -> bool:
-    return type(node) is dict and node.get("@type") == kind
-
-
 def _first(value: Any) -> Any:
     return value[0] if type(value) is list and value else value
 
 
 def comment(node: Node, context: Context) -> Node:
+    return _comment(node, COMMENT_MARKERS)
+
+
+def comment_with(*markers: tuple[str, str]) -> Transform:
+    """The comment builder with these (opener, closer) markers before the others: a language's
+    own (R's `#'`), or the one it has alone (Python's `#`, which `##` is too)."""
+    ordered = (*markers, *COMMENT_MARKERS)
+    return lambda node, context: _comment(node, ordered)
+
+
+def _comment(node: Node, markers: tuple[tuple[str, str], ...]) -> Node:
     raw = node.get("@token")
     if not isinstance(raw, str):
         return node
-    for opener, closer in COMMENT_MARKERS:
+    for opener, closer in markers:
         if raw.startswith(opener) and (not closer or raw.rstrip().endswith(closer)):
             break
     else:
@@ -120,12 +119,31 @@ def _plain_part(part: Any) -> bool:
 
 def string(node: Node, context: Context) -> Node:
     parts = node.get("children") or []
-    if not all(_plain_part(part) for part in parts) or any(key not in ("@type", "@pos", "@token", "@role", "children") for key in node):
+    if not all(_plain_part(part) for part in parts) or any(
+            key not in ("@type", "@pos", "@token", "@role", "children") for key in node):
         return node  # interpolation, or a shape not known here: stays native
     value = _unquoted(context.text(node))
     if value is None:
         return node
     return nodes.string(value, node.get("@pos"))
+
+
+def content_string(*quotes: str) -> Transform:
+    """The string builder of a grammar that puts a string's text in a `content` field (and its
+    quotes, if anywhere, in these fields): a uast:String of that text ("" without it); one whose
+    content holds more (an interpolation, an escape) stays native."""
+    known = {"@type", "@pos", "@role", "@token", "content", *quotes}
+
+    def transform(node: Node, context: Context) -> Node:
+        if set(node) - known:
+            return node
+        content = node.get("content")
+        if content is None:
+            return nodes.string("", node.get("@pos"))
+        if type(content) is dict and "children" not in content:
+            return nodes.string(context.text(content), node.get("@pos"))
+        return node
+    return transform
 
 
 def boolean(node: Node, context: Context) -> Node:
@@ -139,6 +157,29 @@ def block(node: Node, context: Context) -> Node:
     return nodes.block(children_of(node), node.get("@pos"))
 
 
+def unwrap(node: Node, context: Context) -> Any:
+    """A node that holds one node and nothing else (no field, no token): that node (a grammar's
+    wrapper, a precedence level of expressions where no operator of its own is used)."""
+    items = children(node)
+    if len(items) == 1 and set(node) <= {"@type", "@pos", "@role", "children"}:
+        return items[0]
+    return node
+
+
+def dotted(node: Node, context: Context) -> Node:
+    """Names in a row, a dotted name of a grammar without fields (its children all names): one
+    QualifiedIdentifier of them (one among them gives its names), or the one Identifier."""
+    names: list[Node] = []
+    for part in children(node):
+        found = names_in(part)
+        if found is None:
+            return node
+        names += found
+    if len(names) == 1:
+        return names[0]
+    return nodes.qualified_identifier(names, node.get("@pos")) if names else node
+
+
 def qualified(fields: tuple[str, ...]) -> Transform:
     def transform(node: Node, context: Context) -> Node:
         names: list[Node] = []
@@ -146,12 +187,10 @@ def qualified(fields: tuple[str, ...]) -> Transform:
             value = node.get(field)
             if value is None:
                 continue
-            if _is(value, "uast:Identifier"):
-                names.append(value)
-            elif _is(value, "uast:QualifiedIdentifier"):
-                names.extend(value["Names"])
-            else:
+            found = names_in(value)
+            if found is None:
                 return node  # a part that is no name (a generic, a call): stays native
+            names += found
         if len(names) < 2:
             return node
         return nodes.qualified_identifier(names, node.get("@pos"))
@@ -165,7 +204,7 @@ def _arguments(value: Any) -> list[Any]:
         return []
     if type(value) is dict and not value.get("@type", "").startswith("uast:"):
         value = children_of(value)
-    return [item for item in _objects(value) if not _is(item, "uast:Comment")]
+    return [item for item in objects(value) if not is_type(item, "uast:Comment")]
 
 
 def function(spec: Function) -> Transform:
@@ -179,10 +218,10 @@ def function(spec: Function) -> Transform:
         signature_pos = None
         if spec.signature_position:
             ends = [part for part in (parameters, returns) if type(part) is dict and "@pos" in part]
-            start = _start(ends[0]) if ends else None
+            start = (ends[0]["@pos"] or {}).get("start", 0) if ends else None
             if start is not None:
                 signature_pos = {"start": start, "end": ends[-1]["@pos"]["end"]}
-        signature = nodes.function_type(arguments, list(_objects(returns)) or None, signature_pos)
+        signature = nodes.function_type(arguments, objects(returns) or None, signature_pos)
         body = node.get(spec.body) if spec.body else None
         if name is None:
             return nodes.function(signature, body, node.get("@pos"))
@@ -213,14 +252,33 @@ def import_(spec: Import) -> Transform:
     return transform
 
 
-def symbol(field: str) -> Transform:
-    """An outline symbol's node: named by its `name` field (another field is moved there: Rust's
-    `impl Point` is named by its `type`), and without the operator token a declaration may hold
-    (`=` in `const MAX: u32 = 10`), which the outline would take for its name."""
+def operator_of(spec: Operator) -> Transform:
+    """A node whose operator is a uast:Operator (tables.Operator)."""
     def transform(node: Node, context: Context) -> Node:
-        if "name" not in node and field in node:
-            node["name"] = node.pop(field)
-        if "name" in node:
+        symbol = node.get(spec.field)
+        if isinstance(symbol, str):
+            if symbol not in spec.keep:
+                node[spec.field] = operator(symbol, spec.roles)
+        elif spec.token and isinstance(node.get("@token"), str):
+            node[spec.field] = operator(node.pop("@token"), spec.roles)
+        return node
+    return transform
+
+
+def symbol(field: str = "name", child: str | None = None) -> Transform:
+    """An outline symbol's node: named by its `name` field (another field is moved there: Rust's
+    `impl Point` is named by its `type`; or its first `child` of that type, in a grammar without
+    fields), and without the operator token a declaration may hold (`=` in `const MAX: u32 = 10`),
+    which the outline would take for its name (named by a child, it holds none in any case)."""
+    def transform(node: Node, context: Context) -> Node:
+        if "name" not in node:
+            if child is not None:
+                name = take(node, child)
+                if name is not None:
+                    node["name"] = name
+            elif field in node:
+                node["name"] = node.pop(field)
+        if child is not None or "name" in node:
             node.pop("@token", None)
         return node
     return transform
@@ -242,7 +300,7 @@ def normalizer_tables(table: LanguageTable) -> Tables:
     for kind, symbol_spec in table.symbols.items():
         symbol_kind = symbol_spec.kind if isinstance(symbol_spec, Symbol) else symbol_spec
         roles[kind] = SYMBOL_ROLES.get(symbol_kind, ("Declaration",))
-        transforms[kind] = symbol(symbol_spec.name if isinstance(symbol_spec, Symbol) else "name")
+        transforms[kind] = symbol(symbol_spec.name, symbol_spec.child) if isinstance(symbol_spec, Symbol) else symbol()
     for kind, fields in table.qualified.items():
         roles[kind] = ("Identifier", "Qualified")
         transforms[kind] = qualified(fields)
@@ -255,6 +313,8 @@ def normalizer_tables(table: LanguageTable) -> Tables:
     for kind, import_spec in table.imports.items():
         roles[kind] = ("Declaration", "Import")
         transforms[kind] = import_(import_spec)
+    for kind, operator_spec in table.operators.items():
+        transforms[kind] = operator_of(operator_spec)
     roles.update(table.roles)
     transforms.update(table.transforms)
     return Tables(roles=roles, field_roles=table.field_roles, transforms=transforms)

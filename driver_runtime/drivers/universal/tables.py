@@ -2,14 +2,15 @@
 
 One file per language, ``languages/<name>.py``, holds ``TABLE = LanguageTable(...)``: which node
 types are comments, identifiers, strings, booleans and blocks; which make a QualifiedIdentifier,
-a FunctionGroup, an Argument or an Import, and from which fields; the roles of node types and of
-fields; and the outline's symbols (node type -> kind).  A language without a file gets the
-generic table (languages/_generic.py: the node type names most grammars share), and every table
-starts from it; ``extends`` starts from another language's table first (TypeScript from
-JavaScript).  A few languages need a transform no builder says: ``transforms`` holds them, by node
-type, in the language's own file.
+a FunctionGroup, an Argument or an Import, and from which fields; whose operator is a
+uast:Operator; the roles of node types and of fields; and the outline's symbols (node type ->
+kind).  A language without a file gets the generic table (languages/_generic.py: the node type
+names most grammars share), and every table starts from it; ``extends`` starts from another
+language's table first (TypeScript from JavaScript).  A few languages need a transform no
+builder says: ``transforms`` holds them, by node type, in the language's own file.
 
-The builders that turn these specs into uast:* nodes are in normalization.py.
+The builders that turn these specs into uast:* nodes are in normalization.py; what the
+languages' own transforms share (node tests and finders, the reshapings many make) in rules.py.
 """
 
 from __future__ import annotations
@@ -62,11 +63,25 @@ class Import:
 
 
 @attrs.frozen
+class Operator:
+    """A node type whose operator, the symbol in a field (else, with `token`, the node's own
+    @token: a grammar that names no field for `=`, `++`), is a uast:Operator in that field."""
+
+    field: str = "operator"
+    token: bool = False
+    roles: tuple[str, ...] = ()  # the uast:Operator's (Babelfish's JavaScript gave it Operator, Go's none)
+    keep: tuple[str, ...] = ()  # symbols that stay strings (Go's `*x`: go/ast's StarExpr, no operator)
+
+
+@attrs.frozen
 class Symbol:
-    """An outline symbol whose name is not in the node's `name` field."""
+    """An outline symbol whose name is not in the node's `name` field: in another field (moved
+    there), or, in a grammar without fields, its first child of a type (``child``: taken out of
+    its children into `name`)."""
 
     kind: str
-    name: str
+    name: str = "name"
+    child: str | None = None
 
 
 @attrs.frozen
@@ -82,6 +97,7 @@ class LanguageTable:
     functions: Mapping[str, Function] = attrs.field(factory=dict)
     arguments: Mapping[str, Argument] = attrs.field(factory=dict)
     imports: Mapping[str, Import] = attrs.field(factory=dict)
+    operators: Mapping[str, Operator] = attrs.field(factory=dict)
     roles: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     # ("parent type" or "*", "field") -> roles of the child found there.
     field_roles: Mapping[tuple[str, str], tuple[str, ...]] = attrs.field(factory=dict)
@@ -113,6 +129,7 @@ class LanguageTable:
             functions=merged(self.functions, base.functions),
             arguments=merged(self.arguments, base.arguments),
             imports=merged(self.imports, base.imports),
+            operators=merged(self.operators, base.operators),
             roles=merged(self.roles, base.roles),
             field_roles={**base.field_roles, **self.field_roles},
             symbols=merged(self.symbols, base.symbols),

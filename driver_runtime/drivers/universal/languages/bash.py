@@ -32,17 +32,16 @@ and ``declare -r`` constants (their nodes become ``bash:constant_assignment``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from driver_runtime.drivers.universal.normalization import children_of
+from driver_runtime.drivers.universal.rules import IDENTIFIER, children, children_of, is_type, objects
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
 B = "bash:"
-IDENTIFIER = "uast:Identifier"
 STRING = "uast:String"
 
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
@@ -58,15 +57,6 @@ _OPAQUE = frozenset({B + "arithmetic_expansion", B + "command_substitution", B +
 
 def _pos(start: int, end: int) -> dict[str, int]:
     return {"start": start, "end": end}
-
-
-def _objects(node: Any) -> Iterator[Node]:
-    if type(node) is dict:
-        yield node
-    elif type(node) is list:
-        for item in node:
-            if type(item) is dict:
-                yield item
 
 
 def _descend(node: Node, visit: Callable[[Node], Node], stop: frozenset[str] = frozenset()) -> None:
@@ -175,17 +165,17 @@ def function_definition(node: Node, context: Context) -> Node:
     """`f() {...}`, `function f {...}`: a FunctionGroup over the definition; its name, Alias,
     Function, FunctionType and body Block have no positions (as Babelfish's)."""
     name = node.get("name")
-    if type(name) is dict and name.get("@type") == IDENTIFIER:
+    if is_type(name, IDENTIFIER):
         name = nodes.identifier(name["Name"])
     elif type(name) is dict and isinstance(name.get("@token"), str):
         name = nodes.identifier(name["@token"])
     else:
         return node
     body = node.get("body")
-    if type(body) is dict and body.get("@type") == B + "compound_statement":
+    if is_type(body, B + "compound_statement"):
         statements = children_of(body)
     else:
-        statements = list(_objects(body))
+        statements = objects(body)
     extra = children_of(node, {"name", "body"})
     signature = nodes.function_type([], None)
     return nodes.function_group(name, nodes.function(signature, nodes.block(statements)), node.get("@pos"),
@@ -201,8 +191,8 @@ def declaration(node: Node, context: Context) -> Node:
         return node
     start = node["@pos"]["start"]
     word = nodes.identifier(keyword.group(), _pos(start, start + len(keyword.group())))
-    children = node.get("children")
-    node["children"] = [word, *(children if type(children) is list else _objects(children))]
+    held = node.get("children")
+    node["children"] = [word, *(held if type(held) is list else objects(held))]
     flags = [child["Name"] for child in node["children"][1:]
              if child.get("@type") == IDENTIFIER and child["Name"].startswith("-")]
     if keyword.group() == "readonly" or (keyword.group() in ("declare", "typeset", "local") and
@@ -272,7 +262,7 @@ def test_command(node: Node, context: Context) -> Node:
     if replaced:
         _descend(node, lambda child: replaced.get(id(child), child), _OPAQUE)
     if added:
-        node["children"] = sorted([*_objects(node.get("children")), *added],
+        node["children"] = sorted([*children(node), *added],
                                   key=lambda child: (child.get("@pos") or {}).get("start", 0))
     return node
 

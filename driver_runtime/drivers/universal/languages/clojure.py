@@ -27,41 +27,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from driver_runtime.drivers.universal.rules import IDENTIFIER, children, gather, is_type
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
 C = "clojure:"
-IDENTIFIER = "uast:Identifier"
 FUNCTIONS = frozenset({"defn", "defn-", "defmacro"})
 DEFS = frozenset({"def", "defonce"})
 CLASSES = frozenset({"defrecord", "deftype"})
 
 
 def _items(node: Any) -> list[Node]:
-    value = (node or {}).get("value") if type(node) is dict else None
-    return [item for item in (value if type(value) is list else [value]) if type(item) is dict]
-
-
-def _is(node: Any, *types: str) -> bool:
-    return type(node) is dict and node.get("@type") in types
+    """The items of a list, a vector or a map (its `value` field)."""
+    return children(node, "value")
 
 
 def _name(node: Any) -> Node | None:
     """A symbol's Identifier (one with metadata: the Identifier of its name)."""
-    if _is(node, IDENTIFIER):
+    if is_type(node, IDENTIFIER):
         return node
-    if _is(node, C + "sym_lit"):
+    if is_type(node, C + "sym_lit"):
         name = node.get("name")
-        if _is(name, C + "sym_name") and isinstance(name.get("@token"), str):
+        if is_type(name, C + "sym_name") and isinstance(name.get("@token"), str):
             return nodes.identifier(name["@token"], name.get("@pos"))
     return None
 
 
 def sym_lit(node: Node, context: Context) -> Node:
     name = node.get("name")
-    if set(node) <= {"@type", "@pos", "@role", "name"} and _is(name, C + "sym_name"):
+    if set(node) <= {"@type", "@pos", "@role", "name"} and is_type(name, C + "sym_name"):
         return nodes.identifier(str(name.get("@token")), node.get("@pos"))
     return node
 
@@ -70,7 +66,7 @@ def _parameters(vector: Node) -> list[Node]:
     arguments: list[Node] = []
     variadic = False
     for item in _items(vector):
-        if _is(item, IDENTIFIER) and item.get("Name") == "&":
+        if is_type(item, IDENTIFIER) and item.get("Name") == "&":
             variadic = True
             continue
         arguments.append(nodes.argument(_name(item) or item, variadic=variadic, pos=item.get("@pos")))
@@ -80,7 +76,7 @@ def _parameters(vector: Node) -> list[Node]:
 
 def _arity(items: list[Node], pos: Any) -> Node | None:
     """`[params] body...`: a Function."""
-    if not items or not _is(items[0], C + "vec_lit"):
+    if not items or not is_type(items[0], C + "vec_lit"):
         return None
     return nodes.function(nodes.function_type(_parameters(items[0])), items[1:] or None, pos)
 
@@ -90,7 +86,7 @@ def _functions(items: list[Node]) -> list[Node] | None:
     single = _arity(items, None)
     if single is not None:
         return [single]
-    arities = [_arity(_items(item), item.get("@pos")) for item in items if _is(item, C + "list_lit")]
+    arities = [_arity(_items(item), item.get("@pos")) for item in items if is_type(item, C + "list_lit")]
     return [arity for arity in arities if arity is not None] or None
 
 
@@ -105,7 +101,7 @@ def _group(name: Node, functions: list[Node], pos: Any, extra: list[Node]) -> No
 def _skip_doc(items: list[Node]) -> tuple[list[Node], list[Node]]:
     """A definition's docstring and attribute map: (them, the rest)."""
     extra = []
-    while items and _is(items[0], "uast:String", C + "map_lit", C + "str_lit"):
+    while items and is_type(items[0], "uast:String", C + "map_lit", C + "str_lit"):
         extra.append(items[0])
         items = items[1:]
     return extra, items
@@ -119,12 +115,12 @@ def _import(spec: Node) -> Node | None:
     if path is None:
         return None
     names: list[Node] = []
-    if _is(spec, C + "list_lit"):  # (:import (java.time Instant))
+    if is_type(spec, C + "list_lit"):  # (:import (java.time Instant))
         names = [name for name in (_name(item) for item in items[1:]) if name is not None]
     else:
         for index, item in enumerate(items[1:-1], start=1):
             following = items[index + 1]
-            if _is(item, C + "kwd_lit") and context_keyword(item) in ("as", "refer"):
+            if is_type(item, C + "kwd_lit") and context_keyword(item) in ("as", "refer"):
                 names.extend([following] if _name(following) else [part for part in _items(following) if _name(part)])
     return nodes.import_(path, names or None, pos=spec.get("@pos"))
 
@@ -139,10 +135,10 @@ def _members(items: list[Node]) -> list[Node]:
     out = []
     for item in items:
         inner = _items(item)
-        name = _name(inner[0]) if inner and _is(item, C + "list_lit") else None
+        name = _name(inner[0]) if inner and is_type(item, C + "list_lit") else None
         functions = _functions(inner[1:]) if name is not None else None
         if name is not None and functions:
-            docs = [part for part in inner[2:] if _is(part, "uast:String")]
+            docs = [part for part in inner[2:] if is_type(part, "uast:String")]
             for function in functions:
                 if function.get("Body"):
                     function["Body"] = [part for part in function["Body"] if part not in docs] or None
@@ -154,7 +150,7 @@ def _members(items: list[Node]) -> list[Node]:
 
 def list_lit(node: Node, context: Context) -> Any:
     items = _items(node)
-    head = items[0].get("Name") if items and _is(items[0], IDENTIFIER) else None
+    head = items[0].get("Name") if items and is_type(items[0], IDENTIFIER) else None
     if head is None or len(items) < 2:
         return node
     name = _name(items[1])
@@ -189,7 +185,7 @@ def list_lit(node: Node, context: Context) -> Any:
         converted = []
         for item in rest:
             clause = _items(item)
-            keyword = context_keyword(clause[0]) if clause and _is(clause[0], C + "kwd_lit") else ""
+            keyword = context_keyword(clause[0]) if clause and is_type(clause[0], C + "kwd_lit") else ""
             if keyword in ("require", "import", "use"):
                 imports = [_import(spec) for spec in clause[1:]]
                 converted.extend(imported or spec for imported, spec in zip(imports, clause[1:]))
@@ -199,7 +195,7 @@ def list_lit(node: Node, context: Context) -> Any:
     elif head in ("defprotocol", "definterface"):
         node["value"] = [items[0], *_members(rest)]
     elif head in CLASSES:
-        fields = rest[0] if rest and _is(rest[0], C + "vec_lit") else None
+        fields = rest[0] if rest and is_type(rest[0], C + "vec_lit") else None
         if fields is not None:
             fields["value"] = [{"@type": C + "field", "@pos": field.get("@pos"), "name": field}
                                if _name(field) is field else field for field in _items(fields)]
@@ -217,22 +213,10 @@ def source(node: Node, context: Context) -> Node:
     forms = forms if type(forms) is list else [forms] if type(forms) is dict else []
     everything = sorted([item for item in [*forms, *(node.get("children") or [])] if type(item) is dict],
                         key=lambda item: item.get("@pos", {}).get("start", 0))
-    if not any(_is(item, C + "namespace") for item in everything):
+    if not any(is_type(item, C + "namespace") for item in everything):
         return node
-    out: list[Node] = []
-    current = None
-    for item in everything:
-        if _is(item, C + "namespace"):
-            current = item
-            out.append(item)
-        elif current is not None:
-            current.setdefault("children", []).append(item)
-            if "@pos" in item and "@pos" in current:
-                current["@pos"] = {"start": current["@pos"]["start"], "end": item["@pos"]["end"]}
-        else:
-            out.append(item)
     node.pop("value", None)
-    node["children"] = out
+    node["children"] = gather(everything, lambda item: is_type(item, C + "namespace"))
     return node
 
 

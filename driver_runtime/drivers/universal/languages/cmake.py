@@ -12,7 +12,7 @@ What a transform makes of them:
 * an argument in quotes without variables, or in brackets, is a uast:String.
 """
 
-from driver_runtime.drivers.universal.normalization import children_of
+from driver_runtime.drivers.universal.rules import children_of, first
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -25,7 +25,7 @@ DEFINITIONS = {"set": "set_command", "option": "option_command"}
 def _words(arguments: object, context: Context) -> list[Node]:
     """The arguments of an argument_list, each as it is now (uast:String) or its plain word."""
     found = []
-    for argument in children_of(arguments) if type(arguments) is dict else ():
+    for argument in children_of(arguments):
         if argument.get("@type") != C + "argument":
             continue
         found.append(next(iter(children_of(argument)), argument))
@@ -39,14 +39,14 @@ def _plain_word(node: Node) -> bool:
 def definition(node: Node, context: Context) -> Node:
     """function()/macro() ... end: a FunctionGroup."""
     header = next(iter(children_of(node)), None)
-    arguments = next((child for child in children_of(header or {}) if child.get("@type") == C + "argument_list"), None)
+    arguments = first(children_of(header), C + "argument_list")
     words = _words(arguments, context)
     if not words or not _plain_word(words[0]):
         return node
     name = nodes.identifier(context.text(words[0]), words[0].get("@pos"))
     parameters = [nodes.argument(nodes.identifier(context.text(word), word.get("@pos")), pos=word.get("@pos"))
                   for word in words[1:] if _plain_word(word)]
-    body = next((child for child in children_of(node) if child.get("@type") == "uast:Block"), None)
+    body = first(children_of(node), "uast:Block")
     signature = nodes.function_type(parameters)
     ending = [child for child in children_of(node) if child is not header and child is not body]
     return nodes.function_group(name, nodes.function(signature, body), node.get("@pos"), ending or None)
@@ -58,11 +58,11 @@ def command(node: Node, context: Context) -> Node:
     if type(callee) is not dict or callee.get("@type") != "uast:Identifier":
         return node
     which = callee["Name"].lower()
-    arguments = next((child for child in children_of(node) if child.get("@type") == C + "argument_list"), None)
+    arguments = first(children_of(node), C + "argument_list")
     words = _words(arguments, context)
     if which == "include" and words:
-        first = words[0]
-        path = first if first.get("@type") == "uast:String" else nodes.string(context.text(first), first.get("@pos"))
+        word = words[0]
+        path = word if word.get("@type") == "uast:String" else nodes.string(context.text(word), word.get("@pos"))
         return nodes.import_(path, pos=node.get("@pos"))
     if which in DEFINITIONS and words and _plain_word(words[0]):
         node["@type"] = C + DEFINITIONS[which]
@@ -81,7 +81,7 @@ def quoted(node: Node, context: Context) -> Node:
 
 def bracket(node: Node, context: Context) -> Node:
     """[[text]] / [==[text]==]: a uast:String of what is between the brackets."""
-    content = next((child for child in children_of(node) if child.get("@type") == C + "bracket_argument_content"), None)
+    content = first(children_of(node), C + "bracket_argument_content")
     return nodes.string(context.text(content) if content else "", node.get("@pos"))
 
 

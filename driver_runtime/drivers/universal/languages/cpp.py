@@ -28,7 +28,7 @@ import re
 from typing import Any
 
 from driver_runtime.drivers.universal import normalization
-from driver_runtime.drivers.universal.languages.javascript import is_uast, kind
+from driver_runtime.drivers.universal.rules import children_of, first, is_type, kind, position, unpositioned
 from driver_runtime.drivers.universal.tables import LanguageTable, Symbol
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -48,14 +48,6 @@ _OPERATOR_NAME = re.compile(r"\boperator\s*(?=[^\w\s])")
 _BLANKS = re.compile(r"\s+")
 
 
-def _pos(node: Any) -> Any:
-    return node.get("@pos") if type(node) is dict else None
-
-
-def _bare(identifier: Node) -> Node:
-    return {key: value for key, value in identifier.items() if key != "@pos"}
-
-
 def declarator_chain(node: Any) -> list[Node]:
     """The declarators from `node` inward, down to the declared name (the last)."""
     chain = []
@@ -67,8 +59,8 @@ def declarator_chain(node: Any) -> list[Node]:
         if type(inner) is list:
             inner = inner[0] if inner else None
         if inner is None:  # `&x`, `T... x`: the inner declarator is a child
-            inner = next((child for child in normalization.children_of(node)
-                          if not is_uast(child, "uast:Comment") and kind(child) not in _NOT_DECLARATORS), None)
+            inner = next((child for child in children_of(node)
+                          if not is_type(child, "uast:Comment") and kind(child) not in _NOT_DECLARATORS), None)
         node = inner
     return chain
 
@@ -92,17 +84,17 @@ def qualified_identifier(node: Node, context: Context) -> Node:
         value = node.get(field)
         if value is None:
             continue
-        if is_uast(value, "uast:Identifier"):
-            parts.append(_bare(value))
+        if is_type(value, "uast:Identifier"):
+            parts.append(unpositioned(value))
         elif kind(value) in _TEMPLATES:  # `vector<int>`: one name as written (CDT's template id)
             parts.append(nodes.identifier(template_text(value, context)))
-        elif is_uast(value, "uast:QualifiedIdentifier"):
+        elif is_type(value, "uast:QualifiedIdentifier"):
             parts.extend(value["Names"])
         else:
             return node
     if not parts or "name" not in node:
         return node
-    return nodes.qualified_identifier(parts, _pos(node))
+    return nodes.qualified_identifier(parts, position(node))
 
 
 _TEMPLATES = ("template_type", "template_function", "template_method")
@@ -117,8 +109,8 @@ def template_text(node: Node, context: Context) -> str:
     arguments = node.get("arguments")
     if type(name) is not dict or type(arguments) is not dict:
         return context.text(node)
-    parts = [context.text(item).strip() for item in normalization.children_of(arguments)
-             if not is_uast(item, "uast:Comment")]
+    parts = [context.text(item).strip() for item in children_of(arguments)
+             if not is_type(item, "uast:Comment")]
     return f"{context.text(name).strip()}<{', '.join(parts)}>"
 
 
@@ -126,10 +118,10 @@ def template(node: Node, context: Context) -> Node:
     """`vector<int>`, `f<T>`: CDT's template id, named as written (Name) besides its template's
     name (its `name`, CDT's TemplateName).  `static_cast<T>` is a cast, no name."""
     name = node.get("name")
-    if is_uast(name, "uast:Identifier") and name["Name"] in _CASTS:
+    if is_type(name, "uast:Identifier") and name["Name"] in _CASTS:
         node["name"] = _unnamed(name, node["@type"].partition(":")[0])
         return node
-    node["Name"] = nodes.identifier(template_text(node, context), _pos(node))
+    node["Name"] = nodes.identifier(template_text(node, context), position(node))
     return node
 
 
@@ -137,9 +129,9 @@ def macro(node: Node, context: Context) -> Node:
     """A preprocessor directive's names are no identifiers (CDT kept macros apart from the code):
     a macro's name is its token (the outline's name)."""
     name = node.get("name")
-    if is_uast(name, "uast:Identifier"):
+    if is_type(name, "uast:Identifier"):
         node["@token"] = name["Name"]
-    pos = _pos(node)
+    pos = position(node)
     if pos and kind(node) in ("preproc_def", "preproc_function_def"):  # not the line's end
         text = context.text(node)
         node["@pos"] = {"start": pos["start"], "end": pos["start"] + len(text.rstrip().encode("utf-8"))}
@@ -155,7 +147,7 @@ def _unnamed(value: Any, prefix: str) -> Any:
         return [_unnamed(item, prefix) for item in value]
     if type(value) is not dict:
         return value
-    if is_uast(value, "uast:Identifier"):
+    if is_type(value, "uast:Identifier"):
         native = {"@type": f"{prefix}:identifier", "@role": ["Identifier"], "@token": value["Name"]}
         if "@pos" in value:
             native["@pos"] = value["@pos"]
@@ -164,7 +156,7 @@ def _unnamed(value: Any, prefix: str) -> Any:
 
 
 def destructor_name(node: Node, context: Context) -> Node:
-    return nodes.identifier(context.text(node), _pos(node))
+    return nodes.identifier(context.text(node), position(node))
 
 
 # --- literals ----------------------------------------------------------------------------------
@@ -211,22 +203,22 @@ def string(node: Node, context: Context) -> Node:
     value = string_value(context.text(node))
     if value is None:
         return node
-    return nodes.string(value, _pos(node))
+    return nodes.string(value, position(node))
 
 
 def include(node: Node, context: Context) -> Node:
     """`#include <a/b.h>` -> InlineImport of "a/b.h"; `#include "b.h"` of "./b.h" (Babelfish)."""
     path = node.get("path")
-    if is_uast(path, "uast:String"):
+    if is_type(path, "uast:String"):
         target = "./" + path["Value"]
     elif kind(path) == "system_lib_string":
         target = str(path.get("@token") or "").strip("<>")
     else:  # a macro
         return node
-    pos, path_pos = _pos(node), _pos(path)
+    pos, path_pos = position(node), position(path)
     span = {"start": pos["start"], "end": path_pos["end"]} if pos and path_pos else pos  # not the line's end
     result = nodes.import_(nodes.string(target), names=None, all=True, pos=span, kind="uast:InlineImport")
-    comments = [child for child in node.get("children") or () if is_uast(child, "uast:Comment")]
+    comments = [child for child in node.get("children") or () if is_type(child, "uast:Comment")]
     if comments:  # `#include <x> // why`
         result["Comments"] = comments
     return result
@@ -239,7 +231,7 @@ def comment(node: Node, context: Context) -> Node:
     block = raw.startswith("/*")
     opener, closer = ("/*", "*/") if block else ("//", "")
     prefix, text, suffix, tab = nodes.split_comment_tab(raw.rstrip("\r\n") if not block else raw, opener, closer)
-    return nodes.comment(text, _pos(node), block=block, prefix=prefix, suffix=suffix, tab=tab)
+    return nodes.comment(text, position(node), block=block, prefix=prefix, suffix=suffix, tab=tab)
 
 
 # --- functions ---------------------------------------------------------------------------------
@@ -257,7 +249,7 @@ def _returns(node: Node, declarator: Node, context: Context) -> list[Node] | Non
     written = node.get("type")
     if written is None:
         return [nodes.argument(type=nodes.identifier("unespecified"))]
-    if is_uast(written, "uast:Identifier") or is_uast(written, "uast:QualifiedIdentifier"):
+    if is_type(written, "uast:Identifier", "uast:QualifiedIdentifier"):
         return [nodes.argument(type=written)]
     pointer = any(kind(link) in ("pointer_declarator", "reference_declarator")
                   for link in declarator_chain(node.get("declarator")))
@@ -277,7 +269,7 @@ def parameter(item: Any, context: Context) -> Any:
     native = kind(item)
     if native in ("parameter_declaration", "optional_parameter_declaration", "variadic_parameter_declaration"):
         name = declared_name(item.get("declarator"))
-        if name is not None and not (is_uast(name, "uast:Identifier")):
+        if name is not None and not (is_type(name, "uast:Identifier")):
             name = None
         return nodes.argument(name=name, type=item.get("type"), init=item.get("default_value"),
                               variadic=native == "variadic_parameter_declaration")
@@ -288,8 +280,8 @@ def _parameters(declarator: Node, context: Context) -> list[Any]:
     parameters = declarator.get("parameters")
     if type(parameters) is not dict:
         return []
-    arguments = [parameter(item, context) for item in normalization.children_of(parameters)
-                 if not is_uast(item, "uast:Comment")]
+    arguments = [parameter(item, context) for item in children_of(parameters)
+                 if not is_type(item, "uast:Comment")]
     if context.text(parameters).rstrip(") \t\r\n").endswith("..."):  # C's `...`
         arguments.append(nodes.argument(variadic=True))
     return arguments
@@ -309,7 +301,7 @@ def function_definition(node: Node, context: Context) -> Node:
     rest = {key: value for key, value in node.items()
             if key not in ("declarator", "type", "body", "@role", "@token")}
     extra = [rest] if any(not key.startswith("@") for key in rest) else None
-    return nodes.function_group(name, function, _pos(node), extra)
+    return nodes.function_group(name, function, position(node), extra)
 
 
 def specifier(node: Node, context: Context) -> Node:
@@ -329,7 +321,7 @@ def namespace(node: Node, context: Context) -> Node:
     """namespace a::b: named as written (its name a nested specifier, no identifier)."""
     node = _symbol(node, context)
     name = node.get("name")
-    if type(name) is dict and not is_uast(name, "uast:Identifier"):
+    if type(name) is dict and not is_type(name, "uast:Identifier"):
         node["@token"] = _BLANKS.sub("", context.text(name))
     return node
 
@@ -341,14 +333,14 @@ def declaration(node: Node, context: Context) -> Node:
     uast:FunctionGroup without a body, as a definition is (the outline's function or method)."""
     node.pop("@token", None)  # `=`
     declarators = node.get("declarator")
-    first = declarators[0] if type(declarators) is list and declarators else declarators
-    if type(first) is dict and type(declarators) is dict and _function_declarator(first) is not None \
-            and all(kind(link) != "parenthesized_declarator" for link in declarator_chain(first)):
+    declarator = declarators[0] if type(declarators) is list and declarators else declarators
+    if type(declarator) is dict and type(declarators) is dict and _function_declarator(declarator) is not None \
+            and all(kind(link) != "parenthesized_declarator" for link in declarator_chain(declarator)):
         group = function_definition(node, context)
-        if is_uast(group, "uast:FunctionGroup"):
+        if is_type(group, "uast:FunctionGroup"):
             return group
-    name = declared_name(first)
-    if is_uast(name, "uast:Identifier"):
+    name = declared_name(declarator)
+    if is_type(name, "uast:Identifier"):
         node["@token"] = name["Name"]
     elif type(name) is dict and "@pos" in name:
         node["@token"] = _OPERATOR_NAME.sub("operator ", _BLANKS.sub("", context.text(name)))
@@ -361,7 +353,7 @@ def repeat(field: str, alias: str, children: bool = False):
     """A transform: the child in `field` (or the only child, with `children`) again under `alias`."""
     def transform(node: Node, context: Context) -> Node:
         if children:
-            items = [child for child in node.get("children") or () if not is_uast(child, "uast:Comment")]
+            items = [child for child in node.get("children") or () if not is_type(child, "uast:Comment")]
             if len(items) == 1:
                 node[alias] = items[0]
         elif field in node:
@@ -377,7 +369,7 @@ def init_declarator(node: Node, context: Context) -> Node:
             "InitializerClause" not in node:
         node["InitializerClause"] = value
     elif kind(value) == "argument_list":  # `x(y)`: CDT's constructor initializer, its expression again
-        items = [child for child in normalization.children_of(value) if not is_uast(child, "uast:Comment")]
+        items = [child for child in children_of(value) if not is_type(child, "uast:Comment")]
         if len(items) == 1:
             node["Expression"] = items[0]
     return node
@@ -386,7 +378,7 @@ def init_declarator(node: Node, context: Context) -> Node:
 def initializer_list(node: Node, context: Context) -> Node:
     """`{a, b}`: CDT answered each element three times (as a clause, and as the expression and the
     clause of its own initializer): Babelfish's tree holds them so."""
-    items = [child for child in normalization.children_of(node) if not is_uast(child, "uast:Comment")]
+    items = [child for child in children_of(node) if not is_type(child, "uast:Comment")]
     if items:
         node["Initializers"] = [{"IASTClass": "CPPASTEqualsInitializer", "Expression": item, "InitializerClause": item}
                                 for item in items]
@@ -395,8 +387,8 @@ def initializer_list(node: Node, context: Context) -> Node:
 
 def base_classes(node: Node, context: Context) -> Node:
     """`: A, B`: CDT answered each base's name twice (its name and its name specifier)."""
-    names = [child for child in normalization.children_of(node)
-             if is_uast(child, "uast:Identifier") or is_uast(child, "uast:QualifiedIdentifier")]
+    names = [child for child in children_of(node)
+             if is_type(child, "uast:Identifier", "uast:QualifiedIdentifier")]
     if names:
         node["NameSpecifiers"] = names
     return node
@@ -405,8 +397,8 @@ def base_classes(node: Node, context: Context) -> Node:
 def field_initializer(node: Node, context: Context) -> Node:
     """`x_(x)`: CDT answered a lone argument three times (an argument, the initializer's
     expression, the member's initializer value)."""
-    arguments = next((child for child in normalization.children_of(node) if kind(child) == "argument_list"), None)
-    items = [child for child in normalization.children_of(arguments) if not is_uast(child, "uast:Comment")] \
+    arguments = first(children_of(node), "argument_list")
+    items = [child for child in children_of(arguments) if not is_type(child, "uast:Comment")] \
         if arguments is not None else []
     if len(items) == 1:
         node["Expression"] = node["InitializerValue"] = items[0]
@@ -415,7 +407,7 @@ def field_initializer(node: Node, context: Context) -> Node:
 
 def subscript(node: Node, context: Context) -> Node:
     indices = node.get("indices")
-    items = normalization.children_of(indices) if kind(indices) == "subscript_argument_list" else [indices]
+    items = children_of(indices) if kind(indices) == "subscript_argument_list" else [indices]
     if len(items) == 1 and type(items[0]) is dict:
         node["Argument"] = items[0]
     return node

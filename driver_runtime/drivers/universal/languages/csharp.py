@@ -36,6 +36,7 @@ import re
 from typing import Any
 
 from driver_runtime.drivers.universal import normalization
+from driver_runtime.drivers.universal.rules import is_type, names_in, objects, quoted
 from driver_runtime.drivers.universal.tables import Argument, Function, LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -45,13 +46,9 @@ Node = dict[str, Any]
 P = "csharp:"
 
 
-def _is(node: Any, kind: str) -> bool:
-    return type(node) is dict and node.get("@type") == kind
-
-
 def _with_comments(new: Node, old: Node) -> Node:
     """The comments `old` held, kept in `new` (the file's transform puts them in their place)."""
-    comments = [child for child in old.get("children") or () if _is(child, "uast:Comment")]
+    comments = [child for child in old.get("children") or () if is_type(child, "uast:Comment")]
     if comments and type(new) is dict:
         new.setdefault("children", []).extend(comments)
     return new
@@ -75,7 +72,7 @@ def _native_identifier(name: Node) -> Node:
 def alias_qualified_name(node: Node, context: Context) -> Node:
     """``global::X``: ``global`` is a keyword, no name."""
     alias = node.get("alias")
-    if _is(alias, "uast:Identifier") and alias.get("Name") == "global":
+    if is_type(alias, "uast:Identifier") and alias.get("Name") == "global":
         node["alias"] = _native_identifier(alias)
     return node
 
@@ -83,7 +80,7 @@ def alias_qualified_name(node: Node, context: Context) -> Node:
 def extern_alias_directive(node: Node, context: Context) -> Node:
     """``extern alias A;``: Babelfish's C# left its name native."""
     name = node.get("name")
-    if _is(name, "uast:Identifier"):
+    if is_type(name, "uast:Identifier"):
         node["name"] = _native_identifier(name)
     return node
 
@@ -91,14 +88,8 @@ def extern_alias_directive(node: Node, context: Context) -> Node:
 def qualified_name(node: Node, context: Context) -> Node:
     """``A.B.C`` as a type or namespace name: a QualifiedIdentifier of its names (the last one
     may be a generic name, kept native as Roslyn's QualifiedName.Right)."""
-    left, right = node.get("qualifier"), node.get("name")
-    if _is(left, "uast:Identifier"):
-        names = [left]
-    elif _is(left, "uast:QualifiedIdentifier"):
-        names = list(left["Names"])
-    else:
-        return node
-    if right is None:
+    names, right = names_in(node.get("qualifier")), node.get("name")
+    if names is None or right is None:
         return node
     return _with_comments(nodes.qualified_identifier([*names, right], node.get("@pos")), node)
 
@@ -126,29 +117,27 @@ def string(node: Node, context: Context) -> Node:
     kind = node["@type"]
     text = context.text(node)
     if kind.endswith("raw_string_literal"):
-        contents = [part for part in node.get("children") or () if _is(part, P + "raw_string_content")]
-        if any(not _is(part, P + "raw_string_content") and not part.get("@type", "").startswith(P + "raw_string_")
+        contents = [part for part in node.get("children") or () if is_type(part, P + "raw_string_content")]
+        if any(not is_type(part, P + "raw_string_content") and not part.get("@type", "").startswith(P + "raw_string_")
                for part in node.get("children") or ()):
             return node
         return nodes.string("".join(part.get("@token", "") for part in contents), node.get("@pos"))
     body = text.removesuffix("u8")  # a UTF-8 string's suffix
-    if kind.endswith("verbatim_string_literal"):
-        if not (body.startswith('@"') and body.endswith('"')) or len(body) < 3:
-            return node
-        return nodes.string(body[2:-1].replace('""', '"'), node.get("@pos"))
-    if not (body.startswith('"') and body.endswith('"')) or len(body) < 2:
+    verbatim = kind.endswith("verbatim_string_literal")
+    value = quoted(body, '@"', '"') if verbatim else quoted(body, '"')
+    if value is None:
         return node
-    return nodes.string(_ESCAPE.sub(_unescape, body[1:-1]), node.get("@pos"))
+    return nodes.string(value.replace('""', '"') if verbatim else _ESCAPE.sub(_unescape, value), node.get("@pos"))
 
 
 # --- functions ---------------------------------------------------------------------------------
 
 def _returns_argument(group: Node) -> Node:
     """Babelfish's C# returns a function's type as an Argument without a name or a position."""
-    if not _is(group, "uast:FunctionGroup"):
+    if not is_type(group, "uast:FunctionGroup"):
         return group
     for member in group["Nodes"]:
-        if _is(member, "uast:Alias"):
+        if is_type(member, "uast:Alias"):
             signature = member["Node"]["Type"]
             returns = signature.get("Returns")
             if returns:
@@ -164,13 +153,13 @@ def function(spec: Function):
 
     def transform(node: Node, context: Context) -> Node:
         body = node.get(spec.body) if spec.body else None
-        if _is(body, P + "arrow_expression_clause"):
+        if is_type(body, P + "arrow_expression_clause"):
             node[spec.body] = nodes.block([body], body.get("@pos"))
         parameters = node.get(spec.parameters) if spec.parameters else None
-        comments = [child for child in (parameters.get("children") or ()) if _is(child, "uast:Comment")] \
+        comments = [child for child in (parameters.get("children") or ()) if is_type(child, "uast:Comment")] \
             if type(parameters) is dict else []
         group = _returns_argument(build(node, context))
-        if comments and _is(group, "uast:FunctionGroup"):
+        if comments and is_type(group, "uast:FunctionGroup"):
             group["Nodes"] = [*comments, *group["Nodes"]]
         return group
     return transform
@@ -185,8 +174,8 @@ def global_statement(node: Node, context: Context) -> Any:
     """A function at a file's top level is a method there for Roslyn (C# 7): a FunctionGroup,
     where a local function in a body stays native."""
     children = node.get("children") or []
-    statements = [child for child in children if not _is(child, "uast:Comment")]
-    if len(statements) == 1 and _is(statements[0], P + "local_function_statement"):
+    statements = [child for child in children if not is_type(child, "uast:Comment")]
+    if len(statements) == 1 and is_type(statements[0], P + "local_function_statement"):
         group = _top_level_function(statements[0], context)
         if len(children) == 1:
             return group
@@ -203,11 +192,11 @@ def parameter(node: Node, context: Context) -> Node:
     """A parameter: ``this`` makes the Argument a Receiver, ``params`` a Variadic; another
     modifier (``ref``, ``out``, ``in``) holds the type, as Babelfish chained them."""
     children = node.get("children") or ()
-    modifiers = [child for child in children if _is(child, P + "modifier")]
+    modifiers = [child for child in children if is_type(child, P + "modifier")]
     tokens = [modifier.get("@token") for modifier in modifiers]
     init = None
     for child in children:
-        if type(child) is dict and child.get("@type") not in _NOT_INIT and not _is(child, "uast:Comment"):
+        if type(child) is dict and child.get("@type") not in _NOT_INIT and not is_type(child, "uast:Comment"):
             init = child
     kind = node.get("type")
     for modifier in modifiers:
@@ -221,7 +210,7 @@ def parameter(node: Node, context: Context) -> Node:
 def implicit_parameter(node: Node, context: Context) -> Node:
     """``x`` in ``x => x + 1``: an Argument named x, spanning it."""
     name = identifier(node, context)
-    if not _is(name, "uast:Identifier"):
+    if not is_type(name, "uast:Identifier"):
         return node
     return nodes.argument(name, pos=node.get("@pos"))
 
@@ -255,14 +244,14 @@ def member_variables(node: Node, context: Context) -> Node:
     symbol's kind goes by its node's type)."""
     if node["@type"] == P + "event_field_declaration":
         kind = "event_declarator"
-    elif any(_is(child, P + "modifier") and child.get("@token") == "const" for child in node.get("children") or ()):
+    elif any(is_type(child, P + "modifier") and child.get("@token") == "const" for child in node.get("children") or ()):
         kind = "constant_declarator"
     else:
         return node
     for declaration in node.get("children") or ():
-        if _is(declaration, P + "variable_declaration"):
+        if is_type(declaration, P + "variable_declaration"):
             for declarator in declaration.get("children") or ():
-                if _is(declarator, P + "variable_declarator"):
+                if is_type(declarator, P + "variable_declarator"):
                     declarator["@type"] = P + kind
     return node
 
@@ -271,7 +260,7 @@ def namespace(node: Node, context: Context) -> Node:
     """A namespace named ``A.B`` (a QualifiedIdentifier) has its dotted name as its token, which
     the outline names it by (it takes only an Identifier from the `name` field)."""
     name = node.get("name")
-    if _is(name, "uast:QualifiedIdentifier"):
+    if is_type(name, "uast:QualifiedIdentifier"):
         node["@token"] = ".".join(str(part.get("Name")) for part in name["Names"] if type(part) is dict)
     else:
         node.pop("@token", None)
@@ -286,7 +275,7 @@ _STATIC_USING = re.compile(r"(?:global\s+)?using\s+static\b")
 def using_directive(node: Node, context: Context) -> Node:
     """``using X;`` imports all of X; ``using A = X;`` imports X as A (an Alias: no position)."""
     alias = node.get("name")
-    paths = [child for child in node.get("children") or () if not _is(child, "uast:Comment")]
+    paths = [child for child in node.get("children") or () if not is_type(child, "uast:Comment")]
     if len(paths) != 1:
         return node
     path = paths[0]
@@ -296,6 +285,9 @@ def using_directive(node: Node, context: Context) -> Node:
     return _with_comments(nodes.import_(path, all=True, target=target, pos=node.get("@pos")), node)
 
 
+_NATIVE = {"uast:Identifier": "identifier", "uast:String": "string_literal", "uast:Bool": "boolean_literal"}
+
+
 def _verbatim(value: Any, context: Context) -> Any:
     """A subtree with its names and literals native again: a directive's are no code."""
     if type(value) is list:
@@ -303,9 +295,8 @@ def _verbatim(value: Any, context: Context) -> Any:
     if type(value) is not dict:
         return value
     kind = value.get("@type", "")
-    if kind in ("uast:Identifier", "uast:String", "uast:Bool"):
-        native = {"uast:Identifier": "identifier", "uast:String": "string_literal", "uast:Bool": "boolean_literal"}[kind]
-        return {"@type": P + native, "@pos": value.get("@pos"), "@token": context.text(value)}
+    if kind in _NATIVE:
+        return {"@type": P + _NATIVE[kind], "@pos": value.get("@pos"), "@token": context.text(value)}
     return {key: item if key[0] == "@" else _verbatim(item, context) for key, item in value.items()}
 
 
@@ -414,7 +405,8 @@ def _merge_doc_comments(trivia: list[Node], data: bytes) -> list[Node]:
         raw = data[start:end]
         line_start = data.rfind(b"\n", 0, start) + 1
         is_doc = raw.startswith(b"///") and not raw.startswith(b"////") and not data[line_start:start].strip()
-        if is_doc and run and data[run[-1][1]:start].strip(_BLANKS) == b"" and data.count(b"\n", run[-1][1], start) == 1:
+        if (is_doc and run and data[run[-1][1]:start].strip(_BLANKS) == b""
+                and data.count(b"\n", run[-1][1], start) == 1):
             run.append((start, end))
             continue
         flush()
@@ -444,7 +436,8 @@ def _positioned_children(node: Node) -> tuple[list[int], list[tuple[int, int, Ch
             step = [*chain, (holder, key, value)]
             span = _span(value)
             if span is None:
-                stack.extend((value, child_key, child, step) for child_key, child in value.items() if child_key[0] != "@")
+                stack.extend((value, child_key, child, step)
+                             for child_key, child in value.items() if child_key[0] != "@")
             else:
                 found.append((span[0], span[1], step))
     found.sort(key=lambda entry: entry[0])
@@ -471,8 +464,7 @@ def _locate(root: Node, offset: int, index: dict[int, Any]) -> Chain:
 
 
 def _has_children(node: Node) -> bool:
-    return any(key[0] != "@" and (type(value) is dict or (type(value) is list and any(type(item) is dict for item in value)))
-               for key, value in node.items())
+    return any(key[0] != "@" and objects(value) for key, value in node.items())
 
 
 def _directive_line(data: bytes, offset: int) -> tuple[int, int] | None:
@@ -535,10 +527,10 @@ def _function_token(path: list[tuple[Any, Any, Node]]) -> Node | None:
         if kind == "uast:FunctionGroup":
             inner = path[index + 1][2]
             if inner is node:
-                return outer if _is(node, P + "modifier") else None
-            if _is(inner, "uast:Alias") and (inner.get("Name") is node or (
-                    _is(node, P + "predefined_type") and path[-1][1] == "Type" and _is(path[-1][0], "uast:Argument")
-                    and path[-2][1] == "Returns")):
+                return outer if is_type(node, P + "modifier") else None
+            if is_type(inner, "uast:Alias") and (inner.get("Name") is node or (
+                    is_type(node, P + "predefined_type") and path[-1][1] == "Type"
+                    and is_type(path[-1][0], "uast:Argument") and path[-2][1] == "Returns")):
                 return outer
             return None
         if kind not in _SIGNATURE:
@@ -630,7 +622,7 @@ def _file_scoped_namespace(node: Node) -> None:
     follows moves into it, as its members, and its span grows to theirs."""
     children = node.get("children") or []
     for index, child in enumerate(children):
-        if _is(child, P + "file_scoped_namespace_declaration"):
+        if is_type(child, P + "file_scoped_namespace_declaration"):
             members = children[index + 1:]
             if members:
                 del children[index + 1:]

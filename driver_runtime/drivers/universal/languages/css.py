@@ -8,17 +8,12 @@ those names: a transform gives such a node its name, whitespace runs as one spac
 ``@token``.  ``@import`` is a uast:Import of the file it names (also in ``url(...)``).
 """
 
-from driver_runtime.drivers.universal.normalization import children_of
+from driver_runtime.drivers.universal.rules import children_of, first
 from driver_runtime.drivers.universal.tables import Import, LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict
-
-
-def _kind(node: object) -> str:
-    """A native node's type without its language (css:, scss:)."""
-    return node.get("@type", "").partition(":")[2] if type(node) is dict else ""
 
 
 def _one_line(text: str) -> str:
@@ -27,8 +22,7 @@ def _one_line(text: str) -> str:
 
 def _head(node: Node, context: Context) -> str:
     """The text of a node up to its block (`{`), on one line."""
-    block = next((child for child in children_of(node)
-                  if child.get("@type") == "uast:Block" or _kind(child) in ("block", "keyframe_block_list")), None)
+    block = first(children_of(node), "uast:Block", "block", "keyframe_block_list")
     start = node["@pos"]["start"]
     end = block["@pos"]["start"] if block and "@pos" in block else node["@pos"]["end"]
     return _one_line(context.data[start:end].decode("utf-8", "replace"))
@@ -36,7 +30,7 @@ def _head(node: Node, context: Context) -> str:
 
 def rule_set(node: Node, context: Context) -> Node:
     """A rule set's token: its selectors as written (`.a > .b, .c`)."""
-    selectors = next((child for child in children_of(node) if _kind(child) == "selectors"), None)
+    selectors = first(children_of(node), "selectors")
     if selectors is not None:
         node["@token"] = _one_line(context.text(selectors))
     return node
@@ -45,7 +39,7 @@ def rule_set(node: Node, context: Context) -> Node:
 def at_rule(node: Node, context: Context) -> Node:
     """@media (...), @keyframes name, @font-face...: named by what comes before its block (none
     for a statement without a block: `@layer base;`)."""
-    if any(child.get("@type") == "uast:Block" or _kind(child) == "keyframe_block_list" for child in children_of(node)):
+    if first(children_of(node), "uast:Block", "keyframe_block_list") is not None:
         node["@token"] = _head(node, context)
     return node
 
@@ -66,7 +60,7 @@ def import_(node: Node, context: Context) -> Node:
     """@import "file" / url("file") / url(file): a uast:Import of the file."""
     path = _first_string(node)
     if path is None:
-        plain = next((child for child in children_of(node) if _kind(child) == "call_expression"), None)
+        plain = first(children_of(node), "call_expression")
         argument = next(iter(children_of(next(iter(children_of(plain)), {}) if plain else {})), None)
         return node if argument is None else nodes.import_(
             nodes.string(context.text(argument), argument.get("@pos")), pos=node.get("@pos"))

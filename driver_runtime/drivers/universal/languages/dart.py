@@ -21,38 +21,31 @@ from __future__ import annotations
 from typing import Any
 
 from driver_runtime.drivers.universal.normalization import block
+from driver_runtime.drivers.universal.rules import IDENTIFIER, assigned, children, first, is_type, span
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
 D = "dart:"
-IDENTIFIER = "uast:Identifier"
 SIGNATURES = frozenset(D + kind for kind in (
     "function_signature", "getter_signature", "setter_signature", "constructor_signature",
     "factory_constructor_signature", "operator_signature", "method_signature"))
-TYPES = frozenset(D + kind for kind in ("type_identifier", "void_type", "function_type", "inferred_type")) | {IDENTIFIER}
+TYPES = frozenset(D + kind for kind in ("type_identifier", "void_type", "function_type", "inferred_type"))
+TYPES |= {IDENTIFIER}
 PREFIXES = TYPES | {D + "const_builtin", D + "final_builtin", D + "type_arguments", D + "late_builtin"}
 VARIABLES = frozenset(D + kind for kind in ("initialized_identifier_list", "static_final_declaration_list"))
 
 
-def _children(node: Any) -> list[Node]:
-    return [item for item in ((node or {}).get("children") or []) if type(item) is dict]
-
-
-def _span(first: Node, last: Node) -> dict[str, int]:
-    return {"start": first["@pos"]["start"], "end": last["@pos"]["end"]}
-
-
 def _parameter(node: Node, init: list[Node]) -> Node:
     name = node.get("name")
-    parts = _children(node)
+    parts = children(node)
     if name is None:
         inner = parts[-1] if parts else None
         if inner is not None and inner.get("@type") == D + "constructor_param":  # this.name
-            name = next((part for part in _children(inner) if part.get("@type") == IDENTIFIER), inner)
+            name = next((part for part in children(inner) if part.get("@type") == IDENTIFIER), inner)
         else:
-            name = next((part for part in reversed(parts) if part.get("@type") == IDENTIFIER), None)
+            name = first(reversed(parts), IDENTIFIER)
     kind = next((part for part in parts if part.get("@type") in TYPES and part is not name), None)
     value = init[0] if len(init) == 1 else init or None
     return nodes.argument(name, kind, value, pos=node.get("@pos"))
@@ -63,7 +56,7 @@ def _parameters(holder: Any) -> list[Node]:
     (the expression after a parameter, in parts: `Mood`, `.calm`)."""
     found: list[Node] = []
     pending: tuple[Node, list[Node]] | None = None
-    for item in _children(holder):
+    for item in children(holder):
         if item.get("@type") == D + "optional_formal_parameters":
             if pending:
                 found.append(_parameter(*pending))
@@ -84,25 +77,25 @@ def _parameters(holder: Any) -> list[Node]:
 def _name(signature: Node) -> Any:
     name = signature.get("name")
     if type(name) is list or name is None:  # Playlist.empty, factory A.make
-        parts = [part for part in (name or _children(signature)) if type(part) is dict and part.get("@type") == IDENTIFIER]
+        parts = [part for part in (name or children(signature)) if is_type(part, IDENTIFIER)]
         if not parts:
             return None
         if len(parts) == 1:
             return parts[0]
-        return nodes.identifier(".".join(part["Name"] for part in parts), _span(parts[0], parts[-1]))
+        return nodes.identifier(".".join(part["Name"] for part in parts), span(parts[0], parts[-1]))
     return name
 
 
 def _function(signature: Node, body: Node | None, pos: dict[str, int] | None) -> Node:
     if signature.get("@type") == D + "method_signature":
-        inner = _children(signature)
+        inner = children(signature)
         signature = inner[0] if len(inner) == 1 else signature
     name = _name(signature)
     holder = signature.get("parameters") or next(
-        (part for part in _children(signature) if part.get("@type") == D + "formal_parameter_list"), None)
-    returns = next((part for part in _children(signature) if part.get("@type") in TYPES and part is not name), None)
-    if type(body) is dict and body.get("@type") == D + "function_body":
-        inner = _children(body)
+        (part for part in children(signature) if part.get("@type") == D + "formal_parameter_list"), None)
+    returns = next((part for part in children(signature) if part.get("@type") in TYPES and part is not name), None)
+    if is_type(body, D + "function_body"):
+        inner = children(body)
         body = inner[0] if len(inner) == 1 else inner or None
     function = nodes.function(nodes.function_type(_parameters(holder), [returns] if returns else None), body)
     if name is None:
@@ -113,12 +106,11 @@ def _function(signature: Node, body: Node | None, pos: dict[str, int] | None) ->
 def _variables(node: Node, names: Node, const: bool) -> Node:
     """A declaration of variables or fields: an Assignment to each name."""
     targets = []
-    for declaration in _children(names):
-        name = next((part for part in _children(declaration) if part.get("@type") == IDENTIFIER), None)
+    for declaration in children(names):
+        name = first(children(declaration), IDENTIFIER)
         if name is not None:
             targets.append(name)
-    node["target"] = targets
-    node["@role"] = sorted({*(node.get("@role") or ()), "Assignment", "Declaration"} - {"Unannotated"})
+    assigned(node, targets, "Declaration")
     if const:
         node["kind"] = "const"
     return node
@@ -134,11 +126,11 @@ def _members(items: list[Any]) -> list[Any]:
         following = items[index + 1] if index + 1 < len(items) else None
         if kind in SIGNATURES:
             annotations = []  # `@override` before it: kept beside its Alias, as modifiers are
-            while out and type(out[-1]) is dict and out[-1].get("@type") == D + "annotation":
+            while out and is_type(out[-1], D + "annotation"):
                 annotations.insert(0, out.pop())
-            first = annotations[0] if annotations else item
-            has_body = type(following) is dict and following.get("@type") == D + "function_body"
-            group = _function(item, following if has_body else None, _span(first, following if has_body else item))
+            leading = annotations[0] if annotations else item
+            has_body = is_type(following, D + "function_body")
+            group = _function(item, following if has_body else None, span(leading, following if has_body else item))
             if annotations and group.get("@type") == "uast:FunctionGroup":
                 group["Nodes"] = [*annotations, *group["Nodes"]]
             out.append(group)
@@ -152,7 +144,7 @@ def _members(items: list[Any]) -> list[Any]:
                 start -= 1
             parts = [*out[start:], item]
             del out[start:]
-            wrapper = {"@type": D + "top_level_variables", "@pos": _span(parts[0], item), "children": parts}
+            wrapper = {"@type": D + "top_level_variables", "@pos": span(parts[0], item), "children": parts}
             out.append(_variables(wrapper, item, const))
         else:
             out.append(item)
@@ -165,7 +157,7 @@ def _members(items: list[Any]) -> list[Any]:
 
 
 def declaration(node: Node) -> Node:
-    parts = _children(node)
+    parts = children(node)
     const = any(part.get("@type") == D + "const_builtin" for part in parts)
     for part in parts:
         if part.get("@type") in SIGNATURES:  # abstract, or a constructor that redirects
@@ -187,29 +179,30 @@ def members(node: Node, context: Context) -> Node:
 
 def function_expression(node: Node, context: Context) -> Node:
     body = node.get("body")
-    if type(body) is dict and body.get("@type") == D + "function_expression_body":
-        inner = _children(body)
+    if is_type(body, D + "function_expression_body"):
+        inner = children(body)
         body = inner[0] if len(inner) == 1 else body
     return nodes.function(nodes.function_type(_parameters(node.get("parameters"))), body, node.get("@pos"))
 
 
 def import_specification(node: Node, context: Context) -> Node:
-    parts = _children(node)
-    uri = next((part for part in parts if part.get("@type") == D + "configurable_uri"), None)
-    strings = [item for item in _children(_children(uri)[0] if _children(uri) else None) if item.get("@type") == "uast:String"]
+    parts = children(node)
+    uri = first(parts, D + "configurable_uri")
+    held = children(uri)
+    strings = [item for item in children(held[0] if held else None) if item.get("@type") == "uast:String"]
     if not strings:
         return node
     names: list[Node] = [part for part in parts if part.get("@type") == IDENTIFIER]  # `as math`
     for combinator in parts:
         if combinator.get("@type") == D + "combinator":
-            names.extend(item for item in _children(combinator) if item.get("@type") == IDENTIFIER)
+            names.extend(item for item in children(combinator) if item.get("@type") == IDENTIFIER)
     return nodes.import_(strings[0], names or None, pos=node.get("@pos"))
 
 
 def named(node: Node, context: Context) -> Node:
     """A mixin: named by its identifier (no field here)."""
     if "name" not in node:
-        name = next((part for part in _children(node) if part.get("@type") == IDENTIFIER), None)
+        name = first(children(node), IDENTIFIER)
         if name is not None:
             node["name"] = name
     return node

@@ -9,6 +9,7 @@ The grammar lists a file's instructions one after the other: a transform of the 
 instructions that follow a ``FROM`` into it (its ``body``), and extends its span over them.
 """
 
+from driver_runtime.drivers.universal.rules import gather, is_type
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -51,20 +52,8 @@ def stage(node: Node, context: Context) -> Node:
 
 def stages(node: Node, context: Context) -> Node:
     """The file: what follows a FROM, up to the next one, is that stage's body."""
-    children = node.get("children") or []
-    kept: list = []
-    current = None
-    for child in children:
-        if type(child) is dict and child.get("@type") == "dockerfile:from_instruction":
-            current = child
-            kept.append(child)
-        elif current is not None and type(child) is dict:
-            current.setdefault("body", []).append(child)
-            if "@pos" in child and "@pos" in current:
-                current["@pos"] = {"start": current["@pos"]["start"], "end": child["@pos"]["end"]}
-        else:
-            kept.append(child)
-    node["children"] = kept
+    node["children"] = gather(node.get("children") or [],
+                              lambda item: is_type(item, "dockerfile:from_instruction"), "body")
     return node
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from driver_runtime.drivers.universal.rules import children, first, is_type, name_of, named_by
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -35,25 +36,9 @@ MODULES = {"defmodule": "defmodule", "defprotocol": "defprotocol", "defimpl": "d
 IMPORTS = frozenset({"alias", "import", "require", "use"})
 SUPPLEMENTING = frozenset({"doc", "moduledoc", "typedoc", "spec", "impl", "deprecated"})
 NOT_CONSTANTS = frozenset({"callback", "macrocallback", "behaviour", "derive", "enforce_keys", "optional_callbacks",
-                           "after_compile", "before_compile", "on_definition", "compile", "dialyzer", "external_resource"})
+                           "after_compile", "before_compile", "on_definition", "compile", "dialyzer",
+                           "external_resource"})
 TYPES = frozenset({"type", "typep", "opaque"})
-
-
-def _name(node: Any) -> str | None:
-    return node.get("Name") if type(node) is dict and node.get("@type") == "uast:Identifier" else None
-
-
-def _children(node: Any) -> list[Node]:
-    return [item for item in ((node or {}).get("children") or []) if type(item) is dict]
-
-
-def _of(node: Any, kind: str) -> Node | None:
-    return next((child for child in (node or {}).get("children") or [] if child.get("@type") == E + kind), None)
-
-
-def _block(node: Node) -> Node | None:
-    """A macro's `do ... end` (a uast:Block by now)."""
-    return next((child for child in node.get("children") or [] if child.get("@type") == "uast:Block"), None)
 
 
 def _pair_value(keywords: Any, key: str) -> Any:
@@ -74,17 +59,17 @@ def _argument(value: Node) -> Node:
 def _function(node: Node, arguments: list[Node], context: Context) -> Node:
     head = arguments[0] if arguments else None
     guard = None
-    if type(head) is dict and head.get("@type") == E + "binary_operator" and head.get("operator") == "when":
+    if is_type(head, E + "binary_operator") and head.get("operator") == "when":
         head, guard = head.get("left"), head.get("right")
-    if type(head) is dict and head.get("@type") == "uast:Identifier":  # def name, do: ...
+    if is_type(head, "uast:Identifier"):  # def name, do: ...
         name, parameters = head, []
-    elif type(head) is dict and head.get("@type") == E + "call" and _name(head.get("target")):
+    elif is_type(head, E + "call") and name_of(head.get("target")):
         name = head["target"]
-        holder = _of(head, "arguments")
-        parameters = [_argument(item) for item in (holder or {}).get("children") or []]
+        holder = first(children(head), E + "arguments")
+        parameters = [_argument(item) for item in children(holder)]
     else:
         return node
-    body = _block(node)
+    body = first(children(node), "uast:Block")
     if body is None and len(arguments) > 1:
         body = _pair_value(arguments[-1], "do")
     extra = [part for part in (guard,) if part is not None]
@@ -102,34 +87,32 @@ def _named(node: Node, kind: str, name: Node) -> Node:
 def _module(node: Node, macro: str, arguments: list[Node], context: Context) -> Node:
     if not arguments:
         return node
-    first = arguments[0]
+    head = arguments[0]
     if macro == "defimpl":  # named as elixir-ls names it: `Protocol, for: Type`
-        holder = _of(node, "arguments")
+        holder = first(children(node), E + "arguments")
         name = nodes.identifier(context.text(holder).strip(), holder.get("@pos"))
-    elif _name(first) is not None and len(arguments) == 1:
-        name = first
+    elif name_of(head) is not None and len(arguments) == 1:
+        name = head
         node["children"] = [child for child in node.get("children") or [] if child.get("@type") != E + "arguments"]
     else:
         return node
     node = _named(node, MODULES[macro], name)
-    for struct in (_block(node) or {}).get("Statements") or []:
+    for struct in (first(children(node), "uast:Block") or {}).get("Statements") or []:
         if struct.get("@type") == E + "defstruct":
             macro_name = struct["name"].get("Name")
-            struct["name"] = nodes.identifier(f"{macro_name} {_name(name)}", struct["name"].get("@pos"))
+            struct["name"] = nodes.identifier(f"{macro_name} {name_of(name)}", struct["name"].get("@pos"))
     return node
 
 
 def _struct(node: Node, arguments: list[Node]) -> Node:
     keys = arguments[0] if arguments else None
-    items = (keys or {}).get("children") or [] if type(keys) is dict and keys.get("@type") in (
-        E + "keywords", E + "list") else []
+    items = children(keys) if is_type(keys, E + "keywords", E + "list") else []
     for item in items:
         key = item.get("key") if item.get("@type") == E + "pair" else item
         if type(key) is dict and "@pos" in key:
             label = str(key.get("@token") or key.get("Name") or "").strip().rstrip(":").lstrip(":")
             item["@type"] = E + "struct_field"
-            item["name"] = nodes.identifier(label, key["@pos"])
-            item.pop("@token", None)  # `:name` (an atom): named without its colon
+            named_by(item, nodes.identifier(label, key["@pos"]))  # `:name` (an atom): without its colon
     return _named(node, "defstruct", node.get("target"))
 
 
@@ -145,11 +128,11 @@ def _import(node: Node, arguments: list[Node]) -> Node:
 
 
 def call(node: Node, context: Context) -> Node:
-    macro = _name(node.get("target"))
+    macro = name_of(node.get("target"))
     if macro is None:
         return node
-    holder = _of(node, "arguments")
-    arguments = (holder or {}).get("children") or []
+    holder = first(children(node), E + "arguments")
+    arguments = children(holder)
     if macro in DEFS:
         return _function(node, arguments, context)
     if macro in MODULES:
@@ -166,20 +149,21 @@ def unary_operator(node: Node, context: Context) -> Node:
     operand = node.get("operand")
     if node.get("operator") != "@" or type(operand) is not dict or operand.get("@type") != E + "call":
         return node
-    name = _name(operand.get("target"))
+    name = name_of(operand.get("target"))
     if name is None or name in SUPPLEMENTING or name in NOT_CONSTANTS:
         return node
     if name in TYPES:  # @type t :: ...: a type named as elixir-ls names it, `@type t`
-        spec = next(iter(_children(_of(operand, "arguments"))), None)
+        spec = next(iter(children(first(children(operand), E + "arguments"))), None)
         head = spec.get("left") if type(spec) is dict and spec.get("operator") == "::" else spec
-        head_name = _name(head) or (_name(head.get("target")) if type(head) is dict else None)
+        head_name = name_of(head) or (name_of(head.get("target")) if type(head) is dict else None)
         if head_name is None:
             return node
         node["@type"] = E + "type_attribute"
         node["name"] = nodes.identifier(f"@{name} {head_name}", node.get("@pos"))
         return node
     node["@type"] = E + "attribute"
-    node["name"] = nodes.identifier("@" + name, {"start": node["@pos"]["start"], "end": operand["target"]["@pos"]["end"]})
+    end = operand["target"]["@pos"]["end"]
+    node["name"] = nodes.identifier("@" + name, {"start": node["@pos"]["start"], "end": end})
     return node
 
 

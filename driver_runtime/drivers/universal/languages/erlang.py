@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from driver_runtime.drivers.universal.rules import children, is_type, named_by, objects
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -30,19 +31,15 @@ Node = dict[str, Any]
 E = "erlang:"
 
 
-def _listed(value: Any) -> list[Any]:
-    return [item for item in (value if type(value) is list else [value]) if type(item) is dict]
-
-
 def _atom(value: Any) -> Any:
     """An atom that names something, as an Identifier."""
-    if type(value) is dict and value.get("@type") == E + "atom" and isinstance(value.get("@token"), str):
+    if is_type(value, E + "atom") and isinstance(value.get("@token"), str):
         return nodes.identifier(value["@token"], value.get("@pos"))
     return value
 
 
 def _arguments(holder: Any) -> list[Node]:
-    return [nodes.argument(item, pos=item.get("@pos")) for item in _listed((holder or {}).get("args"))]
+    return [nodes.argument(item, pos=item.get("@pos")) for item in children(holder, "args")]
 
 
 def _clause_function(clause: Node) -> Node:
@@ -51,7 +48,7 @@ def _clause_function(clause: Node) -> Node:
 
 def fun_decl(node: Node, context: Context) -> Node:
     aliases = []
-    for clause in _listed(node.get("clause")):
+    for clause in objects(node.get("clause")):
         if clause.get("@type") != E + "function_clause":
             return node
         name = _atom(clause.get("name"))
@@ -85,15 +82,16 @@ def _joined(forms: list[Node]) -> list[Node]:
 
 
 def source_file(node: Node, context: Context) -> Node:
-    forms = _listed(node.pop("forms_only", None))
+    forms = objects(node.pop("forms_only", None))
     if forms:
-        everything = sorted([*(node.get("children") or []), *forms], key=lambda item: item.get("@pos", {}).get("start", 0))
+        everything = sorted([*(node.get("children") or []), *forms],
+                            key=lambda item: item.get("@pos", {}).get("start", 0))
         node["children"] = _joined(everything)
     return node
 
 
 def anonymous_fun(node: Node, context: Context) -> Node:
-    clauses = _listed(node.get("clauses"))
+    clauses = objects(node.get("clauses"))
     if len(clauses) == 1:
         function = _clause_function(clauses[0])
         function["@pos"] = node.get("@pos")
@@ -103,9 +101,7 @@ def anonymous_fun(node: Node, context: Context) -> Node:
 
 def named(node: Node, context: Context) -> Node:
     """A declaration named by an atom (a record, a module); not by its `-`, its token here."""
-    node["name"] = _atom(node.get("name"))
-    node.pop("@token", None)
-    return node
+    return named_by(node, _atom(node.get("name")))
 
 
 def record_field(node: Node, context: Context) -> Node:
@@ -116,7 +112,7 @@ def record_field(node: Node, context: Context) -> Node:
 
 def type_alias(node: Node, context: Context) -> Node:
     head = node.get("name")
-    if type(head) is dict and head.get("@type") == E + "type_name":
+    if is_type(head, E + "type_name"):
         node["name"] = _atom(head.get("name"))
     node.pop("@token", None)
     return node
@@ -144,7 +140,7 @@ def import_attribute(node: Node, context: Context) -> Node:
     module = _atom(node.get("module"))
     if type(module) is not dict:
         return node
-    return nodes.import_(module, _listed(node.get("funs")) or None, pos=node.get("@pos"))
+    return nodes.import_(module, objects(node.get("funs")) or None, pos=node.get("@pos"))
 
 
 def include(node: Node, context: Context) -> Node:

@@ -24,59 +24,52 @@ from __future__ import annotations
 
 from typing import Any
 
+from driver_runtime.drivers.universal.normalization import unwrap
+from driver_runtime.drivers.universal.rules import (
+    IDENTIFIER,
+    assigned,
+    children,
+    first,
+    is_type,
+    named_by,
+    one_identifier,
+)
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
 F = "fsharp:"
-IDENTIFIER = "uast:Identifier"
-
-
-def _children(node: Any) -> list[Node]:
-    return [item for item in ((node or {}).get("children") or []) if type(item) is dict]
-
-
-def _is(node: Any, *types: str) -> bool:
-    return type(node) is dict and node.get("@type") in types
 
 
 def _identifier(node: Any) -> Node | None:
     """The name a pattern or a name node holds (`x`, `(x: int)`, `this.Add`: Add)."""
     if type(node) is not dict:
         return None
-    if _is(node, IDENTIFIER):
+    if is_type(node, IDENTIFIER):
         return node
-    if _is(node, "uast:QualifiedIdentifier"):
+    if is_type(node, "uast:QualifiedIdentifier"):
         return node["Names"][-1]
     for key in ("method", "type_name", "name"):
         if type(node.get(key)) is dict:
             return _identifier(node[key])
-    parts = _children(node)
+    parts = children(node)
     return _identifier(parts[0]) if parts else None
 
 
 def long_identifier(node: Node, context: Context) -> Node:
-    parts = [part for part in _children(node) if _is(part, IDENTIFIER)]
-    if len(parts) == 1 and len(_children(node)) == 1:
+    parts = [part for part in children(node) if is_type(part, IDENTIFIER)]
+    if len(parts) == 1 and len(children(node)) == 1:
         return parts[0]
     return nodes.qualified_identifier(parts, node.get("@pos")) if len(parts) > 1 else node
 
 
-def unwrap(node: Node, context: Context) -> Any:
-    """A node holding just one node (long_identifier_or_op, identifier_pattern): that node."""
-    parts = _children(node)
-    if len(parts) == 1 and set(node) <= {"@type", "@pos", "@role", "children"}:
-        return parts[0]
-    return node
-
-
 def _argument(item: Node) -> Node:
-    if _is(item, F + "typed_pattern"):
-        parts = _children(item)
+    if is_type(item, F + "typed_pattern"):
+        parts = children(item)
         return nodes.argument(parts[0] if parts else None, parts[1] if len(parts) > 1 else None, pos=item.get("@pos"))
-    if _is(item, F + "paren_pattern"):
-        inner = _children(item)
+    if is_type(item, F + "paren_pattern"):
+        inner = children(item)
         if len(inner) == 1:
             argument = _argument(inner[0])
             argument["@pos"] = item.get("@pos")
@@ -87,35 +80,34 @@ def _argument(item: Node) -> Node:
 def _arguments(holder: Any) -> list[Node]:
     if type(holder) is list:  # curried: `member x.F a b`
         return [argument for item in holder for argument in _arguments(item)]
-    if type(holder) is not dict or _is(holder, F + "const", F + "unit"):  # `()`
+    if type(holder) is not dict or is_type(holder, F + "const", F + "unit"):  # `()`
         return []
-    if _is(holder, F + "argument_patterns"):
-        return [_argument(item) for item in _children(holder)]
+    if is_type(holder, F + "argument_patterns"):
+        return [_argument(item) for item in children(holder)]
     return [_argument(holder)]
 
 
 def function_or_value_defn(node: Node, context: Context) -> Node:
-    parts = _children(node)
+    parts = children(node)
     left = parts[0] if parts else None
     body = node.get("body")
-    if _is(left, F + "function_declaration_left"):
-        inner = _children(left)
-        name = inner[0] if inner and _is(inner[0], IDENTIFIER) else None
-        holder = next((part for part in inner if _is(part, F + "argument_patterns")), None)
+    if is_type(left, F + "function_declaration_left"):
+        inner = children(left)
+        name = inner[0] if inner and is_type(inner[0], IDENTIFIER) else None
+        holder = first(inner, F + "argument_patterns")
         if name is not None:
             rest = [part for part in parts[1:] if part is not body]
             return nodes.function_group(name, nodes.function(nodes.function_type(_arguments(holder)), body),
                                         node.get("@pos"), rest or None)
-    if _is(left, F + "value_declaration_left"):
-        node["target"] = _identifier(left)
-        node["@role"] = sorted({*(node.get("@role") or ()), "Assignment", "Declaration"} - {"Unannotated"})
+    if is_type(left, F + "value_declaration_left"):
+        assigned(node, _identifier(left), "Declaration")
     return node
 
 
 def declaration_expression(node: Node, context: Context) -> Node:
     """`[<Literal>] let x = ...`: a constant."""
-    parts = _children(node)
-    literal = any(_is(part, F + "attributes") and "Literal" in context.text(part) for part in parts)
+    parts = children(node)
+    literal = any(is_type(part, F + "attributes") and "Literal" in context.text(part) for part in parts)
     if literal:
         for part in parts:
             if "target" in part:
@@ -124,41 +116,39 @@ def declaration_expression(node: Node, context: Context) -> Node:
 
 
 def fun_expression(node: Node, context: Context) -> Node:
-    parts = _children(node)
-    holder = next((part for part in parts if _is(part, F + "argument_patterns")), None)
+    parts = children(node)
+    holder = first(parts, F + "argument_patterns")
     body = [part for part in parts if part is not holder]
     return nodes.function(nodes.function_type(_arguments(holder)), body[-1] if body else None, node.get("@pos"))
 
 
 def _property(node: Node, name: Any) -> Node:
     node["@type"] = F + "property"
-    node["name"] = name
-    node.pop("@token", None)  # `=`: no name
-    return node
+    return named_by(node, name)  # its `=` no name
 
 
 def member_defn(node: Node, context: Context) -> Node:
-    parts = _children(node)
-    signature = next((part for part in parts if _is(part, F + "member_signature")), None)
+    parts = children(node)
+    signature = first(parts, F + "member_signature")
     if signature is not None:  # abstract member Name: type
-        inner = _children(signature)
-        name = inner[0] if inner and _is(inner[0], IDENTIFIER) else None
+        inner = children(signature)
+        name = inner[0] if inner and is_type(inner[0], IDENTIFIER) else None
         kind = inner[1] if len(inner) > 1 else None
-        if _is(kind, F + "curried_spec") and len(_children(kind)) > 1:
+        if is_type(kind, F + "curried_spec") and len(children(kind)) > 1:
             return nodes.function_group(name, nodes.function(nodes.function_type([], [kind]), None), node.get("@pos"))
         return _property(node, name)
-    definition = next((part for part in parts if _is(part, F + "method_or_prop_defn")), None)
+    definition = first(parts, F + "method_or_prop_defn")
     if definition is not None:
         name = _identifier(definition.get("name"))
         if "args" not in definition:  # member this.P = ...: a property
             return _property(node, name)
-        rest = [part for part in _children(definition) if not _is(part, "uast:Comment")]
+        rest = [part for part in children(definition) if not is_type(part, "uast:Comment")]
         body = rest[-1] if rest else None
         extra = [part for part in parts if part is not definition] + [
-            part for part in _children(definition) if _is(part, "uast:Comment")]
+            part for part in children(definition) if is_type(part, "uast:Comment")]
         return nodes.function_group(name, nodes.function(nodes.function_type(_arguments(definition["args"])), body),
                                     node.get("@pos"), extra or None)
-    named = next((part for part in parts if _is(part, F + "property_or_ident")), None)
+    named = first(parts, F + "property_or_ident")
     if named is not None:  # member val P = ...
         return _property(node, _identifier(named))
     return node
@@ -166,7 +156,7 @@ def member_defn(node: Node, context: Context) -> Node:
 
 def named_type(node: Node, context: Context) -> Node:
     """A type definition, named by its type_name (an anonymous type: interface or class)."""
-    head = next((part for part in _children(node) if _is(part, F + "type_name")), None)
+    head = first(children(node), F + "type_name")
     if head is not None:
         node["name"] = _identifier(head)
     if type(node.get("block")) is list:  # `{` and `}` of a record are in its `block` field too
@@ -175,9 +165,9 @@ def named_type(node: Node, context: Context) -> Node:
     if node.get("@type") == F + "anon_type_defn":
         blocks = [item for item in (node.get("block") if type(node.get("block")) is list else [node.get("block")])
                   if type(item) is dict]
-        members = [member for block in blocks for member in (_children(block) or [block])]
-        constructor = any(_is(part, F + "primary_constr_args") for part in _children(node))
-        abstract = members and all(_is(member, "uast:FunctionGroup", F + "property") and
+        members = [member for block in blocks for member in (children(block) or [block])]
+        constructor = any(is_type(part, F + "primary_constr_args") for part in children(node))
+        abstract = members and all(is_type(member, "uast:FunctionGroup", F + "property") and
                                    "abstract" in context.text(member).split()[:2] for member in members)
         if abstract and not constructor:
             node["@type"] = F + "interface_type_defn"
@@ -187,7 +177,7 @@ def named_type(node: Node, context: Context) -> Node:
 
 def named_by_child(node: Node, context: Context) -> Node:
     """A union case, a record field, a nested module: named by their first identifier."""
-    name = next((part for part in _children(node) if _is(part, IDENTIFIER)), None)
+    name = first(children(node), IDENTIFIER)
     if name is not None:
         node["name"] = name
     node.pop("@token", None)
@@ -196,13 +186,13 @@ def named_by_child(node: Node, context: Context) -> Node:
 
 def named_module(node: Node, context: Context) -> Node:
     name = node.get("name")
-    if _is(name, "uast:QualifiedIdentifier"):
-        node["name"] = nodes.identifier(".".join(part["Name"] for part in name["Names"]), name.get("@pos"))
+    if is_type(name, "uast:QualifiedIdentifier"):
+        node["name"] = one_identifier(name)
     return node
 
 
 def import_decl(node: Node, context: Context) -> Node:
-    parts = _children(node)
+    parts = children(node)
     return nodes.import_(parts[0], pos=node.get("@pos")) if parts else node
 
 
@@ -224,7 +214,7 @@ TABLE = LanguageTable(
     roles={"application_expression": ("Call", "Expression")},
     transforms={
         "long_identifier": long_identifier,
-        "long_identifier_or_op": unwrap,
+        "long_identifier_or_op": unwrap,  # a node holding just one node: that node
         "identifier_pattern": unwrap,
         "function_or_value_defn": function_or_value_defn,
         "declaration_expression": declaration_expression,

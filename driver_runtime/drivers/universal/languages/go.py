@@ -29,24 +29,13 @@ from __future__ import annotations
 from typing import Any
 
 from driver_runtime.drivers.universal.normalization import identifier
-from driver_runtime.drivers.universal.tables import LanguageTable
+from driver_runtime.drivers.universal.rules import children, is_type, objects, operator
+from driver_runtime.drivers.universal.tables import LanguageTable, Operator
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.literals import go_unquote as unquote
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
-
-
-def _is(node: Any, kind: str) -> bool:
-    return type(node) is dict and node.get("@type") == kind
-
-
-def _objects(value: Any) -> list[Node]:
-    if type(value) is dict:
-        return [value]
-    if type(value) is list:
-        return [item for item in value if type(item) is dict]
-    return []
 
 
 def _start(node: Any) -> int | None:
@@ -77,9 +66,9 @@ def _comment(node: Node, context: Context) -> Node:
 def _statements(node: Node) -> list[Node]:
     """A block's statements (tree-sitter-go lists them in a statement_list)."""
     out: list[Node] = []
-    for child in _objects(node.get("children")):
-        if _is(child, "go:statement_list"):
-            out += _objects(child.get("children"))
+    for child in children(node):
+        if is_type(child, "go:statement_list"):
+            out += children(child)
         else:
             out.append(child)
     return out
@@ -98,7 +87,7 @@ def _switch(node: Node, context: Context) -> Node:
     switch's `:=` a uast:Operator."""
     token = node.pop("@token", None)
     if token == ":=":
-        node["operator"] = _operator(token)
+        node["operator"] = operator(token)
     pos = node.get("@pos") or {}
     header = [_end(value) for key, value in node.items()
               if key[0] != "@" and key != "children" and type(value) is dict]
@@ -106,10 +95,10 @@ def _switch(node: Node, context: Context) -> Node:
     brace = context.data.find(b"{", start, pos.get("end", start))
     if brace < 0:
         return node
-    children = node.get("children") or []
-    cases = [child for child in children if type(child) is dict and child.get("@type") in _CASES
+    items = node.get("children") or []
+    cases = [child for child in items if type(child) is dict and child.get("@type") in _CASES
              and (_start(child) or 0) > brace]
-    rest = [child for child in children if not any(child is case for case in cases)]
+    rest = [child for child in items if not any(child is case for case in cases)]
     if rest:
         node["children"] = rest
     else:
@@ -127,12 +116,12 @@ def _parameters(node: Any) -> list[Node]:
     """A parameter, result, receiver or type parameter list: a uast:Argument per name, each
     spanning its declaration (an unnamed one: its type)."""
     out: list[Node] = []
-    for declaration in _objects(node.get("children")) if type(node) is dict else ():
+    for declaration in children(node):
         kind = declaration.get("@type")
         if kind not in _PARAMETERS:
             continue  # a comment
         variadic = kind == "go:variadic_parameter_declaration"
-        for name in _objects(declaration.get("name")) or [None]:
+        for name in objects(declaration.get("name")) or [None]:
             out.append(nodes.argument(name=name, type=declaration.get("type"), variadic=variadic,
                                       pos=declaration.get("@pos")))
     return out
@@ -146,7 +135,7 @@ def _signature(node: Node, start: int | None) -> Node:
     """The parameters and results of a declaration, literal or type as a uast:FunctionType
     spanning from `start` to the end of the results (else the parameters)."""
     parameters, result = node.get("parameters"), node.get("result")
-    if _is(result, "go:parameter_list"):
+    if is_type(result, "go:parameter_list"):
         returns: list[Node] | None = _parameters(result) or None
     elif type(result) is dict:
         returns = [nodes.argument(type=result, pos=result.get("@pos"))]
@@ -163,7 +152,7 @@ def _signature(node: Node, start: int | None) -> Node:
 def _function(node: Node, context: Context) -> Node:
     """func (r T) name(...) (...) {...}: uast:FunctionGroup; the FunctionType from `func`."""
     name = node.get("name")
-    if not _is(name, "uast:Identifier"):
+    if not is_type(name, "uast:Identifier"):
         return node
     signature = _signature(node, _start(node))
     receivers = _parameters(node.get("receiver"))
@@ -172,7 +161,7 @@ def _function(node: Node, context: Context) -> Node:
     signature["Arguments"] = receivers + signature["Arguments"]
     body = node.get("body")
     # What else the declaration holds (a comment inside its signature) is kept beside the Alias.
-    extra = _objects(node.get("children"))
+    extra = children(node)
     return nodes.function_group(name, nodes.function(signature, body), node.get("@pos"), extra or None)
 
 
@@ -180,7 +169,7 @@ def _method_elem(node: Node, context: Context) -> Node:
     """An interface's method: a FunctionGroup without a body; its FunctionType from the
     parameters (go/ast gives it no `func`)."""
     name = node.get("name")
-    if not _is(name, "uast:Identifier"):
+    if not is_type(name, "uast:Identifier"):
         return node
     signature = _signature(node, _start(node.get("parameters")))
     return nodes.function_group(name, nodes.function(signature, None), node.get("@pos"))
@@ -207,7 +196,7 @@ def _split_fields(node: Node, context: Context) -> Node:
     """`a, b int` in a struct: one field per name, each spanning the whole (Babelfish's)."""
     out: list[Any] = []
     for field in node.get("children") or []:
-        names = _objects(field.get("name")) if _is(field, "go:field_declaration") else []
+        names = objects(field.get("name")) if is_type(field, "go:field_declaration") else []
         if len(names) > 1:
             out += [{**field, "name": name} for name in names]
         else:
@@ -222,9 +211,9 @@ def _split_specs(node: Node, context: Context) -> Node:
     the values (if any) are one per name; `var a, b = f()` stays whole."""
     out: list[Any] = []
     for spec in node.get("children") or []:
-        names = _objects(spec.get("name")) if type(spec) is dict else []
+        names = objects(spec.get("name")) if type(spec) is dict else []
         value = spec.get("value") if type(spec) is dict else None
-        values = _objects(value.get("children")) if type(value) is dict else []
+        values = children(value)
         if len(names) < 2 or (value is not None and len(values) != len(names)):
             out.append(spec)
             continue
@@ -259,7 +248,7 @@ def _import_path(path: Node, context: Context) -> Node:
 
 def _import_spec(node: Node, context: Context) -> Node:
     path = node.get("path")
-    if not _is(path, "uast:String"):
+    if not is_type(path, "uast:String"):
         return node
     imported = _import_path(path, context)
     name = node.get("name")
@@ -267,32 +256,9 @@ def _import_spec(node: Node, context: Context) -> Node:
     target = None
     if alias == ".":
         target = nodes.identifier(".", name.get("@pos"))
-    elif alias not in (None, "_") and _is(name, "uast:Identifier"):
+    elif alias not in (None, "_") and is_type(name, "uast:Identifier"):
         imported = nodes.alias(name, imported)
     return nodes.import_(imported, names=[], all=alias != "_", target=target, pos=node.get("@pos"))
-
-
-# --- operators -------------------------------------------------------------------------------
-
-def _operator(token: str) -> Node:
-    return {"@type": "uast:Operator", "@token": token}
-
-
-def _operator_field(node: Node, context: Context) -> Node:
-    """The operator (a string in the field `operator`) as a uast:Operator; `*x` is go/ast's
-    StarExpr, which has none."""
-    token = node.get("operator")
-    if isinstance(token, str) and not (token == "*" and node.get("@type") == "go:unary_expression"):
-        node["operator"] = _operator(token)
-    return node
-
-
-def _operator_token(node: Node, context: Context) -> Node:
-    """`:=`, `++`, `--` (the node's token; `v := <-c` in a select) as a uast:Operator."""
-    token = node.pop("@token", None)
-    if isinstance(token, str):
-        node["operator"] = _operator(token)
-    return node
 
 
 TABLE = LanguageTable(
@@ -322,6 +288,14 @@ TABLE = LanguageTable(
         ("binary_expression", "right"): ("Right",),
         ("import_spec", "name"): ("Alias", "Import"),
         ("import_spec", "path"): ("Import", "Pathname"),
+    },
+    # `*x` is go/ast's StarExpr, no operator; `:=`, `++`, `--` are no field, but the node's token.
+    operators={
+        "binary_expression": Operator(),
+        "unary_expression": Operator(keep=("*",)),
+        "assignment_statement": Operator(),
+        **dict.fromkeys(("short_var_declaration", "inc_statement", "dec_statement", "receive_statement"),
+                        Operator(token=True)),
     },
     symbols={
         "struct_type": "struct",
@@ -353,12 +327,5 @@ TABLE = LanguageTable(
         "var_spec_list": _split_specs,
         "const_declaration": _split_specs,
         "import_spec": _import_spec,
-        "binary_expression": _operator_field,
-        "unary_expression": _operator_field,
-        "assignment_statement": _operator_field,
-        "short_var_declaration": _operator_token,
-        "inc_statement": _operator_token,
-        "dec_statement": _operator_token,
-        "receive_statement": _operator_token,
     },
 )

@@ -10,43 +10,29 @@ Also shown, which that server leaves out: scalars and unions (types), and type e
 each definition by its name.
 """
 
-from driver_runtime.drivers.universal.normalization import children_of
-from driver_runtime.drivers.universal.tables import LanguageTable
+from driver_runtime.drivers.universal.normalization import symbol
+from driver_runtime.drivers.universal.rules import IDENTIFIER, children_of, first, kind
+from driver_runtime.drivers.universal.tables import LanguageTable, Symbol
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict
 
 
-def _kind(node: object) -> str:
-    return node.get("@type", "").partition(":")[2] if type(node) is dict else ""
-
-
-def _first_identifier(node: Node) -> Node | None:
-    return next((child for child in children_of(node) if child.get("@type") == "uast:Identifier"), None)
-
-
 def unwrap(node: Node, context: Context) -> Node:
     """fragment_name, enum_value: the name they hold."""
-    name = _first_identifier(node)
+    name = first(children_of(node), IDENTIFIER)
     return name if name is not None and len(children_of(node)) == 1 else node
 
 
-def named(node: Node, context: Context) -> Node:
-    """A definition: its name (its first Identifier child) into `name`."""
-    name = _first_identifier(node)
-    if name is not None:
-        node["children"] = [child for child in node["children"] if child is not name]
-        if not node["children"]:
-            node.pop("children")
-        node["name"] = name
-    return node
+# A definition: its name (its first Identifier child) into `name`.
+named = symbol(child=IDENTIFIER)
 
 
 def _value(node: object) -> object:
     """A default_value's value (`= 10`: the value node's content)."""
     value = next(iter(children_of(node)), None) if type(node) is dict else None
-    if _kind(value) == "value":
+    if kind(value) == "value":
         inner = children_of(value)
         return inner[0] if len(inner) == 1 else value
     return value
@@ -58,19 +44,17 @@ def input_value(node: Node, context: Context) -> Node:
     if context.parent_type != "arguments_definition":
         return named(node, context)
     parts = children_of(node)
-    name = _first_identifier(node)
-    kind = next((part for part in parts if _kind(part) == "type"), None)
-    default = next((part for part in parts if _kind(part) == "default_value"), None)
-    return nodes.argument(name, kind, _value(default), pos=node.get("@pos"))
+    name, written, default = first(parts, IDENTIFIER), first(parts, "type"), first(parts, "default_value")
+    return nodes.argument(name, written, _value(default), pos=node.get("@pos"))
 
 
 def field_definition(node: Node, context: Context) -> Node:
     """`name(arguments): Type`: a FunctionGroup; without arguments, a field named by its name."""
-    arguments = next((child for child in children_of(node) if _kind(child) == "arguments_definition"), None)
+    arguments = first(children_of(node), "arguments_definition")
     if arguments is None:
         return named(node, context)
-    name = _first_identifier(node)
-    returns = [child for child in children_of(node) if _kind(child) == "type"]
+    name = first(children_of(node), IDENTIFIER)
+    returns = [child for child in children_of(node) if kind(child) == "type"]
     extra = [child for child in children_of(node) if child is not name and child is not arguments
              and not any(child is item for item in returns)]
     parameters = [item for item in children_of(arguments) if item.get("@type") == "uast:Argument"]
@@ -110,9 +94,12 @@ TABLE = LanguageTable(
         "selection_set": ("Block",),
         "description": ("Comment", "Documentation"),
     },
-    symbols={**DEFINITIONS, "field_definition": "field", "input_value_definition": "field"},
+    symbols={
+        **{definition: Symbol(symbol_kind, child=IDENTIFIER) for definition, symbol_kind in DEFINITIONS.items()},
+        "field_definition": "field",
+        "input_value_definition": "field",
+    },
     transforms={
-        **dict.fromkeys(DEFINITIONS, named),
         "fragment_name": unwrap,
         "enum_value": unwrap,
         "field_definition": field_definition,

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from driver_runtime.drivers.universal.rules import IDENTIFIER, assigned, children, first, is_type, name_of, span
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
 G = "groovy:"
-IDENTIFIER = "uast:Identifier"
 NAMES = (IDENTIFIER, "uast:QualifiedIdentifier")
 PREFIXES = (IDENTIFIER, G + "generics_class", G + "array_type")
 TYPES = {"class": "class_declaration", "interface": "interface_declaration", "enum": "enum_declaration",
@@ -40,31 +40,13 @@ CONTROL = frozenset({"if", "else", "for", "while", "switch", "try", "catch", "fi
 COMMANDS = (G + "command", G + "end_command")
 
 
-def _children(node: Any) -> list[Node]:
-    return [item for item in ((node or {}).get("children") or []) if type(item) is dict]
-
-
-def _is(node: Any, *types: str) -> bool:
-    return type(node) is dict and node.get("@type") in types
-
-
-def _word(node: Any) -> str | None:
-    return node.get("Name") if _is(node, IDENTIFIER) else None
-
-
 def _operator(node: Any, token: str) -> bool:
-    return _is(node, G + "operators") and node.get("@token") == token
-
-
-def _span(first: Node, last: Node) -> dict[str, int] | None:
-    if "@pos" in first and "@pos" in last:
-        return {"start": first["@pos"]["start"], "end": last["@pos"]["end"]}
-    return None
+    return is_type(node, G + "operators") and node.get("@token") == token
 
 
 def unit(node: Node, context: Context) -> Any:
-    parts = _children(node)
-    if parts and all(_is(part, IDENTIFIER) for part in parts):
+    parts = children(node)
+    if parts and all(is_type(part, IDENTIFIER) for part in parts):
         return parts[0] if len(parts) == 1 else nodes.qualified_identifier(parts, node.get("@pos"))
     if len(parts) == 1:
         return parts[0]
@@ -75,32 +57,32 @@ def _split(items: list[Node]) -> list[list[Node]]:
     """Items between `,` (arg_spliter)."""
     groups: list[list[Node]] = [[]]
     for item in items:
-        if _is(item, G + "arg_spliter"):
+        if is_type(item, G + "arg_spliter"):
             groups.append([])
-        elif not _is(item, "uast:Comment"):
+        elif not is_type(item, "uast:Comment"):
             groups[-1].append(item)
     return [group for group in groups if group]
 
 
 def _parameters(arg_block: Any) -> list[Node]:
     arguments = []
-    for group in _split(_children(arg_block)):
+    for group in _split(children(arg_block)):
         equal = next((index for index, item in enumerate(group) if _operator(item, "=")), len(group))
         head, init = group[:equal], group[equal + 1:]
         name = head[-1] if head else None
         kind = head[-2] if len(head) > 1 else None
-        pos = _span(group[0], group[-1])
+        pos = span(group[0], group[-1])
         arguments.append(nodes.argument(name, kind, (init[0] if len(init) == 1 else init or None), pos=pos))
     return arguments
 
 
 def _function(name_call: Node, body: list[Node] | None, pos: Any, extra: list[Node], block: Node | None) -> Node:
-    parts = _children(name_call)
+    parts = children(name_call)
     name = parts[0] if parts else None
-    arg_block = next((part for part in parts if _is(part, G + "arg_block")), None)
+    arg_block = first(parts, G + "arg_block")
     declared = extra[-1] if extra else None  # `String name()`, `List<T> name()`; not `def`, `void`, modifiers
-    typed = _is(declared, G + "generics_class") or _word(declared) not in (None, "def", "void", "static", "final",
-                                                                            "private", "public", "protected", "abstract")
+    typed = is_type(declared, G + "generics_class") or name_of(declared) not in (
+        None, "def", "void", "static", "final", "private", "public", "protected", "abstract")
     returns = [declared] if declared is not None and typed else None
     block_node = nodes.block(body, block.get("@pos") if block else None) if body is not None else None
     function = nodes.function(nodes.function_type(_parameters(arg_block), returns), block_node)
@@ -109,16 +91,16 @@ def _function(name_call: Node, body: list[Node] | None, pos: Any, extra: list[No
 
 def _closure(block: Node) -> list[Node]:
     """A block after its callee: [the callee, a Function]."""
-    items = _children(block)
-    head = items[0] if items and not _is(items[0], *COMMANDS) else None
+    items = children(block)
+    head = items[0] if items and not is_type(items[0], *COMMANDS) else None
     body = items[1:] if head is not None else items
     arguments: list[Node] = []
-    if body and _is(body[0], *COMMANDS):
-        first = _children(body[0])
-        arrow = next((index for index, item in enumerate(first) if _operator(item, "->")), None)
+    if body and is_type(body[0], *COMMANDS):
+        opening = children(body[0])
+        arrow = next((index for index, item in enumerate(opening) if _operator(item, "->")), None)
         if arrow is not None:
-            arguments = [nodes.argument(group[-1], pos=group[-1].get("@pos")) for group in _split(first[:arrow])]
-            rest = first[arrow + 1:]
+            arguments = [nodes.argument(group[-1], pos=group[-1].get("@pos")) for group in _split(opening[:arrow])]
+            rest = opening[arrow + 1:]
             body = ([{**body[0], "children": rest}] if rest else []) + body[1:]
     if _operator(head, "="):  # `def f = { ... }`: the `=` went into the block
         head = None
@@ -130,85 +112,83 @@ def _members(items: list[Node], name: str | None, kind: str) -> list[Node]:
     """A type's body: what the command transform could not tell without knowing it is one."""
     out: list[Node] = []
     for item in items:
-        parts = _children(item) if _is(item, *COMMANDS) else []
+        parts = children(item) if is_type(item, *COMMANDS) else []
         if not parts:
             out.append(item)
             continue
-        if kind == "enum_declaration" and all(_is(part, IDENTIFIER, G + "func", G + "arg_spliter") for part in parts):
+        if kind == "enum_declaration" and all(is_type(part, IDENTIFIER, G + "func", G + "arg_spliter")
+                                              for part in parts):
             for group in _split(parts):
-                label = group[0] if _is(group[0], IDENTIFIER) else (_children(group[0]) or [None])[0]
+                label = group[0] if is_type(group[0], IDENTIFIER) else (children(group[0]) or [None])[0]
                 out.append({"@type": G + "enum_constant", "@pos": group[0].get("@pos"), "name": label,
                             "children": group})
             continue
         last = parts[-1]
-        if _is(last, G + "func") and len(parts) > 1 and all(_is(part, *PREFIXES) for part in parts[:-1]):
+        if is_type(last, G + "func") and len(parts) > 1 and all(is_type(part, *PREFIXES) for part in parts[:-1]):
             out.append(_function(last, None, item.get("@pos"), parts[:-1], None))  # abstract
             continue
-        if len(parts) == 2 and _is(parts[0], G + "func") and _is(last, "uast:Function") and _word(
-                (_children(parts[0]) or [None])[0]) == name:  # a constructor (read as a call and a closure)
+        if len(parts) == 2 and is_type(parts[0], G + "func") and is_type(last, "uast:Function") and name_of(
+                (children(parts[0]) or [None])[0]) == name:  # a constructor (read as a call and a closure)
             body = last.get("Body") or {}
             out.append(_function(parts[0], body.get("Statements") or [], item.get("@pos"), [], last))
             continue
-        if len(parts) > 1 and all(_is(part, *PREFIXES) for part in parts) and _is(last, IDENTIFIER):  # Type name
-            out.append(_assignment(item, parts[:-1], last))
+        if len(parts) > 1 and all(is_type(part, *PREFIXES) for part in parts) and is_type(last, IDENTIFIER):
+            # `Type name`
+            out.append(assigned(item, last, "Declaration"))
             continue
         out.append(item)
     return out
 
 
-def _assignment(node: Node, prefix: list[Node], name: Node) -> Node:
-    node["target"] = name
-    node["@role"] = sorted({*(node.get("@role") or ()), "Assignment", "Declaration"} - {"Unannotated"})
-    return node
-
-
 def command(node: Node, context: Context) -> Node:
-    parts = _children(node)
+    parts = children(node)
     if not parts:
         return node
-    node["@pos"] = _span(parts[0], parts[-1]) or node.get("@pos")  # not its ending newline
-    first = _word(parts[0])
-    if first == "import":
-        rest = [part for part in parts[1:] if _word(part) != "static"]
-        path = next((part for part in rest if _is(part, *NAMES)), None)
-        alias = next((rest[index + 1] for index, part in enumerate(rest[:-1]) if _word(part) == "as"), None)
+    node["@pos"] = span(parts[0], parts[-1]) or node.get("@pos")  # not its ending newline
+    word = name_of(parts[0])
+    if word == "import":
+        rest = [part for part in parts[1:] if name_of(part) != "static"]
+        path = first(rest, *NAMES)
+        alias = next((rest[index + 1] for index, part in enumerate(rest[:-1]) if name_of(part) == "as"), None)
         return nodes.import_(path, alias, pos=node.get("@pos")) if path is not None else node
-    if first == "package":  # no symbol (as Kotlin's and Scala's)
+    if word == "package":  # no symbol (as Kotlin's and Scala's)
         return node
-    keyword = next((index for index, part in enumerate(parts) if _word(part) in TYPES), None)
-    block = parts[-1] if _is(parts[-1], G + "block") else None
+    keyword = next((index for index, part in enumerate(parts) if name_of(part) in TYPES), None)
+    block = parts[-1] if is_type(parts[-1], G + "block") else None
     if keyword is not None and block is not None:
-        inner = _children(block)
+        inner = children(block)
         following = parts[keyword + 1]
-        name = following if _is(following, IDENTIFIER) else (inner[0] if inner and _is(inner[0], IDENTIFIER) else None)
-        kind = TYPES[_word(parts[keyword])]
+        name = following if is_type(following, IDENTIFIER) else (
+            inner[0] if inner and is_type(inner[0], IDENTIFIER) else None)
+        kind = TYPES[name_of(parts[keyword])]
         node["@type"] = G + kind
         node["name"] = name
         node["children"] = [part for part in parts[:-1] if part is not name] + (
             [inner[0]] if inner and inner[0] is not name else [])
-        node["body"] = nodes.block(_members(inner[1:], _word(name), kind), block.get("@pos"))
+        node["body"] = nodes.block(_members(inner[1:], name_of(name), kind), block.get("@pos"))
         return node
-    if block is not None and len(parts) > 1 and all(_is(part, *PREFIXES) for part in parts[:-1]):
-        inner = _children(block)
-        if inner and _is(inner[0], G + "func"):  # def name(...) { ... }
+    if block is not None and len(parts) > 1 and all(is_type(part, *PREFIXES) for part in parts[:-1]):
+        inner = children(block)
+        if inner and is_type(inner[0], G + "func"):  # def name(...) { ... }
             return _function(inner[0], inner[1:], node.get("@pos"), parts[:-1], block)
-    if first in CONTROL:
-        node["children"] = [nodes.block(_children(part), part.get("@pos")) if _is(part, G + "block") else part
+    if word in CONTROL:
+        node["children"] = [nodes.block(children(part), part.get("@pos")) if is_type(part, G + "block") else part
                             for part in parts]
         return node
     converted: list[Node] = []
     for part in parts:
-        converted.extend(_closure(part) if _is(part, G + "block") else [part])
+        converted.extend(_closure(part) if is_type(part, G + "block") else [part])
     node["children"] = converted
     equal = next((index for index, part in enumerate(converted) if _operator(part, "=")), None)
-    if equal is None and len(converted) > 2 and _is(converted[-1], "uast:Function") and _is(converted[-2], IDENTIFIER):
+    if (equal is None and len(converted) > 2 and is_type(converted[-1], "uast:Function")
+            and is_type(converted[-2], IDENTIFIER)):
         equal = len(converted) - 1  # `def f = { ... }`: its `=` went into the closure
         name_index = equal - 1
     else:
         name_index = equal - 1 if equal else None
-    if name_index is not None and name_index >= 1 and _is(converted[name_index], IDENTIFIER) and all(
-            _is(part, *PREFIXES) for part in converted[:name_index]):
-        return _assignment(node, converted[:name_index], converted[name_index])
+    if name_index is not None and name_index >= 1 and is_type(converted[name_index], IDENTIFIER) and all(
+            is_type(part, *PREFIXES) for part in converted[:name_index]):
+        return assigned(node, converted[name_index], "Declaration")
     return node
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from driver_runtime.drivers.universal.rules import children, is_type, names_in, objects
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -35,14 +36,9 @@ GROUP = "uast:FunctionGroup"
 DECLARATIONS = frozenset({"declarations", "class_declarations", "instance_declarations"})
 
 
-def _listed(value: Any) -> list[Node]:
-    return [item for item in (value if type(value) is list else [value]) if type(item) is dict]
-
-
 def _patterns(node: Node) -> list[Node]:
     holder = node.get("patterns")
-    items = _listed((holder or {}).get("children")) if type(holder) is dict and holder.get("@type") == H + "patterns" \
-        else _listed(holder)
+    items = children(holder) if is_type(holder, H + "patterns") else objects(holder)
     return [nodes.argument(item, pos=item.get("@pos")) for item in items]
 
 
@@ -56,7 +52,8 @@ def function(node: Node, context: Context) -> Node:
 def bind(node: Node, context: Context) -> Node:
     if type(node.get("name")) is not dict or context.parent_type not in DECLARATIONS:
         return node  # a pattern binding, `(a, b) = ...`; a local value (`let x = ...` in a `do`)
-    return nodes.function_group(node["name"], nodes.function(nodes.function_type([]), node.get("match")), node.get("@pos"))
+    function = nodes.function(nodes.function_type([]), node.get("match"))
+    return nodes.function_group(node["name"], function, node.get("@pos"))
 
 
 def signature(node: Node, context: Context) -> Node:
@@ -64,7 +61,7 @@ def signature(node: Node, context: Context) -> Node:
     if context.parent_type != "class_declarations" or type(node.get("name")) is not dict:
         return node
     kind = node.get("type")
-    return nodes.function_group(node["name"], nodes.function(nodes.function_type([], _listed(kind) or None), None),
+    return nodes.function_group(node["name"], nodes.function(nodes.function_type([], objects(kind) or None), None),
                                 node.get("@pos"))
 
 
@@ -80,7 +77,7 @@ def _joined(items: list[Any]) -> list[Any]:
     out: list[Any] = []
     for item in items:
         previous = out[-1] if out else None
-        if (type(item) is dict and item.get("@type") == GROUP and type(previous) is dict
+        if (is_type(item, GROUP) and type(previous) is dict
                 and previous.get("@type") == GROUP and _name(item) and _name(item) == _name(previous)):
             previous["Nodes"] = [*previous["Nodes"], *item["Nodes"]]
             if "@pos" in previous and "@pos" in item:
@@ -117,8 +114,8 @@ def data_constructor(node: Node, context: Context) -> Node:
 
 def field(node: Node, context: Context) -> Node:
     name = node.get("name")
-    if type(name) is dict and name.get("@type") == H + "field_name":
-        inner = _listed(name.get("children"))
+    if is_type(name, H + "field_name"):
+        inner = children(name)
         if len(inner) == 1:
             node["name"] = inner[0]
     return node
@@ -129,7 +126,7 @@ def lambda_(node: Node, context: Context) -> Node:
 
 
 def module(node: Node, context: Context) -> Node:
-    parts = [part for part in _listed(node.get("children")) if part.get("@type") == "uast:Identifier"]
+    parts = [part for part in children(node) if part.get("@type") == "uast:Identifier"]
     if len(parts) == 1:
         return parts[0]
     if len(parts) > 1:
@@ -139,13 +136,10 @@ def module(node: Node, context: Context) -> Node:
 
 def qualified(node: Node, context: Context) -> Node:
     module_name, name = node.get("module"), node.get("id")
-    if type(module_name) is not dict or type(name) is not dict or name.get("@type") != "uast:Identifier":
+    names = names_in(module_name)
+    if names is None or not is_type(name, "uast:Identifier"):
         return node
-    if module_name.get("@type") == "uast:Identifier":
-        return nodes.qualified_identifier([module_name, name], node.get("@pos"))
-    if module_name.get("@type") == "uast:QualifiedIdentifier":
-        return nodes.qualified_identifier([*module_name["Names"], name], node.get("@pos"))
-    return node
+    return nodes.qualified_identifier([*names, name], node.get("@pos"))
 
 
 def import_(node: Node, context: Context) -> Node:
@@ -155,7 +149,7 @@ def import_(node: Node, context: Context) -> Node:
     names = node.get("alias")
     listed = node.get("names")
     if names is None and type(listed) is dict:
-        names = [(item.get("variable") or item.get("type") or item) for item in _listed(listed.get("name"))]
+        names = [(item.get("variable") or item.get("type") or item) for item in objects(listed.get("name"))]
     return nodes.import_(path, names, pos=node.get("@pos"))
 
 

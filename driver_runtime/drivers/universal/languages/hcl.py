@@ -8,6 +8,7 @@ its first child, which a transform moves to ``name``; the attribute's transform 
 elements of an object it holds (not those of an object in a call: ``merge(a, {b = 1})``).
 """
 
+from driver_runtime.drivers.universal.rules import is_type, kind, named_by, quoted
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -16,10 +17,9 @@ Node = dict
 
 
 def _label(node: Node) -> str | None:
-    kind = node.get("@type")
-    if kind == "uast:Identifier":
+    if is_type(node, "uast:Identifier"):
         return node["Name"]
-    if kind == "uast:String":
+    if is_type(node, "uast:String"):
         return '"' + node["Value"] + '"'
     return None
 
@@ -38,27 +38,22 @@ def block(node: Node, context: Context) -> Node:
     return node
 
 
-def _kind(node: object) -> str:
-    """A native node's type without its language (hcl:, terraform:)."""
-    return node.get("@type", "").partition(":")[2] if type(node) is dict else ""
-
-
 def _object_of(expression: object) -> Node | None:
     """The object an attribute's or an object element's expression is, if it is one (not an
     object inside a call or a conditional: terraform-ls shows only the keys of an object value)."""
-    if _kind(expression) != "expression":
+    if kind(expression) != "expression":
         return None
     value = next(iter(expression.get("children") or ()), None)
-    if _kind(value) == "collection_value":
+    if kind(value) == "collection_value":
         value = next(iter(value.get("children") or ()), None)
-    return value if _kind(value) == "object" else None
+    return value if kind(value) == "object" else None
 
 
 def _name_keys(expression: object) -> None:
     """Name the elements of the object an expression is by their keys, and theirs in turn."""
     found = _object_of(expression)
     for element in (found.get("children") or ()) if found else ():
-        if _kind(element) == "object_elem":
+        if kind(element) == "object_elem":
             name = _only_name(element.get("key"))
             if name is not None:
                 element["name"] = name
@@ -70,9 +65,8 @@ def attribute(node: Node, context: Context) -> Node:
     """`name = value`: the identifier is its name (no `=` token is left); the keys of an object
     value are named, as the outline shows them under it."""
     children = node.get("children") or []
-    if children and type(children[0]) is dict and children[0].get("@type") == "uast:Identifier":
-        node["name"] = children.pop(0)
-        node.pop("@token", None)
+    if children and is_type(children[0], "uast:Identifier"):
+        named_by(node, children.pop(0))
         _name_keys(children[0] if children else None)
     return node
 
@@ -80,10 +74,9 @@ def attribute(node: Node, context: Context) -> Node:
 def _only_name(value: object) -> Node | None:
     """The identifier or string a key expression is made of (`name`, `"name"`), else None."""
     while type(value) is dict:
-        kind = value.get("@type")
-        if kind == "uast:Identifier":
+        if is_type(value, "uast:Identifier"):
             return value
-        if kind == "uast:String":
+        if is_type(value, "uast:String"):
             return nodes.identifier(value["Value"], value.get("@pos"))
         inner = [item for key, item in value.items() if key[0] != "@"]
         if len(inner) != 1:
@@ -105,10 +98,8 @@ def object_element(node: Node, context: Context) -> Node:
 
 def string_literal(node: Node, context: Context) -> Node:
     """`"text"` (no interpolation: that is a template_expr): uast:String."""
-    text = context.text(node)
-    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
-        return node
-    return nodes.string(text[1:-1], node.get("@pos"))
+    value = quoted(context.text(node), '"')
+    return node if value is None else nodes.string(value, node.get("@pos"))
 
 
 TABLE = LanguageTable(

@@ -7,7 +7,7 @@ holds that name: a transform gives the element it as its ``@token``.  Elements a
 attribute names are uast:Identifier, attribute values uast:String.
 """
 
-from driver_runtime.drivers.universal.normalization import children_of
+from driver_runtime.drivers.universal.rules import children_of, first
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -18,7 +18,7 @@ TAGS = ("html:start_tag", "html:self_closing_tag")
 
 def element(node: Node, context: Context) -> Node:
     """An element's token: `tag#id.class1.class2`, as VS Code names it."""
-    tag = next((child for child in children_of(node) if child.get("@type") in TAGS), None)
+    tag = first(children_of(node), *TAGS)
     if tag is None:
         return node
     parts = children_of(tag)

@@ -26,7 +26,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from driver_runtime.drivers.universal.tables import LanguageTable
+from driver_runtime.drivers.universal.rules import (
+    children,
+    first,
+    is_type,
+    names_in,
+    objects,
+    operator,
+    quoted,
+    with_roles,
+)
+from driver_runtime.drivers.universal.tables import LanguageTable, Operator
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.literals import java_unescape
 from driver_runtime.sdk.normalizer import Context
@@ -34,33 +44,8 @@ from driver_runtime.sdk.normalizer import Context
 Node = dict[str, Any]
 
 
-def _is(node: Any, kind: str) -> bool:
-    return type(node) is dict and node.get("@type") == kind
-
-
-def _objects(value: Any) -> list[Node]:
-    if type(value) is dict:
-        return [value]
-    if type(value) is list:
-        return [item for item in value if type(item) is dict]
-    return []
-
-
-def _children(node: Any) -> list[Node]:
-    return _objects(node.get("children")) if type(node) is dict else []
-
-
 def _pos(start: int, end: int) -> dict[str, int]:
     return {"start": start, "end": end}
-
-
-def _names(node: Any) -> list[Node] | None:
-    """The identifiers of a name (uast:Identifier or uast:QualifiedIdentifier), or None."""
-    if _is(node, "uast:Identifier"):
-        return [node]
-    if _is(node, "uast:QualifiedIdentifier"):
-        return list(node.get("Names") or [])
-    return None
 
 
 def _name(names: list[Node], pos: Any) -> Node:
@@ -73,10 +58,10 @@ def _qualified(*fields: str) -> Any:
     """a.b (in these fields, else the children) as a uast:QualifiedIdentifier when every part is
     a name (JDT's QualifiedName); else native (FieldAccess, a generic type)."""
     def transform(node: Node, context: Context) -> Node:
-        parts = [node.get(field) for field in fields] if fields else _children(node)
+        parts = [node.get(field) for field in fields] if fields else children(node)
         names: list[Node] = []
         for part in parts:
-            found = _names(part)
+            found = names_in(part)
             if found is None:
                 return node
             names += found
@@ -88,17 +73,14 @@ def _qualified(*fields: str) -> Any:
 
 def _string(node: Node, context: Context) -> Node:
     text = context.text(node)
-    if text.startswith('"""') and text.endswith('"""') and len(text) >= 6:
-        body = text[3:-3]
-        body = body[body.find("\n") + 1:] if "\n" in body else body
-        lines = body.split("\n")
+    block = quoted(text, '"""')
+    if block is not None:  # a text block: from its second line, its margin off
+        block = block[block.find("\n") + 1:] if "\n" in block else block
+        lines = block.split("\n")
         margin = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
-        value = java_unescape("\n".join(line[margin:].rstrip() for line in lines))
-    elif len(text) >= 2 and text[0] == '"' and text[-1] == '"':
-        value = java_unescape(text[1:-1])
-    else:
-        return node
-    return nodes.string(value, node.get("@pos"))
+        return nodes.string(java_unescape("\n".join(line[margin:].rstrip() for line in lines)), node.get("@pos"))
+    value = quoted(text, '"')
+    return node if value is None else nodes.string(java_unescape(value), node.get("@pos"))
 
 
 # Java's String.trim(): every char up to U+0020.
@@ -285,8 +267,8 @@ def javadoc(data: bytes, start: int, end: int) -> Node:
     if tag is not None:
         groups.append(_tag(data, tag[0], tag[2][-1][1] if tag[2] else tag[1], tag[1], tag[2]))
     if description:
-        first, last = description[0]["@pos"]["start"], description[-1]["@pos"]["end"]
-        groups.insert(0, nodes.group(description, _pos(first, last)))
+        opening, closing = description[0]["@pos"]["start"], description[-1]["@pos"]["end"]
+        groups.insert(0, nodes.group(description, _pos(opening, closing)))
     return nodes.group(groups, _pos(start, end))
 
 
@@ -300,13 +282,13 @@ _DOCUMENTED = frozenset({
 def _attach_javadoc(node: Node, context: Context) -> Node:
     """A /** */ comment right before a declaration is its Javadoc (JDT's), and the declaration
     starts there."""
-    children = node.get("children")
-    if type(children) is not list:
+    items = node.get("children")
+    if type(items) is not list:
         return node
     out: list[Any] = []
-    for child in children:
+    for child in items:
         previous = out[-1] if out else None
-        if (type(child) is dict and child.get("@type") in _DOCUMENTED and _is(previous, "uast:Comment")
+        if (type(child) is dict and child.get("@type") in _DOCUMENTED and is_type(previous, "uast:Comment")
                 and previous.get("Block") and context.data.startswith(b"/**", previous["@pos"]["start"])
                 and previous["@pos"]["end"] - previous["@pos"]["start"] > 4):
             start, end = previous["@pos"]["start"], previous["@pos"]["end"]
@@ -325,8 +307,8 @@ def _attach_javadoc(node: Node, context: Context) -> Node:
 
 def _enum_body(node: Node, context: Context) -> Node:
     """An enum's constants and declarations: Javadocs attached in both."""
-    for child in _children(node):
-        if _is(child, "java:enum_body_declarations"):
+    for child in children(node):
+        if is_type(child, "java:enum_body_declarations"):
             _attach_javadoc(child, context)
     return _attach_javadoc(node, context)
 
@@ -341,20 +323,20 @@ def _parameter(node: Node) -> Node:
     if kind == "java:formal_parameter":
         return nodes.argument(name=node.get("name"), type=node.get("type"), pos=node.get("@pos"))
     if kind == "java:spread_parameter":
-        parts = _children(node)
-        declarator = next((part for part in parts if _is(part, "java:variable_declarator")), None)
-        kind_node = next((part for part in parts if part is not declarator and not _is(part, "java:modifiers")),
+        parts = children(node)
+        declarator = first(parts, "java:variable_declarator")
+        kind_node = next((part for part in parts if part is not declarator and not is_type(part, "java:modifiers")),
                          None)
         name = declarator.get("name") if declarator else None
         return nodes.argument(name=name, type=kind_node, variadic=True, pos=node.get("@pos"))
     if kind == "java:receiver_parameter":  # `A.@Y B B.this`: the annotations before go on the type
-        parts = _children(node)
+        parts = children(node)
         annotations = [part for part in parts if part.get("@type") in _ANNOTATIONS]
         rest = [part for part in parts if part.get("@type") not in _ANNOTATIONS]
         kind_node = rest[0] if rest else None
         if annotations and type(kind_node) is dict:
             kind_node["annotations"] = annotations
-        name = next((part for part in rest[1:] if _is(part, "uast:Identifier")), None)
+        name = first(rest[1:], "uast:Identifier")
         return nodes.argument(name=name, type=kind_node, receiver=True)
     return node
 
@@ -363,19 +345,19 @@ def _method(node: Node, context: Context) -> Node:
     """A method or constructor: uast:FunctionGroup [modifiers, Alias -> Function] spanning the
     declaration; the rest (type parameters, throws) kept beside, as JDT's."""
     name = node.get("name")
-    if not _is(name, "uast:Identifier"):
+    if not is_type(name, "uast:Identifier"):
         return node
-    arguments = [_parameter(parameter) for parameter in _children(node.get("parameters"))
-                 if not _is(parameter, "uast:Comment")]
+    arguments = [_parameter(parameter) for parameter in children(node.get("parameters"))
+                 if not is_type(parameter, "uast:Comment")]
     returned = node.get("type")
-    returns = None if returned is None or _is(returned, "java:void_type") else [nodes.argument(type=returned)]
+    returns = None if returned is None or is_type(returned, "java:void_type") else [nodes.argument(type=returned)]
     body = node.get("body")
     function = nodes.function(nodes.function_type(arguments, returns), body)
-    modifiers = [child for child in _children(node) if _is(child, "java:modifiers")]
+    modifiers = [child for child in children(node) if is_type(child, "java:modifiers")]
     group = nodes.function_group(name, function, node.get("@pos"), modifiers or None)
     rest = {key: value for key, value in node.items()
             if key in ("type_parameters", "dimensions") or (key == "children" and value)}
-    rest["children"] = [child for child in _children(node) if not _is(child, "java:modifiers")]
+    rest["children"] = [child for child in children(node) if not is_type(child, "java:modifiers")]
     if not rest["children"]:
         del rest["children"]
     if rest:
@@ -389,28 +371,28 @@ def _as_variable(declarator: Any) -> None:
     """A field's declarator as the outline finds a type's variables: an Assignment whose name
     is its Target (moved, not copied)."""
     if type(declarator) is dict and type(declarator.get("name")) is dict:
-        declarator["@role"] = sorted({*(declarator.get("@role") or ()), "Assignment"} - {"Unannotated"})
+        with_roles(declarator, "Assignment")
         declarator["Target"] = declarator.pop("name")
         declarator.pop("@token", None)
 
 
 def _field(node: Node, context: Context) -> Node:
-    for declarator in _objects(node.get("declarator")):
+    for declarator in objects(node.get("declarator")):
         _as_variable(declarator)
     return node
 
 
 def _record(node: Node, context: Context) -> Node:
     """A record's components are its fields."""
-    for component in _children(node.get("parameters")):
+    for component in children(node.get("parameters")):
         _as_variable(component)
     return node
 
 
 def _package(node: Node, context: Context) -> Node:
     """The package's dotted name as its token (the outline's name for it)."""
-    for child in _children(node):
-        names = _names(child)
+    for child in children(node):
+        names = names_in(child)
         if names:
             node["@token"] = ".".join(str(name.get("Name")) for name in names)
             break
@@ -420,12 +402,12 @@ def _package(node: Node, context: Context) -> Node:
 def _import(node: Node, context: Context) -> Node:
     """import a.b.C -> Path a.b (spanning a.b.C), Names [C]; import a.b.* -> Path a.b, All;
     static in Target."""
-    parts = _children(node)
-    name = next((part for part in parts if _names(part)), None)
+    parts = children(node)
+    name = next((part for part in parts if names_in(part)), None)
     if name is None:
         return node
-    names = _names(name) or []
-    star = any(_is(part, "java:asterisk") for part in parts)
+    names = names_in(name) or []
+    star = any(is_type(part, "java:asterisk") for part in parts)
     static = "true" if re.match(r"import\s+static\b", context.text(node)) else "false"
     target = {"@type": "java:ImportTarget", "static": static}
     if star:
@@ -437,39 +419,20 @@ def _import(node: Node, context: Context) -> Node:
 
 # --- operators -------------------------------------------------------------------------------
 
-def _operator(token: str) -> Node:
-    return {"@type": "uast:Operator", "@token": token}
-
-
 def _infix(node: Node, context: Context) -> Node:
     """a + b + c: one expression, its operator once, c an extended operand (JDT's)."""
     token = node.get("operator")
     if not isinstance(token, str):
         return node
     left = node.get("left")
-    if (_is(left, "java:binary_expression") and _is(left.get("operator"), "uast:Operator")
+    if (is_type(left, "java:binary_expression") and is_type(left.get("operator"), "uast:Operator")
             and left["operator"].get("@token") == token):
         extended = left.get("extended_operands") or []
         out = {key: value for key, value in node.items() if key not in ("left", "right", "operator")}
         out.update(left=left.get("left"), operator=left["operator"], right=left.get("right"),
                    extended_operands=[*extended, node.get("right")])
         return out
-    node["operator"] = _operator(token)
-    return node
-
-
-def _operator_field(node: Node, context: Context) -> Node:
-    token = node.get("operator")
-    if isinstance(token, str):
-        node["operator"] = _operator(token)
-    return node
-
-
-def _operator_token(node: Node, context: Context) -> Node:
-    """++ and -- (the node's token)."""
-    token = node.pop("@token", None)
-    if isinstance(token, str):
-        node["operator"] = _operator(token)
+    node["operator"] = operator(token)
     return node
 
 
@@ -504,6 +467,12 @@ TABLE = LanguageTable(
         ("binary_expression", "left"): ("Left",),
         ("binary_expression", "right"): ("Right",),
     },
+    # `++`, `--` are no field, but the node's token (a binary expression's: `_infix`).
+    operators={
+        "assignment_expression": Operator(),
+        "unary_expression": Operator(),
+        "update_expression": Operator(token=True),
+    },
     symbols={
         "package_declaration": "package",
         "class_declaration": "class",
@@ -535,8 +504,5 @@ TABLE = LanguageTable(
         "package_declaration": _package,
         "import_declaration": _import,
         "binary_expression": _infix,
-        "assignment_expression": _operator_field,
-        "unary_expression": _operator_field,
-        "update_expression": _operator_token,
     },
 )

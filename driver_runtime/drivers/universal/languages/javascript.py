@@ -24,7 +24,8 @@ from __future__ import annotations
 from typing import Any
 
 from driver_runtime.drivers.universal import normalization
-from driver_runtime.drivers.universal.tables import Function, LanguageTable
+from driver_runtime.drivers.universal.rules import children_of, first, is_type, kind
+from driver_runtime.drivers.universal.tables import Function, LanguageTable, Operator
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
@@ -35,45 +36,12 @@ _FUNCTION_FIELDS = ("name", "parameters", "parameter", "body", "return_type")
 _FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function", "generator_function"})
 
 
-def kind(node: Any) -> str:
-    """A node's type without its language ("" for uast:* nodes and non-nodes)."""
-    if type(node) is not dict:
-        return ""
-    full = node.get("@type") or ""
-    return "" if full.startswith("uast:") else full.partition(":")[2]
-
-
-def is_uast(node: Any, uast_type: str) -> bool:
-    return type(node) is dict and node.get("@type") == uast_type
-
-
-def operator(symbol: str, roles: tuple[str, ...] = ()) -> Node:
-    return {"@type": "uast:Operator", "@token": symbol, "@role": sorted({"Operator", *roles})}
-
-
-def operator_field(field: str = "operator", from_token: bool = False, roles: tuple[str, ...] = ()):
-    """A transform: the operator of an expression, a string in `field` (or the node's own
-    @token when `from_token`: a grammar that names no field for `=`), as a uast:Operator."""
-    def transform(node: Node, context: Context) -> Node:
-        symbol = node.get(field)
-        if isinstance(symbol, str):
-            node[field] = operator(symbol, roles)
-        elif from_token and isinstance(node.get("@token"), str):
-            node[field] = operator(node.pop("@token"), roles)
-        return node
-    return transform
-
-
 def single_quoted_string(node: Node, context: Context) -> Node:
     """A string literal, Format "single" when written with '...' (Babelfish's JavaScript and PHP)."""
     result = normalization.string(node, context)
-    if is_uast(result, "uast:String") and context.text(node)[:1] == "'":
+    if is_type(result, "uast:String") and context.text(node)[:1] == "'":
         result["Format"] = "single"
     return result
-
-
-def children(node: Node) -> list[Node]:
-    return normalization.children_of(node)
 
 
 # --- functions ---------------------------------------------------------------------------------
@@ -81,14 +49,14 @@ def children(node: Node) -> list[Node]:
 def argument(param: Any) -> Any:
     """A parameter as a uast:Argument, as Babelfish's driver made it: a bare name without a
     position; `name = default`, `...rest` and patterns with the parameter's."""
-    if is_uast(param, "uast:Identifier"):
+    if is_type(param, "uast:Identifier"):
         return nodes.argument(name=param)
     native = kind(param)
     pos = param.get("@pos") if type(param) is dict else None
     if native in ("assignment_pattern", "object_assignment_pattern"):
         return nodes.argument(name=param.get("left"), init=param.get("right"), pos=pos)
     if native == "rest_pattern":
-        inner = next(iter(children(param)), None)
+        inner = next(iter(children_of(param)), None)
         return nodes.argument(name=inner, variadic=True, pos=pos)
     if native in ("object_pattern", "array_pattern"):
         return nodes.argument(name=param, pos=pos)
@@ -96,10 +64,10 @@ def argument(param: Any) -> Any:
         pattern = param.get("pattern")
         variadic = kind(pattern) == "rest_pattern"
         if variadic:
-            pattern = next(iter(children(pattern)), None)
+            pattern = next(iter(children_of(pattern)), None)
         result = nodes.argument(name=pattern, type=param.get("type"), init=param.get("value"), variadic=variadic,
                                 pos=pos)
-        modifiers = [child for child in children(param) if child is not pattern and child not in
+        modifiers = [child for child in children_of(param) if child is not pattern and child not in
                      (param.get("type"), param.get("value"))]
         if modifiers:  # `private readonly x`: a parameter property
             result["modifiers"] = modifiers
@@ -111,8 +79,8 @@ def parameters(value: Any) -> list[Any]:
     """The arguments of a formal_parameters node (or of an arrow's single `parameter`)."""
     if value is None:
         return []
-    items = children(value) if kind(value) == "formal_parameters" else [value]
-    return [argument(item) for item in items if not is_uast(item, "uast:Comment")]
+    items = children_of(value) if kind(value) == "formal_parameters" else [value]
+    return [argument(item) for item in items if not is_type(item, "uast:Comment")]
 
 
 def group(name: Any, function: Node, pos: Any, returns: list[Any] | None, extra: list[Any] | None = None) -> Node:
@@ -141,7 +109,7 @@ def function_declaration(node: Node, context: Context) -> Node:
 def variable_declarator(node: Node, context: Context) -> Node:
     """`f = () => ...` in a declaration is the function f (a group without declared returns)."""
     name, value = node.get("name"), node.get("value")
-    if is_uast(name, "uast:Identifier") and kind(value) in _FUNCTION_VALUES:
+    if is_type(name, "uast:Identifier") and kind(value) in _FUNCTION_VALUES:
         declared = value.get("return_type")
         return group(name, value, node.get("@pos"), [nodes.argument(type=declared)] if declared else None)
     node.pop("@token", None)  # `=`, not a name
@@ -151,7 +119,7 @@ def variable_declarator(node: Node, context: Context) -> Node:
 def field_definition(node: Node, context: Context) -> Node:
     """A class field; one holding a function (`handle = () => {...}`) is a method."""
     name, value = node.get("property", node.get("name")), node.get("value")
-    if is_uast(name, "uast:Identifier") and kind(value) in _FUNCTION_VALUES:
+    if is_type(name, "uast:Identifier") and kind(value) in _FUNCTION_VALUES:
         declared = value.get("return_type")
         extra = [{key: item for key, item in node.items()
                   if key not in ("property", "name", "value", "@role", "@token")}]
@@ -169,7 +137,7 @@ def member(node: Node, context: Context) -> Node:
         node["@token"] = name["@token"]
     elif kind(name) == "computed_property_name":  # `[Symbol.iterator]`, as written
         node["@token"] = " ".join(context.text(name).split())
-    elif is_uast(name, "uast:String"):  # `"quoted"() {}`
+    elif is_type(name, "uast:String"):  # `"quoted"() {}`
         node["@token"] = name["Value"]
     else:
         return node
@@ -203,7 +171,7 @@ def shorthand_property(node: Node, context: Context) -> Node:
 def export_specifier(node: Node, context: Context) -> Node:
     """`export {a}`: Babel's local and exported names (both a, unless `a as b`)."""
     name = node.get("name")
-    if "alias" not in node and is_uast(name, "uast:Identifier"):
+    if "alias" not in node and is_type(name, "uast:Identifier"):
         node["alias"] = dict(name)
     return node
 
@@ -213,12 +181,12 @@ def export_specifier(node: Node, context: Context) -> Node:
 def _directives(statements: list[Any]) -> None:
     """The leading string statements of a body are directives ("use strict"): no uast:String."""
     for statement in statements:
-        if is_uast(statement, "uast:Comment"):
+        if is_type(statement, "uast:Comment"):
             continue
         if kind(statement) != "expression_statement":
             return
-        parts = children(statement)
-        if len(parts) != 1 or not is_uast(parts[0], "uast:String"):
+        parts = children_of(statement)
+        if len(parts) != 1 or not is_type(parts[0], "uast:String"):
             return
         string = parts[0]
         prefix = statement["@type"].partition(":")[0]
@@ -234,7 +202,7 @@ def program(node: Node, context: Context) -> Node:
 
 
 def statement_block(node: Node, context: Context) -> Node:
-    statements = children(node)
+    statements = children_of(node)
     if context.parent_type in ("function_declaration", "function_expression", "function", "arrow_function",
                                "method_definition", "generator_function", "generator_function_declaration"):
         _directives(statements)
@@ -246,7 +214,7 @@ def statement_block(node: Node, context: Context) -> Node:
 def import_specifier(node: Node, context: Context) -> Node:
     """`a as b`: the alias b of a; `a`: the alias a of a (Babel's local and imported names)."""
     imported, local = node.get("name"), node.get("alias")
-    if local is None and is_uast(imported, "uast:Identifier"):
+    if local is None and is_type(imported, "uast:Identifier"):
         local = dict(imported)
     return nodes.alias(local, imported, node.get("@pos"))
 
@@ -258,17 +226,17 @@ def import_statement(node: Node, context: Context) -> Node:
     path: Any = source
     names: list[Any] = []
     namespace = False
-    clause = next((child for child in children(node) if kind(child) == "import_clause"), None)
-    for part in children(clause) if clause is not None else ():
+    clause = first(children_of(node), "import_clause")
+    for part in children_of(clause):
         part_kind = kind(part)
-        if is_uast(part, "uast:Identifier"):  # the default import: the alias of the module itself
+        if is_type(part, "uast:Identifier"):  # the default import: the alias of the module itself
             names.append(nodes.alias(part, nodes.identifier("."), part.get("@pos")))
         elif part_kind == "namespace_import":
-            local = next((item for item in children(part) if is_uast(item, "uast:Identifier")), None)
+            local = first(children_of(part), "uast:Identifier")
             path = nodes.alias(local, source, part.get("@pos"))
             namespace = True
         elif part_kind == "named_imports":
-            names.extend(item for item in children(part) if is_uast(item, "uast:Alias"))
+            names.extend(item for item in children_of(part) if is_type(item, "uast:Alias"))
     return nodes.import_(path, names=names or None, all=namespace, pos=node.get("@pos"))
 
 
@@ -323,6 +291,13 @@ TABLE = LanguageTable(
         "import_statement": ("Declaration", "Import"),
         "export_statement": ("Declaration", "Statement", "Visibility"),
     },
+    # The Operator role on the operator too (Babel's); `=` is no field, but the node's token.
+    operators={
+        **dict.fromkeys(
+            ("binary_expression", "unary_expression", "update_expression", "augmented_assignment_expression"),
+            Operator(roles=("Operator",))),
+        "assignment_expression": Operator(token=True, roles=("Operator",)),
+    },
     field_roles={
         ("call_expression", "function"): ("Callee",),
         ("call_expression", "arguments"): ("Argument",),
@@ -355,11 +330,6 @@ TABLE = LanguageTable(
         "field_definition": field_definition,
         "method_definition": member,
         "private_property_identifier": private_name,
-        "binary_expression": operator_field(),
-        "unary_expression": operator_field(),
-        "update_expression": operator_field(),
-        "augmented_assignment_expression": operator_field(),
-        "assignment_expression": operator_field(from_token=True),
         "import_statement": import_statement,
         "import_specifier": import_specifier,
         "export_specifier": export_specifier,

@@ -22,29 +22,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from driver_runtime.drivers.universal.rules import IDENTIFIER, assigned, children, first, first_identifier, is_type
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
 J = "julia:"
-IDENTIFIER = "uast:Identifier"
-
-
-def _children(node: Any) -> list[Node]:
-    return [item for item in ((node or {}).get("children") or []) if type(item) is dict]
-
-
-def _first_identifier(node: Any) -> Node | None:
-    if type(node) is not dict:
-        return None
-    if node.get("@type") == IDENTIFIER:
-        return node
-    for item in _children(node):
-        found = _first_identifier(item)
-        if found is not None:
-            return found
-    return None
 
 
 def _argument(item: Node) -> Node:
@@ -52,17 +36,17 @@ def _argument(item: Node) -> Node:
     if kind == IDENTIFIER:
         return nodes.argument(item, pos=item.get("@pos"))
     if kind == J + "typed_expression":
-        parts = _children(item)
+        parts = children(item)
         return nodes.argument(parts[0] if parts else None, parts[1] if len(parts) > 1 else None, pos=item.get("@pos"))
     if kind in (J + "assignment", J + "named_argument"):
-        parts = [part for part in _children(item) if part.get("@type") != J + "operator"]
+        parts = [part for part in children(item) if part.get("@type") != J + "operator"]
         if parts:
             inner = _argument(parts[0])
             inner["Init"] = parts[1] if len(parts) > 1 else None
             inner["@pos"] = item.get("@pos")
             return inner
     if kind == J + "splat_expression":
-        parts = _children(item)
+        parts = children(item)
         inner = _argument(parts[0]) if parts else nodes.argument()
         inner["Variadic"] = True
         inner["@pos"] = item.get("@pos")
@@ -74,8 +58,8 @@ def _signature(call: Any) -> tuple[Any, list[Node], Any, list[Node]]:
     """(name, arguments, return type, the rest) of a signature: `f(x)`, `f(x)::T`, `f(x) where T`."""
     returns = None
     rest: list[Node] = []
-    while type(call) is dict and call.get("@type") in (J + "typed_expression", J + "where_expression"):
-        parts = _children(call)
+    while is_type(call, J + "typed_expression", J + "where_expression"):
+        parts = children(call)
         if not parts:
             break
         if call["@type"] == J + "typed_expression" and len(parts) > 1:
@@ -85,69 +69,68 @@ def _signature(call: Any) -> tuple[Any, list[Node], Any, list[Node]]:
         call = parts[0]
     if type(call) is not dict or call.get("@type") != J + "call_expression":
         return None, [], returns, rest
-    parts = _children(call)
+    parts = children(call)
     callee = parts[0] if parts else None
-    holder = next((part for part in parts if part.get("@type") == J + "argument_list"), None)
-    arguments = [_argument(item) for item in _children(holder) if item.get("@type") != "uast:Comment"]
-    if type(callee) is dict and callee.get("@type") == J + "field_expression":  # Base.:+ : the operator
-        operator = _children(callee)[-1] if _children(callee) else None
-        inner = _children(operator)[0] if operator and _children(operator) else operator
+    holder = first(parts, J + "argument_list")
+    arguments = [_argument(item) for item in children(holder) if item.get("@type") != "uast:Comment"]
+    if is_type(callee, J + "field_expression"):  # Base.:+ : the operator
+        operator = children(callee)[-1] if children(callee) else None
+        inner = children(operator)[0] if operator and children(operator) else operator
         if type(inner) is dict and "@pos" in inner:
             callee = nodes.identifier(str(inner.get("@token") or inner.get("Name") or ""), inner["@pos"])
     return callee, arguments, returns, rest
 
 
 def function_definition(node: Node, context: Context) -> Node:
-    parts = _children(node)
-    signature = next((part for part in parts if part.get("@type") == J + "signature"), None)
-    inner = _children(signature)
+    parts = children(node)
+    signature = first(parts, J + "signature")
+    inner = children(signature)
     name, arguments, returns, rest = _signature(inner[0] if inner else None)
     if type(name) is not dict or name.get("@type") != IDENTIFIER:
         return node
     if node["@type"] == J + "macro_definition":
         name = nodes.identifier("@" + name["Name"], name.get("@pos"))
-    body = next((part for part in parts if part.get("@type") == "uast:Block"), None)
+    body = first(parts, "uast:Block")
     function = nodes.function(nodes.function_type(arguments, [returns] if returns else None), body)
     return nodes.function_group(name, function, node.get("@pos"), rest or None)
 
 
 def assignment(node: Node, context: Context) -> Node:
-    parts = [part for part in _children(node) if part.get("@type") != J + "operator"]
+    parts = [part for part in children(node) if part.get("@type") != J + "operator"]
     if len(parts) < 2:
         return node
     left, right = parts[0], parts[1]
     name, arguments, returns, rest = _signature(left)
-    if type(name) is dict and name.get("@type") == IDENTIFIER:  # f(x) = ...
+    if is_type(name, IDENTIFIER):  # f(x) = ...
         function = nodes.function(nodes.function_type(arguments, [returns] if returns else None), right)
         return nodes.function_group(name, function, node.get("@pos"), rest or None)
-    node["target"] = left.get("children", [left])[0] if left.get("@type") == J + "typed_expression" else left
-    node["@role"] = sorted({*(node.get("@role") or ()), "Assignment"} - {"Unannotated"})
+    assigned(node, left.get("children", [left])[0] if left.get("@type") == J + "typed_expression" else left)
     if context.parent_type == "const_statement":
         node["kind"] = "const"
     return node
 
 
 def arrow_function(node: Node, context: Context) -> Node:
-    parts = _children(node)
+    parts = children(node)
     if len(parts) < 2:
         return node
     head, body = parts[0], parts[-1]
-    items = _children(head) if head.get("@type") in (J + "tuple_expression", J + "argument_list") else [head]
+    items = children(head) if head.get("@type") in (J + "tuple_expression", J + "argument_list") else [head]
     return nodes.function(nodes.function_type([_argument(item) for item in items]), body, node.get("@pos"))
 
 
 def struct_definition(node: Node, context: Context) -> Node:
-    head = next((part for part in _children(node) if part.get("@type") == J + "type_head"), None)
-    name = _first_identifier(head)
+    head = first(children(node), J + "type_head")
+    name = first_identifier(head, "children")
     if name is not None:
         node["name"] = name
-    for body in _children(node):
+    for body in children(node):
         if body.get("@type") != "uast:Block":
             continue
         fields = []
         for item in body.get("Statements") or []:
-            if type(item) is dict and item.get("@type") in (IDENTIFIER, J + "typed_expression"):
-                parts = [item] if item["@type"] == IDENTIFIER else _children(item)
+            if is_type(item, IDENTIFIER, J + "typed_expression"):
+                parts = [item] if item["@type"] == IDENTIFIER else children(item)
                 fields.append({"@type": J + "struct_field", "@pos": item.get("@pos"), "name": parts[0],
                                "type": parts[1] if len(parts) > 1 else None})
             else:
@@ -158,13 +141,13 @@ def struct_definition(node: Node, context: Context) -> Node:
 
 def macrocall(node: Node, context: Context) -> Node:
     """`@enum Unit a b c`: an enum and its members."""
-    parts = _children(node)
+    parts = children(node)
     macro = parts[0] if parts else None
-    if not (type(macro) is dict and macro.get("@type") == J + "macro_identifier"
-            and [part.get("Name") for part in _children(macro)] == ["enum"]):
+    if not (is_type(macro, J + "macro_identifier")
+            and [part.get("Name") for part in children(macro)] == ["enum"]):
         return node
-    arguments = next((part for part in parts if part.get("@type") == J + "macro_argument_list"), None)
-    items = _children(arguments)
+    arguments = first(parts, J + "macro_argument_list")
+    items = children(arguments)
     if not items or items[0].get("@type") != IDENTIFIER:
         return node
     node["@type"] = J + "enum_macro"
@@ -174,16 +157,16 @@ def macrocall(node: Node, context: Context) -> Node:
         members = members[0].get("Statements") or []
     arguments["children"] = [items[0], *[
         {"@type": J + "enum_value", "@pos": member.get("@pos"), "name": member}
-        if type(member) is dict and member.get("@type") == IDENTIFIER else member for member in members]]
+        if is_type(member, IDENTIFIER) else member for member in members]]
     return node
 
 
 def import_(node: Node, context: Context) -> Any:
-    parts = _children(node)
+    parts = children(node)
     imports = []
     for part in parts:
         if part.get("@type") == J + "selected_import":
-            selected = _children(part)
+            selected = children(part)
             if selected:
                 imports.append(nodes.import_(selected[0], selected[1:] or None, pos=part.get("@pos")))
         elif part.get("@type") in (IDENTIFIER, J + "scoped_identifier", "uast:QualifiedIdentifier"):

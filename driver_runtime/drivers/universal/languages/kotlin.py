@@ -18,28 +18,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from driver_runtime.drivers.universal.normalization import function, import_
-from driver_runtime.drivers.universal.tables import Function, Import, LanguageTable
+from driver_runtime.drivers.universal.normalization import dotted, function, import_
+from driver_runtime.drivers.universal.rules import IDENTIFIER, assigned, children, first, take
+from driver_runtime.drivers.universal.tables import Function, Import, LanguageTable, Symbol
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
 K = "kotlin:"
-IDENTIFIER = "uast:Identifier"
 TYPES = tuple(K + kind for kind in ("user_type", "nullable_type", "function_type", "parenthesized_type",
                                      "non_nullable_type"))
-
-
-def _take(node: Node, *types: str) -> Any:
-    """The first child (in `children`) of one of these types, taken out of the children."""
-    children = node.get("children") or []
-    for index, child in enumerate(children):
-        if type(child) is dict and child.get("@type") in types:
-            del children[index]
-            if not children:
-                node.pop("children", None)
-            return child
-    return None
 
 
 def _text(node: Node, context: Context, before: Any) -> str:
@@ -57,8 +45,8 @@ def _parameters(holder: Any) -> list[Node]:
     for child in (holder or {}).get("children") or []:
         kind = child.get("@type")
         if kind == K + "parameter":
-            name = _take(child, IDENTIFIER)
-            arguments.append(nodes.argument(name, _take(child, *TYPES), variadic=variadic, pos=child.get("@pos")))
+            name = take(child, IDENTIFIER)
+            arguments.append(nodes.argument(name, take(child, *TYPES), variadic=variadic, pos=child.get("@pos")))
             variadic = False
         elif kind == K + "parameter_modifiers":
             variadic = "vararg" in str(child.get("@token") or "") or any(
@@ -70,7 +58,7 @@ def _parameters(holder: Any) -> list[Node]:
 
 def _body(node: Node) -> Any:
     """A function_body's block or expression (`= expr`)."""
-    body = _take(node, K + "function_body")
+    body = take(node, K + "function_body")
     if body is None:
         return None
     inner = body.get("children") or []
@@ -82,10 +70,10 @@ _build_lambda = function(Function(name=None, returns=None))
 
 
 def function_declaration(node: Node, context: Context) -> Node:
-    node["name"] = _take(node, IDENTIFIER)
-    parameters = _take(node, K + "function_value_parameters")
+    node["name"] = take(node, IDENTIFIER)
+    parameters = take(node, K + "function_value_parameters")
     node["parameters"] = _parameters(parameters)
-    node["returns"] = _take(node, *TYPES)
+    node["returns"] = take(node, *TYPES)
     node["body"] = _body(node)
     return _build_function(node, context)
 
@@ -93,31 +81,31 @@ def function_declaration(node: Node, context: Context) -> Node:
 def secondary_constructor(node: Node, context: Context) -> Node:
     pos = node["@pos"]
     node["name"] = nodes.identifier("constructor", {"start": pos["start"], "end": pos["start"] + len("constructor")})
-    node["parameters"] = _parameters(_take(node, K + "function_value_parameters"))
-    node["body"] = _take(node, "uast:Block", K + "statements")
+    node["parameters"] = _parameters(take(node, K + "function_value_parameters"))
+    node["body"] = take(node, "uast:Block", K + "statements")
     return _build_function(node, context)
 
 
 def anonymous_function(node: Node, context: Context) -> Node:
-    node["parameters"] = _parameters(_take(node, K + "function_value_parameters"))
+    node["parameters"] = _parameters(take(node, K + "function_value_parameters"))
     node["body"] = _body(node)
     return _build_lambda(node, context)
 
 
 def lambda_literal(node: Node, context: Context) -> Node:
-    parameters = _take(node, K + "lambda_parameters")
+    parameters = take(node, K + "lambda_parameters")
     arguments = []
     for declaration in (parameters or {}).get("children") or []:
-        name = _take(declaration, IDENTIFIER)
-        arguments.append(nodes.argument(name, _take(declaration, *TYPES), pos=declaration.get("@pos"))
+        name = take(declaration, IDENTIFIER)
+        arguments.append(nodes.argument(name, take(declaration, *TYPES), pos=declaration.get("@pos"))
                          if name is not None else declaration)
     node["parameters"] = arguments
-    node["body"] = _take(node, "uast:Block", K + "statements")
+    node["body"] = take(node, "uast:Block", K + "statements")
     return _build_lambda(node, context)
 
 
 def class_declaration(node: Node, context: Context) -> Node:
-    node["name"] = _take(node, IDENTIFIER)
+    node["name"] = take(node, IDENTIFIER)
     words = _text(node, context, node["name"]).split() if node["name"] is not None else []
     if "interface" in words:
         node["@type"] = K + "interface_declaration"
@@ -126,66 +114,46 @@ def class_declaration(node: Node, context: Context) -> Node:
     return node
 
 
-def named(node: Node, context: Context) -> Node:
-    """A declaration named by its first identifier child (an object, an enum entry, a type alias)."""
-    name = _take(node, IDENTIFIER)
-    if name is not None:
-        node["name"] = name
-    node.pop("@token", None)  # `typealias T = ...`: its `=` is no name
-    return node
-
-
 def _assigned(node: Node, context: Context, target: Any) -> Node:
     """A property: an Assignment to its name(s), `const` said as Go's and JavaScript's are."""
-    node["target"] = target
-    node["@role"] = sorted({*(node.get("@role") or ()), "Assignment", "Declaration"} - {"Unannotated"})
-    modifiers = next((child for child in node.get("children") or [] if child.get("@type") == K + "modifiers"), None)
+    assigned(node, target, "Declaration")
+    modifiers = first(children(node), K + "modifiers")
     if modifiers is not None and "const" in context.text(modifiers).split():
         node["kind"] = "const"
     return node
 
 
 def property_declaration(node: Node, context: Context) -> Node:
-    single = _take(node, K + "variable_declaration")
+    single = take(node, K + "variable_declaration")
     if single is not None:
-        target = _take(single, IDENTIFIER)
+        target = take(single, IDENTIFIER)
         if single.get("children"):  # its type
             node["type"] = single["children"][0]
         return _assigned(node, context, target)
-    several = _take(node, K + "multi_variable_declaration")
+    several = take(node, K + "multi_variable_declaration")
     if several is not None:
-        targets = [_take(part, IDENTIFIER) for part in several.get("children") or []]
+        targets = [take(part, IDENTIFIER) for part in several.get("children") or []]
         return _assigned(node, context, [target for target in targets if target is not None])
     return node
 
 
 def class_parameter(node: Node, context: Context) -> Node:
-    name = _take(node, IDENTIFIER)
+    name = take(node, IDENTIFIER)
     if any(child.get("@type") == K + "binding_pattern_kind" for child in node.get("children") or []):
-        node["type"] = _take(node, *TYPES)
+        node["type"] = take(node, *TYPES)
         return _assigned(node, context, name)  # `val x: Int`: a property
     rest = node.get("children") or []
-    return nodes.argument(name, _take(node, *TYPES), rest[-1] if rest else None, pos=node.get("@pos"))
-
-
-def identifier(node: Node, context: Context) -> Node:
-    """`a.b.c`: simple identifiers in a row."""
-    parts = node.get("children") or []
-    if len(parts) > 1 and all(part.get("@type") == IDENTIFIER for part in parts):
-        return nodes.qualified_identifier(parts, node.get("@pos"))
-    if len(parts) == 1 and parts[0].get("@type") == IDENTIFIER:
-        return parts[0]
-    return node
+    return nodes.argument(name, take(node, *TYPES), rest[-1] if rest else None, pos=node.get("@pos"))
 
 
 _build_import = import_(Import(alias="alias"))
 
 
 def import_header(node: Node, context: Context) -> Node:
-    alias = _take(node, K + "import_alias")
+    alias = take(node, K + "import_alias")
     if alias is not None:
         node["alias"] = (alias.get("children") or [alias])[0]
-    every = _take(node, K + "wildcard_import")
+    every = take(node, K + "wildcard_import")
     built = _build_import(node, context)
     if every is not None and built.get("@type") == "uast:Import":
         built["All"] = True
@@ -214,9 +182,10 @@ TABLE = LanguageTable(
         "class_declaration": "class",
         "interface_declaration": "interface",
         "enum_declaration": "enum",
-        "object_declaration": "object",
-        "enum_entry": "enum_member",
-        "type_alias": "type",
+        # Named by their first identifier child.
+        "object_declaration": Symbol("object", child=IDENTIFIER),
+        "enum_entry": Symbol("enum_member", child=IDENTIFIER),
+        "type_alias": Symbol("type", child=IDENTIFIER),
     },
     transforms={
         "function_declaration": function_declaration,
@@ -224,12 +193,9 @@ TABLE = LanguageTable(
         "anonymous_function": anonymous_function,
         "lambda_literal": lambda_literal,
         "class_declaration": class_declaration,
-        "object_declaration": named,
-        "enum_entry": named,
-        "type_alias": named,
         "property_declaration": property_declaration,
         "class_parameter": class_parameter,
-        "identifier": identifier,
+        "identifier": dotted,  # `a.b.c`: simple identifiers in a row
         "import_header": import_header,
     },
 )

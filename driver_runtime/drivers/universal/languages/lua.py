@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from driver_runtime.drivers.universal.normalization import function
+from driver_runtime.drivers.universal.rules import is_type
 from driver_runtime.drivers.universal.tables import Function, LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -39,8 +40,8 @@ def function_declaration(node: Node, context: Context) -> Node:
 def parameters(node: Node, context: Context) -> list[Node]:
     """The Arguments a parameter list holds (it is the function's `parameters` field)."""
     found = []
-    for child in sorted([*(node.get("name") if type(node.get("name")) is list else [node["name"]] if "name" in node else []),
-                         *(node.get("children") or [])], key=lambda item: item.get("@pos", {}).get("start", 0)):
+    names = node.get("name") if type(node.get("name")) is list else [node["name"]] if "name" in node else []
+    for child in sorted([*names, *(node.get("children") or [])], key=lambda item: item.get("@pos", {}).get("start", 0)):
         if child.get("@type") == "uast:Identifier":
             found.append(nodes.argument(child, pos=child.get("@pos")))
         elif child.get("@type") == "lua:vararg_expression":
@@ -54,10 +55,10 @@ def assignment_statement(node: Node, context: Context) -> Node:
     children = node.get("children") or []
     names = next((child.get("name") for child in children if child.get("@type") == "lua:variable_list"), None)
     values = next((child.get("value") for child in children if child.get("@type") == "lua:expression_list"), None)
-    if type(names) is dict and type(values) is dict and values.get("@type") == "uast:Function" and "@pos" in names:
-        function = {key: value for key, value in values.items() if key != "@pos"}
+    if type(names) is dict and is_type(values, "uast:Function") and "@pos" in names:
+        bare = {key: value for key, value in values.items() if key != "@pos"}
         name = nodes.identifier(context.text(names), names["@pos"])
-        return nodes.function_group(name, function, node.get("@pos"))
+        return nodes.function_group(name, bare, node.get("@pos"))
     node["target"] = names
     return node
 
@@ -86,7 +87,7 @@ def chunk(node: Node, context: Context) -> Node:
 def function_call(node: Node, context: Context) -> Node:
     """`require "x"`, `require("x")`: a runtime import of x."""
     callee = node.get("name")
-    if type(callee) is dict and callee.get("@type") == "uast:Identifier" and callee.get("Name") == "require":
+    if is_type(callee, "uast:Identifier") and callee.get("Name") == "require":
         arguments = node.get("arguments")
         values = (arguments or {}).get("children") or []
         if len(values) == 1 and values[0].get("@type") == "uast:String":

@@ -7,7 +7,7 @@ transform gives the rule its targets' text as its ``@token``.  Names (a variable
 a reference's ``$(NAME)``) are uast:Identifier; ``include`` is a uast:Import.
 """
 
-from driver_runtime.drivers.universal.normalization import children_of
+from driver_runtime.drivers.universal.rules import children, children_of, first, is_type
 from driver_runtime.drivers.universal.tables import Import, LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -51,7 +51,7 @@ def file_list(node: Node, context: Context) -> object:
     if context.parent_type != "include_directive":
         return node
     files = [nodes.string(context.text(item), item.get("@pos")) for item in node.get("children") or ()
-             if type(item) is dict and item.get("@type") == "make:word" and "children" not in item]
+             if is_type(item, "make:word") and "children" not in item]
     if len(files) != len(node.get("children") or ()) or not files:
         return node  # a file named by a variable: stays native
     return files[0] if len(files) == 1 else files
@@ -62,7 +62,7 @@ def assignment(node: Node, context: Context) -> Node:
     that target only: no variable of the makefile (its name is left a native word, as the outline
     would list any identifier it holds)."""
     name = node.get("name")
-    if "target_or_pattern" in node and type(name) is dict and name.get("@type") == "uast:Identifier":
+    if "target_or_pattern" in node and is_type(name, "uast:Identifier"):
         node["name"] = {"@type": "make:word", "@pos": name["@pos"], "@token": name["Name"]}
     return _trim(node, context)
 
@@ -74,8 +74,7 @@ def _special(target: str) -> bool:
 
 def rule(node: Node, context: Context) -> Node:
     """A rule's token is its targets as written, one space between them (none for a special target)."""
-    targets = next((child for child in node.get("children") or ()
-                    if type(child) is dict and child.get("@type") == "make:targets"), None)
+    targets = first(children(node), "make:targets")
     if targets is not None:
         text = " ".join(context.text(targets).split())
         if text and not _special(text):
@@ -96,5 +95,7 @@ TABLE = LanguageTable(
     },
     field_roles={("variable_assignment", "value"): ("Right",), ("variable_assignment", "name"): ("Left",)},
     symbols={"rule": "function", "variable_assignment": "variable", "define_directive": "variable"},
-    transforms={"word": word, "rule": rule, "list": file_list, "variable_assignment": assignment, "define_directive": _trim},
+    transforms={
+        "word": word, "rule": rule, "list": file_list, "variable_assignment": assignment, "define_directive": _trim,
+    },
 )

@@ -8,7 +8,7 @@ them; a binding whose value is a lambda is a uast:FunctionGroup of that name.  `
 is a uast:Import; ``true``/``false`` are uast:Bool, a string without interpolation a uast:String.
 """
 
-from driver_runtime.drivers.universal.normalization import children_of
+from driver_runtime.drivers.universal.rules import children_of, is_type, kind, named_by, objects
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -16,24 +16,16 @@ from driver_runtime.sdk.normalizer import Context
 Node = dict
 
 
-def _kind(node: object) -> str:
-    return node.get("@type", "").partition(":")[2] if type(node) is dict else ""
-
-
-def _items(value: object) -> list:
-    return value if type(value) is list else [value] if type(value) is dict else []
-
-
 def lambda_(node: Node, context: Context) -> Node:
     """`x: body`, `{ a, b ? 1, ... }: body`, `args@{ a }: body`: a uast:Function."""
     arguments = []
-    for name in _items(node.get("universal")):
+    for name in objects(node.get("universal")):
         arguments.append(nodes.argument(name, pos=name.get("@pos")))
-    for formals in _items(node.get("formals")):
+    for formals in objects(node.get("formals")):
         for formal in children_of(formals):
             if formal.get("@type") == "uast:Argument":
                 arguments.append(formal)
-            elif _kind(formal) == "ellipses":
+            elif kind(formal) == "ellipses":
                 arguments.append(nodes.argument(variadic=True, pos=formal.get("@pos")))
     return nodes.function(nodes.function_type(arguments), node.get("body"), node.get("@pos"))
 
@@ -46,7 +38,7 @@ def binding(node: Node, context: Context) -> Node:
     """`a.b = value;`: named a.b; a FunctionGroup when the value is a lambda."""
     path = node.get("attrpath")
     parts = []
-    for attr in _items(path.get("attr") if type(path) is dict else None):
+    for attr in objects(path.get("attr") if type(path) is dict else None):
         if attr.get("@type") == "uast:Identifier":
             parts.append(attr["Name"])
         elif attr.get("@type") == "uast:String":
@@ -57,17 +49,15 @@ def binding(node: Node, context: Context) -> Node:
         return node
     name = nodes.identifier(".".join(parts), path.get("@pos"))
     value = node.get("expression")
-    if type(value) is dict and value.get("@type") == "uast:Function":
+    if is_type(value, "uast:Function"):
         return nodes.function_group(name, value, node.get("@pos"))
     node.pop("attrpath")
-    node.pop("@token", None)
-    node["name"] = name
-    return node
+    return named_by(node, name)
 
 
 def indented_string(node: Node, context: Context) -> Node:
     """''text'' without interpolation: a uast:String."""
-    if any(_kind(part) != "string_fragment" for part in children_of(node)):
+    if any(kind(part) != "string_fragment" for part in children_of(node)):
         return node
     text = context.text(node)
     return nodes.string(text[2:-2], node.get("@pos"))
@@ -85,10 +75,10 @@ def apply(node: Node, context: Context) -> Node:
     """`import path`: a uast:Import of the path."""
     function = node.get("function")
     argument = node.get("argument")
-    if (_kind(function) == "variable_expression" and type(function.get("name")) is dict
+    if (kind(function) == "variable_expression" and type(function.get("name")) is dict
             and function["name"].get("Name") == "import" and type(argument) is dict):
         path = argument
-        if _kind(argument) in ("path_expression", "spath_expression", "hpath_expression"):
+        if kind(argument) in ("path_expression", "spath_expression", "hpath_expression"):
             path = nodes.string(context.text(argument), argument.get("@pos"))
         return nodes.import_(path, pos=node.get("@pos"))
     return node

@@ -22,37 +22,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from driver_runtime.drivers.universal.tables import LanguageTable
+from driver_runtime.drivers.universal.normalization import dotted
+from driver_runtime.drivers.universal.rules import IDENTIFIER, assigned, children, is_type, objects, take
+from driver_runtime.drivers.universal.tables import LanguageTable, Symbol
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
 PREFIX = "ocaml:"
-IDENTIFIER = "uast:Identifier"
-
-
-def _listed(value: Any) -> list[Node]:
-    return [item for item in (value if type(value) is list else [value]) if type(item) is dict]
-
-
-def _take(node: Node, *types: str) -> Any:
-    children = node.get("children") or []
-    for index, child in enumerate(children):
-        if child.get("@type") in types:
-            del children[index]
-            if not children:
-                node.pop("children", None)
-            return child
-    return None
 
 
 def _parameters(node: Node) -> list[Node]:
     """The `parameter` children of a binding, a method or a `fun`, as Arguments."""
     found = []
-    for child in _listed(node.get("children")):
+    for child in children(node):
         if child.get("@type") == PREFIX + "parameter":
             found.append(nodes.argument(child.get("pattern"), init=child.get("default"), pos=child.get("@pos")))
-    node["children"] = [child for child in _listed(node.get("children")) if child.get("@type") != PREFIX + "parameter"]
+    node["children"] = [child for child in children(node) if child.get("@type") != PREFIX + "parameter"]
     if not node["children"]:
         del node["children"]
     return found
@@ -65,10 +51,10 @@ def let_binding(node: Node, context: Context) -> Node:
     pattern = node.get("pattern")
     arguments = _parameters(node)
     body = node.get("body")
-    is_function = bool(arguments) or (type(body) is dict and body.get("@type") == "uast:Function")
-    if is_function and type(pattern) is dict and pattern.get("@type") == IDENTIFIER:
-        extra = [part for key, part in node.items() if key not in ("@type", "@pos", "@role", "@token", "pattern", "body")
-                 for part in _listed(part)]
+    is_function = bool(arguments) or is_type(body, "uast:Function")
+    if is_function and is_type(pattern, IDENTIFIER):
+        extra = [part for key, value in node.items()
+                 if key not in ("@type", "@pos", "@role", "@token", "pattern", "body") for part in objects(value)]
         if arguments:
             function = nodes.function(nodes.function_type(arguments), body)
         else:  # `let f = fun x -> ...`: that function
@@ -76,34 +62,22 @@ def let_binding(node: Node, context: Context) -> Node:
         return nodes.function_group(pattern, function, node.get("@pos"), extra or None)
     if arguments:  # a pattern that is no name, with parameters: kept as it is
         node["parameters"] = arguments
-    node["target"] = node.pop("pattern", None)
-    node["@role"] = sorted({*(node.get("@role") or ()), "Assignment"} - {"Unannotated"})
-    return node
+    return assigned(node, node.pop("pattern", None))
 
 
 def method_definition(node: Node, context: Context) -> Node:
-    name = _take(node, IDENTIFIER)
+    name = take(node, IDENTIFIER)
     arguments = _parameters(node)
     return nodes.function_group(name, nodes.function(nodes.function_type(arguments), node.get("body")),
-                                node.get("@pos"), _listed(node.get("children")) or None)
+                                node.get("@pos"), children(node) or None)
 
 
 def lambda_(node: Node, context: Context) -> Node:
     arguments = _parameters(node)
     body = node.get("body")
     if node.get("@type") == PREFIX + "function_expression":  # `function | A -> ... | B -> ...`: its cases
-        body = _listed(node.get("children"))
+        body = children(node)
     return nodes.function(nodes.function_type(arguments), body, node.get("@pos"))
-
-
-def named(node: Node, context: Context) -> Node:
-    """Named by its first Identifier child (a module, a module type, a class, a constructor)."""
-    if "name" not in node:
-        name = _take(node, IDENTIFIER)
-        if name is not None:
-            node["name"] = name
-    node.pop("@token", None)  # `=`: no name
-    return node
 
 
 def type_binding(node: Node, context: Context) -> Node:
@@ -115,21 +89,6 @@ def type_binding(node: Node, context: Context) -> Node:
         node["@type"] = PREFIX + "record_type"
     node.pop("@token", None)  # `=`: no name
     return node
-
-
-def path(node: Node, context: Context) -> Node:
-    """`List.sort`, `Map.Make`: names in a row (a module path's own path nested in it)."""
-    names: list[Node] = []
-    for part in _listed(node.get("children")):
-        if part.get("@type") == IDENTIFIER:
-            names.append(part)
-        elif part.get("@type") == "uast:QualifiedIdentifier":
-            names.extend(part["Names"])
-        else:
-            return node
-    if len(names) == 1:
-        return names[0]
-    return nodes.qualified_identifier(names, node.get("@pos")) if names else node
 
 
 def open_module(node: Node, context: Context) -> Node:
@@ -145,18 +104,19 @@ TABLE = LanguageTable(
     identifiers=NAMES,
     # `class a = ... and b = ...`, `module A = ... and B = ...`: their bindings are the symbols
     not_generic=("class_definition", "module_definition"),
+    # Named by their first name child (no field here); types: see type_binding.
     symbols={
-        "module_binding": "module",
-        "module_type_definition": "interface",
-        "class_binding": "class",
-        "class_type_binding": "interface",
+        "module_binding": Symbol("module", child=IDENTIFIER),
+        "module_type_definition": Symbol("interface", child=IDENTIFIER),
+        "class_binding": Symbol("class", child=IDENTIFIER),
+        "class_type_binding": Symbol("interface", child=IDENTIFIER),
         "variant_type": "enum",
         "record_type": "struct",
         "type_binding": "type",
-        "constructor_declaration": "enum_member",
-        "field_declaration": "field",
-        "value_specification": "variable",
-        "external": "function",
+        "constructor_declaration": Symbol("enum_member", child=IDENTIFIER),
+        "field_declaration": Symbol("field", child=IDENTIFIER),
+        "value_specification": Symbol("variable", child=IDENTIFIER),
+        "external": Symbol("function", child=IDENTIFIER),
     },
     # `let x = ... in ...`: an expression (its bindings are local).
     roles={"application_expression": ("Call", "Expression"), "let_expression": ("Expression",)},
@@ -165,20 +125,12 @@ TABLE = LanguageTable(
         "method_definition": method_definition,
         "fun_expression": lambda_,
         "function_expression": lambda_,
-        "module_binding": named,
-        "module_type_definition": named,
-        "class_binding": named,
-        "class_type_binding": named,
-        "constructor_declaration": named,
-        "field_declaration": named,
-        "value_specification": named,
-        "external": named,
         "type_binding": type_binding,
-        "value_path": path,
-        "module_path": path,
-        "type_constructor_path": path,
-        "constructor_path": path,
-        "field_path": path,
+        "value_path": dotted,
+        "module_path": dotted,
+        "type_constructor_path": dotted,
+        "constructor_path": dotted,
+        "field_path": dotted,
         "open_module": open_module,
     },
 )

@@ -16,18 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from driver_runtime.drivers.universal.normalization import identifier
+from driver_runtime.drivers.universal.normalization import content_string, identifier
+from driver_runtime.drivers.universal.rules import IDENTIFIER, children, gather, is_type
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
 P = "perl:"
-IDENTIFIER = "uast:Identifier"
-
-
-def _children(node: Any) -> list[Node]:
-    return [item for item in ((node or {}).get("children") or []) if type(item) is dict]
 
 
 def subroutine(node: Node, context: Context) -> Node:
@@ -36,13 +32,13 @@ def subroutine(node: Node, context: Context) -> Node:
     if type(name) is not dict:
         function["@pos"] = node.get("@pos")
         return function
-    extra = [part for part in _children(node)]
+    extra = [part for part in children(node)]
     return nodes.function_group(name, function, node.get("@pos"), extra or None)
 
 
 def variable(node: Node, context: Context) -> Node:
     """`$x`, `@x`, `%x`: an Identifier spelling the variable with its sigil."""
-    parts = _children(node)
+    parts = children(node)
     if len(parts) == 1 and parts[0].get("@type") == P + "varname" and set(node) <= {
             "@type", "@pos", "@role", "@token", "children"}:  # (its sigil may be its token)
         return nodes.identifier(context.text(node), node.get("@pos"))
@@ -64,22 +60,22 @@ def use_statement(node: Node, context: Context) -> Node:
     if type(module) is not dict:
         return node
     if module.get("Name") == "constant":  # use constant NAME => value, or { A => 1, B => 2 }
-        for holder in _children(node):
-            items = _children(holder)
+        for holder in children(node):
+            items = children(holder)
             if holder.get("@type") == P + "anonymous_hash_expression" and items:
-                items = _children(items[0])
+                items = children(items[0])
             for index, item in enumerate(items):
                 if index % 2 == 0 and item.get("@type") in (P + "autoquoted_bareword", IDENTIFIER, "uast:String"):
                     label = item.get("@token") or item.get("Name") or item.get("Value")
                     items[index] = {"@type": P + "constant", "@pos": item.get("@pos"),
                                     "name": nodes.identifier(str(label), item.get("@pos")), "children": [item]}
-            if holder.get("@type") == P + "anonymous_hash_expression" and _children(holder):
-                _children(holder)[0]["children"] = items
+            if holder.get("@type") == P + "anonymous_hash_expression" and children(holder):
+                children(holder)[0]["children"] = items
             else:
                 holder["children"] = items
         return node
     names = None
-    for part in _children(node):
+    for part in children(node):
         if part.get("@type") == P + "quoted_word_list":
             content = part.get("content")
             words = context.text(content).split() if type(content) is dict else []
@@ -90,20 +86,9 @@ def use_statement(node: Node, context: Context) -> Node:
 
 
 def require_expression(node: Node, context: Context) -> Node:
-    parts = _children(node)
+    parts = children(node)
     if len(parts) == 1 and parts[0].get("@type") in (IDENTIFIER, "uast:String"):
         return nodes.import_(parts[0], pos=node.get("@pos"), kind="uast:RuntimeImport")
-    return node
-
-
-def string(node: Node, context: Context) -> Node:
-    content = node.get("content")
-    if set(node) - {"@type", "@pos", "@role", "@token", "content"}:
-        return node
-    if content is None:
-        return nodes.string("", node.get("@pos"))
-    if type(content) is dict and "children" not in content:
-        return nodes.string(context.text(content), node.get("@pos"))
     return node
 
 
@@ -112,24 +97,15 @@ def bareword(node: Node, context: Context) -> Node:
     return nodes.identifier(token, node.get("@pos")) if isinstance(token, str) else node
 
 
+def _braced(package: Node) -> bool:
+    """`package Name { ... }`: it holds its statements already."""
+    return any(child.get("@type") in ("uast:Block", P + "block") for child in children(package))
+
+
 def source_file(node: Node, context: Context) -> Node:
     """`package Name;`: the statements up to the next package (or the end) move into it."""
-    out: list[Any] = []
-    current: Node | None = None
-    for item in node.get("children") or []:
-        if type(item) is dict and item.get("@type") == P + "package_statement":
-            # `package Name { ... }` holds its statements already: what follows it is outside
-            braced = any(child.get("@type") in ("uast:Block", P + "block") for child in _children(item))
-            current = None if braced else item
-            out.append(item)
-            continue
-        if current is not None and type(item) is dict:
-            current.setdefault("children", []).append(item)
-            if "@pos" in item and "@pos" in current:
-                current["@pos"] = {"start": current["@pos"]["start"], "end": item["@pos"]["end"]}
-            continue
-        out.append(item)
-    node["children"] = out
+    node["children"] = gather(node.get("children") or [], lambda item: is_type(item, P + "package_statement"),
+                              holds=_braced)
     return node
 
 
@@ -155,8 +131,8 @@ TABLE = LanguageTable(
         "variable_declaration": variable_declaration,
         "use_statement": use_statement,
         "require_expression": require_expression,
-        "string_literal": string,
-        "interpolated_string_literal": string,
+        "string_literal": content_string(),
+        "interpolated_string_literal": content_string(),
         "bareword": bareword,
         "autoquoted_bareword": bareword,
         "source_file": source_file,

@@ -28,7 +28,17 @@ import re
 from typing import Any
 
 from driver_runtime.drivers.universal import normalization
-from driver_runtime.drivers.universal.languages.javascript import is_uast, kind
+from driver_runtime.drivers.universal.rules import (
+    assigned,
+    children,
+    children_of,
+    first,
+    is_type,
+    kind,
+    literal_runs,
+    position,
+    unpositioned,
+)
 from driver_runtime.drivers.universal.tables import Argument, LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -47,32 +57,21 @@ def statements(items: Any) -> list[Any]:
     for item in items if type(items) in (list, Splice) else [items] if items is not None else []:
         if isinstance(item, list):
             out.extend(statements(item))
-        elif is_uast(item, "uast:Block") and "@pos" not in item and item.get("bare"):
+        elif is_type(item, "uast:Block") and "@pos" not in item and item.get("bare"):
             out.extend(statements(item["Statements"]))
         else:
             out.append(item)
     return out
 
 
-def _pos(node: Any) -> Any:
-    return node.get("@pos") if type(node) is dict else None
-
-
-def _bare(identifier: Any) -> Any:
-    """An identifier without its span (a name php-parser 3.1 gave as a plain string)."""
-    if is_uast(identifier, "uast:Identifier"):
-        return {key: value for key, value in identifier.items() if key != "@pos"}
-    return identifier
-
-
 # --- names -------------------------------------------------------------------------------------
 
 def variable_name(node: Node, context: Context) -> Node:
     """`$x`: a positioned native node around the positionless identifier "x"."""
-    name = next((child for child in node.get("children") or () if is_uast(child, "uast:Identifier")), None)
+    name = first(children(node), "uast:Identifier")
     if name is not None:
         node.pop("children", None)
-        node["name"] = _bare(name)
+        node["name"] = unpositioned(name)
     return node
 
 
@@ -86,8 +85,8 @@ def qualified_name(node: Node, context: Context) -> Node:
     if not all(parts):
         return node
     if len(parts) == 1:
-        return nodes.identifier(parts[0], _pos(node))
-    return nodes.qualified_identifier([nodes.identifier(part) for part in parts], _pos(node))
+        return nodes.identifier(parts[0], position(node))
+    return nodes.qualified_identifier([nodes.identifier(part) for part in parts], position(node))
 
 
 def builtin_type(node: Node, context: Context) -> Node:
@@ -101,7 +100,7 @@ _CONSTRUCTS = frozenset({"isset", "empty", "die", "exit", "eval", "unset", "list
 
 def call(node: Node, context: Context) -> Node:
     function = node.get("function")
-    if is_uast(function, "uast:Identifier") and function["Name"].lower() in _CONSTRUCTS:
+    if is_type(function, "uast:Identifier") and function["Name"].lower() in _CONSTRUCTS:
         node["function"] = _native_name(function, node)
     return node
 
@@ -117,12 +116,12 @@ def _native_name(identifier: Node, parent: Node) -> Node:
 def declare_directive(node: Node, context: Context) -> Node:
     """strict_types=1 in declare(...): the directive's name is its token, no identifier."""
     for key, value in list(node.items()):
-        if is_uast(value, "uast:Identifier"):
+        if is_type(value, "uast:Identifier"):
             node["@token"] = value["Name"]
             del node[key]
             break
     items = node.get("children")
-    if type(items) is list and items and is_uast(items[0], "uast:Identifier"):
+    if type(items) is list and items and is_type(items[0], "uast:Identifier"):
         node["@token"] = items.pop(0)["Name"]
     return node
 
@@ -132,7 +131,7 @@ def plain_variables(node: Node, context: Context) -> Node:
     (no identifier): "$x" is their token."""
     for value in node.values():
         for item in value if type(value) is list else [value]:
-            if kind(item) == "variable_name" and is_uast(item.get("name"), "uast:Identifier"):
+            if kind(item) == "variable_name" and is_type(item.get("name"), "uast:Identifier"):
                 item["@token"] = "$" + item.pop("name")["Name"]
     return node
 
@@ -148,7 +147,7 @@ def declare(node: Node, context: Context) -> Node:
 
 def constant(node: Node, context: Context) -> Node:
     """`true`, `false`, `null`: constants php-parser fetched by name (Expr_ConstFetch)."""
-    return nodes.identifier(context.text(node), _pos(node))
+    return nodes.identifier(context.text(node), position(node))
 
 
 def member(field: str = "name"):
@@ -156,9 +155,9 @@ def member(field: str = "name"):
     string in php-parser 3.1)."""
     def transform(node: Node, context: Context) -> Node:
         value = node.get(field)
-        if is_uast(value, "uast:Identifier"):
-            node[field] = _bare(value)
-        elif kind(value) == "variable_name" and is_uast(value.get("name"), "uast:Identifier"):
+        if is_type(value, "uast:Identifier"):
+            node[field] = unpositioned(value)
+        elif kind(value) == "variable_name" and is_type(value.get("name"), "uast:Identifier"):
             node[field] = value["name"]  # `A::$x`: the property's name
         return node
     return transform
@@ -166,9 +165,9 @@ def member(field: str = "name"):
 
 def class_constant(node: Node, context: Context) -> Node:
     """`A::B`: the class, and the constant's positionless name."""
-    items = normalization.children_of(node)
-    if len(items) == 2 and is_uast(items[1], "uast:Identifier"):
-        node["class"], node["name"] = items[0], _bare(items[1])
+    items = children_of(node)
+    if len(items) == 2 and is_type(items[1], "uast:Identifier"):
+        node["class"], node["name"] = items[0], unpositioned(items[1])
         node.pop("children", None)
     return node
 
@@ -195,7 +194,7 @@ _PLAIN = frozenset({"string_content", "escape_sequence", "string_value"})
 
 
 def _parts(node: Node) -> list[Any]:
-    return [child for child in normalization.children_of(node)]
+    return [child for child in children_of(node)]
 
 
 def single_quoted(node: Node, context: Context) -> Node:
@@ -205,7 +204,7 @@ def single_quoted(node: Node, context: Context) -> Node:
     if start < 0 or not text.endswith("'") or len(text) - start < 2:
         return node
     value = re.sub(r"\\([\\'])", r"\1", text[start + 1:-1])
-    return nodes.string(value, _pos(node), "raw")
+    return nodes.string(value, position(node), "raw")
 
 
 def double_quoted(node: Node, context: Context) -> Node:
@@ -217,31 +216,9 @@ def double_quoted(node: Node, context: Context) -> Node:
         start = text.find('"')
         if start < 0 or not text.endswith('"') or len(text) - start < 2:
             return node
-        return nodes.string(_decoded(text[start + 1:-1]), _pos(node), "")
-    node["children"] = _encapsed(parts, context, lambda raw: _decoded(raw))
+        return nodes.string(_decoded(text[start + 1:-1]), position(node), "")
+    node["children"] = literal_runs(parts, _PLAIN, context, _decoded, "encapsed")
     return node
-
-
-def _encapsed(parts: list[Any], context: Context, decode) -> list[Any]:
-    """The parts of an interpolated string: each run of literal text one uast:String."""
-    out: list[Any] = []
-    run: list[Node] = []
-
-    def flush() -> None:
-        if run:
-            start, end = run[0]["@pos"]["start"], run[-1]["@pos"]["end"]
-            raw = context.data[start:end].decode("utf-8", "replace")
-            out.append(nodes.string(decode(raw), {"start": start, "end": end}, "encapsed"))
-            run.clear()
-
-    for part in parts:
-        if kind(part) in _PLAIN and _pos(part):
-            run.append(part)
-        else:
-            flush()
-            out.append(part)
-    flush()
-    return out
 
 
 def heredoc(node: Node, context: Context) -> Node:
@@ -253,12 +230,12 @@ def heredoc(node: Node, context: Context) -> Node:
     nowdoc = kind(node) == "nowdoc"
     if nowdoc or all(kind(part) in _PLAIN or kind(part) == "nowdoc_string" for part in parts):
         if not parts:
-            return nodes.string("", _pos(node), "raw_custom")
+            return nodes.string("", position(node), "raw_custom")
         start, end = parts[0]["@pos"]["start"], parts[-1]["@pos"]["end"]
         raw = context.data[start:end].decode("utf-8", "replace")
         raw = raw.removesuffix("\n")
-        return nodes.string(raw if nowdoc else _decoded(raw), _pos(node), "raw_custom")
-    body["children"] = _encapsed(parts, context, _decoded)
+        return nodes.string(raw if nowdoc else _decoded(raw), position(node), "raw_custom")
+    body["children"] = literal_runs(parts, _PLAIN, context, _decoded, "encapsed")
     return node
 
 
@@ -274,15 +251,15 @@ def comment(node: Node, context: Context) -> Node:
         if raw.startswith(opener):
             body = raw.rstrip("\r\n") if not closer else raw
             prefix, text, suffix, tab = nodes.split_comment_tab(body, opener, closer)
-            return nodes.comment(text, _pos(node), block=bool(closer), prefix=prefix, suffix=suffix, tab=tab)
-    return nodes.comment(raw, _pos(node))
+            return nodes.comment(text, position(node), block=bool(closer), prefix=prefix, suffix=suffix, tab=tab)
+    return nodes.comment(raw, position(node))
 
 
 # --- blocks ------------------------------------------------------------------------------------
 
 def block_of(value: Any) -> Node:
     """A body as php-parser's statement list: a positionless uast:Block."""
-    if is_uast(value, "uast:Block"):
+    if is_type(value, "uast:Block"):
         return nodes.block(statements(value["Statements"]))
     if value is None:
         return nodes.block([])
@@ -292,7 +269,7 @@ def block_of(value: Any) -> Node:
 def compound_statement(node: Node, context: Context) -> Node:
     """`{...}`: its statements, as a positionless block (marked bare: in a statement list, its
     statements join the list, as php-parser had no node for it)."""
-    block = nodes.block(statements(normalization.children_of(node)))
+    block = nodes.block(statements(children_of(node)))
     block["bare"] = True
     return block
 
@@ -324,8 +301,8 @@ def declaration_body(node: Node, context: Context) -> Node:
     """A class, interface, trait or enum: named by its name; its members a positionless block."""
     node = _named(node, context)
     body = node.get("body")
-    if type(body) is dict and not is_uast(body, "uast:Block"):
-        node["body"] = nodes.block(statements(normalization.children_of(body)))
+    if type(body) is dict and not is_type(body, "uast:Block"):
+        node["body"] = nodes.block(statements(children_of(body)))
     return node
 
 
@@ -344,7 +321,7 @@ def program(node: Node, context: Context) -> Node:
             out.append(item)
         elif namespace is not None and kind(item) != "php_end_tag":
             namespace["body"]["Statements"].append(item)
-            end = (_pos(item) or {}).get("end")
+            end = (position(item) or {}).get("end")
             if end is not None and namespace.get("@pos"):
                 namespace["@pos"] = {"start": namespace["@pos"]["start"], "end": max(end, namespace["@pos"]["end"])}
         else:
@@ -379,8 +356,8 @@ def parameter(node: Node, context: Context) -> Node:
     type_ = node.get("type")
     if node.get("reference_modifier") is not None:
         type_ = _by_ref(type_)
-    argument = nodes.argument(name=_bare(name), type=type_, init=node.get("default_value"),
-                              variadic=kind(node) == "variadic_parameter", pos=_pos(node))
+    argument = nodes.argument(name=unpositioned(name), type=type_, init=node.get("default_value"),
+                              variadic=kind(node) == "variadic_parameter", pos=position(node))
     modifiers = {key: value for key, value in node.items()
                  if key in ("visibility", "readonly", "attributes") or key == "children"}
     return argument | modifiers if modifiers else argument
@@ -395,9 +372,9 @@ def _returns(node: Node, context: Context) -> list[Node]:
 
 def _returns_by_ref(node: Node, context: Context) -> bool:
     """`function &f()`: a reference modifier between the keyword and the name."""
-    if any(kind(child) == "reference_modifier" for child in normalization.children_of(node)):
+    if any(kind(child) == "reference_modifier" for child in children_of(node)):
         return True
-    pos, name = _pos(node), _pos(node.get("name"))
+    pos, name = position(node), position(node.get("name"))
     return bool(pos and name) and b"&" in context.data[pos["start"]:name["start"]]
 
 
@@ -405,7 +382,7 @@ def _arguments(node: Node) -> list[Any]:
     parameters = node.get("parameters")
     if type(parameters) is not dict:
         return []
-    return [item for item in normalization.children_of(parameters) if not is_uast(item, "uast:Comment")]
+    return [item for item in children_of(parameters) if not is_type(item, "uast:Comment")]
 
 
 def function_definition(node: Node, context: Context) -> Node:
@@ -415,7 +392,7 @@ def function_definition(node: Node, context: Context) -> Node:
     rest = {key: value for key, value in node.items()
             if key not in ("name", "parameters", "return_type", "body", "@role", "@token")}
     extra = [rest] if any(not key.startswith("@") for key in rest) else None
-    return nodes.function_group(node.get("name"), function, _pos(node), extra)
+    return nodes.function_group(node.get("name"), function, position(node), extra)
 
 
 def method(node: Node, context: Context) -> Node:
@@ -437,8 +414,8 @@ def closure(node: Node, context: Context) -> Node:
 def const_element(node: Node, context: Context) -> Node:
     """`X = 1` in a const declaration: named by its name (the outline's constant)."""
     node.pop("@token", None)
-    items = normalization.children_of(node)
-    if items and is_uast(items[0], "uast:Identifier"):
+    items = children_of(node)
+    if items and is_type(items[0], "uast:Identifier"):
         node["name"] = items[0]
         node["children"] = items[1:]
         if not node["children"]:
@@ -450,8 +427,8 @@ def property_element(node: Node, context: Context) -> Node:
     """`$count = 0` in a property declaration: named by the property's name (without "$")."""
     node.pop("@token", None)
     variable = node.get("name")
-    if kind(variable) == "variable_name" and is_uast(variable.get("name"), "uast:Identifier"):
-        pos = _pos(variable)
+    if kind(variable) == "variable_name" and is_type(variable.get("name"), "uast:Identifier"):
+        pos = position(variable)
         node["name"] = nodes.identifier(variable["name"]["Name"],
                                         {"start": pos["start"] + 1, "end": pos["end"]} if pos else None)
     return node
@@ -462,15 +439,15 @@ def _defined_name(call: Any, context: Context) -> Node | None:
     if kind(call) != "function_call_expression":
         return None
     function = call.get("function")
-    if not is_uast(function, "uast:Identifier") or function["Name"].lower() != "define":
+    if not is_type(function, "uast:Identifier") or function["Name"].lower() != "define":
         return None
-    arguments = [child for child in normalization.children_of(call.get("arguments") or {}) if kind(child) == "argument"]
+    arguments = [child for child in children_of(call.get("arguments") or {}) if kind(child) == "argument"]
     if len(arguments) < 2:
         return None
-    literal = next(iter(normalization.children_of(arguments[0])), None)
-    if not is_uast(literal, "uast:String"):
+    literal = next(iter(children_of(arguments[0])), None)
+    if not is_type(literal, "uast:String"):
         return None
-    name, pos = literal["Value"], _pos(literal)
+    name, pos = literal["Value"], position(literal)
     inner = None
     if pos and context.data[pos["start"] + 1:pos["end"] - 1] == name.encode("utf-8", "surrogatepass"):
         inner = {"start": pos["start"] + 1, "end": pos["end"] - 1}
@@ -480,18 +457,17 @@ def _defined_name(call: Any, context: Context) -> Node | None:
 def expression_statement(node: Node, context: Context) -> Node:
     """`define('NAME', value);` also declares a global constant (the outline's): the Assignment
     and Declaration roles, and the constant's name as its target."""
-    items = normalization.children_of(node)
+    items = children_of(node)
     target = _defined_name(items[0], context) if len(items) == 1 else None
     if target is not None:
-        node["@role"] = sorted({*(node.get("@role") or ()), "Assignment", "Declaration"} - {"Unannotated"})
-        node["target"] = target
+        assigned(node, target, "Declaration")
     return node
 
 
 # --- imports -----------------------------------------------------------------------------------
 
 def _names_of(name: Any) -> list[Node]:
-    if is_uast(name, "uast:QualifiedIdentifier"):
+    if is_type(name, "uast:QualifiedIdentifier"):
         return list(name["Names"])
     return [name] if type(name) is dict else []
 
@@ -499,21 +475,20 @@ def _names_of(name: Any) -> list[Node]:
 def _use_clause(clause: Node, with_path: bool) -> tuple[Any, Node]:
     """(path, alias) of `A\\B\\C as D`: the path A\\B (spanning the whole name) and the alias D
     of C spanning the clause; a one-part name (or in a group) has no path and keeps its span."""
-    name = next((child for child in normalization.children_of(clause, {"alias"})
-                 if is_uast(child, "uast:Identifier") or is_uast(child, "uast:QualifiedIdentifier")), None)
+    name = first(children_of(clause, {"alias"}), "uast:Identifier", "uast:QualifiedIdentifier")
     names = _names_of(name)
     if not names:
         return None, clause
     last = names[-1]
     alias_node = clause.get("alias")
-    alias = alias_node["Name"] if is_uast(alias_node, "uast:Identifier") else last.get("Name")
+    alias = alias_node["Name"] if is_type(alias_node, "uast:Identifier") else last.get("Name")
     path = None
     if with_path and len(names) > 1:
-        path = nodes.qualified_identifier([_bare(part) for part in names[:-1]], _pos(name))
-        last = _bare(last)
+        path = nodes.qualified_identifier([unpositioned(part) for part in names[:-1]], position(name))
+        last = unpositioned(last)
     elif not with_path:
         last = name
-    return path, nodes.alias(nodes.identifier(alias), last, _pos(clause))
+    return path, nodes.alias(nodes.identifier(alias), last, position(clause))
 
 
 def use_declaration(node: Node, context: Context) -> Any:
@@ -521,17 +496,16 @@ def use_declaration(node: Node, context: Context) -> Any:
     `use A\\{B, C as D};`: one, the prefix its path."""
     group = node.get("body")
     if kind(group) == "namespace_use_group":
-        prefix = next((child for child in normalization.children_of(node, {"body"})
-                       if is_uast(child, "uast:Identifier") or is_uast(child, "uast:QualifiedIdentifier")), None)
-        names = [_use_clause(clause, with_path=False)[1] for clause in normalization.children_of(group)
+        prefix = first(children_of(node, {"body"}), "uast:Identifier", "uast:QualifiedIdentifier")
+        names = [_use_clause(clause, with_path=False)[1] for clause in children_of(group)
                  if kind(clause) == "namespace_use_clause"]
-        return nodes.import_(prefix, names, pos=_pos(node), kind="uast:RuntimeImport")
+        return nodes.import_(prefix, names, pos=position(node), kind="uast:RuntimeImport")
     imports = []
-    for clause in normalization.children_of(node):
+    for clause in children_of(node):
         if kind(clause) != "namespace_use_clause":
             continue
         path, alias = _use_clause(clause, with_path=True)
-        imports.append(nodes.import_(path, [alias], pos=_pos(node), kind="uast:RuntimeImport"))
+        imports.append(nodes.import_(path, [alias], pos=position(node), kind="uast:RuntimeImport"))
     if not imports:
         return node
     return imports[0] if len(imports) == 1 else Splice(imports)
@@ -541,15 +515,15 @@ def include(kind_: str):
     """A transform: `include x` / `require x` (uast:RuntimeReImport), their `_once` forms
     (uast:RuntimeImport): the path is the expression (its parentheses off)."""
     def transform(node: Node, context: Context) -> Node:
-        path = next(iter(normalization.children_of(node)), None)
+        path = next(iter(children_of(node)), None)
         while kind(path) == "parenthesized_expression":
-            inner = normalization.children_of(path)
+            inner = children_of(path)
             path = inner[0] if len(inner) == 1 else path
             if len(inner) != 1:
                 break
         if path is None:
             return node
-        return nodes.import_(path, all=True, pos=_pos(node), kind=kind_)
+        return nodes.import_(path, all=True, pos=position(node), kind=kind_)
     return transform
 
 

@@ -12,7 +12,8 @@ the expression grammar's one-child precedence levels (``logical_expression`` dow
 ``unary_expression``) are left out.
 """
 
-from driver_runtime.drivers.universal.normalization import children_of
+from driver_runtime.drivers.universal.normalization import unwrap
+from driver_runtime.drivers.universal.rules import children_of, first, is_type, kind, named_by
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -32,26 +33,10 @@ LEVELS = (
 )
 
 
-def _kind(node: object) -> str:
-    return node.get("@type", "").partition(":")[2] if type(node) is dict else ""
-
-
-def _child(node: object, kind: str) -> Node | None:
-    return next((child for child in children_of(node) if _kind(child) == kind), None) if type(node) is dict else None
-
-
-def level(node: Node, context: Context) -> object:
-    """A precedence level with one child and no operator of its own: that child."""
-    if "@token" in node or any(key not in ("@type", "@pos", "@role", "children") for key in node):
-        return node
-    children = node.get("children") or []
-    return children[0] if len(children) == 1 else node
-
-
 def _type_of(attributes: object) -> object:
     """The [type] among a parameter's attributes."""
     for attribute in children_of(attributes) if type(attributes) is dict else ():
-        literal = _child(attribute, "type_literal")
+        literal = first(children_of(attribute), "type_literal")
         if literal is not None:
             return literal
     return None
@@ -59,36 +44,37 @@ def _type_of(attributes: object) -> object:
 
 def script_parameter(node: Node, context: Context) -> Node:
     """`[attributes] [type] $name [= default]`."""
-    name = next((child for child in children_of(node) if child.get("@type") == "uast:Identifier"), None)
-    default = _child(node, "script_parameter_default")
+    name = first(children_of(node), "uast:Identifier")
+    default = first(children_of(node), "script_parameter_default")
     init = next(iter(children_of(default)), None) if default else None
-    return nodes.argument(name, _type_of(_child(node, "attribute_list")), init, pos=node.get("@pos"))
+    return nodes.argument(name, _type_of(first(children_of(node), "attribute_list")), init, pos=node.get("@pos"))
 
 
 def method_parameter(node: Node, context: Context) -> Node:
     """`[type] $name` of a class method."""
-    name = next((child for child in children_of(node) if child.get("@type") == "uast:Identifier"), None)
-    return nodes.argument(name, _child(node, "type_literal"), pos=node.get("@pos"))
+    name = first(children_of(node), "uast:Identifier")
+    return nodes.argument(name, first(children_of(node), "type_literal"), pos=node.get("@pos"))
 
 
 def _arguments(holder: object) -> list[Node]:
     """The Arguments of a parameter list (or of what holds one)."""
     if type(holder) is not dict:
         return []
-    if _kind(holder) != "parameter_list" and _kind(holder) != "class_method_parameter_list":
-        holder = _child(holder, "parameter_list") or _child(holder, "class_method_parameter_list")
+    if kind(holder) != "parameter_list" and kind(holder) != "class_method_parameter_list":
+        items = children_of(holder)
+        holder = first(items, "parameter_list") or first(items, "class_method_parameter_list")
     return [item for item in children_of(holder)] if holder else []
 
 
 def function_statement(node: Node, context: Context) -> Node:
     """function Name [(parameters)] { [param(...)] body }: a FunctionGroup."""
-    name = next((child for child in children_of(node) if child.get("@type") == "uast:Identifier"), None)
+    name = first(children_of(node), "uast:Identifier")
     if name is None:
         return node
-    body = _child(node, "script_block")
-    arguments = _arguments(_child(node, "function_parameter_declaration"))
+    body = first(children_of(node), "script_block")
+    arguments = _arguments(first(children_of(node), "function_parameter_declaration"))
     if not arguments and body is not None:
-        arguments = _arguments(_child(body, "param_block"))
+        arguments = _arguments(first(children_of(body), "param_block"))
     arguments = [item for item in arguments if item.get("@type") == "uast:Argument"]
     signature = nodes.function_type(arguments)
     return nodes.function_group(name, nodes.function(signature, body), node.get("@pos"))
@@ -97,33 +83,32 @@ def function_statement(node: Node, context: Context) -> Node:
 def class_method(node: Node, context: Context) -> Node:
     """[attributes] [type] Name([parameters]) { body }: a FunctionGroup (a constructor when named
     as its class)."""
-    name = next((child for child in children_of(node) if child.get("@type") == "uast:Identifier"), None)
+    name = first(children_of(node), "uast:Identifier")
     if name is None:
         return node
-    returns = _child(node, "type_literal")
-    arguments = [item for item in _arguments(_child(node, "class_method_parameter_list"))
+    returns = first(children_of(node), "type_literal")
+    arguments = [item for item in _arguments(first(children_of(node), "class_method_parameter_list"))
                  if item.get("@type") == "uast:Argument"]
     signature = nodes.function_type(arguments, [returns] if returns else None)
-    extra = [child for child in children_of(node) if _kind(child) == "class_attribute"]
-    return nodes.function_group(name, nodes.function(signature, _child(node, "script_block")),
+    extra = [child for child in children_of(node) if kind(child) == "class_attribute"]
+    return nodes.function_group(name, nodes.function(signature, first(children_of(node), "script_block")),
                                 node.get("@pos"), extra or None)
 
 
 def named(node: Node, context: Context) -> Node:
     """class, enum, enum member, property: its first name (a simple_name, or the property's
     `$variable`) is its `name`."""
-    name = next((child for child in children_of(node) if child.get("@type") == "uast:Identifier"), None)
+    name = first(children_of(node), "uast:Identifier")
     if name is not None:
         node["children"] = [child for child in node.get("children") or () if child is not name]
-        node["name"] = name
-        node.pop("@token", None)
+        named_by(node, name)
     return node
 
 
 def assignment(node: Node, context: Context) -> Node:
     """`$name = value`: named by the variable (an assignment to `$a.b`, `$a[0]` is unnamed)."""
     target = next(iter(children_of(node)), None)
-    if type(target) is dict and target.get("@type") == "uast:Identifier":
+    if is_type(target, "uast:Identifier"):
         node["name"] = target
         node["children"] = [child for child in node.get("children") or () if child is not target]
     return node
@@ -139,7 +124,7 @@ def variable(node: Node, context: Context) -> Node:
 def string_literal(node: Node, context: Context) -> Node:
     """'text' and "text" without `$` in it: a uast:String."""
     parts = children_of(node)
-    if len(parts) != 1 or _kind(parts[0]) not in ("verbatim_string_characters", "expandable_string_literal"):
+    if len(parts) != 1 or kind(parts[0]) not in ("verbatim_string_characters", "expandable_string_literal"):
         return node
     if children_of(parts[0]):
         return node  # "...$variable..."
@@ -154,15 +139,16 @@ def command(node: Node, context: Context) -> Node:
     """Import-Module X, using module|namespace X, . ./script.ps1: a uast:Import."""
     name = node.get("command_name")
     elements = children_of(node.get("command_elements")) if type(node.get("command_elements")) is dict else []
-    if _child(node, "command_invokation_operator") is not None and context.text(node).lstrip().startswith("."):
-        if type(name) is dict and _kind(name) == "command_name_expr":
+    dot_sourced = context.text(node).lstrip().startswith(".")
+    if first(children_of(node), "command_invokation_operator") is not None and dot_sourced:
+        if type(name) is dict and kind(name) == "command_name_expr":
             target = next(iter(children_of(name)), name)
             text = context.text(target).strip("'\"")
             return nodes.import_(nodes.string(text, target.get("@pos")), pos=node.get("@pos"))
         return node
     if type(name) is not dict or name.get("@type") != "uast:Identifier" or name["Name"].lower() not in IMPORTING:
         return node
-    words = [element for element in elements if _kind(element) not in ("command_argument_sep", "command_parameter")]
+    words = [element for element in elements if kind(element) not in ("command_argument_sep", "command_parameter")]
     if not words:
         return node
     target = words[-1] if name["Name"].lower() == "using" else words[0]
@@ -198,7 +184,7 @@ TABLE = LanguageTable(
         "assignment_expression": "variable",
     },
     transforms={
-        **dict.fromkeys(LEVELS, level),
+        **dict.fromkeys(LEVELS, unwrap),  # a level with one child and no operator of its own: that child
         "function_statement": function_statement,
         "class_method_definition": class_method,
         "script_parameter": script_parameter,

@@ -8,8 +8,9 @@ no fields: a transform names each declaration by its identifier.  A dotted name
 (``google.protobuf.Timestamp``) is a uast:QualifiedIdentifier; ``import`` is a uast:Import.
 """
 
-from driver_runtime.drivers.universal.normalization import children_of
-from driver_runtime.drivers.universal.tables import Import, LanguageTable
+from driver_runtime.drivers.universal.normalization import dotted, symbol
+from driver_runtime.drivers.universal.rules import IDENTIFIER, children_of, is_type, named_by, one_identifier
+from driver_runtime.drivers.universal.tables import Import, LanguageTable, Symbol
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
@@ -26,27 +27,11 @@ def unwrap(node: Node, context: Context) -> Node:
     return names[0] if len(names) == 1 else node
 
 
-def dotted(node: Node, context: Context) -> Node:
-    """a.b.C: a QualifiedIdentifier (one part: the Identifier)."""
-    names = _identifiers(node)
-    if not names or len(names) != len(children_of(node)):
-        return node
-    return names[0] if len(names) == 1 else nodes.qualified_identifier(names, node.get("@pos"))
-
-
 def _name(node: Node, identifier: Node) -> Node:
     node["children"] = [child for child in node.get("children") or () if child is not identifier]
     if not node["children"]:
         node.pop("children")
-    node["name"] = identifier
-    node.pop("@token", None)
-    return node
-
-
-def first_named(node: Node, context: Context) -> Node:
-    """message/enum/service/oneof: named by its (first) identifier."""
-    names = _identifiers(node)
-    return _name(node, names[0]) if names else node
+    return named_by(node, identifier)
 
 
 def last_named(node: Node, context: Context) -> Node:
@@ -59,10 +44,10 @@ def last_named(node: Node, context: Context) -> Node:
 def package(node: Node, context: Context) -> Node:
     """`package a.b.c;`: named a.b.c (one Identifier: the outline reads one)."""
     name = next(iter(children_of(node)), None)
-    if type(name) is dict and name.get("@type") == "uast:QualifiedIdentifier":
-        node["name"] = nodes.identifier(".".join(part["Name"] for part in name["Names"]), name.get("@pos"))
+    if is_type(name, "uast:QualifiedIdentifier"):
+        node["name"] = one_identifier(name)
         node.pop("children", None)
-    elif type(name) is dict and name.get("@type") == "uast:Identifier":
+    elif is_type(name, "uast:Identifier"):
         _name(node, name)
     return node
 
@@ -99,11 +84,12 @@ TABLE = LanguageTable(
         "enum_body": ("Block", "Body"),
         "rpc": ("Declaration", "Function"),
     },
+    # message, enum, service, oneof: named by their (first) identifier.
     symbols={
         "package": "package",
-        "message": "struct",
-        "enum": "enum",
-        "service": "interface",
+        "message": Symbol("struct", child=IDENTIFIER),
+        "enum": Symbol("enum", child=IDENTIFIER),
+        "service": Symbol("interface", child=IDENTIFIER),
         "field": "field",
         "map_field": "field",
         "oneof_field": "field",
@@ -111,9 +97,9 @@ TABLE = LanguageTable(
     },
     transforms={
         **dict.fromkeys(("message_name", "enum_name", "service_name", "rpc_name"), unwrap),
-        "full_ident": dotted,
+        "full_ident": dotted,  # a.b.C
         "message_or_enum_type": dotted,
-        **dict.fromkeys(("message", "enum", "service", "oneof"), first_named),
+        "oneof": symbol(child=IDENTIFIER),
         **dict.fromkeys(FIELDS, last_named),
         "package": package,
         "rpc": rpc,

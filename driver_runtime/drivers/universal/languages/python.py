@@ -30,23 +30,13 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from driver_runtime.drivers.universal.normalization import comment_with
+from driver_runtime.drivers.universal.rules import children, first, is_type, unpositioned
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
-
-
-def _is(node: Any, kind: str) -> bool:
-    return type(node) is dict and node.get("@type") == kind
-
-
-def _children(node: Any) -> list[Any]:
-    return [child for child in (node.get("children") or []) if type(child) is dict] if type(node) is dict else []
-
-
-def _unpositioned(name: Node) -> Node:
-    return nodes.identifier(name.get("Name", ""))
 
 
 # --- strings ---------------------------------------------------------------------------------
@@ -66,28 +56,29 @@ def _value(text: str) -> str | None:
 
 
 def _is_fstring(node: Any) -> bool:
-    return _is(node, "python:string") and any(_is(part, "python:interpolation") for part in node.get("children") or [])
+    return is_type(node, "python:string") and any(is_type(part, "python:interpolation")
+                                                  for part in node.get("children") or [])
 
 
 def _pieces(node: Node, context: Context) -> list[Any]:
     """An f-string's parts: (value, start, end) for each literal text, the interpolations as
     they are."""
     parts = node.get("children") or []
-    start = next((part for part in parts if _is(part, "python:string_start")), None)
+    start = first(parts, "python:string_start")
     opener = (start or {}).get("@token", '"')
     quote = opener.lstrip("fFrRbBuUtT") or '"'
     raw = "r" in opener.lower()
     out: list[Any] = []
     for part in parts:
-        if _is(part, "python:string_content"):
+        if is_type(part, "python:string_content"):
             text = context.text(part).replace("{{", "{").replace("}}", "}")
             value = text if raw else _value(quote + text + quote)
             pos = part.get("@pos") or {}
             out.append((text if value is None else value, pos.get("start"), pos.get("end")))
-        elif _is(part, "uast:String"):  # a text of an f-string already joined
+        elif is_type(part, "uast:String"):  # a text of an f-string already joined
             pos = part.get("@pos") or {}
             out.append((part["Value"], pos.get("start"), pos.get("end")))
-        elif _is(part, "python:interpolation"):
+        elif is_type(part, "python:interpolation"):
             equals = _self_documenting(part, context)
             if equals is not None:
                 out.append(equals)
@@ -146,13 +137,13 @@ def _string(node: Node, context: Context) -> Node:
 
 def _concatenated(node: Node, context: Context) -> Node:
     """'a' "b" f"{c}": one string as Python reads it (a uast:String, or an f-string's parts)."""
-    parts = _children(node)
-    comments = [part for part in parts if _is(part, "uast:Comment")]  # between the parts
+    parts = children(node)
+    comments = [part for part in parts if is_type(part, "uast:Comment")]  # between the parts
     pieces: list[Any] = []
     for part in parts:
         if part in comments:
             continue
-        if _is(part, "uast:String"):
+        if is_type(part, "uast:String"):
             pos = part.get("@pos") or {}
             pieces.append((part["Value"], pos.get("start"), pos.get("end")))
         elif _is_fstring(part):
@@ -178,7 +169,7 @@ def _format_specifier(node: Node, context: Context) -> Node:
         return node
     at = start + 1 if context.data[start:start + 1] == b":" else start
     pieces: list[Any] = []
-    for child in _children(node):
+    for child in children(node):
         child_pos = child.get("@pos") or {}
         if child_pos.get("start", at) > at:
             pieces.append((context.data[at:child_pos["start"]].decode("utf-8", "replace"), at, child_pos["start"]))
@@ -201,20 +192,13 @@ def _keywords(node: Node, context: Context) -> Node:
 def _except(node: Node, context: Context) -> Node:
     """`except E as name`: the name is a plain name (Python's ExceptHandler.name), not an
     expression."""
-    for child in [value for key, value in node.items() if key[0] != "@" and type(value) is dict] + _children(node):
-        alias = child.get("alias") if _is(child, "python:as_pattern") else None
-        names = _children(alias)
-        if len(names) == 1 and _is(names[0], "uast:Identifier"):
+    for child in [value for key, value in node.items() if key[0] != "@" and type(value) is dict] + children(node):
+        alias = child.get("alias") if is_type(child, "python:as_pattern") else None
+        names = children(alias)
+        if len(names) == 1 and is_type(names[0], "uast:Identifier"):
             alias.pop("children")
             alias["@token"] = names[0]["Name"]
     return node
-
-
-def _comment(node: Node, context: Context) -> Node:
-    """`# text`: the text after the one `#`, the blanks around it apart."""
-    raw = (node.get("@token") or context.text(node)).rstrip("\r\n")
-    prefix, text, suffix = nodes.split_comment(raw, "#")
-    return nodes.comment(text, node.get("@pos"), prefix=prefix, suffix=suffix)
 
 
 # --- functions -------------------------------------------------------------------------------
@@ -225,13 +209,13 @@ def _parameter(node: Node) -> Node | None:
     if kind == "uast:Identifier":
         return nodes.argument(name=node, pos=node.get("@pos"))
     if kind in ("python:list_splat_pattern", "python:dictionary_splat_pattern"):
-        inner = next(iter(_children(node)), None)
-        if not _is(inner, "uast:Identifier"):
+        inner = next(iter(children(node)), None)
+        if not is_type(inner, "uast:Identifier"):
             return node
         return nodes.argument(name=inner, variadic=kind == "python:list_splat_pattern",
                               map_variadic=kind == "python:dictionary_splat_pattern", pos=inner.get("@pos"))
     if kind in ("python:typed_parameter", "python:default_parameter", "python:typed_default_parameter"):
-        name = node.get("name") or next(iter(_children(node)), None)
+        name = node.get("name") or next(iter(children(node)), None)
         argument = _parameter(name) if type(name) is dict else None
         if argument is None or argument.get("@type") != "uast:Argument":
             return node
@@ -245,38 +229,38 @@ def _parameter(node: Node) -> Node | None:
 
 def _parameters(node: Node, context: Context) -> Node:
     """The parameters of a def or a lambda, each a uast:Argument."""
-    arguments = [_parameter(child) for child in _children(node)]
+    arguments = [_parameter(child) for child in children(node)]
     node["children"] = [argument for argument in arguments if argument is not None]
     return node
 
 
 def _function(node: Node, context: Context) -> Node:
     name = node.get("name")
-    if not _is(name, "uast:Identifier"):
+    if not is_type(name, "uast:Identifier"):
         return node
     parameters = node.get("parameters")
-    arguments = _children(parameters) if type(parameters) is dict else []
+    arguments = children(parameters) if type(parameters) is dict else []
     returns = [nodes.argument(init=nodes.identifier("None"), type=node.get("return_type"))]
     body = node.get("body")
-    statements = _children(body) if _is(body, "python:block") else ([body] if body else [])
+    statements = children(body) if is_type(body, "python:block") else ([body] if body else [])
     function = nodes.function(nodes.function_type(arguments, returns), nodes.block(statements))
     # What else the def holds (a comment after its colon) is kept beside the Alias.
-    extra = _children(node)
-    return nodes.function_group(_unpositioned(name), function, name.get("@pos"), extra or None)
+    extra = children(node)
+    return nodes.function_group(unpositioned(name), function, name.get("@pos"), extra or None)
 
 
 def _decorated(node: Node, context: Context) -> Any:
     """@decorator def/class: the definition, its decorators inside it (Babelfish's
     decorator_list), so that it starts at the first of them."""
     definition = node.get("definition")
-    decorators = [child for child in _children(node)]
+    decorators = [child for child in children(node)]
     if type(definition) is not dict or not decorators:
         return node
-    if _is(definition, "uast:FunctionGroup"):
-        first, last = decorators[0].get("@pos") or {}, decorators[-1].get("@pos") or {}
+    if is_type(definition, "uast:FunctionGroup"):
+        opening, closing = decorators[0].get("@pos") or {}, decorators[-1].get("@pos") or {}
         holder: Node = {"@type": "python:decorators"}
-        if "start" in first and "end" in last:
-            holder["@pos"] = {"start": first["start"], "end": last["end"]}
+        if "start" in opening and "end" in closing:
+            holder["@pos"] = {"start": opening["start"], "end": closing["end"]}
         holder["children"] = decorators
         definition["Nodes"].insert(0, holder)
     else:
@@ -286,14 +270,14 @@ def _decorated(node: Node, context: Context) -> Any:
 
 def _type(node: Node, context: Context) -> Any:
     """An annotation: the expression it holds."""
-    inner = _children(node)
+    inner = children(node)
     return inner[0] if len(inner) == 1 and len(node) <= 4 else node
 
 
 def _class(node: Node, context: Context) -> Node:
     """A class: named by its token, spanning its name (Babelfish's ClassDef)."""
     name = node.get("name")
-    if _is(name, "uast:Identifier"):
+    if is_type(name, "uast:Identifier"):
         del node["name"]
         node["@token"] = name["Name"]
         if name.get("@pos"):
@@ -313,9 +297,9 @@ def _targets(node: Node, context: Context) -> Node:
 
 def _dotted(node: Any) -> Node | None:
     """A dotted_name as an Identifier or a QualifiedIdentifier, its names without positions."""
-    if _is(node, "uast:Identifier"):
-        return _unpositioned(node)
-    parts = [_unpositioned(part) for part in _children(node) if _is(part, "uast:Identifier")]
+    if is_type(node, "uast:Identifier"):
+        return unpositioned(node)
+    parts = [unpositioned(part) for part in children(node) if is_type(part, "uast:Identifier")]
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else nodes.qualified_identifier(parts)
@@ -323,12 +307,12 @@ def _dotted(node: Any) -> Node | None:
 
 def _imported(node: Any) -> Node | None:
     """`a.b` or `a.b as c` (an Alias c -> a.b)."""
-    if _is(node, "python:aliased_import"):
+    if is_type(node, "python:aliased_import"):
         path = _dotted(node.get("name"))
         alias = node.get("alias")
-        if path is None or not _is(alias, "uast:Identifier"):
+        if path is None or not is_type(alias, "uast:Identifier"):
             return None
-        return nodes.alias(_unpositioned(alias), path)
+        return nodes.alias(unpositioned(alias), path)
     return _dotted(node)
 
 
@@ -345,23 +329,23 @@ def _import(node: Node, context: Context) -> Node:
 def _import_from(node: Node, context: Context) -> Node:
     module = node.get("module_name")
     parts: list[Node] = []
-    if _is(module, "python:relative_import"):
-        for child in _children(module):
-            if _is(child, "python:import_prefix"):
+    if is_type(module, "python:relative_import"):
+        for child in children(module):
+            if is_type(child, "python:import_prefix"):
                 parts += [nodes.identifier("..") for _ in range(context.text(child).count("."))]
             else:
                 path = _dotted(child)
-                parts += path["Names"] if _is(path, "uast:QualifiedIdentifier") else [path] if path else []
-    elif _is(node, "python:future_import_statement"):
+                parts += path["Names"] if is_type(path, "uast:QualifiedIdentifier") else [path] if path else []
+    elif is_type(node, "python:future_import_statement"):
         parts = [nodes.identifier("__future__")]
     else:
         path = _dotted(module)
         if path is None:
             return node
-        parts = path["Names"] if _is(path, "uast:QualifiedIdentifier") else [path]
+        parts = path["Names"] if is_type(path, "uast:QualifiedIdentifier") else [path]
     if not parts:
         return node
-    star = any(_is(child, "python:wildcard_import") for child in _children(node))
+    star = any(is_type(child, "python:wildcard_import") for child in children(node))
     names = node.get("name")
     imported = [_imported(name) for name in (names if type(names) is list else [names] if names else [])]
     if any(name is None for name in imported):
@@ -399,7 +383,7 @@ TABLE = LanguageTable(
                  ("assignment", "left"): ("Left",), ("assignment", "right"): ("Right",)},
     symbols={"class_definition": "class"},
     transforms={
-        "comment": _comment,
+        "comment": comment_with(("#", "")),
         "string": _string,
         "concatenated_string": _concatenated,
         "format_specifier": _format_specifier,

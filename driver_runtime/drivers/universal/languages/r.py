@@ -22,28 +22,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from driver_runtime.drivers.universal.normalization import comment as generic_comment
+from driver_runtime.drivers.universal.normalization import comment_with, content_string
+from driver_runtime.drivers.universal.rules import IDENTIFIER, assigned, children, is_type
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
 R = "r:"
-IDENTIFIER = "uast:Identifier"
 ASSIGNMENTS = frozenset({"<-", "<<-", "=", ":="})
 IMPORTS = frozenset({"library", "require", "requireNamespace", "loadNamespace"})
 CLASSES = frozenset({"setRefClass", "R6Class", "setClass"})
 GENERICS = frozenset({"setGeneric", "setMethod", "setReplaceMethod"})
 
 
-def _listed(value: Any) -> list[Node]:
-    return [item for item in (value if type(value) is list else [value]) if type(item) is dict]
-
-
 def _arguments(call: Node) -> list[Node]:
     """A call's `argument` nodes."""
     holder = call.get("arguments")
-    return _listed((holder or {}).get("argument")) if type(holder) is dict else []
+    return children(holder, "argument")
 
 
 def _named(arguments: list[Node], name: str) -> Any:
@@ -55,11 +51,11 @@ def _named(arguments: list[Node], name: str) -> Any:
 
 
 def _callee(call: Any) -> str | None:
-    if type(call) is dict and call.get("@type") == R + "call":
+    if is_type(call, R + "call"):
         function = call.get("function")
-        if type(function) is dict and function.get("@type") == IDENTIFIER:
+        if is_type(function, IDENTIFIER):
             return function.get("Name")
-        if type(function) is dict and function.get("@type") == R + "namespace_operator":  # R6::R6Class
+        if is_type(function, R + "namespace_operator"):  # R6::R6Class
             name = function.get("rhs")
             return name.get("Name") if type(name) is dict else None
     return None
@@ -67,13 +63,13 @@ def _callee(call: Any) -> str | None:
 
 def function_definition(node: Node, context: Context) -> Node:
     parameters = node.get("parameters")
-    arguments = _listed((parameters or {}).get("parameter")) if type(parameters) is dict else []
+    arguments = children(parameters, "parameter")
     return nodes.function(nodes.function_type(arguments), node.get("body"), node.get("@pos"))
 
 
 def parameter(node: Node, context: Context) -> Node:
     name = node.get("name")
-    variadic = type(name) is dict and name.get("@type") == R + "dots"
+    variadic = is_type(name, R + "dots")
     return nodes.argument(None if variadic else name, init=node.get("default"), variadic=variadic, pos=node.get("@pos"))
 
 
@@ -90,18 +86,16 @@ def binary_operator(node: Node, context: Context) -> Node:
     if operator not in ASSIGNMENTS and operator != "->":
         return node
     left = _string_name(left) or left  # "f" <- function...
-    if type(right) is dict and right.get("@type") == "uast:Function" and type(left) is dict and left.get("@type") == IDENTIFIER:
+    if is_type(right, "uast:Function") and is_type(left, IDENTIFIER):
         return _group(left, right, node.get("@pos"))
-    if type(right) is dict and right.get("@type") == R + "class_definition" and type(left) is dict:
+    if is_type(right, R + "class_definition") and type(left) is dict:
         right["name"] = left  # named as assigned
         return node
-    node["target"] = left
-    node["@role"] = sorted({*(node.get("@role") or ()), "Assignment"} - {"Unannotated"})
-    return node
+    return assigned(node, left)
 
 
 def _string_name(value: Any) -> Node | None:
-    if type(value) is dict and value.get("@type") == "uast:String":
+    if is_type(value, "uast:String"):
         return nodes.identifier(value["Value"], value.get("@pos"))
     return None
 
@@ -115,7 +109,7 @@ def _members(container: Any, kind: str) -> None:
         name, value = argument.get("name"), argument.get("value")
         if type(name) is not dict or name.get("@type") != IDENTIFIER:
             continue
-        if type(value) is dict and value.get("@type") == "uast:Function":
+        if is_type(value, "uast:Function"):
             group = _group(name, value, argument.get("@pos"))
             argument.clear()
             argument.update(group)
@@ -129,9 +123,9 @@ def call(node: Node, context: Context) -> Node:
     arguments = _arguments(node)
     first = arguments[0].get("value") if arguments else None
     if callee in IMPORTS and first is not None:
-        path = first if type(first) is dict and first.get("@type") in (IDENTIFIER, "uast:String") else None
+        path = first if is_type(first, IDENTIFIER, "uast:String") else None
         return nodes.import_(path, pos=node.get("@pos")) if path else node
-    if callee == "source" and type(first) is dict and first.get("@type") == "uast:String":
+    if callee == "source" and is_type(first, "uast:String"):
         return nodes.import_(first, pos=node.get("@pos"), kind="uast:RuntimeImport")
     if callee in CLASSES:
         name = _string_name(first)
@@ -150,7 +144,7 @@ def call(node: Node, context: Context) -> Node:
     if callee in GENERICS:
         name = _string_name(first)
         function = next((argument.get("value") for argument in arguments[1:]
-                         if type(argument.get("value")) is dict and argument["value"].get("@type") == "uast:Function"), None)
+                         if is_type(argument.get("value"), "uast:Function")), None)
         if name is not None and function is not None:
             group = _group(name, function, node.get("@pos"))
             rest = [argument for argument in arguments[1:] if argument.get("value") is not function]
@@ -158,25 +152,6 @@ def call(node: Node, context: Context) -> Node:
                 group["Nodes"] = [*rest, *group["Nodes"]]
             return group
     return node
-
-
-def string(node: Node, context: Context) -> Node:
-    if set(node) - {"@type", "@pos", "@role", "@token", "content", "open", "close"}:
-        return node
-    content = node.get("content")
-    if content is None:
-        return nodes.string("", node.get("@pos"))
-    if type(content) is dict and "children" not in content:
-        return nodes.string(context.text(content), node.get("@pos"))
-    return node
-
-
-def comment(node: Node, context: Context) -> Node:
-    raw = node.get("@token")
-    if isinstance(raw, str) and raw.startswith("#'"):
-        prefix, text, suffix = nodes.split_comment(raw.rstrip("\r\n"), "#'")
-        return nodes.comment(text, node.get("@pos"), prefix=prefix, suffix=suffix)
-    return generic_comment(node, context)
 
 
 TABLE = LanguageTable(
@@ -188,7 +163,7 @@ TABLE = LanguageTable(
         "parameter": parameter,
         "binary_operator": binary_operator,
         "call": call,
-        "string": string,
-        "comment": comment,
+        "string": content_string("open", "close"),
+        "comment": comment_with(("#'", "")),  # roxygen's
     },
 )

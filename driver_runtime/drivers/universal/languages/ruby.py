@@ -24,8 +24,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from driver_runtime.drivers.universal import normalization
-from driver_runtime.drivers.universal.languages.javascript import is_uast, kind, operator
+from driver_runtime.drivers.universal.rules import children_of, is_type, kind, literal_runs, operator, position, span
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -42,32 +41,17 @@ ATTRIBUTES = frozenset({"attr", "attr_reader", "attr_writer", "attr_accessor"})
 CLAUSES = frozenset({"rescue", "else", "ensure", "then", "when", "in"})
 
 
-def _pos(node: Any) -> Any:
-    return node.get("@pos") if type(node) is dict else None
-
-
-def _span(items: list[Any]) -> Any:
-    first, last = _pos(items[0]), _pos(items[-1])
-    if first and last:
-        return {"start": first["start"], "end": last["end"]}
-    return None
-
-
 def _prefix(node: Node) -> str:
     return node["@type"].partition(":")[0]
-
-
-def _children(node: Any) -> list[Any]:
-    return normalization.children_of(node) if type(node) is dict else []
 
 
 def sequence(items: list[Any]) -> Any:
     """Statements as Babelfish's: several are a uast:Block spanning them, one is itself; their
     comments stay beside them (a Block's statements, or the lone statement's `comments`)."""
-    statements = [item for item in items if not is_uast(item, "uast:Comment")]
-    comments = [item for item in items if is_uast(item, "uast:Comment")]
+    statements = [item for item in items if not is_type(item, "uast:Comment")]
+    comments = [item for item in items if is_type(item, "uast:Comment")]
     if len(statements) > 1:
-        return nodes.block(items, _span(statements))
+        return nodes.block(items, span(statements[0], statements[-1]))
     if not statements:
         return nodes.block(items) if comments else None
     single = statements[0]
@@ -80,7 +64,7 @@ def sequence(items: list[Any]) -> Any:
 def body(node: Node, context: Context) -> Any:
     """body_statement, then, else, do, block_body: a sequence; clauses (rescue, ensure...) stay
     in a native node around it."""
-    items = _children(node)
+    items = children_of(node)
     clauses = [item for item in items if kind(item) in CLAUSES]
     if not clauses:
         result = sequence(items)
@@ -94,28 +78,28 @@ def body(node: Node, context: Context) -> Any:
 
 def program(node: Node, context: Context) -> Node:
     items = node.get("children") or []
-    statements = [item for item in items if not is_uast(item, "uast:Comment")]
+    statements = [item for item in items if not is_type(item, "uast:Comment")]
     if len(statements) > 1:
-        comments = [item for item in items if is_uast(item, "uast:Comment")]
-        node["children"] = [nodes.block(statements, _span(statements)), *comments]
+        comments = [item for item in items if is_type(item, "uast:Comment")]
+        node["children"] = [nodes.block(statements, span(statements[0], statements[-1])), *comments]
     return node
 
 
 def parenthesized(node: Node, context: Context) -> Node:
     """`(a; b)`: a uast:Block spanning the parentheses."""
-    return nodes.block(_children(node), _pos(node))
+    return nodes.block(children_of(node), position(node))
 
 
 def interpolation(node: Node, context: Context) -> Node:
     """`#{...}`: a uast:Block spanning it."""
-    return nodes.block([item for item in _children(node)], _pos(node))
+    return nodes.block([item for item in children_of(node)], position(node))
 
 
 # --- names -------------------------------------------------------------------------------------
 
 def name_of(node: Any) -> str | None:
     """The name a node spells: an identifier's, a constant's or a native named node's token."""
-    if is_uast(node, "uast:Identifier"):
+    if is_type(node, "uast:Identifier"):
         return node["Name"]
     if type(node) is dict and isinstance(node.get("@token"), str):
         return node["@token"]
@@ -154,7 +138,7 @@ def target(value: Any, prefix: str) -> Any:
     """What an assignment assigns to, as Babelfish's: a variable is an lvasgn, ivasgn, cvasgn
     or gvasgn, a constant a casgn (each named by a positionless identifier); other targets (an
     attribute, an element) stay as they are."""
-    if is_uast(value, "uast:Identifier"):
+    if is_type(value, "uast:Identifier"):
         name = value["Name"]
         kind_ = next((kind_ for sigil, kind_ in _ASSIGNMENTS.items() if name.startswith(sigil)), "lvasgn")
         node: Node = {"@type": f"{prefix}:{kind_}", "@role": ["Assignment", "Identifier", "Left"]}
@@ -206,7 +190,7 @@ def operator_assignment(node: Node, context: Context) -> Node:
     """`a += 1`: Babelfish's op_asgn, its operator `+` a uast:Operator, its target an lvasgn."""
     symbol_ = node.get("operator")
     if isinstance(symbol_, str):
-        node["operator"] = operator(symbol_.removesuffix("=") or symbol_)
+        node["operator"] = operator(symbol_.removesuffix("=") or symbol_, ("Operator",))
     left = node.pop("left", None)
     node["target"] = target(left, _prefix(node))
     node["value"] = node.pop("right", None)
@@ -216,8 +200,8 @@ def operator_assignment(node: Node, context: Context) -> Node:
 
 # --- literals ----------------------------------------------------------------------------------
 
-_ESCAPES = re.compile(r"\\(?:([ntrsvfbae0\\\"#])|([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f ]+)\}|(.))",
-                      re.DOTALL)
+_ESCAPES = re.compile(
+    r"\\(?:([ntrsvfbae0\\\"#])|([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f ]+)\}|(.))", re.DOTALL)
 _SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "s": " ", "v": "\v", "f": "\f", "b": "\b", "a": "\a", "e": "\x1b",
            "0": "\0", "\\": "\\", '"': '"', "#": "#"}
 
@@ -245,67 +229,45 @@ def _decoded(text: str) -> str:
 _LITERAL_PARTS = frozenset({"string_content", "escape_sequence"})
 
 
-def _runs(parts: list[Any], context: Context, decode) -> list[Any]:
-    """Each run of literal text a uast:String; the interpolations as they are."""
-    out: list[Any] = []
-    run: list[Node] = []
-
-    def flush() -> None:
-        if run:
-            start, end = run[0]["@pos"]["start"], run[-1]["@pos"]["end"]
-            out.append(nodes.string(decode(context.data[start:end].decode("utf-8", "replace")),
-                                    {"start": start, "end": end}))
-            run.clear()
-
-    for part in parts:
-        if kind(part) in _LITERAL_PARTS and _pos(part):
-            run.append(part)
-        else:
-            flush()
-            out.append(part)
-    flush()
-    return out
-
-
 def string(node: Node, context: Context) -> Node:
     """"a", 'a', %q(a): a uast:String spanning its quotes; interpolated: Babelfish's dstr, its
     literal runs uast:String."""
-    parts = _children(node)
+    parts = children_of(node)
     text = context.text(node)
     single = text.startswith(("'", "%q"))
     decode = (lambda raw: re.sub(r"\\([\\'])", r"\1", raw)) if single else _decoded
     if all(kind(part) in _LITERAL_PARTS for part in parts):
         if not parts:
-            return nodes.string("", _pos(node))
+            return nodes.string("", position(node))
         start, end = parts[0]["@pos"]["start"], parts[-1]["@pos"]["end"]
-        return nodes.string(decode(context.data[start:end].decode("utf-8", "replace")), _pos(node))
-    node["children"] = _runs(parts, context, decode)
+        return nodes.string(decode(context.data[start:end].decode("utf-8", "replace")), position(node))
+    node["children"] = literal_runs(parts, _LITERAL_PARTS, context, decode)
     node["@type"] = f"{_prefix(node)}:dstr"
     return node
 
 
 def bare_string(node: Node, context: Context) -> Node:
     """A word of %w(...): a uast:String; with interpolation (%W), its runs."""
-    parts = _children(node)
+    parts = children_of(node)
     if all(kind(part) in _LITERAL_PARTS for part in parts):
-        return nodes.string(_decoded(context.text(node)), _pos(node))
-    node["children"] = _runs(parts, context, _decoded)
+        return nodes.string(_decoded(context.text(node)), position(node))
+    node["children"] = literal_runs(parts, _LITERAL_PARTS, context, _decoded)
     return node
 
 
 def regex(node: Node, context: Context) -> Node:
     """/text/im: Babelfish's regexp, its text a uast:String (its runs when it interpolates)."""
-    node["children"] = _runs(_children(node), context, lambda raw: raw)
+    node["children"] = literal_runs(children_of(node), _LITERAL_PARTS, context, lambda raw: raw)
     node["@type"] = f"{_prefix(node)}:regexp"
     return node
 
 
 def delimited_symbol(node: Node, context: Context) -> Node:
     """:"foo": a sym; :"a#{b}": Babelfish's dsym, its literal runs uast:String."""
-    parts = _children(node)
+    parts = children_of(node)
     if all(kind(part) in _LITERAL_PARTS for part in parts):
         return symbol(node, context)
-    node["children"] = _runs(parts, context, _decoded)
+    node["children"] = literal_runs(parts, _LITERAL_PARTS, context, _decoded)
     node["@type"] = f"{_prefix(node)}:dsym"
     return node
 
@@ -313,8 +275,8 @@ def delimited_symbol(node: Node, context: Context) -> Node:
 def pair(node: Node, context: Context) -> Node:
     """`"a": 1` in a hash: its key is a symbol (a sym named a), as `a: 1`'s."""
     key, value = node.get("key"), node.get("value")
-    key_pos, value_pos = _pos(key), _pos(value)
-    if is_uast(key, "uast:String") and key_pos and value_pos:
+    key_pos, value_pos = position(key), position(value)
+    if is_type(key, "uast:String") and key_pos and value_pos:
         between = context.data[key_pos["end"]:value_pos["start"]]
         if b"=>" not in between and b":" in between:
             sym: Node = {"@type": f"{_prefix(node)}:sym", "@role": ["Literal", "Symbol"], "@pos": key_pos}
@@ -324,7 +286,7 @@ def pair(node: Node, context: Context) -> Node:
 
 def subshell(node: Node, context: Context) -> Node:
     """`ls`: Babelfish's xstr, its literal runs uast:String."""
-    node["children"] = _runs(_children(node), context, _decoded)
+    node["children"] = literal_runs(children_of(node), _LITERAL_PARTS, context, _decoded)
     node["@type"] = f"{_prefix(node)}:xstr"
     return node
 
@@ -333,9 +295,9 @@ def comment(node: Node, context: Context) -> Node:
     raw = str(node.get("@token") or "")
     if raw.startswith("=begin"):
         prefix, text, suffix = nodes.split_comment(raw.rstrip("\r\n"), "=begin", "=end")
-        return nodes.comment(text, _pos(node), block=True, prefix=prefix, suffix=suffix)
+        return nodes.comment(text, position(node), block=True, prefix=prefix, suffix=suffix)
     prefix, text, suffix = nodes.split_comment(raw.rstrip("\r\n"), "#")
-    return nodes.comment(text, _pos(node), prefix=prefix, suffix=suffix)
+    return nodes.comment(text, position(node), prefix=prefix, suffix=suffix)
 
 
 # --- methods -----------------------------------------------------------------------------------
@@ -348,12 +310,12 @@ _PARAMETERS = {
 
 def parameter(item: Any) -> Any:
     """A parameter as Babelfish's uast:Argument, spanning its name."""
-    if is_uast(item, "uast:Identifier"):
-        return nodes.argument(name=item, pos=_pos(item))
+    if is_type(item, "uast:Identifier"):
+        return nodes.argument(name=item, pos=position(item))
     native = kind(item)
     if native in _PARAMETERS:
         name = item.get("name")
-        return nodes.argument(name=name, init=item.get("value"), pos=_pos(name) if name else _pos(item),
+        return nodes.argument(name=name, init=item.get("value"), pos=position(name) if name else position(item),
                               **_PARAMETERS[native])
     return item
 
@@ -372,17 +334,17 @@ def parameters(node: Node, context: Context) -> Node:
 def method(node: Node, context: Context) -> Node:
     """def -> FunctionGroup spanning `def`; its whole definition is the span of the map beside
     the alias; its body a positionless Block holding the body (none: empty)."""
-    pos = _pos(node)
+    pos = position(node)
     start = pos.get("start") if pos else None
     params = node.get("parameters")
-    arguments = [item for item in _children(params) if not is_uast(item, "uast:Comment")] if params else []
+    arguments = [item for item in children_of(params) if not is_type(item, "uast:Comment")] if params else []
     inner = node.get("body")
     function = nodes.function(nodes.function_type(arguments), nodes.block([inner] if inner is not None else []))
     keyword = {"start": start, "end": start + 3} if start is not None else None
     name = node.get("name")
-    if not is_uast(name, "uast:Identifier"):  # an operator (`def +(o)`), a setter (`def c=(v)`)
+    if not is_type(name, "uast:Identifier"):  # an operator (`def +(o)`), a setter (`def c=(v)`)
         text = context.text(name) if type(name) is dict else ""
-        name = nodes.identifier(text, _pos(name)) if text else None
+        name = nodes.identifier(text, position(name)) if text else None
     extent = {key: value for key, value in node.items()
               if key not in ("@type", "@role", "@token", "name", "parameters", "body")}
     return nodes.function_group(name, function, pos=keyword, extra=[extent])
@@ -409,7 +371,7 @@ def declaration(node: Node, context: Context) -> Node:
         node["body"] = [inner]
     superclass = node.get("superclass")
     if kind(superclass) == "superclass":
-        items = _children(superclass)
+        items = children_of(superclass)
         node["superclass"] = items[0] if len(items) == 1 else superclass
     return node
 
@@ -440,10 +402,10 @@ def _selector(value: Any, context: Context) -> str:
 def _call_span(node: Node, method_node: Any) -> Any:
     """Babelfish's span of a call's name: the call without its block (`a.map(x)` of
     `a.map(x) { ... }`)."""
-    pos = _pos(node)
+    pos = position(node)
     if not pos or node.get("block") is None:
         return pos
-    ends = [part["end"] for part in (_pos(method_node), _pos(node.get("arguments"))) if part]
+    ends = [part["end"] for part in (position(method_node), position(node.get("arguments"))) if part]
     return {"start": pos["start"], "end": max(ends)} if ends else pos
 
 
@@ -454,7 +416,7 @@ def call(node: Node, context: Context) -> Node:
     selector = _selector(method_node, context)
     node["selector"] = selector
     receiver = node.get("receiver")
-    arguments = [item for item in _children(node.get("arguments")) if not is_uast(item, "uast:Comment")]
+    arguments = [item for item in children_of(node.get("arguments")) if not is_type(item, "uast:Comment")]
     if receiver is None:
         if selector in REQUIRES:
             node["Names"] = [nodes.import_(value, kind="uast:RuntimeImport") for value in arguments]
@@ -476,13 +438,13 @@ def binary(node: Node, context: Context) -> Node:
     if not isinstance(symbol_, str) or symbol_ in OPERATORS or symbol_ in LOGICAL:
         return node
     node["name"] = nodes.identifier(symbol_)
-    node["qname"] = nodes.identifier(symbol_, _pos(node))
+    node["qname"] = nodes.identifier(symbol_, position(node))
     return node
 
 
 def element_reference(node: Node, context: Context) -> Node:
     """`a[i]`: a call of `[]` (Babelfish's send_array)."""
-    node["qname"] = nodes.identifier("[]", _pos(node))
+    node["qname"] = nodes.identifier("[]", position(node))
     return node
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from driver_runtime.drivers.universal.rules import is_type
 from driver_runtime.drivers.universal.tables import Argument, Function, LanguageTable, Symbol
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -22,9 +23,9 @@ Node = dict[str, Any]
 
 def lambda_expression(node: Node, context: Context) -> Node:
     parameters = node.get("parameters")
-    if type(parameters) is dict and parameters.get("@type") == "uast:Argument":
+    if is_type(parameters, "uast:Argument"):
         arguments = [parameters]
-    elif type(parameters) is dict and parameters.get("@type") == "uast:Identifier":  # x => x + 1
+    elif is_type(parameters, "uast:Identifier"):  # x => x + 1
         arguments = [nodes.argument(parameters, pos=parameters.get("@pos"))]
     elif type(parameters) is dict:
         arguments = [item for item in parameters.get("children") or [] if item.get("@type") != "uast:Comment"]
@@ -38,7 +39,7 @@ def lambda_expression(node: Node, context: Context) -> Node:
 def import_declaration(node: Node, context: Context) -> Node:
     path = node.get("path")
     parts = [part for part in (path if type(path) is list else [path]) if type(part) is dict]  # not the dots
-    if not parts or not all(type(part) is dict and part.get("@type") == "uast:Identifier" for part in parts):
+    if not parts or not all(is_type(part, "uast:Identifier") for part in parts):
         return node
     names = None
     every = False

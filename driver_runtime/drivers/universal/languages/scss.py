@@ -7,7 +7,8 @@ uast:FunctionGroups (their parameters uast:Arguments, a default value the Init),
 declaration).  `@use`, `@forward` and `@import` are uast:Imports; a `$variable` is a uast:Identifier.
 """
 
-from driver_runtime.drivers.universal.normalization import children_of, function
+from driver_runtime.drivers.universal.normalization import function
+from driver_runtime.drivers.universal.rules import children_of, first, is_type, kind
 from driver_runtime.drivers.universal.tables import Argument, Function, Import, LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -17,18 +18,14 @@ Node = dict
 _FUNCTION = function(Function(name="name", parameters="parameters", body="body"))
 
 
-def _kind(node: object) -> str:
-    return node.get("@type", "").partition(":")[2] if type(node) is dict else ""
-
-
 def definition(node: Node, context: Context) -> Node:
     """@mixin/@function name(parameters) { ... }: its parameters and block into the fields the
     function builder reads, then a FunctionGroup."""
     rest = []
     for child in node.pop("children", None) or ():
-        if _kind(child) == "parameters" and "parameters" not in node:
+        if kind(child) == "parameters" and "parameters" not in node:
             node["parameters"] = child
-        elif type(child) is dict and child.get("@type") == "uast:Block" and "body" not in node:
+        elif is_type(child, "uast:Block") and "body" not in node:
             node["body"] = child
         else:
             rest.append(child)
@@ -39,7 +36,7 @@ def definition(node: Node, context: Context) -> Node:
 
 def parameter(node: Node, context: Context) -> Node:
     """`$name` or `$name: default`."""
-    name = next((child for child in children_of(node, {"default"}) if child.get("@type") == "uast:Identifier"), None)
+    name = first(children_of(node, {"default"}), "uast:Identifier")
     variadic = context.text(node).rstrip().endswith("...")
     return nodes.argument(name, init=node.get("default"), variadic=variadic, pos=node.get("@pos"))
 
@@ -47,8 +44,8 @@ def parameter(node: Node, context: Context) -> Node:
 def declaration(node: Node, context: Context) -> Node:
     """`$name: value` declares a variable: named `$name`, retyped scss:variable_declaration."""
     children = node.get("children") or []
-    first = children[0] if children else None
-    if type(first) is dict and first.get("@type") == "uast:Identifier" and first["Name"].startswith("$"):
+    name = children[0] if children else None
+    if is_type(name, "uast:Identifier") and name["Name"].startswith("$"):
         node["@type"] = "scss:variable_declaration"
         node["name"] = children.pop(0)
     return node

@@ -9,7 +9,8 @@ to ``parameters`` for the builder), its returns the arguments of ``returns (...)
 ``import`` is a uast:Import (``{A, B}`` its Names).
 """
 
-from driver_runtime.drivers.universal.normalization import children_of, function
+from driver_runtime.drivers.universal.normalization import function
+from driver_runtime.drivers.universal.rules import children_of
 from driver_runtime.drivers.universal.tables import Argument, Function, Import, LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context

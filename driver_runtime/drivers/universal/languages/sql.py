@@ -10,7 +10,8 @@ declaration's name is one uast:Identifier spelling it whole (a transform: the ou
 Identifier).  ``CREATE EXTENSION`` is a uast:Import.
 """
 
-from driver_runtime.drivers.universal.normalization import children_of, function
+from driver_runtime.drivers.universal.normalization import function
+from driver_runtime.drivers.universal.rules import children_of, first, kind, one_identifier, quoted
 from driver_runtime.drivers.universal.tables import Argument, Function, Import, LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -18,10 +19,6 @@ from driver_runtime.sdk.normalizer import Context
 Node = dict
 
 _FUNCTION = function(Function(name="name", parameters="parameters", returns="returns", body="body"))
-
-
-def _kind(node: object) -> str:
-    return node.get("@type", "").partition(":")[2] if type(node) is dict else ""
 
 
 def object_reference(node: Node, context: Context) -> Node:
@@ -34,22 +31,11 @@ def object_reference(node: Node, context: Context) -> Node:
     return nodes.qualified_identifier(names, node.get("@pos"))
 
 
-def _whole_name(reference: object) -> Node | None:
-    """A declaration's name as one Identifier (`billing.invoices`), at the reference's place."""
-    if type(reference) is not dict:
-        return None
-    if reference.get("@type") == "uast:Identifier":
-        return reference
-    if reference.get("@type") == "uast:QualifiedIdentifier":
-        return nodes.identifier(".".join(part["Name"] for part in reference["Names"]), reference.get("@pos"))
-    return None
-
-
 def named(node: Node, context: Context) -> Node:
     """CREATE TABLE/VIEW/TYPE/TRIGGER/SCHEMA name ...: its first name is its `name`."""
     children = node.get("children") or []
     for index, child in enumerate(children):
-        name = _whole_name(child)
+        name = one_identifier(child)
         if name is not None:
             node["name"] = name
             del children[index]
@@ -62,18 +48,18 @@ def create_function(node: Node, context: Context) -> Node:
     rest = []
     after_returns = False
     for child in node.pop("children", None) or ():
-        kind = _kind(child)
-        if "name" not in node and _whole_name(child) is not None:
-            node["name"] = _whole_name(child)
-        elif kind == "function_arguments" and "parameters" not in node:
+        native = kind(child)
+        if "name" not in node and one_identifier(child) is not None:
+            node["name"] = one_identifier(child)
+        elif native == "function_arguments" and "parameters" not in node:
             node["parameters"] = child
-        elif kind == "function_body" and "body" not in node:
+        elif native == "function_body" and "body" not in node:
             node["body"] = child
-        elif after_returns and "returns" not in node and not kind.startswith("function_"):
+        elif after_returns and "returns" not in node and not native.startswith("function_"):
             node["returns"] = child
         else:
             rest.append(child)
-        after_returns = kind == "keyword_returns"
+        after_returns = native == "keyword_returns"
     if rest:
         node["children"] = rest
     return _FUNCTION(node, context)
@@ -84,7 +70,7 @@ def function_argument(node: Node, context: Context) -> Node:
     items = children_of(node)
     default = None
     for index, item in enumerate(items):
-        if _kind(item) == "keyword_default":
+        if kind(item) == "keyword_default":
             default = items[index + 1] if index + 1 < len(items) else None
             items = items[:index]
             break
@@ -95,16 +81,14 @@ def function_argument(node: Node, context: Context) -> Node:
 
 def extension(node: Node, context: Context) -> Node:
     """CREATE EXTENSION [IF NOT EXISTS] name: a uast:Import of the extension."""
-    name = next((child for child in children_of(node) if child.get("@type") == "uast:Identifier"), None)
+    name = first(children_of(node), "uast:Identifier")
     return node if name is None else nodes.import_(name, pos=node.get("@pos"))
 
 
 def literal(node: Node, context: Context) -> Node:
     """'text' is a uast:String ('' inside as written); a number stays native."""
-    text = context.text(node)
-    if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
-        return nodes.string(text[1:-1], node.get("@pos"))
-    return node
+    value = quoted(context.text(node), "'")
+    return node if value is None else nodes.string(value, node.get("@pos"))
 
 
 NAMED = ("create_table", "create_view", "create_materialized_view", "create_type", "create_trigger",

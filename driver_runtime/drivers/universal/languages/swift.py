@@ -21,14 +21,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from driver_runtime.drivers.universal.normalization import function
+from driver_runtime.drivers.universal.normalization import dotted, function
+from driver_runtime.drivers.universal.rules import IDENTIFIER, assigned, children, first, is_type, quoted
 from driver_runtime.drivers.universal.tables import Function, Import, LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
 S = "swift:"
-IDENTIFIER = "uast:Identifier"
 
 
 def _split(value: Any) -> tuple[Any, Any]:
@@ -42,7 +42,7 @@ def _split(value: Any) -> tuple[Any, Any]:
 def _body(node: Node) -> Any:
     """A function_body's block of statements (or the function_body itself, if it is more)."""
     body = node.get("body")
-    if type(body) is dict and body.get("@type") == S + "function_body":
+    if is_type(body, S + "function_body"):
         inner = body.get("children") or []
         if len(inner) == 1:
             return inner[0]
@@ -56,9 +56,9 @@ def _arguments(node: Node) -> list[Any]:
     follow them (in the function's `default_value` field)."""
     defaults = node.pop("default_value", None)
     defaults = defaults if type(defaults) is list else [defaults] if defaults else []
-    children = node.get("children") or []
-    found = [child for child in children if child.get("@type") == "uast:Argument"]
-    node["children"] = [child for child in children if child.get("@type") != "uast:Argument"]
+    items = node.get("children") or []
+    found = [child for child in items if child.get("@type") == "uast:Argument"]
+    node["children"] = [child for child in items if child.get("@type") != "uast:Argument"]
     if not node["children"]:
         del node["children"]
     for default in defaults:
@@ -116,7 +116,7 @@ def lambda_literal(node: Node, context: Context) -> Node:
             if part.get("@type") == S + "lambda_function_type_parameters":
                 arguments = [item for item in part.get("children") or [] if item.get("@type") == "uast:Argument"]
         returns = signature.get("return_type")
-    body = next((child for child in node.get("children") or [] if child.get("@type") == "uast:Block"), None)
+    body = first(children(node), "uast:Block")
     return nodes.function(nodes.function_type(arguments, [returns] if returns else None), body, node.get("@pos"))
 
 
@@ -128,7 +128,7 @@ def class_declaration(node: Node, context: Context) -> Node:
     if kind in KINDS:
         node["@type"] = S + KINDS[kind]
     name = node.get("name")
-    if type(name) is dict and name.get("@type") == S + "user_type":  # extension Library
+    if is_type(name, S + "user_type"):  # extension Library
         parts = [part for part in name.get("children") or [] if part.get("@type") == IDENTIFIER]
         if len(parts) == 1:
             node["name"] = parts[0]
@@ -151,7 +151,7 @@ def enum_entry(node: Node, context: Context) -> Node:
 def _target(pattern: Any) -> Any:
     if type(pattern) is list:
         return [_target(item) for item in pattern]
-    if type(pattern) is dict and pattern.get("@type") == S + "pattern":
+    if is_type(pattern, S + "pattern"):
         return pattern.get("bound_identifier", pattern)
     return pattern
 
@@ -159,18 +159,7 @@ def _target(pattern: Any) -> Any:
 def property_declaration(node: Node, context: Context) -> Node:
     """`let x = 1`: an Assignment to x (its target)."""
     if "name" in node:
-        node["target"] = _target(node.pop("name"))
-        node["@role"] = sorted({*(node.get("@role") or ()), "Assignment", "Declaration"} - {"Unannotated"})
-    return node
-
-
-def identifier(node: Node, context: Context) -> Node:
-    """`Swift.Array`: simple identifiers in a row."""
-    parts = node.get("children") or []
-    if len(parts) > 1 and all(part.get("@type") == IDENTIFIER for part in parts):
-        return nodes.qualified_identifier(parts, node.get("@pos"))
-    if len(parts) == 1 and parts[0].get("@type") == IDENTIFIER:
-        return parts[0]
+        assigned(node, _target(node.pop("name")), "Declaration")
     return node
 
 
@@ -179,10 +168,8 @@ def string_literal(node: Node, context: Context) -> Node:
     if "interpolation" in node or "children" in node:
         return node
     raw = context.text(node)
-    quote = '"""' if raw.startswith('"""') else '"'
-    if not (raw.startswith(quote) and raw.endswith(quote) and len(raw) >= 2 * len(quote)):
-        return node
-    return nodes.string(raw[len(quote):len(raw) - len(quote)], node.get("@pos"))
+    value = quoted(raw, '"""' if raw.startswith('"""') else '"')
+    return node if value is None else nodes.string(value, node.get("@pos"))
 
 
 TABLE = LanguageTable(
@@ -227,7 +214,7 @@ TABLE = LanguageTable(
         "enum_entry": enum_entry,
         "property_declaration": property_declaration,
         "protocol_property_declaration": property_declaration,
-        "identifier": identifier,
+        "identifier": dotted,  # `Swift.Array`: simple identifiers in a row
         "line_string_literal": string_literal,
         "multi_line_string_literal": string_literal,
     },

@@ -7,6 +7,7 @@ fields: a table's or a pair's key is its first child, which a transform moves to
 Keys are uast:Identifier.
 """
 
+from driver_runtime.drivers.universal.rules import IDENTIFIER, is_type, named_by, unquoted
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
@@ -14,21 +15,15 @@ from driver_runtime.sdk.normalizer import Context
 Node = dict
 
 
-def _unquoted(text: str) -> str:
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
-        return text[1:-1]
-    return text
-
-
 def quoted_key(node: Node, context: Context) -> Node:
-    return nodes.identifier(_unquoted(context.text(node)), node.get("@pos"))
+    return nodes.identifier(unquoted(context.text(node)), node.get("@pos"))
 
 
 def dotted_key(node: Node, context: Context) -> Node:
     """`a."b".c`: one uast:Identifier, its parts unquoted and joined by dots (the outline's name)."""
     parts = []
     for part in node.get("children") or ():
-        if type(part) is dict and part.get("@type") == "uast:Identifier":
+        if is_type(part, "uast:Identifier"):
             parts.append(part["Name"])
         else:
             return node
@@ -38,11 +33,10 @@ def dotted_key(node: Node, context: Context) -> Node:
 def named(node: Node, context: Context) -> Node:
     """A table or a pair: its key (the first child) is its name; no `=` token is left."""
     children = node.get("children") or []
-    if children and type(children[0]) is dict and children[0].get("@type") == "uast:Identifier":
-        node["name"] = children.pop(0)
+    if children and is_type(children[0], IDENTIFIER):
+        named_by(node, children.pop(0))
         if not children:
             node.pop("children")
-        node.pop("@token", None)
     return node
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from driver_runtime.drivers.universal import normalization
-from driver_runtime.drivers.universal.languages.javascript import field_definition, function_declaration, kind
+from driver_runtime.drivers.universal.languages.javascript import field_definition, function_declaration
+from driver_runtime.drivers.universal.rules import is_type, kind
 from driver_runtime.drivers.universal.tables import Function, LanguageTable, Symbol
 from driver_runtime.sdk.normalizer import Context
 
@@ -44,7 +45,7 @@ def module(node: Node, context: Context) -> Node:
     name = node.get("name")
     if kind(name) == "nested_identifier":
         node["@token"] = context.text(name)
-    elif type(name) is dict and name.get("@type") == "uast:String":
+    elif is_type(name, "uast:String"):
         node["@token"] = name["Value"]
     return node
 

@@ -6,17 +6,12 @@ YAML language server shows it (other items are left out: no keys in them).
 A key is a uast:Identifier, a string value (plain or quoted) a uast:String.
 """
 
+from driver_runtime.drivers.universal.rules import unquoted
 from driver_runtime.drivers.universal.tables import LanguageTable, Symbol
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict
-
-
-def _unquoted(text: str) -> str:
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
-        return text[1:-1]
-    return text
 
 
 def key(node: Node, context: Context) -> Node:
@@ -26,7 +21,7 @@ def key(node: Node, context: Context) -> Node:
     text = context.text(node).strip()
     if not text or "\n" in text or text[0] in "[{&*!":
         return node  # a collection, an anchor or a tag as a key: stays native
-    return nodes.identifier(_unquoted(text), node.get("@pos"))
+    return nodes.identifier(unquoted(text), node.get("@pos"))
 
 
 def plain_string(node: Node, context: Context) -> Node:

@@ -23,62 +23,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from driver_runtime.drivers.universal.normalization import comment as generic_comment
+from driver_runtime.drivers.universal.normalization import comment_with
+from driver_runtime.drivers.universal.rules import children, first, first_identifier, is_type, named_by
 from driver_runtime.drivers.universal.tables import LanguageTable
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
 Z = "zig:"
-IDENTIFIER = "uast:Identifier"
 CONTAINERS = {"struct": "struct_declaration", "opaque": "struct_declaration", "enum": "enum_declaration",
               "union": "union_declaration"}
 
 
-def _children(node: Any) -> list[Node]:
-    return [item for item in ((node or {}).get("children") or []) if type(item) is dict]
-
-
-def _first_identifier(node: Any) -> Node | None:
-    """The identifier a node is or names first (`red` in an enum, under its wrappers)."""
-    if type(node) is not dict:
-        return None
-    if node.get("@type") == IDENTIFIER:
-        return node
-    for key, value in node.items():
-        if key.startswith("@"):
-            continue
-        for item in value if type(value) is list else [value]:
-            found = _first_identifier(item)
-            if found is not None:
-                return found
-    return None
-
-
 def wrapper(node: Node, context: Context) -> Any:
     """ErrorUnionExpr, SuffixExpr: the one node they hold; `@import("x")`: an Import of x."""
-    parts = _children(node)
+    parts = children(node)
     held = [item for key, value in node.items() if not key.startswith("@")
             for item in (value if type(value) is list else [value])]
     if len(held) == 1 and type(held[0]) is dict and "@token" not in node:
         return held[0]
     if len(parts) == 2 and parts[0].get("@type") == Z + "BUILTINIDENTIFIER" and parts[0].get("@token") == "@import":
-        arguments = _children(parts[1])
+        arguments = children(parts[1])
         if len(arguments) == 1 and arguments[0].get("@type") == "uast:String":
             return nodes.import_(arguments[0], pos=node.get("@pos"))
     return node
 
 
 def decl(node: Node, context: Context) -> Any:
-    parts = _children(node)
-    proto = next((part for part in parts if part.get("@type") == Z + "FnProto"), None)
+    parts = children(node)
+    proto = first(parts, Z + "FnProto")
     if proto is None:
         return parts[0] if len(parts) == 1 else node  # a VarDecl (its `pub` is a keyword)
-    body = next((part for part in parts if part.get("@type") == "uast:Block"), None)
+    body = first(parts, "uast:Block")
     name = proto.get("function")
-    proto_parts = _children(proto)
-    holder = next((part for part in proto_parts if part.get("@type") == Z + "ParamDeclList"), None)
-    arguments = [part for part in _children(holder) if part.get("@type") == "uast:Argument"]
+    proto_parts = children(proto)
+    holder = first(proto_parts, Z + "ParamDeclList")
+    arguments = [part for part in children(holder) if part.get("@type") == "uast:Argument"]
     after = proto_parts[proto_parts.index(holder) + 1:] if holder in proto_parts else []
     returns = [part for part in after if part.get("@type") != "uast:Comment"] or None
     extra = [part for part in parts if part is not proto and part is not body]
@@ -89,18 +69,17 @@ def decl(node: Node, context: Context) -> Any:
 
 
 def param_decl(node: Node, context: Context) -> Node:
-    holder = _children(node)
+    holder = children(node)
     kind = holder[-1] if holder else None
-    if type(kind) is dict and kind.get("@type") == Z + "ParamType":
-        inner = _children(kind)
+    if is_type(kind, Z + "ParamType"):
+        inner = children(kind)
         kind = inner[0] if len(inner) == 1 else kind
     return nodes.argument(node.get("parameter"), kind, pos=node.get("@pos"))
 
 
 def var_decl(node: Node, context: Context) -> Node:
-    node["name"] = node.pop("variable_type_function", None) or _first_identifier(node)
-    node.pop("@token", None)
-    container = next((part for part in _children(node) if part.get("@type") == Z + "ContainerDecl"), None)
+    named_by(node, node.pop("variable_type_function", None) or first_identifier(node))
+    container = first(children(node), Z + "ContainerDecl")
     if container is not None:
         word = str(_container_word(container, context))
         node["@type"] = Z + CONTAINERS.get(word, "struct_declaration")
@@ -112,34 +91,25 @@ def var_decl(node: Node, context: Context) -> Node:
 
 
 def _container_word(container: Node, context: Context) -> str:
-    kind = next((part for part in _children(container) if part.get("@type") == Z + "ContainerDeclType"), None)
+    kind = first(children(container), Z + "ContainerDeclType")
     return context.text(kind).split("(")[0].strip() if kind else "struct"
 
 
 def container_decl(node: Node, context: Context) -> Node:
     enum = _container_word(node, context) == "enum"
-    for field in _children(node):
+    for field in children(node):
         if field.get("@type") == Z + "ContainerField":
-            name = field.pop("field_member", None) or _first_identifier(field)
+            name = field.pop("field_member", None) or first_identifier(field)
             field["name"] = name
             field["@type"] = Z + ("enum_field" if enum else "container_field")
     return node
 
 
 def test_decl(node: Node, context: Context) -> Node:
-    label = next((part for part in _children(node) if part.get("@type") == "uast:String"), None)
+    label = first(children(node), "uast:String")
     if label is not None:
         node["name"] = nodes.identifier(label["Value"], label.get("@pos"))
     return node
-
-
-def comment(node: Node, context: Context) -> Node:
-    """`//! text` (a container's doc comment): the text after `//!`."""
-    raw = node.get("@token")
-    if isinstance(raw, str) and raw.startswith("//!"):
-        prefix, text, suffix = nodes.split_comment(raw.rstrip("\r\n"), "//!")
-        return nodes.comment(text, node.get("@pos"), prefix=prefix, suffix=suffix)
-    return generic_comment(node, context)
 
 
 TABLE = LanguageTable(
@@ -166,6 +136,6 @@ TABLE = LanguageTable(
         "VarDecl": var_decl,
         "ContainerDecl": container_decl,
         "TestDecl": test_decl,
-        "container_doc_comment": comment,
+        "container_doc_comment": comment_with(("//!", "")),
     },
 )
