@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 
+import attrs
 import pytest
 from conftest import faulty_spec
 
@@ -187,7 +188,8 @@ async def test_idle_instances_are_reaped(fast_pool_settings):
 
 
 async def test_cancelled_caller_does_not_kill_the_instance(fast_pool_settings):
-    pool = DriverPool(ProcessRuntime(), faulty_spec(), fast_pool_settings)
+    # Not reaped while it waits (the fast settings' 0.2 s idle limit is this test's own pause).
+    pool = DriverPool(ProcessRuntime(), faulty_spec(), attrs.evolve(fast_pool_settings, idle_timeout=30.0))
     try:
         pid = (await pool.request(METHOD_PARSE, _parse("ok")))["uast"]["pid"]
         task = asyncio.ensure_future(pool.request(METHOD_PARSE, _parse("sleep 0.3")))
