@@ -4,6 +4,9 @@ parse those languages, a language's own driver and the universal driver alike.""
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from driver_runtime.sdk import nodes
 
 # --- Go ----------------------------------------------------------------------------------------
 
@@ -37,6 +40,24 @@ def go_unquote(literal: str) -> str:
     return out.decode("utf-8", "replace")
 
 
+
+def go_import_path(path: dict[str, Any], written: str) -> dict[str, Any]:
+    """A Go import's path (a uast:String, `written` its quoted text) as Babelfish's Go driver gave
+    it: an identifier, or a qualified identifier of its "/" parts.  The whole spans the quoted
+    literal; each part spans its own text when the literal has no escapes."""
+    value = path.get("Value", "")
+    pos = path.get("@pos")
+    parts = value.split("/")
+    if len(parts) == 1:
+        return nodes.identifier(value, pos)
+    exact = pos is not None and written[1:-1] == value
+    names, offset = [], (pos or {}).get("start", 0) + 1
+    for part in parts:
+        size = len(part.encode("utf-8"))
+        names.append(nodes.identifier(part, {"start": offset, "end": offset + size} if exact else None))
+        offset += size + 1
+    return nodes.qualified_identifier(names, pos)
+
 # --- Java --------------------------------------------------------------------------------------
 
 _JAVA_UNICODE_JAVA_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u+([0-9a-fA-F]{4})")
@@ -68,3 +89,31 @@ def java_unescape(body: str) -> str:
 
     text = _JAVA_ESCAPE.sub(escape, text)
     return _from_surrogates(text) if any("\ud800" <= c <= "\udfff" for c in text) else text
+
+
+# --- C and C++ ---------------------------------------------------------------------------------
+
+# A string literal's pieces as written: a raw string (group 2, as it is) or a plain one (group 3,
+# escapes to decode), with their encoding prefixes.
+CPP_STRING_PIECE = re.compile(r'(?:u8|u|U|L)?R"([^()\\\s]{0,16})\((.*?)\)\1"|(?:u8|u|U|L)?"((?:[^"\\\n]|\\.)*)"',
+                              re.DOTALL)
+_CPP_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9a-fA-F]+)|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
+_CPP_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "0": "\0", "e": "\x1b"}
+
+
+def cpp_unescape(text: str) -> str:
+    """A plain C/C++ string piece's value: its escapes decoded (a malformed one is kept as written)."""
+    def one(match: re.Match[str]) -> str:
+        octal, hexa, short, long, other = match.groups()
+        try:
+            if octal is not None:
+                return chr(int(octal, 8))
+            if hexa is not None:
+                return chr(int(hexa, 16) & 0x10FFFF)
+            if short is not None or long is not None:
+                return chr(int(short or long, 16))
+        except ValueError:
+            return match.group(0)
+        return _CPP_SIMPLE.get(other, other)
+
+    return _CPP_ESCAPE.sub(one, text)

@@ -30,6 +30,7 @@ import re
 from typing import Any
 
 from driver_runtime.sdk import nodes
+from driver_runtime.sdk.literals import CPP_STRING_PIECE, cpp_unescape
 from driver_runtime.sdk.normalizer import Context
 from driver_runtime.sdk.uast import POS
 
@@ -125,34 +126,12 @@ def names_list(node: Node, context: Context) -> Node:
 
 # --- literals, comments, includes --------------------------------------------------------------
 
-_PIECE = re.compile(r'(?:u8|u|U|L)?R"([^()\\\s]{0,16})\((.*?)\)\1"|(?:u8|u|U|L)?"((?:[^"\\\n]|\\.)*)"', re.S)
-_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9a-fA-F]+)|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.S)
-_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "0": "\0", "e": "\x1b"}
-
-
-def _unescape(text: str) -> str:
-    def one(match: re.Match) -> str:
-        octal, hexa, short, long, other = match.groups()
-        try:
-            if octal is not None:
-                return chr(int(octal, 8))
-            if hexa is not None:
-                return chr(int(hexa, 16) & 0x10FFFF)
-            if short is not None or long is not None:
-                return chr(int(short or long, 16))
-        except ValueError:
-            return match.group(0)
-        return _SIMPLE.get(other, other)
-
-    return _ESCAPE.sub(one, text)
-
-
 def string_value(written: str) -> str:
     """The value of a string literal as written (adjacent pieces joined, escapes decoded)."""
     out = []
-    for match in _PIECE.finditer(written):
+    for match in CPP_STRING_PIECE.finditer(written):
         raw, plain = match.group(2), match.group(3)
-        out.append(raw if raw is not None else _unescape(plain or ""))
+        out.append(raw if raw is not None else cpp_unescape(plain or ""))
     return "".join(out)
 
 

@@ -39,7 +39,7 @@ from typing import Any
 
 from driver_runtime.drivers.go.annotation import OPERATOR_ROLES, ROLES, TOKEN_TYPES, token_roles
 from driver_runtime.sdk import nodes
-from driver_runtime.sdk.literals import go_unquote
+from driver_runtime.sdk.literals import go_import_path, go_unquote
 from driver_runtime.sdk.normalizer import Context, Transform
 from driver_runtime.sdk.uast import POS, ROLE, TOKEN, TYPE
 
@@ -198,27 +198,8 @@ def declaration(node: Node, _ctx: Context) -> Node:
 
 # --- imports -------------------------------------------------------------------------------
 
-def _import_path(path: Node, ctx: Context) -> Node:
-    """The import path: an identifier, or a qualified identifier of its "/" parts.  The whole
-    spans the quoted literal, as in Babelfish; each part spans its own text when the literal
-    has no escapes."""
-    value = path.get("Value", "")
-    pos = path.get(POS)
-    parts = value.split("/")
-    if len(parts) == 1:
-        return nodes.identifier(value, pos)
-    raw = ctx.text(path)
-    exact = pos is not None and raw[1:-1] == value
-    names, offset = [], (pos or {}).get("start", 0) + 1
-    for part in parts:
-        size = len(part.encode("utf-8"))
-        names.append(nodes.identifier(part, {"start": offset, "end": offset + size} if exact else None))
-        offset += size + 1
-    return nodes.qualified_identifier(names, pos)
-
-
 def import_spec(node: Node, ctx: Context) -> Node:
-    path = _import_path(node["Path"], ctx)
+    path = go_import_path(node["Path"], ctx.text(node["Path"]))
     name = node.get("Name")
     alias = name.get("Name") if isinstance(name, dict) else None
     all_names, target = alias != "_", None

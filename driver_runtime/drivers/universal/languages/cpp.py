@@ -31,6 +31,7 @@ from driver_runtime.drivers.universal import normalization
 from driver_runtime.drivers.universal.rules import children_of, first, is_type, kind, position, unpositioned
 from driver_runtime.drivers.universal.tables import LanguageTable, Symbol
 from driver_runtime.sdk import nodes
+from driver_runtime.sdk.literals import CPP_STRING_PIECE, cpp_unescape
 from driver_runtime.sdk.normalizer import Context
 
 Node = dict[str, Any]
@@ -161,40 +162,18 @@ def destructor_name(node: Node, context: Context) -> Node:
 
 # --- literals ----------------------------------------------------------------------------------
 
-_PIECE = re.compile(r'(?:u8|u|U|L)?R"([^()\\\s]{0,16})\((.*?)\)\1"|(?:u8|u|U|L)?"((?:[^"\\\n]|\\.)*)"', re.DOTALL)
-_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9a-fA-F]+)|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
-_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "0": "\0", "e": "\x1b"}
-
-
-def _unescape(text: str) -> str:
-    def one(match: re.Match) -> str:
-        octal, hexa, short, long, other = match.groups()
-        try:
-            if octal is not None:
-                return chr(int(octal, 8))
-            if hexa is not None:
-                return chr(int(hexa, 16) & 0x10FFFF)
-            if short is not None or long is not None:
-                return chr(int(short or long, 16))
-        except ValueError:
-            return match.group(0)
-        return _SIMPLE.get(other, other)
-
-    return _ESCAPE.sub(one, text)
-
-
 def string_value(written: str) -> str | None:
     """The value of a string literal as written (adjacent pieces joined, escapes decoded), or
     None for one with a macro between its pieces."""
-    pieces = list(_PIECE.finditer(written))
+    pieces = list(CPP_STRING_PIECE.finditer(written))
     if not pieces:
         return None
     covered = sum(match.end() - match.start() for match in pieces)
     if written.strip() and covered < len(_BLANKS.sub("", written)) - 0:
-        rest = _PIECE.sub("", written)
+        rest = CPP_STRING_PIECE.sub("", written)
         if rest.strip():
             return None
-    return "".join(match.group(2) if match.group(2) is not None else _unescape(match.group(3) or "")
+    return "".join(match.group(2) if match.group(2) is not None else cpp_unescape(match.group(3) or "")
                    for match in pieces)
 
 

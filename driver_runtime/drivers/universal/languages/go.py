@@ -32,6 +32,7 @@ from driver_runtime.drivers.universal.normalization import identifier
 from driver_runtime.drivers.universal.rules import children, is_type, objects, operator
 from driver_runtime.drivers.universal.tables import LanguageTable, Operator
 from driver_runtime.sdk import nodes
+from driver_runtime.sdk.literals import go_import_path
 from driver_runtime.sdk.literals import go_unquote as unquote
 from driver_runtime.sdk.normalizer import Context
 
@@ -229,28 +230,11 @@ def _split_specs(node: Node, context: Context) -> Node:
 
 # --- imports ---------------------------------------------------------------------------------
 
-def _import_path(path: Node, context: Context) -> Node:
-    """An identifier, or a qualified identifier of the "/" parts, spanning the quoted path;
-    each part spans its own text when the literal has no escapes."""
-    value = path.get("Value", "")
-    pos = path.get("@pos")
-    parts = value.split("/")
-    if len(parts) == 1:
-        return nodes.identifier(value, pos)
-    exact = pos is not None and context.text(path)[1:-1] == value
-    names, offset = [], (pos or {}).get("start", 0) + 1
-    for part in parts:
-        size = len(part.encode("utf-8"))
-        names.append(nodes.identifier(part, {"start": offset, "end": offset + size} if exact else None))
-        offset += size + 1
-    return nodes.qualified_identifier(names, pos)
-
-
 def _import_spec(node: Node, context: Context) -> Node:
     path = node.get("path")
     if not is_type(path, "uast:String"):
         return node
-    imported = _import_path(path, context)
+    imported = go_import_path(path, context.text(path))
     name = node.get("name")
     alias = context.text(name) if type(name) is dict else None
     target = None
