@@ -80,6 +80,8 @@ KIND_NAMES: dict[str, SymbolKind] = {
     "enum_member": SymbolKind.EnumMember, "event": SymbolKind.Event, "object": SymbolKind.Object,
 }
 
+# Babelfish's import nodes.
+IMPORT_TYPES = frozenset(("uast:Import", "uast:RuntimeImport", "uast:RuntimeReImport", "uast:InlineImport"))
 # Fields of an assignment that hold what is assigned to.
 TARGET_FIELDS = ("targets", "target", "Target", "left", "Left")
 
@@ -96,10 +98,18 @@ CONST_FIELDS = ("kind", "Tok", "@token")
 # besides its type's own name (Java, C++, C#).
 CONSTRUCTOR_NAMES = ("constructor", "__construct")
 
+# Roles of the statements that hold blocks of statements (Babelfish's roles for if, try, except,
+# finally, loops, with, switch and case).
+COMPOUND_STATEMENT_ROLES = frozenset(("If", "Try", "Catch", "Finally", "For", "While", "DoWhile", "Block",
+                                      "Scope", "Switch", "Case"))
+
 # Symbols whose functions are methods and whose variables are fields...
 TYPE_KINDS = (SymbolKind.Class, SymbolKind.Interface, SymbolKind.Struct, SymbolKind.Enum, SymbolKind.Object)
 # ...and the other symbols that hold declarations (a function in a namespace is a function).
 CONTAINER_TYPES = (*TYPE_KINDS, SymbolKind.Module, SymbolKind.Namespace, SymbolKind.Package)
+# Symbols whose parameters may declare members of their type, and the kinds of those members.
+METHOD_KINDS = (SymbolKind.Method, SymbolKind.Constructor)
+MEMBER_KINDS = (SymbolKind.Field, SymbolKind.Property)
 
 
 def _is_word_byte(byte: int) -> bool:
@@ -130,11 +140,17 @@ def _identifier_name(node: Any) -> str | None:
     return None
 
 
+def _is_anonymous(node: Any) -> bool:
+    """A name that declares nothing (Go's blank identifier `_`): the driver gives it the
+    Anonymous role."""
+    return isinstance(node, dict) and "Anonymous" in (node.get(ROLE) or ())
+
+
 def _function_name(node: Node) -> tuple[str, Node | None] | None:
     for member in node.get("Nodes") or ():
         if isinstance(member, dict) and member.get(TYPE) == "uast:Alias":
             name = _identifier_name(member.get("Name"))
-            if name:
+            if name and not _is_anonymous(member.get("Name")):
                 return name, member.get("Name")
     return None
 
@@ -178,13 +194,12 @@ def _type_name(node: Node) -> tuple[str, Node | None] | None:
     for field in NAME_FIELDS:
         name = _identifier_name(node.get(field))
         if name:
-            return name, node.get(field)
+            return (name, node.get(field)) if not _is_anonymous(node.get(field)) else None
     for value in node.values():  # else the first identifier among its direct fields
         items = value if isinstance(value, list) else [value]
-        for item in items:
-            name = _identifier_name(item)
-            if name:
-                return name, item
+        names = [(name, item) for item in items if (name := _identifier_name(item))]
+        if names:  # the first that is not anonymous (`var _, b = f()`): a type after them is no name
+            return next(((name, item) for name, item in names if not _is_anonymous(item)), None)
     return None
 
 
@@ -242,6 +257,32 @@ def _assigned_names(node: Node) -> list[tuple[str, Node]]:
     return found
 
 
+def _is_type_literal(node: Node) -> bool:
+    """A type written in place (TypeScript's `{ a: T }` in an annotation or an alias): roles Type
+    and Literal, and neither a declaration nor an expression (a class expression is both)."""
+    roles = node.get(ROLE)
+    return bool(roles) and "Literal" in roles and "Type" in roles and "Declaration" not in roles \
+        and "Expression" not in roles
+
+
+def _imported_names(node: Node) -> list[str]:
+    """The names an import binds where it is: its names (or their aliases), else its path's
+    alias or first part (Python's `import os.path` binds os); none for `from m import *`."""
+    names = node.get("Names")
+    if not names and node.get("All"):
+        return []
+    found = []
+    for item in names or [node.get("Path")]:
+        if isinstance(item, dict) and item.get(TYPE) == "uast:Alias":
+            item = item.get("Name")
+        elif isinstance(item, dict) and item.get(TYPE) == "uast:QualifiedIdentifier":
+            item = (item.get("Names") or [None])[0]
+        name = _identifier_name(item)
+        if name:
+            found.append(name)
+    return found
+
+
 def _is_function(node: Node) -> bool:
     """A function's node: its body's variables are local (Babelfish marks function declarations
     and expressions Declaration + Function; a call is Function without Declaration)."""
@@ -281,6 +322,7 @@ class _Builder:
         self.index = index
         self.structure = structure
         self.kinds = kinds
+        self.names_in: dict[int, set[str]] = {}  # id of a symbol (of None: the file) -> its children's names
 
     def header_start(self, number: int, name_start: int) -> int:
         """Where a definition starts: at the first word of the line where its extent or its name
@@ -330,8 +372,23 @@ class _Builder:
         owner: list[Symbol | None] = [None] * len(structure)
         local = self.local = [False] * len(structure)
         made_owner = [False] * len(structure)  # node i is a symbol that owns what is inside it
+        holder: dict[int, Symbol | None] = {}  # id of a symbol that owns -> the symbol it is listed in
+        # A type written in place (Go's `x struct {...}`, Java's `new T() {...}`): made_at[i] is the
+        # one symbol node i made; body[i]: node i is such a type, declared by the symbol its parent
+        # made, whose members its members are; member[i]: node i is directly in one; hidden[i]:
+        # node i is in one that no symbol declares (`[]struct {...}`, `f(new T() {...})`), whose
+        # members have nothing to be listed under (gopls, and JDT LS's outline of class files).
+        made_at: dict[int, Symbol] = {}
+        body = [False] * len(structure)
+        member = [False] * len(structure)
+        hidden = [False] * len(structure)
         for number, node in enumerate(structure.nodes):
             parent = parents[number]
+            if parent >= 0:
+                if hidden[parent]:
+                    hidden[number] = True
+                    continue
+                member[number] = body[parent] or (member[parent] and not made_owner[parent])
             parent_owner = owner[parent] if parent >= 0 else None
             owner[number] = parent_owner
             if parent >= 0 and not made_owner[parent]:
@@ -340,20 +397,45 @@ class _Builder:
             node_type = node.get(TYPE)
             if node_type != "uast:FunctionGroup" and (
                     not self.kinds or _listed_kind(node_type or "", self.kinds) is None):
+                if node_type in IMPORT_TYPES:  # binds names first: a later assignment declares none
+                    self.names_in.setdefault(id(parent_owner), set()).update(_imported_names(node))
                 roles = node.get(ROLE)
                 if not roles or ("Declaration" not in roles and "Assignment" not in roles):
                     continue
-            made = self.classify(number, node, parent_owner)
+            if parent >= 0 and _is_type_literal(structure.nodes[parent]):
+                continue  # a member of a type written in place declares nothing (as tsserver lists it)
+            container = parent_owner
+            if parent_owner is not None and parent_owner.kind in METHOD_KINDS and \
+                    _listed_kind(node_type or "", self.kinds) in MEMBER_KINDS and "Argument" in _roles(node):
+                # A parameter that declares a field (TypeScript's `constructor(private x: T)`) is a
+                # member of the method's type, as the peers list it.
+                container = holder.get(id(parent_owner))
+            made = self.classify(number, node, container, member[number])
+            if not made and self.is_type_in_place(node):
+                declared_by = made_at.get(parent)
+                if declared_by is None:
+                    hidden[number] = True
+                else:
+                    owner[number], made_owner[number], body[number] = declared_by, True, True
+                continue
+            if len(made) == 1:
+                made_at[number] = made[0]
             for symbol in made:
-                (parent_owner.children if parent_owner else roots).append(symbol)
-            if len(made) == 1 and made[0].kind not in VARIABLE_KINDS:
+                (container.children if container else roots).append(symbol)
+                self.names_in.setdefault(id(container), set()).add(symbol.name)
+            # An alias (roles Alias: C's typedef, C++'s `using T = ...`) names a type: one that it
+            # defines is listed beside it (`typedef struct S {...} T;`: S and T), as by clangd.
+            if len(made) == 1 and made[0].kind not in VARIABLE_KINDS and "Alias" not in _roles(node):
                 owner[number] = made[0]
                 made_owner[number] = True
+                holder[id(made[0])] = container
         return roots
 
-    def classify(self, number: int, node: Node, parent: Symbol | None) -> list[Symbol]:
-        in_type = parent is not None and parent.kind in TYPE_KINDS
-        in_container = parent is not None and parent.kind in CONTAINER_TYPES
+    def classify(self, number: int, node: Node, parent: Symbol | None, member: bool = False) -> list[Symbol]:
+        """The symbols node `number` declares in `parent`; `member`: the node is in a type written
+        in place that `parent` declares (`x struct {...}`: its fields are x's)."""
+        in_type = member or (parent is not None and parent.kind in TYPE_KINDS)
+        in_container = member or (parent is not None and parent.kind in CONTAINER_TYPES)
         node_type = node.get(TYPE, "")
         if node_type == "uast:FunctionGroup":
             named = _function_name(node)
@@ -375,9 +457,20 @@ class _Builder:
                     return []
                 return [self.symbol(number, named[0], _constructor_or(type_kind, named[0], parent), named[1])]
         if "Assignment" in roles and (parent is None or in_container) and self.at_statement_level(number):
+            # A name assigned again (`try: X = a` / `except: X = b`, or a def's name) is the
+            # symbol it already is: an assignment declares only where it binds a name first.
+            listed = self.names_in.get(id(parent), ())
             return [self.symbol(number, name, _variable_kind(name, in_type), target, whole=number)
-                    for name, target in _assigned_names(node)]
+                    for name, target in _assigned_names(node) if name not in listed]
         return []
+
+    def is_type_in_place(self, node: Node) -> bool:
+        """A type written where it is used, not declared by a name of its own: roles Type and
+        Expression, and no Declaration (Go's struct and interface types) or Anonymous (Java's
+        anonymous class bodies); not a class expression or Ruby's `class << self`, which declare."""
+        roles = node.get(ROLE)
+        return bool(roles) and "Type" in roles and "Expression" in roles and \
+            ("Declaration" not in roles or "Anonymous" in roles) and _type_kind(node, self.kinds) in TYPE_KINDS
 
     def in_const_declaration(self, number: int) -> bool:
         """Declared by `const` (JavaScript's `kind`, Go's `Tok`): its own node or the declaration
@@ -400,7 +493,11 @@ class _Builder:
             roles = node.get(ROLE) or ()
             if "File" in roles or "Module" in roles or _type_kind(node, self.kinds) in CONTAINER_TYPES:
                 return True
-            if "Expression" in roles or "Statement" in roles or node.get(TYPE) in ("uast:FunctionGroup", "uast:Function"):
+            # Through the blocks of a compound statement (`if`, `try`, `for`, `with`...: an
+            # assignment there binds a name of the module or type as well), not through an
+            # expression, a simple statement or a function.
+            if "Expression" in roles or node.get(TYPE) in ("uast:FunctionGroup", "uast:Function") or (
+                    "Statement" in roles and COMPOUND_STATEMENT_ROLES.isdisjoint(roles)):
                 return False
             parent = structure.parents[parent]
         return True

@@ -180,7 +180,9 @@ def outline_of_a_typescript_file(driver, parse):
         ("legacy-shop", SymbolKind.Namespace, [("open", SymbolKind.Function, [])]),
         ("Store", SymbolKind.Class, [
             ("items", SymbolKind.Field, []), ("instances", SymbolKind.Field, []),
-            ("constructor", SymbolKind.Constructor, []), ("capacity", SymbolKind.Method, []),
+            # parameter properties are the class's fields, after their constructor (as tsserver)
+            ("constructor", SymbolKind.Constructor, []), ("café", SymbolKind.Field, []),
+            ("status", SymbolKind.Field, []), ("capacity", SymbolKind.Method, []),
             ("add", SymbolKind.Method, [])]),
         ("total", SymbolKind.Function, []), ("total", SymbolKind.Function, []),
         ("format", SymbolKind.Function, []), ("cache", SymbolKind.Variable, [])]
@@ -264,14 +266,15 @@ async def lsp_outline_of_a_typescript_file(editor: Editor, uri: str):
     assert [(c.name, c.kind) for c in orders.children] == [("prefix", SymbolKind.Constant), ("Queue", SymbolKind.Class)]
     queue = orders.children[1]
     assert [(c.name, c.kind) for c in queue.children] == [
-        ("pending", SymbolKind.Field), ("constructor", SymbolKind.Constructor), ("push", SymbolKind.Method)]
+        ("pending", SymbolKind.Field), ("constructor", SymbolKind.Constructor), ("name", SymbolKind.Field),
+        ("push", SymbolKind.Method)]
     assert not summarize.children  # a local variable is not part of the outline
     # whole definitions, from the first word of their header line to their last character
     assert orders.range.start == types.Position(line=line_of("export namespace Orders"), character=0)
     assert orders.range.end == types.Position(line=closing("export namespace Orders"), character=1)
     assert queue.range.start == types.Position(line=line_of("  export class Queue"), character=2)
     assert queue.range.end == types.Position(line=closing("  export class Queue"), character=3)
-    push = queue.children[2]
+    push = queue.children[3]
     assert (push.range.start.line, push.range.end.line) == (line_of("    push(order"), line_of("    push(order") + 4)
     assert push.selection_range.start == types.Position(line=line_of("    push(order"), character=4)
     assert by_id.range.start == types.Position(line=line_of("export const byId"), character=0)

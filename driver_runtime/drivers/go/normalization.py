@@ -66,8 +66,18 @@ def _with_roles(semantic: Node, roles: list[str] | None) -> Node:
 
 # --- names, literals, comments -------------------------------------------------------------
 
-def identifier(node: Node, _ctx: Context) -> Node:
-    return _with_roles(nodes.identifier(node.get(TOKEN) or "", node.get(POS)), _carried_roles(node, "Ident"))
+# Where `_` declares nothing (Go's blank identifier: `var _ I = (*T)(nil)`, `func _() {...}`):
+# there it has the Anonymous role, and the outline lists no symbol for it. A blank struct field
+# keeps its place in the struct's layout, and is listed (as gopls does).
+BLANK_DECLARATIONS = frozenset((("ValueSpec", "Names"), ("TypeSpec", "Name"), ("FuncDecl", "Name")))
+
+
+def identifier(node: Node, ctx: Context) -> Node:
+    name = node.get(TOKEN) or ""
+    roles = _carried_roles(node, "Ident")
+    if name == "_" and (ctx.parent_type, ctx.field) in BLANK_DECLARATIONS:
+        roles = sorted({*(roles or ()), "Anonymous"})
+    return _with_roles(nodes.identifier(name, node.get(POS)), roles)
 
 
 def literal(node: Node, _ctx: Context) -> Node:
@@ -129,15 +139,40 @@ def arguments(node: Node, _ctx: Context) -> list[Node]:
     return [_argument(field) for field in _split_fields(node.get("List"))]
 
 
+# Where an embedded type's own name is, through a pointer, a package or type arguments.
+_EMBEDDED_NAME_FIELDS: dict[str, str] = {
+    "go:StarExpr": "X", "go:SelectorExpr": "Sel", "go:IndexExpr": "X", "go:IndexListExpr": "X"}
+
+
+def _embedded_name(kind: Any) -> str | None:
+    """The name Go gives an embedded field: its type's name without `*`, package or type
+    arguments (`*goobj.Reloc` is Reloc, `List[int]` is List)."""
+    while isinstance(kind, dict) and kind.get(TYPE) in _EMBEDDED_NAME_FIELDS:
+        kind = kind.get(_EMBEDDED_NAME_FIELDS[kind[TYPE]])
+    name = kind.get("Name") if isinstance(kind, dict) and kind.get(TYPE) == "uast:Identifier" else None
+    return name if isinstance(name, str) and name else None
+
+
+def _named_embedded(field: Node) -> Node:
+    """An embedded field (no Names) carries the name Go gives it as its token, so that what
+    reads the tree (the outline) has it without knowing Go's rule; the type's identifier stays
+    the one node that spells it."""
+    if not field.get("Names"):
+        name = _embedded_name(field.get("Type"))
+        if name is not None:
+            field[TOKEN] = name
+    return field
+
+
 def struct_fields(node: Node, _ctx: Context) -> Node:
-    node["List"] = _split_fields(node.get("List")) or None
+    node["List"] = [_named_embedded(field) for field in _split_fields(node.get("List"))] or None
     return node
 
 
 def _interface_method(field: Node) -> Node:
     names, signature = field.get("Names"), field.get("Type")
     if not names or not isinstance(signature, dict) or signature.get(TYPE) != "uast:FunctionType":
-        return field  # an embedded interface or type set
+        return _named_embedded(field)  # an embedded interface or type set
     return nodes.function_group(names[0], nodes.function(signature, None), field.get(POS), extra=[field.get("Doc")])
 
 

@@ -154,7 +154,7 @@ def _argument(param: Any) -> Any:
         return nodes.argument(name=name, type=type_, variadic=True, pos=param.get(POS))
     if kind == "TSParameterProperty":
         inner = _argument(param.get("parameter"))
-        modifiers = {key: value for key, value in param.items() if key not in (TYPE, POS, ROLE, "parameter")}
+        modifiers = {key: value for key, value in param.items() if key not in (TYPE, POS, ROLE, TOKEN, "parameter")}
         return inner | {POS: param.get(POS)} | modifiers
     if isinstance(param, dict):  # a pattern: {a, b} or [a, b]
         return nodes.argument(name=param, type=param.pop("typeAnnotation", None), pos=param.get(POS))
@@ -199,6 +199,16 @@ def method(node: Node, context: Context) -> Node:
     body a block, its parameters names or patterns); it is named by its key (its token), and
     the manifest's symbol_kinds makes it a method in the outline."""
     return declaration(node, context)
+
+
+def parameter_property(node: Node, _context: Context) -> Node:
+    """`constructor(private x: T = init)` declares the field x of its class, named by its
+    parameter's name (its token); the manifest's symbol_kinds lists it as a field."""
+    parameter = node.get("parameter")
+    name = parameter.get("left") if native(parameter) == "AssignmentPattern" else parameter
+    if _is_identifier(name):
+        node[TOKEN] = name["Name"]
+    return node
 
 
 def _binds_function(name: Any, value: Any) -> bool:
@@ -342,6 +352,7 @@ TRANSFORMS: Mapping[str, Transform] = {
     "VariableDeclarator": variable_declarator,
     "ClassProperty": class_property,
     "ClassPrivateProperty": class_property,
+    "TSParameterProperty": parameter_property,
     "ClassDeclaration": class_,
     "ClassExpression": class_,
     **dict.fromkeys(NAMED, declaration),

@@ -101,6 +101,8 @@ _RANK = {ARGUMENT_TYPE: -1, FUNCTION: 0, VALUE: 1, VARIABLE_TEMPLATE: 2, TYPE: 3
 # function (`TEST_CASE("name", "[tag]") { ... }`), and a piece of a string (`"%" PRIu64`).
 # They are defined after every declaration of the prelude, which therefore never expands them.
 ATTRIBUTE, ATTRIBUTE_CALL, DECLARATOR, STRING = "attribute", "attribute call", "declarator", "string"
+# The call that gives a declaration its type (`PyAPI_FUNC(PyObject *) PyFoo(void);`): its arguments.
+TYPE_CALL = "type call"
 # The standard's macros that take a type, which no use can show (clang has them as builtins).
 STANDARD_MACROS = {
     "offsetof": "#define offsetof(type, member) __builtin_offsetof(type, member)",
@@ -127,7 +129,10 @@ class Prelude:
         self.names: dict[tuple[Scope, str], str] = {}
         self.members: dict[str, str] = {}  # members of the permissive class: name -> VALUE or TYPE
         self.banned: set[str] = set()  # names the file declares itself
-        self.macros: dict[str, str] = {}  # name -> ATTRIBUTE, ATTRIBUTE_CALL, DECLARATOR, STRING or STANDARD
+        self.macros: dict[str, str] = {}  # name -> ATTRIBUTE, ATTRIBUTE_CALL, TYPE_CALL, DECLARATOR, STRING or STANDARD
+        self.settled: set[str] = set()  # macros that whole lines show (Learner.macro_lines): no error changes them
+        # a class template's places where the file passes values (Code.value_arguments)
+        self.value_arguments: dict[str, frozenset[int]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.names or self.members or self.macros)
@@ -157,7 +162,7 @@ class Prelude:
 
     def macro(self, name: str, kind: str) -> bool:
         """The name is a macro: what was declared for it goes (a macro would rename it)."""
-        if name in self.banned or self.macros.get(name) == kind or name.startswith("__bblfsh"):
+        if name in self.banned or name in self.settled or self.macros.get(name) == kind or name.startswith("__bblfsh"):
             return False
         self.macros[name] = kind
         for key in [key for key in self.names if key[1] == name]:
@@ -185,6 +190,8 @@ class Prelude:
                 lines.append(f"#define {name}")
             elif kind == ATTRIBUTE_CALL:
                 lines.append(f"#define {name}(...)")
+            elif kind == TYPE_CALL:
+                lines.append(f"#define {name}(...) __VA_ARGS__")
             elif kind == STRING:
                 lines.append(f'#define {name} ""')
             elif kind == STANDARD:
@@ -217,14 +224,18 @@ class Prelude:
                     out.append(opening + " ".join(body) + " }" * len(scope) + "\n")
         return "".join(out)
 
-    @staticmethod
-    def _declaration(name: str, kind: str) -> str:
+    def _declaration(self, name: str, kind: str) -> str:
         if kind == NAMESPACE:
             return f"namespace {name} {{}}"
         if kind in (TYPE, ARGUMENT_TYPE):
             return f"struct {name} : {ANY} {{ using {ANY}::{ANY}; }};"
         if kind == TEMPLATE:
-            return f"template <class...> struct {name} : {ANY} {{ using {ANY}::{ANY}; }};"
+            # Types, but values where the file passes values (`SmallVector<T, 1>`): a value for a
+            # type's place would drop the declaration that names it (`using V = SmallVector<T, 1>;`).
+            values = self.value_arguments.get(name)
+            places = "".join("auto = 0, " if place in values else f"class = {ANY}, "
+                             for place in range(max(values) + 1)) if values else ""
+            return f"template <{places}class...> struct {name} : {ANY} {{ using {ANY}::{ANY}; }};"
         if kind == FUNCTION:  # explicit arguments go to T, the call's are deduced into A
             return f"template <class... T, class... A> {ANY}& {name}(A&&...);"
         if kind == VARIABLE_TEMPLATE:
@@ -236,6 +247,13 @@ class Prelude:
 _LEADING_WORDS = frozenset("static inline virtual explicit constexpr consteval constinit extern friend typedef "
                            "mutable thread_local template void bool char short int long float double unsigned "
                            "signed auto class struct union enum".split())
+# Keywords that start a declaration of their own: after a line that is a macro's name or call,
+# they show that the line was whole (not a declaration's type, or a K&R function's declarator).
+_DECLARATION_WORDS = _LEADING_WORDS | frozenset(
+    "namespace using public private protected typename register static_assert _Static_assert asm "
+    "__extension__".split())
+# What follows the name a declaration declares.
+DECLARATOR_ENDS = ("(", ";", "=", ",", "[")
 # Keywords whose parentheses hold a condition or an expression, not a cast's type.
 _CONDITIONS = frozenset(("if", "while", "switch", "for", "catch", "sizeof", "alignof", "decltype", "noexcept"))
 # Syntax errors whose place may show a macro the file's headers would define.
@@ -256,6 +274,7 @@ class Learner:
         self.namespaces = code.namespace_names()
         self.named: dict[tuple[Scope, str], str | None] = {}  # the names looked at already: their kind
         self._evidence: dict[str, tuple[int, int]] = {}
+        self._lines_read = False  # macro_lines, once: what the file's lines show holds in every round
         # what this round learns
         self.uses: dict[tuple[Scope, str], str] = {}
         self.macros: dict[str, str] = {}
@@ -267,14 +286,26 @@ class Learner:
         prelude = self.prelude
         self.uses, self.macros, self.members = {}, {}, []
         changed = False
+        guess = True  # macros from syntax errors (macro_at)
+        if not self._lines_read:
+            self._lines_read = True
+            lines = self.macro_lines()
+            for name, kind in lines.items():
+                changed |= prelude.macro(name, kind)
+            prelude.settled.update(lines)
+            # The syntax errors of a reading without these macros would mislead (clang took
+            # `FT_EXPORT( FT_Error )` for a declarator); the names it could not resolve would not.
+            guess = not lines
         for message, offset in diagnostics:
-            changed |= self.read(message, offset)
+            changed |= self.read(message, offset, guess)
         for name, kind in self.macros.items():
             changed |= prelude.macro(name, kind)
         for name, kind in self.members:
             changed |= prelude.member(name, kind)
         for (scope, name), kind in self.uses.items():
             changed |= prelude.declare(scope, name, kind)
+            if kind == TEMPLATE and name not in prelude.value_arguments and prelude.cxx:
+                prelude.value_arguments[name] = self.code.value_arguments(name)
         return changed
 
     def use(self, scope: Scope, name: str, kind: str) -> None:
@@ -282,8 +313,9 @@ class Learner:
         if key not in self.uses or _RANK[kind] > _RANK[self.uses[key]]:
             self.uses[key] = kind
 
-    def read(self, message: str, offset: int) -> bool:
-        """Take in one diagnostic; True if it changed the prelude at once (a member, a ban)."""
+    def read(self, message: str, offset: int, guess: bool = True) -> bool:
+        """Take in one diagnostic; True if it changed the prelude at once (a member, a ban).
+        `guess`: a syntax error may show a macro (macro_at)."""
         prelude, code = self.prelude, self.code
         index = code.index_at(offset)
         if match := _UNDECLARED.match(message):
@@ -329,7 +361,7 @@ class Learner:
         elif match := _REDEFINED.match(message):
             if any(key[1] == match.group(1) for key in prelude.names) or match.group(1) in prelude.members:
                 return prelude.ban(match.group(1))
-        else:
+        elif guess:
             self.macro_at(message, index)
         return False
 
@@ -483,6 +515,87 @@ class Learner:
 
     # --- macros: syntax errors that a macro of the missing headers explains ---------------------
 
+    def macro_lines(self) -> dict[str, str]:
+        """Macros that whole lines of declarations show, where a declaration starts (outside
+        functions' bodies), whatever clang's errors say of them:
+        - `PyAPI_FUNC(PyObject *) PyFoo(...);`, `FT_EXPORT( FT_Error )` over `FT_New_Size(...);`,
+          `PyAPI_DATA(int) x;`: a call followed by the name declared (`EXPORT(type) name`), which
+          no declaration without a macro looks like, whatever the macro's spelling: its arguments
+          are the declaration's type when they look like one (TYPE_CALL); before specifiers on its
+          line too (`PyAPI_FUNC(void) _Py_NO_RETURN f(...);`), after another such call too
+          (`Py_DEPRECATED(3.0) PyAPI_FUNC(int) f(...);`);
+        - `FT_BEGIN_HEADER`, `DECLARE_SOMETHING(x)`: a name spelt as a macro, or its call, that is a
+          line of its own which what follows shows to be whole: a declaration's first word, a
+          preprocessor line, a `}`, the end of the file or another such line; after a call, a
+          declaration's type and name too (`T x`, `T *x`).
+        Clang takes such a name for a type and such a call for a declarator (in C, a K&R
+        function's, whose parameters swallow the declarations after it).  A name all of whose
+        uses are such is a macro, here expanding to nothing (or to its arguments, a type)."""
+        code = self.code
+        candidates: list[tuple[int, int, str]] = []  # (first token, last token, the macro's kind)
+        ends: set[int] = set()  # their last tokens: a declaration may go on after one
+        line_ends: set[int] = set()  # those that end a line
+        exported: set[int] = set()
+        kinds = code.kinds
+        for index in range(len(kinds)):
+            if kinds[index] != IDENTIFIER or code.in_directive(index):
+                continue
+            if not (index - 1 in ends or code.declaration_start(index)) or not code.declaration_scope(index):
+                continue
+            last, kind = index, ATTRIBUTE
+            if code.text(index + 1) == "(":
+                closing = code.closing(index + 1)
+                if closing is None:
+                    continue
+                last, kind = closing, ATTRIBUTE_CALL
+            follower = last + 1
+            # On the next line, only the name (`FT_EXPORT( FT_Error )` over `FT_New_Size(`): after a
+            # line that is a call, a declaration with its own type is one of its own.
+            if kind == ATTRIBUTE_CALL and (self.declarator_follows(follower) if not code.line_start(follower) else
+                                           code.text(code.qualified_end(follower) + 1) in DECLARATOR_ENDS
+                                           and code.identifier(follower)):
+                exported.add(index)
+                if code.type_like(index + 2, last - 1):
+                    kind = TYPE_CALL
+            elif not (macro_like(code.text(index)) and code.line_start(index) and code.line_start(follower)):
+                continue
+            if code.line_start(follower):
+                line_ends.add(last)
+            if kind != TYPE_CALL:  # (after the call that gives the type comes the name declared)
+                ends.add(last)
+            candidates.append((index, last, kind))
+        confirmed: set[int] = set(exported)
+        for index, last, kind in reversed(candidates):
+            follower = last + 1
+            if follower >= len(code) or code.in_directive(follower) or code.text(follower) == "}" \
+                    or code.kind(follower) == KEYWORD and code.text(follower) in _DECLARATION_WORDS \
+                    or follower in confirmed or kind == ATTRIBUTE_CALL and code.identifier(follower) and (
+                        code.identifier(follower + 1) or code.text(follower + 1) in ("*", "&")):
+                confirmed.add(index)
+        kind_at = {index: kind for index, _last, kind in candidates}
+        found: dict[str, str] = {}
+        for index in sorted(confirmed):
+            name = code.text(index)
+            if name in found or name in self.prelude.banned:
+                continue
+            if all(kind_at.get(use) == kind_at[index] for use in code.occurrences(name)):
+                found[name] = kind_at[index]
+        code.macro_lines.update(last for index, last, _kind in candidates
+                                if code.text(index) in found and last in line_ends)
+        return found
+
+    def declarator_follows(self, index: int) -> bool:
+        """Whether the rest of a declaration starts at `index`: specifiers, maybe, then the name
+        declared and what follows a name (`f(`, `x;`, `x =`; `_Py_NO_RETURN f(`, `const char *f(`)."""
+        code = self.code
+        position, name = index, -1
+        while position < index + 12 and (code.kind(position) in (IDENTIFIER, KEYWORD)
+                                         or code.text(position) in ("*", "&", "::")):
+            if code.kind(position) == IDENTIFIER:
+                name = position
+            position += 1
+        return name == position - 1 and code.text(position) in DECLARATOR_ENDS
+
     def macro_at(self, message: str, index: int) -> None:
         """A syntax error at the token `index` (or right before it): the macros that would
         make the file parse there, if its shape shows them."""
@@ -597,7 +710,8 @@ class Learner:
         if code.text(back) != ")":
             return False
         opening = code.opening(back)
-        if opening is None or not (code.identifier(opening - 1) or code.text(opening - 1) in (">", ")")):
+        if opening is None or not (code.identifier(opening - 1) or code.text(opening - 1) in (">", ")")) \
+                or code.text(opening - 1) in self.prelude.settled:  # (`PyAPI_DATA(T) name`: no parameters)
             return False
         self.macros[name] = kind
         return True

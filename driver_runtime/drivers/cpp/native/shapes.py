@@ -31,6 +31,11 @@ BOUNDARIES = frozenset((";", "{", "}"))
 OPERAND_WORDS = frozenset(("this", "sizeof", "alignof", "new", "nullptr", "true", "false", "NULL", "static_cast",
                             "reinterpret_cast", "const_cast", "dynamic_cast"))
 
+# What starts a template's argument that is a value, not a type (`SmallVector<T, 1>`).
+VALUE_STARTS = frozenset(("true", "false", "nullptr", "sizeof", "alignof", "-", "+", "!", "~"))
+# Integer types that the standard's headers name: `size_t N` declares a value.
+_INTEGER_TYPEDEF = re.compile(r"u?int(?:8|16|32|64|ptr|max)?_t|u?int_(?:fast|least)(?:8|16|32|64)_t|s?size_t|ptrdiff_t")
+
 # Macros are spelled in capitals (WINAPI, TEST_CASE, SPDLOG_API), or with a reserved leading
 # underscore (__in, _In_): only such a name is ever taken for a macro, so that a misspelt
 # variable or function keeps its error.
@@ -51,7 +56,11 @@ class Code:
         self.starts = [starts[index] for index in keep]
         self.ends = [ends[index] for index in keep]
         self.data = data
+        # The last tokens of the lines that are a macro's whole use (`FT_BEGIN_HEADER`), as the
+        # learner finds them: a declaration starts after one, as after a `;`.
+        self.macro_lines: set[int] = set()
         self._directive: list[bool] | None = None
+        self._scopes: list[bool] | None = None
         self._where: dict[str, list[int]] | None = None
 
     def __len__(self) -> int:
@@ -72,8 +81,9 @@ class Code:
         return bisect_right(self.ends, offset)
 
     def line_start(self, index: int) -> bool:
-        """Whether the token is the first of its line."""
-        return index <= 0 or b"\n" in self.data[self.ends[index - 1]:self.starts[index]]
+        """Whether the token is the first of its line (past the last token: the end of the file
+        ends a line)."""
+        return index <= 0 or index >= len(self.starts) or b"\n" in self.data[self.ends[index - 1]:self.starts[index]]
 
     def in_directive(self, index: int) -> bool:
         """Whether the token is part of a preprocessor line (`#define X`, `#ifdef X`)."""
@@ -181,6 +191,77 @@ class Code:
             position += 1
         return None
 
+    def template_arguments(self, index: int) -> list[tuple[int, int]] | None:
+        """The arguments of the template list whose `<` is at `index`, as (first, last) token
+        each (split at its own commas, nested lists and brackets skipped); None when no `>`
+        closes it (a comparison)."""
+        arguments: list[tuple[int, int]] = []
+        depth = 0
+        start = position = index + 1
+        limit = min(len(self.texts), index + 256)
+        while position < limit:
+            text = self.texts[position]
+            if text == "<":
+                depth += 1
+            elif text in (">", ">>"):
+                closes = 1 if text == ">" else 2
+                if depth < closes:
+                    if position > start:
+                        arguments.append((start, position - 1))
+                    return arguments
+                depth -= closes
+            elif text in ("(", "["):
+                after = self.closing(position)
+                if after is None:
+                    return None
+                position = after
+            elif text == "," and depth == 0:
+                arguments.append((start, position - 1))
+                start = position + 1
+            elif text in (";", "{", "}", "&&", "||", ")", "]"):
+                return None
+            position += 1
+        return None
+
+    def value_arguments(self, name: str) -> frozenset[int]:
+        """The places in the template lists of `name` where the file passes a value, not a type:
+        a literal (`SmallVector<ArgRegPair, 1>`), `sizeof(...)`, a negated value, or a name it
+        declares as a value of a builtin or integer type (`template <size_t N>`, `int n`)."""
+        found: set[int] = set()
+        for at in self.occurrences(name):
+            if self.text(at + 1) != "<":
+                continue
+            for place, (first, _last) in enumerate(self.template_arguments(at + 1) or ()):
+                text = self.texts[first]
+                if self.kinds[first] == LITERAL or text in VALUE_STARTS or \
+                        self.kinds[first] == IDENTIFIER and self.declared_value(text):
+                    found.add(place)
+        return frozenset(found)
+
+    def declared_value(self, name: str) -> bool:
+        """Whether the file declares `name` as a value of a builtin or integer type somewhere
+        (`unsigned N,`, `int n =`, `std::size_t N>`; not `typedef signed char N;`)."""
+        for at in self.occurrences(name):
+            before = self.text(at - 1)
+            if (before in BUILTIN_TYPES or before == "auto" or _INTEGER_TYPEDEF.fullmatch(before)) \
+                    and self.text(at + 1) in (",", ">", "=", ";", ")", "{"):
+                position = at - 1
+                while self.text(position) in SPECIFIER_WORDS or self.text(position) == "::" or \
+                        self.identifier(position):
+                    if self.text(position) == "typedef":
+                        break
+                    position -= 1
+                else:
+                    return True
+        return False
+
+    def type_like(self, first: int, last: int) -> bool:
+        """Whether the tokens from `first` to `last` may spell a type (`PyObject *`, `const char*`,
+        `std::vector<int> &`): names, keywords, and the punctuation of types; something."""
+        return first <= last and all(
+            self.kinds[at] in (IDENTIFIER, KEYWORD) or self.texts[at] in ("*", "&", "&&", "::", "<", ">", ",")
+            for at in range(first, last + 1))
+
     def qualified_start(self, index: int) -> int:
         """Where the qualified name whose last part is at `index` starts (`a::b::c`, `::c`)."""
         while self.text(index - 1) == "::":
@@ -234,28 +315,30 @@ class Code:
         """Whether the token is outside any function's body: at the top level, or in the braces
         of a namespace, a class, an enum or an `extern "C"` (after a name, a base class's `>`,
         `namespace`, a class key or a string), not a function's or a statement's."""
-        depth = 0
-        for position in range(index - 1, -1, -1):
-            text = self.texts[position]
-            if text == "}":
-                depth += 1
-            elif text == "{":
-                if depth == 0:
+        if self._scopes is None:  # for every token at once, in one pass (a file asks for many)
+            scopes: list[bool] = []
+            open_braces: list[bool] = []
+            for position, text in enumerate(self.texts):
+                scopes.append(open_braces[-1] if open_braces else True)
+                if text == "{":
                     before = self.text(position - 1)
-                    return (self.identifier(position - 1) and before not in ("override", "final")) or \
-                        before in (">", "namespace") or before in CLASS_KEYS or self.string(position - 1)
-                depth -= 1
-        return True
+                    open_braces.append(
+                        (self.identifier(position - 1) and before not in ("override", "final"))
+                        or before in (">", "namespace") or before in CLASS_KEYS or self.string(position - 1))
+                elif text == "}" and open_braces:
+                    open_braces.pop()
+            self._scopes = scopes
+        return self._scopes[index] if 0 <= index < len(self._scopes) else True
 
     def declaration_start(self, index: int) -> bool:
         """Whether a declaration or statement may start at `index`: first in the file, after
-        `;`, `{` or `}`, or first on its line after a preprocessor line or a `)` (a macro's
-        call before it)."""
+        `;`, `{` or `}`, or first on its line after a preprocessor line, a `)` (a macro's call
+        before it) or a line that is a macro (macro_lines)."""
         previous = self.text(index - 1)
         if previous == ":" and self.text(index - 2) in ("public", "private", "protected"):
             return True
-        return index == 0 or previous in BOUNDARIES or (
-            self.line_start(index) and (self.in_directive(index - 1) or previous == ")"))
+        return index == 0 or previous in BOUNDARIES or self.line_start(index) and (
+            self.in_directive(index - 1) or previous == ")" or index - 1 in self.macro_lines)
 
     def namespace_names(self) -> frozenset[tuple[str, ...]]:
         """The qualified names (as tuples of their parts) that the file uses as namespaces:

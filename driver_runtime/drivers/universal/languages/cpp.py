@@ -433,6 +433,10 @@ TABLE = LanguageTable(
         "template_declaration": ("Declaration", "Type"),
         "using_declaration": ("Declaration", "Import"),
         "function_definition": ("Declaration", "Function"),
+        # an alias of a type (the native driver's TypedefDecl, TypeAliasDecl): a struct it
+        # defines is listed beside it, not in it
+        "type_definition": ("Alias", "Declaration", "Type"),
+        "alias_declaration": ("Alias", "Declaration", "Type"),
     },
     field_roles={
         ("call_expression", "function"): ("Callee",),

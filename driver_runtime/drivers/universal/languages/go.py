@@ -22,6 +22,11 @@ Babelfish's shapes (its Go driver's fixtures; driver_runtime/drivers/go shows th
 * struct fields, ``var`` and ``const`` specs with several names are one per name, each spanning
   the whole (Babelfish split fields so; the outline finds each name);
 * comments are uast:Comment, their text without markers (a block comment's lines as written).
+
+As the Go driver, beyond Babelfish: an embedded field (an interface's embedded interface is a
+``field_declaration`` too, as go/ast's Field) has the name Go gives it as its token; ``_`` naming
+a spec, a type or a function has the Anonymous role; struct and interface types are Expression
+and Type (a type written in place: its fields are the field's or variable's it types).
 """
 
 from __future__ import annotations
@@ -152,7 +157,7 @@ def _signature(node: Node, start: int | None) -> Node:
 
 def _function(node: Node, context: Context) -> Node:
     """func (r T) name(...) (...) {...}: uast:FunctionGroup; the FunctionType from `func`."""
-    name = node.get("name")
+    name = _blank(node.get("name"))
     if not is_type(name, "uast:Identifier"):
         return node
     signature = _signature(node, _start(node))
@@ -193,17 +198,57 @@ def _function_type(node: Node, context: Context) -> Node:
 
 # --- declarations ----------------------------------------------------------------------------
 
+def _blank(name: Any) -> Any:
+    """Go's blank identifier `_` declares nothing where a spec or a function is named by it: the
+    Anonymous role (as the Go driver gives it), and the outline lists no symbol for it."""
+    if is_type(name, "uast:Identifier") and name.get("Name") == "_":
+        name["@role"] = sorted({*(name.get("@role") or ()), "Anonymous"})
+    return name
+
+
+# Where an embedded type's own name is, past its package or type arguments.
+_EMBEDDED_NAME_FIELDS = {"go:qualified_type": "name", "go:generic_type": "type"}
+
+
+def _embedded_name(kind: Any) -> str | None:
+    """The name Go gives an embedded field: its type's (`*goobj.Reloc` is Reloc, `List[int]` List)."""
+    while type(kind) is dict and kind.get("@type") in _EMBEDDED_NAME_FIELDS:
+        kind = kind.get(_EMBEDDED_NAME_FIELDS[kind["@type"]])
+    return kind.get("Name") if is_type(kind, "uast:Identifier") else None
+
+
 def _split_fields(node: Node, context: Context) -> Node:
-    """`a, b int` in a struct: one field per name, each spanning the whole (Babelfish's)."""
+    """`a, b int` in a struct: one field per name, each spanning the whole (Babelfish's). An
+    embedded field (no name) has the name Go gives it as its token (the Go driver's too), not
+    the `*` of a pointer."""
     out: list[Any] = []
     for field in node.get("children") or []:
         names = objects(field.get("name")) if is_type(field, "go:field_declaration") else []
         if len(names) > 1:
             out += [{**field, "name": name} for name in names]
         else:
+            if not names and is_type(field, "go:field_declaration"):
+                embedded = _embedded_name(field.get("type"))
+                if embedded is not None:
+                    field["@token"] = embedded
             out.append(field)
     if "children" in node:
         node["children"] = out
+    return node
+
+
+def _interface(node: Node, context: Context) -> Node:
+    """An interface's embedded interface (`io.Reader`) is a field named by its type, as go/ast's
+    Field and the Go driver have it; a type set (`~int | ~string`) stays what it is."""
+    items = node.get("children")
+    if type(items) is not list:
+        return node
+    for index, item in enumerate(items):
+        inner = children(item) if is_type(item, "go:type_elem") else []
+        name = _embedded_name(inner[0]) if len(inner) == 1 else None
+        if name is not None:
+            items[index] = {"@type": "go:field_declaration", "@role": ["Declaration", "Variable"],
+                            "@token": name, "@pos": item.get("@pos"), "type": inner[0]}
     return node
 
 
@@ -213,6 +258,8 @@ def _split_specs(node: Node, context: Context) -> Node:
     out: list[Any] = []
     for spec in node.get("children") or []:
         names = objects(spec.get("name")) if type(spec) is dict else []
+        for name in names:
+            _blank(name)
         value = spec.get("value") if type(spec) is dict else None
         values = children(value)
         if len(names) < 2 or (value is not None and len(values) != len(names)):
@@ -225,6 +272,11 @@ def _split_specs(node: Node, context: Context) -> Node:
             out.append(part)
     if "children" in node:
         node["children"] = out
+    return node
+
+
+def _type_spec(node: Node, context: Context) -> Node:
+    _blank(node.get("name"))
     return node
 
 
@@ -252,6 +304,10 @@ TABLE = LanguageTable(
     roles={
         "type_spec": ("Declaration", "Type"),
         "type_alias": ("Declaration", "Type"),
+        # A struct or interface type is written where it is used (go/ast's roles): its fields are
+        # those of the field or variable it is the type of, else of no symbol.
+        "struct_type": ("Expression", "Type"),
+        "interface_type": ("Expression", "Type"),
         "func_literal": ("Anonymous", "Expression", "Function"),
         "call_expression": ("Call", "Expression"),
         "import_declaration": ("Declaration", "List"),
@@ -301,12 +357,15 @@ TABLE = LanguageTable(
         "type_switch_statement": _switch,
         "select_statement": _switch,
         "type_parameter_list": _type_parameters,
+        "type_spec": _type_spec,
+        "type_alias": _type_spec,
         "function_declaration": _function,
         "method_declaration": _function,
         "method_elem": _method_elem,
         "func_literal": _function_literal,
         "function_type": _function_type,
         "field_declaration_list": _split_fields,
+        "interface_type": _interface,
         "var_declaration": _split_specs,
         "var_spec_list": _split_specs,
         "const_declaration": _split_specs,

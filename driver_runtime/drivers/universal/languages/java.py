@@ -462,6 +462,11 @@ TABLE = LanguageTable(
         "false": ("Boolean", "Expression", "Literal"),
     },
     field_roles={
+        # An anonymous class's body (`new T() {...}`, an enum constant's `{...}`) is a type
+        # written in place, as javac's and JDT's AnonymousClassDeclaration (the Java driver): the
+        # outline lists its members under the enum constant, and under nothing else.
+        ("object_creation_expression", "children"): ("Anonymous", "Declaration", "Expression", "Type"),
+        ("enum_constant", "body"): ("Anonymous", "Declaration", "Expression", "Type"),
         ("method_invocation", "name"): ("Callee",),
         ("method_invocation", "arguments"): ("Argument", "Positional"),
         ("binary_expression", "left"): ("Left",),

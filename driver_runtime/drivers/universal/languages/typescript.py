@@ -59,6 +59,9 @@ TABLE = LanguageTable(
     functions={"function_signature": Function(returns="return_type")},
     roles={
         "type_annotation": ("Annotation", "Type"),
+        # `{ a: T }` written in an annotation or an alias: a type literal, whose members the
+        # outline does not list (as tsserver); an interface's own members are in interface_body.
+        "object_type": ("Literal", "Type"),
         "predefined_type": ("Type",),
         "as_expression": ("Cast", "Expression"),
         "type_assertion": ("Cast", "Expression"),
