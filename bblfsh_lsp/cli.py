@@ -11,19 +11,19 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import orjson
-from tqdm import tqdm
 
 from bblfsh_lsp import __version__
 from bblfsh_lsp.driver_commands import add_driver_commands
-from bblfsh_lsp.outline import Symbol, outline, symbol_kinds
+from bblfsh_lsp.index_commands import add_index_command, open_index, plans
 from bblfsh_lsp.parsing import FileParse, parse_files
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.query import Match, QueryError, Scalar, Search
 from bblfsh_lsp.settings import PREFERENCES, RUNTIME_ENV, Settings, runtime_from_environment
+from bblfsh_lsp.terminal import ProgressLines
 from driver_runtime.errors import DriverError, RuntimeNotAvailable
 from driver_runtime.languages import LANGUAGES
 from driver_runtime.runtime_names import AUTO, RUNTIME_NAMES
@@ -31,6 +31,9 @@ from driver_runtime.runtimes import choose
 from driver_runtime.sdk import protocol, uast
 from driver_runtime.sdk.protocol import Mode
 from driver_runtime.service import DriverService
+
+if TYPE_CHECKING:  # the outline is imported by the command that prints one
+    from bblfsh_lsp.outline import Symbol
 
 EXIT_OK, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
 
@@ -122,22 +125,33 @@ async def cmd_query(args: argparse.Namespace) -> int:
 
 
 async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
-    search = await Search.start(args.xpath, service, mode=Mode(args.mode), language=args.language,
-                                time_limit=args.timeout or None)
+    store = None
+    if Mode(args.mode) is Mode.SEMANTIC and not args.language and not args.no_index:
+        store = open_index(args.paths, tell=lambda message: print(f"bblfsh-lsp: {message}", file=sys.stderr))
+    options: dict[str, Any] = {"mode": Mode(args.mode), "language": args.language, "time_limit": args.timeout or None}
+    if store is not None and plans(args.xpath, service.language_names()):
+        search = Search.unchecked(args.xpath, service, **options)  # the evaluator loads only if a file needs it
+    else:
+        search = await Search.start(args.xpath, service, **options)
     # Files that cannot be read when found by walking (a broken link, one leading out of the
     # paths given, a FIFO...) are named as they are met; a file of no known language is
     # skipped quietly.
     told = (lambda message: print(f"skipped {message}", file=sys.stderr)) if args.verbose else None
     files = search.walk(args.paths, report=lambda message: print(message, file=sys.stderr), skipped=told)
     explicit = {path for path in args.paths if not os.path.isdir(path)}
+    if store is not None:
+        from bblfsh_lsp.index.search import indexed_files
+
+        outcomes = indexed_files(search, store, files, args.paths, service)
+    else:
+        outcomes = search.files(files)
     found = 0
     failed = False  # a file found by walking could not be searched
     named_unsearchable = False  # a file named on the command line could not be searched
     without_driver: collections.Counter[str] = collections.Counter()
-    bar = tqdm(total=len(files), unit="file", file=sys.stderr, delay=1.0, leave=False,
-               disable=not sys.stderr.isatty())
+    bar = ProgressLines(len(files))
     try:
-        async for outcome in search.files(files):
+        async for outcome in outcomes:
             bar.update(1)
             if outcome.problem is not None:
                 if outcome.missing_driver and outcome.path not in explicit:
@@ -151,11 +165,14 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
                 failed = failed or not outcome.unread
                 continue
             found += outcome.found
-            assert outcome.index is not None
-            for line in _query_lines(outcome.path, outcome.index, outcome.matches, outcome.value, args.json):
-                bar.write(line, file=sys.stdout)
+            assert outcome.lines is not None
+            lines = _query_lines(outcome.path, outcome.lines, outcome.matches, outcome.value, args.json)
+            if lines:
+                bar.write("\n".join(lines), file=sys.stdout)
     finally:
         bar.close()
+        if store is not None:
+            store.close()
     for language, count in sorted(without_driver.items()):
         print(f"bblfsh-lsp: skipped {count} {language} file{'s' if count > 1 else ''} "
               f"(no {language} driver is installed)", file=sys.stderr)
@@ -168,11 +185,12 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
     return EXIT_ERROR if failed else EXIT_NOTHING
 
 
-def _query_lines(path: str, index: TextIndex, matches: list[Match], value: Scalar | None, as_json: bool) -> list[str]:
+def _query_lines(path: str, lines: uast.LineStarts, matches: list[Match], value: Scalar | None,
+                 as_json: bool) -> list[str]:
     out = []
     for match in matches:
-        line, col = index.lines.line_col(match.start)
-        end_line, end_col = index.lines.line_col(match.end)
+        line, col = lines.line_col(match.start)
+        end_line, end_col = lines.line_col(match.end)
         if as_json:
             out.append(orjson.dumps({"path": path, "line": line, "col": col, "end_line": end_line,
                                      "end_col": end_col, "type": match.type, "label": match.label}).decode())
@@ -184,6 +202,11 @@ def _query_lines(path: str, index: TextIndex, matches: list[Match], value: Scala
 
 
 async def cmd_symbols(args: argparse.Namespace) -> int:
+    if args.workspace is not None:
+        return _workspace_symbols(args)
+    if not args.files:
+        print("bblfsh-lsp: symbols: give FILE... to outline, or --workspace QUERY [PATH]", file=sys.stderr)
+        return EXIT_ERROR
     service = _service(args)
     status = EXIT_OK
     try:
@@ -198,12 +221,62 @@ async def cmd_symbols(args: argparse.Namespace) -> int:
             if len(args.files) > 1:
                 print(f"{parsed.path}:")
             manifest = service.manifest(parsed.language)
+            from bblfsh_lsp.outline import outline, symbol_kinds
+
             kinds = symbol_kinds(manifest.symbol_kinds) if manifest is not None else {}
             for line in _symbol_tree(outline(tree, index, kinds=kinds), index):
                 print(line)
     finally:
         await service.close()
     return status
+
+
+def _workspace_symbols(args: argparse.Namespace) -> int:
+    """`symbols --workspace QUERY [PATH]`: the symbols of PATH's index whose names match QUERY,
+    best first, answered from the index alone (no driver starts); exit 0 found, 1 none, 2 no
+    index."""
+    from bblfsh_lsp.index.symbols import changed_files, find_symbols
+
+    if len(args.files) > 1:
+        print("bblfsh-lsp: symbols --workspace takes one PATH", file=sys.stderr)
+        return EXIT_ERROR
+    path = args.files[0] if args.files else "."
+    if not os.path.exists(path):
+        print(f"bblfsh-lsp: {path}: no such file or folder", file=sys.stderr)
+        return EXIT_ERROR
+    store = open_index([path], tell=lambda message: print(f"bblfsh-lsp: {message}", file=sys.stderr))
+    if store is None:
+        print(f"bblfsh-lsp: no index covers {path}: run `bblfsh-lsp index {path}` first", file=sys.stderr)
+        return EXIT_ERROR
+    with store:
+        found = find_symbols(store, args.workspace, args.limit, under=path)
+        changed = changed_files(store, {symbol.path for symbol in found})
+        root = store.root
+    for symbol in found:
+        shown = _shown_path(symbol.path, path)
+        if args.json:
+            print(orjson.dumps({"path": shown, "line": symbol.line + 1, "col": symbol.col8 + 1,
+                                "end_line": symbol.end_line + 1, "end_col": symbol.end_col8 + 1,
+                                "kind": symbol.kind_name, "name": symbol.name, "container": symbol.container,
+                                "score": symbol.score}).decode())
+        else:
+            container = f" (in {symbol.container})" if symbol.container else ""
+            print(f"{shown}:{symbol.line + 1}:{symbol.col8 + 1}: {symbol.kind_name} {symbol.name}{container}")
+    for changed_path in changed:  # what the index says of them may be out of date
+        what = "changed" if os.path.exists(changed_path) else "was removed"
+        print(f"bblfsh-lsp: {_shown_path(changed_path, path)} {what} since it was indexed "
+              f"(`bblfsh-lsp index {root}` refreshes the index)", file=sys.stderr)
+    return EXIT_OK if found else EXIT_NOTHING
+
+
+def _shown_path(indexed: str, given: str) -> str:
+    """An indexed (absolute) path as `query` would print it, found by walking `given`."""
+    for base in (os.path.abspath(given), os.path.realpath(given)):
+        if indexed == base:
+            return given
+        if indexed.startswith(os.path.join(base, "")):
+            return os.path.normpath(os.path.join(given, os.path.relpath(indexed, base)))
+    return indexed
 
 
 def _symbol_tree(symbols: list[Symbol], index: TextIndex, prefix: str = "") -> list[str]:
@@ -298,11 +371,24 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--language", help="parse every file as this language")
     query.add_argument("--mode", choices=[mode.value for mode in Mode], default=Mode.SEMANTIC.value,
                        help="the UAST to search (annotated keeps native nodes, with roles)")
+    query.add_argument("--no-index", action="store_true",
+                       help="parse every file, even where `bblfsh-lsp index` keeps the workspace's parses")
     query.set_defaults(run=cmd_query)
 
-    symbols = commands.add_parser("symbols", help="print the outline of files as a tree")
-    symbols.add_argument("files", nargs="+", metavar="FILE")
+    symbols = commands.add_parser(
+        "symbols", help="print the outline of files as a tree, or search the workspace's symbols (--workspace)",
+        description="Print the outline of FILEs as a tree; or, with --workspace QUERY, the symbols of PATH's index "
+                    "(`bblfsh-lsp index`) whose names match QUERY, fuzzily, best first: `path:line:col: kind name "
+                    "(in container)` (exit status: 0 found, 1 none, 2 no index).")
+    symbols.add_argument("files", nargs="*", metavar="FILE|PATH",
+                         help="files to outline; with --workspace, the folder (or file) to search (default .)")
     symbols.add_argument("--language", help="parse as this language instead of detecting it")
+    symbols.add_argument("--workspace", metavar="QUERY",
+                         help="search the index's symbols instead: exact names first, then prefixes, camelCase or "
+                              "snake_case initials (gor: get_origin_route), substrings, scattered letters")
+    symbols.add_argument("--json", action="store_true", help="with --workspace: one JSON object per symbol")
+    symbols.add_argument("--limit", type=int, default=100, metavar="N",
+                         help="with --workspace: at most N symbols (default %(default)s; 0: all)")
     symbols.set_defaults(run=cmd_symbols)
 
     serve = commands.add_parser("serve", help="run the language server (stdio unless --tcp)")
@@ -310,6 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=cmd_serve)
 
     add_driver_commands(commands)
+    add_index_command(commands)
 
     languages = commands.add_parser("languages", help="list languages, the driver that parses each here, and why")
     languages.add_argument("--json", action="store_true", help="one JSON object per language")

@@ -49,7 +49,8 @@ def add_driver_commands(subparsers: Any) -> argparse.ArgumentParser:
     build = verbs.add_parser("build", help="build driver images from the bundled drivers (offline)")
     build.add_argument("languages", nargs="*", metavar="LANG")
     build.add_argument("--all", action="store_true", help="every bundled driver")
-    build.add_argument("--tag", metavar="NAME", help="name the image (one LANG; default bblfsh-lsp/driver-LANG:VERSION)")
+    build.add_argument("--tag", metavar="NAME",
+                       help="name the image (one LANG; default bblfsh-lsp/driver-LANG:VERSION)")
     build.set_defaults(run=cmd_build)
 
     install = verbs.add_parser(

@@ -15,12 +15,14 @@ from pygls.uris import to_fs_path
 from bblfsh_lsp import __version__, driver_actions, features
 from bblfsh_lsp.camel_case import register_camel_case
 from bblfsh_lsp.documents import DocumentModified, DocumentStore, ParsedDocument
+from bblfsh_lsp.index.store import IndexStore
 from bblfsh_lsp.interruptible import run_interruptible
 from bblfsh_lsp.lsp_progress import LspProgress, report_on
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.query import QueryError, QueryTimeout
 from bblfsh_lsp.rpc import HardenedLanguageServer
 from bblfsh_lsp.settings import Settings
+from bblfsh_lsp.workspace_index import WorkspaceIndex
 from bblfsh_lsp.workspace_search import WorkspaceSearch
 from driver_runtime.errors import DriverError, ManagerError, RuntimeNotAvailable, StateError
 from driver_runtime.runtime_names import PROCESS
@@ -85,6 +87,7 @@ class BblfshServer(HardenedLanguageServer):
         self.settings = settings or Settings()
         self.service: DriverService | None = None
         self.documents: DocumentStore | None = None
+        self.index: WorkspaceIndex | None = None
         self.runtime_note = ""
 
     # --- life cycle ----------------------------------------------------------------------------
@@ -117,7 +120,8 @@ class BblfshServer(HardenedLanguageServer):
         settings = self.settings.with_editor_options(options)
         if settings == self.settings:
             return
-        # A new runtime, new confinement or another choice of drivers means new drivers; pool limits apply to pools made from now on.
+        # A new runtime, new confinement or another choice of drivers means new drivers; pool
+        # limits apply to pools made from now on.
         restart = (settings.runtime != self.settings.runtime or settings.isolation() != self.settings.isolation()
                    or settings.driver_preferences() != self.settings.driver_preferences())
         self.settings = settings
@@ -133,7 +137,43 @@ class BblfshServer(HardenedLanguageServer):
             self.store.use(service)
             await old.close()
 
+    async def start_index(self) -> None:
+        """Index the workspace in the background (the workspaceIndex setting), and hear of the
+        files that change so as to keep it current."""
+        if not self.settings.workspace_index or self.service is None or self.index is not None:
+            return
+        roots = self.workspace_roots()
+        if not roots:
+            return
+        arguments = ["--runtime", self.service.runtime.name]
+        for language, choice in sorted(self.settings.drivers.items()):
+            arguments += ["--driver", f"{language}={choice}"]
+        self.index = WorkspaceIndex(roots, arguments, progress=lambda title: LspProgress.create(self, title),
+                                    tell=lambda message: self.notice(logging.INFO, message))
+        self.index.start()
+        workspace = self.client_capabilities.workspace
+        watched = workspace.did_change_watched_files if workspace else None
+        if watched and watched.dynamic_registration:
+            options = types.DidChangeWatchedFilesRegistrationOptions(
+                watchers=[types.FileSystemWatcher(glob_pattern="**/*")])
+            try:
+                await self.client_register_capability_async(types.RegistrationParams(registrations=[
+                    types.Registration(id="bblfsh-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                                       register_options=options)]))
+            except Exception as exc:  # saves still refresh the index
+                log.info("the client would not watch files for us: %s", exc)
+
+    def files_changed(self, paths: list[str] | None) -> None:
+        if self.index is not None:
+            self.index.changed(paths)
+
+    def index_of(self, root: str) -> IndexStore | None:
+        return self.index.store_for(root) if self.index is not None else None
+
     async def stop_services(self) -> None:
+        if self.index is not None:
+            index, self.index = self.index, None
+            await index.close()
         if self.service is not None:
             await self.service.close()
 
@@ -175,7 +215,7 @@ class BblfshServer(HardenedLanguageServer):
         assert self.service is not None
         progress = report_on(self, token, "Structural search")
         return WorkspaceSearch(self.store, self.service, self.workspace_roots(), progress, self.settings.query_timeout,
-                               log=lambda message: self.notice(logging.INFO, message))
+                               log=lambda message: self.notice(logging.INFO, message), index_of=self.index_of)
 
     def notice(self, level: int, message: str) -> None:
         """Tell the user about the drivers: important news as a message, the rest in the log."""
@@ -220,9 +260,27 @@ async def on_initialized(ls: BblfshServer, _params: types.InitializedParams) -> 
                 types.ConfigurationParams(items=[types.ConfigurationItem(section="bblfsh")]))
         except Exception as exc:  # a client without the section is not an error
             log.info("no bblfsh configuration from the client: %s", exc)
-            return
+            answer = None
         if answer and isinstance(answer[0], dict):
             await ls.apply_settings(answer[0])
+    await ls.start_index()
+
+
+@_feature(types.TEXT_DOCUMENT_DID_SAVE)
+def on_save(ls: BblfshServer, params: types.DidSaveTextDocumentParams) -> None:
+    ls.files_changed([ls.lsp_path(params.text_document.uri)])
+
+
+@_feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def on_watched_files(ls: BblfshServer, params: types.DidChangeWatchedFilesParams) -> None:
+    ls.files_changed([ls.lsp_path(change.uri) for change in params.changes])
+
+
+@_feature(types.WORKSPACE_SYMBOL)
+async def on_workspace_symbol(ls: BblfshServer, params: types.WorkspaceSymbolParams) -> list[dict[str, Any]]:
+    if ls.index is None:
+        return []
+    return await asyncio.to_thread(ls.index.symbols, params.query, ls.store.encoding)
 
 
 @_feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -315,7 +373,7 @@ async def on_status(ls: BblfshServer, params: Any) -> dict[str, Any]:
 def status(ls: BblfshServer, uri: str | None) -> dict[str, Any]:
     service = ls.service
     answer: dict[str, Any] = {"server": __version__, "runtime": service.runtime.name if service else None,
-                              "note": ls.runtime_note}
+                              "note": ls.runtime_note, "index": ls.index.status() if ls.index is not None else []}
     if uri is None or service is None:
         return answer
     try:

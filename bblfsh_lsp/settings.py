@@ -85,6 +85,10 @@ class Settings:
         "memory of a driver container (docker and oci runtimes); above it the kernel kills the driver", 512,
         minimum=16)
     driver_network: bool = _setting("give driver containers a network (drivers do not need one)", False)
+    workspace_index: bool = _setting(
+        "keep an index of the workspace's parses in the user's cache folder, built in the background from "
+        "start-up and refreshed on save and on changes to files: structural search and workspace symbols answer "
+        "from it", True, flag="`bblfsh-lsp index`")
     drivers: dict[str, str] = _setting(
         "which driver parses a language: `{\"go\": \"universal\"}` or `{\"*\": \"native\"}`; `auto` (the default) "
         "takes the language's own driver when it is installed and prepared, else the universal driver "
@@ -105,7 +109,8 @@ class Settings:
         preferences = {}
         for language, choice in self.drivers.items():
             if choice not in PREFERENCES:
-                log.warning("ignoring setting drivers.%s=%r: expected one of %s", language, choice, ", ".join(PREFERENCES))
+                log.warning("ignoring setting drivers.%s=%r: expected one of %s", language, choice,
+                            ", ".join(PREFERENCES))
                 continue
             preferences[language if language == ANY_LANGUAGE else canonical(language) or language] = choice
         return preferences

@@ -74,7 +74,7 @@ class Structure:
                     continue  # a scalar, or the roles: no nodes (a list of tokens may hold some)
                 for element in value:
                     if type(element) is dict:
-                        child_start, child_end = visit(element, index, key, deeper)
+                        child_start, child_end = visit(element, index, key, deeper)  # noqa: F821
                         if child_start != NO_EXTENT:
                             if start == NO_EXTENT or child_start < start:
                                 start = child_start

@@ -10,9 +10,13 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 from pygls.uris import from_fs_path, to_fs_path
 
 from bblfsh_lsp.documents import DocumentStore
+from bblfsh_lsp.files import SourceError, read_source
+from bblfsh_lsp.index.search import indexed_files
+from bblfsh_lsp.index.store import IndexStore
 from bblfsh_lsp.interruptible import run_interruptible
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.query import FileMatches, Match, Parser, QueryTimeout, Search
@@ -23,9 +27,9 @@ def results_json(uri: str, outcome: FileMatches) -> list[dict[str, Any]]:
     """A document's answer to the query: its matches; or, for a query that is not a node set
     (count(...), boolean(...)), one entry with the value, at the document's start (as the CLI
     prints a value per file)."""
-    assert outcome.index is not None
     if outcome.value is None or outcome.matches:
-        return [match_json(uri, outcome.index, match) for match in outcome.matches]
+        assert outcome.index is not None or not outcome.matches
+        return [match_json(uri, outcome.index, match) for match in outcome.matches if outcome.index is not None]
     start = {"line": 0, "character": 0}
     return [{"uri": uri, "range": {"start": start, "end": start}, "type": "value", "label": str(outcome.value),
              "value": outcome.value}]
@@ -43,13 +47,27 @@ def match_json(uri: str, index: TextIndex, match: Match) -> dict[str, Any]:
     }
 
 
+def _by_root(roots: list[str], paths: list[str]) -> dict[str, list[str]]:
+    """Paths grouped by the workspace folder holding them (the innermost, when folders nest;
+    "" for a path in none), each group in the order given."""
+    folders = sorted((os.path.join(os.path.abspath(root), "") for root in roots), key=len, reverse=True)
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        absolute = os.path.abspath(path)
+        root = next((folder.rstrip(os.sep) or os.sep for folder in folders if absolute.startswith(folder)), "")
+        groups.setdefault(root, []).append(path)
+    return groups
+
+
 # How many skipped files a workspace search names in the log before it only counts them.
 NAMED_SKIPS = 5
 
 
 class WorkspaceSearch:
     def __init__(self, store: DocumentStore, parser: Parser, roots: list[str], progress: Progress | None = None,
-                 time_limit: float | None = None, log: Callable[[str], None] | None = None):
+                 time_limit: float | None = None, log: Callable[[str], None] | None = None,
+                 index_of: Callable[[str], IndexStore | None] | None = None):
+        self.index_of = index_of  # a workspace folder's index, where there is one
         self.store = store
         self.parser = parser
         self.roots = roots
@@ -75,12 +93,20 @@ class WorkspaceSearch:
         paths = await asyncio.to_thread(search.walk, self.roots, self.skipped.append,
                                         lambda path: os.path.realpath(path) in open_paths)
         done = 0
-        async for outcome in search.files(paths):
-            done += 1
-            if self.progress is not None:
-                self.progress(done, len(paths), f"searched {outcome.path}" if done < len(paths) else
-                              f"searched {len(paths)} file{'s' if len(paths) != 1 else ''}")
-            out += await self._answer(search, from_fs_path(outcome.path) or outcome.path, outcome)
+        for root, root_paths in _by_root(self.roots, paths).items():
+            index = self.index_of(root) if self.index_of is not None and root else None
+            try:
+                outcomes = (indexed_files(search, index, root_paths, [root], self.parser) if index is not None
+                            else search.files(root_paths))
+                async for outcome in outcomes:
+                    done += 1
+                    if self.progress is not None:
+                        self.progress(done, len(paths), f"searched {outcome.path}" if done < len(paths) else
+                                      f"searched {len(paths)} file{'s' if len(paths) != 1 else ''}")
+                    out += await self._answer(search, from_fs_path(outcome.path) or outcome.path, outcome)
+            finally:
+                if index is not None:
+                    index.close()
         self._log_skipped()
         return out
 
@@ -94,12 +120,19 @@ class WorkspaceSearch:
 
     async def _answer(self, search: Search, uri: str, outcome: FileMatches) -> list[dict[str, Any]]:
         if outcome.timed_out:
-            raise QueryTimeout(f"{outcome.problem}: {search.query.text!r} (the limit is the queryTimeout setting)")
+            raise QueryTimeout(f"{outcome.problem}: {search.text!r} (the limit is the queryTimeout setting)")
         if outcome.problem is not None:
             self.skipped.append(outcome.problem)
             return []
         if not outcome.matches:
             return results_json(uri, outcome)
+        if outcome.index is None:  # answered by the index: the editor's positions need the text
+            try:
+                text = await asyncio.to_thread(read_source, outcome.path, self.store.max_bytes)
+            except SourceError as exc:
+                self.skipped.append(str(exc))
+                return []
+            outcome = attrs.evolve(outcome, index=TextIndex(text, self.store.encoding))
         return await run_interruptible(results_json, uri, outcome)  # many matches take a while
 
     def _log_skipped(self) -> None:

@@ -222,6 +222,8 @@ class Row:
     tool: str  # "bblfsh-lsp" or "ast-grep"
     command: tuple[str, ...]
     what: str
+    index: str = ""  # bblfsh-lsp's index: "" none (cold), "warm" built, "changed" built then a file edited
+    counted: bool = True  # its output is matches (not `bblfsh-lsp index`'s summary)
 
 
 @attrs.frozen
@@ -265,9 +267,19 @@ def bblfsh_command(runtime: str, choices: Sequence[str]) -> list[str]:
 
 
 def groups(names: Sequence[str], trees: dict[str, Tree], ast_grep: str, bblfsh: list[str]) -> list[Group]:
-    def ours(name: str, xpath: str, tree: Tree, what: str) -> Row:
+    def ours(name: str, xpath: str, tree: Tree, what: str, index: str = "") -> Row:
         return Row(name, "bblfsh-lsp", (*bblfsh, "query", "--json", "--timeout", "0", xpath, str(tree.path)),
-                   f"query {xpath!r}{what}")
+                   f"query {xpath!r}{what}", index)
+
+    def indexed(name: str, xpath: str, tree: Tree) -> tuple[Row, ...]:
+        """The same query with the index: fresh (warm), one file edited since (changed); and
+        the index's build from nothing."""
+        if not tree.folder:
+            return ()
+        return (ours(f"{name}:warm", xpath, tree, ", the index fresh", "warm"),
+                ours(f"{name}:changed", xpath, tree, ", one file edited since the index", "changed"),
+                Row(f"{name}:index", "bblfsh-lsp", (*bblfsh, "index", str(tree.path)), "index, from nothing",
+                    "build", counted=False))
 
     def pattern(name: str, language: str, text: str, tree: Tree) -> Row:
         return Row(name, "ast-grep", (ast_grep, "run", "--lang", language, "--pattern", text, "--json=stream",
@@ -283,22 +295,28 @@ def groups(names: Sequence[str], trees: dict[str, Tree], ast_grep: str, bblfsh: 
         made["stdlib"] = Group("stdlib", tree, "python", (
             kinds("ast-grep:kind", "python", ["function_definition"], tree),
             pattern("ast-grep:pattern", "python", PY_PATTERN, tree),
-            ours("bblfsh-lsp", FUNCTIONS, tree, "")),
-            compared=(("bblfsh-lsp", "ast-grep:kind"),),
+            ours("bblfsh-lsp", FUNCTIONS, tree, ", no index (cold)"),
+            *indexed("bblfsh-lsp", FUNCTIONS, tree)),
+            compared=(("bblfsh-lsp", "ast-grep:kind"), ("bblfsh-lsp:warm", "bblfsh-lsp"),
+                      ("bblfsh-lsp:changed", "bblfsh-lsp")),
             notes=("ast-grep:pattern is not compared: the pattern leaves out `async def` and `def f(...) -> T`",))
     if "isinstance" in names:
         tree = trees["stdlib"]
         made["isinstance"] = Group("isinstance", tree, "python", (
             pattern("ast-grep:pattern", "python", "isinstance($$$)", tree),
-            ours("bblfsh-lsp", ISINSTANCE, tree, "")),
-            compared=(("bblfsh-lsp", "ast-grep:pattern"),))
+            ours("bblfsh-lsp", ISINSTANCE, tree, ", no index (cold)"),
+            *indexed("bblfsh-lsp", ISINSTANCE, tree)),
+            compared=(("bblfsh-lsp", "ast-grep:pattern"), ("bblfsh-lsp:warm", "bblfsh-lsp"),
+                      ("bblfsh-lsp:changed", "bblfsh-lsp")))
     if "js" in names:
         tree = trees["js"]
         made["js"] = Group("js", tree, "javascript", (
             kinds("ast-grep:kind", "javascript", JS_KINDS, tree),
-            ours("bblfsh-lsp:roles", JS_FUNCTIONS, tree, ""),
+            ours("bblfsh-lsp:roles", JS_FUNCTIONS, tree, ", no index (cold)"),
+            *indexed("bblfsh-lsp:roles", JS_FUNCTIONS, tree),
             ours("bblfsh-lsp:groups", FUNCTIONS, tree, " (the issue's; named functions only)")),
-            compared=(("bblfsh-lsp:roles", "ast-grep:kind"),),
+            compared=(("bblfsh-lsp:roles", "ast-grep:kind"), ("bblfsh-lsp:roles:warm", "bblfsh-lsp:roles"),
+                      ("bblfsh-lsp:roles:changed", "bblfsh-lsp:roles")),
             notes=(("bblfsh-lsp:groups is not compared: a FunctionGroup is a named function (a declaration, "
                     "or a function bound to a variable or a field), not a method or an anonymous function"),))
     if "small" in names:
@@ -310,19 +328,53 @@ def groups(names: Sequence[str], trees: dict[str, Tree], ast_grep: str, bblfsh: 
     return [made[name] for name in names]
 
 
-def run(row: Row) -> tuple[float, Outcome]:
+@attrs.frozen
+class Indexes:
+    """Where bblfsh-lsp's rows keep their indexes (BBLFSH_LSP_INDEX_DIR): none for the cold
+    rows, one built before the warm and changed rows run, an empty one for the build."""
+
+    scratch: Path
+    bblfsh: tuple[str, ...]
+
+    def environment(self, row: Row, tree: Tree) -> dict[str, str]:
+        folder = self.scratch / (row.index or "cold")
+        if row.index == "build":
+            shutil.rmtree(folder, ignore_errors=True)  # from nothing, every run
+        elif row.index in ("warm", "changed"):  # brought up to date, untimed (other rows edit the tree too)
+            subprocess.run([*self.bblfsh, "index", str(tree.path)], check=True, capture_output=True,
+                           env={**os.environ, "BBLFSH_LSP_INDEX_DIR": str(folder)}, timeout=3600)
+            if row.index == "changed":
+                edit_one_file(tree)
+        folder.mkdir(parents=True, exist_ok=True)
+        return {**os.environ, "BBLFSH_LSP_INDEX_DIR": str(folder)}
+
+
+def edit_one_file(tree: Tree) -> None:
+    """Change one file of the tree (its matches stay the same): a comment at its end, another
+    each time."""
+    target = sorted(path for path in tree.path.rglob("*") if path.is_file() and path.suffix in (".py", ".js"))[0]
+    text = target.read_text(encoding="utf-8")
+    marker = "# bench edit " if target.suffix == ".py" else "// bench edit "
+    lines = [line for line in text.splitlines(keepends=True) if not line.startswith(marker)]
+    target.write_text("".join(lines) + f"{marker}{time.time_ns()}\n", encoding="utf-8")
+
+
+def run(row: Row, environment: dict[str, str] | None = None) -> tuple[float, Outcome]:
     """Run the row's command: its wall time and what it printed; exit on a failure."""
     started = time.perf_counter()
-    done = subprocess.run(row.command, stdin=subprocess.DEVNULL, capture_output=True, timeout=3600, check=False)
+    done = subprocess.run(row.command, stdin=subprocess.DEVNULL, capture_output=True, timeout=3600, check=False,
+                          env=environment)
     seconds = time.perf_counter() - started
     stderr = done.stderr.decode("utf-8", "replace")
     if done.returncode != 0:
         sys.exit(f"{row.name} exited {done.returncode}: {subprocess.list2cmdline(row.command)}\n{stderr[-4000:]}")
     field = "path" if row.tool == "bblfsh-lsp" else "file"
     matches: collections.Counter[str] = collections.Counter()
-    for line in done.stdout.splitlines():
+    for line in done.stdout.splitlines() if row.counted else []:
         if line.strip():
             matches[os.path.normpath(json.loads(line)[field])] += 1
+    if not row.counted:
+        matches["output"] = 1
     return seconds, Outcome(matches, stderr)
 
 
@@ -424,13 +476,14 @@ def main() -> None:
         measured = groups(names, trees, ast_grep, bblfsh)
         languages = drivers(bblfsh)
         rows = [(group, row) for group in measured for row in group.rows]
+        indexes = Indexes(Path(scratch) / "indexes", tuple(bblfsh))
         outcomes: dict[tuple[str, str], Outcome] = {}
         for group, row in rows:  # the warm-up round: the page cache, the bytecode; the matches
-            outcomes[group.name, row.name] = run(row)[1]
+            outcomes[group.name, row.name] = run(row, indexes.environment(row, group.tree))[1]
         samples: dict[tuple[str, str], list[float]] = collections.defaultdict(list)
         for _ in range(runs):
             for group, row in rows:
-                seconds, outcome = run(row)
+                seconds, outcome = run(row, indexes.environment(row, group.tree))
                 samples[group.name, row.name].append(seconds)
                 if outcome.matches != outcomes[group.name, row.name].matches:
                     sys.exit(f"{group.name} {row.name}: {outcome.total} matches, "

@@ -29,6 +29,13 @@ sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 # so their results do not depend on what this machine has installed.
 os.environ.setdefault("BBLFSH_LSP_RUNTIME", "process")
 
+# Workspace indexes (the language server builds one per workspace folder) go to a folder of
+# the test session, not the user's cache; tests of the index give each test its own.
+if "BBLFSH_LSP_INDEX_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["BBLFSH_LSP_INDEX_DIR"] = tempfile.mkdtemp(prefix="bblfsh-lsp-test-index-")
+
 
 # CI sets this: tests that need a container engine, runc or driver images must fail, not skip.
 REQUIRE_CONTAINERS = os.environ.get("BBLFSH_LSP_REQUIRE_CONTAINERS") == "1"

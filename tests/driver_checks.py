@@ -332,11 +332,18 @@ def _lsp_client_fixture(setup: Callable[[pytest.FixtureRequest], tuple[Mapping[s
             (workspace / name).write_text(text, encoding="utf-8")
         lsp_client.workspace_path = workspace  # type: ignore[attr-defined]
         raw_results_for_custom_methods(lsp_client)
+
+        @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def registered(_params: Any) -> None:  # as the editors answer the server's ask to watch files
+            return None
+
+        # The workspace index (a background process per server) only where a test asks for it:
+        # the other tests are about other things, and CI's two cores are shared.
         await lsp_client.initialize_session(types.InitializeParams(
             capabilities=client_capabilities(request.param),
             root_uri=workspace.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
-            initialization_options=dict(options) if options is not None else None,
+            initialization_options={"workspaceIndex": False, **(options or {})},
         ))
         yield
         await lsp_client.shutdown_session()

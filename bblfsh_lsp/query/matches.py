@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from bblfsh_lsp.positions import TextIndex
-from bblfsh_lsp.query.labels import label
-from bblfsh_lsp.query.view import Scalar
-from bblfsh_lsp.query.xpath import Query
 from bblfsh_lsp.structure import extent
+from driver_runtime.sdk.labels import label
 from driver_runtime.sdk.uast import POS, TYPE, span
+
+if TYPE_CHECKING:  # the evaluator (elementpath) is imported only where a query runs on a tree
+    from bblfsh_lsp.query.xpath import Query
+
+Scalar = str | int | float | bool
+"""A query's value when it is not a node set: count(...), boolean(...), string(...)."""
 
 
 @attrs.frozen

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable, Collection, Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -20,10 +20,12 @@ from bblfsh_lsp.interruptible import TimeLimitExceeded, run_interruptible
 from bblfsh_lsp.parsing import parse_files
 from bblfsh_lsp.positions import Encoding, TextIndex
 from bblfsh_lsp.query.errors import QueryTimeout
-from bblfsh_lsp.query.matches import Match, find
-from bblfsh_lsp.query.view import Scalar
-from bblfsh_lsp.query.xpath import Query, compile_query
+from bblfsh_lsp.query.matches import Match, Scalar, find
 from driver_runtime.sdk.protocol import Mode, ParseResult
+from driver_runtime.sdk.uast import LineStarts
+
+if TYPE_CHECKING:  # the evaluator (elementpath, 0.1 s to import) loads when a query compiles
+    from bblfsh_lsp.query.xpath import Query
 
 
 class Parser(Protocol):
@@ -41,19 +43,30 @@ class Parser(Protocol):
         ...
 
 
+def searchable(parser: Parser, path: str) -> bool:
+    """Worth reading when found by walking: a known language by name, or no extension (it may
+    have a shebang)."""
+    return parser.recognises(path) or "." not in os.path.basename(path)
+
+
 @attrs.frozen
 class FileMatches:
     """One file's answer: its matches (and the query's value, for one that is not a node
     set), or the problem that kept it from being searched."""
 
     path: str
-    index: TextIndex | None = None  # the text searched; None when there is a problem
+    index: TextIndex | None = None  # the text searched, when it was read
     matches: list[Match] = attrs.field(factory=list)
     value: Scalar | None = None  # count(...), boolean(...): None for a node-set
     problem: str | None = None  # unreadable, unknown language, no tree, time limit
     missing_driver: str | None = None  # the language, when no driver is installed for it
     unread: bool = False  # the problem is that the file could not be read
     timed_out: bool = False
+    lines: LineStarts | None = None  # where the matches' lines start: the text's, or as an index kept them
+
+    def __attrs_post_init__(self) -> None:
+        if self.lines is None and self.index is not None:
+            object.__setattr__(self, "lines", self.index.lines)
 
     @property
     def found(self) -> int:
@@ -66,6 +79,8 @@ class FileMatches:
 
 async def compile_within(text: str, prefixes: Iterable[str], time_limit: float | None) -> Query:
     """compile_query in a worker thread: a long query takes long to compile too."""
+    from bblfsh_lsp.query.xpath import compile_query
+
     try:
         return await run_interruptible(compile_query, text, prefixes, timeout=time_limit)
     except TimeLimitExceeded as exc:
@@ -80,8 +95,9 @@ class Search:
     limit) and by cancellation; a query error that shows only when it runs is raised.
     """
 
-    query: Query
+    text: str
     parser: Parser
+    query: Query | None = None  # compiled; None until a tree is matched, for a search made `unchecked`
     mode: Mode = Mode.SEMANTIC
     language: str | None = None  # parse every file as this language; None: detect it
     encoding: Encoding = "utf-8"  # of the positions in the matches' text indexes
@@ -93,12 +109,22 @@ class Search:
     async def start(cls, text: str, parser: Parser, **options: Any) -> Search:
         """Compile `text` (QueryError if it is invalid) with the parser's languages as prefixes."""
         query = await compile_within(text, parser.language_names(), options.get("time_limit"))
-        return cls(query, parser, **options)
+        return cls(text, parser, query, **options)
+
+    @classmethod
+    def unchecked(cls, text: str, parser: Parser, **options: Any) -> Search:
+        """A search whose query compiles when a tree is first matched: for a caller that knows
+        the query is valid (the index's plan parsed it) and may answer without any tree, so
+        without loading the evaluator."""
+        return cls(text, parser, None, **options)
+
+    async def compiled(self) -> Query:
+        if self.query is None:
+            self.query = await compile_within(self.text, self.parser.language_names(), self.time_limit)
+        return self.query
 
     def searchable(self, path: str) -> bool:
-        """Worth reading when found by walking: a known language by name, or no extension (it
-        may have a shebang)."""
-        return self.parser.recognises(path) or "." not in os.path.basename(path)
+        return searchable(self.parser, path)
 
     def walk(self, roots: Iterable[str], report: Report, skip: Callable[[str], bool] | None = None,
              skipped: Report | None = None) -> list[str]:
@@ -109,9 +135,11 @@ class Search:
 
     async def tree(self, path: str, text: str | TextIndex, tree: dict[str, Any]) -> FileMatches:
         """Match one parsed tree of `text`, in a worker thread within the time limit."""
+        query = await self.compiled()
+
         def work() -> FileMatches:
             index = text if isinstance(text, TextIndex) else TextIndex(text, self.encoding)
-            return FileMatches(path, index, *find(self.query, tree, index))
+            return FileMatches(path, index, *find(query, tree, index))
 
         try:
             return await run_interruptible(work, timeout=self.time_limit)

@@ -49,10 +49,10 @@ from typing import Any
 from elementpath.datatypes import UntypedAtomic
 from elementpath.xpath_nodes import DocumentNode, ElementNode, NamespaceNode, TextAttributeNode, TextNode, XPathNodeTree
 
+from driver_runtime.sdk.labels import xpath_string
 from driver_runtime.sdk.uast import POS, ROLE, TOKEN, TYPE, LineStarts
 
 Node = dict[str, Any]
-Scalar = str | int | float | bool
 
 NAMESPACE_BASE = "urn:bblfsh:"
 """A prefix ``p`` is bound to the namespace URI ``urn:bblfsh:p`` (what namespace-uri() says)."""
@@ -72,29 +72,6 @@ _SYSTEM_KEYS = frozenset((TYPE, ROLE, TOKEN, POS))
 
 # ---------------------------------------------------------------------------------------------
 # Scalars as XPath strings and numbers
-
-
-def xpath_string(value: Any) -> str:
-    """A scalar as Babelfish shows it: true/false, null as "", 3.0 as "3"."""
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
-    return str(value)
 
 
 _NUMBER = re.compile(r"\s*(-?(?:\d+(?:\.\d*)?|\.\d+))\s*\Z")

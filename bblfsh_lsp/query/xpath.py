@@ -46,12 +46,12 @@ from elementpath.xpath_nodes import XPathNode
 from elementpath.xpath_tokens import XPathAxis
 
 from bblfsh_lsp.query.errors import QueryError
+from bblfsh_lsp.query.matches import Scalar
 from bblfsh_lsp.query.view import (
     NAMESPACE_BASE,
     UAST_PREFIX,
     Node,
     QueryTree,
-    Scalar,
     Strings,
     ViewDocument,
     ViewElement,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 TYPE = "@type"
@@ -43,6 +43,14 @@ class LineStarts:
     def __init__(self, data: bytes):
         self.starts = _line_starts(data)
         self.size = len(data)
+
+    @classmethod
+    def known(cls, starts: Sequence[int], size: int) -> LineStarts:
+        """Line starts computed before (kept in an index), of a text of `size` bytes."""
+        lines = cls.__new__(cls)
+        lines.starts = starts  # type: ignore[assignment]
+        lines.size = size
+        return lines
 
     def line_col(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self.starts, offset)

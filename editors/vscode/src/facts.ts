@@ -39,13 +39,14 @@ export interface ServerSettings {
   idleTimeout: number;
   memoryLimitMib: number;
   driverNetwork: boolean;
+  workspaceIndex: boolean;
   drivers: Record<string, string>;
 }
 
 /** The keys of ServerSettings: `bblfsh.<key>` in VS Code's configuration. */
 export const SERVER_SETTING_KEYS: readonly (keyof ServerSettings)[] = [
   'runtime', 'maxFileBytes', 'requestTimeout', 'queryTimeout', 'maxInstances', 'minInstances',
-  'idleTimeout', 'memoryLimitMib', 'driverNetwork', 'drivers',
+  'idleTimeout', 'memoryLimitMib', 'driverNetwork', 'workspaceIndex', 'drivers',
 ];
 
 /** The earlier key of a renamed setting: still read when the new one is not set. */

@@ -1,0 +1,154 @@
+"""Structural search with an index: each file answered from what the index holds when that is
+fresh, and parsed when it is not.
+
+For a fresh file, the query's plan (plan.py) runs on its node table; a query the plan cannot
+answer runs in full on a new parse, but only in the files whose terms say it may match.  A
+stale or new file is parsed, searched, and its entry written, so the next query finds it
+fresh.  Answers come in the order the files were given, as a search without an index gives
+them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable
+
+import attrs
+
+from bblfsh_lsp.index.indexer import Freshness, IndexParser, check, entry_for
+from bblfsh_lsp.index.plan import Plan, compile_plan, requirements
+from bblfsh_lsp.index.store import FileEntry, FileRecord, IndexStore, same_file
+from bblfsh_lsp.interruptible import run_interruptible
+from bblfsh_lsp.parsing import parse_files
+from bblfsh_lsp.query.search import FileMatches, Search
+from driver_runtime.sdk import node_table
+from driver_runtime.sdk.uast import LineStarts
+
+# Fresh files answered by the plan per trip to a worker thread (the event loop only routes).
+PLAN_BATCH = 64
+# Entries of files parsed during a search written per transaction.
+WRITE_BATCH = 64
+
+
+@attrs.frozen
+class _Parse:
+    """A file the index cannot answer for: parsed and searched now; `keep` writes its entry."""
+
+    path: str
+    keep: bool
+
+
+def _from_record(record: FileRecord) -> FileMatches:
+    """What the index says of a file that could not be parsed."""
+    problem = record.problem or f"{record.path}: no tree"
+    missing = record.language if not record.driver else None
+    return FileMatches(record.path, problem=problem, missing_driver=missing)
+
+
+def _answer(plan: Plan, record: FileRecord, data: bytes | None) -> FileMatches | None:
+    """The plan's answer from a file's node table; None when the plan cannot tell."""
+    if data is None:
+        return None
+    try:
+        table = node_table.decode(data)
+    except node_table.TableError:
+        return None  # damaged: parsed again, and written again
+    outcome = plan.run(table)
+    if outcome is None:
+        return None
+    matches, value = outcome
+    return FileMatches(record.path, matches=matches, value=value,
+                       lines=LineStarts.known(table.line_starts, table.size))
+
+
+async def indexed_files(search: Search, store: IndexStore, paths: list[str], roots: list[str],
+                        parser: IndexParser, freshness: Freshness | None = None,
+                        on_parse: Callable[[str], None] | None = None) -> AsyncIterator[FileMatches]:
+    """Search `paths` (as found by walking `roots`) with the index's help; answers in order."""
+    absolute = [os.path.abspath(path) for path in paths]
+    state = freshness or await asyncio.to_thread(check, store, absolute, roots, parser)
+    plan = compile_plan(search.text) if search.language is None else None
+    requirement = plan.requires if plan is not None else requirements(search.text)
+    candidates = await asyncio.to_thread(store.files_with, requirement) if requirement else None
+
+    # What each file needs: an answer from the index (filled below), or a parse.
+    answers: dict[str, FileMatches] = {}
+    planned: list[FileRecord] = []
+    to_parse: list[_Parse] = []
+    for given, path in zip(paths, absolute):
+        record = state.fresh.get(path)
+        if record is None:
+            to_parse.append(_Parse(given, keep=True))
+        elif record.problem is not None or record.driver == "":
+            answers[given] = attrs.evolve(_from_record(record), path=given)
+        elif candidates is not None and record.id not in candidates:
+            answers[given] = FileMatches(given, lines=LineStarts.known([0], record.size))
+        elif plan is not None:
+            planned.append(record)
+        else:
+            to_parse.append(_Parse(given, keep=False))
+
+    if planned:
+        given_of = dict(zip(absolute, paths))
+        for at in range(0, len(planned), PLAN_BATCH):
+            batch = planned[at:at + PLAN_BATCH]
+            tables = dict(await asyncio.to_thread(lambda ids: list(store.nodes(ids)), [r.id for r in batch]))
+            results = await run_interruptible(
+                lambda: [_answer(plan, record, tables.get(record.id)) for record in batch])
+            for record, answer in zip(batch, results):
+                given = given_of[record.path]
+                if answer is None:
+                    to_parse.append(_Parse(given, keep=False))
+                else:
+                    answers[given] = attrs.evolve(answer, path=given)
+
+    position = {given: number for number, given in enumerate(paths)}
+    to_parse.sort(key=lambda item: position[item.path])
+    parsed = _parse_and_search(search, store, to_parse, parser, on_parse)
+    for given in paths:
+        answer = answers.get(given)
+        if answer is None:
+            answer = await anext(parsed)
+        yield answer
+    await parsed.aclose()
+
+
+async def _parse_and_search(search: Search, store: IndexStore, files: list[_Parse], parser: IndexParser,
+                            on_parse: Callable[[str], None] | None) -> AsyncIterator[FileMatches]:
+    """Parse and search files, in their order; write the entries of those to keep, a batch at
+    a time."""
+    keeping = search.language is None and search.mode.value == "semantic"
+    # Stat before reading: a file that changes while it is read is not kept with the new stat.
+    before = {item.path: _stat(item.path) for item in files if item.keep and keeping}
+    pending: list[FileEntry] = []
+    try:
+        async for result in parse_files(parser, [item.path for item in files], search.mode, search.language,
+                                        search.concurrency, search.max_bytes):
+            if on_parse is not None:
+                on_parse(result.path)
+            stat = before.get(result.path)
+            if stat is not None and same_file(_stat(result.path), stat):
+                entry = await asyncio.to_thread(entry_for, attrs.evolve(result, path=os.path.abspath(result.path)),
+                                                stat, parser)
+                if entry is not None:
+                    pending.append(entry)
+                    if len(pending) >= WRITE_BATCH:
+                        await asyncio.to_thread(store.put, pending)
+                        pending = []
+            tree = result.result.uast if result.result is not None else None
+            if result.text is None or result.problem is not None or not isinstance(tree, dict):
+                yield FileMatches(result.path, problem=result.describe_errors() or f"{result.path}: no tree",
+                                  missing_driver=result.missing_driver, unread=result.text is None)
+                continue
+            yield await search.tree(result.path, result.text, tree)
+    finally:
+        if pending:
+            await asyncio.to_thread(store.put, pending)
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None

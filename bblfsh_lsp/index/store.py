@@ -1,0 +1,335 @@
+"""The workspace index on disk: one SQLite database per workspace root, in the user's cache
+folder (never inside the workspace).
+
+Per file, keyed by its absolute path: its size, modification time and content digest (what
+says it is fresh), its language and the driver that parsed it (a driver update makes the row
+stale), the problem that kept it from being parsed if any, its parse as a node table
+(driver_runtime.sdk.node_table), its outline, and the terms a query plan narrows files by.
+Writes are the database's own transactions: a killed indexer leaves the index as it was
+before the batch it was writing.  The database runs in WAL mode, so that two servers on one
+workspace read while one writes.
+
+The database is versioned (meta.format): an index of another format is dropped and built
+again; so is one that SQLite cannot read (a damaged file), with a message saying so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import attrs
+
+from driver_runtime.sdk import node_table
+
+FORMAT = f"2.{node_table.FORMAT}"
+"""This module's layout and the node table's encoding: another value means rebuild."""
+
+INDEX_DIR_ENV = "BBLFSH_LSP_INDEX_DIR"
+
+# How long a writer waits for another's transaction (two servers on one workspace).
+BUSY_TIMEOUT_MS = 30_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    path TEXT UNIQUE NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    digest BLOB NOT NULL,
+    language TEXT NOT NULL,
+    driver TEXT NOT NULL,
+    problem TEXT,
+    nodes BLOB
+);
+CREATE TABLE IF NOT EXISTS terms (id INTEGER PRIMARY KEY, text TEXT UNIQUE NOT NULL);
+CREATE TABLE IF NOT EXISTS postings (
+    term INTEGER NOT NULL, file INTEGER NOT NULL, PRIMARY KEY (term, file)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS postings_by_file ON postings (file);
+CREATE TABLE IF NOT EXISTS symbols (
+    file INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    container TEXT NOT NULL,
+    line INTEGER NOT NULL,      -- the name's range: 0-based line, UTF-8 and UTF-16 columns
+    col8 INTEGER NOT NULL,
+    col16 INTEGER NOT NULL,
+    end_line INTEGER NOT NULL,
+    end_col8 INTEGER NOT NULL,
+    end_col16 INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS symbols_by_file ON symbols (file);
+CREATE INDEX IF NOT EXISTS symbols_by_name ON symbols (name);
+"""
+
+
+def index_folder() -> Path:
+    """Where indexes live: $BBLFSH_LSP_INDEX_DIR, else $XDG_CACHE_HOME/bblfsh-lsp/index, else
+    ~/.cache/bblfsh-lsp/index."""
+    explicit = os.environ.get(INDEX_DIR_ENV)
+    if explicit:
+        return Path(explicit)
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "bblfsh-lsp" / "index"
+
+
+def index_file(root: str) -> Path:
+    """The database of a workspace root: named by the root's real path, so that the same
+    folder reached by another path shares it."""
+    real = os.path.realpath(root)
+    digest = hashlib.sha256(real.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    name = "".join(char if char.isalnum() or char in "-_." else "_" for char in os.path.basename(real))
+    return index_folder() / f"{name or 'root'}-{digest}.sqlite"
+
+
+def index_root_of(path: str) -> str | None:
+    """The nearest folder at or above `path` that has an index, if any."""
+    here = os.path.realpath(path)
+    if not os.path.isdir(here):
+        here = os.path.dirname(here)
+    while True:
+        if index_file(here).exists():
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+@attrs.frozen
+class FileRecord:
+    """What the index knows of a file, without its node table."""
+
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    digest: bytes
+    language: str
+    driver: str
+    problem: str | None
+
+    def same_stat(self, stat: os.stat_result) -> bool:
+        return self.size == stat.st_size and self.mtime_ns == stat.st_mtime_ns
+
+
+@attrs.frozen
+class IndexedSymbol:
+    name: str
+    kind: int  # LSP's SymbolKind number
+    container: str  # the enclosing symbol's name ("" at top level)
+    line: int  # the name's range, 0-based line, columns in UTF-8 and UTF-16 code units
+    col8: int
+    col16: int
+    end_line: int
+    end_col8: int
+    end_col16: int
+
+
+@attrs.frozen
+class FileEntry:
+    """A file's parse, as the indexer writes it."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    digest: bytes
+    language: str
+    driver: str
+    problem: str | None = None
+    nodes: bytes | None = None  # node_table.NodeTable.encode()
+    terms: frozenset[str] = frozenset()
+    symbols: tuple[IndexedSymbol, ...] = ()
+
+
+def same_file(now: os.stat_result | None, before: os.stat_result) -> bool:
+    """The same file with the same content as far as its stat tells (reading it changes its
+    access time, nothing else)."""
+    return now is not None and (now.st_ino, now.st_size, now.st_mtime_ns) == (
+        before.st_ino, before.st_size, before.st_mtime_ns)
+
+
+def content_digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class IndexDamaged(Exception):
+    """SQLite could not read the index."""
+
+
+class IndexStore:
+    """One workspace's index.  Open with `IndexStore.open(root)`; close when done."""
+
+    def __init__(self, root: str, path: Path, connection: sqlite3.Connection):
+        self.root = root
+        self.path = path
+        self.db = connection
+
+    @classmethod
+    def open(cls, root: str, create: bool = True, tell: Callable[[str], None] | None = None) -> IndexStore | None:
+        """The index of `root`; None if it has none and `create` is false.  An index of another
+        format, or one SQLite cannot read, is dropped (and built again from nothing): `tell`
+        hears why."""
+        path = index_file(root)
+        if not create and not path.exists():
+            return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return cls._open(root, path)
+        except sqlite3.DatabaseError as exc:
+            if tell is not None:
+                tell(f"the index at {path} could not be read ({exc}): it is rebuilt")
+        _remove_database(path)
+        return cls._open(root, path)
+
+    @classmethod
+    def _open(cls, root: str, path: Path) -> IndexStore:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                     check_same_thread=False)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            store = cls(os.path.realpath(root), path, connection)
+            if store._format() == FORMAT:
+                return store  # a reader takes no lock
+            with store.transaction():
+                if store._format() != FORMAT:  # another process may have made it meanwhile
+                    for (table,) in connection.execute(
+                            "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+                        connection.execute(f'DROP TABLE IF EXISTS "{table}"')
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            connection.execute(statement)
+                    connection.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
+                    connection.execute("INSERT OR REPLACE INTO meta VALUES ('root', ?)", (os.path.realpath(root),))
+            return store
+        except BaseException:
+            connection.close()
+            raise
+
+    def _format(self) -> str | None:
+        if self.db.execute("SELECT name FROM sqlite_master WHERE name = 'meta'").fetchone() is None:
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> IndexStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions ---------------------------------------------------------------------
+
+    class _Transaction:
+        def __init__(self, db: sqlite3.Connection):
+            self.db = db
+
+        def __enter__(self) -> None:
+            self.db.execute("BEGIN IMMEDIATE")
+
+        def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+            self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+    def transaction(self) -> IndexStore._Transaction:
+        """A write transaction: all of it lands, or none (BEGIN IMMEDIATE: a second writer
+        waits for the first rather than failing halfway)."""
+        return IndexStore._Transaction(self.db)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def records(self) -> dict[str, FileRecord]:
+        """Every file the index knows, by path."""
+        rows = self.db.execute(
+            "SELECT id, path, size, mtime_ns, digest, language, driver, problem FROM files").fetchall()
+        return {row[1]: FileRecord(*row) for row in rows}
+
+    def nodes(self, ids: Iterable[int]) -> Iterator[tuple[int, bytes | None]]:
+        """The node tables of these files, (id, encoded table), in batches."""
+        wanted = list(ids)
+        for at in range(0, len(wanted), 500):
+            batch = wanted[at:at + 500]
+            marks = ",".join("?" * len(batch))
+            yield from self.db.execute(f"SELECT id, nodes FROM files WHERE id IN ({marks})", batch)
+
+    def files_with(self, requirement: list[frozenset[str]]) -> set[int] | None:
+        """The ids of the files that hold, for each set of terms, at least one of them; None
+        when the requirement says nothing (every file may match)."""
+        found: set[int] | None = None
+        for alternatives in requirement:
+            marks = ",".join("?" * len(alternatives))
+            rows = self.db.execute(
+                f"SELECT DISTINCT postings.file FROM postings JOIN terms ON terms.id = postings.term "
+                f"WHERE terms.text IN ({marks})", sorted(alternatives)).fetchall()
+            ids = {row[0] for row in rows}
+            found = ids if found is None else found & ids
+            if not found:
+                break
+        return found
+
+    # -- writing --------------------------------------------------------------------------
+
+    def put(self, entries: Iterable[FileEntry]) -> None:
+        """Write files' parses (replacing what the index had of them), in one transaction."""
+        with self.transaction():
+            for entry in entries:
+                self._drop(entry.path)
+                cursor = self.db.execute(
+                    "INSERT INTO files (path, size, mtime_ns, digest, language, driver, problem, nodes) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (entry.path, entry.size, entry.mtime_ns, entry.digest, entry.language, entry.driver,
+                     entry.problem, entry.nodes))
+                file_id = cursor.lastrowid
+                if entry.terms:
+                    self.db.executemany("INSERT OR IGNORE INTO terms (text) VALUES (?)",
+                                        [(term,) for term in entry.terms])
+                    self.db.executemany(
+                        "INSERT OR IGNORE INTO postings (term, file) SELECT id, ? FROM terms WHERE text = ?",
+                        [(file_id, term) for term in entry.terms])
+                if entry.symbols:
+                    self.db.executemany(
+                        "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(file_id, *attrs.astuple(symbol)) for symbol in entry.symbols])
+
+    def touch(self, path: str, size: int, mtime_ns: int) -> None:
+        """A file whose content did not change although its stat did (a checkout rewrote it)."""
+        with self.transaction():
+            self.db.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path))
+
+    def remove(self, paths: Iterable[str]) -> None:
+        with self.transaction():
+            for path in paths:
+                self._drop(path)
+
+    def _drop(self, path: str) -> None:
+        row = self.db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            return
+        self.db.execute("DELETE FROM postings WHERE file = ?", row)
+        self.db.execute("DELETE FROM symbols WHERE file = ?", row)
+        self.db.execute("DELETE FROM files WHERE id = ?", row)
+
+
+def _remove_database(path: Path) -> bool:
+    removed = False
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(str(path) + suffix)
+            removed = True
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def remove_index(root: str) -> bool:
+    """Delete a workspace's index; whether there was one."""
+    return _remove_database(index_file(root))
+
