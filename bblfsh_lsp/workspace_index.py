@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 import threading
 from collections.abc import Awaitable, Callable
@@ -147,11 +148,13 @@ class WorkspaceIndex:
         return out
 
     async def _index(self, root: str) -> str:
-        command = [sys.executable, "-m", "bblfsh_lsp", *self.arguments, "index", root, "--progress", "json",
+        # Isolated (-I: neither the working folder nor PYTHON* variables on the import path) and
+        # started outside the workspace: a workspace's `ast.py` must never be imported.
+        command = [sys.executable, "-I", "-m", "bblfsh_lsp", *self.arguments, "index", root, "--progress", "json",
                    "--background", "--wait"]
         process = await asyncio.create_subprocess_exec(*command, stdin=asyncio.subprocess.DEVNULL,
                                                        stdout=asyncio.subprocess.PIPE,
-                                                       stderr=asyncio.subprocess.PIPE)
+                                                       stderr=asyncio.subprocess.PIPE, cwd=os.path.abspath(os.sep))
         self._process[root] = process
         report = await self.progress(f"Indexing {root}") if self.progress is not None else None
         last = ""

@@ -19,26 +19,15 @@ cd "$(dirname "$0")/.."
 repo="$PWD"
 say() { echo "[setup-editors] $*" >&2; }
 missing_prerequisite() { say "$*"; exit 3; }
+# shellcheck source=scripts/debian.sh
+source scripts/debian.sh  # the working folder is the checkout's root
 
 apt=1
 [[ ${1:-} == --no-apt ]] && apt=0
 
 # --- Debian packages ---------------------------------------------------------------------------
 packages=(chromium fonts-liberation libkrb5-dev build-essential)
-missing=()
-for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
-done
-if (( ${#missing[@]} )); then
-    if (( ! apt )) || [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
-        missing_prerequisite "missing Debian packages: ${missing[*]} (run scripts/setup-editors.sh as root)"
-    fi
-    say "installing: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq || missing_prerequisite "apt-get update failed"
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-        || missing_prerequisite "apt-get install ${missing[*]} failed"
-fi
+install_debian_packages setup-editors.sh "${packages[@]}"
 
 # --- Node.js -----------------------------------------------------------------------------------
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

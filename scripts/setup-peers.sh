@@ -13,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { echo "[setup-peers] $*" >&2; }
 missing_prerequisite() { say "$*"; exit 3; }
+# shellcheck source=scripts/debian.sh
+source scripts/debian.sh  # the working folder is the checkout's root
 
 apt=1
 [[ ${1:-} == --no-apt ]] && apt=0
@@ -22,20 +24,7 @@ npm_packages=(pyright@1.1.414 typescript-language-server@5.3.0 typescript@5.9.3)
 debian_packages=(gopls clangd)
 
 # --- Debian packages ---------------------------------------------------------------------------
-missing=()
-for package in "${debian_packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
-done
-if (( ${#missing[@]} )); then
-    if (( ! apt )) || [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
-        missing_prerequisite "missing Debian packages: ${missing[*]} (run scripts/setup-peers.sh as root)"
-    fi
-    say "installing: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq || missing_prerequisite "apt-get update failed"
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-        || missing_prerequisite "apt-get install ${missing[*]} failed"
-fi
+install_debian_packages setup-peers.sh "${debian_packages[@]}"
 
 # --- npm packages ------------------------------------------------------------------------------
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -207,10 +207,12 @@ def test_runtimes_bench_reports(python_image: str, tmp_path: Path):
 
 
 # bench/workspace_search.py: its groups and each one's rows, the reference first.
+INDEXED = ["{}:warm", "{}:changed", "{}:index"]  # with the index: fresh, one file edited, its build
 WORKSPACE_GROUPS = {
-    "stdlib": ["ast-grep:kind", "ast-grep:pattern", "bblfsh-lsp"],
-    "isinstance": ["ast-grep:pattern", "bblfsh-lsp"],
-    "js": ["ast-grep:kind", "bblfsh-lsp:roles", "bblfsh-lsp:groups"],
+    "stdlib": ["ast-grep:kind", "ast-grep:pattern", "bblfsh-lsp", *(row.format("bblfsh-lsp") for row in INDEXED)],
+    "isinstance": ["ast-grep:pattern", "bblfsh-lsp", *(row.format("bblfsh-lsp") for row in INDEXED)],
+    "js": ["ast-grep:kind", "bblfsh-lsp:roles", *(row.format("bblfsh-lsp:roles") for row in INDEXED),
+           "bblfsh-lsp:groups"],
     "small": ["ast-grep:kind", "bblfsh-lsp"],
 }
 
@@ -244,3 +246,6 @@ def test_workspace_search_bench_reports():
     # Equivalent queries found the same Python matches (the JavaScript ones are compared only
     # when the JavaScript driver answered).
     assert "bblfsh-lsp and ast-grep:kind: equal" in out and "bblfsh-lsp and ast-grep:pattern: equal" in out, out
+    # The index answers as parsing does: fresh, and after an edit.
+    assert out.count("bblfsh-lsp:warm and bblfsh-lsp: equal") == 2, out
+    assert out.count("bblfsh-lsp:changed and bblfsh-lsp: equal") == 2, out

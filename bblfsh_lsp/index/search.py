@@ -136,12 +136,7 @@ async def _parse_and_search(search: Search, store: IndexStore, files: list[_Pars
                     if len(pending) >= WRITE_BATCH:
                         await asyncio.to_thread(store.put, pending)
                         pending = []
-            tree = result.result.uast if result.result is not None else None
-            if result.text is None or result.problem is not None or not isinstance(tree, dict):
-                yield FileMatches(result.path, problem=result.describe_errors() or f"{result.path}: no tree",
-                                  missing_driver=result.missing_driver, unread=result.text is None)
-                continue
-            yield await search.tree(result.path, result.text, tree)
+            yield await search.parsed(result)
     finally:
         if pending:
             await asyncio.to_thread(store.put, pending)

@@ -17,7 +17,7 @@ import attrs
 
 from bblfsh_lsp.files import DEFAULT_MAX_BYTES, Report, walk
 from bblfsh_lsp.interruptible import TimeLimitExceeded, run_interruptible
-from bblfsh_lsp.parsing import parse_files
+from bblfsh_lsp.parsing import FileParse, parse_files
 from bblfsh_lsp.positions import Encoding, TextIndex
 from bblfsh_lsp.query.errors import QueryTimeout
 from bblfsh_lsp.query.matches import Match, Scalar, find
@@ -150,9 +150,12 @@ class Search:
         """Read, parse and match files, a few at a time; their answers in the order given."""
         async for parsed in parse_files(self.parser, paths, self.mode, self.language, self.concurrency,
                                         self.max_bytes):
-            tree = parsed.result.uast if parsed.result is not None else None
-            if parsed.text is None or parsed.problem is not None or not isinstance(tree, dict):
-                yield FileMatches(parsed.path, problem=parsed.describe_errors() or f"{parsed.path}: no tree",
-                                  missing_driver=parsed.missing_driver, unread=parsed.text is None)
-                continue
-            yield await self.tree(parsed.path, parsed.text, tree)
+            yield await self.parsed(parsed)
+
+    async def parsed(self, parsed: FileParse) -> FileMatches:
+        """Match a file's parse; or say what kept it from being parsed."""
+        tree = parsed.result.uast if parsed.result is not None else None
+        if parsed.text is None or parsed.problem is not None or not isinstance(tree, dict):
+            return FileMatches(parsed.path, problem=parsed.describe_errors() or f"{parsed.path}: no tree",
+                               missing_driver=parsed.missing_driver, unread=parsed.text is None)
+        return await self.tree(parsed.path, parsed.text, tree)

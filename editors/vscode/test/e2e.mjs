@@ -307,7 +307,12 @@ async function scenario(page) {
   check('structural search lists the matches grouped by file', same(found.seen), found.seen.map((row) => `${row.level} ${row.label}`));
   check('each match shows its line', found.seen.filter((row) => row.level === 2).map((row) => row.description).join(',') === 'line 11,line 23,line 6',
     found.seen.map((row) => row.description));
-  const message = (await page.locator('.pane:has(.pane-header[aria-label^="Structural Search"]) .message').textContent().catch(() => '')) ?? '';
+  // The message is set just after the rows: on a loaded machine the view may show it a moment later.
+  const summary = await until('the view sums the search up', async () => {
+    const text = (await page.locator('.pane:has(.pane-header[aria-label^="Structural Search"]) .message').textContent().catch(() => '')) ?? '';
+    return { ok: text.includes('3 matches in 2 files'), seen: text };
+  }, 15000).catch((error) => ({ seen: String(error) }));
+  const message = summary.seen ?? '';
   check('the view sums the search up', message.includes('3 matches in 2 files'), message);
 
   // A click opens the file at the match.
