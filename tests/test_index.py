@@ -171,7 +171,8 @@ def test_killed_indexer_leaves_a_usable_index(tmp_path: Path, index_dir: Path) -
     root = tmp_path / "big"
     for number in range(6):
         shutil.copytree(STDLIB / "json", root / f"copy{number}" / "json", ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copytree(STDLIB / "email", root / f"copy{number}" / "email", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(STDLIB / "email", root / f"copy{number}" / "email",
+                        ignore=shutil.ignore_patterns("__pycache__"))
     total = len(list(root.rglob("*.py"))) + len(list(root.rglob("*.rst"))) + len(list(root.rglob("*.txt")))
     indexer = subprocess.Popen([*CLI, "index", str(root), "--progress", "json"], stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True, cwd=REPO, start_new_session=True)
