@@ -18,7 +18,7 @@ import orjson
 
 from bblfsh_lsp import __version__
 from bblfsh_lsp.driver_commands import add_driver_commands
-from bblfsh_lsp.index_commands import add_index_command, open_index, plans
+from bblfsh_lsp.index_commands import add_index_command, open_index, plan_of
 from bblfsh_lsp.parsing import FileParse, parse_files
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.query import Match, QueryError, Scalar, Search
@@ -129,10 +129,15 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
     if Mode(args.mode) is Mode.SEMANTIC and not args.language and not args.no_index:
         store = open_index(args.paths, tell=lambda message: print(f"bblfsh-lsp: {message}", file=sys.stderr))
     options: dict[str, Any] = {"mode": Mode(args.mode), "language": args.language, "time_limit": args.timeout or None}
-    if store is not None and plans(args.xpath, service.language_names()):
+    plan = plan_of(args.xpath, service.language_names())
+    if store is not None and plan is not None:
         search = Search.unchecked(args.xpath, service, **options)  # the evaluator loads only if a file needs it
     else:
         search = await Search.start(args.xpath, service, **options)
+    if plan is not None:  # a parsed file is answered by the plan too, on its node table
+        from bblfsh_lsp.index.plan import tree_shortcut
+
+        search.shortcut = tree_shortcut(plan)
     # Files that cannot be read when found by walking (a broken link, one leading out of the
     # paths given, a FIFO...) are named as they are met; a file of no known language is
     # skipped quietly.

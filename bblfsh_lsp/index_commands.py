@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 if TYPE_CHECKING:  # sqlite3 and the index are imported when a command uses them
+    from bblfsh_lsp.index.plan import Plan
     from bblfsh_lsp.index.store import IndexStore
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -63,13 +64,13 @@ def _lock(root: str, wait: bool) -> IO[bytes] | None:
     return handle
 
 
-def plans(query: str, prefixes: Iterable[str]) -> bool:
-    """Whether the index's plan answers `query` (which is then valid: the plan parses it, and
-    every prefix it names is a language)."""
+def plan_of(query: str, prefixes: Iterable[str]) -> Plan | None:
+    """The index's plan for `query`, if it has one (the query is then valid: the plan parses
+    it, and every prefix it names is a language)."""
     from bblfsh_lsp.index.plan import compile_plan
 
     plan = compile_plan(query)
-    return plan is not None and plan.prefixes <= {"uast", *prefixes}
+    return plan if plan is not None and plan.prefixes <= {"uast", *prefixes} else None
 
 
 def open_index(paths: Sequence[str], tell: Callable[[str], None]) -> IndexStore | None:

@@ -41,6 +41,7 @@ from bblfsh_lsp.index.terms import MAX_VALUE, TYPE_TERM, VALUE_TERM, file_terms
 from driver_runtime.sdk.node_table import NONE, NodeTable
 
 if TYPE_CHECKING:
+    from bblfsh_lsp.positions import TextIndex
     from bblfsh_lsp.query.matches import Match
 
 __all__ = ["Plan", "Requirement", "compile_plan", "file_terms", "requirements"]
@@ -1160,3 +1161,14 @@ class _Run:
             found = self.backward(hops[0], nodes)
         self._sets[id(predicate)] = found
         return found
+
+
+def tree_shortcut(plan: Plan) -> Callable[[Any, TextIndex], tuple[list[Match], Scalar | None] | None]:
+    """The plan as a search's shortcut on a parsed tree: its node table built, the plan run on
+    it (None where the plan cannot answer: the evaluator does)."""
+    from driver_runtime.sdk.node_table import build
+
+    def answer(tree: Any, index: TextIndex) -> tuple[list[Match], Scalar | None] | None:
+        return plan.run(build(tree, index.lines.starts, len(index.data)))
+
+    return answer
