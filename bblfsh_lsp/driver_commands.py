@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from tqdm import tqdm
 
 from driver_runtime.errors import ManagerError, NotInstalled, StateError, UnknownDriver
 from driver_runtime.runtime_names import DOCKER, OCI, PROCESS
@@ -94,7 +93,7 @@ class ProgressReporter:
     def __init__(self, stream: Any = None):
         self.stream = stream if stream is not None else sys.stderr
         self.tty = self.stream.isatty()
-        self.bar: tqdm | None = None
+        self.bar: Any = None  # a tqdm bar, imported when one is shown
         self.last: str | None = None
         self.drawn = 0.0
 
@@ -108,6 +107,8 @@ class ProgressReporter:
 
     def _draw(self, done: int, total: int, message: str) -> None:
         if self.bar is None:
+            from tqdm import tqdm
+
             self.bar = tqdm(total=total or None, file=self.stream, leave=False, dynamic_ncols=True,
                             bar_format=self._format(total))
         bar = self.bar
