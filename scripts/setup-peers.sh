@@ -21,7 +21,8 @@ apt=1
 
 # The pins: one place. scripts/outline_agreement.py finds the servers under .peers/node_modules/.bin.
 npm_packages=(pyright@1.1.414 typescript-language-server@5.3.0 typescript@5.9.3)
-debian_packages=(gopls clangd)
+# zlib1g-dev: its examples are the C corpus of tests/test_outline_peers.py.
+debian_packages=(gopls clangd zlib1g-dev)
 
 # --- Debian packages ---------------------------------------------------------------------------
 install_debian_packages setup-peers.sh "${debian_packages[@]}"
