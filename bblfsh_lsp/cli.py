@@ -18,10 +18,10 @@ import orjson
 
 from bblfsh_lsp import __version__
 from bblfsh_lsp.driver_commands import add_driver_commands
-from bblfsh_lsp.index_commands import add_index_command, open_index, plan_of
+from bblfsh_lsp.index_commands import add_index_command, open_index
 from bblfsh_lsp.parsing import FileParse, parse_files
 from bblfsh_lsp.positions import TextIndex
-from bblfsh_lsp.query import Match, QueryError, Scalar, Search
+from bblfsh_lsp.query import Match, QueryError, Scalar
 from bblfsh_lsp.settings import PREFERENCES, RUNTIME_ENV, Settings, runtime_from_environment
 from bblfsh_lsp.terminal import ProgressLines
 from driver_runtime.errors import DriverError, RuntimeNotAvailable
@@ -128,16 +128,10 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
     store = None
     if Mode(args.mode) is Mode.SEMANTIC and not args.language and not args.no_index:
         store = open_index(args.paths, tell=lambda message: print(f"bblfsh-lsp: {message}", file=sys.stderr))
-    options: dict[str, Any] = {"mode": Mode(args.mode), "language": args.language, "time_limit": args.timeout or None}
-    plan = plan_of(args.xpath, service.language_names())
-    if store is not None and plan is not None:
-        search = Search.unchecked(args.xpath, service, **options)  # the evaluator loads only if a file needs it
-    else:
-        search = await Search.start(args.xpath, service, **options)
-    if plan is not None:  # a parsed file is answered by the plan too, on its node table
-        from bblfsh_lsp.index.plan import tree_shortcut
+    from bblfsh_lsp.index.search import indexed_files, planned_search
 
-        search.shortcut = tree_shortcut(plan)
+    search = await planned_search(args.xpath, service, mode=Mode(args.mode), language=args.language,
+                                  time_limit=args.timeout or None)
     # Files that cannot be read when found by walking (a broken link, one leading out of the
     # paths given, a FIFO...) are named as they are met; a file of no known language is
     # skipped quietly.
@@ -145,8 +139,6 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
     files = search.walk(args.paths, report=lambda message: print(message, file=sys.stderr), skipped=told)
     explicit = {path for path in args.paths if not os.path.isdir(path)}
     if store is not None:
-        from bblfsh_lsp.index.search import indexed_files
-
         outcomes = indexed_files(search, store, files, args.paths, service)
     else:
         outcomes = search.files(files)

@@ -213,15 +213,20 @@ def _why_link_unreadable(path: str, roots: Sequence[str]) -> str | None:
     if stat.S_ISDIR(mode):
         return ""
     target = os.path.realpath(path)
-    if not any(_inside(target, root) for root in roots):
+    if not any(inside(target, root) for root in roots):
         return f"a symbolic link to {target}, outside the folders searched"
     if not stat.S_ISREG(mode):
         return f"a symbolic link to {file_kind(mode)}"
     return None
 
 
-def _inside(path: str, folder: str) -> bool:
-    return os.path.commonpath([path, folder]) == folder
+def inside(path: str, folder: str) -> bool:
+    """Whether a path is `folder` or below it (both absolute and normalised; a relative path,
+    such as an editor's URI that names no file, is in no folder)."""
+    try:
+        return os.path.commonpath([path, folder]) == folder
+    except ValueError:  # one absolute and one relative
+        return False
 
 
 def _ignore_rules(folder: str, names: set[str], report: Report) -> IgnoreRules | None:

@@ -12,13 +12,12 @@ import fcntl
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
 if TYPE_CHECKING:  # sqlite3 and the index are imported when a command uses them
-    from bblfsh_lsp.index.plan import Plan
     from bblfsh_lsp.index.store import IndexStore
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -64,15 +63,6 @@ def _lock(root: str, wait: bool) -> IO[bytes] | None:
     return handle
 
 
-def plan_of(query: str, prefixes: Iterable[str]) -> Plan | None:
-    """The index's plan for `query`, if it has one (the query is then valid: the plan parses
-    it, and every prefix it names is a language)."""
-    from bblfsh_lsp.index.plan import compile_plan
-
-    plan = compile_plan(query)
-    return plan if plan is not None and plan.prefixes <= {"uast", *prefixes} else None
-
-
 def open_index(paths: Sequence[str], tell: Callable[[str], None]) -> IndexStore | None:
     """The index that covers every one of `paths`, if there is one."""
     from bblfsh_lsp.index.store import IndexStore, index_root_of
@@ -116,13 +106,14 @@ async def cmd_index(args: argparse.Namespace) -> int:
                 [args.root], wanted=lambda path: searchable(service, path),
                 report=lambda message: print(message, file=sys.stderr), skipped=told)]
             state = check(store, paths, [args.root], service)
-            bar = ProgressLines(len(state.stale) if args.progress == "bar" else 0)
-            progress = _json_progress if args.progress == "json" else (lambda *_: bar.update(1))
+            bar = ProgressLines(len(state.stale)) if args.progress == "bar" else None
+            progress = _json_progress if bar is None else (lambda *_: bar.update(1))
             try:
                 done = await refresh(store, service, paths, [args.root], concurrency=2 * service.settings.max_instances,
                                      progress=progress, freshness=state)
             finally:
-                bar.close()
+                if bar is not None:
+                    bar.close()
     finally:
         await service.close()
         lock.close()

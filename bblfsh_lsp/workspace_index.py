@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 from pygls.uris import from_fs_path
 
+from bblfsh_lsp.files import inside
 from bblfsh_lsp.index.store import IndexStore, index_file
 from bblfsh_lsp.lsp_progress import LspProgress
 
@@ -49,7 +50,6 @@ class WorkspaceIndex:
         self._wanted: dict[str, asyncio.Event] = {root: asyncio.Event() for root in roots}
         self._runs: list[asyncio.Task[None]] = []
         self._process: dict[str, asyncio.subprocess.Process] = {}
-        self.built: dict[str, asyncio.Event] = {root: asyncio.Event() for root in roots}
         self.states: dict[str, str] = {root: "waiting" for root in roots}  # waiting, indexing, ready, failed
         self.summaries: dict[str, str] = {}  # the indexer's last word per folder
         self._kept: dict[str, IndexStore | None] = {}  # the stores workspace/symbol reads
@@ -65,7 +65,7 @@ class WorkspaceIndex:
         """Files changed (saved, created, deleted, or a checkout): refresh the folders holding
         them (every folder when not told which)."""
         for root in self.roots:
-            if paths is None or any(_under(path, root) for path in paths):
+            if paths is None or any(inside(path, root) for path in paths):
                 self._wanted[root].set()
 
     def store_for(self, root: str) -> IndexStore | None:
@@ -135,7 +135,6 @@ class WorkspaceIndex:
                 self.states[root] = "failed"
                 self.summaries[root] = str(exc)
                 self.tell(f"indexing {root} failed: {exc}")
-            self.built[root].set()
 
     def status(self) -> list[dict[str, str]]:
         """Each folder's index, as bblfsh/status reports it."""
@@ -184,7 +183,3 @@ class WorkspaceIndex:
         log.info("%s", last)
         return last
 
-
-def _under(path: str, root: str) -> bool:
-    root = root.rstrip("/") + "/"
-    return path.startswith(root) or path + "/" == root

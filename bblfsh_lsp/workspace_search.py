@@ -14,8 +14,8 @@ import attrs
 from pygls.uris import from_fs_path, to_fs_path
 
 from bblfsh_lsp.documents import DocumentStore
-from bblfsh_lsp.files import SourceError, read_source
-from bblfsh_lsp.index.search import indexed_files
+from bblfsh_lsp.files import SourceError, inside, read_source
+from bblfsh_lsp.index.search import indexed_files, planned_search
 from bblfsh_lsp.index.store import IndexStore
 from bblfsh_lsp.interruptible import run_interruptible
 from bblfsh_lsp.positions import TextIndex
@@ -50,11 +50,11 @@ def match_json(uri: str, index: TextIndex, match: Match) -> dict[str, Any]:
 def _by_root(roots: list[str], paths: list[str]) -> dict[str, list[str]]:
     """Paths grouped by the workspace folder holding them (the innermost, when folders nest;
     "" for a path in none), each group in the order given."""
-    folders = sorted((os.path.join(os.path.abspath(root), "") for root in roots), key=len, reverse=True)
+    folders = sorted((os.path.abspath(root) for root in roots), key=len, reverse=True)
     groups: dict[str, list[str]] = {}
     for path in paths:
         absolute = os.path.abspath(path)
-        root = next((folder.rstrip(os.sep) or os.sep for folder in folders if absolute.startswith(folder)), "")
+        root = next((folder for folder in folders if inside(absolute, folder)), "")
         groups.setdefault(root, []).append(path)
     return groups
 
@@ -80,7 +80,7 @@ class WorkspaceSearch:
         """Matches as JSON-ready dicts: {uri, range, type, label} (and `value` for a query that is
         not a node set: results_json); QueryError if the query is bad, QueryTimeout if it runs
         too long on a document."""
-        search = await Search.start(query_text, self.parser, encoding=self.store.encoding,
+        search = await planned_search(query_text, self.parser, encoding=self.store.encoding,
                                     max_bytes=self.store.max_bytes, time_limit=self.time_limit)
         if uri is not None:
             return await self._search_open(search, uri)
@@ -94,7 +94,8 @@ class WorkspaceSearch:
                                         lambda path: os.path.realpath(path) in open_paths)
         done = 0
         for root, root_paths in _by_root(self.roots, paths).items():
-            index = self.index_of(root) if self.index_of is not None and root else None
+            # Opening a database reads and may wait on a file: not on the event loop.
+            index = await asyncio.to_thread(self.index_of, root) if self.index_of is not None and root else None
             try:
                 outcomes = (indexed_files(search, index, root_paths, [root], self.parser) if index is not None
                             else search.files(root_paths))

@@ -8,6 +8,7 @@ instances; entries are written in batches, each one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import os
@@ -17,14 +18,14 @@ from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
-from bblfsh_lsp.files import DEFAULT_MAX_BYTES
-from bblfsh_lsp.index.store import FileEntry, FileRecord, IndexedSymbol, IndexStore, content_digest, same_file
+from bblfsh_lsp.files import DEFAULT_MAX_BYTES, inside
+from bblfsh_lsp.index.store import FileEntry, FileRecord, IndexedSymbol, IndexStore, same_file
 from bblfsh_lsp.index.terms import file_terms
 from bblfsh_lsp.parsing import FileParse, SourceParser, parse_files
 from bblfsh_lsp.positions import TextIndex
 from driver_runtime.errors import DriverError
 from driver_runtime.sdk import node_table
-from driver_runtime.sdk.protocol import Manifest, Mode
+from driver_runtime.sdk.protocol import Manifest, Mode, document_digest
 
 if TYPE_CHECKING:
     from bblfsh_lsp.outline import Symbol
@@ -118,9 +119,9 @@ def check(store: IndexStore, paths: Iterable[str], roots: Iterable[str], parser:
         else:
             stale.append(path)
     # Paths are kept absolute as walked; a root given through a link is also matched as resolved.
-    prefixes = tuple({os.path.join(spelling(root), "") for root in roots if os.path.isdir(root)
-                      for spelling in (os.path.abspath, os.path.realpath)})
-    gone = [path for path in records if path not in seen and path.startswith(prefixes)]
+    folders = {spelling(root) for root in roots if os.path.isdir(root)
+               for spelling in (os.path.abspath, os.path.realpath)}
+    gone = [path for path in records if path not in seen and any(inside(path, folder) for folder in folders)]
     return Freshness(fresh, stale, gone)
 
 
@@ -129,7 +130,7 @@ def _same_content(path: str, record: FileRecord, stat: os.stat_result) -> bool:
         return False
     try:
         with open(path, "rb") as source:
-            return content_digest(source.read()) == record.digest
+            return document_digest(source.read()) == record.digest
     except OSError:
         return False
 
@@ -145,7 +146,7 @@ def entry_for(parsed: FileParse, stat: os.stat_result | None, parser: IndexParse
             language = parser.language_of(parsed.path, parsed.text[:256])
         except DriverError:
             language = ""
-    common = dict(path=parsed.path, size=stat.st_size, mtime_ns=stat.st_mtime_ns, digest=content_digest(data),
+    common = dict(path=parsed.path, size=stat.st_size, mtime_ns=stat.st_mtime_ns, digest=document_digest(data),
                   language=language, driver=driver_key(parser, language) if language else "")
     tree = parsed.result.uast if parsed.result is not None else None
     if parsed.problem is not None or not isinstance(tree, (dict, list)):
@@ -181,6 +182,42 @@ def _stat(path: str) -> os.stat_result | None:
         return None
 
 
+class EntryWriter:
+    """Writes the entries of parsed files, a batch per transaction (BATCH_FILES, and at least
+    every BATCH_SECONDS): a killed writer loses one batch at most.  A file is stat'ed before it
+    is read (`expect`), and one that changed while it was read is not kept: its stat would not
+    be its content's.  The entries are made off the event loop."""
+
+    def __init__(self, store: IndexStore, parser: IndexParser):
+        self.store = store
+        self.parser = parser
+        self._before: dict[str, os.stat_result | None] = {}
+        self._batch: list[FileEntry] = []
+        self._written_at = time.monotonic()
+
+    def expect(self, paths: Iterable[str]) -> None:
+        """Files about to be read: their stat now."""
+        for path in paths:
+            self._before[path] = _stat(path)
+
+    async def add(self, parsed: FileParse) -> None:
+        stat = self._before.pop(parsed.path, None)
+        if stat is None or not same_file(_stat(parsed.path), stat):
+            return
+        entry = await asyncio.to_thread(entry_for, attrs.evolve(parsed, path=os.path.abspath(parsed.path)), stat,
+                                        self.parser)
+        if entry is not None:
+            self._batch.append(entry)
+        if len(self._batch) >= BATCH_FILES or time.monotonic() - self._written_at >= BATCH_SECONDS:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self._batch:
+            batch, self._batch = self._batch, []
+            await asyncio.to_thread(self.store.put, batch)
+        self._written_at = time.monotonic()
+
+
 @attrs.frozen
 class Refreshed:
     parsed: int  # files parsed and written
@@ -196,24 +233,15 @@ async def refresh(store: IndexStore, parser: IndexParser, paths: list[str], root
     state = freshness or check(store, paths, roots, parser)
     if state.gone:
         store.remove(state.gone)
-    batch: list[FileEntry] = []
-    written_at = time.monotonic()
+    writer = EntryWriter(store, parser)
+    writer.expect(state.stale)
     done = 0
-    before = {path: _stat(path) for path in state.stale}
-    async for parsed in parse_files(parser, state.stale, Mode.SEMANTIC, concurrency=concurrency):
-        done += 1
-        stat = before.get(parsed.path)
-        # A file that changed while it was read would be kept with the wrong stat: left stale.
-        changed = stat is None or not same_file(_stat(parsed.path), stat)
-        entry = None if changed else entry_for(parsed, stat, parser)
-        if entry is not None:
-            batch.append(entry)
-        if batch and (len(batch) >= BATCH_FILES or time.monotonic() - written_at >= BATCH_SECONDS):
-            store.put(batch)
-            batch = []
-            written_at = time.monotonic()
-        if progress is not None:
-            progress(done, len(state.stale), parsed.path)
-    if batch:
-        store.put(batch)
+    try:
+        async for parsed in parse_files(parser, state.stale, Mode.SEMANTIC, concurrency=concurrency):
+            done += 1
+            await writer.add(parsed)
+            if progress is not None:
+                progress(done, len(state.stale), parsed.path)
+    finally:
+        await writer.flush()
     return Refreshed(done, len(state.gone), len(state.fresh))

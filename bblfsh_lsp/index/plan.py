@@ -38,15 +38,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bblfsh_lsp.index.terms import MAX_VALUE, TYPE_TERM, VALUE_TERM, file_terms
+from bblfsh_lsp.query.matches import Match, Scalar
 from driver_runtime.sdk.node_table import NONE, NodeTable
 
 if TYPE_CHECKING:
     from bblfsh_lsp.positions import TextIndex
-    from bblfsh_lsp.query.matches import Match
 
-__all__ = ["Plan", "Requirement", "compile_plan", "file_terms", "requirements"]
+__all__ = ["Plan", "Requirement", "compile_plan", "file_terms", "plan_of", "requirements", "tree_shortcut"]
 
-Scalar = str | int | float | bool
 Requirement = list[frozenset[str]]
 """A file can match only if, for every set, its terms hold at least one of the set's terms."""
 
@@ -794,13 +793,6 @@ class Plan:
         return _matches(table, found), None
 
 
-def _match_type() -> type[Match]:
-    # Imported when first needed: bblfsh_lsp.query's package imports elementpath (100 ms).
-    from bblfsh_lsp.query.matches import Match
-
-    return Match
-
-
 def _matches(table: NodeTable, nodes: Iterable[int]) -> list[Match]:
     """As matches.find: a node without any position is at 0, 0; spans are cut to the source's
     size; equal matches once; sorted by start, longest first, type, label.  Rows hold string
@@ -819,8 +811,7 @@ def _matches(table: NodeTable, nodes: Iterable[int]) -> list[Match]:
     strings = table.strings
     text = {number: strings[number] for number in {row[2] for row in rows} | {row[3] for row in rows}}
     named = sorted((start, -end, text[kind], text[label]) for start, end, kind, label in rows)
-    match = _match_type()
-    return [match(start, -end, kind, label) for start, end, kind, label in named]
+    return [Match(start, -end, kind, label) for start, end, kind, label in named]
 
 
 def _where(column: array[int], value: int) -> list[int]:
@@ -1172,3 +1163,10 @@ def tree_shortcut(plan: Plan) -> Callable[[Any, TextIndex], tuple[list[Match], S
         return plan.run(build(tree, index.lines.starts, len(index.data)))
 
     return answer
+
+
+def plan_of(text: str, prefixes: Iterable[str]) -> Plan | None:
+    """The plan for a query, if it has one whose every prefix is `uast` or one of `prefixes`
+    (the languages): the query is then valid, as the evaluator would compile it."""
+    plan = compile_plan(text)
+    return plan if plan is not None and plan.prefixes <= {"uast", *prefixes} else None

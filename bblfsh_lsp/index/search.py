@@ -12,23 +12,32 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from typing import Any
 
 import attrs
 
-from bblfsh_lsp.index.indexer import Freshness, IndexParser, check, entry_for
-from bblfsh_lsp.index.plan import Plan, compile_plan, requirements
-from bblfsh_lsp.index.store import FileEntry, FileRecord, IndexStore, same_file
+from bblfsh_lsp.index.indexer import EntryWriter, IndexParser, check
+from bblfsh_lsp.index.plan import Plan, compile_plan, plan_of, requirements, tree_shortcut
+from bblfsh_lsp.index.store import FileRecord, IndexStore
 from bblfsh_lsp.interruptible import run_interruptible
 from bblfsh_lsp.parsing import parse_files
-from bblfsh_lsp.query.search import FileMatches, Search
+from bblfsh_lsp.query.search import FileMatches, Parser, Search
 from driver_runtime.sdk import node_table
 from driver_runtime.sdk.uast import LineStarts
 
 # Fresh files answered by the plan per trip to a worker thread (the event loop only routes).
 PLAN_BATCH = 64
-# Entries of files parsed during a search written per transaction.
-WRITE_BATCH = 64
+
+
+async def planned_search(text: str, parser: Parser, **options: Any) -> Search:
+    """A search for `text` (Search.start's options).  Where the index's plan answers the query,
+    a parsed tree is answered by the plan on its node table, and the evaluator is compiled only
+    if a tree needs it; else the query is compiled now (QueryError if it is invalid)."""
+    plan = plan_of(text, parser.language_names())
+    if plan is None:
+        return await Search.start(text, parser, **options)
+    return Search.unchecked(text, parser, shortcut=tree_shortcut(plan), **options)
 
 
 @attrs.frozen
@@ -39,14 +48,14 @@ class _Parse:
     keep: bool
 
 
-def _from_record(record: FileRecord) -> FileMatches:
-    """What the index says of a file that could not be parsed."""
+def _from_record(record: FileRecord, path: str) -> FileMatches:
+    """What the index says of a file (`path`, as given) that could not be parsed."""
     problem = record.problem or f"{record.path}: no tree"
     missing = record.language if not record.driver else None
-    return FileMatches(record.path, problem=problem, missing_driver=missing)
+    return FileMatches(path, problem=problem, missing_driver=missing)
 
 
-def _answer(plan: Plan, record: FileRecord, data: bytes | None) -> FileMatches | None:
+def _answer(plan: Plan, path: str, data: bytes | None) -> FileMatches | None:
     """The plan's answer from a file's node table; None when the plan cannot tell."""
     if data is None:
         return None
@@ -58,16 +67,14 @@ def _answer(plan: Plan, record: FileRecord, data: bytes | None) -> FileMatches |
     if outcome is None:
         return None
     matches, value = outcome
-    return FileMatches(record.path, matches=matches, value=value,
-                       lines=LineStarts.known(table.line_starts, table.size))
+    return FileMatches(path, matches=matches, value=value, lines=LineStarts.known(table.line_starts, table.size))
 
 
 async def indexed_files(search: Search, store: IndexStore, paths: list[str], roots: list[str],
-                        parser: IndexParser, freshness: Freshness | None = None,
-                        on_parse: Callable[[str], None] | None = None) -> AsyncIterator[FileMatches]:
+                        parser: IndexParser) -> AsyncIterator[FileMatches]:
     """Search `paths` (as found by walking `roots`) with the index's help; answers in order."""
     absolute = [os.path.abspath(path) for path in paths]
-    state = freshness or await asyncio.to_thread(check, store, absolute, roots, parser)
+    state = await asyncio.to_thread(check, store, absolute, roots, parser)
     plan = compile_plan(search.text) if search.language is None else None
     requirement = plan.requires if plan is not None else requirements(search.text)
     candidates = await asyncio.to_thread(store.files_with, requirement) if requirement else None
@@ -81,7 +88,7 @@ async def indexed_files(search: Search, store: IndexStore, paths: list[str], roo
         if record is None:
             to_parse.append(_Parse(given, keep=True))
         elif record.problem is not None or record.driver == "":
-            answers[given] = attrs.evolve(_from_record(record), path=given)
+            answers[given] = _from_record(record, given)
         elif candidates is not None and record.id not in candidates:
             answers[given] = FileMatches(given, lines=LineStarts.known([0], record.size))
         elif plan is not None:
@@ -95,17 +102,17 @@ async def indexed_files(search: Search, store: IndexStore, paths: list[str], roo
             batch = planned[at:at + PLAN_BATCH]
             tables = dict(await asyncio.to_thread(lambda ids: list(store.nodes(ids)), [r.id for r in batch]))
             results = await run_interruptible(
-                lambda: [_answer(plan, record, tables.get(record.id)) for record in batch])
+                lambda: [_answer(plan, given_of[record.path], tables.get(record.id)) for record in batch])
             for record, answer in zip(batch, results):
                 given = given_of[record.path]
                 if answer is None:
                     to_parse.append(_Parse(given, keep=False))
                 else:
-                    answers[given] = attrs.evolve(answer, path=given)
+                    answers[given] = answer
 
     position = {given: number for number, given in enumerate(paths)}
     to_parse.sort(key=lambda item: position[item.path])
-    parsed = _parse_and_search(search, store, to_parse, parser, on_parse)
+    parsed = _parse_and_search(search, store, to_parse, parser)
     for given in paths:
         answer = answers.get(given)
         if answer is None:
@@ -114,36 +121,17 @@ async def indexed_files(search: Search, store: IndexStore, paths: list[str], roo
     await parsed.aclose()
 
 
-async def _parse_and_search(search: Search, store: IndexStore, files: list[_Parse], parser: IndexParser,
-                            on_parse: Callable[[str], None] | None) -> AsyncIterator[FileMatches]:
-    """Parse and search files, in their order; write the entries of those to keep, a batch at
-    a time."""
-    keeping = search.language is None and search.mode.value == "semantic"
-    # Stat before reading: a file that changes while it is read is not kept with the new stat.
-    before = {item.path: _stat(item.path) for item in files if item.keep and keeping}
-    pending: list[FileEntry] = []
+async def _parse_and_search(search: Search, store: IndexStore, files: list[_Parse],
+                            parser: IndexParser) -> AsyncIterator[FileMatches]:
+    """Parse and search files, in their order; write the entries of those to keep (parsed as
+    the index parses: the semantic UAST, each file's language detected)."""
+    writer = EntryWriter(store, parser)
+    if search.language is None and search.mode.value == "semantic":
+        writer.expect(item.path for item in files if item.keep)
     try:
         async for result in parse_files(parser, [item.path for item in files], search.mode, search.language,
                                         search.concurrency, search.max_bytes):
-            if on_parse is not None:
-                on_parse(result.path)
-            stat = before.get(result.path)
-            if stat is not None and same_file(_stat(result.path), stat):
-                entry = await asyncio.to_thread(entry_for, attrs.evolve(result, path=os.path.abspath(result.path)),
-                                                stat, parser)
-                if entry is not None:
-                    pending.append(entry)
-                    if len(pending) >= WRITE_BATCH:
-                        await asyncio.to_thread(store.put, pending)
-                        pending = []
+            await writer.add(result)
             yield await search.parsed(result)
     finally:
-        if pending:
-            await asyncio.to_thread(store.put, pending)
-
-
-def _stat(path: str) -> os.stat_result | None:
-    try:
-        return os.stat(path)
-    except OSError:
-        return None
+        await writer.flush()

@@ -25,7 +25,7 @@ import attrs
 
 from driver_runtime.sdk import node_table
 
-FORMAT = f"2.{node_table.FORMAT}"
+FORMAT = f"3.{node_table.FORMAT}"
 """This module's layout and the node table's encoding: another value means rebuild."""
 
 INDEX_DIR_ENV = "BBLFSH_LSP_INDEX_DIR"
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS files (
     path TEXT UNIQUE NOT NULL,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
-    digest BLOB NOT NULL,
+    digest TEXT NOT NULL,
     language TEXT NOT NULL,
     driver TEXT NOT NULL,
     problem TEXT,
@@ -101,17 +101,23 @@ def index_root_of(path: str) -> str | None:
 
 
 @attrs.frozen
-class FileRecord:
-    """What the index knows of a file, without its node table."""
+class FileFacts:
+    """What says whether a file's row is fresh, and whether it parsed."""
 
-    id: int
     path: str
     size: int
     mtime_ns: int
-    digest: bytes
+    digest: str  # protocol.document_digest of its content
     language: str
-    driver: str
-    problem: str | None
+    driver: str  # indexer.driver_key: the driver build that parsed it
+    problem: str | None = None
+
+
+@attrs.frozen
+class FileRecord(FileFacts):
+    """What the index knows of a file, without its node table."""
+
+    id: int = attrs.field(kw_only=True)
 
     def same_stat(self, stat: os.stat_result) -> bool:
         return self.size == stat.st_size and self.mtime_ns == stat.st_mtime_ns
@@ -131,16 +137,9 @@ class IndexedSymbol:
 
 
 @attrs.frozen
-class FileEntry:
+class FileEntry(FileFacts):
     """A file's parse, as the indexer writes it."""
 
-    path: str
-    size: int
-    mtime_ns: int
-    digest: bytes
-    language: str
-    driver: str
-    problem: str | None = None
     nodes: bytes | None = None  # node_table.NodeTable.encode()
     terms: frozenset[str] = frozenset()
     symbols: tuple[IndexedSymbol, ...] = ()
@@ -151,14 +150,6 @@ def same_file(now: os.stat_result | None, before: os.stat_result) -> bool:
     access time, nothing else)."""
     return now is not None and (now.st_ino, now.st_size, now.st_mtime_ns) == (
         before.st_ino, before.st_size, before.st_mtime_ns)
-
-
-def content_digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
-class IndexDamaged(Exception):
-    """SQLite could not read the index."""
 
 
 class IndexStore:
@@ -250,7 +241,7 @@ class IndexStore:
         """Every file the index knows, by path."""
         rows = self.db.execute(
             "SELECT id, path, size, mtime_ns, digest, language, driver, problem FROM files").fetchall()
-        return {row[1]: FileRecord(*row) for row in rows}
+        return {row[1]: FileRecord(*row[1:], id=row[0]) for row in rows}
 
     def nodes(self, ids: Iterable[int]) -> Iterator[tuple[int, bytes | None]]:
         """The node tables of these files, (id, encoded table), in batches."""

@@ -121,9 +121,13 @@ class Search:
         without loading the evaluator."""
         return cls(text, parser, None, **options)
 
-    async def compiled(self) -> Query:
+    def _compiled(self) -> Query:
+        """The query, compiled on first need (in the worker that matches a tree: within its
+        time limit, off the event loop)."""
         if self.query is None:
-            self.query = await compile_within(self.text, self.parser.language_names(), self.time_limit)
+            from bblfsh_lsp.query.xpath import compile_query
+
+            self.query = compile_query(self.text, self.parser.language_names())
         return self.query
 
     def searchable(self, path: str) -> bool:
@@ -138,12 +142,10 @@ class Search:
 
     async def tree(self, path: str, text: str | TextIndex, tree: dict[str, Any]) -> FileMatches:
         """Match one parsed tree of `text`, in a worker thread within the time limit."""
-        query = await self.compiled()
-
         def work() -> FileMatches:
             index = text if isinstance(text, TextIndex) else TextIndex(text, self.encoding)
             answer = self.shortcut(tree, index) if self.shortcut is not None else None
-            return FileMatches(path, index, *(answer or find(query, tree, index)))
+            return FileMatches(path, index, *(answer or find(self._compiled(), tree, index)))
 
         try:
             return await run_interruptible(work, timeout=self.time_limit)

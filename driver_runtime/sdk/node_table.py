@@ -7,8 +7,8 @@ parent that holds it, the last node of its subtree (so that "B is under A" is a 
 where a match on it is located (its span, else the extent of what it holds, else the span of
 its nearest positioned ancestor: what the search prints), and its label.  The XPath view's
 attributes of each node (every scalar field, each role, the token; positions excepted: the
-span columns hold them) are (node, key, value) triples.  Every text is a number into the
-table's one list of strings; string 0 is "".
+span columns hold them) are (node, key, value) triples, in node order.  Every text is a number
+into the table's strings (Strings: names, then labels, then values; string 0 is "").
 
 A token that is an object (Babelfish's Python keywords) is held as if by a field named
 ``token``, as the view shows it.  A tree the view shows with elements that are not objects or
@@ -32,7 +32,7 @@ import orjson
 from driver_runtime.sdk.labels import label, xpath_string
 from driver_runtime.sdk.uast import POS, ROLE, TOKEN, TYPE
 
-FORMAT = 3
+FORMAT = 4
 """The encoding's version: a reader refuses a table of another."""
 
 NONE = -1
@@ -118,7 +118,7 @@ class NodeTable:
     strings they number.  A table read from bytes unpacks a column when it is first used: a
     plan reads a few of them."""
 
-    __slots__ = (*_INT_COLUMNS, "strings", "size", "irregular", "_packed", "_numbers")
+    __slots__ = (*_INT_COLUMNS, "strings", "size", "irregular", "_packed")
 
     types: array[int]  # string number of @type ("" for an object without)
     parents: array[int]  # NONE for a root
@@ -138,7 +138,6 @@ class NodeTable:
         self.size = size  # of the source, in bytes: a match is cut to it, as on a tree
         self.irregular = irregular
         self._packed = packed
-        self._numbers: dict[str, int] | None = None
         if packed is None:
             for name, column in zip(_INT_COLUMNS, columns or [array("i") for _ in _INT_COLUMNS], strict=True):
                 setattr(self, name, column)
@@ -155,20 +154,14 @@ class NodeTable:
     def __len__(self) -> int:
         return len(self.types)
 
-    def string_number(self, text: str) -> int:
-        """The number of a string in this table, NONE if the table has no such string."""
-        try:
-            return self.strings.index(text)
-        except ValueError:
-            return NONE
-
     def encode(self) -> bytes:
         """The table as bytes: a small JSON header, then each part of the strings and each
         column compressed on its own (so that a reader decompresses only what it reads).  A
         column is split into its four byte planes, whose high ones are mostly zeros: it
         compresses as well as numbers made small would (a parent as the distance back to it...)
         while reading it back stays in C."""
-        segments = [zlib.compress(orjson.dumps(part), 6) for part in self.strings.parts()]
+        parts = self.strings.parts()
+        segments = [zlib.compress(orjson.dumps(part), 6) for part in parts]
         for name in _INT_COLUMNS:
             column = getattr(self, name)
             if sys.byteorder != "little":
@@ -177,8 +170,7 @@ class NodeTable:
             data = column.tobytes()
             segments.append(zlib.compress(data[0::4] + data[1::4] + data[2::4] + data[3::4], 6))
         header = orjson.dumps({"format": FORMAT, "irregular": self.irregular, "size": self.size,
-                               "strings": [len(part) for part in self.strings.parts()],
-                               "sizes": [len(getattr(self, name)) for name in _INT_COLUMNS],
+                               "strings": [len(part) for part in parts],
                                "segments": [len(segment) for segment in segments]})
         return b"".join([len(header).to_bytes(4, "little"), header, *segments])
 
