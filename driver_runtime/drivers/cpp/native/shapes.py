@@ -165,36 +165,12 @@ class Code:
                 return None
         return None
 
-    def template_follower(self, index: int) -> str | None:
-        """After the `<` at `index`: the token that follows its matching `>` (`>` itself when a
-        `>>` closes this list and the outer one), or None when no `>` closes it before what
-        cannot be in a template's arguments (then the `<` is a comparison)."""
-        depth = 0
-        position = index
-        limit = min(len(self.texts), index + 256)
-        while position < limit:
-            text = self.texts[position]
-            if text == "<":
-                depth += 1
-            elif text in (">", ">>"):
-                closes = 1 if text == ">" else 2
-                if depth <= closes:
-                    return ">" if depth < closes else self.text(position + 1)
-                depth -= closes
-            elif text in ("(", "["):  # `<void(int)>`, `<char[4]>`: the brackets' inside is skipped
-                after = self.closing(position)
-                if after is None:
-                    return None
-                position = after
-            elif text in (";", "{", "}", "&&", "||", ")", "]"):
-                return None
-            position += 1
-        return None
-
-    def template_arguments(self, index: int) -> list[tuple[int, int]] | None:
-        """The arguments of the template list whose `<` is at `index`, as (first, last) token
-        each (split at its own commas, nested lists and brackets skipped); None when no `>`
-        closes it (a comparison)."""
+    def template_list(self, index: int) -> tuple[list[tuple[int, int]], int, bool] | None:
+        """The template list whose `<` is at `index`: its arguments as (first, last) token each
+        (split at its own commas; nested lists and brackets skipped), the position of the `>`
+        or `>>` that closes it, and whether that token closes an outer list too (`>>`); None
+        when nothing closes it before what cannot be in a template's arguments (then the `<` is
+        a comparison)."""
         arguments: list[tuple[int, int]] = []
         depth = 0
         start = position = index + 1
@@ -208,9 +184,9 @@ class Code:
                 if depth < closes:
                     if position > start:
                         arguments.append((start, position - 1))
-                    return arguments
+                    return arguments, position, depth + 1 < closes
                 depth -= closes
-            elif text in ("(", "["):
+            elif text in ("(", "["):  # `<void(int)>`, `<char[4]>`: the brackets' inside is skipped
                 after = self.closing(position)
                 if after is None:
                     return None
@@ -222,6 +198,20 @@ class Code:
                 return None
             position += 1
         return None
+
+    def template_follower(self, index: int) -> str | None:
+        """After the `<` at `index`: the token that follows its matching `>` (`>` itself when a
+        `>>` closes this list and the outer one), or None when it is a comparison."""
+        found = self.template_list(index)
+        if found is None:
+            return None
+        _arguments, end, outer_too = found
+        return ">" if outer_too else self.text(end + 1)
+
+    def template_arguments(self, index: int) -> list[tuple[int, int]] | None:
+        """The arguments of the template list whose `<` is at `index` (template_list)."""
+        found = self.template_list(index)
+        return found[0] if found is not None else None
 
     def value_arguments(self, name: str) -> frozenset[int]:
         """The places in the template lists of `name` where the file passes a value, not a type:
