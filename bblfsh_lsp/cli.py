@@ -33,7 +33,7 @@ from driver_runtime.sdk.protocol import Mode
 from driver_runtime.service import DriverService
 
 if TYPE_CHECKING:  # the outline is imported by the command that prints one
-    from bblfsh_lsp.outline import Symbol
+    from driver_runtime.sdk.outline import Symbol
 
 EXIT_OK, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
 
@@ -218,7 +218,7 @@ async def cmd_symbols(args: argparse.Namespace) -> int:
             if len(args.files) > 1:
                 print(f"{parsed.path}:")
             manifest = service.manifest(parsed.language)
-            from bblfsh_lsp.outline import outline, symbol_kinds
+            from driver_runtime.sdk.outline import outline, symbol_kinds
 
             kinds = symbol_kinds(manifest.symbol_kinds) if manifest is not None else {}
             for line in _symbol_tree(outline(tree, index, kinds=kinds), index):

@@ -19,14 +19,14 @@ from typing import Any, Protocol
 from bblfsh_lsp.files import DEFAULT_MAX_BYTES, SourceError, SourceTooLarge
 from bblfsh_lsp.folding import Fold, folds
 from bblfsh_lsp.interruptible import run_interruptible
-from bblfsh_lsp.outline import Symbol, SymbolKind, outline, symbol_kinds
 from bblfsh_lsp.parsing import SourceParser, parse_file, parse_text
 from bblfsh_lsp.positions import Encoding, TextIndex
-from bblfsh_lsp.structure import Structure
 from driver_runtime import collector
 from driver_runtime.errors import DriverError
 from driver_runtime.languages import canonical
+from driver_runtime.sdk.outline import Symbol, SymbolKind, outline, symbol_kinds
 from driver_runtime.sdk.protocol import Manifest, Mode, ParseResult
+from driver_runtime.sdk.structure import Structure
 
 log = logging.getLogger(__name__)
 

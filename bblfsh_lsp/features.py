@@ -10,10 +10,10 @@ from pygls.protocol import default_converter
 
 from bblfsh_lsp.documents import ParsedDocument
 from bblfsh_lsp.folding import limit
-from bblfsh_lsp.outline import Symbol
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.selection import enclosing
 from driver_runtime import collector
+from driver_runtime.sdk.outline import Symbol
 
 DIAGNOSTIC_SOURCE = "bblfsh"
 _JSON = default_converter()

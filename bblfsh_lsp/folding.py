@@ -8,9 +8,9 @@ from typing import Any
 import attrs
 from lsprotocol.types import FoldingRangeKind
 
-from bblfsh_lsp.outline import Symbol
 from bblfsh_lsp.positions import TextIndex
-from bblfsh_lsp.structure import NO_EXTENT, Structure
+from driver_runtime.sdk.outline import Symbol
+from driver_runtime.sdk.structure import NO_EXTENT, Structure
 from driver_runtime.sdk.uast import ROLE, TYPE
 
 IMPORT_TYPES = frozenset({"uast:Import", "uast:RuntimeImport", "uast:RuntimeReImport", "uast:InlineImport"})

@@ -4,6 +4,8 @@ order, a few at a time)."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 from collections.abc import AsyncIterator, Iterable
 from typing import Protocol
 
@@ -11,14 +13,17 @@ import attrs
 
 from bblfsh_lsp.files import DEFAULT_MAX_BYTES, SourceError, check_size, read_source
 from driver_runtime.errors import DriverError, NoDriver
-from driver_runtime.sdk.protocol import Mode, ParseResult
+from driver_runtime.sdk import node_table
+from driver_runtime.sdk.outline import Symbol, symbols_from_data
+from driver_runtime.sdk.protocol import DEFAULT_PARTS, Mode, ParseResult
 
 
 class SourceParser(Protocol):
     """What parsing needs of the drivers (the runtime's DriverService)."""
 
     async def parse(self, content: str, path: str = "", language: str | None = None,
-                    mode: Mode = Mode.SEMANTIC, document: str = "") -> ParseResult: ...
+                    mode: Mode = Mode.SEMANTIC, document: str = "",
+                    parts: tuple[str, ...] = DEFAULT_PARTS) -> ParseResult: ...
 
 
 async def parse_text(parser: SourceParser, text: str, path: str, mode: Mode = Mode.SEMANTIC,
@@ -45,6 +50,34 @@ class FileParse:
     def language(self) -> str:
         return self.result.language if self.result else ""
 
+    def table_data(self) -> bytes | None:
+        """The node table the driver sent (protocol 1.3), as NodeTable.encode()'s bytes."""
+        encoded = self.result.table if self.result is not None else None
+        if encoded is None:
+            return None
+        try:
+            return base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+
+    def symbols(self) -> list[Symbol] | None:
+        """The outline the driver sent (protocol 1.3); None if it sent none, or one that is not
+        an outline (the caller computes it from the tree)."""
+        data = self.result.outline if self.result is not None else None
+        try:
+            return symbols_from_data(data) if data is not None else None
+        except ValueError:
+            return None
+
+    def table(self) -> node_table.NodeTable | None:
+        """The tree's node table, when the driver sent one; None if it did not, or sent one that
+        does not decode (the tree, if sent too, still answers)."""
+        data = self.table_data()
+        try:
+            return node_table.decode(data) if data is not None else None
+        except node_table.TableError:
+            return None
+
     def describe_errors(self) -> str:
         """What went wrong, for the user: the problem, or the syntax errors one per line."""
         if self.problem is not None:
@@ -63,13 +96,14 @@ async def parse_file(
     mode: Mode = Mode.SEMANTIC,
     language: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    parts: tuple[str, ...] = DEFAULT_PARTS,
 ) -> FileParse:
     try:
         text = await asyncio.to_thread(read_source, path, max_bytes)
     except SourceError as exc:
         return FileParse(path=path, problem=str(exc))
     try:
-        result = await parser.parse(text, path, language=language, mode=mode)
+        result = await parser.parse(text, path, language=language, mode=mode, parts=parts)
     except NoDriver as exc:
         return FileParse(path=path, text=text, problem=f"{path}: {exc}", missing_driver=exc.language)
     except DriverError as exc:
@@ -85,13 +119,14 @@ async def parse_files(
     language: str | None = None,
     concurrency: int = 4,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    parts: tuple[str, ...] = DEFAULT_PARTS,
 ) -> AsyncIterator[FileParse]:
     """Parse files with up to `concurrency` in flight; yield outcomes in the order given."""
     pending: asyncio.Queue[asyncio.Task[FileParse] | None] = asyncio.Queue(maxsize=max(concurrency, 1))
 
     async def feed() -> None:
         for path in paths:
-            await pending.put(asyncio.ensure_future(parse_file(parser, path, mode, language, max_bytes)))
+            await pending.put(asyncio.ensure_future(parse_file(parser, path, mode, language, max_bytes, parts)))
         await pending.put(None)
 
     feeder = asyncio.ensure_future(feed())

@@ -8,14 +8,12 @@ position; this index is O(log lines).
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from typing import Literal
 
-from driver_runtime.sdk.uast import LineStarts
+from driver_runtime.sdk.text import Text
 
 Encoding = Literal["utf-8", "utf-16", "utf-32"]
-_NONBLANK = re.compile(rb"[^ \t\f]")
 
 
 def _units(text: str, encoding: Encoding) -> int:
@@ -27,42 +25,26 @@ def _units(text: str, encoding: Encoding) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
-class TextIndex:
+class TextIndex(Text):
     """Positions of one text: byte offsets, (line, character) in an encoding, line ends."""
 
-    __slots__ = ("text", "data", "lines", "encoding", "_all_ascii", "_ascii_lines")
+    __slots__ = ("text", "encoding", "_all_ascii", "_ascii_lines")
 
     def __init__(self, text: str, encoding: Encoding = "utf-16"):
         if encoding not in ("utf-8", "utf-16", "utf-32"):
             raise ValueError(f"unknown position encoding {encoding!r}")
+        super().__init__(text.encode("utf-8", "surrogatepass"))
         self.text = text
-        self.data = text.encode("utf-8", "surrogatepass")
-        self.lines = LineStarts(self.data)
         self.encoding = encoding
         self._all_ascii = self.data.isascii()
         self._ascii_lines: dict[int, bool] = {}
-
-    @property
-    def line_count(self) -> int:
-        return len(self.lines.starts)
-
-    def _line_bounds(self, line: int) -> tuple[int, int]:
-        """Byte range of a 0-based line, without its line break ("\\r\\n", "\\r" or "\\n")."""
-        starts = self.lines.starts
-        start = starts[line]
-        if line + 1 >= len(starts):
-            return start, len(self.data)
-        end = starts[line + 1] - 1  # the break's last byte
-        if self.data[end] == 0x0A and end > start and self.data[end - 1] == 0x0D:  # "\r\n"
-            end -= 1
-        return start, end
 
     def _is_ascii(self, line: int) -> bool:
         if self._all_ascii or self.encoding == "utf-8":
             return True
         known = self._ascii_lines.get(line)
         if known is None:
-            start, end = self._line_bounds(line)
+            start, end = self.line_bounds(line)
             known = self._ascii_lines[line] = self.data[start:end].isascii()
         return known
 
@@ -83,7 +65,7 @@ class TextIndex:
             return 0
         if line >= self.line_count:
             return len(self.data)
-        start, end = self._line_bounds(line)
+        start, end = self.line_bounds(line)
         character = max(character, 0)
         if self._is_ascii(line):
             return min(start + character, end)
@@ -96,18 +78,3 @@ class TextIndex:
                 return start + len(text[:index].encode("utf-8", "surrogatepass"))
             units += 2 if ord(ch) > 0xFFFF else 1
         return end
-
-    def line_of(self, offset: int) -> int:
-        return bisect_right(self.lines.starts, min(max(offset, 0), len(self.data))) - 1
-
-    def line_end(self, line: int) -> int:
-        """Byte offset of the end of a 0-based line (before its line break)."""
-        return self._line_bounds(min(max(line, 0), self.line_count - 1))[1]
-
-    def first_nonblank(self, line: int) -> int:
-        """Byte offset of the first non-blank character of a 0-based line (or its end)."""
-        start, end = self._line_bounds(line)
-        # Searched in place: a copy of the line would cost its whole length per call (a 4 MB
-        # minified line, once per symbol on it).
-        found = _NONBLANK.search(self.data, start, end)
-        return found.start() if found else end

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bblfsh_lsp.structure import NO_EXTENT, Structure
+from driver_runtime.sdk.structure import NO_EXTENT, Structure
 
 
 def enclosing(structure: Structure, offset: int,

@@ -24,12 +24,12 @@ from pathlib import Path
 
 from common import Reference, arguments, report
 
-from bblfsh_lsp.outline import outline, symbol_kinds
 from bblfsh_lsp.positions import TextIndex
 from driver_runtime.drivers.universal import grammars
 from driver_runtime.drivers.universal.driver import UniversalDriver
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.sdk.outline import outline, symbol_kinds
 from driver_runtime.service import DriverService
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from common import arguments
 
-from bblfsh_lsp.outline import outline, symbol_kinds
 from bblfsh_lsp.positions import TextIndex
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.sdk.outline import outline, symbol_kinds
 from driver_runtime.service import DriverService
 
 SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "universal_samples"

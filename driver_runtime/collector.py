@@ -11,7 +11,7 @@ reference goes.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import gc
 import threading
 
@@ -44,20 +44,20 @@ def keep_out_of_sight() -> None:
     gc.freeze()
 
 
-def _libc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
-    name = ctypes.util.find_library("c")
+@functools.cache
+def _malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    # The C library this process already runs on, found by its symbols (CDLL(None)): finding
+    # it by name (ctypes.util.find_library) would run `ldconfig -p` at every start.
     try:
-        return ctypes.CDLL(name).malloc_trim if name else None
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # not glibc
         return None
-
-
-_malloc_trim = _libc_trim()
 
 
 def give_back_memory() -> None:
     """Return freed memory to the system.  After a large tree is freed, glibc keeps most of its
     pages for reuse, and the process stays gigabytes large; malloc_trim hands them back (a few
     milliseconds; ctypes releases the GIL meanwhile)."""
-    if _malloc_trim is not None:
-        _malloc_trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

@@ -148,7 +148,8 @@ class DriverPool:
             if held is not None and held.instance is instance:
                 edit = byte_edit(held.data, data)
                 params = EditRequest(document=request.document, edits=[edit], digest=document_digest(data),
-                                     filename=request.filename, language=request.language, mode=request.mode)
+                                     filename=request.filename, language=request.language, mode=request.mode,
+                                     parts=request.parts)
                 try:
                     result = await instance.request(METHOD_EDIT, params, timeout)
                 except DriverRequestError as exc:

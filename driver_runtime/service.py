@@ -21,7 +21,7 @@ from driver_runtime.runtime_names import PROCESS
 from driver_runtime.runtimes import Choice
 from driver_runtime.runtimes.base import Runtime
 from driver_runtime.sdk import protocol
-from driver_runtime.sdk.protocol import DriverRequestError, Manifest, Mode, ParseRequest, ParseResult
+from driver_runtime.sdk.protocol import DEFAULT_PARTS, DriverRequestError, Manifest, Mode, ParseRequest, ParseResult
 from driver_runtime.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -132,17 +132,22 @@ class DriverService:
         language: str | None = None,
         mode: Mode = Mode.SEMANTIC,
         document: str = "",
+        parts: tuple[str, ...] = DEFAULT_PARTS,
     ) -> ParseResult:
         """Parse text with the driver for its language; `document` names the editor's document
         it is (its URI): a driver that keeps documents is then sent only what changed since it
         last parsed it.
+
+        `parts`: what the result is to hold (protocol 1.3: the tree, its node table); a driver
+        that does not know them sends the tree.
 
         Syntax errors come back inside the result; DriverError is raised when no driver could
         answer (unknown language, no driver, crash, deadline), with a message for the user.
         """
         name = self.language_of(path, content[:256], language)
         pool = await self.pool(name)
-        request = ParseRequest(content=content, filename=path, language=name, mode=mode, document=document)
+        request = ParseRequest(content=content, filename=path, language=name, mode=mode, document=document,
+                               parts=parts)
         # The deadline is for a file of up to a MiB; a larger file gets it once per MiB (the
         # parse, and the transfer of its tree, grow with the size).
         deadline = self.settings.deadline * max(1.0, len(content) / DEADLINE_UNIT_CHARS)

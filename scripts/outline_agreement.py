@@ -305,9 +305,9 @@ class OurOutline:
         self.service = DriverService(ProcessRuntime(), Registry.bundled())
 
     async def symbols(self, path: str) -> list[Node]:
-        from bblfsh_lsp.outline import Symbol, outline, symbol_kinds
         from bblfsh_lsp.parsing import parse_file
         from bblfsh_lsp.positions import TextIndex
+        from driver_runtime.sdk.outline import Symbol, outline, symbol_kinds
 
         parsed = await parse_file(self.service, path)
         tree = parsed.result.uast if parsed.result is not None else None

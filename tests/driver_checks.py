@@ -34,7 +34,6 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from uast_checks import assert_true_spans
 
-from bblfsh_lsp.outline import outline, symbol_kinds
 from bblfsh_lsp.positions import TextIndex
 from driver_runtime import images
 from driver_runtime.registry import Registry
@@ -42,6 +41,7 @@ from driver_runtime.runtimes.base import DriverSpec, Instance, Runtime
 from driver_runtime.runtimes.process import ProcessRuntime
 from driver_runtime.sdk import uast
 from driver_runtime.sdk.host import NativeDriver
+from driver_runtime.sdk.outline import outline, symbol_kinds
 from driver_runtime.sdk.protocol import METHOD_PARSE, Manifest, Mode, ParseRequest, ParseResult, converter
 
 D = TypeVar("D")
@@ -460,7 +460,7 @@ class Editor:
 
 
 def outline_symbols(driver: Any, source: str, tree: Any) -> list[Any]:
-    """The outline the language server makes of a tree of `source` (bblfsh_lsp.outline), with
+    """The outline the language server makes of a tree of `source` (driver_runtime.sdk.outline), with
     the driver's symbol kinds."""
     return outline(tree, TextIndex(source), kinds=symbol_kinds(driver.manifest.symbol_kinds))
 

@@ -3,7 +3,8 @@
 It speaks the real protocol through the real SDK; the content of a parse request says what
 to do: "ok", "crash", "hang", "sleep <seconds>", "crash-unless <marker file>" (crash the first
 time, creating the marker, then answer), "garbage" (write a non-JSON frame), "memory"
-(allocate until the memory limit kills it).
+(allocate until the memory limit kills it), "nested" (a tree with an array in an array, which
+the XPath view wraps in an element of its own: an irregular node table).
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class FaultyDriver:
                 hog.append(bytearray(50 * 1024 * 1024))
         tree = {"@type": "faulty:File", "@pos": {"start": 0, "end": len(request.content.encode())},
                 "pid": os.getpid(), "version": VERSION}
+        if word == "nested":
+            tree["Items"] = [[{"@type": "faulty:Item", "@pos": {"start": 0, "end": 6}}]]
         return ParseResult(language="faulty", uast=tree)
 
 

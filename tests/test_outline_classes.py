@@ -29,10 +29,10 @@ import pytest
 from conftest import toolchain_unavailable
 from driver_checks import symbol_tree
 
-from bblfsh_lsp.outline import SymbolKind, outline, symbol_kinds
 from bblfsh_lsp.positions import TextIndex
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.sdk.outline import SymbolKind, outline, symbol_kinds
 from driver_runtime.service import DriverService
 
 DRIVERS = ("native", "universal")  # the language's own driver; the universal driver (tree-sitter)

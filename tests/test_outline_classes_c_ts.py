@@ -26,11 +26,11 @@ from typing import Any
 import pytest
 from driver_checks import close_driver, require_prepared, require_runs
 
-from bblfsh_lsp.outline import Symbol, SymbolKind, outline, symbol_kinds
 from bblfsh_lsp.positions import TextIndex
 from driver_runtime.drivers.cpp.driver import CppDriver
 from driver_runtime.drivers.typescript.driver import TypeScriptDriver
 from driver_runtime.drivers.universal.driver import UniversalDriver
+from driver_runtime.sdk.outline import Symbol, SymbolKind, outline, symbol_kinds
 from driver_runtime.sdk.protocol import Mode, ParseRequest
 
 K = SymbolKind

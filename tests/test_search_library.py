@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,8 @@ from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.query import FileMatches, QueryError, Search
 from driver_runtime.drivers.python.driver import PythonDriver
 from driver_runtime.errors import UnknownLanguage
-from driver_runtime.sdk.protocol import Mode, ParseRequest, ParseResult
+from driver_runtime.sdk.protocol import DEFAULT_PARTS, Mode, ParseRequest, ParseResult
+from driver_runtime.sdk.serve import with_parts
 
 
 class PythonOnly:
@@ -28,11 +30,12 @@ class PythonOnly:
         self.driver = PythonDriver()
 
     async def parse(self, content: str, path: str = "", language: str | None = None,
-                    mode: Mode = Mode.SEMANTIC) -> ParseResult:
+                    mode: Mode = Mode.SEMANTIC, parts: tuple[str, ...] = DEFAULT_PARTS) -> ParseResult:
         if language not in (None, "python") or (language is None and not self.recognises(path)
                                                  and not content.startswith("#!/usr/bin/env python")):
             raise UnknownLanguage(f"cannot tell the language of {path}")
-        return self.driver.parse(ParseRequest(content=content, filename=path, mode=mode))
+        result = self.driver.parse(ParseRequest(content=content, filename=path, mode=mode))
+        return with_parts(result, parts, content.encode("utf-8", "surrogatepass"))  # as the kit's serve loop
 
     def language_names(self) -> Collection[str]:
         return ("python",)
@@ -105,3 +108,34 @@ def test_a_query_over_its_time_limit_on_a_tree_is_stopped_and_named(tmp_path: Pa
     outcome = asyncio.run(collect(search("//*//*//*//*", time_limit=0.5), [str(big)]))[0]
     assert outcome.timed_out and outcome.matches == []
     assert outcome.problem == f"{big}: the query took longer than 0.5 s on this file and was stopped"
+
+
+class TreesOnly(PythonOnly):
+    """A driver of protocol 1.2: whatever parts are asked for, the tree alone."""
+
+    async def parse(self, content: str, path: str = "", language: str | None = None,
+                    mode: Mode = Mode.SEMANTIC, parts: tuple[str, ...] = DEFAULT_PARTS) -> ParseResult:
+        return await super().parse(content, path, language, mode)
+
+
+@pytest.mark.parametrize("text", ["//uast:FunctionGroup", "count(//python:Call)",
+                                  "//python:Call[func/uast:Identifier[@Name='render']]",
+                                  "//uast:Identifier[@Name='self']/parent::*"])
+def test_tables_from_the_driver_answer_as_trees_do(text: str):
+    """A planned search asks the drivers for node tables (the last query has no plan: trees);
+    a driver that sends trees instead gets the same answers."""
+    from bblfsh_lsp.index.search import planned_search
+
+    paths = sorted(str(path) for path in (Path(__file__).parent.parent / "examples" / "python").rglob("*.py"))
+
+    async def run(parser: PythonOnly) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+        found = await planned_search(text, parser)  # type: ignore[arg-type]
+        outcomes = await collect(found, paths)
+        return found.parts, [(outcome.path, outcome.value, [(match, outcome.lines.line_col(match.start))
+                                                            for match in outcome.matches]) for outcome in outcomes]
+
+    parts, with_tables = asyncio.run(run(PythonOnly()))
+    _, with_trees = asyncio.run(run(TreesOnly()))
+    assert parts == (("uast",) if "parent::" in text else ("table",))
+    assert with_tables == with_trees
+    assert any(matches or value for _, value, matches in with_tables)

@@ -8,12 +8,12 @@ import pytest
 from lsprotocol.types import FoldingRangeKind, SymbolKind
 
 from bblfsh_lsp.folding import folds, limit
-from bblfsh_lsp.outline import outline
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.selection import enclosing
-from bblfsh_lsp.structure import Structure
 from driver_runtime.drivers.python.driver import PythonDriver
+from driver_runtime.sdk.outline import outline
 from driver_runtime.sdk.protocol import ParseRequest
+from driver_runtime.sdk.structure import Structure
 
 SAMPLE = (Path(__file__).parent / "data" / "sample.py").read_text(encoding="utf-8")
 

@@ -25,16 +25,19 @@ from bblfsh_lsp.parsing import FileParse, SourceParser, parse_files
 from bblfsh_lsp.positions import TextIndex
 from driver_runtime.errors import DriverError
 from driver_runtime.sdk import node_table
-from driver_runtime.sdk.protocol import Manifest, Mode, document_digest
+from driver_runtime.sdk.protocol import PART_OUTLINE, PART_TABLE, Manifest, Mode, document_digest
 
 if TYPE_CHECKING:
-    from bblfsh_lsp.outline import Symbol
     from driver_runtime.driver_choice import DriverChoice
+    from driver_runtime.sdk.outline import Symbol
 
 # Entries written per transaction, and at least this often (seconds): a killed indexer loses
 # at most one batch, and a reader sees progress.
 BATCH_FILES = 64
 BATCH_SECONDS = 2.0
+# What an entry is made from: the node table and the outline, which the driver makes (protocol
+# 1.3; the host makes them from the tree that a driver which does not sends instead).
+ENTRY_PARTS = (PART_TABLE, PART_OUTLINE)
 
 
 class IndexParser(SourceParser, Protocol):
@@ -149,16 +152,25 @@ def entry_for(parsed: FileParse, stat: os.stat_result | None, parser: IndexParse
     common = dict(path=parsed.path, size=stat.st_size, mtime_ns=stat.st_mtime_ns, digest=document_digest(data),
                   language=language, driver=driver_key(parser, language) if language else "")
     tree = parsed.result.uast if parsed.result is not None else None
-    if parsed.problem is not None or not isinstance(tree, (dict, list)):
+    encoded = parsed.table_data()
+    try:
+        table = node_table.decode(encoded) if encoded is not None else None
+    except node_table.TableError:
+        table = None
+    if parsed.problem is not None or (table is None and not isinstance(tree, (dict, list))):
         return FileEntry(**common, problem=parsed.describe_errors() or f"{parsed.path}: no tree")
-    from bblfsh_lsp.outline import outline, symbol_kinds  # only where a file is parsed
-
     index = TextIndex(parsed.text, "utf-16")
-    table = node_table.build(tree, index.lines.starts, len(data))
-    manifest = parser.manifest(language)
-    kinds = symbol_kinds(manifest.symbol_kinds) if manifest is not None else {}
-    symbols = outline(tree, index, kinds=kinds) if isinstance(tree, dict) else []
-    return FileEntry(**common, nodes=table.encode(), terms=frozenset(file_terms(table)),
+    if table is None or encoded is None:  # a driver that does not make tables: made here
+        table = node_table.build(tree, index.lines.starts, len(data))
+        encoded = table.encode()
+    symbols = parsed.symbols()
+    if symbols is None:
+        from driver_runtime.sdk.outline import outline, symbol_kinds  # only for a driver that sends no outline
+
+        manifest = parser.manifest(language)
+        kinds = symbol_kinds(manifest.symbol_kinds) if manifest is not None else {}
+        symbols = outline(tree, index, kinds=kinds) if isinstance(tree, dict) else []
+    return FileEntry(**common, nodes=encoded, terms=frozenset(file_terms(table)),
                      symbols=tuple(_indexed_symbols(symbols, index)))
 
 
@@ -237,7 +249,8 @@ async def refresh(store: IndexStore, parser: IndexParser, paths: list[str], root
     writer.expect(state.stale)
     done = 0
     try:
-        async for parsed in parse_files(parser, state.stale, Mode.SEMANTIC, concurrency=concurrency):
+        async for parsed in parse_files(parser, state.stale, Mode.SEMANTIC, concurrency=concurrency,
+                                        parts=ENTRY_PARTS):
             done += 1
             await writer.add(parsed)
             if progress is not None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from bblfsh_lsp.index.indexer import EntryWriter, IndexParser, check
+from bblfsh_lsp.index.indexer import ENTRY_PARTS, EntryWriter, IndexParser, check
 from bblfsh_lsp.index.plan import Plan, compile_plan, plan_of, requirements, tree_shortcut
 from bblfsh_lsp.index.store import FileRecord, IndexStore
 from bblfsh_lsp.interruptible import run_interruptible
@@ -37,7 +37,7 @@ async def planned_search(text: str, parser: Parser, **options: Any) -> Search:
     plan = plan_of(text, parser.language_names())
     if plan is None:
         return await Search.start(text, parser, **options)
-    return Search.unchecked(text, parser, shortcut=tree_shortcut(plan), **options)
+    return Search.unchecked(text, parser, shortcut=tree_shortcut(plan), table_answer=plan.run, **options)
 
 
 @attrs.frozen
@@ -96,29 +96,78 @@ async def indexed_files(search: Search, store: IndexStore, paths: list[str], roo
         else:
             to_parse.append(_Parse(given, keep=False))
 
-    if planned:
-        given_of = dict(zip(absolute, paths))
-        for at in range(0, len(planned), PLAN_BATCH):
-            batch = planned[at:at + PLAN_BATCH]
-            tables = dict(await asyncio.to_thread(lambda ids: list(store.nodes(ids)), [r.id for r in batch]))
-            results = await run_interruptible(
-                lambda: [_answer(plan, given_of[record.path], tables.get(record.id)) for record in batch])
-            for record, answer in zip(batch, results):
-                given = given_of[record.path]
-                if answer is None:
-                    to_parse.append(_Parse(given, keep=False))
-                else:
-                    answers[given] = answer
+    # The files to parse are parsed while the plan answers the others: their drivers start,
+    # on the other cores, meanwhile.
+    first = _Prefetched(_parse_and_search(search, store, to_parse, parser))
+    late: list[_Parse] = []  # files whose table the plan could not read
+    try:
+        if planned:
+            given_of = dict(zip(absolute, paths))
+            for at in range(0, len(planned), PLAN_BATCH):
+                batch = planned[at:at + PLAN_BATCH]
+                tables = dict(await asyncio.to_thread(lambda ids: list(store.nodes(ids)), [r.id for r in batch]))
+                results = await run_interruptible(
+                    lambda: [_answer(plan, given_of[record.path], tables.get(record.id)) for record in batch])
+                for record, answer in zip(batch, results):
+                    given = given_of[record.path]
+                    if answer is None:
+                        late.append(_Parse(given, keep=False))
+                    else:
+                        answers[given] = answer
 
-    position = {given: number for number, given in enumerate(paths)}
-    to_parse.sort(key=lambda item: position[item.path])
-    parsed = _parse_and_search(search, store, to_parse, parser)
-    for given in paths:
-        answer = answers.get(given)
-        if answer is None:
-            answer = await anext(parsed)
-        yield answer
-    await parsed.aclose()
+        position = {given: number for number, given in enumerate(paths)}
+        late.sort(key=lambda item: position[item.path])
+        parsed_first = {item.path for item in to_parse}
+        parsed_late = _parse_and_search(search, store, late, parser)
+        try:
+            for given in paths:
+                answer = answers.get(given)
+                if answer is None:
+                    answer = await (first.next() if given in parsed_first else anext(parsed_late))
+                yield answer
+            await first.finish()  # its entries written
+        finally:
+            await parsed_late.aclose()
+    finally:
+        await first.close()
+
+
+class _Prefetched:
+    """An async iterator's items, taken as soon as they come (in a task), handed out in order."""
+
+    def __init__(self, items: AsyncIterator[FileMatches]):
+        self._items = items
+        self._queue: asyncio.Queue[FileMatches | BaseException | None] = asyncio.Queue()
+        self._task = asyncio.ensure_future(self._take())
+
+    async def _take(self) -> None:
+        try:
+            async for item in self._items:
+                await self._queue.put(item)
+        except Exception as exc:  # handed to the reader, in its place
+            await self._queue.put(exc)
+        await self._queue.put(None)
+
+    async def next(self) -> FileMatches:
+        item = await self._queue.get()
+        if item is None:
+            raise StopAsyncIteration
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    async def finish(self) -> None:
+        """Wait for the iterator's end (what it does after its last item: writing entries)."""
+        await asyncio.shield(self._task)
+
+    async def close(self) -> None:
+        """Stop taking items (a reader that left early); nothing if finished."""
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+        await self._items.aclose()  # type: ignore[attr-defined]
 
 
 async def _parse_and_search(search: Search, store: IndexStore, files: list[_Parse],
@@ -126,11 +175,17 @@ async def _parse_and_search(search: Search, store: IndexStore, files: list[_Pars
     """Parse and search files, in their order; write the entries of those to keep (parsed as
     the index parses: the semantic UAST, each file's language detected)."""
     writer = EntryWriter(store, parser)
-    if search.language is None and search.mode.value == "semantic":
+    keeping = search.language is None and search.mode.value == "semantic"
+    if keeping:
         writer.expect(item.path for item in files if item.keep)
+    # An entry wants the table and the outline; the search, the table if it can use one, else the
+    # tree (which a driver also sends with a table that the plan cannot read).
+    parts = search.parts
+    if keeping and any(item.keep for item in files):
+        parts = tuple(dict.fromkeys((*ENTRY_PARTS, *parts)))
     try:
         async for result in parse_files(parser, [item.path for item in files], search.mode, search.language,
-                                        search.concurrency, search.max_bytes):
+                                        search.concurrency, search.max_bytes, parts):
             await writer.add(result)
             yield await search.parsed(result)
     finally:

@@ -18,8 +18,10 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -159,6 +161,13 @@ class IndexStore:
         self.root = root
         self.path = path
         self.db = connection
+        # One connection, used from worker threads: one of them at a time (a search reads tables
+        # while its writer stores the files it parsed; a transaction is all one thread's).
+        self.lock = threading.RLock()
+        # Term ids as read or written by this connection, and the highest id read: terms are
+        # never deleted and ids only grow, so one query per write catches up with other writers.
+        self._term_ids: dict[str, int] = {}
+        self._last_term = 0
 
     @classmethod
     def open(cls, root: str, create: bool = True, tell: Callable[[str], None] | None = None) -> IndexStore | None:
@@ -221,26 +230,45 @@ class IndexStore:
     # -- transactions ---------------------------------------------------------------------
 
     class _Transaction:
-        def __init__(self, db: sqlite3.Connection):
-            self.db = db
+        def __init__(self, store: IndexStore):
+            self.store = store
 
         def __enter__(self) -> None:
-            self.db.execute("BEGIN IMMEDIATE")
+            self.store.lock.acquire()
+            try:
+                self.store.db.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self.store.lock.release()
+                raise
 
         def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
-            self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+            try:
+                self.store.db.execute("COMMIT" if kind is None else "ROLLBACK")
+            finally:
+                self.store.lock.release()
 
     def transaction(self) -> IndexStore._Transaction:
         """A write transaction: all of it lands, or none (BEGIN IMMEDIATE: a second writer
         waits for the first rather than failing halfway)."""
-        return IndexStore._Transaction(self.db)
+        return IndexStore._Transaction(self)
+
+    def rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        """A query's rows (on this connection, one thread at a time)."""
+        with self.lock:
+            return self.db.execute(sql, parameters).fetchall()
+
+    def version(self) -> tuple[int, int]:
+        """What changes when the index does: SQLite's data_version (another connection's
+        commits) and this connection's own changes."""
+        with self.lock:
+            (data_version,) = self.db.execute("PRAGMA data_version").fetchone()
+            return data_version, self.db.total_changes
 
     # -- reading --------------------------------------------------------------------------
 
     def records(self) -> dict[str, FileRecord]:
         """Every file the index knows, by path."""
-        rows = self.db.execute(
-            "SELECT id, path, size, mtime_ns, digest, language, driver, problem FROM files").fetchall()
+        rows = self.rows("SELECT id, path, size, mtime_ns, digest, language, driver, problem FROM files")
         return {row[1]: FileRecord(*row[1:], id=row[0]) for row in rows}
 
     def nodes(self, ids: Iterable[int]) -> Iterator[tuple[int, bytes | None]]:
@@ -249,7 +277,7 @@ class IndexStore:
         for at in range(0, len(wanted), 500):
             batch = wanted[at:at + 500]
             marks = ",".join("?" * len(batch))
-            yield from self.db.execute(f"SELECT id, nodes FROM files WHERE id IN ({marks})", batch)
+            yield from self.rows(f"SELECT id, nodes FROM files WHERE id IN ({marks})", batch)
 
     def files_with(self, requirement: list[frozenset[str]]) -> set[int] | None:
         """The ids of the files that hold, for each set of terms, at least one of them; None
@@ -257,9 +285,8 @@ class IndexStore:
         found: set[int] | None = None
         for alternatives in requirement:
             marks = ",".join("?" * len(alternatives))
-            rows = self.db.execute(
-                f"SELECT DISTINCT postings.file FROM postings JOIN terms ON terms.id = postings.term "
-                f"WHERE terms.text IN ({marks})", sorted(alternatives)).fetchall()
+            rows = self.rows(f"SELECT DISTINCT postings.file FROM postings JOIN terms ON terms.id = postings.term "
+                             f"WHERE terms.text IN ({marks})", sorted(alternatives))
             ids = {row[0] for row in rows}
             found = ids if found is None else found & ids
             if not found:
@@ -270,25 +297,43 @@ class IndexStore:
 
     def put(self, entries: Iterable[FileEntry]) -> None:
         """Write files' parses (replacing what the index had of them), in one transaction."""
-        with self.transaction():
-            for entry in entries:
-                self._drop(entry.path)
-                cursor = self.db.execute(
-                    "INSERT INTO files (path, size, mtime_ns, digest, language, driver, problem, nodes) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (entry.path, entry.size, entry.mtime_ns, entry.digest, entry.language, entry.driver,
-                     entry.problem, entry.nodes))
-                file_id = cursor.lastrowid
-                if entry.terms:
-                    self.db.executemany("INSERT OR IGNORE INTO terms (text) VALUES (?)",
-                                        [(term,) for term in entry.terms])
-                    self.db.executemany(
-                        "INSERT OR IGNORE INTO postings (term, file) SELECT id, ? FROM terms WHERE text = ?",
-                        [(file_id, term) for term in entry.terms])
-                if entry.symbols:
-                    self.db.executemany(
-                        "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(file_id, *attrs.astuple(symbol)) for symbol in entry.symbols])
+        try:
+            with self.transaction():
+                self._read_new_terms()
+                for entry in entries:
+                    self._put(entry)
+        except BaseException:
+            self._term_ids, self._last_term = {}, 0  # what was rolled back may be among them
+            raise
+
+    def _put(self, entry: FileEntry) -> None:
+        self._drop(entry.path)
+        cursor = self.db.execute(
+            "INSERT INTO files (path, size, mtime_ns, digest, language, driver, problem, nodes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry.path, entry.size, entry.mtime_ns, entry.digest, entry.language, entry.driver,
+             entry.problem, entry.nodes))
+        file_id = cursor.lastrowid
+        if entry.terms:
+            ids = self._term_ids
+            new = [(term,) for term in entry.terms if term not in ids]
+            if new:
+                self.db.executemany("INSERT INTO terms (text) VALUES (?)", new)
+                self._read_new_terms()
+            self.db.executemany("INSERT INTO postings (term, file) VALUES (?, ?)",
+                                [(ids[term], file_id) for term in entry.terms])
+        if entry.symbols:
+            self.db.executemany("INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                [(file_id, symbol.name, symbol.kind, symbol.container, symbol.line, symbol.col8,
+                                  symbol.col16, symbol.end_line, symbol.end_col8, symbol.end_col16)
+                                 for symbol in entry.symbols])
+
+    def _read_new_terms(self) -> None:
+        """The terms written since this connection last read them (by it or by another writer)."""
+        rows = self.db.execute("SELECT id, text FROM terms WHERE id > ?", (self._last_term,)).fetchall()
+        for term_id, text in rows:
+            self._term_ids[text] = term_id
+            self._last_term = max(self._last_term, term_id)
 
     def touch(self, path: str, size: int, mtime_ns: int) -> None:
         """A file whose content did not change although its stat did (a checkout rewrote it)."""

@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 import attrs
 
 from bblfsh_lsp.index.store import IndexStore
-from bblfsh_lsp.outline import SymbolKind
+from driver_runtime.sdk.outline import SymbolKind
 
 DEFAULT_LIMIT = 100
 
@@ -418,12 +418,11 @@ _TABLES: weakref.WeakKeyDictionary[IndexStore, tuple[tuple[int, int, _Scope], Na
 
 def name_table(store: IndexStore, scope: _Scope = _Scope()) -> NameTable:
     """The names of the index's symbols (in `scope`), read again only if the index changed."""
-    (data_version,) = store.db.execute("PRAGMA data_version").fetchone()
-    version = (data_version, store.db.total_changes, scope)
+    version = (*store.version(), scope)
     known = _TABLES.get(store)
     if known is not None and known[0] == version:
         return known[1]
-    rows = store.db.execute(f"SELECT symbols.name FROM symbols WHERE 1{scope.sql}", scope.parameters).fetchall()
+    rows = store.rows(f"SELECT symbols.name FROM symbols WHERE 1{scope.sql}", scope.parameters)
     table = NameTable(collections.Counter([name for (name,) in rows]))
     _TABLES[store] = (version, table)
     return table
@@ -435,10 +434,10 @@ def _symbols_named(store: IndexStore, names: Iterable[str], scope: _Scope) -> li
     step = 999 - len(scope.parameters)  # SQLite's oldest limit on a statement's parameters
     for at in range(0, len(wanted), step):
         batch = wanted[at:at + step]
-        rows += store.db.execute(
+        rows += store.rows(
             f"SELECT {_SYMBOL_COLUMNS} FROM symbols JOIN files ON files.id = symbols.file "
             f"WHERE symbols.name IN ({','.join('?' * len(batch))}){scope.sql}",
-            (*batch, *scope.parameters)).fetchall()
+            (*batch, *scope.parameters))
     return rows
 
 
@@ -479,10 +478,10 @@ def find_symbols(store: IndexStore, query: str, limit: int = DEFAULT_LIMIT,
 
 
 def _first_symbols(store: IndexStore, limit: int, scope: _Scope) -> list[FoundSymbol]:
-    rows = store.db.execute(
+    rows = store.rows(
         f"SELECT {_SYMBOL_COLUMNS} FROM symbols JOIN files ON files.id = symbols.file WHERE 1{scope.sql} "
         f"ORDER BY symbols.container != '', files.path, symbols.line, symbols.col8 LIMIT ?",
-        (*scope.parameters, limit if limit > 0 else -1)).fetchall()
+        (*scope.parameters, limit if limit > 0 else -1))
     return [FoundSymbol(*row, score=0) for row in rows]
 
 
@@ -491,7 +490,7 @@ def changed_files(store: IndexStore, paths: Iterable[str]) -> list[str]:
     what the index saw, or that are gone: what the index says of them may be out of date."""
     changed = []
     for path in sorted(set(paths)):
-        row = store.db.execute("SELECT size, mtime_ns FROM files WHERE path = ?", (path,)).fetchone()
+        row = next(iter(store.rows("SELECT size, mtime_ns FROM files WHERE path = ?", (path,))), None)
         try:
             stat = os.stat(path)
         except OSError:

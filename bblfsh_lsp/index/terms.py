@@ -12,8 +12,8 @@ MAX_VALUE = 64
 
 
 def file_terms(table: NodeTable) -> set[str]:
-    strings = table.strings
+    strings = table.strings.texts()
     terms = {TYPE_TERM + strings[number] for number in set(table.types)}
-    terms.update(VALUE_TERM + strings[number] for number in set(table.attr_values)
-                 if len(strings[number]) <= MAX_VALUE)
+    terms.update(VALUE_TERM + text for text in map(strings.__getitem__, set(table.attr_values))
+                 if len(text) <= MAX_VALUE)
     return terms

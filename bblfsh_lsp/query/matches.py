@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from bblfsh_lsp.positions import TextIndex
-from bblfsh_lsp.structure import extent
 from driver_runtime.sdk.labels import label
+from driver_runtime.sdk.structure import extent
 from driver_runtime.sdk.uast import POS, TYPE, span
 
 if TYPE_CHECKING:  # the evaluator (elementpath) is imported only where a query runs on a tree

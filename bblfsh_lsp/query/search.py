@@ -21,18 +21,21 @@ from bblfsh_lsp.parsing import FileParse, parse_files
 from bblfsh_lsp.positions import Encoding, TextIndex
 from bblfsh_lsp.query.errors import QueryTimeout
 from bblfsh_lsp.query.matches import Match, Scalar, find
-from driver_runtime.sdk.protocol import Mode, ParseResult
+from driver_runtime.sdk.protocol import DEFAULT_PARTS, PART_TABLE, Mode, ParseResult
 from driver_runtime.sdk.uast import LineStarts
 
 if TYPE_CHECKING:  # the evaluator (elementpath, 0.1 s to import) loads when a query compiles
     from bblfsh_lsp.query.xpath import Query
+    from driver_runtime.sdk.node_table import NodeTable
+
+Answer = tuple[list[Match], Scalar | None]
 
 
 class Parser(Protocol):
     """What a search needs of the drivers."""
 
     async def parse(self, content: str, path: str = "", language: str | None = None,
-                    mode: Mode = Mode.SEMANTIC) -> ParseResult: ...
+                    mode: Mode = Mode.SEMANTIC, parts: tuple[str, ...] = DEFAULT_PARTS) -> ParseResult: ...
 
     def language_names(self) -> Collection[str]:
         """The languages files may be in: the namespace prefixes a query may use."""
@@ -106,7 +109,10 @@ class Search:
     concurrency: int = 4  # files parsed at once
     # A faster way to the same answer on a tree, where it has one (the index's query plan on
     # the tree's node table); None from it: the evaluator answers.
-    shortcut: Callable[[Any, TextIndex], tuple[list[Match], Scalar | None] | None] | None = None
+    shortcut: Callable[[Any, TextIndex], Answer | None] | None = None
+    # The same on a node table the driver built (protocol 1.3): with one, files are parsed into
+    # tables, and a tree is sent only where the table cannot answer.
+    table_answer: Callable[[NodeTable], Answer | None] | None = None
 
     @classmethod
     async def start(cls, text: str, parser: Parser, **options: Any) -> Search:
@@ -152,16 +158,48 @@ class Search:
         except TimeLimitExceeded as exc:
             return FileMatches(path, problem=f"{path}: the query {exc} on this file and was stopped", timed_out=True)
 
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """What to ask the drivers for: node tables where they answer, else trees."""
+        return (PART_TABLE,) if self.table_answer is not None else DEFAULT_PARTS
+
     async def files(self, paths: list[str]) -> AsyncIterator[FileMatches]:
         """Read, parse and match files, a few at a time; their answers in the order given."""
         async for parsed in parse_files(self.parser, paths, self.mode, self.language, self.concurrency,
-                                        self.max_bytes):
+                                        self.max_bytes, self.parts):
             yield await self.parsed(parsed)
 
     async def parsed(self, parsed: FileParse) -> FileMatches:
-        """Match a file's parse; or say what kept it from being parsed."""
+        """Match a file's parse (its node table where that answers, else its tree); or say what
+        kept it from being parsed."""
+        if parsed.text is not None and parsed.problem is None and self.table_answer is not None \
+                and parsed.result is not None and parsed.result.table is not None:
+            answered = await self._table(parsed)
+            if answered is not None:
+                return answered
         tree = parsed.result.uast if parsed.result is not None else None
         if parsed.text is None or parsed.problem is not None or not isinstance(tree, dict):
             return FileMatches(parsed.path, problem=parsed.describe_errors() or f"{parsed.path}: no tree",
                                missing_driver=parsed.missing_driver, unread=parsed.text is None)
         return await self.tree(parsed.path, parsed.text, tree)
+
+    async def _table(self, parsed: FileParse) -> FileMatches | None:
+        """The answer from the node table the driver sent, in a worker within the time limit;
+        None where the table cannot answer (the tree, sent with such a table, does)."""
+        assert self.table_answer is not None and parsed.text is not None
+        answer_of = self.table_answer
+
+        def work() -> FileMatches | None:
+            table = parsed.table()
+            answer = answer_of(table) if table is not None else None
+            if answer is None or table is None:
+                return None
+            # Positions in the editor's encoding need the text; a match's line, only the table.
+            index = TextIndex(parsed.text, self.encoding) if answer[0] else None  # type: ignore[arg-type]
+            return FileMatches(parsed.path, index, *answer, lines=LineStarts.known(table.line_starts, table.size))
+
+        try:
+            return await run_interruptible(work, timeout=self.time_limit)
+        except TimeLimitExceeded as exc:
+            return FileMatches(parsed.path, problem=f"{parsed.path}: the query {exc} on this file and was stopped",
+                               timed_out=True)

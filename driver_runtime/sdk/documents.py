@@ -70,6 +70,13 @@ class KeptDocuments:
                              language=request.language, mode=request.mode, document=request.document)
         return self._parse(driver, parse, Kept(data, kept.state), request.edits)
 
+    def data(self, document: str) -> bytes:
+        """The text kept under a document id, as UTF-8 (UnknownDocument if none is)."""
+        kept = self._kept.get(document)
+        if kept is None:
+            raise UnknownDocument(f"no document {document!r} is kept here")
+        return kept.data
+
     def close(self, document: str) -> None:
         kept = self._kept.pop(document, None)
         if kept is not None:

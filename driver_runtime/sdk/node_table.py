@@ -32,8 +32,12 @@ import orjson
 from driver_runtime.sdk.labels import label, xpath_string
 from driver_runtime.sdk.uast import POS, ROLE, TOKEN, TYPE
 
-FORMAT = 4
+FORMAT = 5
 """The encoding's version: a reader refuses a table of another."""
+
+# zlib's fastest level: a table is encoded once per file parsed, by a driver for every search
+# without an index, and level 6 takes twice as long for tables only about 11% smaller.
+_LEVEL = 1
 
 NONE = -1
 """No such node (the root's parent), no field (the root's), no position."""
@@ -41,6 +45,7 @@ NONE = -1
 ROLE_KEY = "role"
 TOKEN_KEY = "token"
 
+_SHORT_NAME = 60  # labels.py's width: a name this short is its own label
 _INT_COLUMNS = ("types", "parents", "fields", "lasts", "starts", "ends", "labels",
                 "attr_nodes", "attr_keys", "attr_values", "line_starts")
 
@@ -87,6 +92,12 @@ class Strings(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         self._load(sum(self._counts) - 1)
         return iter(self._loaded)
+
+    def texts(self) -> list[str]:
+        """All the strings, in number order (every part decompressed): for a caller that reads
+        many of them, a list indexes faster than this sequence."""
+        self._load(sum(self._counts) - 1)
+        return self._loaded
 
     @property
     def names(self) -> int:
@@ -161,14 +172,14 @@ class NodeTable:
         compresses as well as numbers made small would (a parent as the distance back to it...)
         while reading it back stays in C."""
         parts = self.strings.parts()
-        segments = [zlib.compress(orjson.dumps(part), 6) for part in parts]
+        segments = [zlib.compress(orjson.dumps(part), _LEVEL) for part in parts]
         for name in _INT_COLUMNS:
             column = getattr(self, name)
             if sys.byteorder != "little":
                 column = array("i", column)
                 column.byteswap()
             data = column.tobytes()
-            segments.append(zlib.compress(data[0::4] + data[1::4] + data[2::4] + data[3::4], 6))
+            segments.append(zlib.compress(data[0::4] + data[1::4] + data[2::4] + data[3::4], _LEVEL))
         header = orjson.dumps({"format": FORMAT, "irregular": self.irregular, "size": self.size,
                                "strings": [len(part) for part in parts],
                                "segments": [len(segment) for segment in segments]})
@@ -229,14 +240,22 @@ def decode(data: bytes) -> NodeTable:
         raise TableError(f"not a node table: {exc}") from None
 
 
+class _Numbers(dict):
+    """Texts to their numbers, a new text numbered as it is first met."""
+
+    __slots__ = ()
+
+    def __missing__(self, text: str) -> int:
+        number = self[text] = len(self)
+        return number
+
+
 def build(tree: Any, line_starts: list[int], size: int) -> NodeTable:
     """The node table of a wire-form UAST (positions as byte offsets) whose source has these
     line starts and `size` bytes.  A tree that is a list of objects has several roots."""
-    # This runs once per node of every file indexed: plain lists, string numbers by
-    # dict.setdefault (a dict keeps its insertion order, so its keys are the strings in number
-    # order), and the bound methods in locals.
-    numbers: dict[str, int] = {"": 0, ROLE_KEY: 1, TOKEN_KEY: 2}
-    intern = numbers.setdefault
+    # This runs once per node of every file indexed or searched cold: plain lists, texts
+    # numbered by a dict's __missing__, bound methods in locals, the common keys first.
+    numbers = _Numbers({"": 0, ROLE_KEY: 1, TOKEN_KEY: 2})
     role_key, token_key = 1, 2
     types: list[int] = []
     parents: list[int] = []
@@ -263,7 +282,7 @@ def build(tree: Any, line_starts: list[int], size: int) -> NodeTable:
             # A type that is null or not a string: the view names and reports it otherwise.
             irregular = irregular or TYPE in node
             node_type = ""
-        add_type(intern(node_type, len(numbers)))
+        add_type(numbers[node_type])
         add_parent(parent)
         add_field(field)
         add_last(index)
@@ -288,27 +307,41 @@ def build(tree: Any, line_starts: list[int], size: int) -> NodeTable:
         children: list[tuple[int, dict[str, Any]]] = []
         for key, value in node.items():
             kind = type(value)
-            if key == POS:
-                continue
-            if key == ROLE:
-                if kind is not list:
-                    if not value:
-                        continue
-                    irregular = irregular or kind is dict
-                    value = (value,)
-                for role in value:
+            if kind is str:
+                if key != TYPE and key != POS:  # the type is a column, not an attribute (as in the view)
+                    if key == ROLE:
+                        if value:
+                            add_attr_node(index)
+                            add_attr_key(role_key)
+                            add_attr_value(numbers[value])
+                    else:
+                        add_attr_node(index)
+                        add_attr_key(token_key if key == TOKEN else numbers[key])
+                        add_attr_value(numbers[value])
+            elif kind is dict:
+                if key == POS:
+                    continue
+                if key == ROLE:
+                    irregular = True
                     add_attr_node(index)
                     add_attr_key(role_key)
-                    add_attr_value(intern(role if type(role) is str else xpath_string(role), len(numbers)))
-                continue
-            if kind is dict:
+                    add_attr_value(numbers[xpath_string(value)])
+                    continue
                 # A token that is an object: the view's child element `token` holds it, as a field would.
-                children.append((token_key if key == TOKEN else intern(key, len(numbers)), value))
+                children.append((token_key if key == TOKEN else numbers[key], value))
             elif kind is list:
+                if key == ROLE:
+                    for role in value:
+                        add_attr_node(index)
+                        add_attr_key(role_key)
+                        add_attr_value(numbers[role if type(role) is str else xpath_string(role)])
+                    continue
+                if key == POS:
+                    continue
                 if key == TOKEN:
                     irregular = True
                     continue
-                key_number = intern(key, len(numbers))
+                key_number = numbers[key]
                 for item in value:
                     item_kind = type(item)
                     if item_kind is dict:
@@ -321,11 +354,18 @@ def build(tree: Any, line_starts: list[int], size: int) -> NodeTable:
                     else:
                         add_attr_node(index)
                         add_attr_key(key_number)
-                        add_attr_value(intern(item if item_kind is str else xpath_string(item), len(numbers)))
-            else:
+                        add_attr_value(numbers[item if item_kind is str else xpath_string(item)])
+            elif key != POS:
+                if key == ROLE:
+                    if not value:
+                        continue
+                    add_attr_node(index)
+                    add_attr_key(role_key)
+                    add_attr_value(numbers[xpath_string(value)])
+                    continue
                 add_attr_node(index)
-                add_attr_key(token_key if key == TOKEN else intern(key, len(numbers)))
-                add_attr_value(intern(value if kind is str else xpath_string(value), len(numbers)))
+                add_attr_key(token_key if key == TOKEN else numbers[key])
+                add_attr_value(numbers[xpath_string(value)])
         for key_number, element in children:
             child_start, child_end = visit(element, index, key_number, inner)  # noqa: F821
             if child_start != NONE:
@@ -343,10 +383,19 @@ def build(tree: Any, line_starts: list[int], size: int) -> NodeTable:
         elif around is not None:
             starts[index], ends[index] = around
         # labels.label says nothing of a node that is none of these (most of a tree's nodes).
-        if node_type[:5] == "uast:" or TOKEN in node or "Name" in node or "name" in node:
+        if node_type == "uast:Identifier":
+            # Most labelled nodes: a short name is its own label (labels.label, without the calls).
+            name = node.get("Name")
+            if type(name) is str and 0 < len(name) <= _SHORT_NAME and name.isidentifier():
+                labels[index] = numbers[name]
+            else:
+                node_label = label(node)
+                if node_label:
+                    labels[index] = numbers[node_label]
+        elif node_type[:5] == "uast:" or TOKEN in node or "Name" in node or "name" in node:
             node_label = label(node)
             if node_label:
-                labels[index] = intern(node_label, len(numbers))
+                labels[index] = numbers[node_label]
         return start, end
 
     try:

@@ -16,9 +16,16 @@ import attrs
 import cattrs
 import orjson
 
-PROTOCOL_VERSION = "1.2"
+PROTOCOL_VERSION = "1.3"
 # Protocol 1.2: documents (a parse may keep its text under an id) and edits of them.
 DOCUMENTS_SINCE = (1, 2)
+# Protocol 1.3: a parse may ask for its tree as a node table, and for its outline (`parts`).  A
+# driver that does not know `parts` ignores it and sends the tree, which a caller must take too.
+PARTS_SINCE = (1, 3)
+PART_UAST = "uast"  # the tree, as JSON
+PART_TABLE = "table"  # the tree as a node table (node_table.py), base64: see ParseResult.table
+PART_OUTLINE = "outline"  # the outline's symbols (outline.py): see ParseResult.outline
+DEFAULT_PARTS = (PART_UAST,)
 
 
 
@@ -27,14 +34,23 @@ def protocol_compatible(version: str) -> bool:
     return version.partition(".")[0] == PROTOCOL_VERSION.partition(".")[0]
 
 
+def _at_least(version: str, since: tuple[int, int]) -> bool:
+    major, _, minor = version.partition(".")
+    try:
+        return (int(major), int(minor or 0)) >= since and protocol_compatible(version)
+    except ValueError:
+        return False
+
+
 def speaks_documents(version: str) -> bool:
     """Whether a driver speaking `version` keeps documents and takes their edits (1.2+); an older
     one is sent whole texts."""
-    major, _, minor = version.partition(".")
-    try:
-        return (int(major), int(minor or 0)) >= DOCUMENTS_SINCE and protocol_compatible(version)
-    except ValueError:
-        return False
+    return _at_least(version, DOCUMENTS_SINCE)
+
+
+def speaks_parts(version: str) -> bool:
+    """Whether a driver speaking `version` answers a request's parts (1.3+)."""
+    return _at_least(version, PARTS_SINCE)
 
 
 # A UAST travels as plain JSON (nested dicts and lists); it is never structured into classes,
@@ -86,6 +102,8 @@ class ParseRequest:
     mode: Mode = Mode.SEMANTIC
     # 1.2: keep this text (and what the driver can reuse of its parse) under this id, for edits.
     document: str = ""
+    # 1.3: what the result holds (PART_UAST, PART_TABLE); the tree alone by default.
+    parts: tuple[str, ...] = DEFAULT_PARTS
 
 
 @attrs.frozen
@@ -109,6 +127,7 @@ class EditRequest:
     filename: str = ""
     language: str = ""
     mode: Mode = Mode.SEMANTIC
+    parts: tuple[str, ...] = DEFAULT_PARTS  # 1.3, as for ParseRequest
 
 
 @attrs.frozen
@@ -137,12 +156,17 @@ class ParseResult:
     """The answer to a parse request.
 
     A parse that hit syntax errors has ``errors`` and usually no ``uast``; a driver may still
-    return a partial tree beside the errors.
+    return a partial tree beside the errors.  ``table`` (1.3, when the request's parts asked for
+    it): the tree as node_table.NodeTable.encode()'s bytes, in base64; the tree itself is then
+    sent only if asked for too, or if the table is irregular (a reader of such a table needs
+    the tree).  ``outline`` (1.3, likewise): the outline's symbols, outline.symbols_as_data.
     """
 
     language: str
     uast: RawUAST | None = None
     errors: list[ParseError] = attrs.field(factory=list)
+    table: str | None = None
+    outline: RawUAST | None = None
 
     @property
     def ok(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gc
 import json
 import os
@@ -10,11 +11,14 @@ import traceback
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+import attrs
 import cattrs
 
-from driver_runtime.sdk import protocol
+from driver_runtime.sdk import node_table, protocol
 from driver_runtime.sdk.documents import KeptDocuments, UnknownDocument
+from driver_runtime.sdk.outline import SymbolKind, outline, symbol_kinds, symbols_as_data
 from driver_runtime.sdk.protocol import CloseRequest, EditRequest, ErrorCode, Manifest, ParseRequest, ParseResult
+from driver_runtime.sdk.text import Text
 
 # A full collection now and then is enough: UAST trees hold no reference cycles, so reference
 # counting frees them, and the cyclic collector would only add pauses in the middle of a parse.
@@ -51,7 +55,30 @@ class _BadParams(ValueError):
     pass
 
 
-def _answer(driver: Driver, documents: KeptDocuments, message: dict) -> tuple[bytes, ParseResult | None]:
+def with_parts(result: ParseResult, parts: tuple[str, ...], data: bytes,
+               kinds: dict[str, SymbolKind] | None = None) -> ParseResult:
+    """The result as the request's parts ask for it (protocol 1.3): the tree's node table and
+    its outline (`kinds`: the manifest's symbol kinds), made here, in the driver's process (a
+    host indexing many files would otherwise make them all on one core), and the tree only if
+    asked for too or if the table is irregular (a reader of the table then needs it)."""
+    tree = result.uast
+    if not isinstance(tree, (dict, list)) or not ({protocol.PART_TABLE, protocol.PART_OUTLINE} & set(parts)):
+        return result
+    text = Text(data)
+    changes: dict[str, Any] = {}
+    keep_tree = protocol.PART_UAST in parts
+    if protocol.PART_TABLE in parts:
+        table = node_table.build(tree, text.lines.starts, len(data))
+        keep_tree = keep_tree or table.irregular
+        changes["table"] = base64.b64encode(table.encode()).decode("ascii")
+    if protocol.PART_OUTLINE in parts:
+        changes["outline"] = symbols_as_data(outline(tree, text, kinds=kinds)) if isinstance(tree, dict) else []
+    return attrs.evolve(result, uast=tree if keep_tree else None, **changes)
+
+
+def _answer(driver: Driver, documents: KeptDocuments, message: dict,
+            kinds: dict[str, SymbolKind] | None) -> tuple[bytes, ParseResult | None]:
+    """`kinds`: the manifest's symbol kinds, None for a driver that does not answer parts."""
     """The response frame, and the result it was made from (freed only once the frame is sent:
     dropping a large tree takes as long as encoding it, and the caller need not wait for that)."""
     request_id = message.get("id")
@@ -60,9 +87,15 @@ def _answer(driver: Driver, documents: KeptDocuments, message: dict) -> tuple[by
         return protocol.result_frame(request_id, driver.manifest), None
     try:
         if method == protocol.METHOD_PARSE:
-            result = documents.parse(driver, _params(message, ParseRequest))
+            parse = _params(message, ParseRequest)
+            result = documents.parse(driver, parse)
+            if kinds is not None and parse.parts != protocol.DEFAULT_PARTS:
+                result = with_parts(result, parse.parts, parse.content.encode("utf-8", "surrogatepass"), kinds)
         elif method == protocol.METHOD_EDIT:
-            result = documents.edit(driver, _params(message, EditRequest))
+            edit = _params(message, EditRequest)
+            result = documents.edit(driver, edit)
+            if kinds is not None and edit.parts != protocol.DEFAULT_PARTS:
+                result = with_parts(result, edit.parts, documents.data(edit.document), kinds)
         elif method == protocol.METHOD_CLOSE:
             documents.close(_params(message, CloseRequest).document)
             return protocol.result_frame(request_id, None), None
@@ -88,6 +121,8 @@ def serve(driver: Driver, stdin: BinaryIO | None = None, stdout: BinaryIO | None
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     served = 0
     documents = KeptDocuments()
+    kinds = symbol_kinds(driver.manifest.symbol_kinds)
+    parts = protocol.speaks_parts(driver.manifest.protocol_version)  # else requests' parts go unread
     while True:
         line = source.readline()
         if not line:
@@ -99,7 +134,7 @@ def serve(driver: Driver, stdin: BinaryIO | None = None, stdout: BinaryIO | None
         try:
             message = protocol.decode(line)
             request_id = message.get("id")
-            frame, spent = _answer(driver, documents, message)
+            frame, spent = _answer(driver, documents, message, kinds if parts else None)
         except ValueError as exc:
             frame = protocol.error_frame(request_id, ErrorCode.INVALID_REQUEST, f"not a JSON request: {exc}")
         except RecursionError:

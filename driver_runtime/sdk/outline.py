@@ -3,7 +3,8 @@
 What is a symbol is decided by universal UAST concepts, not by language: a function is a
 ``uast:FunctionGroup`` (Alias -> Function); a type is a native node with the Declaration and
 Type roles; a variable or constant is an Assignment directly in a module or a type body.
-Ranges are byte offsets here; the LSP layer converts them.
+Ranges are byte offsets here; the LSP layer converts them.  In the kit, so that a driver can
+send its outline with its parse (protocol 1.3, the `outline` part) as the host would compute it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any
 
 import attrs
 
-from bblfsh_lsp.positions import TextIndex
-from bblfsh_lsp.structure import NO_EXTENT, Structure
+from driver_runtime.sdk.structure import NO_EXTENT, Structure
+from driver_runtime.sdk.text import Text
 from driver_runtime.sdk.uast import ROLE, TOKEN, TYPE, span
 
 Node = dict[str, Any]
@@ -318,7 +319,7 @@ def _variable_kind(name: str, in_type: bool) -> SymbolKind:
 
 
 class _Builder:
-    def __init__(self, structure: Structure, index: TextIndex, kinds: Mapping[str, SymbolKind]):
+    def __init__(self, structure: Structure, index: Text, kinds: Mapping[str, SymbolKind]):
         self.index = index
         self.structure = structure
         self.kinds = kinds
@@ -508,7 +509,30 @@ def symbol_kinds(names: Mapping[str, str]) -> dict[str, SymbolKind]:
     return {native: KIND_NAMES[kind] for native, kind in names.items() if kind in KIND_NAMES}
 
 
-def outline(tree: Node, index: TextIndex, structure: Structure | None = None,
+def symbols_as_data(symbols: list[Symbol]) -> list[list[Any]]:
+    """Symbols as JSON-ready data (the protocol's `outline` part): per symbol
+    [name, kind, start, end, name_start, name_end, children]."""
+    return [[symbol.name, int(symbol.kind), symbol.start, symbol.end, symbol.name_start, symbol.name_end,
+             symbols_as_data(symbol.children)] for symbol in symbols]
+
+
+def symbols_from_data(data: Any) -> list[Symbol]:
+    """symbols_as_data's symbols back; ValueError for data that is not such symbols."""
+    if not isinstance(data, list):
+        raise ValueError("an outline is a list of symbols")
+    symbols = []
+    for item in data:
+        if not isinstance(item, list) or len(item) != 7:
+            raise ValueError(f"not a symbol: {item!r:.80}")
+        name, kind, start, end, name_start, name_end, children = item
+        if not isinstance(name, str) or not all(type(number) is int for number in (kind, start, end, name_start,
+                                                                                     name_end)):
+            raise ValueError(f"not a symbol: {item!r:.80}")
+        symbols.append(Symbol(name, SymbolKind(kind), start, end, name_start, name_end, symbols_from_data(children)))
+    return symbols
+
+
+def outline(tree: Node, index: Text, structure: Structure | None = None,
             kinds: Mapping[str, SymbolKind] | None = None) -> list[Symbol]:
     """The document's symbols, nested, in source order.
 

@@ -1,0 +1,52 @@
+"""A source text as its UTF-8 bytes and lines: what reading a tree against its text needs (the
+outline finds where a definition's line starts), on both sides of the protocol.  The host's
+positions in an editor's encoding build on it (bblfsh_lsp.positions.TextIndex)."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from driver_runtime.sdk.uast import LineStarts
+
+_NONBLANK = re.compile(rb"[^ \t\f]")
+
+
+class Text:
+    """The bytes of a text and where its lines start (0-based line numbers here)."""
+
+    __slots__ = ("data", "lines")
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.lines = LineStarts(data)
+
+    @property
+    def line_count(self) -> int:
+        return len(self.lines.starts)
+
+    def line_bounds(self, line: int) -> tuple[int, int]:
+        """Byte range of a 0-based line, without its line break ("\\r\\n", "\\r" or "\\n")."""
+        starts = self.lines.starts
+        start = starts[line]
+        if line + 1 >= len(starts):
+            return start, len(self.data)
+        end = starts[line + 1] - 1  # the break's last byte
+        if self.data[end] == 0x0A and end > start and self.data[end - 1] == 0x0D:  # "\r\n"
+            end -= 1
+        return start, end
+
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self.lines.starts, min(max(offset, 0), len(self.data))) - 1
+
+    def line_end(self, line: int) -> int:
+        """Byte offset of the end of a 0-based line (before its line break)."""
+        return self.line_bounds(min(max(line, 0), self.line_count - 1))[1]
+
+    def first_nonblank(self, line: int) -> int:
+        """Byte offset of the first non-blank character of a 0-based line (or its end)."""
+        start, end = self.line_bounds(line)
+        # Searched in place: a copy of the line would cost its whole length per call (a 4 MB
+        # minified line, once per symbol on it).
+        found = _NONBLANK.search(self.data, start, end)
+        return found.start() if found else end

@@ -1,0 +1,127 @@
+"""Protocol 1.3: a parse may ask for its tree as a node table and for its outline, which the
+driver makes in its own process.  Each part is exactly what the host would make from the tree;
+a table the plan cannot read comes with its tree; a driver of an older protocol sends the tree,
+and the host's answers are the same."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+from conftest import faulty_spec
+
+from bblfsh_lsp.parsing import FileParse
+from bblfsh_lsp.positions import TextIndex
+from driver_runtime.pool import DriverPool
+from driver_runtime.registry import Registry
+from driver_runtime.runtimes.process import ProcessRuntime
+from driver_runtime.sdk import node_table
+from driver_runtime.sdk.outline import outline, symbol_kinds, symbols_as_data
+from driver_runtime.sdk.protocol import (
+    METHOD_PARSE,
+    PART_OUTLINE,
+    PART_TABLE,
+    PART_UAST,
+    ParseRequest,
+    ParseResult,
+    request_frame,
+)
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SOURCE = (EXAMPLES / "python" / "inventory" / "models.py").read_text(encoding="utf-8")
+
+
+def _table_bytes(result: dict) -> bytes:
+    return base64.b64decode(result["table"], validate=True)
+
+
+def _expected(text: str, tree: dict, kinds: dict) -> tuple[bytes, list]:
+    """What the host makes of a tree: its table's bytes and its outline's data."""
+    data = text.encode("utf-8")
+    index = TextIndex(text, "utf-16")
+    table = node_table.build(tree, index.lines.starts, len(data))
+    return table.encode(), symbols_as_data(outline(tree, index, kinds=kinds))
+
+
+@pytest.fixture
+async def python_pool():
+    spec = Registry.bundled().get("python")
+    assert spec is not None
+    pool = DriverPool(ProcessRuntime(), spec)
+    try:
+        yield pool, symbol_kinds(spec.manifest.symbol_kinds)
+    finally:
+        await pool.close()
+
+
+async def test_the_parts_are_what_the_host_makes_of_the_tree(python_pool):
+    pool, kinds = python_pool
+    whole = await pool.request(METHOD_PARSE, ParseRequest(content=SOURCE, filename="models.py"))
+    assert "table" not in whole and "outline" not in whole  # the default: the tree alone
+    table, symbols = _expected(SOURCE, whole["uast"], kinds)
+    assert symbols, "the example has an outline"
+
+    only = await pool.request(METHOD_PARSE, ParseRequest(content=SOURCE, filename="models.py",
+                                                         parts=(PART_TABLE, PART_OUTLINE)))
+    assert only.get("uast") is None  # not asked for, and the table is regular
+    assert _table_bytes(only) == table
+    assert only["outline"] == symbols
+
+    both = await pool.request(METHOD_PARSE, ParseRequest(content=SOURCE, filename="models.py",
+                                                         parts=(PART_UAST, PART_TABLE)))
+    assert both["uast"] == whole["uast"] and _table_bytes(both) == table and "outline" not in both
+
+
+async def test_an_edited_document_gets_the_parts_of_its_new_text(python_pool):
+    pool, kinds = python_pool
+    document = "file:///models.py"
+    text = SOURCE
+    await pool.parse_document(ParseRequest(content=text, filename="models.py", document=document))
+    text = text.replace("class ", "class Renamed_", 1)
+    edited = await pool.parse_document(ParseRequest(content=text, filename="models.py", document=document,
+                                                    parts=(PART_TABLE, PART_OUTLINE)))
+    fresh = await pool.request(METHOD_PARSE, ParseRequest(content=text, filename="models.py"))
+    table, symbols = _expected(text, fresh["uast"], kinds)
+    assert _table_bytes(edited) == table
+    assert edited["outline"] == symbols
+    assert any(symbol[0].startswith("Renamed_") for symbol in edited["outline"])
+
+
+async def test_a_table_the_plan_cannot_read_comes_with_its_tree(fast_pool_settings):
+    pool = DriverPool(ProcessRuntime(), faulty_spec(), fast_pool_settings)
+    try:
+        nested = await pool.request(METHOD_PARSE, ParseRequest(content="nested", language="faulty",
+                                                               parts=(PART_TABLE,)))
+        assert node_table.decode(_table_bytes(nested)).irregular
+        assert nested["uast"]["Items"] == [[{"@type": "faulty:Item", "@pos": {"start": 0, "end": 6}}]]
+        plain = await pool.request(METHOD_PARSE, ParseRequest(content="ok", language="faulty", parts=(PART_TABLE,)))
+        assert not node_table.decode(_table_bytes(plain)).irregular and plain.get("uast") is None
+    finally:
+        await pool.close()
+
+
+async def test_a_driver_of_protocol_1_2_sends_the_tree_whatever_the_parts(fast_pool_settings):
+    pool = DriverPool(ProcessRuntime(), faulty_spec("--protocol=1.2"), fast_pool_settings)
+    try:
+        answer = await pool.request(METHOD_PARSE, ParseRequest(content="ok", language="faulty",
+                                                               parts=(PART_TABLE, PART_OUTLINE)))
+        assert answer["uast"]["@type"] == "faulty:File"
+        assert "table" not in answer and "outline" not in answer
+    finally:
+        await pool.close()
+
+
+def test_a_request_with_the_default_parts_is_the_1_2_request():
+    """An older driver is never sent a field it does not know unless a caller asks for parts."""
+    assert b"parts" not in request_frame(1, METHOD_PARSE, ParseRequest(content="x"))
+    assert b'"parts":["table"]' in request_frame(1, METHOD_PARSE, ParseRequest(content="x", parts=(PART_TABLE,)))
+
+
+@pytest.mark.parametrize("outline_data", [
+    "symbols", [["f", 12, 0, 1, 0, 1]], [["f", 99, 0, 1, 0, 1, []]], [[1, 12, 0, 1, 0, 1, []]],
+])
+def test_an_outline_that_is_not_one_is_computed_again(outline_data):
+    parsed = FileParse("x.py", "x = 1\n", ParseResult(language="python", outline=outline_data, table="@@@"))
+    assert parsed.symbols() is None
+    assert parsed.table() is None and parsed.table_data() is None
