@@ -6,6 +6,8 @@
     bblfsh-lsp driver update (LANG... | --all) [--from IMAGE-OR-FILE]
     bblfsh-lsp driver rollback LANG
     bblfsh-lsp driver remove LANG
+    bblfsh-lsp driver publish LANG REGISTRY/REPO[:TAG] [--image IMAGE] [--force]
+    bblfsh-lsp driver outdated [LANG...] [--json]
 
 Exit status: 0 done, 1 nothing to do or not found (no such driver, already up to date),
 2 error.  Long steps show a progress bar on stderr when it is a terminal, plain lines otherwise.
@@ -33,7 +35,7 @@ _PROG = "bblfsh-lsp"
 
 
 def add_driver_commands(subparsers: Any) -> argparse.ArgumentParser:
-    """Add `driver list|build|install|update|rollback|remove` to the CLI's subcommands."""
+    """Add `driver list|build|install|update|rollback|remove|publish|outdated` to the CLI's subcommands."""
     driver = subparsers.add_parser(
         "driver", help="build, install, update and remove driver images (for the docker and oci runtimes)",
         description="Manage the driver images the container runtimes run. Exit status: 0 done, "
@@ -81,6 +83,28 @@ def add_driver_commands(subparsers: Any) -> argparse.ArgumentParser:
     remove = verbs.add_parser("remove", help="remove an installed driver, its images and bundles")
     remove.add_argument("language", metavar="LANG")
     remove.set_defaults(run=cmd_remove)
+
+    publish = verbs.add_parser(
+        "publish", help="push a driver image to a registry, tagged with its version, protocol-N and latest",
+        description="Push a driver image (by default the installed one, else the bundled driver's built image) "
+                    "under its version; the moving tags protocol-N and latest follow it unless they name a newer "
+                    "version. Registry credentials come from the Docker configuration (docker login).",
+    )
+    publish.add_argument("language", metavar="LANG")
+    publish.add_argument("target", metavar="REGISTRY/REPO[:TAG]",
+                         help="where to push (127.0.0.1:5000/bblfsh/driver-python); TAG is pushed too")
+    publish.add_argument("--image", metavar="IMAGE", help="the engine's image to push (a name or an id)")
+    publish.add_argument("--force", action="store_true", help="move the version's tag if it names another image")
+    publish.set_defaults(run=cmd_publish)
+
+    outdated = verbs.add_parser(
+        "outdated", help="list newer versions the registries offer for drivers installed from them",
+        description="Read the registries installed drivers came from (tags and labels; no layers are pulled). "
+                    "Exit status 0: something is newer, 1: all up to date, 2: a registry could not be asked.",
+    )
+    outdated.add_argument("languages", nargs="*", metavar="LANG")
+    outdated.add_argument("--json", action="store_true", help="one JSON object per installed driver")
+    outdated.set_defaults(run=cmd_outdated)
     return driver
 
 
@@ -205,6 +229,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for line in status_table(statuses):
         print(line)
+    origins = [f"{status.language}: {source_text(status.installed)}" for status in statuses
+               if status.installed is not None and status.installed.source != "built"]
+    if origins:  # where images from elsewhere came from (a registry: the reference and the digest pulled)
+        print()
+        print("\n".join(origins))
     notes = [] if engine.ok else [f"docker: {engine.reason}"]
     for status in statuses:  # why an installed driver cannot run where it was installed for
         for runtime in status.installed.runtimes if status.installed else ():
@@ -236,12 +265,21 @@ def status_table(statuses: list[DriverStatus]) -> list[str]:
     return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
 
 
+def source_text(install: Install) -> str:
+    """Where an install came from: the registry reference and the digest it named, the file, the folder."""
+    if install.source == "registry":
+        return f"pulled from {install.origin}@{install.digest}" if install.digest else f"pulled from {install.origin}"
+    if install.source == "file":
+        return f"loaded from {install.origin}"
+    return f"built from {install.origin}" if install.origin else "built here"
+
+
 def install_data(install: Install | None) -> dict[str, Any] | None:
     if install is None:
         return None
     return {"name": install.name, "version": install.version, "image": install.image, "image_id": install.image_id,
-            "source": install.source, "origin": install.origin, "installed_at": install.installed_at,
-            "runtimes": list(install.runtimes)}
+            "source": install.source, "origin": install.origin, "digest": install.digest or None,
+            "installed_at": install.installed_at, "runtimes": list(install.runtimes)}
 
 
 def status_data(status: DriverStatus) -> dict[str, Any]:
@@ -298,8 +336,7 @@ def cmd_install(args: argparse.Namespace) -> int:
         reporter.close()
         assert result.current is not None
         install = result.current
-        origin = {"built": "built here", "registry": f"pulled from {install.origin}",
-                  "file": f"loaded from {install.origin}"}[install.source]
+        origin = "built here" if install.source == "built" else source_text(install)
         if not result.changed:
             reporter.write(f"already installed: {_describe(install)} for {_runtimes(install)}")
             return EXIT_NOTHING
@@ -372,6 +409,59 @@ def cmd_remove(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _run(verb)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    def verb(manager: DriverManager, reporter: ProgressReporter) -> int:
+        published = manager.publish(args.language, args.target, image=args.image, force=args.force,
+                                    progress=reporter)
+        reporter.close()
+        reporter.write(f"published {published.language} {published.version} ({_short(published.image_id)}) as "
+                       f"{published.reference}@{published.digest}")
+        reporter.write(f"  tags: {', '.join(published.tags)}")
+        for note in published.notes:
+            reporter.write(f"  {note}")
+        return EXIT_OK
+
+    return _run(verb)
+
+
+def cmd_outdated(args: argparse.Namespace) -> int:
+    def verb(manager: DriverManager, reporter: ProgressReporter) -> int:
+        found = manager.outdated(args.languages or None)
+        if args.json:
+            for item in found:
+                sys.stdout.buffer.write(orjson.dumps(outdated_data(item)) + b"\n")
+        elif not found:
+            reporter.write("no driver is installed from a registry")
+        for item in found if not args.json else ():
+            install = item.install
+            if item.error:
+                _error(f"{install.language}: {item.error}")
+            elif item.newest is None:
+                reporter.write(f"{install.language} {install.version}: up to date ({install.origin})"
+                               + (f"; newer, for another protocol: {', '.join(o.version for o in item.offers)}"
+                                  if item.offers else ""))
+            else:
+                others = ", ".join(f"{offer.version} (protocol {offer.protocol_version})"
+                                   for offer in item.offers if not offer.compatible)
+                reporter.write(f"{install.language} {install.version} -> {item.newest.version}: "
+                               f"{_PROG} driver update {install.language} --from {item.newest.reference}"
+                               + (f" (not for this bblfsh-lsp: {others})" if others else ""))
+        if any(item.error for item in found):
+            return EXIT_ERROR
+        return EXIT_OK if any(item.newest for item in found) else EXIT_NOTHING
+
+    return _run(verb)
+
+
+def outdated_data(item: Any) -> dict[str, Any]:
+    return {"language": item.install.language, "installed": item.install.version, "origin": item.install.origin,
+            "digest": item.install.digest or None, "error": item.error or None,
+            "newest": item.newest.version if item.newest else None,
+            "offers": [{"version": offer.version, "reference": offer.reference, "digest": offer.digest,
+                        "protocol_version": offer.protocol_version, "compatible": offer.compatible}
+                       for offer in item.offers]}
 
 
 def _languages(args: argparse.Namespace, every: list[str], what: str) -> list[str] | None:

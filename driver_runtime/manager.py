@@ -5,11 +5,19 @@ a server runs them in a thread) and take an optional progress callback (progress
 
     manager = DriverManager()
     manager.build("python")                                      # from the bundled driver folder
-    manager.install("python", "registry.example.com/bblfsh/python-driver:v2")   # docker pull
+    manager.install("python", "registry.example.com/bblfsh/python-driver:v2")   # pulled by digest
     manager.install("python", "python-driver.tar.gz", runtime="oci")           # a `docker save` file
     manager.update("python")                                     # again from where it came from
     manager.remove("python")
     for status in manager.list(): ...
+    manager.publish("python", "127.0.0.1:5000/bblfsh/driver-python")  # :0.1.0, :protocol-1, :latest
+    for outdated in manager.outdated(): ...                           # what registries offer that is newer
+
+A registry install looks the reference up first (driver_runtime.registry_client: its digest, its
+config's labels, no layers), refuses what is not a compatible driver before anything is pulled,
+pulls by that digest (the engine for docker; for the oci runtime alone, the layers straight into
+a bundle, no engine needed), checks the image is the one the manifest describes, and refuses it if
+the tag moved to another digest meanwhile; whatever it fetched is removed when it fails.
 
 What is installed is recorded in the state file (driver_runtime.state).  Nothing here stops a
 running driver: an update records the new image as current and the replaced one as
@@ -28,13 +36,14 @@ import re
 import shutil
 import subprocess
 import tarfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from driver_runtime import archives, images
+from driver_runtime import archives, images, registry_client
 from driver_runtime.archives import ArchivedImage
 from driver_runtime.errors import (
     BuildFailed,
@@ -50,6 +59,7 @@ from driver_runtime.errors import (
 from driver_runtime.languages import LANGUAGES
 from driver_runtime.progress import Progress, silent
 from driver_runtime.registry import BUNDLED, CONTAINER_RUNTIMES, Registry
+from driver_runtime.registry_client import Outdated, Reference, RegistryClient, RemoteImage
 from driver_runtime.runtime_names import DOCKER, OCI, PROCESS
 from driver_runtime.runtimes.base import Availability
 from driver_runtime.runtimes.docker_engine import describe_engine, make_client
@@ -60,6 +70,10 @@ from driver_runtime.state import Entry, Install, StateStore
 _FILE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".tar.zst")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # the classic builder colours the steps' stderr
 ENGINE_TIMEOUT = 900  # seconds an engine call may be silent: build steps can be, for minutes
+# Seconds a pull may go without a byte: the engine retries a registry that stopped answering for
+# about a minute (5, 10, 15, 20 s apart) before it gives up; we give up sooner, and say why.
+PULL_STALL_TIMEOUT = 60.0
+_RETRYING = re.compile(r"^Retrying in \d+ seconds?")
 
 
 @attrs.frozen
@@ -77,6 +91,19 @@ class DriverStatus:
         """The bundled driver is newer than the image built from it."""
         return (self.installed is not None and self.installed.source == "built" and self.bundled_version is not None
                 and self.bundled_version != self.installed.version)
+
+
+@attrs.frozen
+class Published:
+    """What ``publish()`` pushed."""
+
+    language: str
+    version: str
+    image_id: str  # the local image pushed
+    reference: str  # REGISTRY/REPO:VERSION
+    digest: str  # the manifest digest the registry gives it
+    tags: tuple[str, ...]  # the tags now naming it
+    notes: tuple[str, ...] = ()  # moving tags kept where they were (a newer version has them), ...
 
 
 @attrs.frozen
@@ -166,6 +193,15 @@ def _read_in_chunks(path: str, progress: Progress, message: str) -> Iterator[byt
             yield chunk
 
 
+@contextlib.contextmanager
+def _pulling(reference: Reference) -> Iterator[None]:
+    """The registry client's errors, said as what failed: "cannot pull REF: <what the registry did>"."""
+    try:
+        yield
+    except PullFailed as exc:
+        raise PullFailed(f"cannot pull {reference}: {exc}") from None
+
+
 def _runc_availability() -> Availability:
     """Whether runc can run drivers here (a subprocess: list() asks once, not per language)."""
     try:
@@ -191,11 +227,14 @@ class DriverManager:
     """
 
     def __init__(self, *, client: Any = None, bundled: Registry | None = None, state: StateStore | None = None,
-                 bundles: Any = None, bundled_folder: Path = BUNDLED):
+                 bundles: Any = None, bundled_folder: Path = BUNDLED, registry_client: RegistryClient | None = None,
+                 pull_stall_timeout: float = PULL_STALL_TIMEOUT):
         self._client = client
         self.bundled = bundled if bundled is not None else Registry.bundled(bundled_folder)
         self.state = state if state is not None else StateStore()
         self._bundles = bundles
+        self._registry_client = registry_client
+        self.pull_stall_timeout = pull_stall_timeout
 
     # --- what is there ------------------------------------------------------------------
 
@@ -228,6 +267,20 @@ class DriverManager:
     def revision(self) -> int:
         """Changes whenever what is installed changes: a server polls it to notice updates."""
         return self.state.revision()
+
+    def registry_client(self) -> RegistryClient:
+        """The client that reads registries (tags, manifests, configs; layers for the oci runtime)."""
+        if self._registry_client is None:
+            self._registry_client = RegistryClient()
+        return self._registry_client
+
+    def outdated(self, languages: list[str] | None = None) -> list[Outdated]:
+        """For each driver installed from a registry (of ``languages``, or all), the newer versions
+        its repository offers, and whether each speaks a protocol this bblfsh-lsp speaks."""
+        wanted = {self.resolve(language) for language in languages or ()}
+        installs = [entry.current for language, entry in sorted(self.state.load().drivers.items())
+                    if not wanted or language in wanted]
+        return registry_client.newer_versions(installs, self.registry_client())
 
     def registry(self, runtime: str) -> Registry:
         """The drivers a runtime can run ("process": bundled; "docker", "oci": installed)."""
@@ -300,8 +353,8 @@ class DriverManager:
         """
         language = self.resolve(language)
         kind, origin = classify_source(source)
-        if runtime is None:
-            runtime = DOCKER if kind != "file" or self.engine().ok else OCI
+        if runtime is None:  # a file or a registry needs no engine for oci: the layers are unpacked here
+            runtime = DOCKER if kind == "built" or self.engine().ok else OCI
         if runtime not in CONTAINER_RUNTIMES:
             raise ManagerError(f"unknown runtime {runtime!r} (install for docker or oci)")
         entry = self.state.load().get(language)
@@ -417,7 +470,7 @@ class DriverManager:
         if kind == "built":
             install = self._build(language, progress, tag)
         elif kind == "registry":
-            install = self._pull(language, origin, progress)
+            return self._pull(language, origin, runtimes, progress)
         elif DOCKER in runtimes:
             install = self._load(language, origin, progress)
         else:  # a file, for oci only: no engine needed
@@ -458,40 +511,248 @@ class DriverManager:
                        image_id=image.id, source="built", origin=str(spec.folder), runtimes=(DOCKER,),
                        owned=True, manifest=manifest)
 
-    def _pull(self, language: str, reference: str, progress: Progress) -> Install:
-        from docker.utils import parse_repository_tag
+    def _pull(self, language: str, origin: str, runtimes: set[str], progress: Progress) -> Install:
+        """A driver from a registry, by the digest its reference names now (module docstring)."""
+        reference = registry_client.parse_reference(origin)
+        registry = self.registry_client()
+        progress(0, 0, f"looking up {reference}")
+        with _pulling(reference):
+            remote = registry.resolve(reference)
+        manifest = self._check_driver(language, remote.labels, str(reference))  # before any layer moves
+        pinned = reference.pinned(remote.digest)
+        undo: list[Callable[[], Any]] = []  # what this pull added, removed again if it fails
+        owned = True
+        try:
+            if DOCKER in runtimes:
+                owned = self._engine_pull(pinned, remote, progress)
+                if owned:
+                    undo.append(functools.partial(self.client().images.remove, str(pinned)))
+            if OCI in runtimes:
+                store = self._bundle_store()
+                if not store.has(remote.config_digest):
+                    undo.append(functools.partial(store.remove, remote.config_digest))
+                if DOCKER in runtimes:
+                    self._bundle_call("import_from_docker", self.client(), remote.config_digest)
+                else:
+                    with _pulling(reference):
+                        self._bundle_from_registry(remote, progress)
+            if reference.digest is None:  # pulled by digest; the tag must still name it
+                with _pulling(reference):
+                    now = registry.digest(reference)
+                if now != remote.digest:
+                    raise PullFailed(f"cannot pull {reference}: it moved from {remote.digest[:19]} to {now[:19]} "
+                                     f"while it was being installed; nothing was installed (install again to get "
+                                     f"what it names now)")
+        except BaseException:
+            for step in reversed(undo):
+                with contextlib.suppress(Exception):
+                    step()
+            raise
+        progress(1, 1, f"pulled {pinned}")
+        return Install(language=language, name=manifest.name, version=manifest.version, image=str(pinned),
+                       image_id=remote.config_digest, source="registry", origin=str(reference),
+                       runtimes=tuple(sorted(runtimes)), owned=owned, manifest=manifest, digest=remote.digest)
 
+    def _engine_pull(self, pinned: Reference, remote: RemoteImage, progress: Progress) -> bool:
+        """Pull ``pinned`` into the engine unless it is there; check it is the image the registry
+        described (its id is its config's digest, so its labels are those read); True if it was pulled."""
         client = self.client()
-        before = self._image_id(client, reference)
-        repository, tag = parse_repository_tag(reference)
-        progress(0, 0, f"pulling {reference}")
+        name = str(pinned)
+        pulled = self._image_id(client, name) is None
+        if pulled:
+            self._stream_pull(client, pinned, progress)
+        try:
+            image = client.images.get(name)
+        except Exception as exc:
+            raise PullFailed(f"cannot pull {name}: {_engine_reason(exc)}") from None
+        if image.id != remote.config_digest or (image.labels or {}) != remote.labels:
+            if pulled:
+                with contextlib.suppress(Exception):
+                    client.images.remove(name)
+            raise NotADriverImage(f"{name} is not the image its registry manifest describes (the engine has "
+                                  f"{_short(image.id)}, the manifest names {_short(remote.config_digest)}); "
+                                  f"nothing was installed")
+        return pulled
+
+    def _stream_pull(self, client: Any, pinned: Reference, progress: Progress) -> None:
+        """`docker pull NAME@DIGEST`, following the engine's progress; stopped, with the registry's
+        answer, when no byte arrives for ``pull_stall_timeout`` seconds.
+
+        Made as the docker SDK's ``pull`` makes it, but keeping the response: closing it is what
+        makes the engine cancel a pull (the SDK's generator never closes it).
+        """
+        from docker import auth
+
+        message = f"pulling {pinned}"
+        progress(0, 0, message)
+        headers = {}
+        header = auth.get_config_header(client.api, auth.resolve_repository_name(pinned.name)[0])
+        if header:
+            headers["X-Registry-Auth"] = header
+        layers: dict[str, tuple[int, int]] = {}
+        stall = self.pull_stall_timeout
+        try:
+            response = client.api._post(client.api._url("/images/create"),  # noqa: SLF001 - see the docstring
+                                        params={"fromImage": pinned.name, "tag": pinned.digest}, headers=headers,
+                                        stream=True, timeout=(10, stall))
+            client.api._raise_for_status(response)  # noqa: SLF001
+        except Exception as exc:
+            raise PullFailed(f"cannot pull {pinned}: {_engine_reason(exc)}") from None
+        last = time.monotonic()
+        retrying = ""
+        try:
+            for chunk in client.api._stream_helper(response, decode=True):  # noqa: SLF001
+                if "error" in chunk:
+                    raise PullFailed(f"cannot pull {pinned}: {str(chunk['error']).strip()}; nothing was installed")
+                detail = chunk.get("progressDetail") or {}
+                status = str(chunk.get("status") or "")
+                if chunk.get("id") and detail.get("total") and status == "Downloading":
+                    layer = (int(detail.get("current") or 0), int(detail["total"]))
+                    if layers.get(chunk["id"]) != layer:
+                        layers[chunk["id"]] = layer
+                        last, retrying = time.monotonic(), ""
+                    progress(sum(done for done, _ in layers.values()), sum(total for _, total in layers.values()),
+                             message)
+                elif _RETRYING.match(status):
+                    retrying = status
+                elif status:
+                    last = time.monotonic()  # verifying, extracting: the engine is working
+                if retrying and time.monotonic() - last > stall:
+                    raise PullFailed(self._stalled(pinned, stall, "the engine keeps retrying"))
+        except PullFailed:
+            raise
+        except Exception as exc:  # a read timeout: the engine said nothing for `stall` seconds
+            raise PullFailed(self._stalled(pinned, stall, _engine_reason(exc))) from None
+        finally:
+            response.close()  # the engine cancels what it still does
+
+    def _stalled(self, pinned: Reference, stall: float, what: str) -> str:
+        """Why a pull stopped moving: what the registry answers now, else ``what``."""
+        why = what
+        try:
+            self.registry_client().ping(pinned)
+        except PullFailed as exc:
+            why = str(exc)
+        return f"cannot pull {pinned}: no data for {stall:g} s ({why}); nothing was installed"
+
+    def _bundle_from_registry(self, remote: RemoteImage, progress: Progress) -> None:
+        """The image's layers fetched into a scratch OCI layout and unpacked as a bundle (no engine).
+
+        The scratch folder sits in the bundle store, named as its imports are, so that a process
+        killed mid-download leaves nothing the store's next import does not sweep away.
+        """
+        import tempfile
+
+        store = self._bundle_store()
+        store.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f".import-{os.getpid()}-registry-", dir=store.root) as scratch:
+            self.registry_client().download_layout(remote, Path(scratch), progress)
+            progress(0, 0, f"unpacking {remote.reference} for oci")
+            self._bundle_call("import_image", Path(scratch), expect=remote.config_digest)
+
+    # --- publishing ---------------------------------------------------------------------
+
+    def publish(self, language: str, target: str, image: str | None = None, force: bool = False,
+                progress: Progress = silent) -> Published:
+        """Push a driver image to ``target`` (REGISTRY/REPO[:TAG]) under its version, the moving tags
+        ``protocol-N`` and ``latest``, and TAG if given.
+
+        ``image``: the engine's image to push (default: the installed driver's image, else the
+        bundled driver's built image).  A version already published as another image is refused
+        unless ``force``; a moving tag stays where it is when it names a newer version.
+        """
+        language = self.resolve(language)
+        client = self.client()
+        source = image or self._publishable(language)
+        try:
+            local = client.images.get(source)
+        except Exception as exc:
+            raise ManagerError(f"cannot publish {source}: {_engine_reason(exc)} (build it first: "
+                               f"bblfsh-lsp driver build {language})") from None
+        manifest = self._check_driver(language, local.labels, source)
+        reference = registry_client.parse_reference(target)
+        if reference.digest:
+            raise ManagerError(f"publish to a repository or a tag, not a digest ({target})")
+        explicit = reference.tag if ":" in target.rsplit("/", 1)[-1] else None
+        registry = self.registry_client()
+        version_key = registry_client.version_key(manifest.version)
+        plan: list[str] = []  # the tags to push
+        naming: list[str] = []  # the tags that name the image once published
+        notes: list[str] = []
+        for tag in dict.fromkeys([manifest.version, *([explicit] if explicit else []),
+                                  registry_client.protocol_tag(manifest.protocol_version), registry_client.LATEST]):
+            there = registry.lookup(reference.with_tag(tag))
+            naming.append(tag)
+            if there is None:
+                plan.append(tag)
+            elif there.config_digest == local.id:
+                continue  # already names this image
+            elif tag == manifest.version and not force:
+                raise ManagerError(f"{reference.with_tag(tag)} is already published as another image "
+                                   f"({_short(there.config_digest)}); publish a new version, or --force to move "
+                                   f"the tag")
+            elif tag in (explicit, manifest.version):
+                plan.append(tag)
+            else:
+                theirs = there.manifest.version if there.manifest else ""
+                their_key = registry_client.version_key(theirs)
+                if version_key is not None and their_key is not None and their_key > version_key:
+                    notes.append(f"kept {tag} at {theirs} (newer than {manifest.version})")
+                    naming.pop()
+                else:
+                    plan.append(tag)
+        for number, tag in enumerate(plan):
+            self._push(client, local, reference.with_tag(tag),
+                       lambda done, total, message, number=number: progress(number * 100 + (done * 100 // total
+                                                                                             if total else 0),
+                                                                          len(plan) * 100, message))
+        published = registry.resolve(reference.with_tag(manifest.version))
+        if published.config_digest != local.id:
+            raise ManagerError(f"{reference.with_tag(manifest.version)} names {_short(published.config_digest)} "
+                               f"after the push, not {_short(local.id)}: someone else published meanwhile")
+        progress(1, 1, f"published {reference.with_tag(manifest.version)}")
+        return Published(language, manifest.version, local.id, str(reference.with_tag(manifest.version)),
+                         published.digest, tuple(naming), tuple(notes))
+
+    def _publishable(self, language: str) -> str:
+        """The image `publish` pushes by default: the installed one (if the engine has it), else the built one."""
+        entry = self.state.load().get(language)
+        if entry is not None and DOCKER in entry.current.runtimes:
+            return entry.current.image_id
+        spec = self.bundled.get(language)
+        if spec is None:
+            raise UnknownDriver(f"no {language} driver is bundled or installed; name the image to publish (--image)")
+        return images.image_name(spec.manifest)
+
+    def _push(self, client: Any, local: Any, target: Reference, progress: Progress) -> None:
+        """Push ``local`` as ``target``; the engine's name for it is as it was before, after."""
+        assert target.tag is not None
+        name = str(target)
+        before = self._image_id(client, name)
+        message = f"pushing {name}"
+        progress(0, 0, message)
         layers: dict[str, tuple[int, int]] = {}
         try:
-            for chunk in client.api.pull(repository, tag=tag or "latest", stream=True, decode=True):
+            local.tag(target.name, target.tag)
+            for chunk in client.api.push(target.name, tag=target.tag, stream=True, decode=True):
                 if "error" in chunk:
-                    raise PullFailed(f"cannot pull {reference}: {str(chunk['error']).strip()}")
+                    raise ManagerError(f"cannot publish {name}: {str(chunk['error']).strip()}")
                 detail = chunk.get("progressDetail") or {}
                 if chunk.get("id") and detail.get("total"):
                     layers[chunk["id"]] = (int(detail.get("current") or 0), int(detail["total"]))
                     progress(sum(done for done, _ in layers.values()), sum(total for _, total in layers.values()),
-                             f"pulling {reference}")
-            image = client.images.get(reference if tag else f"{repository}:latest")
-        except PullFailed:
+                             message)
+        except ManagerError:
             raise
-        except Exception as exc:  # docker.errors.APIError (registry unreachable, not found, denied)
-            raise PullFailed(f"cannot pull {reference}: {_engine_reason(exc)}") from None
-        owned = before != image.id
-        try:
-            manifest = self._check_driver(language, image.labels, reference)
-        except NotADriverImage:
-            if owned:  # do not leave behind what we fetched for nothing
-                with contextlib.suppress(Exception):
-                    client.images.remove(reference)
-            raise
-        progress(1, 1, f"pulled {reference}")
-        return Install(language=language, name=manifest.name, version=manifest.version, image=reference,
-                       image_id=image.id, source="registry", origin=reference, runtimes=(DOCKER,), owned=owned,
-                       manifest=manifest)
+        except Exception as exc:
+            raise ManagerError(f"cannot publish {name}: {_engine_reason(exc)}") from None
+        finally:
+            with contextlib.suppress(Exception):
+                if before is None:
+                    client.images.remove(name, noprune=True)  # the name only: the image stays
+                elif before != local.id:
+                    client.images.get(before).tag(target.name, target.tag)
+        progress(1, 1, f"pushed {name}")
 
     def _saved_driver(self, language: str, path: str) -> tuple[ArchivedImage, Manifest, str]:
         """The language's driver image in a saved image file, its manifest, and the reference it
@@ -735,4 +996,4 @@ class DriverManager:
         return Availability(True, f"bundle {_short(install.image_id)}")
 
 
-__all__ = ["DriverManager", "DriverStatus", "Result", "classify_source", "read_saved_images"]
+__all__ = ["DriverManager", "DriverStatus", "Published", "Result", "classify_source", "read_saved_images"]

@@ -20,6 +20,11 @@ The document::
       }
     }
 
+A driver installed from a registry has ``"source": "registry"``, the reference it was installed
+from as ``origin`` ("127.0.0.1:5000/bblfsh/driver-python:latest"), the digest that reference
+named then as ``digest``, and ``"image": "127.0.0.1:5000/bblfsh/driver-python@sha256:..."``: it is
+pulled by digest, so a tag that moves later changes nothing installed.
+
 ``previous`` is the install an update replaced (same fields, without its own ``previous``):
 what a server rolls back to when the new driver fails to start.
 
@@ -77,6 +82,9 @@ class Install:
     runtimes: tuple[str, ...] = (DOCKER,)  # what it was prepared for: "docker" (engine image), "oci" (bundle)
     owned: bool = True  # the image reference was created by this install (removing it is ours to do)
     manifest: Manifest | None = None
+    # From a registry: the digest the reference named when it was installed, and pulled by (the
+    # image is then "REGISTRY/REPO@sha256:..."); "" for other sources.
+    digest: str = ""
 
 
 @attrs.frozen
