@@ -17,15 +17,15 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from bblfsh_lsp.files import DEFAULT_MAX_BYTES, SourceError, SourceTooLarge
-from bblfsh_lsp.folding import Fold, folds
 from bblfsh_lsp.interruptible import run_interruptible
 from bblfsh_lsp.parsing import SourceParser, parse_file, parse_text
 from bblfsh_lsp.positions import Encoding, TextIndex
 from driver_runtime import collector
 from driver_runtime.errors import DriverError
 from driver_runtime.languages import canonical
-from driver_runtime.sdk.outline import Symbol, SymbolKind, outline, symbol_kinds
-from driver_runtime.sdk.protocol import Manifest, Mode, ParseResult
+from driver_runtime.sdk.folding import Fold, folds, folds_from_data
+from driver_runtime.sdk.outline import Symbol, SymbolKind, outline, symbol_kinds, symbols_from_data
+from driver_runtime.sdk.protocol import PART_FOLDS, PART_OUTLINE, PART_UAST, Manifest, Mode, ParseResult
 from driver_runtime.sdk.structure import Structure
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,11 @@ class computed_once:  # noqa: N801 (a decorator, named like functools.cached_pro
 
 # From this size on, closing a document hands the memory of its trees back to the system.
 LARGE_DOCUMENT_BYTES = 1 << 20
+# What each new version is parsed into (protocol 1.3): the outline and the folds, which the
+# driver makes from the tree in its own process, without sending the tree.  The tree is asked
+# for when a request needs it (selection ranges, a query, the explorer); a driver of an older
+# protocol sends it anyway and the views are made here.
+VIEW_PARTS = (PART_OUTLINE, PART_FOLDS)
 
 
 class ParsedDocument:
@@ -83,8 +88,25 @@ class ParsedDocument:
 
     @property
     def tree(self) -> dict[str, Any] | None:
+        """The tree, if the driver sent it (see DocumentStore.with_full_tree)."""
         uast = self.result.uast if self.result is not None else None
         return uast if isinstance(uast, dict) else None
+
+    @property
+    def parsed(self) -> bool:
+        """Whether the source parsed: it has a tree, or the outline the driver made of one."""
+        return self.tree is not None or (self.result is not None and self.result.outline is not None)
+
+    def _driver_views(self) -> tuple[list[Symbol], list[Fold]] | None:
+        """The outline and folds the driver sent (without the tree), if it sent both intact."""
+        result = self.result
+        if result is None or result.outline is None or result.folds is None:
+            return None
+        try:
+            return symbols_from_data(result.outline), folds_from_data(result.folds)
+        except ValueError:
+            log.warning("%s: the driver's outline or folds do not read: made from the tree", self.uri)
+            return None
 
     @property
     def language(self) -> str:
@@ -95,23 +117,31 @@ class ParsedDocument:
         return Structure(self.tree or {}, len(self.index.data))
 
     @computed_once
+    def views(self) -> tuple[list[Symbol], list[Fold]]:
+        """The outline and the folds: the driver's, else made from the tree."""
+        sent = self._driver_views()
+        if sent is not None:
+            return sent
+        symbols = outline(self.tree, self.index, self.structure, self.kinds) if self.tree is not None else []
+        return symbols, folds(self.structure, symbols, self.index) if self.tree is not None else []
+
+    @property
     def symbols(self) -> list[Symbol]:
-        return outline(self.tree, self.index, self.structure, self.kinds) if self.tree is not None else []
+        return self.views[0]
 
     @computed_once
     def definition_spans(self) -> list[tuple[int, int]]:
         return [(symbol.start, symbol.end) for root in self.symbols for symbol in root.walk()]
 
-    @computed_once
+    @property
     def folds(self) -> list[Fold]:
-        return folds(self.structure, self.symbols, self.index)
+        return self.views[1]
 
     def prepare(self) -> None:
         """Compute every view now (in a worker thread: on a large file this takes seconds), so
         that requests only read them."""
         with collector.paused():
-            self.definition_spans  # noqa: B018 (cached: the outline and the structure with it)
-            self.folds  # noqa: B018
+            self.definition_spans  # noqa: B018 (cached: the outline and the folds with it)
 
 
 class DocumentModified(Exception):
@@ -216,7 +246,8 @@ class DocumentStore:
         started = time.perf_counter()
         try:
             result = await parse_text(self.parser, index.text, path, language=self.language_id(document.uri),
-                                      max_bytes=self.max_bytes, size=len(index.data), document=document.uri)
+                                      max_bytes=self.max_bytes, size=len(index.data), document=document.uri,
+                                      parts=VIEW_PARTS)
             manifest = self.parser.manifest(result.language)
             parsed = ParsedDocument(document.uri, version, index, result=result,
                                     kinds=symbol_kinds(manifest.symbol_kinds) if manifest is not None else {})
@@ -235,7 +266,7 @@ class DocumentStore:
         if document.latest is None or version >= document.latest.version:
             self._retire(document.latest, document.latest_tree)
             document.latest = parsed
-            if parsed.tree is not None:
+            if parsed.parsed:
                 document.latest_tree = parsed
         if self._on_parsed is not None and self._documents.get(document.uri) is document \
                 and version == document.version:
@@ -259,19 +290,41 @@ class DocumentStore:
             raise DocumentModified(uri)
         return parsed
 
-    async def with_tree(self, uri: str) -> ParsedDocument:
-        """The current parse if it has a tree, else the newest parse that had one.
+    async def with_tree(self, uri: str, whole: bool = False) -> ParsedDocument:
+        """The current parse if the source parsed, else the newest parse that did; `whole`: with
+        its tree (fetched from the driver if only its views came, see with_whole_tree).
 
         While the user types, the text is often broken; the outline of the last good version
         is more useful than none.
         """
         parsed = await self.current(uri)
-        if parsed.tree is not None:
+        if not parsed.parsed:
+            document = self._documents.get(uri)
+            if document is not None and document.latest_tree is not None:
+                parsed = document.latest_tree
+        return await self.with_whole_tree(parsed) if whole else parsed
+
+    async def with_whole_tree(self, parsed: ParsedDocument) -> ParsedDocument:
+        """The parse with its tree: as it is if the driver sent the tree, else the tree of the
+        same text asked for now (the driver answers it from its last parse), kept with it."""
+        if parsed.tree is not None or not parsed.parsed or parsed.result is None:
             return parsed
-        document = self._documents.get(uri)
-        if document is not None and document.latest_tree is not None:
-            return document.latest_tree
-        return parsed
+        pending = parsed.__dict__.get("_whole")
+        if pending is None:
+            pending = parsed.__dict__["_whole"] = asyncio.ensure_future(self._whole(parsed))
+        return await asyncio.shield(pending)
+
+    async def _whole(self, parsed: ParsedDocument) -> ParsedDocument:
+        path = self._documents[parsed.uri].path if parsed.uri in self._documents else ""
+        try:
+            result = await parse_text(self.parser, parsed.index.text, path, language=parsed.language,
+                                      max_bytes=self.max_bytes, size=len(parsed.index.data), document=parsed.uri,
+                                      parts=(PART_UAST, *VIEW_PARTS))
+        except (DriverError, SourceError) as exc:
+            return ParsedDocument(parsed.uri, parsed.version, parsed.index, problem=str(exc))
+        whole = ParsedDocument(parsed.uri, parsed.version, parsed.index, result=result, kinds=parsed.kinds)
+        await run_interruptible(whole.prepare)
+        return whole
 
     async def snapshot(self, uri: str, path: str, mode: Mode = Mode.SEMANTIC) -> ParsedDocument:
         """A parse of a document as the editor has it if it is open, else of the file on disk
@@ -279,9 +332,9 @@ class DocumentStore:
         document = self._documents.get(uri)
         if document is not None and mode is Mode.SEMANTIC:
             try:
-                return await self.current(uri)
+                return await self.with_whole_tree(await self.current(uri))
             except DocumentModified:  # reading, not editing: the newer version will do
-                return await self.current(uri)
+                return await self.with_whole_tree(await self.current(uri))
         if document is None or document.index is None:
             outcome = await parse_file(self.parser, path, mode, max_bytes=self.max_bytes)
             return ParsedDocument(uri, -1, TextIndex(outcome.text or "", self.encoding), outcome.result,

@@ -9,10 +9,10 @@ from lsprotocol import types
 from pygls.protocol import default_converter
 
 from bblfsh_lsp.documents import ParsedDocument
-from bblfsh_lsp.folding import limit
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.selection import enclosing
 from driver_runtime import collector
+from driver_runtime.sdk.folding import limit
 from driver_runtime.sdk.outline import Symbol
 
 DIAGNOSTIC_SOURCE = "bblfsh"
@@ -49,14 +49,15 @@ def document_symbols(parsed: ParsedDocument) -> list[types.DocumentSymbol]:
 def folding_ranges(parsed: ParsedDocument, line_folding_only: bool = False,
                    range_limit: int | None = None) -> list[types.FoldingRange]:
     out = []
+    index = parsed.index
     for fold in limit(parsed.folds, range_limit):
         kind = types.FoldingRangeKind(fold.kind) if fold.kind else None
         if line_folding_only:
             out.append(types.FoldingRange(start_line=fold.start_line, end_line=fold.end_line, kind=kind))
         else:
             out.append(types.FoldingRange(start_line=fold.start_line, end_line=fold.end_line,
-                                          start_character=fold.start_char, end_character=fold.end_char,
-                                          kind=kind))
+                                          start_character=index.position(fold.collapsed_at)[1],
+                                          end_character=index.position(fold.ends_at)[1], kind=kind))
     return out
 
 

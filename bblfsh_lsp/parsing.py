@@ -28,12 +28,13 @@ class SourceParser(Protocol):
 
 async def parse_text(parser: SourceParser, text: str, path: str, mode: Mode = Mode.SEMANTIC,
                      language: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-                     size: int | None = None, document: str = "") -> ParseResult:
+                     size: int | None = None, document: str = "",
+                     parts: tuple[str, ...] = DEFAULT_PARTS) -> ParseResult:
     """Parse a text within the size limit (SourceTooLarge over it); `size`, its UTF-8 length,
     if known; `document`, the editor's document it is (its URI), whose driver may keep it and be
     sent only its edits next time.  DriverError when no driver could answer."""
     check_size(len(text.encode("utf-8", "surrogatepass")) if size is None else size, path, max_bytes)
-    return await parser.parse(text, path, language=language, mode=mode, document=document)
+    return await parser.parse(text, path, language=language, mode=mode, document=document, parts=parts)
 
 
 @attrs.frozen

@@ -191,15 +191,16 @@ class BblfshServer(HardenedLanguageServer):
             raise JsonRpcException("the server is not initialized", code=-32002)
         return self.documents
 
-    async def parsed(self, uri: str) -> ParsedDocument | None:
-        """The parse to answer from, or None when the document has no tree (a reason is logged)."""
+    async def parsed(self, uri: str, whole: bool = False) -> ParsedDocument | None:
+        """The parse to answer from, or None when the document did not parse (a reason is
+        logged); `whole`: with its tree, for a request that reads more than the outline and folds."""
         try:
-            parsed = await self.store.with_tree(uri)
+            parsed = await self.store.with_tree(uri, whole)
         except DocumentModified:
             raise JsonRpcContentModified(f"{uri} changed") from None
         except KeyError:
             raise JsonRpcInvalidParams(f"{uri} is not open") from None
-        return parsed if parsed.tree is not None else None
+        return parsed if (parsed.tree is not None if whole else parsed.parsed) else None
 
     def lsp_path(self, uri: str) -> str:
         return to_fs_path(uri) or uri
@@ -337,7 +338,7 @@ async def on_folding_range(ls: BblfshServer, params: types.FoldingRangeParams) -
 
 @_feature(types.TEXT_DOCUMENT_SELECTION_RANGE)
 async def on_selection_range(ls: BblfshServer, params: types.SelectionRangeParams) -> list[dict[str, Any]]:
-    parsed = await ls.parsed(params.text_document.uri)
+    parsed = await ls.parsed(params.text_document.uri, whole=True)
     if parsed is None:
         return []
     return await run_interruptible(features.as_json, features.selection_ranges, parsed, params.positions)

@@ -1,5 +1,5 @@
-"""Protocol 1.3: a parse may ask for its tree as a node table and for its outline, which the
-driver makes in its own process.  Each part is exactly what the host would make from the tree;
+"""Protocol 1.3: a parse may ask for its tree as a node table, for its outline and for its folds,
+which the driver makes in its own process.  Each part is exactly what the host would make from the tree;
 a table the plan cannot read comes with its tree; a driver of an older protocol sends the tree,
 and the host's answers are the same."""
 
@@ -11,22 +11,32 @@ from pathlib import Path
 import pytest
 from conftest import faulty_spec
 
+from bblfsh_lsp.documents import DocumentStore
 from bblfsh_lsp.parsing import FileParse
 from bblfsh_lsp.positions import TextIndex
 from driver_runtime.pool import DriverPool
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.process import ProcessRuntime
 from driver_runtime.sdk import node_table
+from driver_runtime.sdk.documents import MAX_KEPT_RESULT_BYTES, KeptDocuments
+from driver_runtime.sdk.folding import folds, folds_as_data
 from driver_runtime.sdk.outline import outline, symbol_kinds, symbols_as_data
 from driver_runtime.sdk.protocol import (
     METHOD_PARSE,
+    PART_FOLDS,
     PART_OUTLINE,
     PART_TABLE,
     PART_UAST,
+    EditRequest,
+    Mode,
     ParseRequest,
     ParseResult,
+    TextEdit,
+    document_digest,
     request_frame,
 )
+from driver_runtime.sdk.structure import Structure
+from driver_runtime.service import DriverService
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SOURCE = (EXAMPLES / "python" / "inventory" / "models.py").read_text(encoding="utf-8")
@@ -125,3 +135,83 @@ def test_an_outline_that_is_not_one_is_computed_again(outline_data):
     parsed = FileParse("x.py", "x = 1\n", ParseResult(language="python", outline=outline_data, table="@@@"))
     assert parsed.symbols() is None
     assert parsed.table() is None and parsed.table_data() is None
+
+
+async def test_the_folds_are_what_the_host_makes_of_the_tree(python_pool):
+    pool, kinds = python_pool
+    whole = await pool.request(METHOD_PARSE, ParseRequest(content=SOURCE, filename="models.py"))
+    index = TextIndex(SOURCE, "utf-16")
+    structure = Structure(whole["uast"], len(index.data))
+    expected = folds_as_data(folds(structure, outline(whole["uast"], index, structure, kinds), index))
+    assert expected, "the example has folds"
+    views = await pool.request(METHOD_PARSE, ParseRequest(content=SOURCE, filename="models.py",
+                                                          parts=(PART_OUTLINE, PART_FOLDS)))
+    assert views["folds"] == expected and views.get("uast") is None
+
+
+class CountingDriver:
+    """Parses nothing: counts the parses it is asked for (the subject is the kit's documents)."""
+
+    def __init__(self) -> None:
+        self.parses = 0
+
+    def parse(self, request: ParseRequest) -> ParseResult:
+        self.parses += 1
+        return ParseResult(language="x", uast={"@type": "x:File", "parses": self.parses})
+
+
+def test_the_same_text_asked_again_is_answered_from_the_last_parse():
+    driver, documents = CountingDriver(), KeptDocuments()
+    first = documents.parse(driver, ParseRequest(content="abc", document="d"))
+    same = documents.edit(driver, EditRequest(document="d", edits=[TextEdit(3, 3, "")],
+                                              digest=document_digest(b"abc")))
+    assert same is first and driver.parses == 1
+    native = documents.edit(driver, EditRequest(document="d", edits=[], digest=document_digest(b"abc"),
+                                                mode=Mode.NATIVE))
+    assert native is not first and driver.parses == 2  # another mode: parsed
+    edited = documents.edit(driver, EditRequest(document="d", edits=[TextEdit(3, 3, "d")],
+                                                digest=document_digest(b"abcd"), mode=Mode.NATIVE))
+    assert edited.uast["parses"] == 3
+    documents.close("d")
+    again = documents.parse(driver, ParseRequest(content="abcd", document="d", mode=Mode.NATIVE))
+    assert again.uast["parses"] == 4  # closed: nothing kept
+    big = "x" * (MAX_KEPT_RESULT_BYTES + 1)
+    documents.parse(driver, ParseRequest(content=big, document="b"))
+    documents.edit(driver, EditRequest(document="b", edits=[], digest=document_digest(big.encode())))
+    assert driver.parses == 6  # a large text's tree is not held between requests
+
+
+class Recording:
+    """The runtime's DriverService, and the parts each parse asked for."""
+
+    def __init__(self, service: DriverService):
+        self.service = service
+        self.asked: list[tuple[str, ...]] = []
+
+    async def parse(self, *args: object, parts: tuple[str, ...] = ("uast",), **options: object) -> ParseResult:
+        self.asked.append(parts)
+        return await self.service.parse(*args, parts=parts, **options)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.service, name)
+
+
+async def test_an_open_document_s_views_come_without_its_tree_until_a_request_needs_it(service):
+    parser = Recording(service)
+    store = DocumentStore(parser)  # type: ignore[arg-type]
+    uri = "file:///models.py"
+    store.update(uri, 1, SOURCE, "models.py")
+    parsed = await store.with_tree(uri)
+    assert parsed.tree is None and parsed.parsed and parser.asked == [(PART_OUTLINE, PART_FOLDS)]
+    local = TextIndex(SOURCE, "utf-16")
+    whole = await service.parse(SOURCE, "models.py")
+    structure = Structure(whole.uast, len(local.data))
+    kinds = symbol_kinds(service.manifest("python").symbol_kinds)
+    symbols = outline(whole.uast, local, structure, kinds)
+    assert parsed.symbols == symbols and parsed.folds == folds(structure, symbols, local)
+    full = await store.with_tree(uri, whole=True)
+    assert full.tree == whole.uast and full.version == 1 and full.symbols == symbols
+    assert parser.asked[-1] == (PART_UAST, PART_OUTLINE, PART_FOLDS)
+    assert await store.with_tree(uri, whole=True) is full  # asked once per version
+    assert len(parser.asked) == 2
+    store.close(uri)

@@ -99,6 +99,9 @@ async def test_closing_a_large_document_gives_its_memory_back(big_client: Langua
     before = server_rss_mib()
     uri = await open_document(big_client, "big.py", functions(40_000), "python")  # 1.4 MB
     assert len(await document_symbols(big_client, uri)) == 40_000
+    # The outline comes without the tree; a selection range needs the tree, which the server then holds.
+    await big_client.text_document_selection_range_async(types.SelectionRangeParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), positions=[types.Position(line=1, character=4)]))
     peak = server_rss_mib()
     assert peak > before + 200, "the document's trees should be large"
     big_client.text_document_did_close(types.DidCloseTextDocumentParams(

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from lsprotocol.types import FoldingRangeKind, SymbolKind
 
-from bblfsh_lsp.folding import folds, limit
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.selection import enclosing
 from driver_runtime.drivers.python.driver import PythonDriver
+from driver_runtime.sdk.folding import folds, limit
 from driver_runtime.sdk.outline import outline
 from driver_runtime.sdk.protocol import ParseRequest
 from driver_runtime.sdk.structure import Structure

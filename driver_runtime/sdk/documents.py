@@ -9,6 +9,10 @@ text whole, which still spares the transfer.  A driver that can reuse its previo
 
 where `kept` is the state it returned for the document's previous text (None for a new one) and
 `edits` the edits from that text to request.content (None for a whole text).
+
+The result of the last parse of a kept document is kept too, until another parse: asked again
+for the same text and mode (an editor that took the outline first and wants the tree now, with
+protocol 1.3's parts), it is answered without parsing again.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from driver_runtime.sdk.protocol import EditRequest, ParseRequest, ParseResult, 
 # What a driver process keeps at most: the documents an editor has open, not a workspace.
 MAX_DOCUMENTS = 64
 MAX_BYTES = 64 << 20
+# The last result is kept for texts up to this size: a larger one's tree may be hundreds of MB,
+# which a driver does not hold between requests (it parses again if asked).
+MAX_KEPT_RESULT_BYTES = 1 << 20
 
 
 class UnknownDocument(LookupError):
@@ -41,6 +48,7 @@ class KeptDocuments:
         self.max_bytes = max_bytes
         self._kept: collections.OrderedDict[str, Kept] = collections.OrderedDict()
         self._bytes = 0
+        self._last: tuple[str, str, bytes, ParseResult] | None = None  # document, mode, text, result
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -49,7 +57,7 @@ class KeptDocuments:
         """A whole text; kept under request.document when it names one."""
         if not request.document:
             return driver.parse(request)
-        self.close(request.document)
+        self._release(request.document)
         data = request.content.encode("utf-8", "surrogatepass")
         return self._parse(driver, request, Kept(data), None)
 
@@ -65,7 +73,7 @@ class KeptDocuments:
         if document_digest(data) != request.digest:
             self.close(request.document)
             raise UnknownDocument(f"the document {request.document!r} kept here is not the one edited")
-        self.close(request.document)
+        self._release(request.document)
         parse = ParseRequest(content=data.decode("utf-8", "surrogatepass"), filename=request.filename,
                              language=request.language, mode=request.mode, document=request.document)
         return self._parse(driver, parse, Kept(data, kept.state), request.edits)
@@ -78,16 +86,27 @@ class KeptDocuments:
         return kept.data
 
     def close(self, document: str) -> None:
+        if self._last is not None and self._last[0] == document:
+            self._last = None
+        self._release(document)
+
+    def _release(self, document: str) -> None:
+        """Stop counting a document's text (about to be kept again: its last result may serve)."""
         kept = self._kept.pop(document, None)
         if kept is not None:
             self._bytes -= len(kept.data)
 
     def _parse(self, driver: Any, request: ParseRequest, kept: Kept, edits: list[TextEdit] | None) -> ParseResult:
+        last = self._last
         parse_kept = getattr(driver, "parse_kept", None)
-        if parse_kept is None:
+        if last is not None and last[0] == request.document and last[1] == request.mode and last[2] == kept.data:
+            result = last[3]  # this very text, parsed last: the same answer
+        elif parse_kept is None:
             result = driver.parse(request)
         else:
             result, kept.state = parse_kept(request, kept.state, edits)
+        self._last = (request.document, request.mode, kept.data, result) \
+            if len(kept.data) <= MAX_KEPT_RESULT_BYTES else None
         self._kept[request.document] = kept
         self._bytes += len(kept.data)
         while self._kept and (len(self._kept) > self.max_documents or self._bytes > self.max_bytes):

@@ -25,6 +25,7 @@ PARTS_SINCE = (1, 3)
 PART_UAST = "uast"  # the tree, as JSON
 PART_TABLE = "table"  # the tree as a node table (node_table.py), base64: see ParseResult.table
 PART_OUTLINE = "outline"  # the outline's symbols (outline.py): see ParseResult.outline
+PART_FOLDS = "folds"  # the folding ranges (folding.py): see ParseResult.folds
 DEFAULT_PARTS = (PART_UAST,)
 
 
@@ -159,7 +160,8 @@ class ParseResult:
     return a partial tree beside the errors.  ``table`` (1.3, when the request's parts asked for
     it): the tree as node_table.NodeTable.encode()'s bytes, in base64; the tree itself is then
     sent only if asked for too, or if the table is irregular (a reader of such a table needs
-    the tree).  ``outline`` (1.3, likewise): the outline's symbols, outline.symbols_as_data.
+    the tree).  ``outline`` and ``folds`` (1.3, likewise): the outline's symbols and the folding
+    ranges, as outline.symbols_as_data and folding.folds_as_data give them.
     """
 
     language: str
@@ -167,6 +169,7 @@ class ParseResult:
     errors: list[ParseError] = attrs.field(factory=list)
     table: str | None = None
     outline: RawUAST | None = None
+    folds: RawUAST | None = None
 
     @property
     def ok(self) -> bool:

@@ -16,8 +16,10 @@ import cattrs
 
 from driver_runtime.sdk import node_table, protocol
 from driver_runtime.sdk.documents import KeptDocuments, UnknownDocument
+from driver_runtime.sdk.folding import folds, folds_as_data
 from driver_runtime.sdk.outline import SymbolKind, outline, symbol_kinds, symbols_as_data
 from driver_runtime.sdk.protocol import CloseRequest, EditRequest, ErrorCode, Manifest, ParseRequest, ParseResult
+from driver_runtime.sdk.structure import Structure
 from driver_runtime.sdk.text import Text
 
 # A full collection now and then is enough: UAST trees hold no reference cycles, so reference
@@ -57,12 +59,14 @@ class _BadParams(ValueError):
 
 def with_parts(result: ParseResult, parts: tuple[str, ...], data: bytes,
                kinds: dict[str, SymbolKind] | None = None) -> ParseResult:
-    """The result as the request's parts ask for it (protocol 1.3): the tree's node table and
-    its outline (`kinds`: the manifest's symbol kinds), made here, in the driver's process (a
-    host indexing many files would otherwise make them all on one core), and the tree only if
-    asked for too or if the table is irregular (a reader of the table then needs it)."""
+    """The result as the request's parts ask for it (protocol 1.3): the tree's node table, its
+    outline (`kinds`: the manifest's symbol kinds) and its folds, made here, in the driver's
+    process (a host indexing many files would otherwise make them all on one core; an editor
+    after a keystroke waits for neither the tree's transfer nor a pass over it), and the tree
+    only if asked for too or if the table is irregular (a reader of the table then needs it)."""
     tree = result.uast
-    if not isinstance(tree, (dict, list)) or not ({protocol.PART_TABLE, protocol.PART_OUTLINE} & set(parts)):
+    made = {protocol.PART_TABLE, protocol.PART_OUTLINE, protocol.PART_FOLDS}
+    if not isinstance(tree, (dict, list)) or made.isdisjoint(parts):
         return result
     text = Text(data)
     changes: dict[str, Any] = {}
@@ -71,8 +75,15 @@ def with_parts(result: ParseResult, parts: tuple[str, ...], data: bytes,
         table = node_table.build(tree, text.lines.starts, len(data))
         keep_tree = keep_tree or table.irregular
         changes["table"] = base64.b64encode(table.encode()).decode("ascii")
-    if protocol.PART_OUTLINE in parts:
-        changes["outline"] = symbols_as_data(outline(tree, text, kinds=kinds)) if isinstance(tree, dict) else []
+    if isinstance(tree, dict) and not {protocol.PART_OUTLINE, protocol.PART_FOLDS}.isdisjoint(parts):
+        structure = Structure(tree, len(data))  # one pass, read by both
+        symbols = outline(tree, text, structure, kinds)
+        if protocol.PART_OUTLINE in parts:
+            changes["outline"] = symbols_as_data(symbols)
+        if protocol.PART_FOLDS in parts:
+            changes["folds"] = folds_as_data(folds(structure, symbols, text))
+    elif protocol.PART_OUTLINE in parts or protocol.PART_FOLDS in parts:  # a forest: no outline
+        changes.update({part: [] for part in (protocol.PART_OUTLINE, protocol.PART_FOLDS) if part in parts})
     return attrs.evolve(result, uast=tree if keep_tree else None, **changes)
 
 
