@@ -12,7 +12,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcInvalidParams
 from pygls.uris import to_fs_path
 
-from bblfsh_lsp import __version__, driver_actions, features
+from bblfsh_lsp import __version__, driver_actions, driver_updates, features
 from bblfsh_lsp.camel_case import register_camel_case
 from bblfsh_lsp.documents import DocumentModified, DocumentStore, ParsedDocument
 from bblfsh_lsp.index.store import IndexStore
@@ -88,6 +88,7 @@ class BblfshServer(HardenedLanguageServer):
         self.service: DriverService | None = None
         self.documents: DocumentStore | None = None
         self.index: WorkspaceIndex | None = None
+        self.updates: driver_updates.DriverUpdates | None = None
         self.runtime_note = ""
 
     # --- life cycle ----------------------------------------------------------------------------
@@ -125,6 +126,8 @@ class BblfshServer(HardenedLanguageServer):
         restart = (settings.runtime != self.settings.runtime or settings.isolation() != self.settings.isolation()
                    or settings.driver_preferences() != self.settings.driver_preferences())
         self.settings = settings
+        if self.updates is not None:
+            self.updates.wake()
         if self.documents is not None:
             self.documents.max_bytes = settings.max_file_bytes
         if self.service is not None:
@@ -170,7 +173,16 @@ class BblfshServer(HardenedLanguageServer):
     def index_of(self, root: str) -> IndexStore | None:
         return self.index.store_for(root) if self.index is not None else None
 
+    def start_updates(self) -> None:
+        """Look for newer drivers in their registries (driverUpdates); updates go the editor's way."""
+        self.updates = driver_updates.for_server(self, lambda language, source, quiet: run_driver_command(
+            self, "update", [language, source] if source else [language], announce_failure=not quiet))
+        self.updates.start()
+
     async def stop_services(self) -> None:
+        if self.updates is not None:
+            updates, self.updates = self.updates, None
+            await updates.close()
         if self.index is not None:
             index, self.index = self.index, None
             await index.close()
@@ -265,6 +277,7 @@ async def on_initialized(ls: BblfshServer, _params: types.InitializedParams) -> 
         if answer and isinstance(answer[0], dict):
             await ls.apply_settings(answer[0])
     await ls.start_index()
+    ls.start_updates()
 
 
 @_feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -438,8 +451,9 @@ def create_server(settings: Settings | None = None) -> BblfshServer:
     return ls
 
 
-async def run_driver_command(ls: BblfshServer, verb: str, arguments: list[Any]) -> Any:
-    """One driver command from the editor, with $/progress; the server follows the change."""
+async def run_driver_command(ls: BblfshServer, verb: str, arguments: list[Any], announce_failure: bool = True) -> Any:
+    """One driver command from the editor, with $/progress; the server follows the change.
+    ``announce_failure``: show a failure to the user (the updater tells its own, once)."""
     title = f"bblfsh: {verb} {' '.join(str(argument) for argument in arguments)}".strip()
     progress = await LspProgress.create(ls, title) if verb in driver_actions.CHANGING else None
     try:
@@ -447,7 +461,7 @@ async def run_driver_command(ls: BblfshServer, verb: str, arguments: list[Any]) 
     except driver_actions.DriverActionError as exc:
         raise JsonRpcInvalidParams(str(exc)) from None
     except (ManagerError, StateError) as exc:
-        ls.notice(logging.ERROR, str(exc))
+        ls.notice(logging.ERROR if announce_failure else logging.INFO, str(exc))
         raise JsonRpcException(str(exc), code=REQUEST_FAILED) from None
     finally:
         if progress is not None:

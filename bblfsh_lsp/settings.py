@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 RUNTIME_ENV: Final = "BBLFSH_LSP_RUNTIME"
 PREFERENCES: Final = tuple(preference.value for preference in Preference)
+DRIVER_UPDATES: Final = ("off", "notify", "apply")  # bblfsh_lsp/driver_updates.py does what each says
 
 # Editor keys that were renamed, and their names now: users' configurations keep working.
 RENAMED_KEYS: Final[dict[str, str]] = {"memoryLimitMiB": "memoryLimitMib"}
@@ -95,6 +96,14 @@ class Settings:
         "(tree-sitter); `native` forces its own, `universal` the universal one",
         factory=dict, choices=PREFERENCES, flag="`--driver LANG=CHOICE`",
         documented_default="{}")
+    driver_updates: str = _setting(
+        "what a running server does when a registry offers a newer version of a driver installed from it "
+        "(docker and oci runtimes): `notify` asks, with an action that updates; `apply` updates blue/green on "
+        "its own, once no request is running, and says so; `off` asks no registry",
+        "notify", choices=DRIVER_UPDATES)
+    driver_update_interval: float = _setting(
+        "seconds between two looks at the registries of the installed drivers (`driverUpdates`); the first "
+        "is a minute after start-up, or sooner if this is shorter", 21600.0, minimum=1)
 
     def pool(self) -> PoolSettings:
         return PoolSettings(

@@ -55,6 +55,7 @@ class DriverService:
         self._served: dict[str, DriverChoice] = {}
         self._lock = asyncio.Lock()
         self._watcher: asyncio.Task[None] | None = None
+        self._refreshing = asyncio.Lock()  # the watcher and an editor's command may both refresh: one swap
 
     @classmethod
     def for_choice(cls, choice: Choice, settings: PoolSettings | None = None,
@@ -185,6 +186,10 @@ class DriverService:
         """Catch up with what is installed now: swap updated drivers blue/green, retire removed
         ones, and move languages to a better driver once it is installed (off the fallback, or
         from the universal driver to their own)."""
+        async with self._refreshing:
+            await self._refresh()
+
+    async def _refresh(self) -> None:
         if self.runtime.name == PROCESS:
             return
         try:

@@ -139,7 +139,8 @@ def package_json(text: str) -> str:
             entry["additionalProperties"] = {"type": "string", "enum": list(setting.choices)}
         elif setting.choices:
             entry["enum"] = list(setting.choices)
-            entry["enumDescriptions"] = [runtime_names.SUMMARIES[choice] for choice in setting.choices]
+            if all(choice in runtime_names.SUMMARIES for choice in setting.choices):  # the runtimes'
+                entry["enumDescriptions"] = [runtime_names.SUMMARIES[choice] for choice in setting.choices]
         entry["default"] = setting.default
         if setting.minimum is not None:
             entry["minimum"] = setting.minimum

@@ -41,12 +41,15 @@ export interface ServerSettings {
   driverNetwork: boolean;
   workspaceIndex: boolean;
   drivers: Record<string, string>;
+  driverUpdates: string;
+  driverUpdateInterval: number;
 }
 
 /** The keys of ServerSettings: `bblfsh.<key>` in VS Code's configuration. */
 export const SERVER_SETTING_KEYS: readonly (keyof ServerSettings)[] = [
   'runtime', 'maxFileBytes', 'requestTimeout', 'queryTimeout', 'maxInstances', 'minInstances',
-  'idleTimeout', 'memoryLimitMib', 'driverNetwork', 'workspaceIndex', 'drivers',
+  'idleTimeout', 'memoryLimitMib', 'driverNetwork', 'workspaceIndex', 'drivers', 'driverUpdates',
+  'driverUpdateInterval',
 ];
 
 /** The earlier key of a renamed setting: still read when the new one is not set. */
