@@ -84,7 +84,11 @@ def folds(structure: Structure, symbols: list[Symbol], index: Text) -> list[Fold
         roles = node.get(ROLE) or ()
         if node_type in IMPORT_TYPES or ("Import" in roles and "Statement" in roles):
             import_parents.add(structure.parents[number])
-        elif (node_type == "uast:String" or not FOLDED_ROLES.isdisjoint(roles)) and \
+        # By role, native nodes only: a uast:* node's roles are its concept's and those of the
+        # node it replaced (issue 14), and its extent is its parts' (a Python body's Block
+        # starts at its first statement), which would fold a function's body from its first line.
+        elif (node_type == "uast:String" or (not FOLDED_ROLES.isdisjoint(roles)
+                                              and not (node_type or "").startswith("uast:"))) and \
                 bisect_right(line_starts, ends[number]) > bisect_right(line_starts, start):
             add(start, ends[number], None, depths[number])
 

@@ -3,7 +3,11 @@
 Field names and defaults follow Babelfish's v2 schema (sdk/uast/types.go), so that every
 language gives the same shape for the same concept.
 
-A node's keys are in the order they are printed: @type, @pos (when it has one), the fields.
+Each node has the roles of its concept (CONCEPT_ROLES: an Identifier is an Identifier, a
+FunctionGroup a Function and a Declaration), wherever a transform puts it; the Normalizer adds
+those of the native node it replaces (normalizer.carry_roles).
+
+A node's keys are in the order they are printed: @type, @role, @pos (when it has one), the fields.
 Those a driver makes for every name or function of a file (identifiers, strings, arguments,
 blocks, the function chain) are each a single dict display, a fraction of the cost of
 merging dicts.
@@ -16,17 +20,41 @@ from typing import Any
 Node = dict[str, Any]
 Pos = dict[str, int] | None
 
+# uast:* type -> the roles of its concept, Babelfish's role names.  None for a uast:Alias (it
+# names a node, which has the roles: a function's Alias is not one more function), a uast:Group
+# (a bundle) or a uast:Operator (its roles are its operator's, from the driver's tables).
+CONCEPT_ROLES: dict[str, tuple[str, ...]] = {
+    "uast:Identifier": ("Identifier",),
+    "uast:QualifiedIdentifier": ("Identifier", "Qualified"),
+    "uast:String": ("Literal", "String"),
+    "uast:Bool": ("Boolean", "Literal"),
+    "uast:Comment": ("Comment", "Noop"),
+    "uast:Block": ("Block", "Scope"),
+    "uast:FunctionGroup": ("Declaration", "Function"),
+    "uast:Function": ("Function",),
+    "uast:FunctionType": ("Function", "Type"),
+    "uast:Argument": ("Argument",),
+    **dict.fromkeys(("uast:Import", "uast:RuntimeImport", "uast:RuntimeReImport", "uast:InlineImport"),
+                    ("Declaration", "Import")),
+}
+_IDENTIFIER, _STRING, _BLOCK, _ARGUMENT, _FUNCTION_TYPE, _FUNCTION = (CONCEPT_ROLES[kind] for kind in (
+    "uast:Identifier", "uast:String", "uast:Block", "uast:Argument", "uast:FunctionType", "uast:Function"))
+
 
 def _node(kind: str, pos: Pos) -> Node:
-    """A node of a type with its position, if it has one (an empty one is none): its fields
-    follow."""
-    return {"@type": kind, "@pos": pos} if pos else {"@type": kind}
+    """A node of a type with its concept's roles and its position, if it has one (an empty one
+    is none): its fields follow."""
+    roles = CONCEPT_ROLES.get(kind)
+    node: Node = {"@type": kind, "@role": [*roles]} if roles else {"@type": kind}
+    if pos:
+        node["@pos"] = pos
+    return node
 
 
 def identifier(name: str, pos: Pos = None) -> Node:
     if pos:
-        return {"@type": "uast:Identifier", "@pos": pos, "Name": name}
-    return {"@type": "uast:Identifier", "Name": name}
+        return {"@type": "uast:Identifier", "@role": [*_IDENTIFIER], "@pos": pos, "Name": name}
+    return {"@type": "uast:Identifier", "@role": [*_IDENTIFIER], "Name": name}
 
 
 def qualified_identifier(names: list[Node], pos: Pos = None) -> Node:
@@ -37,8 +65,8 @@ def qualified_identifier(names: list[Node], pos: Pos = None) -> Node:
 
 def string(value: str, pos: Pos = None, format: str = "") -> Node:
     if pos:
-        return {"@type": "uast:String", "@pos": pos, "Format": format, "Value": value}
-    return {"@type": "uast:String", "Format": format, "Value": value}
+        return {"@type": "uast:String", "@role": [*_STRING], "@pos": pos, "Format": format, "Value": value}
+    return {"@type": "uast:String", "@role": [*_STRING], "Format": format, "Value": value}
 
 
 def boolean(value: bool, pos: Pos = None) -> Node:
@@ -107,8 +135,8 @@ def split_comment_tab(raw: str, opener: str, closer: str = "") -> tuple[str, str
 
 def block(statements: list[Any], pos: Pos = None) -> Node:
     if pos:
-        return {"@type": "uast:Block", "@pos": pos, "Statements": statements}
-    return {"@type": "uast:Block", "Statements": statements}
+        return {"@type": "uast:Block", "@role": [*_BLOCK], "@pos": pos, "Statements": statements}
+    return {"@type": "uast:Block", "@role": [*_BLOCK], "Statements": statements}
 
 
 def group(nodes: list[Any], pos: Pos = None) -> Node:
@@ -126,22 +154,23 @@ def alias(name: Node | None, node: Any, pos: Pos = None) -> Node:
 def argument(name: Node | None = None, type: Any = None, init: Any = None, variadic: bool = False,
              map_variadic: bool = False, receiver: bool = False, pos: Pos = None) -> Node:
     if pos:
-        return {"@type": "uast:Argument", "@pos": pos, "Init": init, "MapVariadic": map_variadic, "Name": name,
-                "Receiver": receiver, "Type": type, "Variadic": variadic}
-    return {"@type": "uast:Argument", "Init": init, "MapVariadic": map_variadic, "Name": name,
+        return {"@type": "uast:Argument", "@role": [*_ARGUMENT], "@pos": pos, "Init": init,
+                "MapVariadic": map_variadic, "Name": name, "Receiver": receiver, "Type": type, "Variadic": variadic}
+    return {"@type": "uast:Argument", "@role": [*_ARGUMENT], "Init": init, "MapVariadic": map_variadic, "Name": name,
             "Receiver": receiver, "Type": type, "Variadic": variadic}
 
 
 def function_type(arguments: list[Any], returns: list[Any] | None = None, pos: Pos = None) -> Node:
     if pos:
-        return {"@type": "uast:FunctionType", "@pos": pos, "Arguments": arguments, "Returns": returns}
-    return {"@type": "uast:FunctionType", "Arguments": arguments, "Returns": returns}
+        return {"@type": "uast:FunctionType", "@role": [*_FUNCTION_TYPE], "@pos": pos, "Arguments": arguments,
+                "Returns": returns}
+    return {"@type": "uast:FunctionType", "@role": [*_FUNCTION_TYPE], "Arguments": arguments, "Returns": returns}
 
 
 def function(type: Node, body: Any, pos: Pos = None) -> Node:
     if pos:
-        return {"@type": "uast:Function", "@pos": pos, "Body": body, "Type": type}
-    return {"@type": "uast:Function", "Body": body, "Type": type}
+        return {"@type": "uast:Function", "@role": [*_FUNCTION], "@pos": pos, "Body": body, "Type": type}
+    return {"@type": "uast:Function", "@role": [*_FUNCTION], "Body": body, "Type": type}
 
 
 def function_group(name: Node | None, function_node: Node, pos: Pos = None, extra: list[Any] | None = None) -> Node:

@@ -14,6 +14,13 @@ an operator's symbol, which a table keyed by type cannot say), ``child_roles`` (
 node's content gives its children in one field: Go's `var` declaration makes its specs
 Variables) and ``detached`` (fields that semantic mode drops from every object).
 
+In semantic mode a uast:* node a transform makes keeps the roles of the native node it replaces
+and has the roles of its concept (CONCEPT_ROLES: uast:Identifier is an Identifier, a
+uast:FunctionGroup a Function and a Declaration); the uast:* nodes it makes around that one (a
+function's Alias, Function and FunctionType) have their concept's.  Babelfish left them without
+roles, so that `//*[@role='Function' and @role='Declaration']` found Python's classes and not its
+functions; here a role query answers alike in every language (carry_roles).
+
 The walk is bottom-up: a transform sees children that are already semantic.  It is one pass
 over the tree whatever the mode, and it runs once per node of every parse (a 4 MB minified
 file has over a million): what can be decided once per (type, parent type, field) is, in a
@@ -27,6 +34,7 @@ from typing import Any
 
 import attrs
 
+from driver_runtime.sdk.nodes import CONCEPT_ROLES
 from driver_runtime.sdk.protocol import Mode
 from driver_runtime.sdk.uast import POS, ROLE, TYPE
 
@@ -76,6 +84,59 @@ class Tables:
     # children are normalised (as an Unannotated child's table roles are replaced), before the
     # node's own transform.
     child_roles: Mapping[str, tuple[str, ContentRoles]] = attrs.field(factory=dict)
+
+
+# The uast:* nodes whose name is a uast:Identifier of their own, which has the Identifier role:
+# they do not keep the roles that said the native node spelled a name itself (Python's `def`
+# and parameters, Ruby's `def`: Identifier, Name).
+_NAMED_BY_CHILD = frozenset(("uast:FunctionGroup", "uast:Argument", "uast:Alias", "uast:Import", "uast:RuntimeImport",
+                             "uast:RuntimeReImport", "uast:InlineImport"))
+_SPELLED_NAME = frozenset(("Identifier", "Name", UNANNOTATED))
+
+# (uast:* type, its roles, the native node's) -> the roles it has, sorted: a few dozen
+# combinations per language, met once per identifier of a file.
+_CARRIED: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[str]] = {}
+
+
+def _joined(kind: str, own: Iterable[str], native: Iterable[str]) -> list[str]:
+    key = (kind, tuple(own), tuple(native))
+    roles = _CARRIED.get(key)
+    if roles is None:
+        carried = set(key[2]) - (_SPELLED_NAME if kind in _NAMED_BY_CHILD else {UNANNOTATED})
+        roles = _CARRIED[key] = sorted(carried.union(key[1], CONCEPT_ROLES.get(kind, ())) - {UNANNOTATED})
+    return [*roles]
+
+
+def carry_roles(result: Any, native: Node) -> Any:
+    """The result of a transform of `native`, with roles (semantic mode): the uast:* node that
+    replaces the native node (one made for it, or a child in its place) keeps the native node's
+    roles besides its own and its concept's.  The uast:* nodes made around or inside it have
+    their concept's from kit.nodes, which made them (a driver that writes one out as a dict
+    gives it them too: tests/test_semantic_roles.py checks every driver's samples).  Drivers
+    that do not use the Normalizer's walk (Python's converter) call it on their transforms'
+    results too."""
+    if type(result) is dict:
+        kind = result.get(TYPE)
+        if type(kind) is str and kind.startswith("uast:"):
+            own = result.get(ROLE)
+            if result is native:  # made a uast:* node in place: its roles are the native node's
+                roles = _joined(kind, own or (), ())
+            else:
+                roles = _joined(kind, own or (), native.get(ROLE) or ())
+            if roles:
+                result[ROLE] = roles
+    return result
+
+
+def leftover(native: Node, kind: str) -> Node:
+    """A native node kept beside the uast:* node of `kind` that replaces it, for what that node
+    has no place for (a FunctionGroup's modifiers, template parameters): without the roles of
+    that concept, which the uast:* node has (a function is one Function and Declaration)."""
+    roles = native.get(ROLE)
+    if roles:
+        concept = CONCEPT_ROLES.get(kind, ())
+        native[ROLE] = [role for role in roles if role not in concept] or [UNANNOTATED]
+    return native
 
 
 # How a node of a (type, parent type, field) is finished: its prefixed type, its table roles
@@ -140,6 +201,8 @@ class Normalizer:
         detached = self.tables.detached if mode is Mode.SEMANTIC else frozenset()
         child_roles = self.tables.child_roles if annotated else {}
         unannotated = {UNANNOTATED}
+        semantic = mode is Mode.SEMANTIC
+        concept_roles, carry = CONCEPT_ROLES, carry_roles
         _dict, _list, _str, _pos, _type, _role = dict, list, str, POS, TYPE, ROLE
 
         def visit_list(items: list[Any], parent_type: str, field: str) -> list[Any]:
@@ -171,7 +234,9 @@ class Normalizer:
             if plan is None:
                 plan = plan_for(mode, native_type, parent_type, field)
             full_type, roles, content, transform = plan
-            if not full_type:  # uast:*
+            if not full_type:  # uast:* (made by a native side): its concept's roles
+                if semantic and _role not in value and native_type in concept_roles:
+                    value[_role] = [*concept_roles[native_type]]
                 return value
             if annotated:
                 own = value.get(_role) if content is None else list(content(value))
@@ -182,7 +247,7 @@ class Normalizer:
             if transform is not None:
                 context.parent_type = parent_type
                 context.field = field
-                return transform(value, context)
+                return carry(transform(value, context), value)
             return value
 
         return visit, visit_list

@@ -157,7 +157,8 @@ def semantic_functions_are_function_groups(tree: Any) -> None:
     arguments = function["Type"]["Arguments"]
     assert [a["Name"]["Name"] for a in arguments] == ["argc", "argv"]
     assert [text_of(SHAPES, a["Name"]) for a in arguments] == ["argc", "argv"]
-    assert function["Type"]["Returns"][0]["Type"] == {"@type": "uast:Identifier", "Name": "int"}
+    assert function["Type"]["Returns"][0]["Type"] == {"@type": "uast:Identifier", "@role": ["Identifier"],
+                                                      "Name": "int"}
     total = next(n for n in groups["total"]["Nodes"] if n["@type"] == "uast:Alias")["Node"]
     vector = total["Type"]["Arguments"][0]["Type"]
     assert vector["@type"] == "cpp:TypeLoc" and text_of(SHAPES, vector) == "const std::vector<Shape*>&"

@@ -200,7 +200,8 @@ def semantic_imports(parse):
     imports = tree["Decls"][0]["Specs"]
     assert [i["@type"] for i in imports] == ["uast:Import"] * 5 and tree["Imports"] is None
     fmt, math, embed, strings, acme = imports
-    assert fmt["Path"] == {"@type": "uast:Identifier", "@pos": fmt["@pos"], "Name": "fmt"} and fmt["All"]
+    assert fmt["Path"] == {"@type": "uast:Identifier", "@role": ["Identifier"], "@pos": fmt["@pos"],
+                           "Name": "fmt"} and fmt["All"]
     assert text_of(SAMPLE, fmt["Path"]) == '"fmt"'
     assert math["Path"]["@type"] == "uast:Alias" and math["Path"]["Name"]["Name"] == "m"
     assert text_of(SAMPLE, math) == 'm "math"' and math["All"] is True

@@ -134,7 +134,8 @@ def semantic_function_groups(tree: Any) -> None:
     assert arguments[1]["Name"]["@type"] == "javascript:ObjectPattern"
     assert arguments[1]["Init"]["@type"] == "javascript:ObjectExpression"
     assert function["Type"]["Returns"] == [{
-        "@type": "uast:Argument", "Init": {"@type": "uast:Identifier", "Name": "undefined"}, "MapVariadic": False,
+        "@type": "uast:Argument", "@role": ["Argument"], "Init": {"@type": "uast:Identifier", "@role": ["Identifier"],
+                                                                   "Name": "undefined"}, "MapVariadic": False,
         "Name": None, "Receiver": False, "Type": None, "Variadic": False}]
     # function expressions bound to a name by a declaration (a const, a class field): groups too,
     # with no `undefined` returned (Babelfish made no group of them); the native node keeps the rest

@@ -125,7 +125,7 @@ def semantic_functions_are_function_groups_and_methods_stay_native(tree: Any) ->
     assert function["@type"] == "uast:Function" and function["Body"]["@type"] == "uast:Block"
     [argument] = function["Type"]["Arguments"]
     assert argument["@type"] == "uast:Argument" and argument["Variadic"] is True
-    assert argument["Name"] == {"@type": "uast:Identifier", "Name": "items"}
+    assert argument["Name"] == {"@type": "uast:Identifier", "@role": ["Identifier"], "Name": "items"}
     assert text_of(SAMPLE, argument) == "Priced ...$items" and argument["Type"]["Name"] == "Priced"
     [returns] = function["Type"]["Returns"]
     assert returns["@type"] == "uast:Argument" and returns["Type"]["Name"] == "float"
@@ -136,8 +136,9 @@ def semantic_functions_are_function_groups_and_methods_stay_native(tree: Any) ->
     amount, rest = constructor["params"]
     assert amount["Init"]["@token"] == 1.5 and text_of(SAMPLE, amount) == "private float $amount = 1.5"
     assert rest["Variadic"] and rest["Type"]["@type"] == "php:ByRef" and rest["Type"]["Type"]["Name"] == "string"
-    assert constructor["stmts"] == {"@type": "uast:Block", "Statements": []}
-    assert methods[0]["stmts"] == {"@type": "uast:Block", "Statements": None}  # interface method: no body
+    assert constructor["stmts"] == {"@type": "uast:Block", "@role": ["Block", "Scope"], "Statements": []}
+    assert methods[0]["stmts"] == {"@type": "uast:Block", "@role": ["Block", "Scope"],
+                                  "Statements": None}  # interface method: no body
 
 
 @checks.add
@@ -160,7 +161,8 @@ def semantic_types_imports_names_strings_comments(parse):
         ("Request", "Request"), ("Answer", "Response")]
     once, again = of_type(tree, "uast:RuntimeImport")[3], of_type(tree, "uast:RuntimeReImport")[0]
     assert once["All"] and text_of(SAMPLE, once) == "require_once __DIR__ . '/bootstrap.php'"
-    assert again["Path"] == {"@type": "uast:String", "@pos": again["Path"]["@pos"], "Format": "raw", "Value": "fünf.php"}
+    assert again["Path"] == {"@type": "uast:String", "@role": ["Expression", "Literal", "Primitive", "String"],
+                             "@pos": again["Path"]["@pos"], "Format": "raw", "Value": "fünf.php"}
     # classes and interfaces: native, Declaration + Type, named by an identifier with its span
     cls = of_type(tree, "php:Stmt_Class")[0]
     assert {"Declaration", "Type"} <= set(cls["@role"]) and text_of(SAMPLE, cls["name"]) == "Größe"
@@ -169,7 +171,8 @@ def semantic_types_imports_names_strings_comments(parse):
     assert interface["extends"][0]["@type"] == "php:Name_FullyQualified"  # as in Babelfish
     # variables: a positioned native node around a positionless name
     variable = next(n for n in of_type(tree, "php:Expr_Variable") if n["name"]["Name"] == "sum")
-    assert variable["name"] == {"@type": "uast:Identifier", "Name": "sum"} and text_of(SAMPLE, variable) == "$sum"
+    assert variable["name"] == {"@type": "uast:Identifier", "@role": ["Identifier"], "Name": "sum"}
+    assert text_of(SAMPLE, variable) == "$sum"
     strings = {n["Value"]: (n["Format"], text_of(SAMPLE, n)) for n in of_type(tree, "uast:String")}
     assert strings["1.0-é"] == ("", '"1.0-é"') and strings["Café 𝓏"] == ("raw", "'Café 𝓏'")
     assert strings["x"] == ("encapsed", "x") and strings["y"] == ("encapsed", "y")

@@ -74,7 +74,8 @@ def semantic_mode_shapes(tree: Any) -> None:
     groups = of_type(tree, "uast:FunctionGroup")
     assert [text_of(SAMPLE, g) for g in groups] == ["area", "main"]
     alias = groups[0]["Nodes"][1]
-    assert alias["@type"] == "uast:Alias" and alias["Name"] == {"@type": "uast:Identifier", "Name": "area"}
+    assert alias["@type"] == "uast:Alias"
+    assert alias["Name"] == {"@type": "uast:Identifier", "@role": ["Identifier"], "Name": "area"}
     function = alias["Node"]
     assert function["@type"] == "uast:Function" and function["Body"]["@type"] == "uast:Block"
     arguments = function["Type"]["Arguments"]

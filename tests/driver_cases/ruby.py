@@ -157,7 +157,7 @@ def semantic_mode_shapes(tree: Any) -> None:
     # classes and modules stay native: Declaration and Type roles, named by token and identifier
     shape = of_type(tree, "ruby:class")[0]
     assert {"Declaration", "Type"} <= set(shape["@role"]) and shape["@token"] == "Shape"
-    assert shape["name"] == {"@type": "uast:Identifier", "Name": "Shape"}
+    assert shape["name"] == {"@type": "uast:Identifier", "@role": ["Identifier"], "Name": "Shape"}
     assert of_type(tree, "ruby:module")[0]["name"]["Name"] == "Geometry"
     # def self.x stays native, its name spanning the name
     unit = of_type(tree, "ruby:defs")[0]
@@ -165,7 +165,7 @@ def semantic_mode_shapes(tree: Any) -> None:
     # identifiers span their name; a call with a receiver is also named over the whole call
     assert_names_spanned(SAMPLE, tree, unless=call_names(tree))
     round_call = next(n for n in of_type(tree, "ruby:send_call") if n["@token"] == "round")
-    assert round_call["name"] == {"@type": "uast:Identifier", "Name": "round"}
+    assert round_call["name"] == {"@type": "uast:Identifier", "@role": ["Identifier"], "Name": "round"}
     assert text_of(SAMPLE, round_call["qname"]) == "(x * PI).round(2)"
     assert round_call["qname"]["Name"] == "round"
     # strings, requires, comments

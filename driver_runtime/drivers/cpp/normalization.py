@@ -31,7 +31,7 @@ from typing import Any
 
 from driver_runtime.sdk import nodes
 from driver_runtime.sdk.literals import CPP_STRING_PIECE, cpp_unescape
-from driver_runtime.sdk.normalizer import Context
+from driver_runtime.sdk.normalizer import Context, leftover
 from driver_runtime.sdk.uast import POS
 
 Node = dict[str, Any]
@@ -235,7 +235,7 @@ def _rest(node: Node) -> Node:
     rest = {key: value for key, value in node.items() if key not in _CONSUMED}
     if POS in rest:  # the declaration's header: up to where its parameters end
         rest.pop(POS)
-    return rest
+    return leftover(rest, "uast:FunctionGroup")
 
 
 def function(node: Node, context: Context) -> Node:

@@ -33,7 +33,7 @@ from typing import Any
 
 from driver_runtime.drivers.javascript import annotation
 from driver_runtime.sdk import nodes
-from driver_runtime.sdk.normalizer import Context, Tables
+from driver_runtime.sdk.normalizer import Context, Tables, leftover
 from driver_runtime.sdk.uast import POS, ROLE, TOKEN, TYPE
 
 Node = dict[str, Any]
@@ -187,7 +187,7 @@ def _group(name: Any, function: Node, pos: Any, name_field: str, outer: Node | N
         rest.pop(key, None)
     if outer is not None:
         rest.update((key, value) for key, value in outer.items() if key not in _BINDING_PARTS)
-    return nodes.function_group(name, chain, pos=pos, extra=[rest])
+    return nodes.function_group(name, chain, pos=pos, extra=[leftover(rest, "uast:FunctionGroup")])
 
 
 def function_declaration(node: Node, _context: Context) -> Node:

@@ -25,12 +25,20 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from driver_runtime.drivers.python.annotation import ROLES
 from driver_runtime.drivers.python.native import Converter, Node, Transform
 from driver_runtime.sdk import nodes
+from driver_runtime.sdk.nodes import CONCEPT_ROLES
+from driver_runtime.sdk.normalizer import carry_roles
+
+# The roles of the uast:* nodes written out here (kit.nodes gives its own theirs).
+_IDENTIFIER_ROLES, _ARGUMENT_ROLES, _FUNCTION_ROLES, _FUNCTION_TYPE_ROLES, _BLOCK_ROLES = (
+    CONCEPT_ROLES[kind] for kind in ("uast:Identifier", "uast:Argument", "uast:Function", "uast:FunctionType",
+                                     "uast:Block"))
 
 
 def identifier(name: Any, pos: dict[str, int] | None = None) -> Node:
-    node: Node = {"@type": "uast:Identifier"}
+    node: Node = {"@type": "uast:Identifier", "@role": [*_IDENTIFIER_ROLES]}
     if pos is not None:
         node["@pos"] = pos
     node["Name"] = name
@@ -50,9 +58,13 @@ def _name(out: Node, _node: ast.AST, _conv: Converter) -> Node:
     return identifier(out["@token"], out.get("@pos"))
 
 
+# A name's roles in semantic mode, as carry_roles gives them: a Name's and an Identifier's.
+_NAME_ROLES = tuple(sorted({*ROLES["Name"], *_IDENTIFIER_ROLES}))
+
+
 def _name_from_ast(node: ast.Name, pos: dict[str, int]) -> Node:
     """_name, built straight from the ast: a third of all nodes are names."""
-    return {"@type": "uast:Identifier", "@pos": pos, "Name": node.id}
+    return {"@type": "uast:Identifier", "@role": [*_NAME_ROLES], "@pos": pos, "Name": node.id}
 
 
 _name.from_ast = _name_from_ast  # type: ignore[attr-defined]
@@ -186,10 +198,12 @@ def _function_group(out: Node, node: ast.FunctionDef | ast.AsyncFunctionDef, con
     pos = _definition_name(out, b"def", node.name, conv)
     if pos is not None:
         group["@pos"] = pos
-    function_type: Node = {"@type": "uast:FunctionType", "Arguments": out["args"]["args"]}
+    function_type: Node = {"@type": "uast:FunctionType", "@role": [*_FUNCTION_TYPE_ROLES],
+                           "Arguments": out["args"]["args"]}
     if "returns" in out:  # not in Python 2 trees
         function_type["Returns"] = [{
             "@type": "uast:Argument",
+            "@role": [*_ARGUMENT_ROLES],
             # Python returns None when a function returns nothing.
             "Init": identifier("None"),
             "MapVariadic": False,
@@ -205,7 +219,8 @@ def _function_group(out: Node, node: ast.FunctionDef | ast.AsyncFunctionDef, con
             "Name": identifier(node.name),
             "Node": {
                 "@type": "uast:Function",
-                "Body": {"@type": "uast:Block", "Statements": out["body"]},
+                "@role": [*_FUNCTION_ROLES],
+                "Body": {"@type": "uast:Block", "@role": [*_BLOCK_ROLES], "Statements": out["body"]},
                 "Type": function_type,
             },
         },
@@ -260,6 +275,19 @@ def _import_from(out: Node, node: ast.ImportFrom, _conv: Converter) -> Node:
     return _runtime_import(out.get("@pos"), _path(parts), names, star)
 
 
+def _carrying_roles(transform: Transform) -> Transform:
+    """The transform, its result with roles as the kit's Normalizer gives them (carry_roles: a
+    uast:* node keeps the roles of the node it replaces and has its concept's); what the
+    converter reads off a transform (when_value, from_ast) is kept."""
+    def carried(out: Node, node: ast.AST, conv: Converter) -> Any:
+        return carry_roles(transform(out, node, conv), out)
+
+    for attribute in ("when_value", "from_ast"):
+        if hasattr(transform, attribute):
+            setattr(carried, attribute, getattr(transform, attribute))
+    return carried
+
+
 TRANSFORMS: dict[str, Transform] = {
     "Name": _name,
     "Constant": _constant,  # type: ignore[dict-item]
@@ -275,6 +303,7 @@ TRANSFORMS: dict[str, Transform] = {
     "Import": _import,  # type: ignore[dict-item]
     "ImportFrom": _import_from,  # type: ignore[dict-item]
 }
+TRANSFORMS = {name: _carrying_roles(transform) for name, transform in TRANSFORMS.items()}
 
 
 # --- comments ----------------------------------------------------------------------------------

@@ -3,7 +3,8 @@ by the field a node is found in.
 
 The native types are those of Babelfish's Ruby driver (the `parser` gem's node types, with
 its kinds of `send`); the roles are the ones its fixtures show, except where they were plain
-mistakes (`||=` was `Bitwise`, `return x` made `x` a `Binary` `Left`).  Roles that depend on
+mistakes (`||=` was `Bitwise`, `return x` made `x` a `Binary` `Left`, a call without a receiver,
+`helper(a)`, was no `Call`).  Roles that depend on
 an operator (`+` is `Add`, `<<` is `LeftShift`) are in OPERATOR_ROLES and are added by
 `operator_roles`.  Role names are Babelfish's (`uast/role`) only.
 """
@@ -83,7 +84,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "or_asgn": ("Assignment", "Binary", "Boolean", "Expression", "Operator", "Or"),
     "and_asgn": ("And", "Assignment", "Binary", "Boolean", "Expression", "Operator"),
     # calls (Babelfish's kinds of the parser gem's `send`)
-    "send_qualified": ("Expression", "Identifier", "Qualified"),
+    "send_qualified": ("Call", "Expression", "Identifier", "Qualified"),
     "send_identifier": ("Expression", "Identifier"),
     "send_call": ("Call", "Expression", "Function"),
     "send_array": ("Expression", "List"),

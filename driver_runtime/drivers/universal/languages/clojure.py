@@ -91,8 +91,8 @@ def _functions(items: list[Node]) -> list[Node] | None:
 
 
 def _group(name: Node, functions: list[Node], pos: Any, extra: list[Node]) -> Node:
-    group = {"@type": "uast:FunctionGroup", "@pos": pos, "Nodes": [*extra, *(
-        nodes.alias(name, function) for function in functions)]}
+    group = {"@type": "uast:FunctionGroup", "@role": [*nodes.CONCEPT_ROLES["uast:FunctionGroup"]], "@pos": pos,
+             "Nodes": [*extra, *(nodes.alias(name, function) for function in functions)]}
     if not pos:
         del group["@pos"]
     return group
