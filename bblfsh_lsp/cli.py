@@ -9,6 +9,7 @@ import gc
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -16,12 +17,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import orjson
 
-from bblfsh_lsp import __version__
+from bblfsh_lsp import __version__, match_lines
 from bblfsh_lsp.driver_commands import add_driver_commands
+from bblfsh_lsp.files import DEFAULT_MAX_BYTES, SourceError, read_source
 from bblfsh_lsp.index_commands import add_index_command, open_index
 from bblfsh_lsp.parsing import FileParse, parse_files
 from bblfsh_lsp.positions import TextIndex
-from bblfsh_lsp.query import Match, QueryError, Scalar
+from bblfsh_lsp.query import FileMatches, Match, QueryError, Scalar
 from bblfsh_lsp.settings import PREFERENCES, RUNTIME_ENV, Settings, runtime_from_environment
 from bblfsh_lsp.terminal import ProgressLines
 from driver_runtime.errors import DriverError, RuntimeNotAvailable
@@ -124,14 +126,53 @@ async def cmd_query(args: argparse.Namespace) -> int:
         await service.close()
 
 
+def _query_usage(args: argparse.Namespace) -> str | None:
+    """What is wrong with `query`'s arguments, if anything: the pattern's options go with --pattern."""
+    if not args.pattern and (args.lang or args.semantic):
+        return "query: --lang and --semantic go with --pattern"
+    if (args.after or args.before or args.context) and (args.json or args.format is not None or args.nodes):
+        return "query: -A, -B and -C show lines of code: not with --json, --format or --nodes"
+    if sum(bool(choice) for choice in (args.json, args.format is not None, args.nodes)) > 1:
+        return "query: choose one of --json, --format and --nodes"
+    if args.semantic and args.mode not in (None, Mode.SEMANTIC.value):
+        return f"query: --semantic searches semantic trees, not --mode {args.mode}"
+    if args.format is not None:
+        from bblfsh_lsp.query.pattern import metavariable_names
+
+        known = {*FORMAT_FIELDS, *(metavariable_names(args.xpath) if args.pattern else [])}
+        unknown = [name for name in _format_names(args.format) if name not in known]
+        if unknown:
+            return (f"query: --format names ${unknown[0]}, which is neither a metavariable of the pattern nor one "
+                    f"of {', '.join('$' + name for name in FORMAT_FIELDS)}")
+    return None
+
+
+async def _pattern_search(args: argparse.Namespace, service: DriverService) -> Any:
+    """`query --pattern`: the pattern compiled now if its language is known (--lang, or
+    --language), else per file language (bblfsh_lsp.query.pattern_search)."""
+    from bblfsh_lsp.query.pattern_search import PatternSearch
+
+    mode = Mode.SEMANTIC if args.semantic else Mode(args.mode or Mode.NATIVE.value)
+    return await PatternSearch.start(args.xpath, service, language=args.lang, semantic=args.semantic,
+                                     file_language=args.language, mode=mode, time_limit=args.timeout or None)
+
+
 async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
+    usage = _query_usage(args)
+    if usage is not None:
+        print(f"bblfsh-lsp: {usage}", file=sys.stderr)
+        return EXIT_ERROR
     store = None
-    if Mode(args.mode) is Mode.SEMANTIC and not args.language and not args.no_index:
+    xpath_mode = Mode(args.mode or Mode.SEMANTIC.value)
+    if not args.pattern and xpath_mode is Mode.SEMANTIC and not args.language and not args.no_index:
         store = open_index(args.paths, tell=lambda message: print(f"bblfsh-lsp: {message}", file=sys.stderr))
     from bblfsh_lsp.index.search import indexed_files, planned_search
 
-    search = await planned_search(args.xpath, service, mode=Mode(args.mode), language=args.language,
-                                  time_limit=args.timeout or None)
+    if args.pattern:
+        search = await _pattern_search(args, service)
+    else:
+        search = await planned_search(args.xpath, service, mode=xpath_mode, language=args.language,
+                                      time_limit=args.timeout or None)
     # Files that cannot be read when found by walking (a broken link, one leading out of the
     # paths given, a FIFO...) are named as they are met; a file of no known language is
     # skipped quietly.
@@ -146,10 +187,13 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
     failed = False  # a file found by walking could not be searched
     named_unsearchable = False  # a file named on the command line could not be searched
     without_driver: collections.Counter[str] = collections.Counter()
+    printer = _QueryOutput.from_args(args)
+    tally = _Tally()
     bar = ProgressLines(len(files))
     try:
         async for outcome in outcomes:
             bar.update(1)
+            tally.searched += 1
             if outcome.problem is not None:
                 if outcome.missing_driver and outcome.path not in explicit:
                     without_driver[outcome.missing_driver] += 1
@@ -162,17 +206,27 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
                 failed = failed or not outcome.unread
                 continue
             found += outcome.found
-            assert outcome.lines is not None
-            lines = _query_lines(outcome.path, outcome.lines, outcome.matches, outcome.value, args.json)
+            tally.add(outcome)
+            lines = printer.lines(outcome)
             if lines:
                 bar.write("\n".join(lines), file=sys.stdout)
     finally:
         bar.close()
         if store is not None:
             store.close()
+    if args.summary or sys.stderr.isatty():
+        print(tally.summary(), file=sys.stderr)
     for language, count in sorted(without_driver.items()):
         print(f"bblfsh-lsp: skipped {count} {language} file{'s' if count > 1 else ''} "
               f"(no {language} driver is installed)", file=sys.stderr)
+    if args.pattern:
+        # Files in a language that cannot read the pattern (a Markdown file beside the code)
+        # are skipped quietly, unless no language could.
+        if args.verbose or not search.patterns:
+            for message in search.skipped_languages():
+                print(f"bblfsh-lsp: {message}", file=sys.stderr)
+        if search.failures and not search.patterns:
+            return EXIT_ERROR
     # As grep: 2 when a file named on the command line could not be searched, even if
     # something matched elsewhere.
     if named_unsearchable:
@@ -182,15 +236,116 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
     return EXIT_ERROR if failed else EXIT_NOTHING
 
 
+# What `query --format` may print beside a pattern's metavariables.
+FORMAT_FIELDS = ("PATH", "LINE", "COL", "END_LINE", "END_COL", "TYPE", "LABEL", "MATCH")
+_FORMAT_NAME = re.compile(r"\$(?:\$\$)?([A-Z_][A-Z0-9_]*)")
+
+
+def _format_names(template: str) -> list[str]:
+    return [found.group(1) for found in _FORMAT_NAME.finditer(template)]
+
+
+def _captures_data(match: Match, lines: uast.LineStarts) -> dict[str, Any]:
+    """A pattern match's captures: each one's text and, when it has one, where it is."""
+    out: dict[str, Any] = {}
+    for name, capture in getattr(match, "captures", ()):
+        entry: dict[str, Any] = {"text": capture.text}
+        if capture.start is not None and capture.end is not None:
+            (line, col), (end_line, end_col) = lines.line_col(capture.start), lines.line_col(capture.end)
+            entry.update(line=line, col=col, end_line=end_line, end_col=end_col)
+        out[name] = entry
+    return out
+
+
+def _formatted(template: str, fields: dict[str, Any]) -> str:
+    return _FORMAT_NAME.sub(lambda found: str(fields.get(found.group(1), found.group(0))), template)
+
+
+@attrs.define
+class _Tally:
+    """What `query` found, for its summary on stderr."""
+
+    searched: int = 0
+    matches: int = 0
+    files: int = 0
+    values: int = 0
+
+    def add(self, outcome: FileMatches) -> None:
+        self.matches += len(outcome.matches)
+        self.files += bool(outcome.matches)
+        self.values += outcome.value is not None and not outcome.matches
+
+    def summary(self) -> str:
+        return match_lines.summary(self.matches, self.files, self.searched, self.values)
+
+
+@attrs.frozen
+class _QueryOutput:
+    """How `query` prints a file's matches: lines of code (the default, as grep -n --column),
+    one JSON object each, a template each, or a line naming each node (--nodes)."""
+
+    as_json: bool = False
+    template: str | None = None
+    nodes: bool = False
+    before: int = 0
+    after: int = 0
+    style: match_lines.Style = match_lines.Style()
+    max_bytes: int = DEFAULT_MAX_BYTES
+    printed: list[str] = attrs.field(factory=list)  # the files shown as code so far
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> _QueryOutput:
+        color = match_lines.use_color(args.color, sys.stdout)
+        safe = color or sys.stdout.isatty()  # what a terminal would act on is shown, not sent
+        context = args.context or 0
+        return cls(args.json, args.format, args.nodes, args.before if args.before is not None else context,
+                   args.after if args.after is not None else context, match_lines.Style(color, safe))
+
+    def lines(self, outcome: FileMatches) -> list[str]:
+        assert outcome.lines is not None
+        code = not (self.as_json or self.nodes or self.template is not None)
+        data = outcome.index.data if outcome.index is not None else None
+        lines = outcome.lines
+        if data is None and outcome.matches and (code or (self.template and "$MATCH" in self.template)):
+            data = self._read(outcome.path)  # answered by the index: the text is read to be shown
+            if data is not None:
+                lines = uast.LineStarts(data)
+        if code and outcome.matches and data is not None:
+            shown = match_lines.code_lines(outcome.path, data, lines, [(m.start, m.end) for m in outcome.matches],
+                                           self.before, self.after, self.style)
+            if (self.before or self.after) and self.printed:  # as grep: files' groups apart too
+                shown.insert(0, match_lines.separator(self.style))
+            self.printed.append(outcome.path)
+            return shown
+        return _query_lines(outcome.path, lines, outcome.matches, outcome.value, self.as_json, self.template, data)
+
+    def _read(self, path: str) -> bytes | None:
+        try:
+            return read_source(path, self.max_bytes).encode("utf-8", "surrogatepass")
+        except SourceError as exc:  # changed since it was searched: the matches say where, without code
+            print(f"bblfsh-lsp: {exc}", file=sys.stderr)
+            return None
+
+
 def _query_lines(path: str, lines: uast.LineStarts, matches: list[Match], value: Scalar | None,
-                 as_json: bool) -> list[str]:
+                 as_json: bool, template: str | None = None, data: bytes | None = None) -> list[str]:
+    """Matches as --json, --format TEMPLATE or --nodes print them (and a value, as all do)."""
     out = []
     for match in matches:
         line, col = lines.line_col(match.start)
         end_line, end_col = lines.line_col(match.end)
         if as_json:
-            out.append(orjson.dumps({"path": path, "line": line, "col": col, "end_line": end_line,
-                                     "end_col": end_col, "type": match.type, "label": match.label}).decode())
+            record = {"path": path, "line": line, "col": col, "end_line": end_line, "end_col": end_col,
+                      "type": match.type, "label": match.label}
+            if hasattr(match, "captures"):
+                record["captures"] = _captures_data(match, lines)
+            out.append(orjson.dumps(record).decode())
+        elif template is not None:
+            text = data[match.start:match.end].decode("utf-8", "replace") if data is not None else ""
+            fields = {"PATH": path, "LINE": line, "COL": col, "END_LINE": end_line, "END_COL": end_col,
+                      "TYPE": match.type, "LABEL": match.label, "MATCH": text}
+            fields.update((name, capture.text) for name, capture in getattr(match, "captures", ()))
+            out.append(_formatted(template, fields))
         else:
             out.append(f"{path}:{line}:{col}: {match.type}{' ' + match.label if match.label else ''}")
     if value is not None and not matches:
@@ -319,6 +474,12 @@ async def cmd_languages(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _lines_count(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of lines, not {value!r}")
+    return int(value)
+
+
 def _driver_preference(value: str) -> tuple[str, str]:
     language, equals, choice = value.partition("=")
     if not equals or not language.strip() or choice.strip() not in PREFERENCES:
@@ -353,21 +514,49 @@ def build_parser() -> argparse.ArgumentParser:
     parse.set_defaults(run=cmd_parse)
 
     query = commands.add_parser(
-        "query", help="structural search: print the nodes that an XPath query matches",
-        description="Search files with an XPath query over their UAST (exit status: 0 matched, 1 no match, 2 error).",
+        "query", help="structural search: print the nodes that an XPath query or a code pattern matches",
+        description="Search files with an XPath query over their UAST, or with a code pattern (--pattern "
+                    "'isinstance($X, $T)'; see the README's Patterns) (exit status: 0 matched, 1 no match, 2 error).",
     )
-    query.add_argument("xpath", metavar="XPATH")
+    query.add_argument("xpath", metavar="QUERY", help="an XPath query; with --pattern, a code pattern")
     query.add_argument("paths", nargs="+", metavar="PATH",
                        help="files or directories (searched recursively); after `--`, a PATH may start with '-'")
+    query.add_argument("--pattern", action="store_true",
+                       help="QUERY is code, with metavariables: $X matches one node, $$$X any sequence (none too), "
+                            "$_ and $$$ without capturing; the same metavariable twice, equal code")
+    query.add_argument("--lang", metavar="LANG",
+                       help="with --pattern: the pattern's language (default: each file's); without --semantic "
+                            "only files in LANG are searched")
+    query.add_argument("--semantic", action="store_true",
+                       help="with --pattern: match semantic trees, so that a pattern in one language finds the same "
+                            "construct in others (a function by name, a call by name)")
+    query.add_argument("--format", metavar="TEMPLATE",
+                       help="print each match as TEMPLATE: a pattern's $METAVARIABLES and "
+                            + ", ".join("$" + name for name in FORMAT_FIELDS))
     query.add_argument("--json", action="store_true", help="one JSON object per match")
+    query.add_argument("--nodes", action="store_true",
+                       help="print each match as `path:line:col: type label` (the node, not its code)")
+    query.add_argument("--color", "--colour", choices=match_lines.COLOR_CHOICES, default="auto",
+                       help="highlight matches, file names and line numbers (auto: when stdout is a terminal and "
+                            "NO_COLOR is not set; default %(default)s)")
+    query.add_argument("-A", "--after-context", dest="after", type=_lines_count, metavar="N",
+                       help="print N lines of code after each matching line")
+    query.add_argument("-B", "--before-context", dest="before", type=_lines_count, metavar="N",
+                       help="print N lines of code before each matching line")
+    query.add_argument("-C", "--context", dest="context", type=_lines_count, metavar="N",
+                       help="print N lines of code before and after each matching line")
+    query.add_argument("--summary", action="store_true",
+                       help="say `N matches in M files` on stderr even when it is not a terminal (where it "
+                            "always is)")
     query.add_argument("--verbose", action="store_true",
                        help="say on stderr which folders and files the walk skipped, and why")
     query.add_argument("--timeout", type=float, default=Settings().query_timeout, metavar="SECONDS",
                        help="stop the query on a file after this long and report it "
                             "(default: %(default)g; 0: no limit)")
     query.add_argument("--language", help="parse every file as this language")
-    query.add_argument("--mode", choices=[mode.value for mode in Mode], default=Mode.SEMANTIC.value,
-                       help="the UAST to search (annotated keeps native nodes, with roles)")
+    query.add_argument("--mode", choices=[mode.value for mode in Mode], default=None,
+                       help="the UAST to search (annotated keeps native nodes, with roles; default: semantic for "
+                            "XPath, native for a pattern)")
     query.add_argument("--no-index", action="store_true",
                        help="parse every file, even where `bblfsh-lsp index` keeps the workspace's parses")
     query.set_defaults(run=cmd_query)

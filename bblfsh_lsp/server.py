@@ -12,7 +12,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcInvalidParams
 from pygls.uris import to_fs_path
 
-from bblfsh_lsp import __version__, driver_actions, driver_updates, features
+from bblfsh_lsp import __version__, driver_actions, driver_updates, features, uast_explorer
 from bblfsh_lsp.camel_case import register_camel_case
 from bblfsh_lsp.documents import DocumentModified, DocumentStore, ParsedDocument
 from bblfsh_lsp.index.store import IndexStore
@@ -37,6 +37,8 @@ QUERY_REQUEST = "bblfsh/query"
 PARSE_REQUEST = "bblfsh/parse"
 QUERY_COMMAND = "bblfsh.query"
 STATUS_REQUEST = "bblfsh/status"
+UAST_TREE_REQUEST = "bblfsh/uastTree"  # the UAST explorer's tree
+NODE_QUERY_REQUEST = "bblfsh/nodeQuery"  # "Copy as query" on one of its nodes
 REQUEST_FAILED = -32803  # LSP's RequestFailed
 DRIVER_COMMAND = "bblfsh.driver.{verb}"
 
@@ -48,8 +50,11 @@ class TextDocumentRef:
 
 @attrs.frozen
 class QueryParams:
-    query: str
+    query: str = ""  # XPath; or, instead, a code pattern:
     text_document: TextDocumentRef | None = None
+    pattern: str | None = None
+    language: str | None = None  # the pattern's language (default: each document's)
+    semantic: bool = False  # match semantic trees, across languages
 
 
 @attrs.frozen
@@ -58,8 +63,16 @@ class ParseParams:
     mode: Mode = Mode.SEMANTIC
 
 
+@attrs.frozen
+class NodeQueryParams:
+    text_document: TextDocumentRef
+    path: list[int]  # child numbers from the root, as bblfsh/uastTree gave the tree
+    mode: Mode = Mode.SEMANTIC
+    version: int | None = None  # the version the tree was of: another is ContentModified
+
+
 _params = cattrs.Converter()
-register_camel_case(_params, TextDocumentRef, QueryParams, ParseParams)
+register_camel_case(_params, TextDocumentRef, QueryParams, ParseParams, NodeQueryParams)
 
 
 def plain(value: Any) -> Any:
@@ -367,6 +380,43 @@ async def on_parse(ls: BblfshServer, params: Any) -> dict[str, Any]:
     return await run_interruptible(parse_answer, uri, parsed.index, parsed.result)
 
 
+@_feature(UAST_TREE_REQUEST)
+async def on_uast_tree(ls: BblfshServer, params: Any) -> dict[str, Any]:
+    """{textDocument, mode} -> {uri, version, language, mode, root, nodes, truncated}: the explorer's tree."""
+    request = structure_params(params, ParseParams)
+    uri = request.text_document.uri
+    parsed = await ls.store.snapshot(uri, ls.lsp_path(uri), request.mode)
+    if parsed.tree is None:
+        raise JsonRpcException(parsed.problem or f"cannot parse {uri}", code=REQUEST_FAILED)
+    root, count, cut = await run_interruptible(uast_explorer.explorer_tree, parsed.tree, parsed.index)
+    return {"uri": uri, "version": parsed.version, "language": parsed.language, "mode": request.mode.value,
+            "root": root, "nodes": count, "truncated": cut}
+
+
+@_feature(NODE_QUERY_REQUEST)
+async def on_node_query(ls: BblfshServer, params: Any) -> dict[str, Any]:
+    """{textDocument, mode, path, version?} -> {xpath, count, pattern, language}: "Copy as query"."""
+    from bblfsh_lsp.query import node_query  # the XPath evaluator, imported when first needed
+
+    request = structure_params(params, NodeQueryParams)
+    uri = request.text_document.uri
+    parsed = await ls.store.snapshot(uri, ls.lsp_path(uri), request.mode)
+    if parsed.tree is None:
+        raise JsonRpcException(parsed.problem or f"cannot parse {uri}", code=REQUEST_FAILED)
+    if request.version is not None and request.version != parsed.version:
+        raise JsonRpcContentModified(f"{uri} changed since its tree was shown")
+    try:
+        node = uast_explorer.node_at(parsed.tree, request.path)
+        found = await run_interruptible(node_query.xpath_for, parsed.tree, node, parsed.index)
+    except (IndexError, QueryError) as exc:
+        raise JsonRpcInvalidParams(f"no such node: {exc}") from None
+    native = parsed if request.mode is Mode.NATIVE else await ls.store.snapshot(uri, ls.lsp_path(uri), Mode.NATIVE)
+    pattern = None
+    if native.tree is not None and native.version == parsed.version and ls.service is not None:
+        pattern = await node_query.pattern_for(node, native.index, parsed.language, native.tree, ls.service)
+    return {"xpath": found.xpath, "count": found.count, "pattern": pattern, "language": parsed.language}
+
+
 def parse_answer(uri: str, index: TextIndex, result: ParseResult) -> dict[str, Any]:
     """What bblfsh/parse answers: the UAST in Babelfish's shape, positions expanded."""
     tree = uast.to_babelfish(result.uast, index.lines) if result.uast is not None else None
@@ -416,9 +466,13 @@ def status(ls: BblfshServer, uri: str | None) -> dict[str, Any]:
 
 
 async def _query(ls: BblfshServer, params: QueryParams, token: Any = None) -> list[dict[str, Any]]:
+    uri = params.text_document.uri if params.text_document else None
+    if (params.pattern is None) == (not params.query):
+        raise JsonRpcInvalidParams(f"{QUERY_REQUEST} takes a query or a pattern")
     try:
-        return await ls.search(token).run(params.query,
-                                          params.text_document.uri if params.text_document else None)
+        if params.pattern is not None:
+            return await ls.search(token).run_pattern(params.pattern, params.language, params.semantic, uri)
+        return await ls.search(token).run(params.query, uri)
     except QueryTimeout as exc:
         raise JsonRpcException(str(exc), code=REQUEST_FAILED) from None
     except QueryError as exc:

@@ -35,16 +35,20 @@ def results_json(uri: str, outcome: FileMatches) -> list[dict[str, Any]]:
              "value": outcome.value}]
 
 
+def _range(index: TextIndex, start: int, end: int) -> dict[str, Any]:
+    start_line, start_char = index.position(start)
+    end_line, end_char = index.position(end)
+    return {"start": {"line": start_line, "character": start_char}, "end": {"line": end_line, "character": end_char}}
+
+
 def match_json(uri: str, index: TextIndex, match: Match) -> dict[str, Any]:
-    start_line, start_char = index.position(match.start)
-    end_line, end_char = index.position(match.end)
-    return {
-        "uri": uri,
-        "range": {"start": {"line": start_line, "character": start_char},
-                  "end": {"line": end_line, "character": end_char}},
-        "type": match.type,
-        "label": match.label,
-    }
+    answer = {"uri": uri, "range": _range(index, match.start, match.end), "type": match.type, "label": match.label}
+    if hasattr(match, "captures"):  # a pattern's: {name: {text, range?}}
+        answer["captures"] = {
+            name: {"text": capture.text, **({"range": _range(index, capture.start, capture.end)}
+                                            if capture.start is not None and capture.end is not None else {})}
+            for name, capture in match.captures}
+    return answer
 
 
 def _by_root(roots: list[str], paths: list[str]) -> dict[str, list[str]]:
@@ -82,6 +86,23 @@ class WorkspaceSearch:
         too long on a document."""
         search = await planned_search(query_text, self.parser, encoding=self.store.encoding,
                                     max_bytes=self.store.max_bytes, time_limit=self.time_limit)
+        return await self._run(search, uri)
+
+    async def run_pattern(self, pattern: str, language: str | None = None, semantic: bool = False,
+                          uri: str | None = None) -> list[dict[str, Any]]:
+        """A code pattern's matches, as run() gives a query's, each with its captures; PatternError
+        (a QueryError) if the pattern does not parse."""
+        from bblfsh_lsp.query.pattern_search import PatternSearch
+
+        search = await PatternSearch.start(pattern, self.parser, language=language, semantic=semantic,
+                                           encoding=self.store.encoding, max_bytes=self.store.max_bytes,
+                                           time_limit=self.time_limit)
+        answer = await self._run(search, uri)
+        if search.failures and not search.patterns:  # no document's language could read the pattern
+            raise next(iter(search.failures.values()))
+        return answer
+
+    async def _run(self, search: Any, uri: str | None) -> list[dict[str, Any]]:
         if uri is not None:
             return await self._search_open(search, uri)
         out: list[dict[str, Any]] = []
@@ -95,7 +116,8 @@ class WorkspaceSearch:
         done = 0
         for root, root_paths in _by_root(self.roots, paths).items():
             # Opening a database reads and may wait on a file: not on the event loop.
-            index = await asyncio.to_thread(self.index_of, root) if self.index_of is not None and root else None
+            index = await asyncio.to_thread(self.index_of, root) if (
+                self.index_of is not None and root and isinstance(search, Search)) else None
             try:
                 outcomes = (indexed_files(search, index, root_paths, [root], self.parser) if index is not None
                             else search.files(root_paths))
@@ -111,15 +133,17 @@ class WorkspaceSearch:
         self._log_skipped()
         return out
 
-    async def _search_open(self, search: Search, uri: str) -> list[dict[str, Any]]:
+    async def _search_open(self, search: Any, uri: str) -> list[dict[str, Any]]:
         """A document as the editor has it if it is open (else from disk)."""
         path = to_fs_path(uri) or uri
-        parsed = await self.store.snapshot(uri, path)
+        parsed = await self.store.snapshot(uri, path, search.mode)
         if parsed.tree is None:
             return []
-        return await self._answer(search, uri, await search.tree(path, parsed.index, parsed.tree))
+        if isinstance(search, Search):
+            return await self._answer(search, uri, await search.tree(path, parsed.index, parsed.tree))
+        return await self._answer(search, uri, await search.tree(path, parsed.index, parsed.tree, parsed.language))
 
-    async def _answer(self, search: Search, uri: str, outcome: FileMatches) -> list[dict[str, Any]]:
+    async def _answer(self, search: Any, uri: str, outcome: FileMatches) -> list[dict[str, Any]]:
         if outcome.timed_out:
             raise QueryTimeout(f"{outcome.problem}: {search.text!r} (the limit is the queryTimeout setting)")
         if outcome.problem is not None:

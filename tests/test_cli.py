@@ -37,12 +37,18 @@ def test_query_walks_a_tree_like_grep(tree: Path):
     result = run("query", "//uast:FunctionGroup", ".", cwd=tree)
     assert result.returncode == 0, result.stderr
     lines = sorted(result.stdout.splitlines())
-    assert lines == [
+    assert lines == [  # as grep -n --column: path:line:col:the line of code
+        "pkg/a.py:1:5:def alpha():",
+        "pkg/b.py:2:9:    def gamma(self):",
+        "pkg/script:2:5:def delta():",
+    ]
+    assert result.stderr == ""  # notes.txt is skipped quietly; build/ and .git/ are not searched
+    nodes = run("query", "--nodes", "//uast:FunctionGroup", ".", cwd=tree)  # the node, not its code
+    assert sorted(nodes.stdout.splitlines()) == [
         "pkg/a.py:1:5: uast:FunctionGroup alpha",
         "pkg/b.py:2:9: uast:FunctionGroup gamma",
         "pkg/script:2:5: uast:FunctionGroup delta",
     ]
-    assert result.stderr == ""  # notes.txt is skipped quietly; build/ and .git/ are not searched
 
 
 def test_query_json_and_exit_status_when_nothing_matches(tree: Path):
@@ -75,7 +81,7 @@ def test_bad_files_are_named_and_the_run_goes_on(tree: Path):
     (tree / "notes.txt").write_text("just prose\n", encoding="utf-8")
     result = run("query", "//uast:FunctionGroup", "missing.py", "bin.py", "latin.py", "broken.py",
                  "notes.txt", "pkg/a.py", cwd=tree)
-    assert result.stdout.splitlines() == ["pkg/a.py:1:5: uast:FunctionGroup alpha"]
+    assert result.stdout.splitlines() == ["pkg/a.py:1:5:def alpha():"]
     errors = result.stderr
     assert "missing.py: cannot read" in errors
     assert "bin.py: binary file" in errors
@@ -131,7 +137,7 @@ def test_languages_lists_drivers_and_the_runtime():
 
 
 def test_readme_main_job_runs_on_the_bundled_example():
-    result = run("query", "//uast:FunctionGroup", str(EXAMPLES))
+    result = run("query", "--nodes", "//uast:FunctionGroup", str(EXAMPLES))
     assert result.returncode == 0, result.stderr
     labels = {line.rsplit(" ", 1)[-1] for line in result.stdout.splitlines()}
     assert {"add", "take", "low_stock", "render", "main"} <= labels

@@ -89,7 +89,19 @@ def test_outline_folds_and_query_in_neovim(tmp_path):
     assert (11, 12) in folds  # def area
     assert (15, 19) in folds  # def biggest
     assert any(first == 16 and last >= 18 for first, last in folds)  # the multi-line call
+    # The quickfix text is the line of code, as :grep shows it.
     quickfix = {(item["file"], item["lnum"], item["text"]) for item in seen["quickfix"]}
-    assert {("shapes.py", 8, "uast:FunctionGroup __init__"), ("shapes.py", 11, "uast:FunctionGroup area"),
-            ("shapes.py", 15, "uast:FunctionGroup biggest"), ("more.py", 1, "uast:FunctionGroup other")} <= quickfix
+    assert {("shapes.py", 8, "def __init__(self, radius):"), ("shapes.py", 11, "def area(self):"),
+            ("shapes.py", 15, "def biggest(shapes):"), ("more.py", 1, "def other():")} <= quickfix
     assert [(item["file"], item["lnum"], item["text"]) for item in seen["counted"]] == [("shapes.py", 1, "value 3")]
+    # :BblfshPattern: the line, then the captures.
+    assert [(item["file"], item["lnum"], item["col"], item["text"]) for item in seen["pattern"]] == [
+        ("shapes.py", 18, 27, "key=lambda shape: shape.area(),  $S=shape")]
+    # :BblfshUast: a tree in a new window, following the source's cursor, the node highlighted there.
+    assert seen["uast_windows"] == 1 and seen["uast_name"] == "shapes.py.uast"
+    assert seen["uast_first"].startswith("python:Module")
+    assert "radius" in seen["follow_radius"], seen["follow_radius"]
+    assert seen["follow_area"] == 'body: uast:FunctionGroup "area" 11:9', seen["follow_area"]
+    assert seen["highlight"] == [11, 8, 11, 12]  # "area", in the source
+    function = "//uast:FunctionGroup[Nodes/uast:Alias/Name/uast:Identifier[@Name='area']]"
+    assert seen["copied"] == {"xpath": function, "count": 1, "register": function}

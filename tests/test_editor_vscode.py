@@ -119,7 +119,15 @@ def test_extension_in_code_server(e2e_prefix: Path, vsix: Path) -> None:
                  "structural search lists the matches grouped by file",
                  "a click on a match opens its file at its line",
                  "an invalid query shows the server's error message",
-                 "Show UAST opens the semantic UAST as JSON"):
+                 "each match is highlighted in its line",
+                 "a pattern search shows the line of each match and its captures",
+                 "each kind keeps its history, and the box opens in the kind used last",
+                 "Show UAST opens the semantic UAST as JSON",
+                 "the UAST explorer follows the cursor",
+                 "the selected node's range is highlighted in the editor",
+                 "Copy as Query offers an XPath and a pattern for the node",
+                 "the copied query finds the node when searched"):
         assert name in passed, f"check {name!r} did not run: {sorted(passed)}"
-    for shot in ("01-outline.png", "02-search-results.png"):
+    for shot in ("01-outline.png", "02-search-results.png", "04b-pattern-results.png",
+                 "05b-explorer-follows-cursor.png", "05c-copy-as-query.png"):
         assert (ARTIFACTS / shot).stat().st_size > 10_000, f"no screenshot {shot}"

@@ -172,11 +172,11 @@ def test_an_environment_is_skipped_because_it_is_one_not_by_its_name(tmp_path: P
         "env": "a Python virtual environment (pyvenv.cfg)",
         "node_modules": "a version-control, package or cache folder",
     }
-    searched = cli("query", "--verbose", "//uast:FunctionGroup", ".", cwd=tmp_path)
+    searched = cli("query", "--nodes", "--verbose", "//uast:FunctionGroup", ".", cwd=tmp_path)
     assert searched.stdout.split()[-1] == "create", searched.stdout
     assert "skipped env: a Python virtual environment (pyvenv.cfg)" in searched.stderr
     assert "skipped build: excluded by an ignore file" in searched.stderr
-    quiet = cli("query", "//uast:FunctionGroup", ".", cwd=tmp_path)
+    quiet = cli("query", "--nodes", "//uast:FunctionGroup", ".", cwd=tmp_path)
     assert quiet.stderr == "" and quiet.stdout == searched.stdout
 
 
@@ -220,11 +220,11 @@ def test_a_very_wide_folder_is_walked_in_order(tmp_path: Path):
 def test_file_names_like_options_are_paths(tmp_path: Path):
     write(tmp_path / "--version.py", FUNCTION.format(name="dashed"))
     write(tmp_path / "-rf.py", FUNCTION.format(name="rf"))
-    walked_dir = cli("query", "//uast:FunctionGroup", ".", cwd=tmp_path)
+    walked_dir = cli("query", "--nodes", "//uast:FunctionGroup", ".", cwd=tmp_path)
     assert walked_dir.returncode == 0, walked_dir.stderr
     assert sorted(walked_dir.stdout.splitlines()) == ["--version.py:1:5: uast:FunctionGroup dashed",
                                                       "-rf.py:1:5: uast:FunctionGroup rf"]
-    named = cli("query", "//uast:FunctionGroup", "--", "--version.py", "-rf.py", cwd=tmp_path)
+    named = cli("query", "--nodes", "//uast:FunctionGroup", "--", "--version.py", "-rf.py", cwd=tmp_path)
     assert named.returncode == 0, named.stderr
     assert named.stdout.splitlines() == ["--version.py:1:5: uast:FunctionGroup dashed",
                                          "-rf.py:1:5: uast:FunctionGroup rf"]
@@ -317,7 +317,7 @@ def mixed(tmp_path: Path) -> Path:
 
 
 def test_the_cli_names_every_file_it_skips_while_walking(mixed: Path):
-    result = cli("query", "//uast:FunctionGroup", ".", cwd=mixed)
+    result = cli("query", "--nodes", "//uast:FunctionGroup", ".", cwd=mixed)
     assert result.stdout.splitlines() == ["good.py:1:5: uast:FunctionGroup good"]
     assert sorted(result.stderr.splitlines()) == [
         "binary.py: binary file (contains NUL bytes)",
@@ -332,7 +332,7 @@ def test_the_cli_names_every_file_it_skips_while_walking(mixed: Path):
 
 @pytest.mark.parametrize("bad", ["missing.py", "binary.py", "fifo.py", "loop", "huge.py"])
 def test_a_named_file_that_cannot_be_searched_exits_2_even_with_matches(mixed: Path, bad: str):
-    result = cli("query", "//uast:FunctionGroup", "good.py", bad, cwd=mixed)
+    result = cli("query", "--nodes", "//uast:FunctionGroup", "good.py", bad, cwd=mixed)
     assert result.stdout.splitlines() == ["good.py:1:5: uast:FunctionGroup good"]
     assert result.stderr.startswith(f"{bad}: ") and "Traceback" not in result.stderr
     assert result.returncode == 2

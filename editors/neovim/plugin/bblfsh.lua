@@ -16,13 +16,27 @@ vim.api.nvim_create_user_command('BblfshQueryFile', function(opts)
   bblfsh().query(opts.args, { file = true })
 end, { nargs = '+', desc = 'bblfsh: structural search (XPath) in this file into the quickfix list' })
 
+vim.api.nvim_create_user_command('BblfshPattern', function(opts)
+  bblfsh().pattern(opts.args)
+end, { nargs = '+', desc = 'bblfsh: structural search with a code pattern ($X, $$$ARGS) into the quickfix list' })
+
+vim.api.nvim_create_user_command('BblfshPatternFile', function(opts)
+  bblfsh().pattern(opts.args, { file = true })
+end, { nargs = '+', desc = 'bblfsh: structural search with a code pattern in this file into the quickfix list' })
+
+local modes = function() return { 'semantic', 'annotated', 'native' } end
+
 vim.api.nvim_create_user_command('BblfshUast', function(opts)
   bblfsh().uast(opts.args ~= '' and opts.args or 'semantic')
-end, {
-  nargs = '?',
-  complete = function() return { 'semantic', 'annotated', 'native' } end,
-  desc = "bblfsh: show this file's UAST",
-})
+end, { nargs = '?', complete = modes, desc = "bblfsh: explore this file's UAST (follows the cursor; yq copies a query)" })
+
+vim.api.nvim_create_user_command('BblfshUastJson', function(opts)
+  bblfsh().uast_json(opts.args ~= '' and opts.args or 'semantic')
+end, { nargs = '?', complete = modes, desc = "bblfsh: show this file's UAST as JSON" })
+
+vim.api.nvim_create_user_command('BblfshCopyQuery', function()
+  bblfsh().copy_query(vim.api.nvim_get_current_buf())
+end, { desc = "bblfsh: in a :BblfshUast buffer, copy the node's XPath (and pattern) as a query" })
 
 vim.api.nvim_create_user_command('BblfshDrivers', function()
   bblfsh().driver('list')

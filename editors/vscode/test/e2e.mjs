@@ -2,9 +2,11 @@
 // End-to-end test of the extension in a real VS Code: code-server on 127.0.0.1, driven by Debian's
 // Chromium through playwright-core. It installs the .vsix into a fresh code-server, opens a workspace
 // with two Python files (fixture/), and checks the Outline view, the status bar, structural search
-// (results grouped by file, a click opening the match, breadcrumbs, a search in one file, a count(),
-// the server's message for an invalid query, the query history), Show UAST, List Drivers and a
-// settings change.
+// (results grouped by file as lines of code with the match highlighted, a click opening the match,
+// breadcrumbs, a search in one file, a count(), the server's message for an invalid query, the query
+// history), pattern search (the toggle, its own history, captures under a match), Show UAST, the UAST
+// explorer (following the cursor, the node's range highlighted, Copy as Query and a search with it),
+// List Drivers and a settings change.
 //
 //   node e2e.mjs --prefix DIR --vsix FILE (--server BBLFSH_LSP | --python PYTHON)
 //                [--artifacts DIR] [--chromium PATH] [--keep]
@@ -291,12 +293,12 @@ async function scenario(page) {
   // Structural search over the workspace: results grouped by file.
   await structuralSearch(page, '//python:ClassDef', 'Whole workspace');
   const results = page.locator('.pane:has(.pane-header[aria-label^="Structural Search"]) .pane-body');
-  const expected = [
+  const expected = [ // each match as its line of code, as VS Code's search view shows them
     { level: 1, label: 'inventory.py' },
-    { level: 2, label: 'python:ClassDef Item' },
-    { level: 2, label: 'python:ClassDef Stock' },
+    { level: 2, label: 'class Item:' },
+    { level: 2, label: 'class Stock:' },
     { level: 1, label: 'orders.py' },
-    { level: 2, label: 'python:ClassDef Order' },
+    { level: 2, label: 'class Order:' },
   ];
   const same = (seen) => JSON.stringify(seen.map(({ level, label }) => ({ level, label }))) === JSON.stringify(expected);
   const found = await until('the results view lists the matches grouped by file', async () => {
@@ -305,8 +307,10 @@ async function scenario(page) {
   }, 60000);
   await screenshot(page, '02-search-results');
   check('structural search lists the matches grouped by file', same(found.seen), found.seen.map((row) => `${row.level} ${row.label}`));
-  check('each match shows its line', found.seen.filter((row) => row.level === 2).map((row) => row.description).join(',') === 'line 11,line 23,line 6',
-    found.seen.map((row) => row.description));
+  check('each match names its node and line', found.seen.filter((row) => row.level === 2).map((row) => row.description).join(',')
+    === 'python:ClassDef Item · line 11,python:ClassDef Stock · line 23,python:ClassDef Order · line 6', found.seen.map((row) => row.description));
+  const highlighted = await results.locator('.monaco-list-row .label-name .highlight').allTextContents();
+  check('each match is highlighted in its line', JSON.stringify(highlighted) === JSON.stringify(['Item', 'Stock', 'Order']), highlighted);
   // The message is set just after the rows: on a loaded machine the view may show it a moment later.
   const summary = await until('the view sums the search up', async () => {
     const text = (await page.locator('.pane:has(.pane-header[aria-label^="Structural Search"]) .message').textContent().catch(() => '')) ?? '';
@@ -333,7 +337,8 @@ async function scenario(page) {
 
   // The same query in the current file only.
   await structuralSearch(page, '//uast:FunctionGroup', 'Current file');
-  const functions = ['1 orders.py', '2 uast:FunctionGroup __init__', '2 uast:FunctionGroup total_cents', '2 uast:FunctionGroup fulfil'];
+  const functions = ['1 orders.py', '2 def __init__(self, lines: list[tuple[Item, int]]) -> None:', '2 def total_cents(self) -> int:',
+    '2 def fulfil(order: Order, stock: Stock) -> bool:'];
   const inFile = await until('the results view lists the functions of orders.py only', async () => {
     const seen = (await rows(results)).map(({ level, label }) => `${level} ${label}`);
     return { ok: JSON.stringify(seen) === JSON.stringify(functions), seen };
@@ -368,6 +373,41 @@ async function scenario(page) {
   check('the query box offers the past queries, latest first',
     JSON.stringify(history.slice(0, 4)) === JSON.stringify(['//python:ClassDef[', 'count(//uast:FunctionGroup)', '//uast:FunctionGroup', '//python:ClassDef']), history);
 
+  // A code pattern: the box's toggle, its own history, the match's line and its captures.
+  await runCommand(page, 'Babelfish: Structural Search');
+  const patternInput = await quickInput(page, 'Babelfish: Structural Search (XPath)');
+  await page.locator('.quick-input-widget .quick-input-titlebar .action-label[aria-label*="code pattern"]').first().click();
+  await quickInput(page, 'Babelfish: Structural Search (pattern)');
+  const noPatterns = (await rows(page.locator('.quick-input-widget'))).map((row) => row.label);
+  check('the pattern toggle has its own history', noPatterns.length === 0, noPatterns);
+  const pattern = '$S.take($I, $Q)';
+  await patternInput.fill(pattern);
+  await until('the pattern is offered', async () => {
+    const labels = (await rows(page.locator('.quick-input-widget'))).map((row) => row.label);
+    return { ok: labels.includes(pattern), labels };
+  });
+  await patternInput.press('Enter');
+  await quickInput(page, 'Babelfish: search where?');
+  await pickQuickItem(page, 'Whole workspace');
+  const captured = ['1 orders.py', '2 if not stock.take(item, quantity):', '3 $S  stock', '3 $I  item', '3 $Q  quantity'];
+  const byPattern = await until('the results view shows the pattern\'s match and its captures', async () => {
+    const seen = (await rows(results)).map(({ level, label }) => `${level} ${label}`);
+    return { ok: JSON.stringify(seen) === JSON.stringify(captured), seen };
+  });
+  await screenshot(page, '04b-pattern-results');
+  check('a pattern search shows the line of each match and its captures', true, byPattern.seen);
+  const patternHighlight = await results.locator('.monaco-list-row .label-name .highlight').allTextContents();
+  check('the pattern\'s match is highlighted in its line', patternHighlight[0] === 'stock.take(item, quantity)', patternHighlight);
+  await runCommand(page, 'Babelfish: Structural Search');
+  await quickInput(page, 'Babelfish: Structural Search (pattern)'); // the kind used last
+  const patternHistory = (await rows(page.locator('.quick-input-widget'))).map((row) => row.label);
+  await page.locator('.quick-input-widget .quick-input-titlebar .action-label[aria-label*="XPath"]').first().click();
+  await quickInput(page, 'Babelfish: Structural Search (XPath)');
+  const xpathHistory = (await rows(page.locator('.quick-input-widget'))).map((row) => row.label);
+  await page.keyboard.press('Escape');
+  check('each kind keeps its history, and the box opens in the kind used last',
+    JSON.stringify(patternHistory) === JSON.stringify([pattern]) && xpathHistory[0] === '//python:ClassDef[', { patternHistory, xpathHistory });
+
   // Show UAST (semantic) for inventory.py.
   await openFile(page, 'inventory.py');
   await runCommand(page, 'Babelfish: Show UAST');
@@ -380,6 +420,59 @@ async function scenario(page) {
   });
   await screenshot(page, '05-uast');
   check('Show UAST opens the semantic UAST as JSON', true, uast.text.replace(/\s+/g, ' ').slice(0, 80));
+
+  // The UAST explorer: it follows the cursor, highlights the node's range, and copies a node as a query.
+  await runCommand(page, 'View: Close All Editors');
+  await openFile(page, 'inventory.py');
+  await runCommand(page, 'Babelfish: Show UAST Explorer');
+  const tree = page.locator('.pane:has(.pane-header[aria-label^="UAST Explorer"]) .pane-body');
+  await until('the explorer shows the tree', async () => {
+    const labels = (await rows(tree)).map((row) => row.label);
+    return { ok: labels.includes('python:Module'), labels: labels.slice(0, 5) };
+  }, 30000);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1'); // Quick Open's ':' goes to a line and column: the `/` of `return self.price_cents / 100`
+  const line = await quickInput(page);
+  await line.fill(':19:33');
+  await until('Go to Line reads the position', async () => {
+    const text = (await page.locator('.quick-input-widget .monaco-list-row').first().textContent().catch(() => '')) ?? '';
+    return { ok: /19/.test(text), text };
+  });
+  await line.press('Enter');
+  const followed = await until('the explorer selects the node under the cursor', async () => {
+    const selected = await tree.locator('.monaco-list-row.selected').evaluateAll((elements) => elements.map((row) => ({
+      label: (row.querySelector('.label-name')?.textContent ?? '').trim(),
+      description: (row.querySelector('.label-description')?.textContent ?? '').trim(),
+    })));
+    return { ok: selected.length === 1 && selected[0].label === 'python:BinOp', selected };
+  });
+  await screenshot(page, '05b-explorer-follows-cursor');
+  check('the UAST explorer follows the cursor', followed.selected[0].description.startsWith('value'), followed.selected);
+  const decorated = await page.locator('.editor-group-container.active .view-overlays div[class*="ced-"]').count();
+  check('the selected node\'s range is highlighted in the editor', decorated >= 1, `${decorated} decorated line(s)`);
+  const binop = tree.locator('.monaco-list-row.selected').first();
+  await binop.hover();
+  await binop.locator('.action-label[aria-label="Copy as Query"]').click();
+  await quickInput(page, 'Babelfish: Copy as query');
+  const offered = await until('Copy as Query offers an XPath and a pattern', async () => {
+    const listed = await rows(page.locator('.quick-input-widget'));
+    return { ok: listed.length === 2, listed: listed.map((row) => `${row.label} — ${row.description}`) };
+  });
+  await screenshot(page, '05c-copy-as-query');
+  check('Copy as Query offers an XPath and a pattern for the node',
+    offered.listed[0] === "//python:BinOp[op/python:Div[@token='/']] — XPath · finds 1 node in this file" &&
+    offered.listed[1] === '$A / $B — pattern (python)', offered.listed);
+  await pickQuickItem(page, '//python:BinOp');
+  const searchWithIt = page.locator('.notifications-toasts .monaco-button', { hasText: 'Search with it' });
+  await searchWithIt.waitFor();
+  const copiedText = (await notifications(page)).find((item) => item.includes('copied the XPath')) ?? '';
+  check('the query is copied', copiedText.includes("//python:BinOp[op/python:Div[@token='/']]"), copiedText);
+  await searchWithIt.click();
+  const divisions = await until('a search with the copied query finds the node', async () => {
+    const seen = (await rows(results)).map(({ level, label }) => `${level} ${label}`);
+    return { ok: JSON.stringify(seen) === JSON.stringify(['1 inventory.py', '2 return self.price_cents / 100']), seen };
+  });
+  check('the copied query finds the node when searched', true, divisions.seen);
 
   // List Drivers (bblfsh.driver.list): python is bundled, and nothing is installed in this fresh data folder.
   await runCommand(page, 'Babelfish: List Drivers');

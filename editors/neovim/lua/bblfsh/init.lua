@@ -20,7 +20,19 @@ local function fail(what, err)
   vim.notify(('bblfsh: %s: %s'):format(what, err and err.message or tostring(err)), vim.log.levels.ERROR)
 end
 
---- Matches of `query` ({uri, range, type, label}) as quickfix items.
+--- A pattern's captures as quickfix text: `$X=x $T=int`.
+local function captures_text(captures)
+  local names = vim.tbl_keys(captures or {})
+  table.sort(names)
+  local parts = {}
+  for _, name in ipairs(names) do
+    table.insert(parts, ('$%s=%s'):format(name, (captures[name].text or ''):gsub('%s+', ' ')))
+  end
+  return table.concat(parts, ' ')
+end
+
+--- Matches of `query` ({uri, range, type, label, captures?}) as quickfix items: each one's text is its
+--- line of code (as :grep shows it), then a pattern's captures; a value (count(...)) reads `value N`.
 function M.to_quickfix(matches, encoding)
   local items = {}
   for _, match in ipairs(matches or {}) do
@@ -29,17 +41,27 @@ function M.to_quickfix(matches, encoding)
     local start = match.range.start
     local line = vim.api.nvim_buf_get_lines(bufnr, start.line, start.line + 1, false)[1] or ''
     local col = vim.str_byteindex(line, encoding or 'utf-16', start.character, false)
+    local text = match.type .. (match.label ~= '' and (' ' .. match.label) or '')
+    if match.type ~= 'value' then
+      text = vim.trim(line)
+      local captured = captures_text(match.captures)
+      if captured ~= '' then
+        text = text .. '  ' .. captured
+      end
+    end
     table.insert(items, {
       bufnr = bufnr,
       lnum = start.line + 1,
       col = col + 1,
-      text = match.type .. (match.label ~= '' and (' ' .. match.label) or ''),
+      text = text,
+      user_data = { type = match.type, label = match.label, captures = match.captures },
     })
   end
   return items
 end
 
---- Run an XPath query over the workspace (or, with `file`, the current buffer) into the quickfix list.
+--- Run an XPath query (or, with `pattern`, a code pattern) over the workspace (or, with `file`, the
+--- current buffer) into the quickfix list.
 function M.query(xpath, opts)
   opts = opts or {}
   local bufnr = vim.api.nvim_get_current_buf()
@@ -47,7 +69,7 @@ function M.query(xpath, opts)
   if not lsp then
     return
   end
-  local params = { query = xpath }
+  local params = opts.pattern and { pattern = xpath, language = opts.language } or { query = xpath }
   if opts.file then
     if vim.bo[bufnr].buftype ~= '' then -- the quickfix list, a help page...: not a file the server has
       return fail('query', 'this buffer is not a file; run it from a window showing a source file')
@@ -71,8 +93,186 @@ function M.query(xpath, opts)
   end, bufnr)
 end
 
---- Show the current buffer's UAST (mode: semantic, annotated or native) in a scratch buffer.
+--- Search with a code pattern (`isinstance($X, $T)`) into the quickfix list.
+function M.pattern(pattern, opts)
+  return M.query(pattern, vim.tbl_extend('force', opts or {}, { pattern = true }))
+end
+
+-- The UAST explorer: the tree of `bblfsh/uastTree`, one line a node, in a window beside the source;
+-- it follows the source's cursor, and the node under its own cursor is highlighted in the source.
+local explorer_ns = vim.api.nvim_create_namespace('bblfsh_uast')
+
+local function contains(range, line, character)
+  local s, e = range.start, range['end']
+  if line < s.line or line > e.line then
+    return false
+  end
+  if line == s.line and character < s.character then
+    return false
+  end
+  return not (line == e.line and character > e.character)
+end
+
+local function size_of(range)
+  return (range['end'].line - range.start.line) * 1e6 + (range['end'].character - range.start.character)
+end
+
+--- The explorer line (1-based) of the smallest node whose range holds the position (LSP units).
+function M.node_line(nodes, line, character)
+  local best, best_size = nil, math.huge
+  for number, node in ipairs(nodes) do
+    if node.range and contains(node.range, line, character) then
+      local size = size_of(node.range)
+      if size <= best_size then -- among equals, the deeper one (it comes later)
+        best, best_size = number, size
+      end
+    end
+  end
+  return best
+end
+
+local function flatten(entry, depth, path, lines, nodes)
+  local where = entry.range and (' %d:%d'):format(entry.range.start.line + 1, entry.range.start.character + 1) or ''
+  table.insert(lines, ('%s%s%s%s%s'):format(string.rep('  ', depth), entry.field and (entry.field .. ': ') or '',
+    entry.type, entry.label ~= '' and (' "' .. entry.label .. '"') or '', where))
+  table.insert(nodes, { range = entry.range, path = path })
+  for number, child in ipairs(entry.children or {}) do
+    local child_path = vim.list_extend(vim.deepcopy(path), { number - 1 })
+    flatten(child, depth + 1, child_path, lines, nodes)
+  end
+end
+
+--- Show the current buffer's UAST (mode: semantic, annotated or native) as a tree that follows the cursor.
 function M.uast(mode)
+  mode = mode or 'semantic'
+  local source = vim.api.nvim_get_current_buf()
+  local source_win = vim.api.nvim_get_current_win()
+  local lsp = client(source)
+  if not lsp then
+    return
+  end
+  local params = { textDocument = vim.lsp.util.make_text_document_params(source), mode = mode }
+  lsp:request('bblfsh/uastTree', params, function(err, answer)
+    if err then
+      return fail('uast', err)
+    end
+    local lines, nodes = {}, {}
+    flatten(answer.root, 0, {}, lines, nodes)
+    vim.cmd('vnew')
+    local tree = vim.api.nvim_get_current_buf()
+    local tree_win = vim.api.nvim_get_current_win()
+    vim.bo[tree].buftype = 'nofile'
+    vim.bo[tree].bufhidden = 'wipe'
+    vim.bo[tree].swapfile = false
+    vim.api.nvim_buf_set_lines(tree, 0, -1, false, lines)
+    vim.bo[tree].modifiable = false
+    vim.bo[tree].filetype = 'bblfsh-uast'
+    vim.wo[tree_win].cursorline = true
+    vim.api.nvim_buf_set_name(tree, ('bblfsh://%s/%s.uast'):format(mode, vim.fn.fnamemodify(answer.uri, ':t')))
+    vim.b[tree].bblfsh_uast = { source = source, nodes = nodes, mode = mode, version = answer.version }
+    local group = vim.api.nvim_create_augroup('bblfsh_uast_' .. tree, { clear = true })
+    -- The source's cursor moves the tree's to the node under it.
+    vim.api.nvim_create_autocmd({ 'CursorMoved', 'CursorMovedI' }, {
+      group = group,
+      buffer = source,
+      callback = function()
+        M.follow(tree, lsp.offset_encoding)
+      end,
+    })
+    -- The tree's cursor highlights its node in the source.
+    vim.api.nvim_create_autocmd('CursorMoved', {
+      group = group,
+      buffer = tree,
+      callback = function()
+        M.highlight_node(tree, lsp.offset_encoding)
+      end,
+    })
+    vim.api.nvim_create_autocmd('BufWipeout', {
+      group = group,
+      buffer = tree,
+      callback = function()
+        pcall(vim.api.nvim_buf_clear_namespace, source, explorer_ns, 0, -1)
+        pcall(vim.api.nvim_del_augroup_by_id, group)
+      end,
+    })
+    vim.keymap.set('n', 'yq', function() M.copy_query(tree) end, { buffer = tree, desc = 'bblfsh: copy as query' })
+    if vim.api.nvim_win_is_valid(source_win) then
+      vim.api.nvim_set_current_win(source_win)
+      M.follow(tree, lsp.offset_encoding)
+    end
+  end, source)
+end
+
+--- Move the explorer's cursor to the node under the source window's cursor.
+function M.follow(tree, encoding)
+  local state = vim.api.nvim_buf_is_valid(tree) and vim.b[tree].bblfsh_uast
+  if not state then
+    return
+  end
+  local win = vim.api.nvim_get_current_win()
+  local position = vim.lsp.util.make_position_params(win, encoding or 'utf-16').position
+  local line = M.node_line(state.nodes, position.line, position.character)
+  if not line then
+    return
+  end
+  for _, tree_win in ipairs(vim.fn.win_findbuf(tree)) do
+    vim.api.nvim_win_set_cursor(tree_win, { line, 0 })
+  end
+  M.highlight_node(tree, encoding)
+end
+
+--- Highlight in the source the range of the node on the explorer's cursor line.
+function M.highlight_node(tree, encoding)
+  local state = vim.b[tree].bblfsh_uast
+  local wins = vim.fn.win_findbuf(tree)
+  if not state or #wins == 0 or not vim.api.nvim_buf_is_valid(state.source) then
+    return
+  end
+  local node = state.nodes[vim.api.nvim_win_get_cursor(wins[1])[1]]
+  vim.api.nvim_buf_clear_namespace(state.source, explorer_ns, 0, -1)
+  if not node or not node.range then
+    return
+  end
+  local function byte(position)
+    local text = vim.api.nvim_buf_get_lines(state.source, position.line, position.line + 1, false)[1] or ''
+    return vim.str_byteindex(text, encoding or 'utf-16', position.character, false)
+  end
+  local s, e = node.range.start, node.range['end']
+  pcall(vim.api.nvim_buf_set_extmark, state.source, explorer_ns, s.line, byte(s),
+    { end_row = e.line, end_col = byte(e), hl_group = 'Visual' })
+end
+
+--- "Copy as query" on the explorer's node under the cursor: its XPath into the unnamed register (and
+--- `+` when there is a clipboard), its pattern too when one applies, as `bblfsh/nodeQuery` made them.
+function M.copy_query(tree, done)
+  local state = vim.b[tree].bblfsh_uast
+  local wins = vim.fn.win_findbuf(tree)
+  if not state or #wins == 0 then
+    return fail('copy query', 'not a UAST explorer buffer')
+  end
+  local node = state.nodes[vim.api.nvim_win_get_cursor(wins[1])[1]]
+  local lsp = client(state.source)
+  if not lsp or not node then
+    return
+  end
+  lsp:request('bblfsh/nodeQuery', { textDocument = vim.lsp.util.make_text_document_params(state.source),
+    mode = state.mode, path = node.path, version = state.version }, function(err, answer)
+    if err then
+      return fail('copy query', err)
+    end
+    vim.fn.setreg('"', answer.xpath)
+    pcall(vim.fn.setreg, '+', answer.xpath)
+    local pattern = answer.pattern ~= vim.NIL and answer.pattern or nil
+    vim.notify(('bblfsh: copied %s (%d in this file)%s'):format(answer.xpath, answer.count,
+      pattern and ('; pattern: ' .. pattern) or ''))
+    if done then
+      done(answer)
+    end
+  end, state.source)
+end
+
+--- Show the current buffer's UAST (mode: semantic, annotated or native) as JSON in a scratch buffer.
+function M.uast_json(mode)
   local bufnr = vim.api.nvim_get_current_buf()
   local lsp = client(bufnr)
   if not lsp then
