@@ -370,26 +370,30 @@ async def on_selection_range(ls: BblfshServer, params: types.SelectionRangeParam
     return await run_interruptible(features.as_json, features.selection_ranges, parsed, params.positions)
 
 
-@_feature(PARSE_REQUEST)
-async def on_parse(ls: BblfshServer, params: Any) -> dict[str, Any]:
-    request = structure_params(params, ParseParams)
+async def _snapshot(ls: BblfshServer, request: ParseParams | NodeQueryParams, tree: bool = True) -> ParsedDocument:
+    """The parse of the document a request reads, in its mode: with a tree (or, `tree` false,
+    with a result, which may hold syntax errors only); else the request fails, saying why."""
     uri = request.text_document.uri
     parsed = await ls.store.snapshot(uri, ls.lsp_path(uri), request.mode)
-    if parsed.result is None:
+    if (parsed.tree if tree else parsed.result) is None:
         raise JsonRpcException(parsed.problem or f"cannot parse {uri}", code=REQUEST_FAILED)
-    return await run_interruptible(parse_answer, uri, parsed.index, parsed.result)
+    return parsed
+
+
+@_feature(PARSE_REQUEST)
+async def on_parse(ls: BblfshServer, params: Any) -> dict[str, Any]:
+    parsed = await _snapshot(ls, structure_params(params, ParseParams), tree=False)
+    assert parsed.result is not None
+    return await run_interruptible(parse_answer, parsed.uri, parsed.index, parsed.result)
 
 
 @_feature(UAST_TREE_REQUEST)
 async def on_uast_tree(ls: BblfshServer, params: Any) -> dict[str, Any]:
     """{textDocument, mode} -> {uri, version, language, mode, root, nodes, truncated}: the explorer's tree."""
     request = structure_params(params, ParseParams)
-    uri = request.text_document.uri
-    parsed = await ls.store.snapshot(uri, ls.lsp_path(uri), request.mode)
-    if parsed.tree is None:
-        raise JsonRpcException(parsed.problem or f"cannot parse {uri}", code=REQUEST_FAILED)
+    parsed = await _snapshot(ls, request)
     root, count, cut = await run_interruptible(uast_explorer.explorer_tree, parsed.tree, parsed.index)
-    return {"uri": uri, "version": parsed.version, "language": parsed.language, "mode": request.mode.value,
+    return {"uri": parsed.uri, "version": parsed.version, "language": parsed.language, "mode": request.mode.value,
             "root": root, "nodes": count, "truncated": cut}
 
 
@@ -400,9 +404,7 @@ async def on_node_query(ls: BblfshServer, params: Any) -> dict[str, Any]:
 
     request = structure_params(params, NodeQueryParams)
     uri = request.text_document.uri
-    parsed = await ls.store.snapshot(uri, ls.lsp_path(uri), request.mode)
-    if parsed.tree is None:
-        raise JsonRpcException(parsed.problem or f"cannot parse {uri}", code=REQUEST_FAILED)
+    parsed = await _snapshot(ls, request)
     if request.version is not None and request.version != parsed.version:
         raise JsonRpcContentModified(f"{uri} changed since its tree was shown")
     try:
