@@ -1,13 +1,15 @@
 """Benchmark: the outline after a one-character edit, through the universal driver.
 
 The editor's path: a document is open (the driver keeps it, protocol 1.2), the user types one
-character, the server parses the new version and computes its outline.  Median latency of:
+character, the server parses the new version and gets its outline.  Median latency of:
   reference  - one full tree-sitter parse of the file, in this process (py-tree-sitter, the
                pack's grammar, a parser made once);
   edit       - the edit sent to the universal driver (a local process, through DriverService as
-               the server uses it: it re-parses from its previous tree), its semantic UAST back,
-               and the outline computed from it;
-  whole      - the same with the whole text sent each time (what a protocol 1.1 driver gets).
+               the server uses it: it re-parses from its previous tree) and its outline and folds
+               back, made in the driver (protocol 1.3's parts, as the server asks after an edit);
+  edit+tree  - the same, but the semantic UAST back and the outline computed from it here (what
+               the server did before protocol 1.3, and what a driver of 1.2 gets);
+  whole      - the outline and folds with the whole text sent each time (a protocol 1.1 driver).
 Reported as ratios of medians to the reference, measured in turns.  Default file: CPython's
 argparse.py (about 100 KB).
 
@@ -29,11 +31,16 @@ from driver_runtime.drivers.universal import grammars
 from driver_runtime.drivers.universal.driver import UniversalDriver
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.process import ProcessRuntime
-from driver_runtime.sdk.outline import outline, symbol_kinds
+from driver_runtime.sdk.outline import outline, symbol_kinds, symbols_from_data
+from driver_runtime.sdk.protocol import PART_FOLDS, PART_OUTLINE
 from driver_runtime.service import DriverService
 
 
-async def outline_of(service: DriverService, text: str, path: Path, language: str, document: str) -> int:
+async def outline_of(service: DriverService, text: str, path: Path, language: str, document: str,
+                     views: bool = True) -> int:
+    if views:
+        result = await service.parse(text, str(path), language, document=document, parts=(PART_OUTLINE, PART_FOLDS))
+        return len(symbols_from_data(result.outline))
     result = await service.parse(text, str(path), language, document=document)
     manifest = service.manifest(result.language)
     kinds = symbol_kinds(manifest.symbol_kinds) if manifest is not None else {}
@@ -54,7 +61,7 @@ async def run(path: Path, language: str, runs: int) -> None:
         assert await outline_of(service, text, path, language, document) > 0  # warm: the driver keeps it
         assert await outline_of(service, text, path, language, "")
         reference: list[float] = []
-        samples: dict[str, list[float]] = {"edit": [], "whole": []}
+        samples: dict[str, list[float]] = {"edit": [], "edit+tree": [], "whole": []}
         for _ in range(runs):
             started = time.perf_counter()
             tree_sitter.parse(data)
@@ -64,9 +71,11 @@ async def run(path: Path, language: str, runs: int) -> None:
             line = rng.randrange(len(lines))
             lines[line] = lines[line].rstrip("\n") + " \n"
             text = "".join(lines)
-            for name, key in (("edit", document), ("whole", "")):
+            for name, key, views in (("edit", document, True), ("edit+tree", document, False), ("whole", "", True)):
+                if name == "edit+tree":  # typed again: the same text would be answered from the last parse
+                    text = text[:-1] + (" " if text[-1] != " " else "\n")
                 started = time.perf_counter()
-                await outline_of(service, text, path, language, key)
+                await outline_of(service, text, path, language, key, views)
                 samples[name].append(time.perf_counter() - started)
         report(language, path, text, runs, Reference(reference, f"one full tree-sitter parse ({grammar} grammar)"),
                samples)

@@ -66,7 +66,7 @@ DRIVER_BENCHES = [
     # tree-sitter in this process: no toolchain, no runtime row until the registry chooses it
     DriverBench("driver_universal.py", (), (), ("python",), rows=("native", "annotated", "semantic")),
     # argparse.py edited one character at a time, through the universal driver in a local process
-    DriverBench("universal_edits.py", (), (), (), rows=("edit", "whole")),
+    DriverBench("universal_edits.py", (), (), (), rows=("edit", "edit+tree", "whole")),
 ]
 
 

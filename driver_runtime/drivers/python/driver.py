@@ -12,6 +12,7 @@ import attrs
 
 from driver_runtime.drivers.python import annotation, native, normalization, python2
 from driver_runtime.drivers.python.native import Converter, Node
+from driver_runtime.drivers.python.reuse import Converted, Statements, keys
 from driver_runtime.drivers.python.source import Source
 from driver_runtime.sdk import load_manifest
 from driver_runtime.sdk.protocol import Mode, ParseError, ParseRequest, ParseResult, Position
@@ -20,6 +21,9 @@ HERE = Path(__file__).resolve().parent
 
 TOO_DEEP = "the code is nested too deeply to parse"
 CONVERSION_FRAMES = 2000
+# A kept document's converted statements are reused up to this size (reuse.py): a larger one's
+# tree is not held between requests.
+REUSE_MAX_BYTES = 1 << 20
 
 
 def _position(source: Source, line: int | None, char_col: int | None) -> Position | None:
@@ -107,11 +111,25 @@ class PythonDriver:
         self.manifest = attrs.evolve(manifest, parser=f"CPython {sys.version.split()[0]} ast")
         self.language = manifest.language
         self._spent: ast.AST | None = None  # the last ast, dropped after the answer is sent
+        # The converted statements of the kept document parsed last (reuse.py), and the token
+        # that document's state holds for them.
+        self._statements: Statements | None = None
+        self._token: object | None = None
 
     def release(self) -> None:
         self._spent = None
 
     def parse(self, request: ParseRequest) -> ParseResult:
+        return self._parse(request, None)
+
+    def parse_kept(self, request: ParseRequest, kept: Any, edits: Any) -> tuple[ParseResult, Any]:
+        """A kept document's parse (sdk.documents): its unchanged statements' conversions reused
+        when it was the document parsed last."""
+        reuse = self._statements if kept is not None and kept is self._token else None
+        result = self._parse(request, reuse, keep=True)
+        return result, self._token
+
+    def _parse(self, request: ParseRequest, reuse: Statements | None, keep: bool = False) -> ParseResult:
         source = Source(request.content)
         parsed = _parse_source(source, request.filename or "<unknown>")
         if isinstance(parsed, ParseError):
@@ -119,6 +137,14 @@ class PythonDriver:
         tree, fixups = parsed
         self._spent = tree
         mode = Mode(request.mode)
+        # Not for a Python 2 file: its fixups depend on the whole text's rewriting.
+        keep = keep and fixups is native.FIXUPS and len(source.data) <= REUSE_MAX_BYTES
+        found = keys(tree.body, source.data, source.lines.starts) if keep else []
+        if keep and reuse is not None and reuse.mode == mode.value and reuse.shift == source.shift:
+            for number, (key, start) in enumerate(found):
+                converted = reuse.take(key, start + source.shift)
+                if converted is not None:
+                    tree.body[number] = Converted(converted)
         converter = Converter(
             source,
             annotate=annotation.annotate if mode is not Mode.NATIVE else None,
@@ -139,4 +165,15 @@ class PythonDriver:
         finally:
             sys.setrecursionlimit(limit)
         attach_comments(uast, source, mode)
+        self._keep_statements(uast, found, mode, source.shift) if keep else self._keep_statements(None, [], mode, 0)
         return ParseResult(language=self.language, uast=uast)
+
+    def _keep_statements(self, uast: Any, found: list[tuple[Any, int]], mode: Mode, shift: int) -> None:
+        body = uast.get("body") if isinstance(uast, dict) else None
+        if not found or not isinstance(body, list) or len(body) != len(found):
+            self._statements = self._token = None
+            return
+        statements = Statements(mode.value, shift)
+        for (key, start), converted in zip(found, body):
+            statements.by_key.setdefault(key, []).append((start + shift, converted))
+        self._statements, self._token = statements, object()

@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from driver_runtime.drivers.python.reuse import Converted
 from driver_runtime.drivers.python.source import Source
 
 Node = dict[str, Any]
@@ -144,6 +145,7 @@ class Converter:
         self._line_offsets = [0, *(start + source.shift for start in self._starts)]
         # ast class -> the function converting its nodes, made on first sight.
         self._converters: dict[type, Callable[[ast.AST], Any]] = _Converters(self)
+        self._converters[Converted] = _already_converted
         converters = self._converters
 
         def convert(node: ast.AST) -> Any:
@@ -159,6 +161,10 @@ class Converter:
             "start": starts[node.lineno - 1] + node.col_offset + shift,  # type: ignore[attr-defined]
             "end": starts[node.end_lineno - 1] + node.end_col_offset + shift,  # type: ignore[attr-defined]
         }
+
+
+def _already_converted(node: Converted) -> Any:
+    return node.converted
 
 
 class _Converters(dict):  # type: ignore[type-arg]

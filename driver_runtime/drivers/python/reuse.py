@@ -1,0 +1,85 @@
+"""Reusing the conversion of a document's unchanged top-level statements after an edit.
+
+An editor's document is parsed again after every keystroke, and one keystroke changes one
+statement: the others convert to the same UAST as before, only moved by as many bytes as the
+edit added before them.  So the converted statements of a document's last parse are kept,
+each under its text (from the end of the statement before it: decorators and comments count),
+and a statement of the new parse with the same text, in the same mode, takes its kept
+conversion, its positions moved.  A statement's conversion depends on nothing outside its
+text (positions are byte offsets; line starts move with the bytes before them); the first
+statement (a docstring) is kept apart from the others.  ast.parse still reads the whole text:
+the conversion is what is spared.
+
+One document's statements are kept at a time (the one being typed in): a driver keeps up to
+64 documents, and their trees would be too much to hold.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+Node = dict[str, Any]
+Key = tuple[bool, bytes]  # (the first statement, its text from the end of the one before)
+
+
+class Converted(ast.stmt):
+    """A statement whose conversion is already known: the converter takes it as it is."""
+
+    _fields = ()
+
+    def __init__(self, converted: Node):
+        super().__init__()
+        self.converted = converted
+
+
+class Statements:
+    """A document's top-level statements as last converted, by key, with where each started."""
+
+    def __init__(self, mode: str, shift: int):
+        self.mode = mode
+        self.shift = shift  # a BOM's: offsets of another shift are not comparable
+        self.by_key: dict[Key, list[tuple[int, Node]]] = {}
+
+    def take(self, key: Key, start: int) -> Node | None:
+        kept = self.by_key.get(key)
+        if not kept:
+            return None
+        old_start, node = kept.pop()
+        if start != old_start:
+            _move(node, start - old_start, set())
+        return node
+
+
+def keys(body: list[ast.stmt], data: bytes, line_starts: list[int]) -> list[tuple[Key, int]]:
+    """Each statement's key and where its text starts in data (the end of the statement before it)."""
+    out = []
+    previous = 0
+    for number, statement in enumerate(body):
+        end = line_starts[statement.end_lineno - 1] + statement.end_col_offset  # type: ignore[attr-defined]
+        out.append(((number == 0, data[previous:end]), previous))
+        previous = end
+    return out
+
+
+def _move(node: Any, delta: int, seen: set[int]) -> None:
+    """Every position in a converted statement, moved by delta bytes (each object once: a
+    transform may put one position or node in two places)."""
+    stack = [node]
+    while stack:
+        value = stack.pop()
+        if type(value) is list:
+            stack.extend(value)
+        elif type(value) is dict:
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            for key, item in value.items():
+                if key == "@pos":
+                    if type(item) is dict and id(item) not in seen:
+                        seen.add(id(item))
+                        for edge in ("start", "end"):
+                            if type(item.get(edge)) is int:
+                                item[edge] += delta
+                elif type(item) is dict or type(item) is list:
+                    stack.append(item)
