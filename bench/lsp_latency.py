@@ -41,6 +41,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
+from lsp_stdio import read_frame
 
 TARGET_MS = 100.0
 INTERVAL = 0.05  # seconds between the starts of two probes
@@ -133,18 +134,10 @@ class Client:
         stream = self.process.stdout
         assert stream is not None
         while True:
-            length = None
-            while True:
-                line = await stream.readline()
-                if not line:
-                    return
-                if line in (b"\r\n", b"\n"):
-                    break
-                name, _, value = line.decode("ascii").partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value)
-            assert length is not None, "a frame without Content-Length"
-            body = await stream.readexactly(length)
+            body = await read_frame(stream)
+            if body is None:
+                return
+            length = len(body)
             arrived = time.perf_counter()
             if length >= LARGE_BODY:
                 found = _ID.search(body[:200]) or _ID.search(body[-200:])

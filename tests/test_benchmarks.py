@@ -249,3 +249,47 @@ def test_workspace_search_bench_reports():
     # The index answers as parsing does: fresh, and after an edit.
     assert out.count("bblfsh-lsp:warm and bblfsh-lsp: equal") == 2, out
     assert out.count("bblfsh-lsp:changed and bblfsh-lsp: equal") == 2, out
+
+
+# bench/editor_path.py (issue 13's speed targets): a row per file, ours against the peer or the
+# parser alone.  Each case needs its reference: a peer (scripts/setup-peers.sh; a failure, not a
+# skip, under BBLFSH_LSP_REQUIRE_PEERS=1) or the language's toolchain and prepared driver.
+EDITOR_PATH_ROW = re.compile(
+    r"^(?P<row>[a-z]+-\w+)\s+(?P<bytes>\d+)\s+(?P<ours>(?:\S+\s+){4})(?P<reference>\S+)\s+(?P<theirs>(?:\S+\s+){4})"
+    r"(?P<symbols_x>\S+)\s+(?P<folding_x>\S+)\s+(?P<target>\S+)\s+(?P<verdict>PASS|FAIL)$")
+
+
+def require_peer(name: str) -> None:
+    from test_outline_peers import agreement, peers_unavailable
+
+    peer = agreement.PEERS[name]
+    if peer.executable() is None:
+        peers_unavailable(f"{peer.name} is not installed ({peer.command[0]}): run {peer.installed_by}")
+
+
+def require_ruby_parser() -> None:
+    require_prepared(RubyDriver(), "ruby").native.close()
+
+
+@pytest.mark.parametrize(("row", "reference", "require"), [
+    ("python-10k", "pyright", lambda: require_peer("pyright")),
+    ("ruby-10k", "parser-alone", require_ruby_parser),
+], ids=["pyright", "parser-alone"])
+def test_editor_path_bench_reports(row: str, reference: str, require: Callable[[], None]):
+    require()
+    out = run_bench("editor_path.py", "--quick", "--only", row)
+    found = [match for line in out.splitlines() if (match := EDITOR_PATH_ROW.match(line))]
+    assert [match["row"] for match in found] == [row], out
+    match = found[0]
+    assert int(match["bytes"]) > 0 and match["reference"] == reference, out
+    for cell in match["ours"].split():  # documentSymbol and foldingRange, p50 and p90
+        positive(cell)
+    theirs = match["theirs"].split()
+    for cell in theirs[:2]:  # the reference's documentSymbol (or parse) p50 and p90; folds may be "-"
+        positive(cell)
+    for cell in theirs[2:]:
+        assert cell == "-" or positive(cell), out
+    positive(match["symbols_x"])
+    positive(match["folding_x"])
+    positive(match["target"])
+    assert re.search(r"^targets: [01] PASS, [01] FAIL, 0 not measured$", out, re.MULTILINE), out
