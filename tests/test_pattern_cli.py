@@ -118,3 +118,21 @@ def test_semantic_patterns_cross_languages(tmp_path: Path):
     # Without --semantic a pattern searches its own language only.
     native = run("query", "--lang", "python", "--pattern", "load($X)", "--format", "$PATH", str(tmp_path))
     assert [Path(line).name for line in native.stdout.splitlines()] == ["store.py"]
+
+
+def test_semantic_patterns_on_the_bundled_examples_in_four_languages():
+    """examples/ holds one inventory in Python, JavaScript, Go and Java: a pattern written in one
+    language finds the same construct in the others."""
+    functions = run("query", "--semantic", "--lang", "python", "--pattern", "def render($$$): $$$",
+                    "--format", "$PATH", str(EXAMPLES))
+    assert functions.returncode == 0, functions.stderr
+    assert sorted(Path(line).parent.name for line in functions.stdout.splitlines()) == [
+        "inventory", "inventory", "javascript"]  # go/inventory, python/inventory, javascript
+    assert {Path(line).suffix for line in functions.stdout.splitlines()} == {".go", ".js", ".py"}
+    calls = run("query", "--semantic", "--lang", "javascript", "--pattern", "lowStock($S, $I)", "--format",
+                "$PATH $S", str(EXAMPLES))
+    assert sorted(Path(line).name for line in calls.stdout.splitlines()) == [
+        "Inventory.java stock", "inventory.js stock"]
+    # A role query answers alike: every language's functions are Function and Declaration.
+    roles = run("query", "--nodes", "//*[@role='Function' and @role='Declaration']", str(EXAMPLES))
+    assert {Path(line.split(":")[0]).suffix for line in roles.stdout.splitlines()} == {".go", ".java", ".js", ".py"}
