@@ -18,6 +18,7 @@ import attrs
 import orjson
 
 from bblfsh_lsp import __version__, match_lines
+from bblfsh_lsp.cluster import add_cluster_arguments, on_cluster
 from bblfsh_lsp.driver_commands import add_driver_commands
 from bblfsh_lsp.files import DEFAULT_MAX_BYTES, SourceError, read_source
 from bblfsh_lsp.index_commands import add_index_command, open_index
@@ -70,6 +71,10 @@ def _record(parsed: FileParse) -> dict[str, Any]:
 
 
 async def cmd_parse(args: argparse.Namespace) -> int:
+    if on_cluster(args):
+        from bblfsh_lsp.cluster.run import run_parse
+
+        return await run_parse(args)
     service = _service(args)
     status = EXIT_OK
     records = []
@@ -134,6 +139,8 @@ def _query_usage(args: argparse.Namespace) -> str | None:
         return "query: -A, -B and -C show lines of code: not with --json, --format or --nodes"
     if sum(bool(choice) for choice in (args.json, args.format is not None, args.nodes)) > 1:
         return "query: choose one of --json, --format and --nodes"
+    if args.pattern and on_cluster(args):
+        return "query: --pattern does not run on a cluster yet (--scheduler, --workers): XPath does"
     if args.semantic and args.mode not in (None, Mode.SEMANTIC.value):
         return f"query: --semantic searches semantic trees, not --mode {args.mode}"
     if args.format is not None:
@@ -164,7 +171,9 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
         return EXIT_ERROR
     store = None
     xpath_mode = Mode(args.mode or Mode.SEMANTIC.value)
-    if not args.pattern and xpath_mode is Mode.SEMANTIC and not args.language and not args.no_index:
+    # On a cluster the workers parse every file: the index is this machine's.
+    if not args.pattern and xpath_mode is Mode.SEMANTIC and not args.language and not args.no_index \
+            and not on_cluster(args):
         store = open_index(args.paths, tell=lambda message: print(f"bblfsh-lsp: {message}", file=sys.stderr))
     from bblfsh_lsp.index.search import indexed_files, planned_search
 
@@ -181,6 +190,10 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
     explicit = {path for path in args.paths if not os.path.isdir(path)}
     if store is not None:
         outcomes = indexed_files(search, store, files, args.paths, service)
+    elif on_cluster(args):
+        from bblfsh_lsp.cluster.run import query_outcomes
+
+        outcomes = query_outcomes(args, files)
     else:
         outcomes = search.files(files)
     found = 0
@@ -212,6 +225,9 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
                 bar.write("\n".join(lines), file=sys.stdout)
     finally:
         bar.close()
+        # Closed here, in order, not by the loop's shutdown: a cluster's run stops its work.
+        if on_cluster(args):
+            await outcomes.aclose()  # type: ignore[attr-defined]
         if store is not None:
             store.close()
     if args.summary or sys.stderr.isatty():
@@ -511,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--mode", choices=[mode.value for mode in Mode], default=Mode.SEMANTIC.value)
     parse.add_argument("--format", choices=["json", "jsonl", "yaml"], default="json")
     parse.add_argument("--language", help="parse as this language instead of detecting it")
+    add_cluster_arguments(parse)
     parse.set_defaults(run=cmd_parse)
 
     query = commands.add_parser(
@@ -559,6 +576,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "XPath, native for a pattern)")
     query.add_argument("--no-index", action="store_true",
                        help="parse every file, even where `bblfsh-lsp index` keeps the workspace's parses")
+    add_cluster_arguments(query)
     query.set_defaults(run=cmd_query)
 
     symbols = commands.add_parser(
