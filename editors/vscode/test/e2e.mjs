@@ -430,13 +430,19 @@ async function scenario(page) {
     const labels = (await rows(tree)).map((row) => row.label);
     return { ok: labels.includes('python:Module'), labels: labels.slice(0, 5) };
   }, 30000);
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1'); // Quick Open's ':' goes to a line and column: the `/` of `return self.price_cents / 100`
-  const line = await quickInput(page);
-  await line.fill(':19:33');
+  // Quick Open's ':' goes to a line and column: the `/` of `return self.price_cents / 100`.  The
+  // explorer, refreshing, may take the focus and close the box meanwhile: opened again until it reads it.
+  let line;
   await until('Go to Line reads the position', async () => {
-    const text = (await page.locator('.quick-input-widget .monaco-list-row').first().textContent().catch(() => '')) ?? '';
-    return { ok: /19/.test(text), text };
+    await page.keyboard.press('Escape');
+    await page.locator('.editor-group-container.active .view-lines').first().click({ timeout: 2000 }).catch(() => {});
+    await page.keyboard.press('F1');
+    line = page.locator('.quick-input-widget .quick-input-box input');
+    const filled = await line.fill(':19:33', { timeout: 2000 }).then(() => true, () => false);
+    const text = filled
+      ? (await page.locator('.quick-input-widget .monaco-list-row').first().textContent({ timeout: 2000 }).catch(() => '')) ?? ''
+      : '';
+    return { ok: filled && /19/.test(text), text };
   });
   await line.press('Enter');
   const followed = await until('the explorer selects the node under the cursor', async () => {
