@@ -41,7 +41,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
-from lsp_stdio import read_frame
+from lsp_stdio import read_frame, write_frame
 
 TARGET_MS = 100.0
 INTERVAL = 0.05  # seconds between the starts of two probes
@@ -163,10 +163,9 @@ class Client:
             self._write({"jsonrpc": "2.0", "id": message["id"], "result": None})
 
     def _write(self, message: dict[str, Any]) -> None:
-        body = json.dumps(message).encode()
         stdin = self.process.stdin
         assert stdin is not None
-        stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        write_frame(stdin, message)
 
     def send(self, method: str, params: Any) -> asyncio.Future[Answer]:
         """Send a request; the future is its answer."""

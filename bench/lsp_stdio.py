@@ -29,6 +29,12 @@ class LspFailure(RuntimeError):
     """The server answered with an error, exited, or did not answer in time."""
 
 
+def write_frame(stream: asyncio.StreamWriter, message: dict[str, Any]) -> None:
+    """One LSP frame of a message to a server's stdin."""
+    body = json.dumps(message).encode()
+    stream.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
 async def read_frame(stream: asyncio.StreamReader, name: str = "the server") -> bytes | None:
     """One LSP frame's body from a server's stdout (None at its end): the frame is read whole
     before anything is decoded, so that an answer's time is when its last byte arrived."""
@@ -126,10 +132,9 @@ class LspProcess:
         self._write({"jsonrpc": "2.0", "id": message["id"], "result": result})
 
     def _write(self, message: dict[str, Any]) -> None:
-        body = json.dumps(message).encode()
         stdin = self.process.stdin
         assert stdin is not None
-        stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        write_frame(stdin, message)
 
     def notify(self, method: str, params: Any) -> None:
         self._write({"jsonrpc": "2.0", "method": method, "params": params})
