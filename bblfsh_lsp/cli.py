@@ -71,6 +71,14 @@ def _record(parsed: FileParse) -> dict[str, Any]:
 
 
 async def cmd_parse(args: argparse.Namespace) -> int:
+    if args.output:
+        from bblfsh_lsp.cluster.export import OutputError
+
+        try:
+            return await _parse_to_parquet(args)
+        except OutputError as exc:
+            print(f"bblfsh-lsp: {exc}", file=sys.stderr)
+            return EXIT_ERROR
     if on_cluster(args):
         from bblfsh_lsp.cluster.run import run_parse
 
@@ -79,7 +87,7 @@ async def cmd_parse(args: argparse.Namespace) -> int:
     status = EXIT_OK
     records = []
     try:
-        async for parsed in parse_files(service, args.files, Mode(args.mode), args.language):
+        async for parsed in _parse_files(service, args):
             if parsed.problem or (parsed.result and parsed.result.errors):
                 print(parsed.describe_errors(), file=sys.stderr)
                 status = EXIT_NOTHING
@@ -103,6 +111,32 @@ async def cmd_parse(args: argparse.Namespace) -> int:
 
         yaml.safe_dump_all(records, sys.stdout, sort_keys=False, allow_unicode=True)
     return status
+
+
+def _parse_files(service: DriverService, args: argparse.Namespace) -> Any:
+    """parse's files; fsspec URLs among them are read through fsspec (bblfsh_lsp/cluster/sources.py)."""
+    from bblfsh_lsp.cluster.sources import is_url
+
+    if any(is_url(path) for path in args.files):
+        from bblfsh_lsp.cluster.sources import parse_paths
+
+        return parse_paths(service, args.files, Mode(args.mode), args.language)
+    return parse_files(service, args.files, Mode(args.mode), args.language)
+
+
+async def _parse_to_parquet(args: argparse.Namespace) -> int:
+    """`parse --output FILE.parquet`, locally or on a cluster (bblfsh_lsp/cluster/export.py)."""
+    from bblfsh_lsp.cluster.export import local_rows, write_rows
+
+    if on_cluster(args):
+        from bblfsh_lsp.cluster.run import run_parse
+
+        return await run_parse(args)
+    service = _service(args)
+    try:
+        return EXIT_OK if await write_rows(args.output, local_rows(_parse_files(service, args))) else EXIT_NOTHING
+    finally:
+        await service.close()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -139,8 +173,6 @@ def _query_usage(args: argparse.Namespace) -> str | None:
         return "query: -A, -B and -C show lines of code: not with --json, --format or --nodes"
     if sum(bool(choice) for choice in (args.json, args.format is not None, args.nodes)) > 1:
         return "query: choose one of --json, --format and --nodes"
-    if args.pattern and on_cluster(args):
-        return "query: --pattern does not run on a cluster yet (--scheduler, --workers): XPath does"
     if args.semantic and args.mode not in (None, Mode.SEMANTIC.value):
         return f"query: --semantic searches semantic trees, not --mode {args.mode}"
     if args.format is not None:
@@ -171,9 +203,12 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
         return EXIT_ERROR
     store = None
     xpath_mode = Mode(args.mode or Mode.SEMANTIC.value)
+    from bblfsh_lsp.cluster.sources import is_url, search_paths, walk_paths
+
     # On a cluster the workers parse every file: the index is this machine's.
+    urls = any(is_url(path) for path in args.paths)  # fsspec URLs: no index of them either
     if not args.pattern and xpath_mode is Mode.SEMANTIC and not args.language and not args.no_index \
-            and not on_cluster(args):
+            and not on_cluster(args) and not urls:
         store = open_index(args.paths, tell=lambda message: print(f"bblfsh-lsp: {message}", file=sys.stderr))
     from bblfsh_lsp.index.search import indexed_files, planned_search
 
@@ -186,14 +221,18 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
     # paths given, a FIFO...) are named as they are met; a file of no known language is
     # skipped quietly.
     told = (lambda message: print(f"skipped {message}", file=sys.stderr)) if args.verbose else None
-    files = search.walk(args.paths, report=lambda message: print(message, file=sys.stderr), skipped=told)
+    report = lambda message: print(message, file=sys.stderr)  # noqa: E731
+    files = walk_paths(args.paths, lambda paths: search.walk(paths, report=report, skipped=told), search.searchable,
+                       report)
     explicit = {path for path in args.paths if not os.path.isdir(path)}
     if store is not None:
         outcomes = indexed_files(search, store, files, args.paths, service)
     elif on_cluster(args):
         from bblfsh_lsp.cluster.run import query_outcomes
 
-        outcomes = query_outcomes(args, files)
+        outcomes = query_outcomes(args, files, search)
+    elif urls:
+        outcomes = search_paths(search, service, files)
     else:
         outcomes = search.files(files)
     found = 0
@@ -336,8 +375,11 @@ class _QueryOutput:
         return _query_lines(outcome.path, lines, outcome.matches, outcome.value, self.as_json, self.template, data)
 
     def _read(self, path: str) -> bytes | None:
+        from bblfsh_lsp.cluster.sources import is_url, read_url
+
         try:
-            return read_source(path, self.max_bytes).encode("utf-8", "surrogatepass")
+            text = read_url(path, self.max_bytes) if is_url(path) else read_source(path, self.max_bytes)
+            return text.encode("utf-8", "surrogatepass")
         except SourceError as exc:  # changed since it was searched: the matches say where, without code
             print(f"bblfsh-lsp: {exc}", file=sys.stderr)
             return None
@@ -527,6 +569,9 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--mode", choices=[mode.value for mode in Mode], default=Mode.SEMANTIC.value)
     parse.add_argument("--format", choices=["json", "jsonl", "yaml"], default="json")
     parse.add_argument("--language", help="parse as this language instead of detecting it")
+    parse.add_argument("--output", metavar="FILE.parquet",
+                       help="write one row per file (path, language, digest, uast and errors as JSON text) to a "
+                            "Parquet file instead of printing (pyarrow; --format is then not used)")
     add_cluster_arguments(parse)
     parse.set_defaults(run=cmd_parse)
 

@@ -17,6 +17,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
+from bblfsh_lsp.cluster import add_cluster_arguments, on_cluster
+
 if TYPE_CHECKING:  # sqlite3 and the index are imported when a command uses them
     from bblfsh_lsp.index.store import IndexStore
 
@@ -39,6 +41,8 @@ def add_index_command(subparsers: Any) -> argparse.ArgumentParser:
                        help="run at a low CPU priority, so that an editor's requests come first")
     index.add_argument("--wait", action="store_true",
                        help="if another process is indexing PATH, wait for it, then refresh (default: leave it be)")
+    # Not from $BBLFSH_LSP_SCHEDULER: the language server's background refresh stays on this machine.
+    add_cluster_arguments(index, environment=False)
     index.set_defaults(run=cmd_index)
     return index
 
@@ -109,8 +113,15 @@ async def cmd_index(args: argparse.Namespace) -> int:
             bar = ProgressLines(len(state.stale)) if args.progress == "bar" else None
             progress = _json_progress if bar is None else (lambda *_: bar.update(1))
             try:
-                done = await refresh(store, service, paths, [args.root], concurrency=2 * service.settings.max_instances,
-                                     progress=progress, freshness=state)
+                if on_cluster(args):  # parsed by the workers, written here (bblfsh_lsp/cluster/)
+                    from bblfsh_lsp.cluster.run import refresh_on_cluster
+
+                    done = await refresh_on_cluster(args, store, service, paths, [args.root], progress=progress,
+                                                    freshness=state)
+                else:
+                    done = await refresh(store, service, paths, [args.root],
+                                         concurrency=2 * service.settings.max_instances, progress=progress,
+                                         freshness=state)
             finally:
                 if bar is not None:
                     bar.close()

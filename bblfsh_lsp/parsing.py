@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Protocol
 
 import attrs
@@ -16,6 +16,9 @@ from driver_runtime.errors import DriverError, NoDriver
 from driver_runtime.sdk import node_table
 from driver_runtime.sdk.outline import Symbol, symbols_from_data
 from driver_runtime.sdk.protocol import DEFAULT_PARTS, Mode, ParseResult
+
+Reader = Callable[[str, int], str]
+"""How a source is read: its text from its path and the size limit (SourceError if it cannot be)."""
 
 
 class SourceParser(Protocol):
@@ -98,9 +101,11 @@ async def parse_file(
     language: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     parts: tuple[str, ...] = DEFAULT_PARTS,
+    read: Reader = read_source,
 ) -> FileParse:
+    """One file read (`read`: how, read_source for a path) and parsed; or the problem."""
     try:
-        text = await asyncio.to_thread(read_source, path, max_bytes)
+        text = await asyncio.to_thread(read, path, max_bytes)
     except SourceError as exc:
         return FileParse(path=path, problem=str(exc))
     try:
@@ -121,13 +126,14 @@ async def parse_files(
     concurrency: int = 4,
     max_bytes: int = DEFAULT_MAX_BYTES,
     parts: tuple[str, ...] = DEFAULT_PARTS,
+    read: Reader = read_source,
 ) -> AsyncIterator[FileParse]:
     """Parse files with up to `concurrency` in flight; yield outcomes in the order given."""
     pending: asyncio.Queue[asyncio.Task[FileParse] | None] = asyncio.Queue(maxsize=max(concurrency, 1))
 
     async def feed() -> None:
         for path in paths:
-            await pending.put(asyncio.ensure_future(parse_file(parser, path, mode, language, max_bytes, parts)))
+            await pending.put(asyncio.ensure_future(parse_file(parser, path, mode, language, max_bytes, parts, read)))
         await pending.put(None)
 
     feeder = asyncio.ensure_future(feed())

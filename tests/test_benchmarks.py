@@ -293,3 +293,14 @@ def test_editor_path_bench_reports(row: str, reference: str, require: Callable[[
     positive(match["folding_x"])
     positive(match["target"])
     assert re.search(r"^targets: [01] PASS, [01] FAIL, 0 not measured$", out, re.MULTILINE), out
+
+
+def test_cluster_bench_reports():
+    """bench/cluster.py --quick: its four rows with positive seconds, and the two figures the issue
+    asks for (no value asserted: a smoke test)."""
+    out = run_bench("cluster.py", "--quick")
+    rows = re.findall(r"^  (local|1 worker/1 core|2 workers/1 core|1 worker/all)\s+(\S+) s", out, re.MULTILINE)
+    assert [name for name, _ in rows] == ["local", "1 worker/1 core", "2 workers/1 core", "1 worker/all"], out
+    assert all(positive(seconds) for _, seconds in rows), out
+    assert "two one-core workers over one:" in out and "a cluster run against a local run" in out, out
+    assert "every row's output identical to the local run's" in out, out

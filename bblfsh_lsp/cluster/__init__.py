@@ -1,6 +1,6 @@
-"""`query` and `parse` on a Dask cluster: the walk on the client, files read, parsed and
-searched by workers that keep their drivers warm, answers printed by the client in the order a
-local run prints them.
+"""`query`, `parse` and `index` on a Dask cluster: the walk on the client, files read, parsed and
+searched by workers that keep their drivers warm, answers printed (or written) by the client in
+the order a local run has them.
 
 This module is what the CLI imports at start-up: flags only.  Dask loads (`run.py`) when a
 command is given `--scheduler` or `--workers`.
@@ -20,11 +20,13 @@ def _workers(value: str) -> int:
     return int(value)
 
 
-def add_cluster_arguments(command: argparse.ArgumentParser) -> None:
-    """`--scheduler ADDRESS` and `--workers N`, for the commands that run on a cluster."""
+def add_cluster_arguments(command: argparse.ArgumentParser, environment: bool = True) -> None:
+    """`--scheduler ADDRESS` and `--workers N`, for the commands that run on a cluster;
+    `environment`: whether $BBLFSH_LSP_SCHEDULER is the default."""
+    default = f"default: ${SCHEDULER_ENV}" if environment else f"only when given: not ${SCHEDULER_ENV}"
     command.add_argument(
-        "--scheduler", metavar="ADDRESS", default=os.environ.get(SCHEDULER_ENV) or None,
-        help=f"run on the Dask cluster at ADDRESS (tcp://host:8786; default: ${SCHEDULER_ENV}); the paths must "
+        "--scheduler", metavar="ADDRESS", default=(os.environ.get(SCHEDULER_ENV) or None) if environment else None,
+        help=f"run on the Dask cluster at ADDRESS (tcp://host:8786; {default}); the paths must "
              "be readable by the workers at the same place (docs/cluster.md)")
     command.add_argument(
         "--workers", type=_workers, metavar="N",

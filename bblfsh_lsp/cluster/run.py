@@ -13,8 +13,20 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from bblfsh_lsp.cluster.batches import batches, file_size
+from bblfsh_lsp.cluster.export import UastRow
 from bblfsh_lsp.cluster.plugin import DriverPlugin, DriverSettings
-from bblfsh_lsp.cluster.tasks import ParseSpec, QuerySpec, parse_batch, query_batch
+from bblfsh_lsp.cluster.sources import is_url, size_of
+from bblfsh_lsp.cluster.tasks import (
+    IndexSpec,
+    ParseSpec,
+    PatternReport,
+    PatternSpec,
+    QuerySpec,
+    index_batch,
+    parse_batch,
+    pattern_batch,
+    query_batch,
+)
 from bblfsh_lsp.query.search import FileMatches
 from driver_runtime.errors import RuntimeNotAvailable
 
@@ -73,9 +85,10 @@ async def in_order(client: Any, task: Callable[..., list[T]], spec: Any, paths: 
     soon as it and those before it are done (a buffer puts them back in order)."""
     from distributed import as_completed
 
-    named = [(path, os.path.abspath(path)) for path in paths]
+    # URLs as they are: each worker reads them itself
+    named = [(path, path if is_url(path) else os.path.abspath(path)) for path in paths]
     threads = max(sum((await client.nthreads()).values()), 1)
-    groups = batches(paths, [file_size(path) for path in paths], threads)
+    groups = batches(paths, [size_of(path) if is_url(path) else file_size(path) for path in paths], threads)
     run = uuid.uuid4().hex[:8]
     futures = [client.submit(task, spec, [named[i] for i in group], key=f"bblfsh-lsp-{run}-{number}",
                              retries=RETRIES, pure=False)
@@ -98,26 +111,55 @@ async def in_order(client: Any, task: Callable[..., list[T]], spec: Any, paths: 
             await client.cancel(pending)
 
 
-async def query_outcomes(args: argparse.Namespace, paths: list[str]) -> AsyncIterator[FileMatches]:
-    """`query`'s answers from the cluster, in the order of `paths`."""
+async def query_outcomes(args: argparse.Namespace, paths: list[str], search: Any = None) -> AsyncIterator[FileMatches]:
+    """`query`'s answers from the cluster, in the order of `paths`; with --pattern, what the
+    workers learnt of the pattern's languages is folded into `search` (the client's
+    PatternSearch), whose closing lines `query` prints as locally."""
     from driver_runtime.sdk.protocol import Mode
 
     if not paths:
         return
     async with connected(args) as client:
         settings = driver_settings(args)
-        spec = QuerySpec(settings.plugin_name, args.xpath, args.mode or Mode.SEMANTIC.value, args.language,
-                         args.timeout or None)
-        async for outcome in in_order(client, query_batch, spec, paths):
+        if args.pattern:
+            spec: Any = PatternSpec(settings.plugin_name, search.text, search.language, search.semantic,
+                                    search.file_language, search.mode.value, search.time_limit)
+            task: Callable[..., list[Any]] = pattern_batch
+        else:
+            spec = QuerySpec(settings.plugin_name, args.xpath, args.mode or Mode.SEMANTIC.value, args.language,
+                             args.timeout or None)
+            task = query_batch
+        async for outcome in in_order(client, task, spec, paths):
+            if isinstance(outcome, PatternReport):
+                for language, pattern in outcome.patterns.items():
+                    search.patterns.setdefault(language, pattern)
+                for language, failure in outcome.failures.items():
+                    search.failures.setdefault(language, failure)
+                search.unmatched.update(outcome.unmatched)
+                continue
             yield outcome
+
+
+async def cluster_rows(args: argparse.Namespace) -> AsyncIterator[tuple[UastRow, str | None]]:
+    """`parse --output`'s rows, made on the workers, in the order of the files."""
+    async with connected(args) as client:
+        spec = ParseSpec(driver_settings(args).plugin_name, args.mode, args.language, rows=True)
+        async for parsed in in_order(client, parse_batch, spec, args.files):
+            assert parsed.row is not None
+            yield parsed.row, parsed.errors
 
 
 async def run_parse(args: argparse.Namespace) -> int:
     """`parse --format jsonl` on the cluster: the same lines and exit status as a local run."""
     from bblfsh_lsp.cli import EXIT_ERROR, EXIT_NOTHING, EXIT_OK
 
+    if args.output:
+        from bblfsh_lsp.cluster.export import write_rows
+
+        return EXIT_OK if await write_rows(args.output, cluster_rows(args)) else EXIT_NOTHING
     if args.format != "jsonl":
-        print("bblfsh-lsp: parse on a cluster (--scheduler, --workers) prints --format jsonl", file=sys.stderr)
+        print("bblfsh-lsp: parse on a cluster (--scheduler, --workers) prints --format jsonl or writes --output",
+              file=sys.stderr)
         return EXIT_ERROR
     status = EXIT_OK
     async with connected(args) as client:
@@ -126,6 +168,40 @@ async def run_parse(args: argparse.Namespace) -> int:
             if parsed.errors is not None:
                 print(parsed.errors, file=sys.stderr)
                 status = EXIT_NOTHING
+            assert parsed.record is not None
             sys.stdout.buffer.write(parsed.record)
             sys.stdout.flush()
     return status
+
+
+async def refresh_on_cluster(args: argparse.Namespace, store: Any, service: Any, paths: list[str], roots: list[str],
+                             progress: Callable[[int, int, str], None] | None = None,
+                             freshness: Any = None) -> Any:
+    """indexer.refresh with the parsing on the cluster: the workers make the entries, this
+    process is the store's one writer (BATCH_FILES entries a transaction, as locally)."""
+    import asyncio
+
+    from bblfsh_lsp.index.indexer import BATCH_FILES, Refreshed, check
+
+    state = freshness or check(store, paths, roots, service)
+    if state.gone:
+        store.remove(state.gone)
+    done = 0
+    batch: list[Any] = []
+    try:
+        if state.stale:
+            async with connected(args) as client:
+                spec = IndexSpec(driver_settings(args).plugin_name)
+                async for path, entry in in_order(client, index_batch, spec, state.stale):
+                    done += 1
+                    if entry is not None:
+                        batch.append(entry)
+                    if len(batch) >= BATCH_FILES:
+                        await asyncio.to_thread(store.put, batch)
+                        batch = []
+                    if progress is not None:
+                        progress(done, len(state.stale), path)
+    finally:  # what was parsed is kept, as a local refresh keeps it (Ctrl-C, a lost scheduler)
+        if batch:
+            await asyncio.to_thread(store.put, batch)
+    return Refreshed(done, len(state.gone), len(state.fresh))
