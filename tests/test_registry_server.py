@@ -3,9 +3,10 @@
 A real language server over stdio on the docker runtime, a real registry on loopback (the one
 tests/test_registry.py starts, with its version-bumped Python driver images), a real LSP client:
 
-- notify: 0.1.1 is published while the server runs on 0.1.0; the client is asked
-  (window/showMessageRequest, "Update python to 0.1.1"), answers with the action, and the server
-  updates blue/green and answers from 0.1.1;
+- notify: 0.1.1 is published while the server runs on 0.1.0 under a steady stream of edits and
+  documentSymbol/parse requests; the client is asked (window/showMessageRequest, "Update python to
+  0.1.1"), answers with the action, and the server updates blue/green and answers from 0.1.1, no
+  request lost or failed;
 - apply: the server updates on its own under a steady stream of edits and documentSymbol/parse
   requests, none lost or failed, and says so (window/showMessage);
 - the registry down: a log line per check, no popup, the installed driver serves; the registry
@@ -126,10 +127,42 @@ class Editor:
     def message(self, needle: str) -> str | None:
         return next((message for message in self.messages if needle in message), None)
 
+    async def steady_stream(self, stop: asyncio.Event, answered: list[tuple[float, str]], wrong: list[str]) -> None:
+        """An edit, then documentSymbol (a fresh parse of it), every 20-50 ms, and a bblfsh/parse now
+        and then, until `stop`: each answer's time in `answered`, each wrong or failed one in `wrong`."""
+        step = 0
+        while not stop.is_set():
+            step += 1
+            name = f"greet_{step}"
+            self.edit(name)
+            try:
+                got = await self.symbols()
+                if got != [name]:
+                    wrong.append(f"{name}: {got}")
+                if step % 5 == 0:
+                    tree = await self.parse()
+                    if tree.language != "python" or tree.uast is None or tree.errors:
+                        wrong.append(f"{name}: parse answered {str(tree)[:200]}")
+            except Exception as exc:  # every request must be answered
+                wrong.append(f"{name}: {type(exc).__name__}: {exc}")
+            answered.append((time.monotonic(), name))
+            await asyncio.sleep(0.02 + (step % 4) * 0.01)
+
+
     async def stop(self) -> None:
         await self.client.shutdown_async(None)
         self.client.exit(None)
         await self.client.stop()
+
+
+def assert_served_throughout(answered: list[tuple[float, str]], wrong: list[str], published: float,
+                             done: float) -> None:
+    """The stream ran before, during and after the update, every request answered right, with no
+    gap longer than a request's."""
+    assert wrong == []
+    assert answered[0][0] < published and answered[-1][0] > done
+    gaps = [later - earlier for (earlier, _), (later, _) in zip(answered, answered[1:], strict=False)]
+    assert len(answered) > 50 and max(gaps) < 5.0, max(gaps)
 
 
 async def test_notify_asks_and_the_chosen_action_updates(registry: LocalRegistry, versions: dict[str, str],
@@ -144,6 +177,12 @@ async def test_notify_asks_and_the_chosen_action_updates(registry: LocalRegistry
         assert await editor.driver_version() == "0.1.0"
         await asyncio.sleep(INTERVAL * 2.5)  # checks that find nothing newer ask nothing
         assert editor.questions == []
+        # The user keeps typing while the question comes, is answered, and the driver is swapped.
+        answered: list[tuple[float, str]] = []
+        wrong: list[str] = []
+        stop = asyncio.Event()
+        stream = asyncio.ensure_future(editor.steady_stream(stop, answered, wrong))
+        await asyncio.sleep(1.0)
         second = await asyncio.to_thread(publish, registry, repository, "0.1.1")
         published = time.monotonic()
         (question,) = await editor.wait_for(lambda: editor.questions, 30)
@@ -152,9 +191,15 @@ async def test_notify_asks_and_the_chosen_action_updates(registry: LocalRegistry
                                     f"{registry.address}/{repository} (0.1.0 is installed)")
         assert [action.title for action in question.actions] == ["Update python to 0.1.1"]
         swapped = await editor.wait_for(lambda: editor.message("without downtime"), 60)
+        done = time.monotonic()
+        await asyncio.sleep(1.0)
+        stop.set()
+        await stream
+        assert_served_throughout(answered, wrong, published, done)
         assert "the python driver is now 0.1.1" in swapped
         assert await editor.driver_version() == "0.1.1"
-        print(f"\nnotify: published -> answering from 0.1.1 in {time.monotonic() - published:.1f} s")
+        print(f"\nnotify: published -> answering from 0.1.1 in {done - published:.1f} s, "
+              f"{len(answered)} edits answered")
         assert editor.progress[0] == "begin" and editor.progress[-1] == "end"  # the editor's update path
         editor.edit("greet_again")
         assert await editor.symbols() == ["greet_again"]
@@ -184,28 +229,7 @@ async def test_apply_updates_under_a_steady_stream_of_requests(registry: LocalRe
         answered: list[tuple[float, str]] = []  # (when, what) of every answer
         wrong: list[str] = []
         stop = asyncio.Event()
-
-        async def steady_stream() -> None:
-            """An edit, then documentSymbol (a fresh parse of it), every 20-50 ms; a bblfsh/parse now and then."""
-            step = 0
-            while not stop.is_set():
-                step += 1
-                name = f"greet_{step}"
-                editor.edit(name)
-                try:
-                    got = await editor.symbols()
-                    if got != [name]:
-                        wrong.append(f"{name}: {got}")
-                    if step % 5 == 0:
-                        tree = await editor.parse()
-                        if tree.language != "python" or tree.uast is None or tree.errors:
-                            wrong.append(f"{name}: parse answered {str(tree)[:200]}")
-                except Exception as exc:  # every request must be answered
-                    wrong.append(f"{name}: {type(exc).__name__}: {exc}")
-                answered.append((time.monotonic(), name))
-                await asyncio.sleep(0.02 + (step % 4) * 0.01)
-
-        stream = asyncio.ensure_future(steady_stream())
+        stream = asyncio.ensure_future(editor.steady_stream(stop, answered, wrong))
         await asyncio.sleep(1.0)
         await asyncio.to_thread(publish, registry, repository, "0.1.1")
         published = time.monotonic()
@@ -217,15 +241,11 @@ async def test_apply_updates_under_a_steady_stream_of_requests(registry: LocalRe
         await stream
         print(f"\napply: published -> swapped in {done - published:.1f} s, {len(answered)} edits answered, "
               f"{len(answered) / (answered[-1][0] - answered[0][0]):.0f}/s")
-        assert wrong == []
+        assert_served_throughout(answered, wrong, published, done)
         assert told == (f"bblfsh-lsp: updated the python driver from 0.1.0 to 0.1.1 "
                         f"({registry.address}/{repository}:latest), as driverUpdates is apply")
         assert "the python driver is now 0.1.1" in swapped
         assert await editor.driver_version() == "0.1.1"
-        # The stream ran before, during and after the update, with no gap longer than a request's.
-        assert answered[0][0] < published and answered[-1][0] > done
-        gaps = [later - earlier for (earlier, _), (later, _) in zip(answered, answered[1:], strict=False)]
-        assert len(answered) > 50 and max(gaps) < 5.0, max(gaps)
         assert editor.questions == []
         assert sorted(message for message in editor.messages if "0.1.1" in message) == sorted([told, swapped])
         entry = DriverManager().get("python")
