@@ -85,6 +85,8 @@ class ParsedDocument:
         # Whether the problem is about this document's content, worth a diagnostic on it (a file
         # too large), rather than about the drivers (said once, in a message).
         self.problem_on_document = problem_on_document
+        # The same version with its tree, when a request asked for it (DocumentStore.with_whole_tree).
+        self.whole: asyncio.Future[ParsedDocument] | None = None
 
     @property
     def tree(self) -> dict[str, Any] | None:
@@ -309,10 +311,9 @@ class DocumentStore:
         same text asked for now (the driver answers it from its last parse), kept with it."""
         if parsed.tree is not None or not parsed.parsed or parsed.result is None:
             return parsed
-        pending = parsed.__dict__.get("_whole")
-        if pending is None:
-            pending = parsed.__dict__["_whole"] = asyncio.ensure_future(self._whole(parsed))
-        return await asyncio.shield(pending)
+        if parsed.whole is None:
+            parsed.whole = asyncio.ensure_future(self._whole(parsed))
+        return await asyncio.shield(parsed.whole)
 
     async def _whole(self, parsed: ParsedDocument) -> ParsedDocument:
         path = self._documents[parsed.uri].path if parsed.uri in self._documents else ""

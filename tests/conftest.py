@@ -4,10 +4,12 @@ import contextlib
 import os
 import socket
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from driver_runtime import images
 from driver_runtime.errors import ImageError
@@ -130,6 +132,20 @@ def free_port() -> int:
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def module_service() -> AsyncIterator[DriverService]:
+    """One driver service for a whole test module (its drivers started once), made from the
+    settings as the command line makes it, on the process runtime."""
+    from bblfsh_lsp.settings import Settings
+    from driver_runtime.runtimes import choose
+
+    settings = Settings(runtime="process")
+    found = DriverService.for_choice(choose(settings.runtime, settings.isolation()), settings.pool(),
+                                     preferences=settings.driver_preferences())
+    yield found
+    await found.close()
 
 
 @pytest.fixture

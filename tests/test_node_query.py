@@ -5,21 +5,18 @@ patterns made for nodes find them and the code like them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from conftest import REPO
 
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.query.node_query import candidate_xpaths, literal, pattern_for, xpath_for
 from bblfsh_lsp.query.pattern import compile_pattern, match
 from bblfsh_lsp.query.xpath import run_query
-from bblfsh_lsp.settings import Settings
 from bblfsh_lsp.uast_explorer import children, explorer_tree, node_at
-from driver_runtime.runtimes import choose
 from driver_runtime.sdk.protocol import Mode
 from driver_runtime.sdk.uast import span
 from driver_runtime.service import DriverService
@@ -41,13 +38,9 @@ def g(y):
 '''
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def service() -> AsyncIterator[DriverService]:
-    settings = Settings(runtime="process")
-    found = DriverService.for_choice(choose(settings.runtime, settings.isolation()), settings.pool(),
-                                     preferences=settings.driver_preferences())
-    yield found
-    await found.close()
+@pytest.fixture(scope="module")
+def service(module_service: DriverService) -> DriverService:
+    return module_service
 
 
 def walk(node: dict[str, Any], path: tuple[int, ...] = ()) -> Iterator[tuple[tuple[int, ...], dict[str, Any]]]:

@@ -9,30 +9,21 @@ them their cases skip, or fail under BBLFSH_LSP_REQUIRE_TOOLCHAINS=1.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 from conftest import toolchain_unavailable
 
 from bblfsh_lsp.positions import TextIndex
 from bblfsh_lsp.query.pattern import PatternError, compile_pattern, match
-from bblfsh_lsp.settings import Settings
 from driver_runtime.errors import DriverError
-from driver_runtime.runtimes import choose
 from driver_runtime.sdk.protocol import Mode
 from driver_runtime.service import DriverService
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def service() -> AsyncIterator[DriverService]:
-    settings = Settings(runtime="process")
-    found = DriverService.for_choice(choose(settings.runtime, settings.isolation()), settings.pool(),
-                                     preferences=settings.driver_preferences())
-    yield found
-    await found.close()
+@pytest.fixture(scope="module")
+def service(module_service: DriverService) -> DriverService:
+    return module_service
 
 
 async def ready(service: DriverService, language: str) -> None:

@@ -165,10 +165,11 @@ class PythonDriver:
         finally:
             sys.setrecursionlimit(limit)
         attach_comments(uast, source, mode)
-        self._keep_statements(uast, found, mode, source.shift) if keep else self._keep_statements(None, [], mode, 0)
+        self._keep_statements(uast, found, mode, source.shift)  # found is empty when not kept: none then
         return ParseResult(language=self.language, uast=uast)
 
     def _keep_statements(self, uast: Any, found: list[tuple[Any, int]], mode: Mode, shift: int) -> None:
+        """The converted statements of this parse, for the next (reuse.py); none if `found` is empty."""
         body = uast.get("body") if isinstance(uast, dict) else None
         if not found or not isinstance(body, list) or len(body) != len(found):
             self._statements = self._token = None
