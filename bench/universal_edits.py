@@ -10,8 +10,10 @@ character, the server parses the new version and gets its outline.  Median laten
   edit+tree  - the same, but the semantic UAST back and the outline computed from it here (what
                the server did before protocol 1.3, and what a driver of 1.2 gets);
   whole      - the outline and folds with the whole text sent each time (a protocol 1.1 driver).
-Reported as ratios of medians to the reference, measured in turns.  Default file: CPython's
-argparse.py (about 100 KB).
+Reported as ratios of medians to the reference, measured in turns: each path in a series of its own,
+--pause seconds between rounds (typing speed: what a driver does after an answer, freeing the last
+tree, is done then, as in an editor; the paths' series do not leave work to each other).  Default
+file: CPython's argparse.py (about 100 KB).
 
 Run: python bench/universal_edits.py [--n 30] [--file FILE --language LANG]
 """
@@ -47,7 +49,7 @@ async def outline_of(service: DriverService, text: str, path: Path, language: st
     return len(outline(result.uast, TextIndex(text, "utf-16"), kinds=kinds))
 
 
-async def run(path: Path, language: str, runs: int) -> None:
+async def run(path: Path, language: str, runs: int, pause: float) -> None:
     text = path.read_text(encoding="utf-8")
     data = text.encode("utf-8")
     grammar = grammars.grammar_for(grammars.served_name(language), path.name)
@@ -62,18 +64,19 @@ async def run(path: Path, language: str, runs: int) -> None:
         assert await outline_of(service, text, path, language, "")
         reference: list[float] = []
         samples: dict[str, list[float]] = {"edit": [], "edit+tree": [], "whole": []}
-        for _ in range(runs):
-            started = time.perf_counter()
-            tree_sitter.parse(data)
-            reference.append(time.perf_counter() - started)
-            # One character typed at the end of a random line, then the same for the whole-text path.
-            lines = text.splitlines(keepends=True)
-            line = rng.randrange(len(lines))
-            lines[line] = lines[line].rstrip("\n") + " \n"
-            text = "".join(lines)
-            for name, key, views in (("edit", document, True), ("edit+tree", document, False), ("whole", "", True)):
-                if name == "edit+tree":  # typed again: the same text would be answered from the last parse
-                    text = text[:-1] + (" " if text[-1] != " " else "\n")
+        # Each path in a series of its own, a pause between rounds as between keystrokes (what a
+        # driver does once an answer is sent, freeing the last tree, is then done as in an editor).
+        for name, key, views in (("edit", document, True), ("edit+tree", document, False), ("whole", "", True)):
+            for _ in range(runs):
+                await asyncio.sleep(pause)
+                started = time.perf_counter()
+                tree_sitter.parse(data)
+                reference.append(time.perf_counter() - started)
+                # One character typed at the end of a random line.
+                lines = text.splitlines(keepends=True)
+                line = rng.randrange(len(lines))
+                lines[line] = lines[line].rstrip("\n") + " \n"
+                text = "".join(lines)
                 started = time.perf_counter()
                 await outline_of(service, text, path, language, key, views)
                 samples[name].append(time.perf_counter() - started)
@@ -86,8 +89,9 @@ async def run(path: Path, language: str, runs: int) -> None:
 def main() -> None:
     parser = arguments(__doc__, 30, "the file to edit (default: CPython's argparse.py)")
     parser.add_argument("--language", default="python", help="its language (default: python)")
+    parser.add_argument("--pause", type=float, default=0.05, help="seconds between rounds (default 0.05: typing)")
     args = parser.parse_args()
-    asyncio.run(run(args.file or Path(argparse.__file__), args.language, args.n))
+    asyncio.run(run(args.file or Path(argparse.__file__), args.language, args.n, args.pause))
 
 
 if __name__ == "__main__":

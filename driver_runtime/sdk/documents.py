@@ -18,11 +18,14 @@ protocol 1.3's parts), it is answered without parsing again.
 from __future__ import annotations
 
 import collections
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
+from driver_runtime.sdk.outline import SymbolKind
 from driver_runtime.sdk.protocol import EditRequest, ParseRequest, ParseResult, TextEdit, apply_edits, document_digest
+from driver_runtime.sdk.views import Views
 
 # What a driver process keeps at most: the documents an editor has open, not a workspace.
 MAX_DOCUMENTS = 64
@@ -49,6 +52,7 @@ class KeptDocuments:
         self._kept: collections.OrderedDict[str, Kept] = collections.OrderedDict()
         self._bytes = 0
         self._last: tuple[str, str, bytes, ParseResult] | None = None  # document, mode, text, result
+        self._views: tuple[str, Views] | None = None  # the outline and folds of the document parsed last
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -57,9 +61,12 @@ class KeptDocuments:
         """A whole text; kept under request.document when it names one."""
         if not request.document:
             return driver.parse(request)
+        known = self._kept.get(request.document)
         self._release(request.document)
         data = request.content.encode("utf-8", "surrogatepass")
-        return self._parse(driver, request, Kept(data), None)
+        # The document's whole text again (a host that sends no edits, or one that lost track):
+        # what its driver kept of the last one may still serve (its unchanged parts).
+        return self._parse(driver, request, Kept(data, known.state if known is not None else None), None)
 
     def edit(self, driver: Any, request: EditRequest) -> ParseResult:
         kept = self._kept.get(request.document)
@@ -78,6 +85,15 @@ class KeptDocuments:
                              language=request.language, mode=request.mode, document=request.document)
         return self._parse(driver, parse, Kept(data, kept.state), request.edits)
 
+    def views(self, document: str, kinds: Mapping[str, SymbolKind]) -> Views | None:
+        """The views of a kept document (sdk.views), for one document at a time: the one being
+        typed in (the others' would hold their trees)."""
+        if not document or document not in self._kept:
+            return None
+        if self._views is None or self._views[0] != document:
+            self._views = (document, Views(kinds))
+        return self._views[1]
+
     def data(self, document: str) -> bytes:
         """The text kept under a document id, as UTF-8 (UnknownDocument if none is)."""
         kept = self._kept.get(document)
@@ -88,6 +104,8 @@ class KeptDocuments:
     def close(self, document: str) -> None:
         if self._last is not None and self._last[0] == document:
             self._last = None
+        if self._views is not None and self._views[0] == document:
+            self._views = None
         self._release(document)
 
     def _release(self, document: str) -> None:

@@ -8,8 +8,9 @@ both from one pass over the tree.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from typing import Any
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -28,8 +29,9 @@ COMMENT = "comment"
 IMPORTS = "imports"
 
 
-@attrs.frozen
-class Fold:
+class Fold(NamedTuple):
+    """A named tuple: a document has hundreds, made after every keystroke."""
+
     start_line: int  # 0-based
     end_line: int
     collapsed_at: int  # byte offset of where the folded text starts (the end of its first line)
@@ -43,60 +45,128 @@ def _is_import(node: dict[str, Any]) -> bool:
     return node.get(TYPE) in IMPORT_TYPES or ("Import" in roles and "Statement" in roles)
 
 
-def _last_line(index: Text, end: int, start_line: int) -> int:
-    """The last line a span really covers (a span ending at a line start ends on the line before)."""
-    line = index.line_of(end)
-    if line > start_line and index.lines.starts[line] == end:
-        line -= 1
-    return line
+def worth_folding(node_type: str | None, roles: Any) -> bool:
+    """A node whose multi-line extent folds on its own: a string, or a native node of a folded
+    role (a uast:* node's roles are its concept's and those of the node it replaced (issue 14),
+    and its extent is its parts' (a Python body's Block starts at its first statement), which
+    would fold a function's body from its first line)."""
+    return node_type == "uast:String" or (
+        not FOLDED_ROLES.isdisjoint(roles) and not (node_type or "").startswith("uast:"))
+
+
+@attrs.define
+class FoldParts:
+    """What a tree's nodes give its folds, in bytes (the outline's symbols give the rest):
+    multi-line nodes worth folding as (start, end, depth), comments, and runs of imports; and
+    the node each came from (sdk.views keeps a subtree's parts)."""
+
+    spans: list[tuple[int, int, int]] = attrs.field(factory=list)
+    comments: list[tuple[int, int]] = attrs.field(factory=list)
+    import_runs: list[list[tuple[int, int]]] = attrs.field(factory=list)
+    span_nodes: list[int] = attrs.field(factory=list)
+    comment_nodes: list[int] = attrs.field(factory=list)
+    run_nodes: list[int] = attrs.field(factory=list)  # the parent of each run's imports
+
+    def subtree(self, start: int, end: int, depth: int, delta: int = 0) -> FoldParts:
+        """The parts of nodes start..end-1 (a subtree, its root at `depth`), its depths from
+        its root's, `delta` bytes further."""
+        first, last = bisect_left(self.span_nodes, start), bisect_left(self.span_nodes, end)
+        spans = [(begin + delta, finish + delta, level - depth) for begin, finish, level in self.spans[first:last]]
+        first, last = bisect_left(self.comment_nodes, start), bisect_left(self.comment_nodes, end)
+        comments = [(begin + delta, finish + delta) for begin, finish in self.comments[first:last]]
+        runs = [[(begin + delta, finish + delta) for begin, finish in run]
+                for run, parent in zip(self.import_runs, self.run_nodes) if start <= parent < end]
+        return FoldParts(spans, comments, runs)
+
+    def add(self, other: FoldParts, number: int, depth: int, delta: int) -> None:
+        """A kept subtree's parts, for node `number` at `depth` that holds it, `delta` bytes further."""
+        self.spans.extend((begin + delta, finish + delta, level + depth) for begin, finish, level in other.spans)
+        self.span_nodes.extend([number] * len(other.spans))
+        self.comments.extend((begin + delta, finish + delta) for begin, finish in other.comments)
+        self.comment_nodes.extend([number] * len(other.comments))
+        self.import_runs.extend([(begin + delta, finish + delta) for begin, finish in run] for run in other.import_runs)
+        self.run_nodes.extend([number] * len(other.import_runs))
+
+
+def fold_parts(structure: Structure, index: Text, kept: Mapping[int, tuple[FoldParts, int]] | None = None) -> FoldParts:
+    """The fold parts of a tree; `kept`: node number -> the parts of its subtree, kept from a
+    build before, and by how many bytes it moved since (sdk.views)."""
+    parts = FoldParts()
+    import_parents: set[int] = set()
+    line_starts = index.lines.starts
+    starts, ends, depths = structure.starts, structure.ends, structure.depths
+    for number, node in enumerate(structure.nodes):
+        start = starts[number]
+        if start == NO_EXTENT:
+            continue
+        if kept and number in kept:
+            subtree, delta = kept[number]
+            parts.add(subtree, number, depths[number], delta)
+            if _is_import(node):
+                import_parents.add(structure.parents[number])
+            continue
+        node_type = node.get(TYPE)
+        if node_type == "uast:Comment":
+            parts.comments.append((start, ends[number]))
+            parts.comment_nodes.append(number)
+            continue
+        roles = node.get(ROLE) or ()
+        if node_type in IMPORT_TYPES or ("Import" in roles and "Statement" in roles):
+            import_parents.add(structure.parents[number])
+        elif worth_folding(node_type, roles) and \
+                bisect_right(line_starts, ends[number]) > bisect_right(line_starts, start):
+            parts.spans.append((start, ends[number], depths[number]))
+            parts.span_nodes.append(number)
+    for parent, run in _import_runs(structure, import_parents):
+        parts.import_runs.append(run)
+        parts.run_nodes.append(parent)
+    return parts
 
 
 def folds(structure: Structure, symbols: list[Symbol], index: Text) -> list[Fold]:
+    return assemble(symbols, fold_parts(structure, index), index)
+
+
+def assemble(symbols: list[Symbol], parts: FoldParts, index: Text) -> list[Fold]:
+    """The folds of a document from its symbols and its nodes' fold parts."""
     # One fold per start line, the longest: (end_line, -depth, end, kind) by start line; the
-    # Fold objects are made at the end, for the winners only.  This runs after every keystroke.
+    # Fold objects are made at the end, for the winners only.  This runs after every keystroke,
+    # once per candidate: the lines are looked up here, not through Text's methods.
     found: dict[int, tuple[int, int, int, str | None]] = {}
     line_starts = index.lines.starts
+    size = len(index.data)
+    known_at = found.get
 
     def add(start: int, end: int, kind: str | None, depth: int) -> None:
         start_line = bisect_right(line_starts, start) - 1
-        end_line = _last_line(index, end, start_line)
+        end = min(max(end, 0), size)
+        end_line = bisect_right(line_starts, end) - 1
+        if end_line > start_line and line_starts[end_line] == end:
+            end_line -= 1  # a span ending at a line start ends on the line before
         if end_line <= start_line:
             return
-        known = found.get(start_line)
+        known = known_at(start_line)
         if known is not None and (end_line, -depth) <= known[:2]:
             return
         found[start_line] = (end_line, -depth, end, kind)
 
     for symbol, depth in _walk_symbols(symbols):
         add(symbol.start, symbol.end, None, depth)
-
-    comments: list[tuple[int, int]] = []
-    import_parents: set[int] = set()
-    starts, ends, depths = structure.starts, structure.ends, structure.depths
-    for number, node in enumerate(structure.nodes):
-        start = starts[number]
-        if start == NO_EXTENT:
-            continue
-        node_type = node.get(TYPE)
-        if node_type == "uast:Comment":
-            comments.append((start, ends[number]))
-            continue
-        roles = node.get(ROLE) or ()
-        if node_type in IMPORT_TYPES or ("Import" in roles and "Statement" in roles):
-            import_parents.add(structure.parents[number])
-        # By role, native nodes only: a uast:* node's roles are its concept's and those of the
-        # node it replaced (issue 14), and its extent is its parts' (a Python body's Block
-        # starts at its first statement), which would fold a function's body from its first line.
-        elif (node_type == "uast:String" or (not FOLDED_ROLES.isdisjoint(roles)
-                                              and not (node_type or "").startswith("uast:"))) and \
-                bisect_right(line_starts, ends[number]) > bisect_right(line_starts, start):
-            add(start, ends[number], None, depths[number])
-
-    for run in _comment_runs(comments, index):
+    for start, end, depth in parts.spans:
+        add(start, end, None, depth)
+    for run in _comment_runs(parts.comments, index):
         add(run[0][0], run[-1][1], COMMENT, 0)
-    for run in _import_runs(structure, import_parents):
+    for run in parts.import_runs:
         add(run[0][0], run[-1][1], IMPORTS, 0)
-    return [Fold(start_line, end_line, index.line_end(start_line), min(end, index.line_end(end_line)), kind, -depth)
+    data, count = index.data, len(line_starts)
+
+    def line_end(line: int) -> int:  # Text.line_end, for lines known to exist
+        if line + 1 >= count:
+            return size
+        end = line_starts[line + 1] - 1  # the line break's last byte
+        return end - 1 if data[end] == 0x0A and end > line_starts[line] and data[end - 1] == 0x0D else end
+
+    return [Fold(start_line, end_line, line_end(start_line), min(end, line_end(end_line)), kind, -depth)
             for start_line, (end_line, depth, end, kind) in sorted(found.items())]
 
 
@@ -104,8 +174,9 @@ def _comment_runs(comments: list[tuple[int, int]], index: Text) -> list[list[tup
     """Comments on consecutive lines; a multi-line (block) comment is a run by itself."""
     runs: list[list[tuple[int, int]]] = []
     run: list[tuple[int, int]] = []
+    line_of = index.line_of
     for comment in sorted(comments):
-        if run and index.line_of(comment[0]) > index.line_of(run[-1][1]) + 1:
+        if run and line_of(comment[0]) > line_of(run[-1][1]) + 1:
             runs.append(run)
             run = []
         run.append(comment)
@@ -114,27 +185,32 @@ def _comment_runs(comments: list[tuple[int, int]], index: Text) -> list[list[tup
     return runs
 
 
-def _import_runs(structure: Structure, parents: set[int]) -> list[list[tuple[int, int]]]:
-    """Imports of one parent that follow each other with no other statement between them."""
-    siblings: dict[int, list[int]] = {}
+def _import_runs(structure: Structure, parents: set[int]) -> list[tuple[int, list[tuple[int, int]]]]:
+    """Imports of one parent that follow each other with no other statement between them, with
+    that parent."""
+    siblings: dict[int, list[tuple[Any, int, int]]] = {}
     for number, parent in enumerate(structure.parents):
         if parent in parents and structure.starts[number] != NO_EXTENT:
-            siblings.setdefault(parent, []).append(number)
+            siblings.setdefault(parent, []).append((structure.nodes[number], structure.starts[number],
+                                                    structure.ends[number]))
+    return [(parent, run) for parent, members in siblings.items() for run in import_runs(members)]
+
+
+def import_runs(members: list[tuple[Any, int, int]]) -> list[list[tuple[int, int]]]:
+    """The runs of imports among one parent's children, given as (node, start, end)."""
     runs: list[list[tuple[int, int]]] = []
-    for members in siblings.values():
-        run: list[tuple[int, int]] = []
-        for number in members:
-            node = structure.nodes[number]
-            if _is_import(node):
-                run.append((structure.starts[number], structure.ends[number]))
-                continue
-            if node.get(TYPE) == "uast:Comment":
-                continue
-            if len(run) > 1:
-                runs.append(run)
-            run = []
+    run: list[tuple[int, int]] = []
+    for node, start, end in members:
+        if _is_import(node):
+            run.append((start, end))
+            continue
+        if node.get(TYPE) == "uast:Comment":
+            continue
         if len(run) > 1:
             runs.append(run)
+        run = []
+    if len(run) > 1:
+        runs.append(run)
     return runs
 
 

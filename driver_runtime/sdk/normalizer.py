@@ -183,16 +183,22 @@ class Normalizer:
         self._plans[mode][native_type, parent_type, field] = plan
         return plan
 
-    def run(self, tree: Any, data: bytes, mode: Mode) -> Any:
+    def run(self, tree: Any, data: bytes, mode: Mode, done: set[int] | None = None,
+            watched: Mapping[int, int] | None = None, results: dict[int, Any] | None = None) -> Any:
+        """The tree normalised.  For a driver that reuses the normalised subtrees of a previous
+        parse: `done`, the ids of objects already normalised (taken as they are); `watched`, ids
+        of native objects -> a number under which `results` gets what each became."""
         context = Context(data=data, language=self.language)
         kind = type(tree)
         if kind is not dict and kind is not list:
             return tree
-        visit, visit_list = self._walker(context, mode)
+        visit, visit_list = self._walker(context, mode, done or set(), watched or {},
+                                         results if results is not None else {})
         return visit(tree, "", "") if kind is dict else visit_list(tree, "", "")
 
-    def _walker(self, context: Context, mode: Mode) -> tuple[Callable[[Node, str, str], Any],
-                                                             Callable[[list[Any], str, str], list[Any]]]:
+    def _walker(self, context: Context, mode: Mode, done: set[int], watched: Mapping[int, int],
+                results: dict[int, Any]) -> tuple[Callable[[Node, str, str], Any],
+                                                  Callable[[list[Any], str, str], list[Any]]]:
         """The walk for one tree: two closures (an object, a list), everything they need bound
         as locals, which are the fastest lookups Python has."""
         plans = self._plans[mode]
@@ -213,7 +219,7 @@ class Normalizer:
                     else item
                     for item in items]
 
-        def visit(value: Node, parent_type: str, field: str) -> Any:
+        def visit_node(value: Node, parent_type: str, field: str) -> Any:
             if detached and not detached.isdisjoint(value):
                 for key in detached:
                     value.pop(key, None)
@@ -250,6 +256,16 @@ class Normalizer:
                 return carry(transform(value, context), value)
             return value
 
+        def visit_reusing(value: Node, parent_type: str, field: str) -> Any:
+            if id(value) in done:
+                return value
+            number = watched.get(id(value))
+            result = visit_node(value, parent_type, field)
+            if number is not None:
+                results[number] = result
+            return result
+
+        visit = visit_reusing if done or watched else visit_node
         return visit, visit_list
 
 

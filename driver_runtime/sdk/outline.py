@@ -10,7 +10,7 @@ send its outline with its parse (protocol 1.3, the `outline` part) as the host w
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -318,12 +318,84 @@ def _variable_kind(name: str, in_type: bool) -> SymbolKind:
     return SymbolKind.Field if in_type else SymbolKind.Variable
 
 
+# The containers a subtree's symbols may go to outside it, as Made names them: the symbol its
+# node is in (None: the file), the symbol that one is listed in (a constructor's parameter
+# properties go there), and the symbol its parent made (a type written in place: its members).
+OWNER, HOLDER, DECLARED = 0, 1, 2
+
+
+class Miss(Exception):
+    """A subtree whose outline was kept is met where what is around it is not what it was."""
+
+    def __init__(self, number: int):
+        super().__init__(number)
+        self.number = number
+
+
+@attrs.define(eq=False)
+class Made:
+    """What one subtree gave the outline of the tree around it (sdk.views keeps it for the next
+    version): `symbols`, (container, symbol, made by an assignment) in the order they were put
+    in the containers outside it (OWNER, HOLDER, DECLARED), with the symbols inside them; `names`,
+    the names it bound in those; `context`, what of the tree around it they depend on.  An
+    assignment's symbol is dropped where its name is bound before it (the builder's rule): kept
+    only when no name bound outside the subtree dropped one of its symbols."""
+
+    context: tuple[Any, ...]
+    symbols: list[tuple[int, Symbol, bool]] = attrs.field(factory=list)
+    names: list[tuple[int, str]] = attrs.field(factory=list)
+
+
+class _Recording:
+    """A subtree being walked whose Made is being written (pure: nothing outside changed it)."""
+
+    __slots__ = ("start", "end", "targets", "made", "pure")
+
+    def __init__(self, start: int, end: int, targets: tuple[Symbol | None, ...], made: Made):
+        self.start, self.end, self.targets, self.made, self.pure = start, end, targets, made, True
+
+    def tag(self, container: Symbol | None) -> int | None:
+        for tag, target in enumerate(self.targets):
+            if container is target:
+                return tag
+        return None
+
+
+def moved(symbol: Symbol, delta: int) -> Symbol:
+    """A symbol (and those inside it) `delta` bytes further."""
+    if not delta:
+        return symbol
+    return Symbol(symbol.name, symbol.kind, symbol.start + delta, symbol.end + delta, symbol.name_start + delta,
+                  symbol.name_end + delta, [moved(child, delta) for child in symbol.children])
+
+
+def _symbol_key(symbol: Symbol | None) -> tuple[int, str] | None:
+    return None if symbol is None else (int(symbol.kind), symbol.name)
+
+
 class _Builder:
-    def __init__(self, structure: Structure, index: Text, kinds: Mapping[str, SymbolKind]):
+    def __init__(self, structure: Structure, index: Text, kinds: Mapping[str, SymbolKind],
+                 kept: Mapping[int, tuple[Made, int]] | None = None, record: Collection[int] = ()):
+        """`kept`: node number -> what its subtree made in a build before and by how many bytes
+        it has moved since (sdk.views: the structure holds the node alone, its Made is replayed
+        if its context is the same, else Miss); `record`: the node numbers whose Made to write
+        (self.made)."""
         self.index = index
         self.structure = structure
         self.kinds = kinds
+        self.kept = kept or {}
+        self.record = record
+        self.made: dict[int, Made] = {}
         self.names_in: dict[int, set[str]] = {}  # id of a symbol (of None: the file) -> its children's names
+        # ids of the symbols an assignment made: a name bound before in its container is none
+        # (sdk.views drops those of one statement of a file bound by the statements before it).
+        self.assigned: set[int] = set()
+        self.holder: dict[int, Symbol | None] = {}  # id of a symbol that owns -> the symbol it is listed in
+        self.made_at: dict[int, Symbol] = {}
+        # For the Made being written: where each symbol was made and each name first bound.
+        self._recordings: list[_Recording] = []
+        self._made_at_node: dict[int, int] = {}
+        self._first_bound: dict[tuple[int, str], int] = {}
 
     def header_start(self, number: int, name_start: int) -> int:
         """Where a definition starts: at the first word of the line where its extent or its name
@@ -365,7 +437,7 @@ class _Builder:
         return Symbol(name, kind, start, end, name_start, name_end)
 
     def build(self) -> list[Symbol]:
-        roots: list[Symbol] = []
+        roots = self.roots = []
         structure = self.structure
         parents = structure.parents
         # owner[i]: the symbol that node i is inside of (None at module level); local[i]: node i is
@@ -373,17 +445,20 @@ class _Builder:
         owner: list[Symbol | None] = [None] * len(structure)
         local = self.local = [False] * len(structure)
         made_owner = [False] * len(structure)  # node i is a symbol that owns what is inside it
-        holder: dict[int, Symbol | None] = {}  # id of a symbol that owns -> the symbol it is listed in
+        holder = self.holder
         # A type written in place (Go's `x struct {...}`, Java's `new T() {...}`): made_at[i] is the
         # one symbol node i made; body[i]: node i is such a type, declared by the symbol its parent
         # made, whose members its members are; member[i]: node i is directly in one; hidden[i]:
         # node i is in one that no symbol declares (`[]struct {...}`, `f(new T() {...})`), whose
         # members have nothing to be listed under (gopls, and JDT LS's outline of class files).
-        made_at: dict[int, Symbol] = {}
+        made_at = self.made_at
         body = [False] * len(structure)
         member = [False] * len(structure)
         hidden = [False] * len(structure)
+        kept, record, recordings = self.kept, self.record, self._recordings
         for number, node in enumerate(structure.nodes):
+            while recordings and recordings[-1].end <= number:
+                self._close()
             parent = parents[number]
             if parent >= 0:
                 if hidden[parent]:
@@ -394,12 +469,17 @@ class _Builder:
             owner[number] = parent_owner
             if parent >= 0 and not made_owner[parent]:
                 local[number] = local[parent] or _is_function(structure.nodes[parent])
+            if kept and number in kept:
+                self._replay(number, parent, parent_owner, member[number])
+                continue
+            if record and number in record:
+                self._open(number, parent, parent_owner, member[number])
             # Most nodes are none of the kinds of symbol: reject them without a call.
             node_type = node.get(TYPE)
             if node_type != "uast:FunctionGroup" and (
                     not self.kinds or _listed_kind(node_type or "", self.kinds) is None):
                 if node_type in IMPORT_TYPES:  # binds names first: a later assignment declares none
-                    self.names_in.setdefault(id(parent_owner), set()).update(_imported_names(node))
+                    self._bind(parent_owner, _imported_names(node), number)
                 roles = node.get(ROLE)
                 if not roles or ("Declaration" not in roles and "Assignment" not in roles):
                     continue
@@ -422,15 +502,98 @@ class _Builder:
             if len(made) == 1:
                 made_at[number] = made[0]
             for symbol in made:
-                (container.children if container else roots).append(symbol)
-                self.names_in.setdefault(id(container), set()).add(symbol.name)
+                self._add(container, symbol, id(symbol) in self.assigned, number)
             # An alias (roles Alias: C's typedef, C++'s `using T = ...`) names a type: one that it
             # defines is listed beside it (`typedef struct S {...} T;`: S and T), as by clangd.
             if len(made) == 1 and made[0].kind not in VARIABLE_KINDS and "Alias" not in _roles(node):
                 owner[number] = made[0]
                 made_owner[number] = True
                 holder[id(made[0])] = container
+        while recordings:
+            self._close()
         return roots
+
+    # --- what a subtree made, written and replayed (sdk.views) ----------------------------------
+
+    def _context(self, number: int, parent: int, parent_owner: Symbol | None, member: bool) -> tuple[Any, ...]:
+        """What the outline of node `number`'s subtree depends on outside it: the containers it
+        may put symbols in (their kinds and names), the state its parent gives it, and its
+        parent's own node as the builder reads it."""
+        holder = self.holder.get(id(parent_owner)) if parent_owner is not None else None
+        declared = self.made_at.get(parent)
+        parent_node = self.structure.nodes[parent]
+        return (_symbol_key(parent_owner), _symbol_key(holder), _symbol_key(declared), declared is parent_owner,
+                member, self.local[number], _is_type_literal(parent_node),
+                any(parent_node.get(field) == "const" for field in CONST_FIELDS), self._level_from(parent))
+
+    def _targets(self, parent: int, parent_owner: Symbol | None) -> tuple[Symbol | None, ...]:
+        holder = self.holder.get(id(parent_owner)) if parent_owner is not None else None
+        return parent_owner, holder, self.made_at.get(parent)
+
+    def _open(self, number: int, parent: int, parent_owner: Symbol | None, member: bool) -> None:
+        end = number + self.structure.sizes[number]
+        made = Made(self._context(number, parent, parent_owner, member))
+        self._recordings.append(_Recording(number, end, self._targets(parent, parent_owner), made))
+
+    def _close(self) -> None:
+        recording = self._recordings.pop()
+        if recording.pure:
+            self.made[recording.start] = recording.made
+
+    def _replay(self, number: int, parent: int, parent_owner: Symbol | None, member: bool) -> None:
+        made, delta = self.kept[number]
+        if made.context != self._context(number, parent, parent_owner, member):
+            raise Miss(number)
+        targets = self._targets(parent, parent_owner)
+        for tag, symbol, assigned in made.symbols:
+            target = targets[tag]
+            if assigned and symbol.name in self.names_in.get(id(target), ()):
+                self._dropped(target, symbol.name, number)
+                continue
+            self._add(target, moved(symbol, delta), assigned, number)
+        for tag, name in made.names:
+            self._bind(targets[tag], (name,), number)
+
+    def _outside(self, container: Symbol | None, recording: _Recording) -> bool:
+        return container is None or self._made_at_node.get(id(container), -1) < recording.start
+
+    def _add(self, container: Symbol | None, symbol: Symbol, assigned: bool, number: int) -> None:
+        """A symbol put in its container (the file's roots for None)."""
+        (container.children if container else self.roots).append(symbol)
+        if assigned:
+            self.assigned.add(id(symbol))
+        self._bind(container, (symbol.name,), number)
+        if self._recordings:
+            self._made_at_node[id(symbol)] = number
+            for recording in self._recordings:
+                if self._outside(container, recording):
+                    tag = recording.tag(container)
+                    if tag is None:
+                        recording.pure = False
+                    else:
+                        recording.made.symbols.append((tag, symbol, assigned))
+
+    def _bind(self, container: Symbol | None, names: Iterable[str], number: int) -> None:
+        bound = self.names_in.setdefault(id(container), set())
+        for name in names:
+            bound.add(name)
+            if self._recordings:
+                self._first_bound.setdefault((id(container), name), number)
+                for recording in self._recordings:
+                    if self._outside(container, recording):
+                        tag = recording.tag(container)
+                        if tag is None:
+                            recording.pure = False
+                        else:
+                            recording.made.names.append((tag, name))
+
+    def _dropped(self, container: Symbol | None, name: str, number: int) -> None:
+        """An assignment's name not declared, bound before: by a subtree being written's own
+        nodes, or from outside it, which its Made cannot say."""
+        first = self._first_bound.get((id(container), name), -1)
+        for recording in self._recordings:
+            if self._outside(container, recording) and first < recording.start:
+                recording.pure = False
 
     def classify(self, number: int, node: Node, parent: Symbol | None, member: bool = False) -> list[Symbol]:
         """The symbols node `number` declares in `parent`; `member`: the node is in a type written
@@ -461,8 +624,14 @@ class _Builder:
             # A name assigned again (`try: X = a` / `except: X = b`, or a def's name) is the
             # symbol it already is: an assignment declares only where it binds a name first.
             listed = self.names_in.get(id(parent), ())
-            return [self.symbol(number, name, _variable_kind(name, in_type), target, whole=number)
-                    for name, target in _assigned_names(node) if name not in listed]
+            made = []
+            for name, target in _assigned_names(node):
+                if name in listed:
+                    self._dropped(parent, name, number)
+                else:
+                    made.append(self.symbol(number, name, _variable_kind(name, in_type), target, whole=number))
+            self.assigned.update(id(symbol) for symbol in made)
+            return made
         return []
 
     def is_type_in_place(self, node: Node) -> bool:
@@ -487,8 +656,10 @@ class _Builder:
 
     def at_statement_level(self, number: int) -> bool:
         """An assignment that is a statement of a module or type body, not inside an expression."""
+        return self._level_from(self.structure.parents[number])
+
+    def _level_from(self, parent: int) -> bool:
         structure = self.structure
-        parent = structure.parents[number]
         while parent >= 0:
             node = structure.nodes[parent]
             roles = node.get(ROLE) or ()
@@ -530,6 +701,28 @@ def symbols_from_data(data: Any) -> list[Symbol]:
             raise ValueError(f"not a symbol: {item!r:.80}")
         symbols.append(Symbol(name, SymbolKind(kind), start, end, name_start, name_end, symbols_from_data(children)))
     return symbols
+
+
+def outlines_by_statement(root: Node, kinds: Mapping[str, SymbolKind]) -> bool:
+    """Whether a file's outline is its top-level statements' outlines one after the other (each
+    made alone, sdk.views): a root that is a file or module, itself no symbol, function, type
+    written in place or const declaration, whose statements are at statement level."""
+    roles = _roles(root)
+    if not ("File" in roles or "Module" in roles) or _is_function(root) or _is_type_literal(root) or \
+            any(root.get(field) == "const" for field in CONST_FIELDS):
+        return False
+    if root.get(TYPE) == "uast:FunctionGroup" or _listed_kind(root.get(TYPE) or "", kinds) is not None:
+        return False
+    return _type_kind(root, kinds) is None and "Assignment" not in roles
+
+
+def outline_parts(structure: Structure, index: Text,
+                  kinds: Mapping[str, SymbolKind]) -> tuple[list[Symbol], set[int], set[str]]:
+    """A tree's symbols, the ids of those that an assignment made, and the names it binds at
+    its top level (sdk.views, which joins the outlines of a file's statements)."""
+    builder = _Builder(structure, index, kinds)
+    symbols = builder.build()
+    return symbols, builder.assigned, builder.names_in.get(id(None), set())
 
 
 def outline(tree: Node, index: Text, structure: Structure | None = None,

@@ -16,11 +16,12 @@ import cattrs
 
 from driver_runtime.sdk import node_table, protocol
 from driver_runtime.sdk.documents import KeptDocuments, UnknownDocument
-from driver_runtime.sdk.folding import folds, folds_as_data
-from driver_runtime.sdk.outline import SymbolKind, outline, symbol_kinds, symbols_as_data
+from driver_runtime.sdk.folding import folds_as_data
+from driver_runtime.sdk.outline import SymbolKind, symbol_kinds, symbols_as_data
 from driver_runtime.sdk.protocol import CloseRequest, EditRequest, ErrorCode, Manifest, ParseRequest, ParseResult
-from driver_runtime.sdk.structure import Structure
+from driver_runtime.sdk.reuse import Moves
 from driver_runtime.sdk.text import Text
+from driver_runtime.sdk.views import Views
 
 # A full collection now and then is enough: UAST trees hold no reference cycles, so reference
 # counting frees them, and the cyclic collector would only add pauses in the middle of a parse.
@@ -34,7 +35,11 @@ class Driver(Protocol):
 
 
 def _release(driver: Driver) -> None:
-    """Let the driver drop what its last answer was built from (optional method `release`)."""
+    """Let the driver drop what its last answer was built from (optional method `release`) and
+    move the statements it reused (optional attribute `moves`: sdk.reuse)."""
+    moves = getattr(driver, "moves", None)
+    if moves:
+        moves.settle()
     release = getattr(driver, "release", None)
     if release is not None:
         release()
@@ -58,12 +63,15 @@ class _BadParams(ValueError):
 
 
 def with_parts(result: ParseResult, parts: tuple[str, ...], data: bytes,
-               kinds: dict[str, SymbolKind] | None = None) -> ParseResult:
+               kinds: dict[str, SymbolKind] | None = None, views: Views | None = None,
+               moves: Moves | None = None) -> ParseResult:
     """The result as the request's parts ask for it (protocol 1.3): the tree's node table, its
     outline (`kinds`: the manifest's symbol kinds) and its folds, made here, in the driver's
     process (a host indexing many files would otherwise make them all on one core; an editor
     after a keystroke waits for neither the tree's transfer nor a pass over it), and the tree
-    only if asked for too or if the table is irregular (a reader of the table then needs it)."""
+    only if asked for too or if the table is irregular (a reader of the table then needs it).
+    `views`: the document's, which makes its outline and folds again from its last ones;
+    `moves`: the statements the driver reused and has not moved yet (sdk.reuse)."""
     tree = result.uast
     made = {protocol.PART_TABLE, protocol.PART_OUTLINE, protocol.PART_FOLDS}
     if not isinstance(tree, (dict, list)) or made.isdisjoint(parts):
@@ -71,17 +79,18 @@ def with_parts(result: ParseResult, parts: tuple[str, ...], data: bytes,
     text = Text(data)
     changes: dict[str, Any] = {}
     keep_tree = protocol.PART_UAST in parts
+    if moves and (keep_tree or protocol.PART_TABLE in parts):
+        moves.settle()  # the tree is read whole
     if protocol.PART_TABLE in parts:
         table = node_table.build(tree, text.lines.starts, len(data))
         keep_tree = keep_tree or table.irregular
         changes["table"] = base64.b64encode(table.encode()).decode("ascii")
     if isinstance(tree, dict) and not {protocol.PART_OUTLINE, protocol.PART_FOLDS}.isdisjoint(parts):
-        structure = Structure(tree, len(data))  # one pass, read by both
-        symbols = outline(tree, text, structure, kinds)
+        symbols, found = (views or Views(kinds or {})).make(tree, text, moves)
         if protocol.PART_OUTLINE in parts:
             changes["outline"] = symbols_as_data(symbols)
         if protocol.PART_FOLDS in parts:
-            changes["folds"] = folds_as_data(folds(structure, symbols, text))
+            changes["folds"] = folds_as_data(found)
     elif protocol.PART_OUTLINE in parts or protocol.PART_FOLDS in parts:  # a forest: no outline
         changes.update({part: [] for part in (protocol.PART_OUTLINE, protocol.PART_FOLDS) if part in parts})
     return attrs.evolve(result, uast=tree if keep_tree else None, **changes)
@@ -89,24 +98,27 @@ def with_parts(result: ParseResult, parts: tuple[str, ...], data: bytes,
 
 def _answer(driver: Driver, documents: KeptDocuments, message: dict,
             kinds: dict[str, SymbolKind] | None) -> tuple[bytes, ParseResult | None]:
-    """`kinds`: the manifest's symbol kinds, None for a driver that does not answer parts."""
     """The response frame, and the result it was made from (freed only once the frame is sent:
-    dropping a large tree takes as long as encoding it, and the caller need not wait for that)."""
+    dropping a large tree takes as long as encoding it, and the caller need not wait for that).
+    `kinds`: the manifest's symbol kinds, None for a driver that does not answer parts."""
     request_id = message.get("id")
     method = message.get("method")
     if method == protocol.METHOD_INFO:
         return protocol.result_frame(request_id, driver.manifest), None
+    moves: Moves | None = getattr(driver, "moves", None)
     try:
         if method == protocol.METHOD_PARSE:
             parse = _params(message, ParseRequest)
             result = documents.parse(driver, parse)
             if kinds is not None and parse.parts != protocol.DEFAULT_PARTS:
-                result = with_parts(result, parse.parts, parse.content.encode("utf-8", "surrogatepass"), kinds)
+                result = with_parts(result, parse.parts, parse.content.encode("utf-8", "surrogatepass"), kinds,
+                                    documents.views(parse.document, kinds), moves)
         elif method == protocol.METHOD_EDIT:
             edit = _params(message, EditRequest)
             result = documents.edit(driver, edit)
             if kinds is not None and edit.parts != protocol.DEFAULT_PARTS:
-                result = with_parts(result, edit.parts, documents.data(edit.document), kinds)
+                result = with_parts(result, edit.parts, documents.data(edit.document), kinds,
+                                    documents.views(edit.document, kinds), moves)
         elif method == protocol.METHOD_CLOSE:
             documents.close(_params(message, CloseRequest).document)
             return protocol.result_frame(request_id, None), None
@@ -116,6 +128,8 @@ def _answer(driver: Driver, documents: KeptDocuments, message: dict,
         return protocol.error_frame(request_id, ErrorCode.INVALID_REQUEST, str(exc)), None
     except UnknownDocument as exc:
         return protocol.error_frame(request_id, ErrorCode.UNKNOWN_DOCUMENT, str(exc)), None
+    if moves and result.uast is not None:
+        moves.settle()  # the tree is sent
     return protocol.result_frame(request_id, result), result
 
 

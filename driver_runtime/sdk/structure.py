@@ -10,6 +10,7 @@ children); on a 100 KB file that is about twice as fast as an object per node.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container
 from typing import Any
 
 from driver_runtime.sdk.uast import POS, ROLE
@@ -22,11 +23,14 @@ Node = dict[str, Any]
 class Structure:
     """Nodes of a tree in pre-order, with parent, field, depth and extent of each."""
 
-    __slots__ = ("nodes", "parents", "fields", "depths", "starts", "ends", "size")
+    __slots__ = ("nodes", "parents", "fields", "depths", "starts", "ends", "sizes", "size")
 
-    def __init__(self, tree: Node, size: int):
+    def __init__(self, tree: Node, size: int, candidates: Container[int] = (),
+                 stop: Callable[[Node, int], tuple[int, int] | None] | None = None):
         """`size` is the source's length in bytes; spans are clamped to it, so that a driver's
-        off-by-one never makes a range point past the end of the document."""
+        off-by-one never makes a range point past the end of the document.  `stop`: asked for
+        the nodes whose ids are in `candidates` (with their number), the extent of one to hold
+        alone, without what is inside it (sdk.views knows what its subtree makes), or None."""
         self.size = size
         self.nodes: list[Node] = []
         self.parents: list[int] = []
@@ -34,18 +38,20 @@ class Structure:
         self.depths: list[int] = []
         self.starts: list[int] = []
         self.ends: list[int] = []
-        self._fill(tree)
+        self.sizes: list[int] = []  # the number of nodes in each node's subtree, itself included
+        self._fill(tree, candidates, stop)
 
     def __len__(self) -> int:
         return len(self.nodes)
 
-    def _fill(self, tree: Node) -> None:
+    def _fill(self, tree: Node, candidates: Container[int],
+              stop: Callable[[Node, int], tuple[int, int] | None] | None) -> None:
         # One recursive function with the list methods bound to locals: this runs once per
         # node of every parse, so its constant factor is the server's.
         nodes, parents, fields, depths = self.nodes, self.parents, self.fields, self.depths
-        starts, ends, size = self.starts, self.ends, self.size
+        starts, ends, sizes, size = self.starts, self.ends, self.sizes, self.size
         add_node, add_parent, add_field, add_depth = nodes.append, parents.append, fields.append, depths.append
-        add_start, add_end = starts.append, ends.append
+        add_start, add_end, add_size = starts.append, ends.append, sizes.append
 
         def visit(node: Node, parent: int, field: str, depth: int) -> tuple[int, int]:
             index = len(nodes)
@@ -53,6 +59,13 @@ class Structure:
             add_parent(parent)
             add_field(field)
             add_depth(depth)
+            add_size(1)
+            if candidates and id(node) in candidates and parent >= 0 and stop is not None:
+                held = stop(node, index)
+                if held is not None:
+                    add_start(held[0])
+                    add_end(held[1])
+                    return held
             start = end = NO_EXTENT
             pos = node.get(POS)
             if pos:
@@ -82,6 +95,7 @@ class Structure:
                                 end = child_end
             starts[index] = start
             ends[index] = end
+            sizes[index] = len(nodes) - index
             return start, end
 
         try:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from driver_runtime.sdk.reuse import shift
+
 Node = dict[str, Any]
 Key = tuple[bool, bytes]  # (the first statement, its text from the end of the one before)
 
@@ -47,7 +49,7 @@ class Statements:
             return None
         old_start, node = kept.pop()
         if start != old_start:
-            _move(node, start - old_start, set())
+            shift(node, start - old_start)
         return node
 
 
@@ -60,26 +62,3 @@ def keys(body: list[ast.stmt], data: bytes, line_starts: list[int]) -> list[tupl
         out.append(((number == 0, data[previous:end]), previous))
         previous = end
     return out
-
-
-def _move(node: Any, delta: int, seen: set[int]) -> None:
-    """Every position in a converted statement, moved by delta bytes (each object once: a
-    transform may put one position or node in two places)."""
-    stack = [node]
-    while stack:
-        value = stack.pop()
-        if type(value) is list:
-            stack.extend(value)
-        elif type(value) is dict:
-            if id(value) in seen:
-                continue
-            seen.add(id(value))
-            for key, item in value.items():
-                if key == "@pos":
-                    if type(item) is dict and id(item) not in seen:
-                        seen.add(id(item))
-                        for edge in ("start", "end"):
-                            if type(item.get(edge)) is int:
-                                item[edge] += delta
-                elif type(item) is dict or type(item) is list:
-                    stack.append(item)

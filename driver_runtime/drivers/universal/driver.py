@@ -14,8 +14,10 @@ from tree_sitter import Parser, Tree
 from tree_sitter_language_pack import get_language
 
 from driver_runtime.drivers.universal import grammars, native, normalization
+from driver_runtime.drivers.universal.memo import Memo
 from driver_runtime.sdk.normalizer import UNANNOTATED, Normalizer
 from driver_runtime.sdk.protocol import Manifest, Mode, ParseError, ParseRequest, ParseResult, TextEdit
+from driver_runtime.sdk.reuse import Moves
 from driver_runtime.sdk.serve import load_manifest
 
 HERE = Path(__file__).resolve().parent
@@ -25,6 +27,9 @@ HERE = Path(__file__).resolve().parent
 # newer way, but it is only called for texts read in chunks, and there it crashed on such input.
 PARSE_SECONDS = 2.0
 PARSE_SECONDS_PER_MB = 10.0
+# Kept documents up to this size keep their conversions for the next edit (memo.py); a larger
+# one's would hold several times its size in keys.
+MEMO_MAX_BYTES = 2 << 20
 
 
 def _version(distribution: str) -> str:
@@ -48,6 +53,9 @@ class UniversalDriver:
         self.manifest = manifest()
         self._parsers: dict[str, Parser] = {}  # grammar -> its parser, made on first use
         self._normalizers: dict[str, Normalizer] = {}  # language -> the generic rules for it
+        # The kept conversions of the document parsed last (memo.py), with the state they go with.
+        self._memo: tuple[KeptTree, Memo] | None = None
+        self.moves = Moves()  # the top-level nodes taken from them, not moved yet (sdk.reuse)
 
     def parser(self, grammar: str) -> Parser:
         parser = self._parsers.get(grammar)
@@ -69,6 +77,7 @@ class UniversalDriver:
             asked = f"language {request.language!r}" if request.language else "no language"
             return ParseResult(language=request.language, errors=[
                 ParseError(message=f"the universal driver has no grammar for {asked}")]), None
+        self.moves.begin()  # what the last parse left to move is moved (the serving kit does it after each answer)
         data = request.content.encode("utf-8", "surrogatepass")
         parser = self.parser(grammar)
         limit = PARSE_SECONDS + PARSE_SECONDS_PER_MB * len(data) / 1e6
@@ -86,16 +95,37 @@ class UniversalDriver:
                 f"tree-sitter's {grammar} grammar did not finish parsing this text within {limit:.0f} s "
                 f"(some grammars loop on some broken input)"))]), None
         mode = Mode(request.mode)
-        uast, errors = native.convert(tree, data, f"{language}:" if mode is Mode.NATIVE else "")
-        if mode is not Mode.NATIVE:
-            normalizer = self._normalizers.get(language)
-            if normalizer is None:
-                normalizer = self._normalizers[language] = Normalizer(language, normalization.tables_for(language))
+        if mode is Mode.NATIVE:
+            uast, errors = native.convert(tree, data, f"{language}:")
+            return ParseResult(language=language, uast=uast, errors=errors), KeptTree(grammar, tree, data)
+        normalizer = self._normalizers.get(language)
+        if normalizer is None:
+            normalizer = self._normalizers[language] = Normalizer(language, normalization.tables_for(language))
+        memo = self._memo_for(request, kept, language, grammar, normalizer, data)
+        uast, errors = native.convert(tree, data, "", memo)
+        if memo is None:
             uast = normalizer.run(uast, data, mode)
-            if type(uast) is dict and not uast.get("@type", "").startswith("uast:"):
-                # The root is the file, whatever its grammar calls it (Babelfish's File role).
-                uast["@role"] = sorted({*uast.get("@role", ()), "File"} - {UNANNOTATED})
-        return ParseResult(language=language, uast=uast, errors=errors), KeptTree(grammar, tree, data)
+        else:
+            uast = normalizer.run(uast, data, mode, memo.done, memo.watched, memo.results)
+            memo.keep()
+        if type(uast) is dict and not uast.get("@type", "").startswith("uast:"):
+            # The root is the file, whatever its grammar calls it (Babelfish's File role).
+            uast["@role"] = sorted({*uast.get("@role", ()), "File"} - {UNANNOTATED})
+        now = KeptTree(grammar, tree, data)
+        if memo is not None:
+            self._memo = (now, memo)
+        return ParseResult(language=language, uast=uast, errors=errors), now
+
+    def _memo_for(self, request: ParseRequest, kept: KeptTree | None, language: str, grammar: str,
+                  normalizer: Normalizer, data: bytes) -> Memo | None:
+        """The memo a kept document's parse takes from and keeps in (memo.py): the one of its
+        previous text, if that was the last parse and in this mode; none for a text not kept."""
+        if not request.document or len(data) > MEMO_MAX_BYTES:
+            return None
+        last = self._memo
+        if last is not None and kept is last[0] and last[1].mode == request.mode and last[1].grammar == grammar:
+            return last[1].for_next(data)
+        return Memo(request.mode, grammar, normalizer, normalization.reuse_limits(language), data, self.moves)
 
 
 def _point(data: bytes, offset: int) -> tuple[int, int]:

@@ -23,7 +23,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from tree_sitter import Node as TSNode
 from tree_sitter import Tree
@@ -79,7 +79,33 @@ def _error(node: TSNode, data: bytes) -> ParseError:
                       end=_position(node.end_byte, node.end_point))
 
 
-def convert(tree: Tree, data: bytes, prefix: str) -> tuple[Node, list[ParseError]]:
+class Reuse(Protocol):
+    """What a conversion may take from a document's previous one (memo.py): asked for every
+    named node of at least `min_bytes`, in source order."""
+
+    min_bytes: int
+
+    def begin(self, root: Node) -> None:
+        """The object the tree's top-level nodes attach to."""
+
+    def take(self, node: TSNode, parent: Node, field: str) -> Node | None:
+        """The node's conversion if known (its subtree is then not walked), else None."""
+
+    def made(self, node: TSNode, converted: Node, parent: Node, field: str) -> None:
+        """The object a node not taken became (its children follow)."""
+
+
+def _attach(target: Node, key: str, child: Node) -> None:
+    existing = target.get(key)
+    if existing is None:
+        target[key] = [child] if key == CHILDREN else child
+    elif type(existing) is list:
+        existing.append(child)
+    else:
+        target[key] = [existing, child]
+
+
+def convert(tree: Tree, data: bytes, prefix: str, reuse: Reuse | None = None) -> tuple[Node, list[ParseError]]:
     """The native UAST of a tree over `data`, node types prefixed with `prefix` ("rust:", or ""
     for the normalizer to prefix), and the syntax errors the tree holds."""
     cursor = tree.walk()
@@ -88,11 +114,14 @@ def convert(tree: Tree, data: bytes, prefix: str) -> tuple[Node, list[ParseError
     problems: list[TSNode] = []
     operator = is_operator
     _list = list
+    min_bytes = reuse.min_bytes if reuse is not None else 0
 
     start, end = root.start_byte, root.end_byte
     top: Node = {"@type": prefix + root.type, "@pos": {"start": start, "end": end}}
     if check and root.is_error:
         problems.append(root)
+    if reuse is not None:
+        reuse.begin(top)
     # Per depth of the cursor: [the object children attach to, operator state, is a leaf].
     # Operator state: None (none seen), the one operator token, or False (none to keep).
     if root.named_child_count == 0:
@@ -116,30 +145,36 @@ def convert(tree: Tree, data: bytes, prefix: str) -> tuple[Node, list[ParseError
             pass
         elif node.is_named:
             start, end = node.start_byte, node.end_byte
-            kind = node.type
-            child: Node = {"@type": prefix + kind, "@pos": {"start": start, "end": end}}
             target = frame[0]
             key = cursor.field_name or CHILDREN
-            existing = target.get(key)
-            if existing is None:
-                target[key] = [child] if key == CHILDREN else child
-            elif type(existing) is _list:
-                existing.append(child)
+            taken = reuse.take(node, target, key) if reuse is not None and end - start >= min_bytes else None
+            if taken is not None:  # its subtree is known: not walked
+                _attach(target, key, taken)
             else:
-                target[key] = [existing, child]
-            if kind.endswith("comment"):
-                child["@token"] = data[start:end].decode("utf-8", "replace")
-            elif node.named_child_count == 0:
-                has_children = node.child_count > 0
-                token = _token(data, start, end, has_children)
-                if token is not None:
-                    child["@token"] = token
-                if check and has_children:  # only to find MISSING tokens inside
+                kind = node.type
+                child: Node = {"@type": prefix + kind, "@pos": {"start": start, "end": end}}
+                existing = target.get(key)
+                if existing is None:
+                    target[key] = [child] if key == CHILDREN else child
+                elif type(existing) is _list:
+                    existing.append(child)
+                else:
+                    target[key] = [existing, child]
+                if reuse is not None and end - start >= min_bytes:
+                    reuse.made(node, child, target, key)
+                if kind.endswith("comment"):
+                    child["@token"] = data[start:end].decode("utf-8", "replace")
+                elif node.named_child_count == 0:
+                    has_children = node.child_count > 0
+                    token = _token(data, start, end, has_children)
+                    if token is not None:
+                        child["@token"] = token
+                    if check and has_children:  # only to find MISSING tokens inside
+                        descend = True
+                        new_frame = [child, False, True]
+                else:
                     descend = True
-                    new_frame = [child, False, True]
-            else:
-                descend = True
-                new_frame = [child, None, False]
+                    new_frame = [child, None, False]
         else:
             field = cursor.field_name
             if not frame[2]:

@@ -324,3 +324,13 @@ def normalizer_tables(table: LanguageTable) -> Tables:
 def tables_for(language: str) -> Tables:
     """The Normalizer's tables of a language: from its own table, else the generic one."""
     return normalizer_tables(table_for(language))
+
+
+@functools.cache
+def reuse_limits(language: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What a parse may not keep for the next one (memo.py): the children of the node types
+    whose own transform may change them after they are made (a table's transforms; the builders
+    of this module change only the node they are given), and everything under the types a table
+    says change more than their children (LanguageTable.deep)."""
+    table = table_for(language)
+    return frozenset(table.transforms), frozenset(table.deep)

@@ -107,6 +107,9 @@ class LanguageTable:
     # Node types that are no concept at all in this language, though the generic table names them.
     not_generic: tuple[str, ...] = ()
     transforms: Mapping[str, Transform] = attrs.field(factory=dict)
+    # Node types whose transform changes nodes below its children (C#'s file moves every comment
+    # to where Roslyn hangs it): nothing under them is kept from one parse to the next (memo.py).
+    deep: tuple[str, ...] = ()
 
     def over(self, base: LanguageTable) -> LanguageTable:
         """This table on top of `base`: lists joined, mappings merged (this one's entries win)."""
@@ -135,6 +138,7 @@ class LanguageTable:
             symbols=merged(self.symbols, base.symbols),
             not_generic=tuple(dropped),
             transforms=merged(self.transforms, base.transforms),
+            deep=keep(base.deep + self.deep),
         )
 
 

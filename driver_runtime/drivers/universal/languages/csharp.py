@@ -641,6 +641,8 @@ def compilation_unit(node: Node, context: Context) -> Node:
 
 
 TABLE = LanguageTable(
+    # The file's transform moves every comment and directive of the tree to where Roslyn hangs it.
+    deep=("compilation_unit",),
     identifiers=("identifier", "implicit_type"),
     strings=("string_literal", "verbatim_string_literal", "raw_string_literal"),
     # Roslyn's CharacterLiteralExpression stays native.

@@ -103,6 +103,8 @@ def string_literal(node: Node, context: Context) -> Node:
 
 
 TABLE = LanguageTable(
+    # An attribute names the elements of the object it holds, and theirs (_name_keys).
+    deep=("attribute",),
     booleans=("bool_lit",),
     blocks=("body",),
     roles={

@@ -155,6 +155,8 @@ def call(node: Node, context: Context) -> Node:
 
 
 TABLE = LanguageTable(
+    # A call to setRefClass, R6Class, setClass... makes its arguments' functions its members (_members).
+    deep=("call",),
     blocks=("braced_expression",),
     symbols={"class_definition": "class", "class_field": "field"},
     roles={"call": ("Call", "Expression"), "parameter": ("Argument",)},

@@ -1,0 +1,179 @@
+"""Reusing the conversion of a kept document's unchanged subtrees after an edit.
+
+tree-sitter re-parses an edited text from its previous tree in a fraction of a millisecond; what
+costs is the walk that converts the new tree (native.py) and normalises it (the Normalizer).
+After a keystroke almost every subtree of the new tree has the text it had, and converts to what
+it converted to, only moved by as many bytes as the edit added before it.  So the conversions of
+a document's last parse are kept, each under (its parent's type, its field, its type, its text),
+for the named nodes of at least MIN_BYTES, and a node of the new tree with the same key takes its
+kept conversion, moved, instead of being walked: the walk goes only down the path to the edit.
+
+A kept conversion is the node's normalised form, which nothing must change afterwards: the
+children of a node whose table transform may change them, and anything under a node whose
+transform changes more (normalization.reuse_limits), are not kept.  A node with a syntax error inside is never kept (its
+errors are reported from the walk).  A conversion kept inside another is taken with it, and
+then not again: an object is in a tree once.  The top-level statements taken are moved only once
+the answer is sent (sdk.reuse.Moves): the outline and folds read them where they were.
+
+One document's conversions are kept at a time (the one being typed in): a driver keeps up to 64
+documents, and their trees would be too much to hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tree_sitter import Node as TSNode
+
+from driver_runtime.sdk.normalizer import Normalizer
+from driver_runtime.sdk.reuse import Moves, anchor, positions
+
+Node = dict[str, Any]
+Key = tuple[str, str, str, bytes]  # (parent type, field, type, text)
+
+# Smaller nodes are converted again: keeping them costs about what converting them does.
+MIN_BYTES = 48
+
+
+class Kept:
+    """One kept conversion, with those kept inside it."""
+
+    __slots__ = ("key", "node", "lead", "inner", "used", "_places")
+
+    def __init__(self, key: Key, node: Any, lead: int | None):
+        self.key = key
+        self.node = node
+        self.lead = lead  # where the tree-sitter node starts, from its conversion's first position
+        self.inner: list[Kept] = []
+        self.used = False
+        self._places: list[dict[str, Any]] | None = None
+
+    def places(self) -> list[dict[str, Any]]:
+        """Its positions (sdk.reuse.positions), those of the conversions kept inside it too (a
+        transform may drop a node and keep its children, which then are not in its tree): each
+        lists its own, found once."""
+        found = list(self._own_places())
+        stack = [*self.inner]
+        while stack:
+            kept = stack.pop()
+            found += kept._own_places()
+            stack.extend(kept.inner)
+        return found
+
+    def _own_places(self) -> list[dict[str, Any]]:
+        if self._places is None:
+            self._places = positions([self.node], {id(kept.node) for kept in self.inner})
+        return self._places
+
+    def free(self) -> bool:
+        """Not taken yet, nor any kept inside it."""
+        return not self.used and all(kept.free() for kept in self.inner)
+
+    def use(self) -> None:
+        self.used = True
+        for kept in self.inner:
+            kept.use()
+
+
+class Memo:
+    """A document's kept conversions, for one mode, and the making of the next set from a parse."""
+
+    min_bytes = MIN_BYTES
+
+    def __init__(self, mode: str, grammar: str, normalizer: Normalizer,
+                 limits: tuple[frozenset[str], frozenset[str]], data: bytes, moves: Moves):
+        self.mode = mode
+        self.grammar = grammar
+        self.normalizer = normalizer
+        self.transforms = normalizer.tables.transforms
+        self.changes_children, self.changes_below = limits  # normalization.reuse_limits
+        self.root_plain = False
+        self.data = data  # the text being converted
+        self.root: Node | None = None  # the object the top-level nodes attach to (moved lazily)
+        self.moves = moves
+        self.by_key: dict[Key, list[Kept]] = {}
+        # This parse's: what was taken, what was made (in source order, with their spans).
+        self.done: set[int] = set()
+        self.watched: dict[int, int] = {}
+        self.results: dict[int, Any] = {}
+        self._found: list[tuple[int, int, int, Key, Kept | None]] = []  # start, -end, order, key, taken
+
+    def for_next(self, data: bytes) -> Memo:
+        """The memo of the next parse, which takes from this one's."""
+        memo = Memo(self.mode, self.grammar, self.normalizer, (self.changes_children, self.changes_below), data,
+                    self.moves)
+        memo.by_key = self.by_key
+        return memo
+
+    def begin(self, root: Node) -> None:
+        self.root = root
+        # Top-level nodes move once the answer is sent only if nothing reads them before.
+        self.root_plain = root.get("@type") not in self.transforms
+
+    def _key(self, node: TSNode, parent: Node, field: str) -> Key | None:
+        parent_type = parent.get("@type", "")
+        if node.has_error or parent_type in self.changes_children:
+            return None
+        if self.changes_below:
+            above = node.parent
+            while above is not None:
+                if above.type in self.changes_below:
+                    return None
+                above = above.parent
+        return parent_type, field, node.type, self.data[node.start_byte:node.end_byte]
+
+    def take(self, node: TSNode, parent: Node, field: str) -> Node | None:
+        key = self._key(node, parent, field)
+        if key is None:
+            return None
+        for kept in self.by_key.get(key, ()):
+            if kept.free():
+                break
+        else:
+            return None
+        kept.use()
+        delta = 0 if kept.lead is None else node.start_byte - (anchor(kept.node) + kept.lead)  # type: ignore[operator]
+        if delta and parent is self.root and self.root_plain:
+            self.moves.later(kept.node, delta, kept.places)
+        elif delta:  # its parent's transform may read where it is
+            self.moves.now(kept.places(), delta)
+        self.done.add(id(kept.node))
+        self._found.append((node.start_byte, -node.end_byte, len(self._found), key, kept))
+        return kept.node  # type: ignore[no-any-return]
+
+    def made(self, node: TSNode, converted: Node, parent: Node, field: str) -> None:
+        key = self._key(node, parent, field)
+        if key is not None:
+            self.watched[id(converted)] = len(self._found)
+            self._found.append((node.start_byte, -node.end_byte, len(self._found), key, None))
+
+    def keep(self) -> None:
+        """What this parse made and took becomes what the next one takes from."""
+        by_key: dict[Key, list[Kept]] = {}
+        around: list[tuple[int, Kept]] = []  # the conversions made around the next one: (end, kept)
+        for start, negative_end, number, key, taken in self._found:  # in source order, outer first
+            kept = taken
+            if kept is None:
+                converted = self.results.get(number)
+                if converted is None:  # dropped by the normalisation (a detached field)
+                    continue
+                first = anchor(converted)
+                kept = Kept(key, converted, None if first is None else start - first)
+            while around and around[-1][0] <= start:
+                around.pop()
+            if around:
+                around[-1][1].inner.append(kept)
+            if taken is None:
+                by_key.setdefault(key, []).append(kept)
+                around.append((-negative_end, kept))
+            else:
+                _register(by_key, kept)  # with those inside it, all free again
+        self.by_key = by_key
+        self.done, self.watched, self.results, self._found = set(), {}, {}, []
+
+
+def _register(by_key: dict[Key, list[Kept]], kept: Kept) -> None:
+    kept.used = False
+    by_key.setdefault(kept.key, []).append(kept)
+    for inner in kept.inner:
+        _register(by_key, inner)

@@ -1,0 +1,178 @@
+"""After an edit, the universal driver converts only what changed (drivers/universal/memo.py) and
+the outline and folds are made from the last ones (sdk/views.py): whatever the edits, every
+answer is what the same parse converted and viewed from scratch gives.
+
+The oracle is the same driver without its memo, fed the same edits: tree-sitter's incremental
+parse of a text with errors may recover differently from a parse of the whole text, which is
+tree-sitter's business, not the memo's."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from driver_runtime.drivers.python.driver import PythonDriver
+from driver_runtime.drivers.universal.driver import UniversalDriver
+from driver_runtime.sdk.documents import KeptDocuments
+from driver_runtime.sdk.folding import folds, folds_as_data
+from driver_runtime.sdk.outline import outline, symbol_kinds, symbols_as_data
+from driver_runtime.sdk.protocol import PART_FOLDS, PART_OUTLINE, EditRequest, ParseRequest, TextEdit, document_digest
+from driver_runtime.sdk.reuse import Moves, positions, shift
+from driver_runtime.sdk.serve import with_parts
+from driver_runtime.sdk.structure import Structure
+from driver_runtime.sdk.text import Text
+
+HERE = Path(__file__).resolve().parent
+SAMPLES = sorted(path for path in (HERE / "universal_samples").rglob("*") if path.is_file())
+CONFORMANCE = HERE.parent.parent / "shared" / "conformance"
+INSERTS = ["x", "\n", " ", "(", "\n\n", "}", "'", "1", "{", "# c\n", "// c\n"]
+
+
+class WithoutMemo(UniversalDriver):
+    def _memo_for(self, *args: object) -> None:
+        return None
+
+
+def conformance_files() -> list[Path]:
+    if not CONFORMANCE.is_dir():
+        return []
+    found = []
+    for folder in sorted(CONFORMANCE.iterdir()):
+        if folder.is_dir():
+            sources = sorted(path for path in folder.iterdir() if path.is_file() and not path.name.endswith(".uast"))
+            found += sources[:: max(1, len(sources) // 4)][:4]  # a few per language, spread
+    return found
+
+
+def _edit(rng: random.Random, data: bytes) -> TextEdit:
+    """Typing: a character at the end of a line, something anywhere, or a piece cut out."""
+    text = data.decode("utf-8", "surrogatepass")
+    if rng.random() < 0.4:
+        lines = text.splitlines(keepends=True) or [""]
+        line = rng.randrange(len(lines))
+        at = sum(len(item) for item in lines[:line]) + len(lines[line].rstrip("\r\n"))
+        inserted = " "
+    else:
+        at = rng.randrange(len(text) + 1)
+        inserted = rng.choice(INSERTS)
+    start = len(text[:at].encode("utf-8", "surrogatepass"))
+    if rng.random() < 0.25 and at < len(text):
+        return TextEdit(start, len(text[:at + rng.randint(1, 30)].encode("utf-8", "surrogatepass")), "")
+    return TextEdit(start, start, inserted)
+
+
+def _views_from_scratch(tree: object, data: bytes, kinds: dict) -> tuple[list, list]:
+    text = Text(data)
+    structure = Structure(tree, len(data))  # type: ignore[arg-type]
+    symbols = outline(tree, text, structure, kinds)  # type: ignore[arg-type]
+    return symbols_as_data(symbols), folds_as_data(folds(structure, symbols, text))
+
+
+def _follow(path: Path, edits: int, language: str | None = None) -> int:
+    """Edit a file `edits` times through a driver with its memo and one without; every version's
+    tree and views must agree.  The number of top-level nodes the memo gave back as they were."""
+    driver, oracle = UniversalDriver(), WithoutMemo()
+    kinds = symbol_kinds(driver.manifest.symbol_kinds)
+    documents, oracle_documents = KeptDocuments(), KeptDocuments()
+    data = path.read_bytes()
+    language = language or path.parent.name  # the samples' and fixtures' folders are named so
+    opened = ParseRequest(content=data.decode("utf-8"), filename=path.name, language=language, document="d")
+    result = documents.parse(driver, opened)
+    oracle_documents.parse(oracle, opened)
+    rng = random.Random(path.name)
+    reused = 0
+    for _ in range(edits):
+        edit = _edit(rng, data)
+        data = data[:edit.start] + edit.text.encode("utf-8", "surrogatepass") + data[edit.end:]
+        request = EditRequest(document="d", digest=document_digest(data), edits=[edit], filename=path.name,
+                              language=language)
+        before = result.uast
+        result = documents.edit(driver, request)
+        views = with_parts(result, (PART_OUTLINE, PART_FOLDS), data, kinds, documents.views("d", kinds), driver.moves)
+        driver.moves.settle()  # as the kit does once the answer is sent
+        expected = oracle_documents.edit(oracle, request)
+        assert json.dumps(result.uast, sort_keys=True) == json.dumps(expected.uast, sort_keys=True), \
+            f"{path.name}: the tree after {edit} is not the one converted from scratch"
+        if isinstance(expected.uast, dict):
+            assert [views.outline, views.folds] == [*_views_from_scratch(expected.uast, data, kinds)], \
+                f"{path.name}: the outline or folds after {edit} are not those made from scratch"
+        if isinstance(before, dict) and isinstance(result.uast, dict):
+            old = {id(child) for child in before.get("children") or () if isinstance(child, dict)}
+            reused += sum(id(child) in old for child in result.uast.get("children") or () if isinstance(child, dict))
+    return reused
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda path: f"{path.parent.name}-{path.name}")
+def test_every_language_sample_after_edits(path: Path):
+    _follow(path, 12)
+
+
+@pytest.mark.parametrize("path", conformance_files(), ids=lambda path: f"{path.parent.name}-{path.name}")
+def test_babelfish_fixtures_after_edits(path: Path):
+    _follow(path, 8)
+
+
+def test_the_memo_gives_back_what_did_not_change():
+    """Not a memo that is never used: most top-level nodes of a large file come back as the
+    objects they were, and so do the symbols of the statements before an edit."""
+    source = Path(random.__file__)
+    reused = _follow(source, 10, "python")
+    assert reused > 10 * 15  # random.py has 66 top-level nodes, 27 of them of MIN_BYTES or more
+
+    driver = UniversalDriver()
+    kinds = symbol_kinds(driver.manifest.symbol_kinds)
+    documents = KeptDocuments()
+    data = source.read_bytes()
+    documents.parse(driver, ParseRequest(content=data.decode(), filename="random.py", language="python", document="d"))
+    views = documents.views("d", kinds)
+    first = views.make(documents.parse(driver, ParseRequest(content=data.decode(), filename="random.py",
+                                                            language="python", document="d")).uast, Text(data))[0]
+    end = len(data)
+    data += b"\nx = 1\n"
+    result = documents.edit(driver, EditRequest(document="d", digest=document_digest(data),
+                                                edits=[TextEdit(end, end, "\nx = 1\n")], language="python"))
+    second = views.make(result.uast, Text(data), driver.moves)[0]
+    assert [symbol.name for symbol in second[:-1]] == [symbol.name for symbol in first] and second[-1].name == "x"
+    kept = {new.name for new, old in zip(second, first) if new is old}  # kept, not made again
+    assert {"Random", "SystemRandom", "_test"} <= kept  # the classes and functions; small constants are made again
+
+
+def test_python_driver_statements_keep_their_views():
+    """The Python driver gives back its unchanged statements (drivers/python/reuse.py): the
+    views made from the last ones are those made from scratch."""
+    driver = PythonDriver()
+    kinds = symbol_kinds(driver.manifest.symbol_kinds)
+    documents = KeptDocuments()
+    data = Path(random.__file__).read_bytes()
+    documents.parse(driver, ParseRequest(content=data.decode(), filename="random.py", document="d"))
+    rng = random.Random(3)
+    for _ in range(15):
+        lines = data.splitlines(keepends=True)
+        line = rng.randrange(len(lines))
+        at = sum(len(item) for item in lines[:line]) + len(lines[line].rstrip(b"\n"))
+        inserted = rng.choice([" ", "  # note", "\n", "\n\n"])
+        data = data[:at] + inserted.encode() + data[at:]
+        result = documents.edit(driver, EditRequest(document="d", digest=document_digest(data),
+                                                    edits=[TextEdit(at, at, inserted)]))
+        views = with_parts(result, (PART_OUTLINE, PART_FOLDS), data, kinds, documents.views("d", kinds))
+        assert [views.outline, views.folds] == [*_views_from_scratch(result.uast, data, kinds)]
+
+
+def test_a_position_in_two_moved_subtrees_moves_once():
+    shared = {"@pos": {"start": 10, "end": 12}}
+    first, second = {"@pos": {"start": 8, "end": 20}, "a": shared}, {"b": [shared], "@pos": {"start": 10, "end": 30}}
+    assert len(positions([first, shared])) == 2  # each once
+    moves = Moves()
+    moves.begin()
+    moves.now(positions([first]), 5)
+    moves.later(second, 5, lambda: positions([second]))
+    assert moves.delta(second) == 5 and second["@pos"]["start"] == 10  # not moved yet
+    moves.settle()
+    assert (first["@pos"]["start"], shared["@pos"]["start"], second["@pos"]["start"]) == (13, 15, 15)
+    moves.begin()  # the next parse: moved again
+    moves.now(positions([shared]), -5)
+    shift(first, -3)  # the walk a driver without position lists uses
+    assert (first["@pos"]["start"], shared["@pos"]["start"]) == (10, 7)
