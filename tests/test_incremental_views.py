@@ -24,6 +24,7 @@ from driver_runtime.sdk.reuse import Moves, positions, shift
 from driver_runtime.sdk.serve import with_parts
 from driver_runtime.sdk.structure import Structure
 from driver_runtime.sdk.text import Text
+from driver_runtime.sdk.uast import LineStarts
 
 HERE = Path(__file__).resolve().parent
 SAMPLES = sorted(path for path in (HERE / "universal_samples").rglob("*") if path.is_file())
@@ -176,3 +177,19 @@ def test_a_position_in_two_moved_subtrees_moves_once():
     moves.now(positions([shared]), -5)
     shift(first, -3)  # the walk a driver without position lists uses
     assert (first["@pos"]["start"], shared["@pos"]["start"]) == (10, 7)
+
+
+def test_line_starts_after_an_edit_are_those_of_the_new_text():
+    """LineStarts.edited finds again only the lines around an edit: "\r" and "\n" it brings
+    together or parts, at its ends, are one line break or two as in the new text."""
+    rng = random.Random(7)
+    pieces = [b"a", b"\r", b"\n", b"\r\n", b" ", "é".encode()]
+    for _ in range(5000):
+        old = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        start = rng.randint(0, len(old))
+        end = rng.randint(start, len(old))
+        inserted = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 4)))
+        new = old[:start] + inserted + old[end:]
+        assert LineStarts(old).edited(start, end, len(inserted), new).starts == LineStarts(new).starts
+    text = Text(b"a\r\nb\nc")
+    assert text.edited([TextEdit(2, 3, ""), TextEdit(0, 0, "x\r")]).lines.starts == LineStarts(b"x\ra\rb\nc").starts

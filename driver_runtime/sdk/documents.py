@@ -25,6 +25,7 @@ import attrs
 
 from driver_runtime.sdk.outline import SymbolKind
 from driver_runtime.sdk.protocol import EditRequest, ParseRequest, ParseResult, TextEdit, apply_edits, document_digest
+from driver_runtime.sdk.text import Text
 from driver_runtime.sdk.views import Views
 
 # What a driver process keeps at most: the documents an editor has open, not a workspace.
@@ -53,6 +54,7 @@ class KeptDocuments:
         self._bytes = 0
         self._last: tuple[str, str, bytes, ParseResult] | None = None  # document, mode, text, result
         self._views: tuple[str, Views] | None = None  # the outline and folds of the document parsed last
+        self._text: tuple[str, Text] | None = None  # the text of the document edited last, with its lines
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -81,6 +83,9 @@ class KeptDocuments:
             self.close(request.document)
             raise UnknownDocument(f"the document {request.document!r} kept here is not the one edited")
         self._release(request.document)
+        text = self._text[1] if self._text is not None and self._text[0] == request.document else None
+        if text is not None and text.data == kept.data:
+            self._text = (request.document, text.edited(request.edits))
         parse = ParseRequest(content=data.decode("utf-8", "surrogatepass"), filename=request.filename,
                              language=request.language, mode=request.mode, document=request.document)
         return self._parse(driver, parse, Kept(data, kept.state), request.edits)
@@ -94,6 +99,14 @@ class KeptDocuments:
             self._views = (document, Views(kinds))
         return self._views[1]
 
+    def text(self, document: str) -> Text:
+        """The text kept under a document id with its lines (UnknownDocument if none is): those
+        of the document edited last are found again only where an edit changed them."""
+        data = self.data(document)
+        if self._text is None or self._text[0] != document or self._text[1].data != data:
+            self._text = (document, Text(data))
+        return self._text[1]
+
     def data(self, document: str) -> bytes:
         """The text kept under a document id, as UTF-8 (UnknownDocument if none is)."""
         kept = self._kept.get(document)
@@ -106,6 +119,8 @@ class KeptDocuments:
             self._last = None
         if self._views is not None and self._views[0] == document:
             self._views = None
+        if self._text is not None and self._text[0] == document:
+            self._text = None
         self._release(document)
 
     def _release(self, document: str) -> None:

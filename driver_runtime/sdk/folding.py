@@ -80,12 +80,17 @@ class FoldParts:
 
     def add(self, other: FoldParts, number: int, depth: int, delta: int) -> None:
         """A kept subtree's parts, for node `number` at `depth` that holds it, `delta` bytes further."""
-        self.spans.extend((begin + delta, finish + delta, level + depth) for begin, finish, level in other.spans)
-        self.span_nodes.extend([number] * len(other.spans))
-        self.comments.extend((begin + delta, finish + delta) for begin, finish in other.comments)
-        self.comment_nodes.extend([number] * len(other.comments))
-        self.import_runs.extend([(begin + delta, finish + delta) for begin, finish in run] for run in other.import_runs)
-        self.run_nodes.extend([number] * len(other.import_runs))
+        if other.spans:
+            self.spans += [(begin + delta, finish + delta, level + depth) for begin, finish, level in other.spans]
+            self.span_nodes += [number] * len(other.spans)
+        if other.comments:
+            self.comments += [(begin + delta, finish + delta) for begin, finish in other.comments] \
+                if delta else other.comments
+            self.comment_nodes += [number] * len(other.comments)
+        if other.import_runs:
+            self.import_runs += [[(begin + delta, finish + delta) for begin, finish in run]
+                                 for run in other.import_runs]
+            self.run_nodes += [number] * len(other.import_runs)
 
 
 def fold_parts(structure: Structure, index: Text, kept: Mapping[int, tuple[FoldParts, int]] | None = None) -> FoldParts:
@@ -174,12 +179,15 @@ def _comment_runs(comments: list[tuple[int, int]], index: Text) -> list[list[tup
     """Comments on consecutive lines; a multi-line (block) comment is a run by itself."""
     runs: list[list[tuple[int, int]]] = []
     run: list[tuple[int, int]] = []
-    line_of = index.line_of
+    starts, size = index.lines.starts, len(index.data)
+    last_line = -2  # the line the run's last comment ends on
     for comment in sorted(comments):
-        if run and line_of(comment[0]) > line_of(run[-1][1]) + 1:
+        first = bisect_right(starts, min(max(comment[0], 0), size)) - 1
+        if run and first > last_line + 1:
             runs.append(run)
             run = []
         run.append(comment)
+        last_line = bisect_right(starts, min(max(comment[1], 0), size)) - 1
     if run:
         runs.append(run)
     return runs

@@ -396,6 +396,7 @@ class _Builder:
         self._recordings: list[_Recording] = []
         self._made_at_node: dict[int, int] = {}
         self._first_bound: dict[tuple[int, str], int] = {}
+        self._contexts: dict[int, tuple[Any, ...]] = {}  # node number -> its children's context
 
     def header_start(self, number: int, name_start: int) -> int:
         """Where a definition starts: at the first word of the line where its extent or its name
@@ -518,13 +519,18 @@ class _Builder:
     def _context(self, number: int, parent: int, parent_owner: Symbol | None, member: bool) -> tuple[Any, ...]:
         """What the outline of node `number`'s subtree depends on outside it: the containers it
         may put symbols in (their kinds and names), the state its parent gives it, and its
-        parent's own node as the builder reads it."""
-        holder = self.holder.get(id(parent_owner)) if parent_owner is not None else None
-        declared = self.made_at.get(parent)
-        parent_node = self.structure.nodes[parent]
-        return (_symbol_key(parent_owner), _symbol_key(holder), _symbol_key(declared), declared is parent_owner,
+        parent's own node as the builder reads it.  All of it is its parent's: the same for its
+        siblings, made once."""
+        context = self._contexts.get(parent)
+        if context is None:
+            holder = self.holder.get(id(parent_owner)) if parent_owner is not None else None
+            declared = self.made_at.get(parent)
+            parent_node = self.structure.nodes[parent]
+            context = self._contexts[parent] = (
+                _symbol_key(parent_owner), _symbol_key(holder), _symbol_key(declared), declared is parent_owner,
                 member, self.local[number], _is_type_literal(parent_node),
                 any(parent_node.get(field) == "const" for field in CONST_FIELDS), self._level_from(parent))
+        return context
 
     def _targets(self, parent: int, parent_owner: Symbol | None) -> tuple[Symbol | None, ...]:
         holder = self.holder.get(id(parent_owner)) if parent_owner is not None else None

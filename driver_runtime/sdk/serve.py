@@ -62,7 +62,7 @@ class _BadParams(ValueError):
     pass
 
 
-def with_parts(result: ParseResult, parts: tuple[str, ...], data: bytes,
+def with_parts(result: ParseResult, parts: tuple[str, ...], data: bytes | Text,
                kinds: dict[str, SymbolKind] | None = None, views: Views | None = None,
                moves: Moves | None = None) -> ParseResult:
     """The result as the request's parts ask for it (protocol 1.3): the tree's node table, its
@@ -76,7 +76,8 @@ def with_parts(result: ParseResult, parts: tuple[str, ...], data: bytes,
     made = {protocol.PART_TABLE, protocol.PART_OUTLINE, protocol.PART_FOLDS}
     if not isinstance(tree, (dict, list)) or made.isdisjoint(parts):
         return result
-    text = Text(data)
+    text = data if isinstance(data, Text) else Text(data)
+    data = text.data
     changes: dict[str, Any] = {}
     keep_tree = protocol.PART_UAST in parts
     if moves and (keep_tree or protocol.PART_TABLE in parts):
@@ -117,7 +118,7 @@ def _answer(driver: Driver, documents: KeptDocuments, message: dict,
             edit = _params(message, EditRequest)
             result = documents.edit(driver, edit)
             if kinds is not None and edit.parts != protocol.DEFAULT_PARTS:
-                result = with_parts(result, edit.parts, documents.data(edit.document), kinds,
+                result = with_parts(result, edit.parts, documents.text(edit.document), kinds,
                                     documents.views(edit.document, kinds), moves)
         elif method == protocol.METHOD_CLOSE:
             documents.close(_params(message, CloseRequest).document)

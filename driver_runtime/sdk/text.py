@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from driver_runtime.sdk.uast import LineStarts
+
+if TYPE_CHECKING:
+    from driver_runtime.sdk.protocol import TextEdit
 
 _NONBLANK = re.compile(rb"[^ \t\f]")
 
@@ -17,9 +22,20 @@ class Text:
 
     __slots__ = ("data", "lines")
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, lines: LineStarts | None = None):
+        """`lines`: the text's line starts, if known (LineStarts.edited)."""
         self.data = data
-        self.lines = LineStarts(data)
+        self.lines = lines if lines is not None else LineStarts(data)
+
+    def edited(self, edits: Iterable[TextEdit]) -> Text:
+        """This text after edits (each applied to what the one before made), its lines found
+        again only where they changed."""
+        data, lines = self.data, self.lines
+        for edit in edits:
+            inserted = edit.text.encode("utf-8", "surrogatepass")
+            data = data[:edit.start] + inserted + data[edit.end:]
+            lines = lines.edited(edit.start, edit.end, len(inserted), data)
+        return Text(data, lines)
 
     @property
     def line_count(self) -> int:

@@ -52,6 +52,22 @@ class LineStarts:
         lines.size = size
         return lines
 
+    def edited(self, start: int, end: int, inserted: int, data: bytes) -> LineStarts:
+        """The line starts of `data`, which is this text with its bytes start..end replaced by
+        `inserted` bytes: those before the edit kept, those after it moved, the ones between
+        found again (a byte either side too: a "\r" and a "\n" the edit brings together)."""
+        starts = self.starts
+        delta = inserted - (end - start)
+        low = max(start - 1, 0)  # starts up to here depend on the bytes before the edit only
+        high = min(end + 1, self.size)  # starts past here on the bytes after it only
+        middle_end = high + delta
+        window = data[low:middle_end + 2]  # a "\r" at the window's end needs the byte after it
+        middle = [low + offset for offset in _line_starts(window)[1:] if low + offset <= middle_end]
+        first = bisect_right(starts, low)
+        last = bisect_right(starts, high)
+        return LineStarts.known([*starts[:first], *middle, *(offset + delta for offset in starts[last:])],
+                                len(data))
+
     def line_col(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
