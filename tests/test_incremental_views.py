@@ -193,3 +193,43 @@ def test_line_starts_after_an_edit_are_those_of_the_new_text():
         assert LineStarts(old).edited(start, end, len(inserted), new).starts == LineStarts(new).starts
     text = Text(b"a\r\nb\nc")
     assert text.edited([TextEdit(2, 3, ""), TextEdit(0, 0, "x\r")]).lines.starts == LineStarts(b"x\ra\rb\nc").starts
+
+
+def _objects_once(tree: object) -> bool:
+    """No object is in the tree twice (a kept conversion taken twice would be)."""
+    seen: set[int] = set()
+    stack = [tree]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, (dict, list)):
+            if id(value) in seen and not (isinstance(value, dict) and set(value) <= {"start", "end"}):
+                return False
+            seen.add(id(value))
+            stack.extend(value.values() if isinstance(value, dict) else value)
+    return True
+
+
+def test_pasted_copies_and_undo_take_each_conversion_once():
+    """A function pasted twice, the original cut, then the cut undone: the same texts come and
+    go, and what the memo gives back is each time what converting from scratch gives, every
+    object in the tree once."""
+    source = Path(random.__file__)
+    data = source.read_bytes()
+    start = data.index(b"    def shuffle(")
+    end = data.index(b"    def sample(")
+    chunk = data[start:end]
+    versions = [data[:end] + chunk + chunk + data[end:],  # pasted twice after itself
+                data[:start] + data[end:end] + chunk + chunk + data[end:],  # the original cut
+                data[:end] + chunk + chunk + data[end:],  # the cut undone
+                data]  # and the pastes
+    driver, oracle = UniversalDriver(), WithoutMemo()
+    documents = KeptDocuments()
+    documents.parse(driver, ParseRequest(content=data.decode(), filename="random.py", language="python",
+                                         document="d"))
+    for version in versions:
+        result = documents.parse(driver, ParseRequest(content=version.decode(), filename="random.py",
+                                                      language="python", document="d"))
+        driver.moves.settle()
+        expected = oracle.parse(ParseRequest(content=version.decode(), filename="random.py", language="python"))
+        assert json.dumps(result.uast, sort_keys=True) == json.dumps(expected.uast, sort_keys=True)
+        assert _objects_once(result.uast)

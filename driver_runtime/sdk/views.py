@@ -55,7 +55,8 @@ class Views:
 
     def __init__(self, kinds: Mapping[str, SymbolKind]):
         self.kinds = kinds
-        self._kept: dict[int, _Kept] = {}
+        self._kept: dict[int, _Kept] = {}  # id of a subtree's root -> what it made
+        self._tops: list[_Kept] = []  # those not inside another
 
     def make(self, tree: Node, text: Text, moves: Moves | None = None) -> tuple[list[Symbol], list[Fold]]:
         if moves:
@@ -71,7 +72,7 @@ class Views:
                 walked.add(id(again.node))
                 if moves:
                     moves.settle_one(again.node)
-        self._kept = {}
+        self._kept, self._tops = {}, []
         if moves:
             moves.settle()
         return self._make(tree, text, None, walked)
@@ -114,15 +115,25 @@ class Views:
     def _keep(self, structure: Structure, text: Text, made: dict[int, Made], parts: FoldParts,
               held: dict[int, tuple[_Kept, int]]) -> None:
         """What this version's subtrees made, for the next: those made now and those held, with
-        the ones kept inside them."""
-        kept: dict[int, _Kept] = {}
+        the ones kept inside them.  Those of the last version not held, nor inside what was, are
+        dropped (walking from its outermost ones down to what was held: the path to the edit)."""
+        kept = self._kept
+        held_now = {id(entry) for entry, _ in held.values()}
+        stack = list(self._tops)
+        while stack:
+            entry = stack.pop()
+            if id(entry) in held_now:
+                continue  # kept, with all inside it
+            if kept.get(id(entry.node)) is entry:
+                del kept[id(entry.node)]
+            stack.extend(entry.inner)
+        tops: list[_Kept] = []
         around: list[tuple[int, _Kept]] = []  # the subtrees made now around the next: (end, kept)
         for number in sorted({*made, *held}):
             while around and around[-1][0] <= number:
                 around.pop()
             if number in held:
                 entry = held[number][0]
-                _register(kept, entry)
             else:
                 node = structure.nodes[number]
                 first = anchor(node)
@@ -133,11 +144,10 @@ class Views:
                 entry = _Kept(node, first, start, end, text.data[line_start:end], made[number],
                               parts.subtree(number, number + size, structure.depths[number]), [])
                 kept[id(node)] = entry
-            if around:
-                around[-1][1].inner.append(entry)
+            (around[-1][1].inner if around else tops).append(entry)
             if number not in held:
                 around.append((number + structure.sizes[number], entry))
-        self._kept = kept
+        self._tops = tops
 
 
 class _Again(Exception):
@@ -146,12 +156,6 @@ class _Again(Exception):
     def __init__(self, node: Node):
         super().__init__()
         self.node = node
-
-
-def _register(kept: dict[int, _Kept], entry: _Kept) -> None:
-    kept[id(entry.node)] = entry
-    for inner in entry.inner:
-        _register(kept, inner)
 
 
 def _statements(root: Node) -> list[Node]:

@@ -36,16 +36,18 @@ MIN_BYTES = 48
 
 
 class Kept:
-    """One kept conversion, with those kept inside it."""
+    """One kept conversion, with those kept inside it and the one it is inside."""
 
-    __slots__ = ("key", "node", "lead", "inner", "used", "_places")
+    __slots__ = ("key", "node", "lead", "inner", "outer", "taken", "within", "_places")
 
     def __init__(self, key: Key, node: Any, lead: int | None):
         self.key = key
         self.node = node
         self.lead = lead  # where the tree-sitter node starts, from its conversion's first position
         self.inner: list[Kept] = []
-        self.used = False
+        self.outer: Kept | None = None
+        self.taken = -1  # the parse that took it
+        self.within = -1  # the last parse that took one inside it
         self._places: list[dict[str, Any]] | None = None
 
     def places(self) -> list[dict[str, Any]]:
@@ -65,14 +67,34 @@ class Kept:
             self._places = positions([self.node], {id(kept.node) for kept in self.inner})
         return self._places
 
-    def free(self) -> bool:
-        """Not taken yet, nor any kept inside it."""
-        return not self.used and all(kept.free() for kept in self.inner)
+    def free(self, parse: int) -> bool:
+        """Neither it, nor one inside it, nor one it is inside was taken by this parse: an
+        object is in a tree once."""
+        if self.taken == parse or self.within == parse:
+            return False
+        outer = self.outer
+        while outer is not None:
+            if outer.taken == parse:
+                return False
+            outer = outer.outer
+        return True
 
-    def use(self) -> None:
-        self.used = True
-        for kept in self.inner:
-            kept.use()
+    def take(self, parse: int) -> None:
+        self.taken = parse
+        outer = self.outer
+        while outer is not None and outer.within != parse:
+            outer.within = parse
+            outer = outer.outer
+
+
+class Store:
+    """A document's kept conversions, from one parse to the next: by key, and those not inside
+    another (where the parse after the next one finds what its parse did not take)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[Key, list[Kept]] = {}
+        self.tops: list[Kept] = []
+        self.parses = 0
 
 
 class Memo:
@@ -81,7 +103,8 @@ class Memo:
     min_bytes = MIN_BYTES
 
     def __init__(self, mode: str, grammar: str, normalizer: Normalizer,
-                 limits: tuple[frozenset[str], frozenset[str]], data: bytes, moves: Moves):
+                 limits: tuple[frozenset[str], frozenset[str]], data: bytes, moves: Moves,
+                 store: Store | None = None):
         self.mode = mode
         self.grammar = grammar
         self.normalizer = normalizer
@@ -91,7 +114,9 @@ class Memo:
         self.data = data  # the text being converted
         self.root: Node | None = None  # the object the top-level nodes attach to (moved lazily)
         self.moves = moves
-        self.by_key: dict[Key, list[Kept]] = {}
+        self.store = store or Store()
+        self.store.parses += 1
+        self.parse = self.store.parses
         # This parse's: what was taken, what was made (in source order, with their spans).
         self.done: set[int] = set()
         self.watched: dict[int, int] = {}
@@ -100,10 +125,8 @@ class Memo:
 
     def for_next(self, data: bytes) -> Memo:
         """The memo of the next parse, which takes from this one's."""
-        memo = Memo(self.mode, self.grammar, self.normalizer, (self.changes_children, self.changes_below), data,
-                    self.moves)
-        memo.by_key = self.by_key
-        return memo
+        return Memo(self.mode, self.grammar, self.normalizer, (self.changes_children, self.changes_below), data,
+                    self.moves, self.store)
 
     def begin(self, root: Node) -> None:
         self.root = root
@@ -126,12 +149,12 @@ class Memo:
         key = self._key(node, parent, field)
         if key is None:
             return None
-        for kept in self.by_key.get(key, ()):
-            if kept.free():
+        for kept in self.store.by_key.get(key, ()):
+            if kept.free(self.parse):
                 break
         else:
             return None
-        kept.use()
+        kept.take(self.parse)
         delta = 0 if kept.lead is None else node.start_byte - (anchor(kept.node) + kept.lead)  # type: ignore[operator]
         if delta and parent is self.root and self.root_plain:
             self.moves.later(kept.node, delta, kept.places)
@@ -148,8 +171,23 @@ class Memo:
             self._found.append((node.start_byte, -node.end_byte, len(self._found), key, None))
 
     def keep(self) -> None:
-        """What this parse made and took becomes what the next one takes from."""
-        by_key: dict[Key, list[Kept]] = {}
+        """What this parse made and took becomes what the next one takes from: the kept
+        conversions it did not take, nor any inside what it took, are dropped (walking from the
+        last parse's outermost ones down to what was taken: the path to the edit)."""
+        store, parse = self.store, self.parse
+        by_key = store.by_key
+        stack = list(store.tops)
+        while stack:
+            kept = stack.pop()
+            if kept.taken == parse:
+                continue  # kept, with all inside it
+            found = by_key.get(kept.key)
+            if found is not None:
+                found.remove(kept)
+                if not found:
+                    del by_key[kept.key]
+            stack.extend(kept.inner)
+        tops: list[Kept] = []
         around: list[tuple[int, Kept]] = []  # the conversions made around the next one: (end, kept)
         for start, negative_end, number, key, taken in self._found:  # in source order, outer first
             kept = taken
@@ -159,21 +197,15 @@ class Memo:
                     continue
                 first = anchor(converted)
                 kept = Kept(key, converted, None if first is None else start - first)
+                by_key.setdefault(key, []).append(kept)
             while around and around[-1][0] <= start:
                 around.pop()
+            kept.outer = around[-1][1] if around else None
             if around:
                 around[-1][1].inner.append(kept)
-            if taken is None:
-                by_key.setdefault(key, []).append(kept)
-                around.append((-negative_end, kept))
             else:
-                _register(by_key, kept)  # with those inside it, all free again
-        self.by_key = by_key
+                tops.append(kept)
+            if taken is None:
+                around.append((-negative_end, kept))
+        store.tops = tops
         self.done, self.watched, self.results, self._found = set(), {}, {}, []
-
-
-def _register(by_key: dict[Key, list[Kept]], kept: Kept) -> None:
-    kept.used = False
-    by_key.setdefault(kept.key, []).append(kept)
-    for inner in kept.inner:
-        _register(by_key, inner)
