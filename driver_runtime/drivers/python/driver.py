@@ -174,7 +174,10 @@ class PythonDriver:
         if not found or not isinstance(body, list) or len(body) != len(found):
             self._statements = self._token = None
             return
+        last = self._statements.places if self._statements is not None else {}
         statements = Statements(mode.value, shift)
         for (key, start), converted in zip(found, body):
             statements.by_key.setdefault(key, []).append((start + shift, converted))
+            if id(converted) in last:  # taken again: its positions are listed
+                statements.places[id(converted)] = last[id(converted)]
         self._statements, self._token = statements, object()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from driver_runtime.sdk.reuse import shift
+from driver_runtime.sdk.reuse import positions
 
 Node = dict[str, Any]
 Key = tuple[bool, bytes]  # (the first statement, its text from the end of the one before)
@@ -38,10 +38,13 @@ class Converted(ast.stmt):
 class Statements:
     """A document's top-level statements as last converted, by key, with where each started."""
 
-    def __init__(self, mode: str, shift: int):
+    def __init__(self, mode: str, shift: int, places: dict[int, list[dict[str, Any]]] | None = None):
         self.mode = mode
         self.shift = shift  # a BOM's: offsets of another shift are not comparable
         self.by_key: dict[Key, list[tuple[int, Node]]] = {}
+        # id of a statement's conversion -> its positions (sdk.reuse.positions), listed the first
+        # time it moves: moving a list is several times faster than walking the tree again.
+        self.places = places if places is not None else {}
 
     def take(self, key: Key, start: int) -> Node | None:
         kept = self.by_key.get(key)
@@ -49,7 +52,15 @@ class Statements:
             return None
         old_start, node = kept.pop()
         if start != old_start:
-            shift(node, start - old_start)
+            places = self.places.get(id(node))
+            if places is None:
+                places = self.places[id(node)] = positions([node])
+            delta = start - old_start
+            for pos in places:
+                if type(pos.get("start")) is int:
+                    pos["start"] += delta
+                if type(pos.get("end")) is int:
+                    pos["end"] += delta
         return node
 
 
