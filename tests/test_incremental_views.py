@@ -233,3 +233,18 @@ def test_pasted_copies_and_undo_take_each_conversion_once():
         expected = oracle.parse(ParseRequest(content=version.decode(), filename="random.py", language="python"))
         assert json.dumps(result.uast, sort_keys=True) == json.dumps(expected.uast, sort_keys=True)
         assert _objects_once(result.uast)
+
+
+def test_every_declaration_of_kept_children_is_about_a_transform():
+    """LanguageTable.keeps_children says a table transform leaves its node's children as made:
+    a type without one is no declaration but a typo, which would keep nothing."""
+    from driver_runtime.drivers.universal.tables import table_for
+
+    languages = sorted(path.stem for path in (HERE.parent / "driver_runtime" / "drivers" / "universal" / "languages")
+                       .glob("*.py") if not path.stem.startswith("_"))
+    declared = 0
+    for language in languages:
+        table = table_for(language)
+        assert set(table.keeps_children) <= set(table.transforms), language
+        declared += len(table.keeps_children)
+    assert declared > 20

@@ -84,11 +84,9 @@ class UniversalDriver:
         with warnings.catch_warnings():  # deprecated for the progress callback: see PARSE_SECONDS
             warnings.simplefilter("ignore", DeprecationWarning)
             parser.timeout_micros = int(limit * 1e6)
+        since = kept is not None and edits is not None and kept.grammar == grammar
         try:
-            if kept is not None and edits is not None and kept.grammar == grammar:
-                tree = parser.parse(data, kept.edited(edits))
-            else:
-                tree = parser.parse(data)
+            tree = parser.parse(data, kept.edited(edits)) if since else parser.parse(data)  # type: ignore[union-attr,arg-type]
         except ValueError:  # the time limit passed
             parser.reset()  # else its next parse would resume this one
             return ParseResult(language=language, errors=[ParseError(message=(
@@ -102,6 +100,8 @@ class UniversalDriver:
         if normalizer is None:
             normalizer = self._normalizers[language] = Normalizer(language, normalization.tables_for(language))
         memo = self._memo_for(request, kept, language, grammar, normalizer, data)
+        if memo is not None and since:
+            memo.since(_changed(kept.tree, tree), _spans(edits))  # type: ignore[union-attr,arg-type]
         uast, errors = native.convert(tree, data, "", memo)
         if memo is None:
             uast = normalizer.run(uast, data, mode)
@@ -126,6 +126,16 @@ class UniversalDriver:
         if last is not None and kept is last[0] and last[1].mode == request.mode and last[1].grammar == grammar:
             return last[1].for_next(data)
         return Memo(request.mode, grammar, normalizer, normalization.reuse_limits(language), data, self.moves)
+
+
+def _spans(edits: list[TextEdit]) -> list[tuple[int, int, int]]:
+    """Edits as (start, end, inserted bytes)."""
+    return [(edit.start, edit.end, len(edit.text.encode("utf-8", "surrogatepass"))) for edit in edits]
+
+
+def _changed(old: Tree, new: Tree) -> list[tuple[int, int]]:
+    """Where the new text's structure differs from the old one's, in tree-sitter's word."""
+    return [(found.start_byte, found.end_byte) for found in old.changed_ranges(new)]
 
 
 def _point(data: bytes, offset: int) -> tuple[int, int]:

@@ -115,6 +115,8 @@ class Memo:
         self.root: Node | None = None  # the object the top-level nodes attach to (moved lazily)
         self.moves = moves
         self.store = store or Store()
+        self.changed: list[tuple[int, int]] | None = None  # since(): what may be taken
+        self.edits: list[tuple[int, int, int]] = []
         self.store.parses += 1
         self.parse = self.store.parses
         # This parse's: what was taken, what was made (in source order, with their spans).
@@ -127,6 +129,29 @@ class Memo:
         """The memo of the next parse, which takes from this one's."""
         return Memo(self.mode, self.grammar, self.normalizer, (self.changes_children, self.changes_below), data,
                     self.moves, self.store)
+
+    def since(self, changed: list[tuple[int, int]], edits: list[tuple[int, int, int]]) -> None:
+        """The parse is of the kept text after `edits` ((start, end, inserted bytes), each on the
+        text the one before made), from its tree: `changed`, the byte ranges of the new text
+        where tree-sitter says the structure changed (Tree.changed_ranges).  A
+        memo without it (a whole text parsed again) takes nothing: the same text may parse
+        otherwise in another place (C++'s `a<b>(c)`), and only a node outside every changed range
+        is known to be the node it was."""
+        self.changed = sorted(changed)
+        self.edits = edits
+
+    def _old_start(self, start: int, end: int) -> int | None:
+        """Where a node of the new text was in the last one, if outside what changed."""
+        for low, high in self.changed:
+            if low < end and start < high or low == high == start:
+                return None
+        for edit_start, edit_end, inserted in reversed(self.edits):  # back through each edit
+            if start >= edit_start + inserted:
+                delta = inserted - (edit_end - edit_start)
+                start, end = start - delta, end - delta
+            elif end > edit_start:  # it holds what the edit put in: changed
+                return None
+        return start
 
     def begin(self, root: Node) -> None:
         self.root = root
@@ -146,16 +171,24 @@ class Memo:
         return parent_type, field, node.type, self.data[node.start_byte:node.end_byte]
 
     def take(self, node: TSNode, parent: Node, field: str) -> Node | None:
+        if self.changed is None:
+            return None
         key = self._key(node, parent, field)
         if key is None:
             return None
-        for kept in self.store.by_key.get(key, ()):
-            if kept.free(self.parse):
+        found = self.store.by_key.get(key)
+        if not found:
+            return None
+        old_start = self._old_start(node.start_byte, node.end_byte)
+        if old_start is None:
+            return None
+        for kept in found:  # the conversion of this very node, where it was
+            if kept.lead is not None and kept.free(self.parse) and anchor(kept.node) + kept.lead == old_start:
                 break
         else:
             return None
         kept.take(self.parse)
-        delta = 0 if kept.lead is None else node.start_byte - (anchor(kept.node) + kept.lead)  # type: ignore[operator]
+        delta = node.start_byte - old_start
         if delta and parent is self.root and self.root_plain:
             self.moves.later(kept.node, delta, kept.places)
         elif delta:  # its parent's transform may read where it is

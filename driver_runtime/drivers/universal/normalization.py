@@ -329,8 +329,9 @@ def tables_for(language: str) -> Tables:
 @functools.cache
 def reuse_limits(language: str) -> tuple[frozenset[str], frozenset[str]]:
     """What a parse may not keep for the next one (memo.py): the children of the node types
-    whose own transform may change them after they are made (a table's transforms; the builders
-    of this module change only the node they are given), and everything under the types a table
-    says change more than their children (LanguageTable.deep)."""
+    whose own transform may change them after they are made (a table's transforms, but those it
+    says leave them as made: LanguageTable.keeps_children; the builders of this module change
+    only the node they are given), and everything under the types a table says change more than
+    their children (LanguageTable.deep)."""
     table = table_for(language)
-    return frozenset(table.transforms), frozenset(table.deep)
+    return frozenset(table.transforms).difference(table.keeps_children), frozenset(table.deep)

@@ -7,7 +7,9 @@ uast:Operator; the roles of node types and of fields; and the outline's symbols 
 kind).  A language without a file gets the generic table (languages/_generic.py: the node type
 names most grammars share), and every table starts from it; ``extends`` starts from another
 language's table first (TypeScript from JavaScript).  A few languages need a transform no
-builder says: ``transforms`` holds them, by node type, in the language's own file.
+builder says: ``transforms`` holds them, by node type, in the language's own file, and
+``keeps_children`` those of them that leave their children as they were made (memo.py keeps
+those children from one parse to the next).
 
 The builders that turn these specs into uast:* nodes are in normalization.py; what the
 languages' own transforms share (node tests and finders, the reshapings many make) in rules.py.
@@ -110,6 +112,13 @@ class LanguageTable:
     # Node types whose transform changes nodes below its children (C#'s file moves every comment
     # to where Roslyn hangs it): nothing under them is kept from one parse to the next (memo.py).
     deep: tuple[str, ...] = ()
+    # Node types whose transform leaves its children as a fresh parse would have them: it does not
+    # change them (it builds new nodes of them, reorders or filters its own lists, puts a changed
+    # copy in its own place of one), or changes them the same way whatever it is given, so that a
+    # child kept from the last parse and given to it again comes out the same.  Their children are
+    # kept from one parse to the next (memo.py); the children of the other types with a transform
+    # are converted again.  Each declaration says why it is safe, beside the transform.
+    keeps_children: tuple[str, ...] = ()
 
     def over(self, base: LanguageTable) -> LanguageTable:
         """This table on top of `base`: lists joined, mappings merged (this one's entries win)."""
@@ -120,6 +129,9 @@ class LanguageTable:
 
         def merged(mine: Mapping, theirs: Mapping) -> dict:
             return {**{key: value for key, value in theirs.items() if key not in dropped}, **mine}
+
+        # A declaration is about a transform: the base's hold but for those this table replaces.
+        inherited = tuple(kind for kind in base.keeps_children if kind not in dropped and kind not in self.transforms)
 
         return LanguageTable(
             extends=None,
@@ -139,6 +151,7 @@ class LanguageTable:
             not_generic=tuple(dropped),
             transforms=merged(self.transforms, base.transforms),
             deep=keep(base.deep + self.deep),
+            keeps_children=tuple(dict.fromkeys(inherited + self.keeps_children)),
         )
 
 

@@ -268,6 +268,8 @@ def test_command(node: Node, context: Context) -> Node:
 
 
 TABLE = LanguageTable(
+    # `let` and `source` make the words below them native again, in the lists that hold them (_descend).
+    deep=("command", "test_command"),
     identifiers=("word", "special_variable_name", "extglob_pattern", "regex"),
     symbols={"variable_assignment": "variable", "constant_assignment": "constant"},
     transforms={

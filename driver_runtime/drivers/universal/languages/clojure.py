@@ -196,9 +196,9 @@ def list_lit(node: Node, context: Context) -> Any:
         node["value"] = [items[0], *_members(rest)]
     elif head in CLASSES:
         fields = rest[0] if rest and is_type(rest[0], C + "vec_lit") else None
-        if fields is not None:
-            fields["value"] = [{"@type": C + "field", "@pos": field.get("@pos"), "name": field}
-                               if _name(field) is field else field for field in _items(fields)]
+        if fields is not None:  # a copy: the vector's conversion may be kept for the next parse (memo.py)
+            rest = [{**fields, "value": [{"@type": C + "field", "@pos": field.get("@pos"), "name": field}
+                                         if _name(field) is field else field for field in _items(fields)]}, *rest[1:]]
         node["value"] = [items[0], *_members(rest)]
     return node
 
@@ -232,4 +232,8 @@ TABLE = LanguageTable(
         "field": "field",
     },
     transforms={"sym_lit": sym_lit, "list_lit": list_lit, "anon_fn_lit": anon_fn_lit, "source": source},
+    # A list or an anonymous function does not change its children: it builds new nodes of them
+    # (functions, imports, a record's fields in a copy of their vector) or changes only its own
+    # fields.  Not the file: `gather` moves the forms after an `ns` into that ns's node.
+    keeps_children=("list_lit", "anon_fn_lit"),
 )

@@ -489,4 +489,13 @@ TABLE = LanguageTable(
         **dict.fromkeys(("preproc_def", "preproc_function_def", "preproc_ifdef", "preproc_elifdef", "preproc_if",
                          "preproc_elif", "preproc_defined"), macro),
     },
+    # None of these changes its children: they build new nodes of them (a function, a name, an
+    # import, a macro's names as native copies) or change only their own fields (a class, a
+    # namespace, a declaration's token, CDT's repeated operands: the same child again).
+    keeps_children=("qualified_identifier", "concatenated_string", "preproc_include", "namespace_definition",
+                    "class_specifier", "struct_specifier", "union_specifier", "enum_specifier", "function_definition",
+                    "declaration", "field_declaration", "init_declarator", "binary_expression",
+                    "assignment_expression", "return_statement", "subscript_expression", "initializer_list",
+                    "base_class_clause", "field_initializer", *_TEMPLATES, "preproc_def", "preproc_function_def",
+                    "preproc_ifdef", "preproc_elifdef", "preproc_if", "preproc_elif", "preproc_defined"),
 )

@@ -166,8 +166,8 @@ def declaration(node: Node) -> Node:
             if rest and group.get("@type") == "uast:FunctionGroup":
                 group["Nodes"] = [*rest, *group["Nodes"]]
             return group
-        if part.get("@type") in VARIABLES:
-            return _variables(node, part, const)
+        if part.get("@type") in VARIABLES:  # a copy: the declaration's conversion may be kept (memo.py)
+            return _variables(dict(node), part, const)
     return node
 
 
@@ -226,4 +226,8 @@ TABLE = LanguageTable(
         "import_specification": import_specification,
         "mixin_declaration": named,
     },
+    # None of these changes its children: a list of members pairs them into new nodes (a
+    # declaration of variables as a copy), the others build new nodes of them or name themselves.
+    keeps_children=("program", "class_body", "extension_body", "function_expression", "import_specification",
+                    "mixin_declaration"),
 )

@@ -65,20 +65,21 @@ def fun_decl(node: Node, context: Context) -> Node:
 
 
 def _joined(forms: list[Node]) -> list[Node]:
-    """Clauses of one function (a group ending in `;`, then the next) in one FunctionGroup."""
+    """Clauses of one function (a group ending in `;`, then the next) in one FunctionGroup: a
+    new one, as each group is a copy without its mark (their conversions may be kept for the
+    next parse, memo.py, where the clauses around them may have changed)."""
     out: list[Node] = []
     for form in forms:
         previous = out[-1] if out else None
         if previous is not None and previous.get("@continued") and form.get("@type") == "uast:FunctionGroup":
-            previous["Nodes"].extend(form["Nodes"])
-            previous["@pos"] = {"start": previous["@pos"]["start"], "end": form["@pos"]["end"]}
+            out[-1] = {**previous, "Nodes": [*previous["Nodes"], *form["Nodes"]],
+                       "@pos": {"start": previous["@pos"]["start"], "end": form["@pos"]["end"]}}
             if not form.get("@continued"):
-                previous.pop("@continued")
+                out[-1].pop("@continued")
             continue
         out.append(form)
-    for form in out:
-        form.pop("@continued", None)
-    return out
+    return [{key: value for key, value in form.items() if key != "@continued"} if "@continued" in form else form
+            for form in out]
 
 
 def source_file(node: Node, context: Context) -> Node:
@@ -174,4 +175,8 @@ TABLE = LanguageTable(
         "module_attribute": named,
         "comment": comment,
     },
+    # None of these changes its children: they build new nodes of them (a function's clauses, an
+    # import), join them in copies (the file's clauses of one function) or name themselves.
+    keeps_children=("fun_decl", "source_file", "anonymous_fun", "record_decl", "record_field", "type_alias", "opaque",
+                    "pp_define", "import_attribute", "pp_include", "pp_include_lib", "module_attribute"),
 )

@@ -108,10 +108,9 @@ def declaration_expression(node: Node, context: Context) -> Node:
     """`[<Literal>] let x = ...`: a constant."""
     parts = children(node)
     literal = any(is_type(part, F + "attributes") and "Literal" in context.text(part) for part in parts)
-    if literal:
-        for part in parts:
-            if "target" in part:
-                part["kind"] = "const"
+    if literal and type(node.get("children")) is list:  # copies: their conversions may be kept (memo.py)
+        node["children"] = [{**part, "kind": "const"} if type(part) is dict and "target" in part else part
+                            for part in node["children"]]
     return node
 
 
@@ -231,4 +230,11 @@ TABLE = LanguageTable(
         "named_module": named_module,
         "import_decl": import_decl,
     },
+    # None of these changes its children: they build new nodes of them (functions, members, an
+    # import), put changed copies in their own list (a literal's declarations) or change only their
+    # own fields.  Not those that may return their child, which then takes their roles
+    # (carry_roles): `long_identifier` and the `unwrap`s.
+    keeps_children=("function_or_value_defn", "declaration_expression", "fun_expression", "member_defn",
+                    "union_type_defn", "record_type_defn", "anon_type_defn", "enum_type_defn", "union_type_case",
+                    "record_field", "enum_type_case", "module_defn", "named_module", "import_decl"),
 )

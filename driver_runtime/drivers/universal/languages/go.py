@@ -371,4 +371,12 @@ TABLE = LanguageTable(
         "const_declaration": _split_specs,
         "import_spec": _import_spec,
     },
+    # None of these changes its children but by `_blank` and an embedded field's token, which
+    # give a node a role or a token from what it holds itself, the same each time: the others
+    # build new nodes of them (functions, signatures, blocks, a case's body, an import, a spec or
+    # field per name as a copy) or change only their own lists and fields.
+    keeps_children=("block", "expression_switch_statement", "type_switch_statement", "select_statement",
+                    "type_parameter_list", "type_spec", "type_alias", "function_declaration", "method_declaration",
+                    "method_elem", "func_literal", "function_type", "field_declaration_list", "interface_type",
+                    "var_declaration", "var_spec_list", "const_declaration", "import_spec"),
 )

@@ -133,8 +133,9 @@ def _members(items: list[Node], name: str | None, kind: str) -> list[Node]:
             out.append(_function(parts[0], body.get("Statements") or [], item.get("@pos"), [], last))
             continue
         if len(parts) > 1 and all(is_type(part, *PREFIXES) for part in parts) and is_type(last, IDENTIFIER):
-            # `Type name`
-            out.append(assigned(item, last, "Declaration"))
+            # `Type name`: a copy (the command's conversion may be kept for the next parse, memo.py,
+            # and be taken into a block that is no type's body)
+            out.append(assigned(dict(item), last, "Declaration"))
             continue
         out.append(item)
     return out
@@ -201,4 +202,8 @@ TABLE = LanguageTable(
         "enum_constant": "enum_member",
     },
     transforms={"unit": unit, "command": command, "end_command": command},
+    # A command does not change its children: it builds new nodes of them (functions, closures,
+    # blocks, a type's members, a field as a copy) or changes only its own fields.  Not `unit`: it
+    # may return its child, which then takes its roles (carry_roles).
+    keeps_children=("command", "end_command"),
 )

@@ -74,14 +74,17 @@ def _name(group: Node) -> str | None:
 
 
 def _joined(items: list[Any]) -> list[Any]:
+    """Equations of one function in a row in one FunctionGroup: a new one (their conversions may
+    be kept for the next parse, memo.py, where the equations around them may have changed)."""
     out: list[Any] = []
     for item in items:
         previous = out[-1] if out else None
         if (is_type(item, GROUP) and type(previous) is dict
                 and previous.get("@type") == GROUP and _name(item) and _name(item) == _name(previous)):
-            previous["Nodes"] = [*previous["Nodes"], *item["Nodes"]]
+            joined = {**previous, "Nodes": [*previous["Nodes"], *item["Nodes"]]}
             if "@pos" in previous and "@pos" in item:
-                previous["@pos"] = {"start": previous["@pos"]["start"], "end": item["@pos"]["end"]}
+                joined["@pos"] = {"start": previous["@pos"]["start"], "end": item["@pos"]["end"]}
+            out[-1] = joined
             continue
         out.append(item)
     return out
@@ -184,4 +187,9 @@ TABLE = LanguageTable(
         "qualified": qualified,
         "import": import_,
     },
+    # None of these changes its children: they build new nodes of them (functions, a lambda, an
+    # import, a name), join them in new ones (a list of declarations) or name themselves.  Not
+    # `module`: it may return its child, which then takes its roles (carry_roles).
+    keeps_children=("function", "bind", "signature", "declarations", "class_declarations", "instance_declarations",
+                    "instance", "data_constructor", "field", "lambda", "qualified", "import"),
 )

@@ -63,4 +63,6 @@ TABLE = LanguageTable(
         "quoted_attribute_value": quoted_value,
         "attribute_value": plain_value,
     },
+    # An element reads its tag and changes only its own token.
+    keeps_children=ELEMENTS,
 )

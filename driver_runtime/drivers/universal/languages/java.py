@@ -31,7 +31,6 @@ from driver_runtime.drivers.universal.rules import (
     first,
     is_type,
     names_in,
-    objects,
     operator,
     quoted,
     with_roles,
@@ -281,7 +280,8 @@ _DOCUMENTED = frozenset({
 
 def _attach_javadoc(node: Node, context: Context) -> Node:
     """A /** */ comment right before a declaration is its Javadoc (JDT's), and the declaration
-    starts there."""
+    starts there: a copy of the declaration, whose conversion may be kept for the next parse
+    (memo.py), where its comment may have changed."""
     items = node.get("children")
     if type(items) is not list:
         return node
@@ -295,22 +295,14 @@ def _attach_javadoc(node: Node, context: Context) -> Node:
             doc = javadoc(context.data, start, end)
             out.pop()
             if child["@type"] == "uast:FunctionGroup":
-                child["Nodes"].insert(0, doc)
+                child = {**child, "Nodes": [doc, *child["Nodes"]]}
             else:
-                child["javadoc"] = doc
+                child = {**child, "javadoc": doc}
             if child.get("@pos"):
                 child["@pos"] = {**child["@pos"], "start": start}
         out.append(child)
     node["children"] = out
     return node
-
-
-def _enum_body(node: Node, context: Context) -> Node:
-    """An enum's constants and declarations: Javadocs attached in both."""
-    for child in children(node):
-        if is_type(child, "java:enum_body_declarations"):
-            _attach_javadoc(child, context)
-    return _attach_javadoc(node, context)
 
 
 # --- methods ---------------------------------------------------------------------------------
@@ -334,8 +326,8 @@ def _parameter(node: Node) -> Node:
         annotations = [part for part in parts if part.get("@type") in _ANNOTATIONS]
         rest = [part for part in parts if part.get("@type") not in _ANNOTATIONS]
         kind_node = rest[0] if rest else None
-        if annotations and type(kind_node) is dict:
-            kind_node["annotations"] = annotations
+        if annotations and type(kind_node) is dict:  # a copy: the type's conversion may be kept (memo.py)
+            kind_node = {**kind_node, "annotations": annotations}
         name = first(rest[1:], "uast:Identifier")
         return nodes.argument(name=name, type=kind_node, receiver=True)
     return node
@@ -367,25 +359,32 @@ def _method(node: Node, context: Context) -> Node:
 
 # --- fields, records, package, imports -------------------------------------------------------
 
-def _as_variable(declarator: Any) -> None:
+def _as_variable(declarator: Any) -> Any:
     """A field's declarator as the outline finds a type's variables: an Assignment whose name
-    is its Target (moved, not copied)."""
-    if type(declarator) is dict and type(declarator.get("name")) is dict:
-        with_roles(declarator, "Assignment")
-        declarator["Target"] = declarator.pop("name")
-        declarator.pop("@token", None)
+    is its Target (moved, not copied).  A copy: the declarator's conversion may be kept for the
+    next parse (memo.py); a record's component, for a method's parameter list."""
+    if type(declarator) is not dict or type(declarator.get("name")) is not dict:
+        return declarator
+    variable = {key: value for key, value in declarator.items() if key not in ("name", "@token")}
+    with_roles(variable, "Assignment")
+    variable["Target"] = declarator["name"]
+    return variable
 
 
 def _field(node: Node, context: Context) -> Node:
-    for declarator in objects(node.get("declarator")):
-        _as_variable(declarator)
+    declarators = node.get("declarator")
+    if type(declarators) is list:
+        node["declarator"] = [_as_variable(item) for item in declarators]
+    elif declarators is not None:
+        node["declarator"] = _as_variable(declarators)
     return node
 
 
 def _record(node: Node, context: Context) -> Node:
     """A record's components are its fields."""
-    for component in children(node.get("parameters")):
-        _as_variable(component)
+    parameters = node.get("parameters")
+    if type(parameters) is dict and type(parameters.get("children")) is list:
+        node["parameters"] = {**parameters, "children": [_as_variable(item) for item in parameters["children"]]}
     return node
 
 
@@ -499,7 +498,8 @@ TABLE = LanguageTable(
         "class_body": _attach_javadoc,
         "interface_body": _attach_javadoc,
         "annotation_type_body": _attach_javadoc,
-        "enum_body": _enum_body,
+        "enum_body": _attach_javadoc,
+        "enum_body_declarations": _attach_javadoc,
         "method_declaration": _method,
         "constructor_declaration": _method,
         "compact_constructor_declaration": _method,
@@ -510,4 +510,12 @@ TABLE = LanguageTable(
         "import_declaration": _import,
         "binary_expression": _infix,
     },
+    # None of these changes its children: the Javadoc's declaration and a field's declarators are
+    # copies; the rest build new nodes of them (a method, an import, a dotted name, `a + b + c`)
+    # or change only the node they are given (a package's token).
+    keeps_children=("program", "class_body", "interface_body", "annotation_type_body", "enum_body",
+                    "enum_body_declarations", "method_declaration", "constructor_declaration",
+                    "compact_constructor_declaration", "field_declaration", "constant_declaration",
+                    "record_declaration", "package_declaration", "import_declaration", "binary_expression",
+                    "scoped_identifier", "scoped_type_identifier", "field_access"),
 )

@@ -178,26 +178,31 @@ def export_specifier(node: Node, context: Context) -> Node:
 
 # --- statements --------------------------------------------------------------------------------
 
-def _directives(statements: list[Any]) -> None:
-    """The leading string statements of a body are directives ("use strict"): no uast:String."""
-    for statement in statements:
+def _directives(statements: list[Any]) -> list[Any]:
+    """The statements of a body, its leading string statements as directives ("use strict"): no
+    uast:String.  A directive is a copy of its statement, whose conversion may be kept for the
+    next parse (memo.py), where it may be no directive."""
+    out = list(statements)
+    for index, statement in enumerate(statements):
         if is_type(statement, "uast:Comment"):
             continue
         if kind(statement) != "expression_statement":
-            return
+            break
         parts = children_of(statement)
         if len(parts) != 1 or not is_type(parts[0], "uast:String"):
-            return
+            break
         string = parts[0]
         prefix = statement["@type"].partition(":")[0]
         native = {"@type": f"{prefix}:string", "@role": ["Literal", "String"], "@token": string["Value"]}
         if "@pos" in string:
             native["@pos"] = string["@pos"]
-        statement["children"] = [native]
+        out[index] = {**statement, "children": [native]}
+    return out
 
 
 def program(node: Node, context: Context) -> Node:
-    _directives(node.get("children") or [])
+    if type(node.get("children")) is list:
+        node["children"] = _directives(node["children"])
     return node
 
 
@@ -205,7 +210,7 @@ def statement_block(node: Node, context: Context) -> Node:
     statements = children_of(node)
     if context.parent_type in ("function_declaration", "function_expression", "function", "arrow_function",
                                "method_definition", "generator_function", "generator_function_declaration"):
-        _directives(statements)
+        statements = _directives(statements)
     return nodes.block(statements, node.get("@pos"))
 
 
@@ -336,4 +341,10 @@ TABLE = LanguageTable(
         "shorthand_property_identifier": shorthand_property,
         "shorthand_property_identifier_pattern": shorthand_property,
     },
+    # None of these changes its children: they build new nodes of them (the function builders,
+    # the imports, the block), change only the node they are given (the members, the declarator,
+    # the export), or put a copy of one in their own list (a directive).
+    keeps_children=("program", "statement_block", "function_declaration", "generator_function_declaration",
+                    "variable_declarator", "field_definition", "method_definition", "import_statement",
+                    "export_specifier"),
 )

@@ -29,12 +29,21 @@ def key_or_string(node: Node, context: Context) -> Node:
 
 
 def numbered_items(node: Node, context: Context) -> Node:
-    """An array: the objects in it are named by their index (a uast:Identifier at their `{`)."""
-    for index, item in enumerate(item for item in node.get("children") or () if type(item) is dict
-                                 and item.get("@type") not in ("uast:Comment",)):
-        if item.get("@type") == "json:object":
-            start = item["@pos"]["start"]
-            item["name"] = nodes.identifier(str(index), {"start": start, "end": start + 1})
+    """An array: the objects in it are named by their index (a uast:Identifier at their `{`), each
+    a copy: its conversion may be kept for the next parse (memo.py), at another index."""
+    items = node.get("children")
+    if type(items) is not list:
+        return node
+    out = []
+    index = 0
+    for item in items:
+        if type(item) is dict and item.get("@type") != "uast:Comment":
+            if item.get("@type") == "json:object":
+                start = item["@pos"]["start"]
+                item = {**item, "name": nodes.identifier(str(index), {"start": start, "end": start + 1})}
+            index += 1
+        out.append(item)
+    node["children"] = out
     return node
 
 
@@ -48,4 +57,6 @@ TABLE = LanguageTable(
     field_roles={("pair", "key"): ("Key",), ("pair", "value"): ("Value",)},
     symbols={"pair": Symbol("property", name="key"), "object": "object"},
     transforms={"string": key_or_string, "array": numbered_items},
+    # Its objects are named in copies: it changes none of its children.
+    keeps_children=("array",),
 )

@@ -39,14 +39,16 @@ def _text(node: Node, context: Context, before: Any) -> str:
 
 def _parameters(holder: Any) -> list[Node]:
     """The Arguments of a function_value_parameters: each parameter, the default value that
-    follows it, `vararg` before it."""
+    follows it, `vararg` before it.  Its parts are read, not taken out of it: its conversion may
+    be kept for the next parse (memo.py)."""
     arguments: list[Node] = []
     variadic = False
     for child in (holder or {}).get("children") or []:
         kind = child.get("@type")
         if kind == K + "parameter":
-            name = take(child, IDENTIFIER)
-            arguments.append(nodes.argument(name, take(child, *TYPES), variadic=variadic, pos=child.get("@pos")))
+            parts = children(child)
+            arguments.append(nodes.argument(first(parts, IDENTIFIER), first(parts, *TYPES), variadic=variadic,
+                                            pos=child.get("@pos")))
             variadic = False
         elif kind == K + "parameter_modifiers":
             variadic = "vararg" in str(child.get("@token") or "") or any(
@@ -95,9 +97,9 @@ def anonymous_function(node: Node, context: Context) -> Node:
 def lambda_literal(node: Node, context: Context) -> Node:
     parameters = take(node, K + "lambda_parameters")
     arguments = []
-    for declaration in (parameters or {}).get("children") or []:
-        name = take(declaration, IDENTIFIER)
-        arguments.append(nodes.argument(name, take(declaration, *TYPES), pos=declaration.get("@pos"))
+    for declaration in (parameters or {}).get("children") or []:  # read, as a function's (`_parameters`)
+        name = first(children(declaration), IDENTIFIER)
+        arguments.append(nodes.argument(name, first(children(declaration), *TYPES), pos=declaration.get("@pos"))
                          if name is not None else declaration)
     node["parameters"] = arguments
     node["body"] = take(node, "uast:Block", K + "statements")
@@ -124,15 +126,18 @@ def _assigned(node: Node, context: Context, target: Any) -> Node:
 
 
 def property_declaration(node: Node, context: Context) -> Node:
+    """A property: its declarations' parts read, not taken out of them (as a function's
+    parameters: `_parameters`)."""
     single = take(node, K + "variable_declaration")
     if single is not None:
-        target = take(single, IDENTIFIER)
-        if single.get("children"):  # its type
-            node["type"] = single["children"][0]
+        target = first(children(single), IDENTIFIER)
+        rest = [part for part in single.get("children") or [] if part is not target]
+        if rest:  # its type
+            node["type"] = rest[0]
         return _assigned(node, context, target)
     several = take(node, K + "multi_variable_declaration")
     if several is not None:
-        targets = [take(part, IDENTIFIER) for part in several.get("children") or []]
+        targets = [first(children(part), IDENTIFIER) for part in several.get("children") or []]
         return _assigned(node, context, [target for target in targets if target is not None])
     return node
 
@@ -198,4 +203,9 @@ TABLE = LanguageTable(
         "identifier": dotted,  # `a.b.c`: simple identifiers in a row
         "import_header": import_header,
     },
+    # None of these changes its children: they take parts out of their own list, read those of
+    # their parameters and declarations, and build new nodes of them.  Not `identifier`: it may
+    # return its child, which then takes its roles (carry_roles).
+    keeps_children=("function_declaration", "secondary_constructor", "anonymous_function", "lambda_literal",
+                    "class_declaration", "property_declaration", "class_parameter", "import_header"),
 )

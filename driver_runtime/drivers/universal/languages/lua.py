@@ -116,4 +116,8 @@ TABLE = LanguageTable(
         "chunk": chunk,
         "string": string,
     },
+    # None of these changes its children: they build new nodes of them (functions, Arguments, an
+    # import) or change only their own fields (the file's statements in order, an assignment's
+    # target).
+    keeps_children=("function_declaration", "parameters", "assignment_statement", "function_call", "chunk"),
 )

@@ -310,15 +310,15 @@ _named = normalization.symbol("name")
 
 
 def program(node: Node, context: Context) -> Node:
-    """The file: its statements, spliced; those after a `namespace A;` are its block."""
+    """The file: its statements, spliced; those after a `namespace A;` are its block (in a copy
+    of the namespace's node: its conversion may be kept for the next parse, memo.py)."""
     items = statements(node.get("children") or [])
     out: list[Any] = []
     namespace: Node | None = None
     for item in items:
         if kind(item) == "namespace_definition" and "body" not in item:
-            namespace = item
-            item["body"] = nodes.block([])
-            out.append(item)
+            namespace = {**item, "body": nodes.block([])}
+            out.append(namespace)
         elif namespace is not None and kind(item) != "php_end_tag":
             namespace["body"]["Statements"].append(item)
             end = (position(item) or {}).get("end")
@@ -656,4 +656,22 @@ TABLE = LanguageTable(
         "include_once_expression": include("uast:RuntimeImport"),
         "require_once_expression": include("uast:RuntimeImport"),
     },
+    # None of these changes its children but by naming a catch's or a closure's `$x` by its
+    # token, from what that node holds itself, the same each time: the others build new nodes of
+    # them (bodies' Blocks, a function, parameters' Arguments, imports, names), put a copy in
+    # their own list (a `namespace A;` with what follows it) or change only their own fields.
+    # Not a heredoc: it changes its body's runs in place.
+    keeps_children=("program", "variable_name", "member_call_expression", "nullsafe_member_call_expression",
+                    "member_access_expression", "nullsafe_member_access_expression", "scoped_call_expression",
+                    "scoped_property_access_expression", "class_constant_access_expression", "encapsed_string",
+                    "compound_statement", "colon_block", "if_statement", "else_if_clause", "else_clause",
+                    "for_statement", "foreach_statement", "while_statement", "do_statement", "try_statement",
+                    "finally_clause", "declare_statement", "declare_directive", "anonymous_function_use_clause",
+                    "catch_clause", "function_call_expression", "case_statement", "default_statement",
+                    "class_declaration", "interface_declaration", "trait_declaration", "enum_declaration",
+                    "anonymous_class", "namespace_definition", "function_definition", "method_declaration",
+                    "anonymous_function", "simple_parameter", "variadic_parameter", "property_promotion_parameter",
+                    "const_element", "property_element", "expression_statement", "namespace_use_declaration",
+                    "include_expression", "require_expression", "include_once_expression",
+                    "require_once_expression"),
 )

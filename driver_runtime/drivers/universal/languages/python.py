@@ -189,15 +189,26 @@ def _keywords(node: Node, context: Context) -> Node:
     return node
 
 
+def _plain_alias(pattern: Any) -> Any:
+    """`E as name` with its name a plain name: a copy (the pattern's conversion may be kept for
+    the next parse, memo.py, and be taken where its name is an expression: `with`)."""
+    alias = pattern.get("alias") if is_type(pattern, "python:as_pattern") else None
+    names = children(alias)
+    if len(names) != 1 or not is_type(names[0], "uast:Identifier"):
+        return pattern
+    plain = {key: value for key, value in alias.items() if key != "children"}
+    plain["@token"] = names[0]["Name"]
+    return {**pattern, "alias": plain}
+
+
 def _except(node: Node, context: Context) -> Node:
     """`except E as name`: the name is a plain name (Python's ExceptHandler.name), not an
     expression."""
-    for child in [value for key, value in node.items() if key[0] != "@" and type(value) is dict] + children(node):
-        alias = child.get("alias") if is_type(child, "python:as_pattern") else None
-        names = children(alias)
-        if len(names) == 1 and is_type(names[0], "uast:Identifier"):
-            alias.pop("children")
-            alias["@token"] = names[0]["Name"]
+    for key, value in node.items():
+        if key[0] != "@" and type(value) is dict:
+            node[key] = _plain_alias(value)
+    if type(node.get("children")) is list:
+        node["children"] = [_plain_alias(child) for child in node["children"]]
     return node
 
 
@@ -256,16 +267,16 @@ def _decorated(node: Node, context: Context) -> Any:
     decorators = [child for child in children(node)]
     if type(definition) is not dict or not decorators:
         return node
+    # A copy of the definition: its conversion may be kept for the next parse (memo.py), and
+    # what replaces this node takes its roles (carry_roles).
     if is_type(definition, "uast:FunctionGroup"):
         opening, closing = decorators[0].get("@pos") or {}, decorators[-1].get("@pos") or {}
         holder: Node = {"@type": "python:decorators"}
         if "start" in opening and "end" in closing:
             holder["@pos"] = {"start": opening["start"], "end": closing["end"]}
         holder["children"] = decorators
-        definition["Nodes"].insert(0, holder)
-    else:
-        definition["decorators"] = decorators
-    return definition
+        return {**definition, "Nodes": [holder, *definition["Nodes"]]}
+    return {**definition, "decorators": decorators}
 
 
 def _type(node: Node, context: Context) -> Any:
@@ -402,4 +413,13 @@ TABLE = LanguageTable(
         "import_from_statement": _import_from,
         "future_import_statement": _import_from,
     },
+    # None of these changes its children: they build new nodes of them (a def, its parameters'
+    # Arguments, the imports, a joined string), change only the node they are given (a class, an
+    # f-string, a target list, a keyword splat), or put a changed copy in their own place of one
+    # (a decorated definition, an except's `as` name).  Not `type`: it returns its child, which
+    # then takes its roles (carry_roles).
+    keeps_children=("class_definition", "function_definition", "decorated_definition", "parameters",
+                    "lambda_parameters", "except_clause", "concatenated_string", "string", "format_specifier",
+                    "dictionary_splat", "pattern_list", "tuple_pattern", "list_pattern", "import_statement",
+                    "import_from_statement", "future_import_statement"),
 )

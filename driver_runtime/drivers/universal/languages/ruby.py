@@ -46,8 +46,10 @@ def _prefix(node: Node) -> str:
 
 
 def sequence(items: list[Any]) -> Any:
-    """Statements as Babelfish's: several are a uast:Block spanning them, one is itself; their
-    comments stay beside them (a Block's statements, or the lone statement's `comments`)."""
+    """Statements as Babelfish's: several are a uast:Block spanning them, one is itself (a copy:
+    its conversion may be kept for the next parse, memo.py, and what replaces a body takes the
+    body's roles, carry_roles); their comments stay beside them (a Block's statements, or the
+    lone statement's `comments`)."""
     statements = [item for item in items if not is_type(item, "uast:Comment")]
     comments = [item for item in items if is_type(item, "uast:Comment")]
     if len(statements) > 1:
@@ -55,9 +57,10 @@ def sequence(items: list[Any]) -> Any:
     if not statements:
         return nodes.block(items) if comments else None
     single = statements[0]
-    if comments and type(single) is dict:
+    if type(single) is dict:
         single = dict(single)
-        single["comments"] = [*(single.get("comments") or ()), *comments]
+        if comments:
+            single["comments"] = [*(single.get("comments") or ()), *comments]
     return single
 
 
@@ -136,8 +139,9 @@ _ASSIGNMENTS = {"@@": "cvasgn", "@": "ivasgn", "$": "gvasgn"}
 
 def target(value: Any, prefix: str) -> Any:
     """What an assignment assigns to, as Babelfish's: a variable is an lvasgn, ivasgn, cvasgn
-    or gvasgn, a constant a casgn (each named by a positionless identifier); other targets (an
-    attribute, an element) stay as they are."""
+    or gvasgn, a constant a casgn (each named by a positionless identifier; a constant's a copy:
+    its conversion may be kept for the next parse, memo.py, where it may be no target); other
+    targets (an attribute, an element) stay as they are."""
     if is_type(value, "uast:Identifier"):
         name = value["Name"]
         kind_ = next((kind_ for sigil, kind_ in _ASSIGNMENTS.items() if name.startswith(sigil)), "lvasgn")
@@ -146,11 +150,10 @@ def target(value: Any, prefix: str) -> Any:
             node["@pos"] = value["@pos"]
         return named(node, name)
     if kind(value) == "const":
-        value["@type"] = f"{prefix}:casgn"
-        value["@role"] = sorted({"Assignment", "Constant", "Declaration", "Variable"})
-        return value
+        roles = sorted({"Assignment", "Constant", "Declaration", "Variable"})
+        return {**value, "@type": f"{prefix}:casgn", "@role": roles}
     if kind(value) == "scope_resolution":  # A::B = 1
-        value["@type"] = f"{prefix}:casgn"
+        value = {**value, "@type": f"{prefix}:casgn"}
         name = name_of(value.get("name"))
         if name:
             value["@token"] = name
@@ -421,15 +424,26 @@ def call(node: Node, context: Context) -> Node:
         if selector in REQUIRES:
             node["Names"] = [nodes.import_(value, kind="uast:RuntimeImport") for value in arguments]
             node.pop("arguments", None)  # its paths are the imports' paths
-        elif selector in ATTRIBUTES:
-            for value in arguments:
-                if kind(value) == "sym":
-                    value["@type"] = f"{_prefix(value)}:attribute"
+        elif selector in ATTRIBUTES and type(node.get("arguments")) is dict:
+            node["arguments"] = _attributes(node["arguments"])
         return node
     if arguments:
         node["name"] = nodes.identifier(selector)
     node["qname"] = nodes.identifier(selector, _call_span(node, method_node))
     return node
+
+
+def _attributes(listed: Node) -> Node:
+    """The arguments of `attr_reader :a, :b`: its symbols are attributes (in a copy of the list:
+    its conversion may be kept for the next parse, memo.py, and be taken for another call)."""
+    def attribute(value: Any) -> Any:
+        return {**value, "@type": f"{_prefix(value)}:attribute"} if kind(value) == "sym" else value
+
+    copy = dict(listed)
+    for key, value in listed.items():
+        if key[0] != "@":
+            copy[key] = [attribute(item) for item in value] if type(value) is list else attribute(value)
+    return copy
 
 
 def binary(node: Node, context: Context) -> Node:
@@ -535,4 +549,13 @@ TABLE = LanguageTable(
         "binary": binary,
         "element_reference": element_reference,
     },
+    # None of these changes its children: they build new nodes of them (a method, a sequence's
+    # Block, parameters' Arguments, a string's runs, a name), put a changed copy in their own
+    # place of one (a lone statement, an assignment's target, an attribute's symbols), or change
+    # only the node they are given.
+    keeps_children=("program", "body_statement", "then", "else", "do", "block_body", "ensure", "begin",
+                    "parenthesized_statements", "interpolation", "delimited_symbol", "bare_string", "regex", "pair",
+                    "assignment", "left_assignment_list", "destructured_left_assignment", "operator_assignment",
+                    "string", "subshell", "method_parameters", "block_parameters", "lambda_parameters", "method",
+                    "singleton_method", "class", "module", "singleton_class", "call", "binary", "element_reference"),
 )

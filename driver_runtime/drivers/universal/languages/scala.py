@@ -86,4 +86,6 @@ TABLE = LanguageTable(
         "var_declaration": "variable",
     },
     transforms={"lambda_expression": lambda_expression, "import_declaration": import_declaration},
+    # Both build new nodes of their children, which they do not change.
+    keeps_children=("lambda_expression", "import_declaration"),
 )

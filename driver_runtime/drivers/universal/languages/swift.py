@@ -53,7 +53,8 @@ def _body(node: Node) -> Any:
 
 def _arguments(node: Node) -> list[Any]:
     """A function's parameters (children of the function itself), with the default values that
-    follow them (in the function's `default_value` field)."""
+    follow them (in the function's `default_value` field): a parameter with one is a copy (its
+    conversion may be kept for the next parse, memo.py, where its default may have changed)."""
     defaults = node.pop("default_value", None)
     defaults = defaults if type(defaults) is list else [defaults] if defaults else []
     items = node.get("children") or []
@@ -63,9 +64,9 @@ def _arguments(node: Node) -> list[Any]:
         del node["children"]
     for default in defaults:
         start = default["@pos"]["start"]
-        before = [argument for argument in found if argument["@pos"]["start"] < start]
+        before = [index for index, argument in enumerate(found) if argument["@pos"]["start"] < start]
         if before:
-            before[-1]["Init"] = default
+            found[before[-1]] = {**found[before[-1]], "Init": default}
     return found
 
 
@@ -218,4 +219,11 @@ TABLE = LanguageTable(
         "line_string_literal": string_literal,
         "multi_line_string_literal": string_literal,
     },
+    # None of these changes its children: they build new nodes of them (functions, Arguments, a
+    # parameter with its default as a copy, enum cases around the names) or change only their own
+    # fields.  Not `identifier`: it may return its child, which then takes its roles (carry_roles).
+    keeps_children=("function_declaration", "protocol_function_declaration", "init_declaration",
+                    "deinit_declaration", "parameter", "lambda_parameter", "lambda_literal", "class_declaration",
+                    "enum_entry", "property_declaration", "protocol_property_declaration", "line_string_literal",
+                    "multi_line_string_literal"),
 )

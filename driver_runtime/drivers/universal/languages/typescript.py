@@ -87,4 +87,7 @@ TABLE = LanguageTable(
         "internal_module": module,
         "module": module,
     },
+    # As JavaScript's: new nodes of the children (a signature, a field's function), or the node
+    # itself changed (a namespace's name; an enum's bare members wrapped in new nodes).
+    keeps_children=("function_signature", "public_field_definition", "enum_body", "internal_module", "module"),
 )

@@ -6,6 +6,8 @@ YAML language server shows it (other items are left out: no keys in them).
 A key is a uast:Identifier, a string value (plain or quoted) a uast:String.
 """
 
+from typing import Any
+
 from driver_runtime.drivers.universal.rules import unquoted
 from driver_runtime.drivers.universal.tables import LanguageTable, Symbol
 from driver_runtime.sdk import nodes
@@ -31,18 +33,27 @@ def plain_string(node: Node, context: Context) -> Node:
 
 def numbered_items(node: Node, context: Context) -> Node:
     """A block sequence: the items that are mappings are named by their index (a uast:Identifier
-    at the item's `-`), the others stay nameless (no symbol); no item keeps `-` as its token."""
+    at the item's `-`), the others stay nameless (no symbol); no item keeps `-` as its token.
+    Each item is a copy: its conversion may be kept for the next parse (memo.py), at another
+    index."""
+    items = node.get("children")
+    if type(items) is not list:
+        return node
+    out: list[Any] = []
     index = 0
-    for item in node.get("children") or ():
+    for item in items:
         if type(item) is not dict or item.get("@type") != "yaml:block_sequence_item":
+            out.append(item)
             continue
-        item.pop("@token", None)
+        item = {key: value for key, value in item.items() if key != "@token"}
         value = next(iter(item.get("children") or ()), None)
         inner = next(iter(value.get("children") or ()), None) if type(value) is dict else None
         if type(inner) is dict and inner.get("@type") in COLLECTIONS:
             start = item["@pos"]["start"]
             item["name"] = nodes.identifier(str(index), {"start": start, "end": start + 1})
+        out.append(item)
         index += 1
+    node["children"] = out
     return node
 
 
@@ -77,4 +88,6 @@ TABLE = LanguageTable(
         "block_sequence_item": "object",
     },
     transforms={"flow_node": key, "string_scalar": plain_string, "block_sequence": numbered_items},
+    # Its items are copies: it changes none of its children.
+    keeps_children=("block_sequence",),
 )
