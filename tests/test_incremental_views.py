@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from driver_runtime.drivers.python.driver import PythonDriver
+from driver_runtime.pool import byte_edit
 from driver_runtime.drivers.universal.driver import UniversalDriver
 from driver_runtime.sdk.documents import KeptDocuments
 from driver_runtime.sdk.folding import folds, folds_as_data
@@ -223,16 +224,20 @@ def test_pasted_copies_and_undo_take_each_conversion_once():
                 data[:end] + chunk + chunk + data[end:],  # the cut undone
                 data]  # and the pastes
     driver, oracle = UniversalDriver(), WithoutMemo()
-    documents = KeptDocuments()
-    documents.parse(driver, ParseRequest(content=data.decode(), filename="random.py", language="python",
-                                         document="d"))
+    documents, oracle_documents = KeptDocuments(), KeptDocuments()
+    opened = ParseRequest(content=data.decode(), filename="random.py", language="python", document="d")
+    documents.parse(driver, opened)
+    oracle_documents.parse(oracle, opened)
+    before = data
     for version in versions:
-        result = documents.parse(driver, ParseRequest(content=version.decode(), filename="random.py",
-                                                      language="python", document="d"))
+        request = EditRequest(document="d", digest=document_digest(version), edits=[byte_edit(before, version)],
+                              filename="random.py", language="python")
+        result = documents.edit(driver, request)
         driver.moves.settle()
-        expected = oracle.parse(ParseRequest(content=version.decode(), filename="random.py", language="python"))
+        expected = oracle_documents.edit(oracle, request)
         assert json.dumps(result.uast, sort_keys=True) == json.dumps(expected.uast, sort_keys=True)
         assert _objects_once(result.uast)
+        before = version
 
 
 def test_every_declaration_of_kept_children_is_about_a_transform():
