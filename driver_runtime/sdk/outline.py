@@ -322,6 +322,9 @@ def _variable_kind(name: str, in_type: bool) -> SymbolKind:
 # node is in (None: the file), the symbol that one is listed in (a constructor's parameter
 # properties go there), and the symbol its parent made (a type written in place: its members).
 OWNER, HOLDER, DECLARED = 0, 1, 2
+# The subtrees whose Made is written at once, one inside the other: each symbol is written in
+# all of them, so a tree nested hundreds deep (minified code) would cost that many times more.
+MAX_OPEN_RECORDINGS = 8
 
 
 class Miss(Exception):
@@ -473,7 +476,7 @@ class _Builder:
             if kept and number in kept:
                 self._replay(number, parent, parent_owner, member[number])
                 continue
-            if record and number in record:
+            if record and number in record and len(recordings) < MAX_OPEN_RECORDINGS:
                 self._open(number, parent, parent_owner, member[number])
             # Most nodes are none of the kinds of symbol: reject them without a call.
             node_type = node.get(TYPE)

@@ -22,8 +22,8 @@ from typing import Any
 
 import attrs
 
-from driver_runtime.sdk.folding import Fold, FoldParts, assemble, fold_parts
-from driver_runtime.sdk.outline import Made, Miss, Symbol, SymbolKind, _Builder
+from driver_runtime.sdk.folding import Fold, FoldParts, assemble, fold_parts, folds
+from driver_runtime.sdk.outline import Made, Miss, Symbol, SymbolKind, _Builder, outline
 from driver_runtime.sdk.reuse import Moves, anchor
 from driver_runtime.sdk.structure import NO_EXTENT, Structure
 from driver_runtime.sdk.text import Text
@@ -31,9 +31,12 @@ from driver_runtime.sdk.text import Text
 Node = dict[str, Any]
 
 # Smaller subtrees are walked again: keeping them costs about what walking them does.
-MIN_NODES = 8
+MIN_NODES = 16
 # A version whose kept subtrees miss this many times is made from the whole tree.
 MAX_MISSES = 3
+# A larger text's views are made from the whole tree each time: what its subtrees made would be
+# kept in memory several times over (and a driver keeps its conversions up to about this size).
+MAX_KEPT_BYTES = 2 << 20
 
 
 @attrs.define(eq=False)
@@ -59,6 +62,13 @@ class Views:
         self._tops: list[_Kept] = []  # those not inside another
 
     def make(self, tree: Node, text: Text, moves: Moves | None = None) -> tuple[list[Symbol], list[Fold]]:
+        if len(text.data) > MAX_KEPT_BYTES:
+            self._kept, self._tops = {}, []
+            if moves:
+                moves.settle()
+            structure = Structure(tree, len(text.data))
+            symbols = outline(tree, text, structure, self.kinds)
+            return symbols, folds(structure, symbols, text)
         if moves:
             # The top-level statements the driver has not moved yet are read here, unless kept.
             for node in _statements(tree):
@@ -100,8 +110,12 @@ class Views:
 
         structure = Structure(tree, len(text.data), self._kept, stop)
         sizes, starts = structure.sizes, structure.starts
+        parents = structure.parents
+        # Subtrees of some size, but not one that is most of its parent (a function's Alias in its
+        # FunctionGroup): kept, they would cost a first build as much again for nothing.
         record = [number for number in range(1, len(structure))
-                  if sizes[number] >= MIN_NODES and starts[number] != NO_EXTENT and number not in held]
+                  if sizes[number] >= MIN_NODES and starts[number] != NO_EXTENT and number not in held
+                  and (parents[number] == 0 or sizes[number] * 4 <= sizes[parents[number]] * 3)]
         builder = _Builder(structure, text, self.kinds, {number: (kept.made, delta) for number, (kept, delta)
                                                           in held.items()}, set(record))
         try:
