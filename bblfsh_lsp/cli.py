@@ -1,4 +1,11 @@
-"""The `bblfsh-lsp` command line."""
+"""The `bblfsh-lsp` command line.
+
+A run on a few files is mostly start-up: this interpreter's, its imports', and the driver's.  So
+what a command does not need is imported where it is needed, and the drivers of the files named
+on the command line are started (DriverService.start_early) before the command imports and
+prepares the rest of what it needs (the query machinery, the index's, the output's), which their
+start then overlaps.
+"""
 
 from __future__ import annotations
 
@@ -22,23 +29,24 @@ from bblfsh_lsp.cluster import add_cluster_arguments, on_cluster
 from bblfsh_lsp.driver_commands import add_driver_commands
 from bblfsh_lsp.files import DEFAULT_MAX_BYTES, SourceError, read_source
 from bblfsh_lsp.index_commands import add_index_command, open_index
-from bblfsh_lsp.parsing import FileParse, parse_files
-from bblfsh_lsp.positions import TextIndex
-from bblfsh_lsp.query import FileMatches, Match, QueryError, Scalar
+from bblfsh_lsp.query.errors import QueryError
 from bblfsh_lsp.settings import PREFERENCES, RUNTIME_ENV, Settings, runtime_from_environment
-from bblfsh_lsp.terminal import ProgressLines
 from driver_runtime.errors import DriverError, RuntimeNotAvailable
-from driver_runtime.languages import LANGUAGES
 from driver_runtime.runtime_names import AUTO, RUNTIME_NAMES
-from driver_runtime.runtimes import choose
 from driver_runtime.sdk import protocol, uast
 from driver_runtime.sdk.protocol import Mode
-from driver_runtime.service import DriverService
 
-if TYPE_CHECKING:  # the outline is imported by the command that prints one
+if TYPE_CHECKING:  # imported by the commands that use them, after their drivers are started
+    from bblfsh_lsp.parsing import FileParse
+    from bblfsh_lsp.positions import TextIndex
+    from bblfsh_lsp.query import FileMatches, Match, Scalar
     from driver_runtime.sdk.outline import Symbol
+    from driver_runtime.service import DriverService
 
 EXIT_OK, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
+# The files named on the command line whose drivers are started early: those parsed first.  Later
+# ones are reached once the drivers run anyway, and each costs a read of its first line.
+EARLY_FILES = 8
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -46,6 +54,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _service(args: argparse.Namespace) -> DriverService:
+    from driver_runtime.runtimes import choose
+    from driver_runtime.service import DriverService
+
     settings = _settings(args)
     choice = choose(settings.runtime, settings.isolation())
     log = logging.getLogger(__name__)
@@ -53,6 +64,21 @@ def _service(args: argparse.Namespace) -> DriverService:
     # A batch keeps both cores busy; an editor session keeps the default.
     pool = attrs.evolve(settings.pool(), max_instances=max(os.cpu_count() or 1, 2))
     return DriverService.for_choice(choice, pool, on_notice=log.log, preferences=settings.driver_preferences())
+
+
+async def _start_drivers(service: DriverService, paths: Sequence[str], language: str | None) -> None:
+    """Start the drivers of the first files named on the command line (each one's language from
+    its name, or its first line) while the command prepares the rest (DriverService.start_early).
+    Folders, URLs and files that cannot be read are left to the walk and the parse."""
+    for path in paths[:EARLY_FILES]:
+        if not os.path.isfile(path):  # never open a FIFO: it would wait for a writer
+            continue
+        try:
+            with open(path, "rb") as file:
+                head = file.read(256)
+        except OSError:
+            continue
+        await service.start_early(path, head, language)
 
 
 def _errors_as_data(parsed: FileParse) -> list[Any]:
@@ -87,6 +113,7 @@ async def cmd_parse(args: argparse.Namespace) -> int:
     status = EXIT_OK
     records = []
     try:
+        await _start_drivers(service, args.files, args.language)
         async for parsed in _parse_files(service, args):
             if parsed.problem or (parsed.result and parsed.result.errors):
                 print(parsed.describe_errors(), file=sys.stderr)
@@ -116,6 +143,7 @@ async def cmd_parse(args: argparse.Namespace) -> int:
 def _parse_files(service: DriverService, args: argparse.Namespace) -> Any:
     """parse's files; fsspec URLs among them are read through fsspec (bblfsh_lsp/cluster/sources.py)."""
     from bblfsh_lsp.cluster.sources import is_url
+    from bblfsh_lsp.parsing import parse_files
 
     if any(is_url(path) for path in args.files):
         from bblfsh_lsp.cluster.sources import parse_paths
@@ -134,6 +162,7 @@ async def _parse_to_parquet(args: argparse.Namespace) -> int:
         return await run_parse(args)
     service = _service(args)
     try:
+        await _start_drivers(service, args.files, args.language)
         return EXIT_OK if await write_rows(args.output, local_rows(_parse_files(service, args))) else EXIT_NOTHING
     finally:
         await service.close()
@@ -210,7 +239,14 @@ async def _run_query(args: argparse.Namespace, service: DriverService) -> int:
     if not args.pattern and xpath_mode is Mode.SEMANTIC and not args.language and not args.no_index \
             and not on_cluster(args) and not urls:
         store = open_index(args.paths, tell=lambda message: print(f"bblfsh-lsp: {message}", file=sys.stderr))
+    if store is None and not on_cluster(args):  # else the index, or the workers, answer
+        if args.pattern and args.lang and not args.semantic and not args.language:
+            # Only files in the pattern's language are searched, by the driver that parses the pattern.
+            await service.start_early("", language=args.lang)
+        else:
+            await _start_drivers(service, args.paths, args.language)
     from bblfsh_lsp.index.search import indexed_files, planned_search
+    from bblfsh_lsp.terminal import ProgressLines
 
     if args.pattern:
         search = await _pattern_search(args, service)
@@ -420,6 +456,10 @@ async def cmd_symbols(args: argparse.Namespace) -> int:
     service = _service(args)
     status = EXIT_OK
     try:
+        await _start_drivers(service, args.files, args.language)
+        from bblfsh_lsp.parsing import parse_files
+        from bblfsh_lsp.positions import TextIndex
+
         async for parsed in parse_files(service, args.files, Mode.SEMANTIC, args.language):
             tree = parsed.result.uast if parsed.result is not None else None
             if parsed.problem is not None or not isinstance(tree, dict):
@@ -503,6 +543,8 @@ def _symbol_tree(symbols: list[Symbol], index: TextIndex, prefix: str = "") -> l
 
 async def cmd_languages(args: argparse.Namespace) -> int:
     """Every language, the driver that parses it here and why: nothing is started."""
+    from driver_runtime.languages import LANGUAGES
+
     service = _service(args)
     try:
         rows = []

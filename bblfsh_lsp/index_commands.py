@@ -1,7 +1,7 @@
 """`bblfsh-lsp index [PATH...]`: build or refresh the index of a workspace, which `query` then
 uses where it is fresh (bblfsh_lsp/index/).
 
-The index lives in the user's cache folder (bblfsh_lsp.index.store.index_folder), one per
+The index lives in the user's cache folder (bblfsh_lsp.index.location.index_folder), one per
 workspace root; nothing is written inside the workspace.  Exit status: 0 done, 2 error.
 """
 
@@ -54,7 +54,7 @@ def _json_progress(done: int, total: int, path: str) -> None:
 def _lock(root: str, wait: bool) -> IO[bytes] | None:
     """The right to index `root`, held until the file is closed (or the process ends, however
     it ends); None while another process holds it, unless told to wait for it."""
-    from bblfsh_lsp.index.store import index_file
+    from bblfsh_lsp.index.location import index_file
 
     path = index_file(root).with_suffix(".lock")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,13 +69,15 @@ def _lock(root: str, wait: bool) -> IO[bytes] | None:
 
 def open_index(paths: Sequence[str], tell: Callable[[str], None]) -> IndexStore | None:
     """The index that covers every one of `paths`, if there is one."""
-    from bblfsh_lsp.index.store import IndexStore, index_root_of
+    from bblfsh_lsp.index.location import index_root_of
 
     roots = {index_root_of(path) for path in paths}
     if len(roots) != 1 or None in roots:
         return None
     (root,) = roots
     assert root is not None
+    from bblfsh_lsp.index.store import IndexStore
+
     return IndexStore.open(root, create=False, tell=tell)
 
 
@@ -83,7 +85,8 @@ async def cmd_index(args: argparse.Namespace) -> int:
     from bblfsh_lsp.cli import _service
     from bblfsh_lsp.files import walk
     from bblfsh_lsp.index.indexer import check, refresh
-    from bblfsh_lsp.index.store import IndexStore, index_file, remove_index
+    from bblfsh_lsp.index.location import index_file
+    from bblfsh_lsp.index.store import IndexStore, remove_index
     from bblfsh_lsp.query.search import searchable
     from bblfsh_lsp.terminal import ProgressLines
 

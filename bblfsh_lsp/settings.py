@@ -12,6 +12,7 @@ generate_facts.py writes the README's table and the editors' settings from it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from typing import Any, Final
@@ -144,7 +145,7 @@ class Settings:
             else:
                 given[key] = value
         try:
-            return converter.structure(given, Settings)
+            return _converter().structure(given, Settings)
         except cattrs.ClassValidationError as error:
             for _problem, note in error.group_exceptions()[0]:
                 key = editor_key(note.name)
@@ -152,7 +153,10 @@ class Settings:
                 log.warning("ignoring setting %s=%r: expected %s", key, given[key], expected)
                 given[key] = current[key]
             # Raises only if a value this class held was bad: never, as every one passed here.
-            return converter.structure(given, Settings)
+            return _converter().structure(given, Settings)
+
+
+attrs.resolve_types(Settings)  # its fields' types as types, not as written: what the editors' schemas are made from
 
 
 def editor_key(attribute: str) -> str:
@@ -167,7 +171,7 @@ def setting_help(field: attrs.Attribute[Any]) -> SettingHelp:
 
 def editor_options(settings: Settings) -> dict[str, Any]:
     """The settings as an editor sends them."""
-    options: dict[str, Any] = converter.unstructure(settings)
+    options: dict[str, Any] = _converter().unstructure(settings)
     return options
 
 
@@ -180,6 +184,11 @@ def _structure_bool(value: Any, _kind: type) -> bool:
     raise ValueError(f"not a boolean: {value!r}")
 
 
-converter = cattrs.Converter()
-converter.register_structure_hook(bool, _structure_bool)
-register_camel_case(converter, Settings)
+@functools.cache
+def _converter() -> cattrs.Converter:
+    """The editor's converter, made when an editor's settings are first read or written (its hooks
+    are generated code: a command line, whose settings are flags, never needs it)."""
+    converter = cattrs.Converter()
+    converter.register_structure_hook(bool, _structure_bool)
+    register_camel_case(converter, Settings)
+    return converter

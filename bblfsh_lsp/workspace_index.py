@@ -25,7 +25,8 @@ import orjson
 from pygls.uris import from_fs_path
 
 from bblfsh_lsp.files import inside
-from bblfsh_lsp.index.store import IndexStore, index_file
+from bblfsh_lsp.index.location import index_file
+from bblfsh_lsp.index.store import IndexStore
 from bblfsh_lsp.lsp_progress import LspProgress
 
 log = logging.getLogger(__name__)

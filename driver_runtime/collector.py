@@ -10,10 +10,13 @@ reference goes.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import gc
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when memory is first given back: a command line's start does without it
+    import ctypes
 
 _lock = threading.Lock()
 _pauses = 0
@@ -48,6 +51,8 @@ def keep_out_of_sight() -> None:
 def _malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
     # The C library this process already runs on, found by its symbols (CDLL(None)): finding
     # it by name (ctypes.util.find_library) would run `ldconfig -p` at every start.
+    import ctypes
+
     try:
         return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # not glibc

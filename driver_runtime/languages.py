@@ -26,18 +26,23 @@ Pygments' lexers for languages no bundled driver serves are never read, so they 
 
 Languages that are only ever injected into others (markdown_inline, jsdoc, ...) have no files:
 they are served by name only (``--language``), and listed in ``BY_NAME_ONLY`` with the reason.
+
+The table (``TABLE``, ``LANGUAGES``) is built on first use: a file in a language with a driver of
+its own is told by that driver's manifest alone (its facts win every conflict, so the table
+could only say the same), and the languages' names are the manifests', so that a command line
+run on such files never reads pygments' table (``detect``, ``names``).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
-from pygments.lexers import get_all_lexers
 
 from driver_runtime.registry import Registry
 from driver_runtime.sdk.protocol import Manifest
@@ -301,12 +306,32 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def build(registry: Registry | None = None) -> Table:
-    """The table of the languages a registry's drivers serve (the bundled drivers by default)."""
-    specs = list((Registry.bundled() if registry is None else registry).specs.values())
-    native = [Language.from_manifest(spec.manifest) for spec in specs if not spec.manifest.languages]
+class _Native(NamedTuple):
+    """The languages with a driver of their own (their manifests' facts), and the languages that
+    only a driver of many languages serves (by name)."""
+
+    languages: list[Language]
+    served: list[str]
+    by_filename: dict[str, str]
+    by_extension: dict[str, str]
+
+
+def _native(registry: Registry) -> _Native:
+    specs = list(registry.specs.values())
+    native = sorted((Language.from_manifest(spec.manifest) for spec in specs if not spec.manifest.languages),
+                    key=lambda language: language.name)
     native_names = {language.name for language in native}
     served = sorted({name for spec in specs for name in spec.manifest.languages} - native_names)
+    # As the table's lookups are built (in the order of the names: the last one wins).
+    return _Native(native, served, {filename: language.name for language in native for filename in language.filenames},
+                   {ext: language.name for language in native for ext in language.extensions})
+
+
+def build(registry: Registry | None = None) -> Table:
+    """The table of the languages a registry's drivers serve (the bundled drivers by default)."""
+    from pygments.lexers import get_all_lexers
+
+    native, served, _, _ = _native(Registry.bundled() if registry is None else registry)
 
     by_alias: dict[str, _Lexer] = {}
     for name, lexer_aliases, globs, _mimetypes in get_all_lexers(plugins=False):
@@ -379,26 +404,51 @@ def build(registry: Registry | None = None) -> Table:
     )
 
 
-TABLE = build()
-LANGUAGES: tuple[Language, ...] = TABLE.languages
+TABLE: Table  # built on first use (module __getattr__)
+LANGUAGES: tuple[Language, ...]  # TABLE.languages
+
+
+@functools.cache
+def _table() -> Table:
+    return build()
+
+
+@functools.cache
+def _bundled_native() -> _Native:
+    return _native(Registry.bundled())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TABLE":
+        return _table()
+    if name == "LANGUAGES":
+        return _table().languages
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def names() -> frozenset[str]:
+    """The name of every language in the table (without building it)."""
+    native = _bundled_native()
+    return frozenset((*(language.name for language in native.languages), *native.served))
 
 
 def canonical(name: str) -> str | None:
     """Babelfish's name for a language name, alias or editor language id ("py" -> "python"); None if unknown."""
-    return TABLE.by_alias.get(name.strip().lower())
+    return _table().by_alias.get(name.strip().lower())
 
 
 def editor_languages() -> list[str]:
     """The editor language ids of every language with a driver, for the editor clients' lists."""
-    return [editor_id for language in LANGUAGES for editor_id in language.editor_languages]
+    return [editor_id for language in _table().languages for editor_id in language.editor_languages]
 
 
 def file_globs() -> list[str]:
     """Every file name the table recognises, as globs (``*.rs``, ``Makefile``, ``Dockerfile.*``): for
     the editor clients, which choose their documents by name where the editor does not know the
     language (VS Code without a Kotlin extension calls a .kt file plaintext)."""
-    globs = {f"*{extension}" for language in LANGUAGES for extension in language.extensions}
-    globs.update(name for language in LANGUAGES for name in (*language.filenames, *language.patterns))
+    languages = _table().languages
+    globs = {f"*{extension}" for language in languages for extension in language.extensions}
+    globs.update(name for language in languages for name in (*language.filenames, *language.patterns))
     return sorted(globs)
 
 
@@ -410,7 +460,7 @@ def from_shebang(head: bytes) -> str | None:
     if program == "env" and match.group(2):
         program = os.path.basename(match.group(2).decode("utf-8", "replace"))
     program = program.lower()
-    by_interpreter = TABLE.by_interpreter
+    by_interpreter = _table().by_interpreter
     return by_interpreter.get(program) or by_interpreter.get(_VERSION_SUFFIX.sub("", program))
 
 
@@ -421,12 +471,18 @@ def _by_pattern(name: str, patterns: Iterable[tuple[str, str]]) -> str | None:
 def detect(path: str, head: bytes | str = b"") -> str | None:
     """The language of a file from its name and, failing that, its first line."""
     name = os.path.basename(path)
-    if name in TABLE.by_filename:
-        return TABLE.by_filename[name]
     ext = os.path.splitext(name)[1].lower()
-    if ext in TABLE.by_extension:
-        return TABLE.by_extension[ext]
-    found = _by_pattern(name, TABLE.by_pattern)
+    # A file name or extension of a language's own driver is that language's in the table too.
+    native = _bundled_native()
+    found = native.by_filename.get(name) or native.by_extension.get(ext)
+    if found:
+        return found
+    table = _table()
+    if name in table.by_filename:
+        return table.by_filename[name]
+    if ext in table.by_extension:
+        return table.by_extension[ext]
+    found = _by_pattern(name, table.by_pattern)
     if found:
         return found
     if isinstance(head, str):

@@ -22,7 +22,6 @@ from driver_runtime.runtimes import Choice
 from driver_runtime.runtimes.base import Runtime
 from driver_runtime.sdk import protocol
 from driver_runtime.sdk.protocol import DEFAULT_PARTS, DriverRequestError, Manifest, Mode, ParseRequest, ParseResult
-from driver_runtime.state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +52,8 @@ class DriverService:
         # the choice each language was given.
         self._pools: dict[tuple[str, str], DriverPool] = {}
         self._served: dict[str, DriverChoice] = {}
+        # The instances start_early() is starting, by pool, until they are up (or failed).
+        self._early: dict[DriverPool, set[asyncio.Task[None]]] = {}
         self._lock = asyncio.Lock()
         self._watcher: asyncio.Task[None] | None = None
         self._refreshing = asyncio.Lock()  # the watcher and an editor's command may both refresh: one swap
@@ -85,8 +86,7 @@ class DriverService:
 
     def language_names(self) -> frozenset[str]:
         """Every language a file may be parsed as here: Babelfish's, and the installed drivers'."""
-        return frozenset((*(language.name for language in languages.LANGUAGES), *self.registry.languages(),
-                          *self.fallback_registry.languages()))
+        return frozenset((*languages.names(), *self.registry.languages(), *self.fallback_registry.languages()))
 
     def recognises(self, path: str) -> bool:
         """Whether a file's name alone says its language (a shebang needs its text)."""
@@ -111,15 +111,52 @@ class DriverService:
 
     async def pool(self, language: str) -> DriverPool:
         async with self._lock:
-            choice = self.driver_for(language)
-            pool = self._pools.get(choice.key)
-            if pool is None:
-                pool = self._pools[choice.key] = DriverPool(choice.runtime, choice.spec, self.settings)
-            if language not in self._served:
-                self._served[language] = choice
-                if choice.universal or choice.runtime is not self.runtime:
-                    self._notice(logging.INFO, f"{language} files are parsed by {choice.describe()}: {choice.reason}")
-            return pool
+            pool = self._serve(language)
+        early = self._early.get(pool)
+        if early and pool.size < pool.settings.max_instances:
+            # The request would start an instance of its own: the one starting is up sooner.
+            await asyncio.wait(early)
+        return pool
+
+    def _serve(self, language: str) -> DriverPool:
+        """The pool that serves a language, made the first time."""
+        choice = self.driver_for(language)
+        pool = self._pools.get(choice.key)
+        if pool is None:
+            pool = self._pools[choice.key] = DriverPool(choice.runtime, choice.spec, self.settings)
+        if language not in self._served:
+            self._served[language] = choice
+            if choice.universal or choice.runtime is not self.runtime:
+                self._notice(logging.INFO, f"{language} files are parsed by {choice.describe()}: {choice.reason}")
+        return pool
+
+    async def start_early(self, path: str, head: bytes = b"", language: str | None = None) -> None:
+        """Start the driver that will parse a file (`head`: its first bytes, for a shebang) in the
+        background, so that it starts while the caller prepares the rest of its work: a command
+        line's run on a few files is mostly the interpreters' start, its own and the driver's,
+        which then overlap.  One instance is started per file, up to the pool's maximum, as many
+        as the files' parses would start; returns once the start has had its first turn (a local
+        process is launched in it).  A parse then waits for an instance starting so instead of
+        starting one of its own.  A file of no known language or without a driver is left to its
+        parse to report, as is a driver that does not start."""
+        try:
+            pool = self._serve(self.language_of(path, head, language))
+        except DriverError:
+            return
+        if pool.size >= pool.settings.max_instances:
+            return
+
+        async def start() -> None:
+            # A request takes an idle instance, or starts one: none is idle yet.
+            with contextlib.suppress(DriverError, DriverRequestError):  # the parse says why it failed
+                await pool.request(protocol.METHOD_INFO)
+
+        task = asyncio.ensure_future(start())
+        early = self._early.setdefault(pool, set())
+        early.add(task)
+        task.add_done_callback(early.discard)
+        # One turn of the loop before the caller goes on with work that does not yield (imports).
+        await asyncio.sleep(0)
 
     def pool_of(self, language: str) -> DriverPool | None:
         """The pool serving a language, if one was started for it."""
@@ -246,6 +283,8 @@ class DriverService:
         """Poll the installed-drivers state (one small read) and refresh when it changes."""
         if self._watcher is not None or self.runtime.name == PROCESS:
             return
+        from driver_runtime.state import StateStore  # only container runtimes have installs to follow
+
         state = StateStore()  # the file refresh() reads the registry from
 
         async def watch() -> None:
@@ -260,6 +299,9 @@ class DriverService:
         self._watcher = asyncio.ensure_future(watch())
 
     async def close(self) -> None:
+        starting = [task for tasks in self._early.values() for task in tasks]
+        if starting:  # an instance being started is in no pool's hands yet
+            await asyncio.wait(starting)
         if self._watcher is not None:
             self._watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -13,18 +13,20 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from bblfsh_lsp.index.indexer import ENTRY_PARTS, EntryWriter, IndexParser, check
 from bblfsh_lsp.index.plan import Plan, compile_plan, plan_of, requirements, tree_shortcut
-from bblfsh_lsp.index.store import FileRecord, IndexStore
 from bblfsh_lsp.interruptible import run_interruptible
 from bblfsh_lsp.parsing import parse_files
 from bblfsh_lsp.query.search import FileMatches, Parser, Search
 from driver_runtime.sdk import node_table
 from driver_runtime.sdk.uast import LineStarts
+
+if TYPE_CHECKING:  # imported where an index is searched: a search without one never loads them
+    from bblfsh_lsp.index.indexer import IndexParser
+    from bblfsh_lsp.index.store import FileRecord, IndexStore
 
 # Fresh files answered by the plan per trip to a worker thread (the event loop only routes).
 PLAN_BATCH = 64
@@ -73,6 +75,8 @@ def _answer(plan: Plan, path: str, data: bytes | None) -> FileMatches | None:
 async def indexed_files(search: Search, store: IndexStore, paths: list[str], roots: list[str],
                         parser: IndexParser) -> AsyncIterator[FileMatches]:
     """Search `paths` (as found by walking `roots`) with the index's help; answers in order."""
+    from bblfsh_lsp.index.indexer import check
+
     absolute = [os.path.abspath(path) for path in paths]
     state = await asyncio.to_thread(check, store, absolute, roots, parser)
     plan = compile_plan(search.text) if search.language is None else None
@@ -174,6 +178,8 @@ async def _parse_and_search(search: Search, store: IndexStore, files: list[_Pars
                             parser: IndexParser) -> AsyncIterator[FileMatches]:
     """Parse and search files, in their order; write the entries of those to keep (parsed as
     the index parses: the semantic UAST, each file's language detected)."""
+    from bblfsh_lsp.index.indexer import ENTRY_PARTS, EntryWriter
+
     writer = EntryWriter(store, parser)
     keeping = search.language is None and search.mode.value == "semantic"
     if keeping:

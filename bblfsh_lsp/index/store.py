@@ -15,7 +15,6 @@ again; so is one that SQLite cannot read (a damaged file), with a message saying
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import threading
@@ -25,12 +24,12 @@ from typing import Any
 
 import attrs
 
+from bblfsh_lsp.index.location import INDEX_DIR_ENV as INDEX_DIR_ENV  # where the index is: location.py
+from bblfsh_lsp.index.location import index_file
 from driver_runtime.sdk import node_table
 
 FORMAT = f"3.{node_table.FORMAT}"
 """This module's layout and the node table's encoding: another value means rebuild."""
-
-INDEX_DIR_ENV = "BBLFSH_LSP_INDEX_DIR"
 
 # How long a writer waits for another's transaction (two servers on one workspace).
 BUSY_TIMEOUT_MS = 30_000
@@ -67,39 +66,6 @@ CREATE TABLE IF NOT EXISTS symbols (
 CREATE INDEX IF NOT EXISTS symbols_by_file ON symbols (file);
 CREATE INDEX IF NOT EXISTS symbols_by_name ON symbols (name);
 """
-
-
-def index_folder() -> Path:
-    """Where indexes live: $BBLFSH_LSP_INDEX_DIR, else $XDG_CACHE_HOME/bblfsh-lsp/index, else
-    ~/.cache/bblfsh-lsp/index."""
-    explicit = os.environ.get(INDEX_DIR_ENV)
-    if explicit:
-        return Path(explicit)
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache) / "bblfsh-lsp" / "index"
-
-
-def index_file(root: str) -> Path:
-    """The database of a workspace root: named by the root's real path, so that the same
-    folder reached by another path shares it."""
-    real = os.path.realpath(root)
-    digest = hashlib.sha256(real.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    name = "".join(char if char.isalnum() or char in "-_." else "_" for char in os.path.basename(real))
-    return index_folder() / f"{name or 'root'}-{digest}.sqlite"
-
-
-def index_root_of(path: str) -> str | None:
-    """The nearest folder at or above `path` that has an index, if any."""
-    here = os.path.realpath(path)
-    if not os.path.isdir(here):
-        here = os.path.dirname(here)
-    while True:
-        if index_file(here).exists():
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
 
 
 @attrs.frozen

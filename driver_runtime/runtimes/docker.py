@@ -38,8 +38,10 @@ from driver_runtime.runtimes.docker_engine import (
     API_TIMEOUT,
     PROBE_TIMEOUT,
     SSH_CALLS,
+    default_engine_socket,
     describe_engine,
     engine_parameters,
+    local_engine_version,
     make_client,
     ssh_api_client,
     ssh_connection_lost,
@@ -228,6 +230,16 @@ class DockerRuntime(Runtime):
 
     @classmethod
     def probe(cls, base_url: str | None = None) -> Availability:
+        default_socket = default_engine_socket() if base_url is None else None
+        if default_socket is not None:  # the SDK's default engine: asked without the SDK
+            where = f"unix://{default_socket}"
+            try:
+                version = local_engine_version(default_socket, PROBE_TIMEOUT)
+            except OSError as exc:
+                return Availability(False, f"no Docker engine answers at {where}: {exc}")
+            if version is not None:
+                return Availability(True, f"Docker engine at {where} answers (API {version})")
+            # Something unexpected answers there: the SDK says what.
         where = describe_engine(base_url)
         client = None
         try:

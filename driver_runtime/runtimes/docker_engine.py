@@ -6,12 +6,18 @@ The engine is reached through the docker SDK, where ``docker.from_env()`` would 
 (through paramiko: see "ssh:// engines" below; the remote host needs the ``docker`` CLI, which
 runs ``docker system dial-stdio`` there for every connection).  The docker runtime and the driver
 manager both come here, so a driver is installed into the engine that then runs it.
+
+Finding out whether an engine answers does not need the SDK where the SDK would take its default
+socket: ``local_engine_version`` asks it on the socket itself, for the ``auto`` runtime's probe at
+every command's start (importing the SDK takes a tenth of a second).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -41,6 +47,13 @@ SSH_CALLS = 6
 SSH_IDLE_POOLS = 2
 DIAL_COMMAND = "docker system dial-stdio"  # what the SDK runs on the ssh host for each connection
 
+# The SDK's default engine (its DEFAULT_UNIX_SOCKET, the Docker CLI's "default" context), and the
+# variables and files that can name another (docker.utils.kwargs_from_env, docker.context).
+DEFAULT_SOCKET = "/var/run/docker.sock"
+ENGINE_VARIABLES = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_CONFIG")
+CLI_CONFIG_FILES = (os.path.join(".docker", "config.json"), ".dockercfg")  # in the home folder, the first found
+MINIMUM_API_VERSION = (1, 24)  # the SDK's MINIMUM_DOCKER_API_VERSION: it refuses older engines
+
 
 def engine_parameters(base_url: str | None) -> dict[str, Any]:
     """``docker.DockerClient`` arguments for base_url, else where ``docker.from_env()`` would look:
@@ -56,6 +69,49 @@ def engine_parameters(base_url: str | None) -> dict[str, Any]:
             for key, value in from_context().items():
                 parameters.setdefault(key, value)
     return parameters
+
+
+def default_engine_socket() -> str | None:
+    """The socket of the SDK's default engine when that is where ``engine_parameters(None)``
+    leads, as far as can be told without the SDK: none of ENGINE_VARIABLES is set, and the Docker
+    CLI's configuration names no context but "default".  None otherwise: ask the SDK."""
+    if any(os.environ.get(variable) for variable in ENGINE_VARIABLES):
+        return None
+    home = os.path.expanduser("~")
+    config = next((path for name in CLI_CONFIG_FILES if os.path.exists(path := os.path.join(home, name))), None)
+    if config is not None:
+        try:
+            with open(config, encoding="utf-8") as file:
+                context = json.load(file).get("currentContext", "default")
+        except Exception:  # as the SDK: an unreadable configuration is the default context
+            context = "default"
+        if context != "default":
+            return None
+    return DEFAULT_SOCKET
+
+
+def local_engine_version(path: str, timeout: float) -> str | None:
+    """The API version of the engine on a unix socket: a ping, whose answer names it (the
+    ``Api-Version`` header: the version a client made by the SDK negotiates); OSError if nothing
+    answers there, None if what answers is not an engine the SDK takes (it then says why)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(timeout)
+        connection.connect(path)
+        connection.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+        response = b""
+        while chunk := connection.recv(1 << 16):  # HTTP/1.0: the engine closes after its answer
+            response += chunk
+    status, *headers = response.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    if status.split(" ")[1:2] != ["200"]:
+        return None
+    version = next((value.strip() for name, _, value in (header.partition(":") for header in headers)
+                    if name.strip().lower() == "api-version"), "")
+    try:
+        if tuple(int(part) for part in version.split(".")) < MINIMUM_API_VERSION:
+            return None
+    except ValueError:
+        return None
+    return version
 
 
 def ssh_url(parameters: dict[str, Any]) -> str | None:

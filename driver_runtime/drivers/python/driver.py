@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from driver_runtime.drivers.python import annotation, native, normalization, python2
+from driver_runtime.drivers.python import annotation, native, normalization
 from driver_runtime.drivers.python.native import Converter, Node
 from driver_runtime.drivers.python.reuse import Converted, Statements, keys
 from driver_runtime.drivers.python.source import Source
@@ -90,7 +90,10 @@ def _parse_source(source: Source, filename: str) -> tuple[ast.Module, dict[str, 
         try:
             return _parse(source.text, filename), native.FIXUPS
         except SyntaxError as exc:
-            # The Python 2 fallback (python2.py), only for files whose error says "Python 2".
+            # The Python 2 fallback (python2.py), only for files whose error says "Python 2";
+            # imported here, as only they need it (the driver's start waits for its imports).
+            from driver_runtime.drivers.python import python2
+
             rewritten = python2.rewrite(source.text) if python2.is_python2_error(exc.msg or "") else None
             if rewritten is None:
                 return syntax_error(source, exc)
