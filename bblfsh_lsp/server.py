@@ -347,7 +347,7 @@ def on_close(ls: BblfshServer, params: types.DidCloseTextDocumentParams) -> None
 @_feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
 async def on_document_symbol(ls: BblfshServer, params: types.DocumentSymbolParams) -> list[dict[str, Any]]:
     parsed = await ls.parsed(params.text_document.uri)
-    return await run_interruptible(features.as_json, features.document_symbols, parsed) if parsed else []
+    return await run_interruptible(features.document_symbols, parsed) if parsed else []
 
 
 @_feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
@@ -357,8 +357,7 @@ async def on_folding_range(ls: BblfshServer, params: types.FoldingRangeParams) -
         return []
     caps = ls.client_capabilities.text_document
     folding = caps.folding_range if caps else None
-    return await run_interruptible(features.as_json, features.folding_ranges, parsed,
-                                   bool(folding and folding.line_folding_only),
+    return await run_interruptible(features.folding_ranges, parsed, bool(folding and folding.line_folding_only),
                                    folding.range_limit if folding else None)
 
 
