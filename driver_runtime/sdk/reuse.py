@@ -75,6 +75,20 @@ def positions(nodes: list[Any], apart: Collection[int] = ()) -> list[dict[str, A
     return found
 
 
+def move(places: list[dict[str, Any]], delta: int) -> None:
+    """Positions (positions()' list) moved by delta bytes; an edge a position lacks, or holds no
+    offset in, stays as it is (the Python driver gives some nodes a start only)."""
+    for pos in places:
+        try:
+            pos["start"] += delta
+        except (KeyError, TypeError):
+            pass
+        try:
+            pos["end"] += delta
+        except (KeyError, TypeError):
+            pass
+
+
 def anchor(node: Any) -> int | None:
     """The first position in a subtree (pre-order), which says where it is now."""
     stack = [node]
@@ -95,33 +109,24 @@ class Moves:
     those inside others are moved at once (now), the top-level statements of the tree only once
     the answer is sent (later; each is `delta` bytes before where it now is until then).
     settle() moves them; the driver's kit calls it once the answer is sent, and before anything
-    reads the tree but sdk.views.  A position in two subtrees moves once (begin() starts a
-    parse's moves)."""
+    reads the tree but sdk.views.  The subtrees one parse reuses share no position: a transform
+    puts one position in two places only within the node it makes, and each reused subtree's list
+    holds its positions once, those kept inside it included (the caller's to see to)."""
 
     def __init__(self) -> None:
         self._pending: dict[int, tuple[Node, int, Callable[[], list[dict[str, Any]]]]] = {}
-        self._moved: set[int] = set()
 
     def __bool__(self) -> bool:
         return bool(self._pending)
 
     def begin(self) -> None:
-        """A new parse: what is pending is moved, and its positions may move again."""
+        """A new parse: what the last one left pending is moved first."""
         self.settle()
-        self._moved = set()
 
     def now(self, places: list[dict[str, Any]], delta: int) -> None:
         """Positions moved at once."""
-        if not delta:
-            return
-        moved, add = self._moved, self._moved.add
-        for pos in places:
-            if id(pos) not in moved:
-                add(id(pos))
-                if type(pos.get("start")) is int:
-                    pos["start"] += delta
-                if type(pos.get("end")) is int:
-                    pos["end"] += delta
+        if delta:
+            move(places, delta)
 
     def later(self, node: Node, delta: int, places: Callable[[], list[dict[str, Any]]]) -> None:
         """A top-level statement moved once the answer is sent (`places`: its positions, asked

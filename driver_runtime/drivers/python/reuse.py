@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from driver_runtime.sdk.reuse import positions
+from driver_runtime.sdk.reuse import move, positions
 
 Node = dict[str, Any]
 Key = tuple[bool, bytes]  # (the first statement, its text from the end of the one before)
@@ -55,12 +55,7 @@ class Statements:
             places = self.places.get(id(node))
             if places is None:
                 places = self.places[id(node)] = positions([node])
-            delta = start - old_start
-            for pos in places:
-                if type(pos.get("start")) is int:
-                    pos["start"] += delta
-                if type(pos.get("end")) is int:
-                    pos["end"] += delta
+            move(places, start - old_start)
         return node
 
 

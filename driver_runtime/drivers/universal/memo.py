@@ -38,7 +38,7 @@ MIN_BYTES = 48
 class Kept:
     """One kept conversion, with those kept inside it and the one it is inside."""
 
-    __slots__ = ("key", "node", "lead", "inner", "outer", "taken", "within", "_places")
+    __slots__ = ("key", "node", "lead", "inner", "outer", "taken", "within", "_places", "_all_places")
 
     def __init__(self, key: Key, node: Any, lead: int | None):
         self.key = key
@@ -49,18 +49,22 @@ class Kept:
         self.taken = -1  # the parse that took it
         self.within = -1  # the last parse that took one inside it
         self._places: list[dict[str, Any]] | None = None
+        self._all_places: list[dict[str, Any]] | None = None
 
     def places(self) -> list[dict[str, Any]]:
         """Its positions (sdk.reuse.positions), those of the conversions kept inside it too (a
-        transform may drop a node and keep its children, which then are not in its tree): each
-        lists its own, found once."""
-        found = list(self._own_places())
-        stack = [*self.inner]
-        while stack:
-            kept = stack.pop()
-            found += kept._own_places()
-            stack.extend(kept.inner)
-        return found
+        transform may drop a node and keep its children, which then are not in its tree, and
+        may be in another's too: PowerShell's parameters are its FunctionGroup's arguments), each
+        once; listed the first time it moves, for every time after."""
+        if self._all_places is None:
+            found = list(self._own_places())
+            stack = [*self.inner]
+            while stack:
+                kept = stack.pop()
+                found += kept._own_places()
+                stack.extend(kept.inner)
+            self._all_places = list({id(pos): pos for pos in found}.values()) if self.inner else found
+        return self._all_places
 
     def _own_places(self) -> list[dict[str, Any]]:
         if self._places is None:
