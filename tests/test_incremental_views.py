@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from driver_runtime.drivers.python.driver import PythonDriver
-from driver_runtime.pool import byte_edit
 from driver_runtime.drivers.universal.driver import UniversalDriver
+from driver_runtime.pool import byte_edit
 from driver_runtime.sdk.documents import KeptDocuments
 from driver_runtime.sdk.folding import folds, folds_as_data
 from driver_runtime.sdk.outline import outline, symbol_kinds, symbols_as_data
