@@ -172,7 +172,8 @@ def test_moves_and_the_positions_of_a_kept_conversion():
     shared = {"@pos": {"start": 10, "end": 12}}
     first, second = {"@pos": {"start": 8, "end": 20}, "a": shared}, {"b": [shared], "@pos": {"start": 10, "end": 30}}
     assert len(positions([first, shared])) == 2
-    outer, inner = Kept(("", "", "", b""), first, 0), Kept(("", "", "", b""), {"list": [shared], "@pos": {"start": 9}}, 0)
+    key = ("", "", "", b"")
+    outer, inner = Kept(key, first, 0), Kept(key, {"list": [shared], "@pos": {"start": 9}}, 0)
     outer.inner.append(inner)
     assert len(outer.places()) == 3  # first's, shared's, the inner node's own
     moves = Moves()
