@@ -21,7 +21,7 @@ from driver_runtime.sdk.documents import KeptDocuments
 from driver_runtime.sdk.folding import folds, folds_as_data
 from driver_runtime.sdk.outline import outline, symbol_kinds, symbols_as_data
 from driver_runtime.sdk.protocol import PART_FOLDS, PART_OUTLINE, EditRequest, ParseRequest, TextEdit, document_digest
-from driver_runtime.sdk.reuse import Moves, positions, shift
+from driver_runtime.sdk.reuse import Moves, move, positions
 from driver_runtime.sdk.serve import with_parts
 from driver_runtime.sdk.structure import Structure
 from driver_runtime.sdk.text import Text
@@ -184,7 +184,7 @@ def test_moves_and_the_positions_of_a_kept_conversion():
     moves.settle()
     assert (first["@pos"]["start"], shared["@pos"]["start"], inner.node["@pos"], second["@pos"]["start"]) == \
         (13, 15, {"start": 14}, 12)
-    shift(first, -3)  # the walk a driver without position lists uses
+    move(positions([first]), -3)  # each once: shared is in first's subtree twice
     assert (first["@pos"]["start"], shared["@pos"]["start"]) == (10, 12)
 
 

@@ -10,7 +10,7 @@ send its outline with its parse (protocol 1.3, the `outline` part) as the host w
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -574,13 +574,7 @@ class _Builder:
         self._bind(container, (symbol.name,), number)
         if self._recordings:
             self._made_at_node[id(symbol)] = number
-            for recording in self._recordings:
-                if self._outside(container, recording):
-                    tag = recording.tag(container)
-                    if tag is None:
-                        recording.pure = False
-                    else:
-                        recording.made.symbols.append((tag, symbol, assigned))
+            self._write(container, lambda made, tag: made.symbols.append((tag, symbol, assigned)))
 
     def _bind(self, container: Symbol | None, names: Iterable[str], number: int) -> None:
         bound = self.names_in.setdefault(id(container), set())
@@ -588,13 +582,19 @@ class _Builder:
             bound.add(name)
             if self._recordings:
                 self._first_bound.setdefault((id(container), name), number)
-                for recording in self._recordings:
-                    if self._outside(container, recording):
-                        tag = recording.tag(container)
-                        if tag is None:
-                            recording.pure = False
-                        else:
-                            recording.made.names.append((tag, name))
+                self._write(container, lambda made, tag: made.names.append((tag, name)))  # noqa: B023
+
+    def _write(self, container: Symbol | None, write: Callable[[Made, int], None]) -> None:
+        """What was put in a container, written in the Made of each subtree being written that it
+        is outside of (in the container's place among its targets; one that is none of them
+        cannot be replayed)."""
+        for recording in self._recordings:
+            if self._outside(container, recording):
+                tag = recording.tag(container)
+                if tag is None:
+                    recording.pure = False
+                else:
+                    write(recording.made, tag)
 
     def _dropped(self, container: Symbol | None, name: str, number: int) -> None:
         """An assignment's name not declared, bound before: by a subtree being written's own

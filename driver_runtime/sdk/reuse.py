@@ -16,36 +16,6 @@ from typing import Any
 Node = dict[str, Any]
 
 
-def shift(node: Any, delta: int, seen: set[int] | None = None) -> None:
-    """Every position in a subtree moved by delta bytes, each object once: a transform may put
-    one position or node in two places, and one in two subtrees moved (`seen`: the objects moved
-    already, by this parse's moves)."""
-    if not delta:
-        return
-    if seen is None:
-        seen = set()
-    stack = [node]
-    pop, push, add = stack.pop, stack.append, seen.add
-    _dict, _list = dict, list
-    while stack:
-        value = pop()
-        if type(value) is _list:
-            stack.extend(value)
-        elif type(value) is _dict:
-            if id(value) in seen:
-                continue
-            add(id(value))
-            for key, item in value.items():
-                if key == "@pos":
-                    if type(item) is _dict and id(item) not in seen:
-                        add(id(item))
-                        for edge in ("start", "end"):
-                            if type(item.get(edge)) is int:
-                                item[edge] += delta
-                elif type(item) is _dict or type(item) is _list:
-                    push(item)
-
-
 def positions(nodes: list[Any], apart: Collection[int] = ()) -> list[dict[str, Any]]:
     """Every position object in subtrees, once each: what moving them moves (a list walked
     faster than the trees, kept by a driver for the subtrees it moves again and again), but

@@ -96,6 +96,8 @@ class Reuse(Protocol):
 
 
 def _attach(target: Node, key: str, child: Node) -> None:
+    """A named child under its field: the node itself, a list once the field holds several (or
+    always for CHILDREN)."""
     existing = target.get(key)
     if existing is None:
         target[key] = [child] if key == CHILDREN else child
@@ -153,13 +155,7 @@ def convert(tree: Tree, data: bytes, prefix: str, reuse: Reuse | None = None) ->
             else:
                 kind = node.type
                 child: Node = {"@type": prefix + kind, "@pos": {"start": start, "end": end}}
-                existing = target.get(key)
-                if existing is None:
-                    target[key] = [child] if key == CHILDREN else child
-                elif type(existing) is _list:
-                    existing.append(child)
-                else:
-                    target[key] = [existing, child]
+                _attach(target, key, child)
                 if reuse is not None and end - start >= min_bytes:
                     reuse.made(node, child, target, key)
                 if kind.endswith("comment"):
