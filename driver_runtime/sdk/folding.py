@@ -201,10 +201,10 @@ def _import_runs(structure: Structure, parents: set[int]) -> list[tuple[int, lis
         if parent in parents and structure.starts[number] != NO_EXTENT:
             siblings.setdefault(parent, []).append((structure.nodes[number], structure.starts[number],
                                                     structure.ends[number]))
-    return [(parent, run) for parent, members in siblings.items() for run in import_runs(members)]
+    return [(parent, run) for parent, members in siblings.items() for run in _runs_among(members)]
 
 
-def import_runs(members: list[tuple[Any, int, int]]) -> list[list[tuple[int, int]]]:
+def _runs_among(members: list[tuple[Any, int, int]]) -> list[list[tuple[int, int]]]:
     """The runs of imports among one parent's children, given as (node, start, end)."""
     runs: list[list[tuple[int, int]]] = []
     run: list[tuple[int, int]] = []

@@ -391,7 +391,7 @@ class _Builder:
         self.made: dict[int, Made] = {}
         self.names_in: dict[int, set[str]] = {}  # id of a symbol (of None: the file) -> its children's names
         # ids of the symbols an assignment made: a name bound before in its container is none
-        # (sdk.views drops those of one statement of a file bound by the statements before it).
+        # (a replayed Made drops those bound before it where it is replayed).
         self.assigned: set[int] = set()
         self.holder: dict[int, Symbol | None] = {}  # id of a symbol that owns -> the symbol it is listed in
         self.made_at: dict[int, Symbol] = {}
@@ -569,8 +569,6 @@ class _Builder:
     def _add(self, container: Symbol | None, symbol: Symbol, assigned: bool, number: int) -> None:
         """A symbol put in its container (the file's roots for None)."""
         (container.children if container else self.roots).append(symbol)
-        if assigned:
-            self.assigned.add(id(symbol))
         self._bind(container, (symbol.name,), number)
         if self._recordings:
             self._made_at_node[id(symbol)] = number
@@ -710,28 +708,6 @@ def symbols_from_data(data: Any) -> list[Symbol]:
             raise ValueError(f"not a symbol: {item!r:.80}")
         symbols.append(Symbol(name, SymbolKind(kind), start, end, name_start, name_end, symbols_from_data(children)))
     return symbols
-
-
-def outlines_by_statement(root: Node, kinds: Mapping[str, SymbolKind]) -> bool:
-    """Whether a file's outline is its top-level statements' outlines one after the other (each
-    made alone, sdk.views): a root that is a file or module, itself no symbol, function, type
-    written in place or const declaration, whose statements are at statement level."""
-    roles = _roles(root)
-    if not ("File" in roles or "Module" in roles) or _is_function(root) or _is_type_literal(root) or \
-            any(root.get(field) == "const" for field in CONST_FIELDS):
-        return False
-    if root.get(TYPE) == "uast:FunctionGroup" or _listed_kind(root.get(TYPE) or "", kinds) is not None:
-        return False
-    return _type_kind(root, kinds) is None and "Assignment" not in roles
-
-
-def outline_parts(structure: Structure, index: Text,
-                  kinds: Mapping[str, SymbolKind]) -> tuple[list[Symbol], set[int], set[str]]:
-    """A tree's symbols, the ids of those that an assignment made, and the names it binds at
-    its top level (sdk.views, which joins the outlines of a file's statements)."""
-    builder = _Builder(structure, index, kinds)
-    symbols = builder.build()
-    return symbols, builder.assigned, builder.names_in.get(id(None), set())
 
 
 def outline(tree: Node, index: Text, structure: Structure | None = None,

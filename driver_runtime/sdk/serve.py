@@ -21,7 +21,7 @@ from driver_runtime.sdk.outline import SymbolKind, symbol_kinds, symbols_as_data
 from driver_runtime.sdk.protocol import CloseRequest, EditRequest, ErrorCode, Manifest, ParseRequest, ParseResult
 from driver_runtime.sdk.reuse import Moves
 from driver_runtime.sdk.text import Text
-from driver_runtime.sdk.views import Views
+from driver_runtime.sdk.views import Views, from_scratch
 
 # A full collection now and then is enough: UAST trees hold no reference cycles, so reference
 # counting frees them, and the cyclic collector would only add pauses in the middle of a parse.
@@ -87,7 +87,7 @@ def with_parts(result: ParseResult, parts: tuple[str, ...], data: bytes | Text,
         keep_tree = keep_tree or table.irregular
         changes["table"] = base64.b64encode(table.encode()).decode("ascii")
     if isinstance(tree, dict) and not {protocol.PART_OUTLINE, protocol.PART_FOLDS}.isdisjoint(parts):
-        symbols, found = (views or Views(kinds or {})).make(tree, text, moves)
+        symbols, found = views.make(tree, text, moves) if views is not None else from_scratch(tree, text, kinds or {})
         if protocol.PART_OUTLINE in parts:
             changes["outline"] = symbols_as_data(symbols)
         if protocol.PART_FOLDS in parts:

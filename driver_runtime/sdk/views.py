@@ -53,6 +53,14 @@ class _Kept:
     inner: list[_Kept]  # those kept inside it, kept as long as it is
 
 
+def from_scratch(tree: Node, text: Text, kinds: Mapping[str, SymbolKind]) -> tuple[list[Symbol], list[Fold]]:
+    """A tree's outline and folds, from one walk of the whole tree, nothing kept (a text parsed
+    once: an indexed file, a command line's)."""
+    structure = Structure(tree, len(text.data))
+    symbols = outline(tree, text, structure, kinds)
+    return symbols, folds(structure, symbols, text)
+
+
 class Views:
     """The outline and folds of one document's versions, each made from the last's."""
 
@@ -66,9 +74,7 @@ class Views:
             self._kept, self._tops = {}, []
             if moves:
                 moves.settle()
-            structure = Structure(tree, len(text.data))
-            symbols = outline(tree, text, structure, self.kinds)
-            return symbols, folds(structure, symbols, text)
+            return from_scratch(tree, text, self.kinds)
         if moves:
             # The top-level statements the driver has not moved yet are read here, unless kept.
             for node in _statements(tree):

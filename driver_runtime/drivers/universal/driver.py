@@ -125,7 +125,8 @@ class UniversalDriver:
         last = self._memo
         if last is not None and kept is last[0] and last[1].mode == request.mode and last[1].grammar == grammar:
             return last[1].for_next(data)
-        return Memo(request.mode, grammar, normalizer, normalization.reuse_limits(language), data, self.moves)
+        return Memo(request.mode, grammar, normalizer.tables.transforms, normalization.reuse_limits(language), data,
+                    self.moves)
 
 
 def _spans(edits: list[TextEdit]) -> list[tuple[int, int, int]]:

@@ -21,11 +21,11 @@ documents, and their trees would be too much to hold.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from tree_sitter import Node as TSNode
 
-from driver_runtime.sdk.normalizer import Normalizer
 from driver_runtime.sdk.reuse import Moves, anchor, positions
 
 Node = dict[str, Any]
@@ -106,13 +106,12 @@ class Memo:
 
     min_bytes = MIN_BYTES
 
-    def __init__(self, mode: str, grammar: str, normalizer: Normalizer,
+    def __init__(self, mode: str, grammar: str, transforms: Collection[str],
                  limits: tuple[frozenset[str], frozenset[str]], data: bytes, moves: Moves,
                  store: Store | None = None):
         self.mode = mode
         self.grammar = grammar
-        self.normalizer = normalizer
-        self.transforms = normalizer.tables.transforms
+        self.transforms = transforms  # the node types the normalisation transforms
         self.changes_children, self.changes_below = limits  # normalization.reuse_limits
         self.root_plain = False
         self.data = data  # the text being converted
@@ -131,7 +130,7 @@ class Memo:
 
     def for_next(self, data: bytes) -> Memo:
         """The memo of the next parse, which takes from this one's."""
-        return Memo(self.mode, self.grammar, self.normalizer, (self.changes_children, self.changes_below), data,
+        return Memo(self.mode, self.grammar, self.transforms, (self.changes_children, self.changes_below), data,
                     self.moves, self.store)
 
     def since(self, changed: list[tuple[int, int]], edits: list[tuple[int, int, int]]) -> None:
