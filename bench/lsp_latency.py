@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import json
 import math
 import os
@@ -41,7 +40,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
-from lsp_stdio import read_frame, write_frame
+from lsp_stdio import LspProcess, read_frame
 
 TARGET_MS = 100.0
 INTERVAL = 0.05  # seconds between the starts of two probes
@@ -108,18 +107,17 @@ class Answer:
         return self.message if self.message is not None else json.loads(self.body)
 
 
-class Client:
-    """Requests and notifications to the server; answers matched to their ids by a reader task."""
+class Client(LspProcess):
+    """Requests and notifications to the server (lsp_stdio's), answers matched to their ids by
+    a reader task of its own: a large answer is left undecoded until after the measurement, and
+    the diagnostics published are kept."""
 
     def __init__(self, process: asyncio.subprocess.Process):
-        self.process = process
-        self.ids = itertools.count(1)
-        self.pending: dict[int, asyncio.Future[Answer]] = {}
+        super().__init__(process, "bblfsh-lsp", {}, None)
         self.diagnostics: dict[str, list[dict[str, Any]]] = {}
-        self.reader = asyncio.create_task(self._read())
 
     @classmethod
-    async def start(cls, runtime: str, options: dict[str, Any]) -> Client:
+    async def start(cls, runtime: str, options: dict[str, Any]) -> Client:  # type: ignore[override]
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bblfsh_lsp", "--runtime", runtime, *LOG, "serve",
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
@@ -153,7 +151,7 @@ class Client:
     def _settle(self, ident: int, answer: Answer) -> None:
         future = self.pending.pop(ident, None)
         if future is not None and not future.done():
-            future.set_result(answer)
+            future.set_result(answer)  # type: ignore[arg-type]
 
     def _server_message(self, message: dict[str, Any]) -> None:
         if message["method"] == "textDocument/publishDiagnostics":
@@ -162,40 +160,14 @@ class Client:
         if "id" in message:  # a request to the client (progress, registration...): accept it
             self._write({"jsonrpc": "2.0", "id": message["id"], "result": None})
 
-    def _write(self, message: dict[str, Any]) -> None:
-        stdin = self.process.stdin
-        assert stdin is not None
-        write_frame(stdin, message)
-
-    def send(self, method: str, params: Any) -> asyncio.Future[Answer]:
-        """Send a request; the future is its answer."""
-        ident = next(self.ids)
-        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self.pending[ident] = future
-        self._write({"jsonrpc": "2.0", "id": ident, "method": method, "params": params})
-        return future
-
-    async def request(self, method: str, params: Any, timeout: float = 300) -> dict[str, Any]:
+    async def request(self, method: str, params: Any, timeout: float = 300) -> dict[str, Any]:  # type: ignore[override]
         answer = await asyncio.wait_for(self.send(method, params), timeout)
         await self.drain()
-        return answer.decoded()
-
-    def notify(self, method: str, params: Any) -> None:
-        self._write({"jsonrpc": "2.0", "method": method, "params": params})
+        return answer.decoded()  # type: ignore[attr-defined]
 
     async def drain(self) -> None:
         assert self.process.stdin is not None
         await self.process.stdin.drain()
-
-    async def close(self) -> None:
-        try:
-            await self.request("shutdown", None, timeout=30)
-            self.notify("exit", None)
-            await asyncio.wait_for(self.process.wait(), 30)
-        except (TimeoutError, ConnectionError):
-            self.process.kill()
-            await self.process.wait()
-        self.reader.cancel()
 
     # documents
 
