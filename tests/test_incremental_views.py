@@ -73,9 +73,10 @@ def _views_from_scratch(tree: object, data: bytes, kinds: dict) -> tuple[list, l
     return symbols_as_data(symbols), folds_as_data(folds(structure, symbols, text))
 
 
-def _follow(path: Path, edits: int, language: str | None = None) -> int:
+def _follow(path: Path, edits: int, language: str | None = None, held: list[int] | None = None) -> int:
     """Edit a file `edits` times through a driver with its memo and one without; every version's
-    tree and views must agree.  The number of top-level nodes the memo gave back as they were."""
+    tree and views must agree.  The number of top-level nodes the memo gave back as they were;
+    `held` gets, per version, the number of regions of them its views held (sdk.views)."""
     driver, oracle = UniversalDriver(), WithoutMemo()
     kinds = symbol_kinds(driver.manifest.symbol_kinds)
     documents, oracle_documents = KeptDocuments(), KeptDocuments()
@@ -93,7 +94,11 @@ def _follow(path: Path, edits: int, language: str | None = None) -> int:
                               language=language)
         before = result.uast
         result = documents.edit(driver, request)
-        views = with_parts(result, (PART_OUTLINE, PART_FOLDS), data, kinds, documents.views("d", kinds), driver.moves)
+        kept_views = documents.views("d", kinds)
+        regions_before = dict(kept_views._regions) if kept_views is not None else {}
+        views = with_parts(result, (PART_OUTLINE, PART_FOLDS), data, kinds, kept_views, driver.moves)
+        if held is not None and kept_views is not None:
+            held.append(sum(kept_views._regions.get(first) is region for first, region in regions_before.items()))
         driver.moves.settle()  # as the kit does once the answer is sent
         expected = oracle_documents.edit(oracle, request)
         assert json.dumps(result.uast, sort_keys=True) == json.dumps(expected.uast, sort_keys=True), \
@@ -140,6 +145,40 @@ def test_the_memo_gives_back_what_did_not_change():
     assert [symbol.name for symbol in second[:-1]] == [symbol.name for symbol in first] and second[-1].name == "x"
     kept = {new.name for new, old in zip(second, first) if new is old}  # kept, not made again
     assert {"Random", "SystemRandom", "_test"} <= kept  # the classes and functions; small constants are made again
+
+
+TOP_LEVEL = {  # per language: pieces of a file's top level, {n} numbered
+    "go": ["// comment {n}\n", "// a longer comment about the next declaration, number {n}\n",
+           "import \"fmt{n}\"\n", "var v{n} = {n}\n", "type T{n} struct {{\n\ta int\n\tb string\n}}\n",
+           "func f{n}(x int) int {{\n\tif x > {n} {{\n\t\treturn x\n\t}}\n\treturn {n}\n}}\n"],
+    "c": ["// comment {n}\n", "#include <h{n}.h>\n", "static int v{n} = {n};\n",
+          "struct s{n} {{\n  int a;\n  char *b;\n}};\n",
+          "int f{n}(int x) {{\n  if (x > {n}) {{\n    return x;\n  }}\n  return {n};\n}}\n"],
+    "javascript": ["// comment {n}\n", "import a{n} from 'm{n}';\n", "const c{n} = {n};\n",
+                   "function f{n}(x) {{\n  if (x > {n}) {{\n    return x;\n  }}\n  return {n};\n}}\n",
+                   "class C{n} {{\n  m(a) {{\n    return a + {n};\n  }}\n}}\n"],
+    "python": ["# comment {n}\n", "import m{n}\n", "X{n} = {n}\n", "x = {n}\n",
+               "def f{n}(x):\n    if x > {n}:\n        return x\n    return {n}\n",
+               "class C{n}:\n    def m(self):\n        return {n}\n"],
+    "rust": ["// comment {n}\n", "use m{n}::x;\n", "const C{n}: i32 = {n};\n",
+             "fn f{n}(x: i32) -> i32 {{\n    if x > {n} {{\n        return x;\n    }}\n    {n}\n}}\n",
+             "struct S{n} {{\n    a: i32,\n}}\n"],
+}
+
+
+@pytest.mark.parametrize("language", sorted(TOP_LEVEL))
+def test_files_of_many_top_level_nodes_after_edits(language: str, tmp_path: Path):
+    """A file of hundreds of top-level declarations and comments, as Go's and C's are: runs of
+    them come back from the memo in one step and are held by the views as regions, and every
+    version's tree and views are still those made from scratch."""
+    rng = random.Random(language)
+    pieces = TOP_LEVEL[language]
+    path = tmp_path / f"many.{language}"
+    path.write_text("".join(rng.choice(pieces).format(n=n) for n in range(300)))
+    held: list[int] = []
+    reused = _follow(path, 40, language, held)
+    assert reused > 40 * 150  # most of the ~300 top-level nodes, version after version
+    assert sum(held) > 40 * 3  # of about 9 regions of 32, most are held each time
 
 
 def test_python_driver_statements_keep_their_views():

@@ -56,36 +56,38 @@ def worth_folding(node_type: str | None, roles: Any) -> bool:
 
 @attrs.define
 class FoldParts:
-    """What a tree's nodes give its folds, in bytes (the outline's symbols give the rest):
-    multi-line nodes worth folding as (start, end, depth), comments, and runs of imports; and
-    the node each came from (sdk.views keeps a subtree's parts)."""
+    """What a tree's nodes give its folds (the outline's symbols give the rest): multi-line nodes
+    worth folding as (start line, end line, end, depth), comments as (start, end, start line, end
+    line), and runs of imports as their (start, end); and the node each came from (sdk.views
+    keeps a subtree's parts, and moves them by bytes and lines, not looking the lines up again).
+    A line here is the one its offset is on (an end at a line's start is on that line)."""
 
-    spans: list[tuple[int, int, int]] = attrs.field(factory=list)
-    comments: list[tuple[int, int]] = attrs.field(factory=list)
+    spans: list[tuple[int, int, int, int]] = attrs.field(factory=list)
+    comments: list[tuple[int, int, int, int]] = attrs.field(factory=list)
     import_runs: list[list[tuple[int, int]]] = attrs.field(factory=list)
     span_nodes: list[int] = attrs.field(factory=list)
     comment_nodes: list[int] = attrs.field(factory=list)
     run_nodes: list[int] = attrs.field(factory=list)  # the parent of each run's imports
 
-    def subtree(self, start: int, end: int, depth: int, delta: int = 0) -> FoldParts:
+    def subtree(self, start: int, end: int, depth: int) -> FoldParts:
         """The parts of nodes start..end-1 (a subtree, its root at `depth`), its depths from
-        its root's, `delta` bytes further."""
+        its root's."""
         first, last = bisect_left(self.span_nodes, start), bisect_left(self.span_nodes, end)
-        spans = [(begin + delta, finish + delta, level - depth) for begin, finish, level in self.spans[first:last]]
+        spans = [(begin, finish, at, level - depth) for begin, finish, at, level in self.spans[first:last]]
         first, last = bisect_left(self.comment_nodes, start), bisect_left(self.comment_nodes, end)
-        comments = [(begin + delta, finish + delta) for begin, finish in self.comments[first:last]]
-        runs = [[(begin + delta, finish + delta) for begin, finish in run]
-                for run, parent in zip(self.import_runs, self.run_nodes) if start <= parent < end]
-        return FoldParts(spans, comments, runs)
+        runs = [run for run, parent in zip(self.import_runs, self.run_nodes) if start <= parent < end]
+        return FoldParts(spans, self.comments[first:last], runs)
 
-    def add(self, other: FoldParts, number: int, depth: int, delta: int) -> None:
-        """A kept subtree's parts, for node `number` at `depth` that holds it, `delta` bytes further."""
+    def add(self, other: FoldParts, number: int, depth: int, delta: int, lines: int) -> None:
+        """A kept subtree's parts, for node `number` at `depth` that holds it, `delta` bytes and
+        `lines` lines further."""
         if other.spans:
-            self.spans += [(begin + delta, finish + delta, level + depth) for begin, finish, level in other.spans]
+            self.spans += [(begin + lines, finish + lines, at + delta, level + depth)
+                           for begin, finish, at, level in other.spans]
             self.span_nodes += [number] * len(other.spans)
         if other.comments:
-            self.comments += [(begin + delta, finish + delta) for begin, finish in other.comments] \
-                if delta else other.comments
+            self.comments += [(begin + delta, finish + delta, first + lines, last + lines)
+                              for begin, finish, first, last in other.comments] if delta or lines else other.comments
             self.comment_nodes += [number] * len(other.comments)
         if other.import_runs:
             self.import_runs += [[(begin + delta, finish + delta) for begin, finish in run]
@@ -93,9 +95,10 @@ class FoldParts:
             self.run_nodes += [number] * len(other.import_runs)
 
 
-def fold_parts(structure: Structure, index: Text, kept: Mapping[int, tuple[FoldParts, int]] | None = None) -> FoldParts:
+def fold_parts(structure: Structure, index: Text,
+               kept: Mapping[int, tuple[FoldParts, int, int]] | None = None) -> FoldParts:
     """The fold parts of a tree; `kept`: node number -> the parts of its subtree, kept from a
-    build before, and by how many bytes it moved since (sdk.views)."""
+    build before, and by how many bytes and lines it moved since (sdk.views)."""
     parts = FoldParts()
     import_parents: set[int] = set()
     line_starts = index.lines.starts
@@ -105,23 +108,27 @@ def fold_parts(structure: Structure, index: Text, kept: Mapping[int, tuple[FoldP
         if start == NO_EXTENT:
             continue
         if kept and number in kept:
-            subtree, delta = kept[number]
-            parts.add(subtree, number, depths[number], delta)
+            subtree, delta, lines = kept[number]
+            parts.add(subtree, number, depths[number], delta, lines)
             if _is_import(node):
                 import_parents.add(structure.parents[number])
             continue
         node_type = node.get(TYPE)
         if node_type == "uast:Comment":
-            parts.comments.append((start, ends[number]))
+            end = ends[number]
+            parts.comments.append((start, end, bisect_right(line_starts, start) - 1,
+                                   bisect_right(line_starts, end) - 1))
             parts.comment_nodes.append(number)
             continue
         roles = node.get(ROLE) or ()
         if node_type in IMPORT_TYPES or ("Import" in roles and "Statement" in roles):
             import_parents.add(structure.parents[number])
-        elif worth_folding(node_type, roles) and \
-                bisect_right(line_starts, ends[number]) > bisect_right(line_starts, start):
-            parts.spans.append((start, ends[number], depths[number]))
-            parts.span_nodes.append(number)
+        elif worth_folding(node_type, roles):
+            end = ends[number]
+            first, last = bisect_right(line_starts, start) - 1, bisect_right(line_starts, end) - 1
+            if last > first:
+                parts.spans.append((first, last, end, depths[number]))
+                parts.span_nodes.append(number)
     for parent, run in _import_runs(structure, import_parents):
         parts.import_runs.append(run)
         parts.run_nodes.append(parent)
@@ -136,16 +143,13 @@ def assemble(symbols: list[Symbol], parts: FoldParts, index: Text) -> list[Fold]
     """The folds of a document from its symbols and its nodes' fold parts."""
     # One fold per start line, the longest: (end_line, -depth, end, kind) by start line; the
     # Fold objects are made at the end, for the winners only.  This runs after every keystroke,
-    # once per candidate: the lines are looked up here, not through Text's methods.
+    # once per candidate: the parts come with their lines, the symbols' are looked up here.
     found: dict[int, tuple[int, int, int, str | None]] = {}
     line_starts = index.lines.starts
     size = len(index.data)
     known_at = found.get
 
-    def add(start: int, end: int, kind: str | None, depth: int) -> None:
-        start_line = bisect_right(line_starts, start) - 1
-        end = min(max(end, 0), size)
-        end_line = bisect_right(line_starts, end) - 1
+    def put(start_line: int, end_line: int, end: int, kind: str | None, depth: int) -> None:
         if end_line > start_line and line_starts[end_line] == end:
             end_line -= 1  # a span ending at a line start ends on the line before
         if end_line <= start_line:
@@ -156,13 +160,15 @@ def assemble(symbols: list[Symbol], parts: FoldParts, index: Text) -> list[Fold]
         found[start_line] = (end_line, -depth, end, kind)
 
     for symbol, depth in _walk_symbols(symbols):
-        add(symbol.start, symbol.end, None, depth)
-    for start, end, depth in parts.spans:
-        add(start, end, None, depth)
-    for run in _comment_runs(parts.comments, index):
-        add(run[0][0], run[-1][1], COMMENT, 0)
+        end = min(max(symbol.end, 0), size)
+        put(bisect_right(line_starts, symbol.start) - 1, bisect_right(line_starts, end) - 1, end, None, depth)
+    for start_line, end_line, end, depth in parts.spans:
+        put(start_line, end_line, end, None, depth)
+    for first, last in _comment_runs(parts.comments):
+        put(first[2], last[3], last[1], COMMENT, 0)
     for run in parts.import_runs:
-        add(run[0][0], run[-1][1], IMPORTS, 0)
+        end = min(max(run[-1][1], 0), size)
+        put(bisect_right(line_starts, run[0][0]) - 1, bisect_right(line_starts, end) - 1, end, IMPORTS, 0)
     data, count = index.data, len(line_starts)
 
     def line_end(line: int) -> int:  # Text.line_end, for lines known to exist
@@ -175,21 +181,20 @@ def assemble(symbols: list[Symbol], parts: FoldParts, index: Text) -> list[Fold]
             for start_line, (end_line, depth, end, kind) in sorted(found.items())]
 
 
-def _comment_runs(comments: list[tuple[int, int]], index: Text) -> list[list[tuple[int, int]]]:
-    """Comments on consecutive lines; a multi-line (block) comment is a run by itself."""
-    runs: list[list[tuple[int, int]]] = []
-    run: list[tuple[int, int]] = []
-    starts, size = index.lines.starts, len(index.data)
-    last_line = -2  # the line the run's last comment ends on
+def _comment_runs(comments: list[tuple[int, int, int, int]]) -> list[tuple[tuple[int, int, int, int], ...]]:
+    """Comments on consecutive lines, as the first and the last of each run; a multi-line
+    (block) comment is a run by itself."""
+    runs: list[tuple[tuple[int, int, int, int], ...]] = []
+    first = last = None
     for comment in sorted(comments):
-        first = bisect_right(starts, min(max(comment[0], 0), size)) - 1
-        if run and first > last_line + 1:
-            runs.append(run)
-            run = []
-        run.append(comment)
-        last_line = bisect_right(starts, min(max(comment[1], 0), size)) - 1
-    if run:
-        runs.append(run)
+        if last is not None and comment[2] > last[3] + 1:
+            runs.append((first, last))  # type: ignore[arg-type]
+            first = None
+        if first is None:
+            first = comment
+        last = comment
+    if last is not None:
+        runs.append((first, last))  # type: ignore[arg-type]
     return runs
 
 

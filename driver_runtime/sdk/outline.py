@@ -350,12 +350,14 @@ class Made:
 
 
 class _Recording:
-    """A subtree being walked whose Made is being written (pure: nothing outside changed it)."""
+    """A subtree (or a run of siblings: a region) being walked whose Made is being written
+    (pure: nothing outside changed it)."""
 
-    __slots__ = ("start", "end", "targets", "made", "pure")
+    __slots__ = ("start", "end", "targets", "made", "pure", "region")
 
-    def __init__(self, start: int, end: int, targets: tuple[Symbol | None, ...], made: Made):
+    def __init__(self, start: int, end: int, targets: tuple[Symbol | None, ...], made: Made, region: bool):
         self.start, self.end, self.targets, self.made, self.pure = start, end, targets, made, True
+        self.region = region
 
     def tag(self, container: Symbol | None) -> int | None:
         for tag, target in enumerate(self.targets):
@@ -378,17 +380,21 @@ def _symbol_key(symbol: Symbol | None) -> tuple[int, str] | None:
 
 class _Builder:
     def __init__(self, structure: Structure, index: Text, kinds: Mapping[str, SymbolKind],
-                 kept: Mapping[int, tuple[Made, int]] | None = None, record: Collection[int] = ()):
+                 kept: Mapping[int, tuple[Made, int]] | None = None, record: Collection[int] = (),
+                 regions: Mapping[int, int] | None = None):
         """`kept`: node number -> what its subtree made in a build before and by how many bytes
         it has moved since (sdk.views: the structure holds the node alone, its Made is replayed
         if its context is the same, else Miss); `record`: the node numbers whose Made to write
-        (self.made)."""
+        (self.made); `regions`: runs of siblings whose Made to write as one, the number of the
+        first -> the number after the last's subtree (self.made_regions)."""
         self.index = index
         self.structure = structure
         self.kinds = kinds
         self.kept = kept or {}
         self.record = record
+        self.regions = regions or {}
         self.made: dict[int, Made] = {}
+        self.made_regions: dict[int, Made] = {}
         self.names_in: dict[int, set[str]] = {}  # id of a symbol (of None: the file) -> its children's names
         # ids of the symbols an assignment made: a name bound before in its container is none
         # (a replayed Made drops those bound before it where it is replayed).
@@ -459,7 +465,7 @@ class _Builder:
         body = [False] * len(structure)
         member = [False] * len(structure)
         hidden = [False] * len(structure)
-        kept, record, recordings = self.kept, self.record, self._recordings
+        kept, record, recordings, regions = self.kept, self.record, self._recordings, self.regions
         for number, node in enumerate(structure.nodes):
             while recordings and recordings[-1].end <= number:
                 self._close()
@@ -473,6 +479,8 @@ class _Builder:
             owner[number] = parent_owner
             if parent >= 0 and not made_owner[parent]:
                 local[number] = local[parent] or _is_function(structure.nodes[parent])
+            if regions and number in regions and len(recordings) < MAX_OPEN_RECORDINGS:
+                self._open(number, parent, parent_owner, member[number], regions[number])
             if kept and number in kept:
                 self._replay(number, parent, parent_owner, member[number])
                 continue
@@ -539,15 +547,19 @@ class _Builder:
         holder = self.holder.get(id(parent_owner)) if parent_owner is not None else None
         return parent_owner, holder, self.made_at.get(parent)
 
-    def _open(self, number: int, parent: int, parent_owner: Symbol | None, member: bool) -> None:
-        end = number + self.structure.sizes[number]
+    def _open(self, number: int, parent: int, parent_owner: Symbol | None, member: bool,
+              region_end: int | None = None) -> None:
+        """A Made begun: of node `number`'s subtree, or of the region of its siblings that
+        ends before `region_end` (siblings share their context)."""
+        end = number + self.structure.sizes[number] if region_end is None else region_end
         made = Made(self._context(number, parent, parent_owner, member))
-        self._recordings.append(_Recording(number, end, self._targets(parent, parent_owner), made))
+        self._recordings.append(_Recording(number, end, self._targets(parent, parent_owner), made,
+                                           region_end is not None))
 
     def _close(self) -> None:
         recording = self._recordings.pop()
         if recording.pure:
-            self.made[recording.start] = recording.made
+            (self.made_regions if recording.region else self.made)[recording.start] = recording.made
 
     def _replay(self, number: int, parent: int, parent_owner: Symbol | None, member: bool) -> None:
         made, delta = self.kept[number]

@@ -11,6 +11,14 @@ builder replays what it made if what is around it is the same (else it is walked
 moved by as many bytes as it moved.  A kept subtree is taken only if its text, from the start
 of its first line (where its symbols may start), is the same.
 
+A file's top level may hold hundreds of statements and comments (Go's and C's do), each held
+alone but each still a step of every stage.  So runs of up to REGION_SIZE of the root's children
+are kept as one too, a region: the next version's structure holds it as one node (a placeholder
+object standing for the siblings) if the same objects follow each other there, and the builder
+replays what the run made as a whole.  A region holds no import (a run of imports may go on
+outside it) and something other than comments (which a run of imports goes through): the folds
+then see it as a statement between its neighbours, as they would see its members.
+
 The answer is the one a walk of the whole tree gives: tests/test_incremental_views.py holds
 them to it on every language's samples and Babelfish's fixtures, edit after edit.
 """
@@ -22,7 +30,7 @@ from typing import Any
 
 import attrs
 
-from driver_runtime.sdk.folding import Fold, FoldParts, assemble, fold_parts, folds
+from driver_runtime.sdk.folding import Fold, FoldParts, _is_import, assemble, fold_parts, folds
 from driver_runtime.sdk.outline import Made, Miss, Symbol, SymbolKind, _Builder, outline
 from driver_runtime.sdk.reuse import Moves, anchor
 from driver_runtime.sdk.structure import NO_EXTENT, Structure
@@ -37,6 +45,8 @@ MAX_MISSES = 3
 # A larger text's views are made from the whole tree each time: what its subtrees made would be
 # kept in memory several times over (and a driver keeps its conversions up to about this size).
 MAX_KEPT_BYTES = 2 << 20
+# The most siblings a region holds: an edit in one makes its members' steps again.
+REGION_SIZE = 32
 
 
 @attrs.define(eq=False)
@@ -48,9 +58,11 @@ class _Kept:
     start: int  # its extent then
     end: int
     head: bytes  # its text from the start of its first line to its end
+    line: int  # the line it started on
     made: Made
     parts: FoldParts  # depths from its root's
     inner: list[_Kept]  # those kept inside it, kept as long as it is
+    members: tuple[Node, ...] = ()  # a region's siblings (`node` is then its placeholder)
 
 
 def from_scratch(tree: Node, text: Text, kinds: Mapping[str, SymbolKind]) -> tuple[list[Symbol], list[Fold]]:
@@ -66,21 +78,17 @@ class Views:
 
     def __init__(self, kinds: Mapping[str, SymbolKind]):
         self.kinds = kinds
-        self._kept: dict[int, _Kept] = {}  # id of a subtree's root -> what it made
+        self._kept: dict[int, _Kept] = {}  # id of a subtree's root (of a region's placeholder) -> what it made
+        self._regions: dict[int, _Kept] = {}  # id of a region's first member -> the region
         self._tops: list[_Kept] = []  # those not inside another
 
     def make(self, tree: Node, text: Text, moves: Moves | None = None) -> tuple[list[Symbol], list[Fold]]:
         if len(text.data) > MAX_KEPT_BYTES:
-            self._kept, self._tops = {}, []
+            self._kept, self._regions, self._tops = {}, {}, []
             if moves:
                 moves.settle()
             return from_scratch(tree, text, self.kinds)
-        if moves:
-            # The top-level statements the driver has not moved yet are read here, unless kept.
-            for node in _statements(tree):
-                if id(node) not in self._kept:
-                    moves.settle_one(node)
-        walked: set[int] = set()  # kept subtrees met where what is around them changed
+        walked: set[int] = set()  # kept subtrees and regions met where what is around them changed
         for _ in range(MAX_MISSES):
             try:
                 return self._make(tree, text, moves, walked)
@@ -88,33 +96,35 @@ class Views:
                 walked.add(id(again.node))
                 if moves:
                     moves.settle_one(again.node)
-        self._kept, self._tops = {}, []
+        self._kept, self._regions, self._tops = {}, {}, []
         if moves:
             moves.settle()
         return self._make(tree, text, None, walked)
 
     def _make(self, tree: Node, text: Text, moves: Moves | None,
               walked: set[int]) -> tuple[list[Symbol], list[Fold]]:
-        held: dict[int, tuple[_Kept, int]] = {}  # node number -> the kept subtree it is, moved by
+        # node number -> the kept subtree (or region) it is, moved by bytes and lines
+        held: dict[int, tuple[_Kept, int, int]] = {}
+        placed: dict[int, tuple[_Kept, int, int]] = {}  # id of a placeholder standing for its region -> the same
 
         def stop(node: Node, number: int) -> tuple[int, int] | None:
+            region = placed.get(id(node))
+            if region is not None:
+                kept, delta, _ = held[number] = region
+                return kept.start + delta, kept.end + delta
             kept = self._kept[id(node)]
-            if id(node) in walked:
+            if id(node) in walked or kept.members:
                 return None
-            at = anchor(node)
-            if at is None:
-                return None
-            delta = at + (moves.delta(node) if moves else 0) - kept.anchor
-            start, end = kept.start + delta, kept.end + delta
-            if 0 <= start and end <= len(text.data) and \
-                    text.data[text.lines.starts[text.line_of(start)]:end] == kept.head:
-                held[number] = (kept, delta)
-                return start, end
+            moved = self._moved(kept, node, text, moves)
+            if moved is not None:
+                held[number] = (kept, *moved)
+                return kept.start + moved[0], kept.end + moved[0]
             if moves:
                 moves.settle_one(node)  # walked: its insides are read
             return None
 
-        structure = Structure(tree, len(text.data), self._kept, stop)
+        view = self._placed(tree, text, moves, walked, placed)
+        structure = Structure(view, len(text.data), self._kept, stop)
         sizes, starts = structure.sizes, structure.starts
         parents = structure.parents
         # Subtrees of some size, but not one that is most of its parent (a function's Alias in its
@@ -122,23 +132,78 @@ class Views:
         record = [number for number in range(1, len(structure))
                   if sizes[number] >= MIN_NODES and starts[number] != NO_EXTENT and number not in held
                   and (parents[number] == 0 or sizes[number] * 4 <= sizes[parents[number]] * 3)]
-        builder = _Builder(structure, text, self.kinds, {number: (kept.made, delta) for number, (kept, delta)
-                                                          in held.items()}, set(record))
+        regions = _regions(structure, held)
+        builder = _Builder(structure, text, self.kinds, {number: (kept.made, delta) for number, (kept, delta, _)
+                                                          in held.items()}, set(record), regions)
         try:
             symbols = builder.build()
         except Miss as miss:
             raise _Again(structure.nodes[miss.number]) from None
-        parts = fold_parts(structure, text, {number: (kept.parts, delta) for number, (kept, delta) in held.items()})
-        self._keep(structure, text, builder.made, parts, held)
+        parts = fold_parts(structure, text, {number: (kept.parts, delta, lines)
+                                             for number, (kept, delta, lines) in held.items()})
+        self._keep(structure, text, builder, parts, held, regions, moves)
         return symbols, assemble(symbols, parts, text)
 
-    def _keep(self, structure: Structure, text: Text, made: dict[int, Made], parts: FoldParts,
-              held: dict[int, tuple[_Kept, int]]) -> None:
-        """What this version's subtrees made, for the next: those made now and those held, with
-        the ones kept inside them.  Those of the last version not held, nor inside what was, are
-        dropped (walking from its outermost ones down to what was held: the path to the edit)."""
-        kept = self._kept
-        held_now = {id(entry) for entry, _ in held.values()}
+    @staticmethod
+    def _moved(kept: _Kept, first: Node, text: Text, moves: Moves | None) -> tuple[int, int] | None:
+        """By how many bytes and lines a kept subtree or region (`first`: its first node) has
+        moved, if its text is the same; else None."""
+        at = anchor(first)
+        if at is None:
+            return None
+        delta = at + (moves.delta(first) if moves else 0) - kept.anchor
+        start, end = kept.start + delta, kept.end + delta
+        if 0 <= start and end <= len(text.data):
+            line = text.line_of(start)
+            if text.data[text.lines.starts[line]:end] == kept.head:
+                return delta, line - kept.line
+        return None
+
+    def _placed(self, tree: Node, text: Text, moves: Moves | None, walked: set[int],
+                placed: dict[int, tuple[_Kept, int]]) -> Node:
+        """The tree as the structure is to see it: the runs of the root's children kept as
+        regions replaced by their placeholders (`placed` gets them).  The children not held in
+        a region or alone are read, and so moved if the driver has not moved them yet."""
+        regions, kept = self._regions, self._kept
+        view: Node | None = None
+        for key, value in tree.items():
+            if type(value) is not list or key == "@role":
+                if moves and type(value) is dict and key != "@pos" and id(value) not in kept:
+                    moves.settle_one(value)
+                continue
+            items: list[Any] = []
+            at, count = 0, len(value)
+            while at < count:
+                item = value[at]
+                region = regions.get(id(item))
+                if region is not None and id(region.node) not in walked:
+                    size = len(region.members)
+                    if [*map(id, value[at:at + size])] == [*map(id, region.members)]:
+                        moved = self._moved(region, item, text, moves)
+                        last = region.members[-1]
+                        if moved is not None and (not moves or moves.delta(last) == moves.delta(item)):
+                            placed[id(region.node)] = (region, *moved)
+                            items.append(region.node)
+                            at += size
+                            continue
+                if moves and type(item) is dict and id(item) not in kept:
+                    moves.settle_one(item)
+                items.append(item)
+                at += 1
+            if len(items) < count:
+                if view is None:
+                    view = dict(tree)
+                view[key] = items
+        return tree if view is None else view
+
+    def _keep(self, structure: Structure, text: Text, builder: _Builder, parts: FoldParts,
+              held: dict[int, tuple[_Kept, int, int]], regions: dict[int, int], moves: Moves | None) -> None:
+        """What this version's subtrees and regions made, for the next: those made now and those
+        held, with the ones kept inside them.  Those of the last version not held, nor inside what
+        was, are dropped (walking from its outermost ones down to what was held: the path to the
+        edit)."""
+        kept, made = self._kept, builder.made
+        held_now = {id(entry) for entry, _, _ in held.values()}
         stack = list(self._tops)
         while stack:
             entry = stack.pop()
@@ -146,28 +211,87 @@ class Views:
                 continue  # kept, with all inside it
             if kept.get(id(entry.node)) is entry:
                 del kept[id(entry.node)]
+                if entry.members and self._regions.get(id(entry.members[0])) is entry:
+                    del self._regions[id(entry.members[0])]
             stack.extend(entry.inner)
         tops: list[_Kept] = []
         around: list[tuple[int, _Kept]] = []  # the subtrees made now around the next: (end, kept)
-        for number in sorted({*made, *held}):
+        # Regions first where one starts at a subtree's number: it holds that subtree.
+        found = sorted([(number, 0) for number in builder.made_regions] + [(number, 1) for number in {*made, *held}])
+        for number, alone in found:
             while around and around[-1][0] <= number:
                 around.pop()
-            if number in held:
+            end = number + structure.sizes[number] if alone else regions[number]
+            if alone and number in held:
                 entry = held[number][0]
-            else:
+            elif alone:
                 node = structure.nodes[number]
                 first = anchor(node)
                 if first is None:
                     continue
-                start, end, size = structure.starts[number], structure.ends[number], structure.sizes[number]
-                line_start = text.lines.starts[text.line_of(start)]
-                entry = _Kept(node, first, start, end, text.data[line_start:end], made[number],
-                              parts.subtree(number, number + size, structure.depths[number]), [])
+                start = structure.starts[number]
+                line = text.line_of(start)
+                entry = _Kept(node, first, start, structure.ends[number], text.data[text.lines.starts[line]:
+                                                                                    structure.ends[number]],
+                              line, made[number], parts.subtree(number, end, structure.depths[number]), [])
                 kept[id(node)] = entry
+            else:
+                entry = self._region(structure, text, builder.made_regions[number], parts, number, end, moves)
+                if entry is None:
+                    continue
             (around[-1][1].inner if around else tops).append(entry)
-            if number not in held:
-                around.append((number + structure.sizes[number], entry))
+            if not (alone and number in held):
+                around.append((end, entry))
         self._tops = tops
+
+    def _region(self, structure: Structure, text: Text, made: Made, parts: FoldParts, first: int, end: int,
+                moves: Moves | None) -> _Kept | None:
+        """A region made now, of the root's children from node `first` to before node `end`."""
+        members = []
+        start, stop = len(text.data), -1
+        number = first
+        while number < end:
+            members.append(structure.nodes[number])
+            if structure.starts[number] != NO_EXTENT:
+                start, stop = min(start, structure.starts[number]), max(stop, structure.ends[number])
+            number += structure.sizes[number]
+        at = anchor(members[0])
+        if at is None or stop < 0:
+            return None
+        at += moves.delta(members[0]) if moves else 0  # a held member the driver has not moved yet
+        line = text.line_of(start)
+        entry = _Kept({}, at, start, stop, text.data[text.lines.starts[line]:stop], line, made,
+                      parts.subtree(first, end, structure.depths[first]), [], tuple(members))
+        self._kept[id(entry.node)] = entry
+        self._regions[id(members[0])] = entry
+        return entry
+
+
+def _regions(structure: Structure, held: Mapping[int, tuple[_Kept, int, int]]) -> dict[int, int]:
+    """The runs of the root's children to keep as regions: the number of the first -> the
+    number after the last's subtree.  Children held already (alone or in a region) end a run,
+    as do imports (a run of imports may go on outside a region) and the list a child is in;
+    a run of comments alone is none (a run of imports goes through comments)."""
+    regions: dict[int, int] = {}
+    sizes, fields, nodes = structure.sizes, structure.fields, structure.nodes
+    run: list[int] = []
+
+    def close() -> None:
+        if len(run) > 1 and any(nodes[number].get("@type") != "uast:Comment" for number in run):
+            regions[run[0]] = run[-1] + sizes[run[-1]]
+        run.clear()
+
+    number = 1
+    while number < len(structure):
+        node = nodes[number]
+        if number in held and held[number][0].members or _is_import(node) or \
+                (run and fields[run[0]] != fields[number]) or len(run) == REGION_SIZE:
+            close()
+        if not (number in held and held[number][0].members or _is_import(node)):
+            run.append(number)
+        number += sizes[number]
+    close()
+    return regions
 
 
 class _Again(Exception):
@@ -176,15 +300,3 @@ class _Again(Exception):
     def __init__(self, node: Node):
         super().__init__()
         self.node = node
-
-
-def _statements(root: Node) -> list[Node]:
-    """A root's child objects, in the order sdk.structure walks them."""
-    found = []
-    for key, value in root.items():
-        if type(value) is dict:
-            if key != "@pos":
-                found.append(value)
-        elif type(value) is list and key != "@role":
-            found.extend(item for item in value if type(item) is dict)
-    return found

@@ -15,6 +15,10 @@ errors are reported from the walk).  A conversion kept inside another is taken w
 then not again: an object is in a tree once.  The top-level statements taken are moved only once
 the answer is sent (sdk.reuse.Moves): the outline and folds read them where they were.
 
+The root's children are where most of a large file's nodes are (a Go or C file's hundreds of
+declarations and comments): the root's row of children is kept too, and a run of them that the
+edit did not reach, before it or after it, is taken in one step (run()), not child by child.
+
 One document's conversions are kept at a time (the one being typed in): a driver keeps up to 64
 documents, and their trees would be too much to hold.
 """
@@ -91,13 +95,21 @@ class Kept:
             outer = outer.outer
 
 
+# A child of the root as the last parse met it: its span and its kept conversion (None: anything
+# else met there, an anonymous node, a field, a node with a syntax error, which a run stops at).
+RowEntry = tuple[int, int, "Kept | None"]
+
+
 class Store:
     """A document's kept conversions, from one parse to the next: by key, and those not inside
-    another (where the parse after the next one finds what its parse did not take)."""
+    another (where the parse after the next one finds what its parse did not take); and the
+    root's row of children, with where each starts in it."""
 
     def __init__(self) -> None:
         self.by_key: dict[Key, list[Kept]] = {}
         self.tops: list[Kept] = []
+        self.row: list[RowEntry] = []
+        self.row_at: dict[int, int] = {}
         self.parses = 0
 
 
@@ -120,6 +132,11 @@ class Memo:
         self.store = store or Store()
         self.changed: list[tuple[int, int]] | None = None  # since(): what may be taken
         self.edits: list[tuple[int, int, int]] = []
+        # since(): the span of the last text that one edit and what it changed cover, and by how
+        # many bytes what follows it moved (None: no run is taken).
+        self.zone: tuple[int, int, int] | None = None
+        self.row: list[tuple[int, int, Node | None]] = []  # this parse's root children: see row()
+        self._taken: dict[int, Kept] = {}  # id of a conversion taken -> its Kept
         self.store.parses += 1
         self.parse = self.store.parses
         # This parse's: what was taken, what was made (in source order, with their spans).
@@ -142,6 +159,19 @@ class Memo:
         is known to be the node it was."""
         self.changed = sorted(changed)
         self.edits = edits
+        if len(edits) == 1:
+            start, end, inserted = edits[0]
+            delta = inserted - (end - start)
+
+            def old(at: int, low: bool) -> int:  # a position of the new text in the last one
+                if at <= start:
+                    return at
+                if at >= start + inserted:
+                    return at - delta
+                return start if low else end
+
+            self.zone = (min([start, *(old(low, True) for low, _ in changed)]),
+                         max([end, *(old(high, False) for _, high in changed)]), delta)
 
     def _old_start(self, start: int, end: int) -> int | None:
         """Where a node of the new text was in the last one, if outside what changed."""
@@ -197,8 +227,51 @@ class Memo:
         elif delta:  # its parent's transform may read where it is
             self.moves.now(kept.places(), delta)
         self.done.add(id(kept.node))
+        self._taken[id(kept.node)] = kept
         self._found.append((node.start_byte, -node.end_byte, len(self._found), key, kept))
         return kept.node  # type: ignore[no-any-return]
+
+    def met(self, start: int, end: int, converted: Node | None) -> None:
+        self.row.append((start, end, converted))
+
+    def run(self, node: TSNode) -> list[Node] | None:
+        """A child of the root and those after it, up to the edit or to the end, all kept and
+        out of its reach: their conversions, if at least two."""
+        zone = self.zone
+        row = self.store.row
+        if zone is None or not self.root_plain or not row:
+            return None
+        low, high, delta = zone
+        start = node.start_byte
+        before = start < low
+        if not before and start - delta <= high:
+            return None
+        first = self.store.row_at.get(start if before else start - delta)
+        if first is None:
+            return None
+        moved = 0 if before else delta
+        last, parse = first, self.parse
+        while last < len(row):
+            kept = row[last][2]
+            if kept is None or (before and row[last][1] >= low) or kept.taken == parse or kept.within == parse:
+                break
+            last += 1
+        if last - first < 2 or row[first][2].key[2] != node.type:  # type: ignore[union-attr]
+            return None
+        objects, entries = [], []
+        later, taken = self.moves.later, self._taken
+        for entry_start, entry_end, kept in row[first:last]:
+            kept.taken = parse  # type: ignore[union-attr]
+            converted = kept.node  # type: ignore[union-attr]
+            objects.append(converted)
+            entries.append((entry_start + moved, entry_end + moved, converted))
+            taken[id(converted)] = kept  # type: ignore[assignment]
+            self._found.append((entry_start + moved, -entry_end - moved, len(self._found), kept.key, kept))  # type: ignore[union-attr]
+            if moved:
+                later(converted, moved, kept.places)  # type: ignore[union-attr]
+        self.done.update(map(id, objects))
+        self.row += entries
+        return objects
 
     def made(self, node: TSNode, converted: Node, parent: Node, field: str) -> None:
         key = self._key(node, parent, field)
@@ -225,6 +298,7 @@ class Memo:
             stack.extend(kept.inner)
         tops: list[Kept] = []
         around: list[tuple[int, Kept]] = []  # the conversions made around the next one: (end, kept)
+        made: dict[int, Kept] = {}  # number in _found -> the Kept made of it
         for start, negative_end, number, key, taken in self._found:  # in source order, outer first
             kept = taken
             if kept is None:
@@ -232,7 +306,7 @@ class Memo:
                 if converted is None:  # dropped by the normalisation (a detached field)
                     continue
                 first = anchor(converted)
-                kept = Kept(key, converted, None if first is None else start - first)
+                kept = made[number] = Kept(key, converted, None if first is None else start - first)
                 by_key.setdefault(key, []).append(kept)
             while around and around[-1][0] <= start:
                 around.pop()
@@ -244,4 +318,14 @@ class Memo:
             if taken is None:
                 around.append((-negative_end, kept))
         store.tops = tops
-        self.done, self.watched, self.results, self._found = set(), {}, {}, []
+        row: list[RowEntry] = []
+        for start, end, converted in self.row if self.root_plain else ():
+            kept = None
+            if converted is not None:
+                number = self.watched.get(id(converted))
+                kept = made.get(number) if number is not None else self._taken.get(id(converted))
+            row.append((start, end, kept))
+        store.row = row
+        store.row_at = {entry[0]: index for index, entry in enumerate(row) if entry[2] is not None}
+        self.done, self.watched, self.results, self._found, self._taken = set(), {}, {}, [], {}
+        self.row = []

@@ -81,7 +81,7 @@ def _error(node: TSNode, data: bytes) -> ParseError:
 
 class Reuse(Protocol):
     """What a conversion may take from a document's previous one (memo.py): asked for every
-    named node of at least `min_bytes`, in source order."""
+    named node of at least `min_bytes` and every child of the root, in source order."""
 
     min_bytes: int
 
@@ -93,6 +93,14 @@ class Reuse(Protocol):
 
     def made(self, node: TSNode, converted: Node, parent: Node, field: str) -> None:
         """The object a node not taken became (its children follow)."""
+
+    def met(self, start: int, end: int, converted: Node | None) -> None:
+        """A child of the root, in order: the object it is in the root's children (None: an
+        anonymous node, a field's, or one not converted)."""
+
+    def run(self, node: TSNode) -> list[Node] | None:
+        """For a child of the root: the objects of it and of the siblings after it, if known
+        (they are not walked)."""
 
 
 def _attach(target: Node, key: str, child: Node) -> None:
@@ -139,6 +147,25 @@ def convert(tree: Tree, data: bytes, prefix: str, reuse: Reuse | None = None) ->
         node = cursor.node
         frame = frames[-1]
         descend = False
+        at_root = reuse is not None and len(frames) == 1  # a child of the root (not one of an alias in it)
+        if at_root and node.is_named and cursor.field_name is None and not (check and node.has_error):
+            run = reuse.run(node)  # type: ignore[union-attr]
+            if run is not None:  # siblings known: attached as they are, not walked
+                top.setdefault(CHILDREN, []).extend(run)
+                # Past them: the same siblings as when they were met (nothing between them), so
+                # as many steps (goto_first_child_for_byte finds no child in some trees).
+                for _ in run:
+                    if not cursor.goto_next_sibling():
+                        break
+                else:
+                    continue
+                done = frames.pop()  # no child after them: the root is done
+                if done[1]:
+                    top["@token"] = done[1]
+                break
+        if at_root:
+            met_start, met_end = node.start_byte, node.end_byte
+            met: Node | None = None
         if check and (node.is_missing or node.is_error):
             problems.append(node)
             if node.is_missing:
@@ -149,15 +176,19 @@ def convert(tree: Tree, data: bytes, prefix: str, reuse: Reuse | None = None) ->
             start, end = node.start_byte, node.end_byte
             target = frame[0]
             key = cursor.field_name or CHILDREN
-            taken = reuse.take(node, target, key) if reuse is not None and end - start >= min_bytes else None
+            # The root's children of any size: given back, the views hold runs of them as one.
+            reused = reuse is not None and (end - start >= min_bytes or target is top)
+            taken = reuse.take(node, target, key) if reused else None  # type: ignore[union-attr]
             if taken is not None:  # its subtree is known: not walked
                 _attach(target, key, taken)
+                met = taken
             else:
                 kind = node.type
                 child: Node = {"@type": prefix + kind, "@pos": {"start": start, "end": end}}
                 _attach(target, key, child)
-                if reuse is not None and end - start >= min_bytes:
-                    reuse.made(node, child, target, key)
+                met = child
+                if reused:
+                    reuse.made(node, child, target, key)  # type: ignore[union-attr]
                 if kind.endswith("comment"):
                     child["@token"] = data[start:end].decode("utf-8", "replace")
                 elif node.named_child_count == 0:
@@ -191,6 +222,8 @@ def convert(tree: Tree, data: bytes, prefix: str, reuse: Reuse | None = None) ->
             if node.child_count:  # an anonymous node with children (an alias): they go to its parent
                 descend = True
                 new_frame = [frame[0], False, frame[2]]
+        if at_root:
+            reuse.met(met_start, met_end, met if cursor.field_name is None else None)  # type: ignore[union-attr]
         if descend and cursor.goto_first_child():
             frames.append(new_frame)
             continue
