@@ -156,10 +156,14 @@ TOP_LEVEL = {  # per language: pieces of a file's top level, {n} numbered
           "int f{n}(int x) {{\n  if (x > {n}) {{\n    return x;\n  }}\n  return {n};\n}}\n"],
     "javascript": ["// comment {n}\n", "import a{n} from 'm{n}';\n", "const c{n} = {n};\n",
                    "function f{n}(x) {{\n  if (x > {n}) {{\n    return x;\n  }}\n  return {n};\n}}\n",
-                   "class C{n} {{\n  m(a) {{\n    return a + {n};\n  }}\n}}\n"],
+                   "class C{n} {{\n  m(a) {{\n    return a + {n};\n  }}\n}}\n",
+                   "class B{n} {{\n" + "".join(f"  // member {i}\n  m{i}(a) {{{{\n    return a + {i};\n  }}}}\n"
+                                              for i in range(12)) + "}}\n"],
     "python": ["# comment {n}\n", "import m{n}\n", "X{n} = {n}\n", "x = {n}\n",
                "def f{n}(x):\n    if x > {n}:\n        return x\n    return {n}\n",
-               "class C{n}:\n    def m(self):\n        return {n}\n"],
+               "class C{n}:\n    def m(self):\n        return {n}\n",
+               "class B{n}:\n" + "".join(f"    # member {i}\n    def m{i}(self):\n        return {i}\n"
+                                          for i in range(12))],
     "rust": ["// comment {n}\n", "use m{n}::x;\n", "const C{n}: i32 = {n};\n",
              "fn f{n}(x: i32) -> i32 {{\n    if x > {n} {{\n        return x;\n    }}\n    {n}\n}}\n",
              "struct S{n} {{\n    a: i32,\n}}\n"],
@@ -168,9 +172,9 @@ TOP_LEVEL = {  # per language: pieces of a file's top level, {n} numbered
 
 @pytest.mark.parametrize("language", sorted(TOP_LEVEL))
 def test_files_of_many_top_level_nodes_after_edits(language: str, tmp_path: Path):
-    """A file of hundreds of top-level declarations and comments, as Go's and C's are: runs of
-    them come back from the memo in one step and are held by the views as regions, and every
-    version's tree and views are still those made from scratch."""
+    """A file of hundreds of top-level declarations and comments, as Go's and C's are, and
+    classes of many members: runs of them come back from the memo in one step and are held by the
+    views as regions, and every version's tree and views are still those made from scratch."""
     rng = random.Random(language)
     pieces = TOP_LEVEL[language]
     path = tmp_path / f"many.{language}"
@@ -211,7 +215,7 @@ def test_moves_and_the_positions_of_a_kept_conversion():
     shared = {"@pos": {"start": 10, "end": 12}}
     first, second = {"@pos": {"start": 8, "end": 20}, "a": shared}, {"b": [shared], "@pos": {"start": 10, "end": 30}}
     assert len(positions([first, shared])) == 2
-    key = ("", "", "", b"")
+    key = ("", "", "", b"", False)
     outer, inner = Kept(key, first, 0), Kept(key, {"list": [shared], "@pos": {"start": 9}}, 0)
     outer.inner.append(inner)
     assert len(outer.places()) == 3  # first's, shared's, the inner node's own

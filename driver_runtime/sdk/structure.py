@@ -18,6 +18,9 @@ from driver_runtime.sdk.uast import POS, ROLE
 NO_EXTENT = -1
 
 Node = dict[str, Any]
+# Structure's `hold`: (a list, where in it, the next node's number) -> (the object standing for a
+# run of siblings from there, how many they are, their start, their end) or None.
+Hold = Callable[[list[Any], int, int], "tuple[Node, int, int, int] | None"]
 
 
 class Structure:
@@ -26,11 +29,15 @@ class Structure:
     __slots__ = ("nodes", "parents", "fields", "depths", "starts", "ends", "sizes", "size")
 
     def __init__(self, tree: Node, size: int, candidates: Container[int] = (),
-                 stop: Callable[[Node, int], tuple[int, int] | None] | None = None):
+                 stop: Callable[[Node, int], tuple[int, int] | None] | None = None,
+                 firsts: Container[int] = (), hold: Hold | None = None):
         """`size` is the source's length in bytes; spans are clamped to it, so that a driver's
         off-by-one never makes a range point past the end of the document.  `stop`: asked for
         the nodes whose ids are in `candidates` (with their number), the extent of one to hold
-        alone, without what is inside it (sdk.views knows what its subtree makes), or None."""
+        alone, without what is inside it (sdk.views knows what its subtree makes), or None.
+        `hold`: asked where a list holds an object whose id is in `firsts` (the list, where, and
+        the number the next node gets), a run of siblings from there to hold as one node: the
+        object that stands for them, how many they are and their extent, or None."""
         self.size = size
         self.nodes: list[Node] = []
         self.parents: list[int] = []
@@ -39,13 +46,14 @@ class Structure:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.sizes: list[int] = []  # the number of nodes in each node's subtree, itself included
-        self._fill(tree, candidates, stop)
+        self._fill(tree, candidates, stop, firsts, hold)
 
     def __len__(self) -> int:
         return len(self.nodes)
 
     def _fill(self, tree: Node, candidates: Container[int],
-              stop: Callable[[Node, int], tuple[int, int] | None] | None) -> None:
+              stop: Callable[[Node, int], tuple[int, int] | None] | None, firsts: Container[int],
+              hold: Hold | None) -> None:
         # One recursive function with the list methods bound to locals: this runs once per
         # node of every parse, so its constant factor is the server's.
         nodes, parents, fields, depths = self.nodes, self.parents, self.fields, self.depths
@@ -85,6 +93,32 @@ class Structure:
                     value = (value,)
                 elif kind is not list or not value or key == ROLE:
                     continue  # a scalar, or the roles: no nodes (a list of tokens may hold some)
+                elif hold is not None and firsts:
+                    at, count = 0, len(value)
+                    while at < count:
+                        element = value[at]
+                        at += 1
+                        if type(element) is not dict:
+                            continue
+                        held = hold(value, at - 1, len(nodes)) if id(element) in firsts else None
+                        if held is None:
+                            child_start, child_end = visit(element, index, key, deeper)  # noqa: F821
+                        else:  # a run of siblings, one node
+                            placeholder, taken, child_start, child_end = held
+                            add_node(placeholder)
+                            add_parent(index)
+                            add_field(key)
+                            add_depth(deeper)
+                            add_size(1)
+                            add_start(child_start)
+                            add_end(child_end)
+                            at += taken - 1
+                        if child_start != NO_EXTENT:
+                            if start == NO_EXTENT or child_start < start:
+                                start = child_start
+                            if child_end > end:
+                                end = child_end
+                    continue
                 for element in value:
                     if type(element) is dict:
                         child_start, child_end = visit(element, index, key, deeper)  # noqa: F821

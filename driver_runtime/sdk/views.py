@@ -11,11 +11,11 @@ builder replays what it made if what is around it is the same (else it is walked
 moved by as many bytes as it moved.  A kept subtree is taken only if its text, from the start
 of its first line (where its symbols may start), is the same.
 
-A file's top level may hold hundreds of statements and comments (Go's and C's do), each held
-alone but each still a step of every stage.  So runs of up to REGION_SIZE of the root's children
-are kept as one too, a region: the next version's structure holds it as one node (a placeholder
-object standing for the siblings) if the same objects follow each other there, and the builder
-replays what the run made as a whole.  A region holds no import (a run of imports may go on
+A file's top level may hold hundreds of statements and comments (Go's and C's do), a class
+body hundreds of members, each held alone but each still a step of every stage.  So runs of up
+to REGION_SIZE siblings are kept as one too, a region: the next version's structure holds it as
+one node (a placeholder object standing for the siblings) if the same objects follow each other
+there, and the builder replays what the run made as a whole.  A region holds no import (a run of imports may go on
 outside it) and something other than comments (which a run of imports goes through): the folds
 then see it as a statement between its neighbours, as they would see its members.
 
@@ -47,6 +47,8 @@ MAX_MISSES = 3
 MAX_KEPT_BYTES = 2 << 20
 # The most siblings a region holds: an edit in one makes its members' steps again.
 REGION_SIZE = 32
+# Regions are kept among the children of a node that has at least this many.
+MIN_SIBLINGS = 8
 
 
 @attrs.define(eq=False)
@@ -105,13 +107,9 @@ class Views:
               walked: set[int]) -> tuple[list[Symbol], list[Fold]]:
         # node number -> the kept subtree (or region) it is, moved by bytes and lines
         held: dict[int, tuple[_Kept, int, int]] = {}
-        placed: dict[int, tuple[_Kept, int, int]] = {}  # id of a placeholder standing for its region -> the same
+        regions = self._regions
 
         def stop(node: Node, number: int) -> tuple[int, int] | None:
-            region = placed.get(id(node))
-            if region is not None:
-                kept, delta, _ = held[number] = region
-                return kept.start + delta, kept.end + delta
             kept = self._kept[id(node)]
             if id(node) in walked or kept.members:
                 return None
@@ -123,8 +121,23 @@ class Views:
                 moves.settle_one(node)  # walked: its insides are read
             return None
 
-        view = self._placed(tree, text, moves, walked, placed)
-        structure = Structure(view, len(text.data), self._kept, stop)
+        def hold(items: list[Any], at: int, number: int) -> tuple[Node, int, int, int] | None:
+            region = regions[id(items[at])]
+            size = len(region.members)
+            if id(region.node) not in walked and _follow(items, at, region.members):
+                first = items[at]
+                moved = self._moved(region, first, text, moves)
+                if moved is not None and (not moves or moves.delta(region.members[-1]) == moves.delta(first)):
+                    held[number] = (region, *moved)
+                    return region.node, size, region.start + moved[0], region.end + moved[0]
+            if moves:
+                for member in region.members:  # walked: read
+                    moves.settle_one(member)
+            return None
+
+        if moves:
+            self._settle(tree, moves)
+        structure = Structure(tree, len(text.data), self._kept, stop, regions, hold)
         sizes, starts = structure.sizes, structure.starts
         parents = structure.parents
         # Subtrees of some size, but not one that is most of its parent (a function's Alias in its
@@ -159,42 +172,25 @@ class Views:
                 return delta, line - kept.line
         return None
 
-    def _placed(self, tree: Node, text: Text, moves: Moves | None, walked: set[int],
-                placed: dict[int, tuple[_Kept, int]]) -> Node:
-        """The tree as the structure is to see it: the runs of the root's children kept as
-        regions replaced by their placeholders (`placed` gets them).  The children not held in
-        a region or alone are read, and so moved if the driver has not moved them yet."""
+    def _settle(self, tree: Node, moves: Moves) -> None:
+        """The top-level statements the driver has not moved yet are read, and so moved now,
+        but those held alone or in a region (sdk.reuse)."""
         regions, kept = self._regions, self._kept
-        view: Node | None = None
         for key, value in tree.items():
-            if type(value) is not list or key == "@role":
-                if moves and type(value) is dict and key != "@pos" and id(value) not in kept:
+            if type(value) is dict:
+                if key != "@pos" and id(value) not in kept:
                     moves.settle_one(value)
-                continue
-            items: list[Any] = []
-            at, count = 0, len(value)
-            while at < count:
-                item = value[at]
-                region = regions.get(id(item))
-                if region is not None and id(region.node) not in walked:
-                    size = len(region.members)
-                    if [*map(id, value[at:at + size])] == [*map(id, region.members)]:
-                        moved = self._moved(region, item, text, moves)
-                        last = region.members[-1]
-                        if moved is not None and (not moves or moves.delta(last) == moves.delta(item)):
-                            placed[id(region.node)] = (region, *moved)
-                            items.append(region.node)
-                            at += size
-                            continue
-                if moves and type(item) is dict and id(item) not in kept:
-                    moves.settle_one(item)
-                items.append(item)
-                at += 1
-            if len(items) < count:
-                if view is None:
-                    view = dict(tree)
-                view[key] = items
-        return tree if view is None else view
+            elif type(value) is list and key != "@role":
+                at, count = 0, len(value)
+                while at < count:
+                    item = value[at]
+                    region = regions.get(id(item))
+                    if region is not None and _follow(value, at, region.members):
+                        at += len(region.members)  # hold() moves them if it does not hold them
+                        continue
+                    if type(item) is dict and id(item) not in kept:
+                        moves.settle_one(item)
+                    at += 1
 
     def _keep(self, structure: Structure, text: Text, builder: _Builder, parts: FoldParts,
               held: dict[int, tuple[_Kept, int, int]], regions: dict[int, int], moves: Moves | None) -> None:
@@ -267,11 +263,17 @@ class Views:
         return entry
 
 
+def _follow(items: list[Any], at: int, members: tuple[Node, ...]) -> bool:
+    """The members of a region follow each other in a list from `at`, as they did."""
+    return [*map(id, items[at:at + len(members)])] == [*map(id, members)]
+
+
 def _regions(structure: Structure, held: Mapping[int, tuple[_Kept, int, int]]) -> dict[int, int]:
-    """The runs of the root's children to keep as regions: the number of the first -> the
-    number after the last's subtree.  Children held already (alone or in a region) end a run,
-    as do imports (a run of imports may go on outside a region) and the list a child is in;
-    a run of comments alone is none (a run of imports goes through comments)."""
+    """The runs of siblings to keep as regions, among the children of a node that has at least
+    MIN_SIBLINGS: the number of the first -> the number after the last's subtree.  Children held
+    already in a region end a run, as do imports (a run of imports may go on outside a region)
+    and the list a child is in; a run of comments alone is none (a run of imports goes through
+    comments)."""
     regions: dict[int, int] = {}
     sizes, fields, nodes = structure.sizes, structure.fields, structure.nodes
     run: list[int] = []
@@ -281,16 +283,23 @@ def _regions(structure: Structure, held: Mapping[int, tuple[_Kept, int, int]]) -
             regions[run[0]] = run[-1] + sizes[run[-1]]
         run.clear()
 
-    number = 1
-    while number < len(structure):
-        node = nodes[number]
-        if number in held and held[number][0].members or _is_import(node) or \
-                (run and fields[run[0]] != fields[number]) or len(run) == REGION_SIZE:
-            close()
-        if not (number in held and held[number][0].members or _is_import(node)):
-            run.append(number)
-        number += sizes[number]
-    close()
+    for parent, size in enumerate(sizes):
+        if size <= MIN_SIBLINGS or parent in held:
+            continue
+        children = []
+        number, end = parent + 1, parent + size
+        while number < end:
+            children.append(number)
+            number += sizes[number]
+        if len(children) < MIN_SIBLINGS:
+            continue
+        for number in children:
+            apart = number in held and held[number][0].members or _is_import(nodes[number])
+            if apart or (run and fields[run[0]] != fields[number]) or len(run) == REGION_SIZE:
+                close()
+            if not apart:
+                run.append(number)
+        close()
     return regions
 
 

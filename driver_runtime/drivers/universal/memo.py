@@ -4,20 +4,24 @@ tree-sitter re-parses an edited text from its previous tree in a fraction of a m
 costs is the walk that converts the new tree (native.py) and normalises it (the Normalizer).
 After a keystroke almost every subtree of the new tree has the text it had, and converts to what
 it converted to, only moved by as many bytes as the edit added before it.  So the conversions of
-a document's last parse are kept, each under (its parent's type, its field, its type, its text),
-for the named nodes of at least MIN_BYTES, and a node of the new tree with the same key takes its
-kept conversion, moved, instead of being walked: the walk goes only down the path to the edit.
+a document's last parse are kept, each under (its parent's type, its field, its type, its text,
+whether it starts the file), for the named nodes of at least MIN_BYTES and the children of nodes
+that have many, and a node of the new tree with the same key takes its kept conversion, moved,
+instead of being walked: the walk goes only down the path to the edit.
 
 A kept conversion is the node's normalised form, which nothing must change afterwards: the
 children of a node whose table transform may change them, and anything under a node whose
-transform changes more (normalization.reuse_limits), are not kept.  A node with a syntax error inside is never kept (its
-errors are reported from the walk).  A conversion kept inside another is taken with it, and
-then not again: an object is in a tree once.  The top-level statements taken are moved only once
-the answer is sent (sdk.reuse.Moves): the outline and folds read them where they were.
+transform changes more (normalization.reuse_limits), are not kept.  A node with a syntax error
+inside is never kept: tree-sitter may recover from the same text otherwise in the next parse
+without saying so in its changed ranges (and its errors are reported from the walk).  A
+conversion kept inside another is taken with it, and then not again: an object is in a tree
+once.  The top-level statements taken are moved only once the answer is sent (sdk.reuse.Moves):
+the outline and folds read them where they were.
 
 The root's children are where most of a large file's nodes are (a Go or C file's hundreds of
-declarations and comments): the root's row of children is kept too, and a run of them that the
-edit did not reach, before it or after it, is taken in one step (run()), not child by child.
+declarations and comments, a class body's hundreds of members): the row of children of a node
+that has many is kept too, and a run of them that the edit did not reach, before it or after it,
+is taken in one step (run()), not child by child.
 
 One document's conversions are kept at a time (the one being typed in): a driver keeps up to 64
 documents, and their trees would be too much to hold.
@@ -33,7 +37,9 @@ from tree_sitter import Node as TSNode
 from driver_runtime.sdk.reuse import Moves, anchor, positions
 
 Node = dict[str, Any]
-Key = tuple[str, str, str, bytes]  # (parent type, field, type, text)
+# (parent type, field, type, text, at the start of the file: what a transform may read besides
+# the node itself, as Bash's, for which a comment there is a shebang)
+Key = tuple[str, str, str, bytes, bool]
 
 # Smaller nodes are converted again: keeping them costs about what converting them does.
 MIN_BYTES = 48
@@ -95,21 +101,35 @@ class Kept:
             outer = outer.outer
 
 
-# A child of the root as the last parse met it: its span and its kept conversion (None: anything
-# else met there, an anonymous node, a field, a node with a syntax error, which a run stops at).
+# A child in a row as the last parse met it: its span and its kept conversion (None: anything
+# else met there, an anonymous node, a field, a node with a syntax error; a run stops there).
 RowEntry = tuple[int, int, "Kept | None"]
+
+
+class Row:
+    """The children of a node with many, as this parse meets them (`met`: span and object),
+    and as the last parse met them (`old`: its entries and where each starts, if the node is
+    where it was)."""
+
+    __slots__ = ("key", "converted", "met", "old")
+
+    def __init__(self, key: tuple[int, str], converted: Node,
+                 old: tuple[list[RowEntry], dict[int, int]] | None):
+        self.key = key
+        self.converted = converted
+        self.met: list[tuple[int, int, Node | None]] = []
+        self.old = old
 
 
 class Store:
     """A document's kept conversions, from one parse to the next: by key, and those not inside
-    another (where the parse after the next one finds what its parse did not take); and the
-    root's row of children, with where each starts in it."""
+    another (where the parse after the next one finds what its parse did not take); and the rows
+    of children of the nodes that have many, by (start, type) of their node."""
 
     def __init__(self) -> None:
         self.by_key: dict[Key, list[Kept]] = {}
         self.tops: list[Kept] = []
-        self.row: list[RowEntry] = []
-        self.row_at: dict[int, int] = {}
+        self.rows: dict[tuple[int, str], tuple[list[RowEntry], dict[int, int]]] = {}
         self.parses = 0
 
 
@@ -135,7 +155,7 @@ class Memo:
         # since(): the span of the last text that one edit and what it changed cover, and by how
         # many bytes what follows it moved (None: no run is taken).
         self.zone: tuple[int, int, int] | None = None
-        self.row: list[tuple[int, int, Node | None]] = []  # this parse's root children: see row()
+        self.rows: list[Row] = []  # this parse's
         self._taken: dict[int, Kept] = {}  # id of a conversion taken -> its Kept
         self.store.parses += 1
         self.parse = self.store.parses
@@ -201,7 +221,7 @@ class Memo:
                 if above.type in self.changes_below:
                     return None
                 above = above.parent
-        return parent_type, field, node.type, self.data[node.start_byte:node.end_byte]
+        return parent_type, field, node.type, self.data[node.start_byte:node.end_byte], node.start_byte == 0
 
     def take(self, node: TSNode, parent: Node, field: str) -> Node | None:
         if self.changed is None:
@@ -231,46 +251,60 @@ class Memo:
         self._found.append((node.start_byte, -node.end_byte, len(self._found), key, kept))
         return kept.node  # type: ignore[no-any-return]
 
-    def met(self, start: int, end: int, converted: Node | None) -> None:
-        self.row.append((start, end, converted))
+    def row(self, node: TSNode, converted: Node) -> Row:
+        """The row of a node about to be walked that has many children."""
+        start, old = node.start_byte, None
+        if self.zone is not None:
+            low, high, delta = self.zone
+            old_start = start if start < low else start - delta if start - delta > high else None
+            if old_start is not None:
+                old = self.store.rows.get((old_start, node.type))
+        row = Row((start, node.type), converted, old)
+        self.rows.append(row)
+        return row
 
-    def run(self, node: TSNode) -> list[Node] | None:
-        """A child of the root and those after it, up to the edit or to the end, all kept and
-        out of its reach: their conversions, if at least two."""
-        zone = self.zone
-        row = self.store.row
-        if zone is None or not self.root_plain or not row:
+    def met(self, row: Row, start: int, end: int, converted: Node | None) -> None:
+        row.met.append((start, end, converted))
+
+    def run(self, row: Row, node: TSNode) -> list[Node] | None:
+        """A child in a row and those after it, up to the edit or to the end, all kept and out
+        of its reach: their conversions, if at least two."""
+        zone, old = self.zone, row.old
+        if zone is None or old is None:
             return None
+        entries, starts = old
         low, high, delta = zone
         start = node.start_byte
         before = start < low
         if not before and start - delta <= high:
             return None
-        first = self.store.row_at.get(start if before else start - delta)
+        first = starts.get(start if before else start - delta)
         if first is None:
             return None
-        moved = 0 if before else delta
         last, parse = first, self.parse
-        while last < len(row):
-            kept = row[last][2]
-            if kept is None or (before and row[last][1] >= low) or kept.taken == parse or kept.within == parse:
+        while last < len(entries):
+            kept = entries[last][2]
+            if kept is None or (before and entries[last][1] >= low) or not kept.free(parse):
                 break
             last += 1
-        if last - first < 2 or row[first][2].key[2] != node.type:  # type: ignore[union-attr]
+        if last - first < 2 or entries[first][2].key[2] != node.type:  # type: ignore[union-attr]
             return None
-        objects, entries = [], []
-        later, taken = self.moves.later, self._taken
-        for entry_start, entry_end, kept in row[first:last]:
-            kept.taken = parse  # type: ignore[union-attr]
+        moved = 0 if before else delta
+        later = moved and row.converted is self.root and self.root_plain
+        objects = []
+        taken, found, met = self._taken, self._found, row.met
+        for entry_start, entry_end, kept in entries[first:last]:
+            kept.take(parse)  # type: ignore[union-attr]
             converted = kept.node  # type: ignore[union-attr]
             objects.append(converted)
-            entries.append((entry_start + moved, entry_end + moved, converted))
+            met.append((entry_start + moved, entry_end + moved, converted))
             taken[id(converted)] = kept  # type: ignore[assignment]
-            self._found.append((entry_start + moved, -entry_end - moved, len(self._found), kept.key, kept))  # type: ignore[union-attr]
-            if moved:
-                later(converted, moved, kept.places)  # type: ignore[union-attr]
+            found.append((entry_start + moved, -entry_end - moved, len(found), kept.key, kept))  # type: ignore[union-attr]
+            if later:
+                self.moves.later(converted, moved, kept.places)  # type: ignore[union-attr]
+            elif moved:
+                self.moves.now(kept.places(), moved)  # type: ignore[union-attr]
         self.done.update(map(id, objects))
-        self.row += entries
         return objects
 
     def made(self, node: TSNode, converted: Node, parent: Node, field: str) -> None:
@@ -318,14 +352,16 @@ class Memo:
             if taken is None:
                 around.append((-negative_end, kept))
         store.tops = tops
-        row: list[RowEntry] = []
-        for start, end, converted in self.row if self.root_plain else ():
-            kept = None
-            if converted is not None:
-                number = self.watched.get(id(converted))
-                kept = made.get(number) if number is not None else self._taken.get(id(converted))
-            row.append((start, end, kept))
-        store.row = row
-        store.row_at = {entry[0]: index for index, entry in enumerate(row) if entry[2] is not None}
+        store.rows = {}
+        for row in self.rows:
+            entries: list[RowEntry] = []
+            for start, end, converted in row.met:
+                kept = None
+                if converted is not None:
+                    number = self.watched.get(id(converted))
+                    kept = made.get(number) if number is not None else self._taken.get(id(converted))
+                entries.append((start, end, kept))
+            store.rows[row.key] = (entries, {entry[0]: index for index, entry in enumerate(entries)
+                                             if entry[2] is not None})
         self.done, self.watched, self.results, self._found, self._taken = set(), {}, {}, [], {}
-        self.row = []
+        self.rows = []

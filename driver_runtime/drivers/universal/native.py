@@ -94,13 +94,21 @@ class Reuse(Protocol):
     def made(self, node: TSNode, converted: Node, parent: Node, field: str) -> None:
         """The object a node not taken became (its children follow)."""
 
-    def met(self, start: int, end: int, converted: Node | None) -> None:
-        """A child of the root, in order: the object it is in the root's children (None: an
+    def row(self, node: TSNode, converted: Node) -> Any:
+        """What the children of a node about to be walked are met in (the root, and one with
+        at least ROW_CHILDREN named children)."""
+
+    def met(self, row: Any, start: int, end: int, converted: Node | None) -> None:
+        """A child in a row, in order: the object it is among its parent's children (None: an
         anonymous node, a field's, or one not converted)."""
 
-    def run(self, node: TSNode) -> list[Node] | None:
-        """For a child of the root: the objects of it and of the siblings after it, if known
-        (they are not walked)."""
+    def run(self, row: Any, node: TSNode) -> list[Node] | None:
+        """For a child in a row: the objects of it and of the siblings after it, if known (they
+        are not walked)."""
+
+
+# Nodes with fewer named children are walked child by child (Reuse.row).
+ROW_CHILDREN = 8
 
 
 def _attach(target: Node, key: str, child: Node) -> None:
@@ -132,41 +140,38 @@ def convert(tree: Tree, data: bytes, prefix: str, reuse: Reuse | None = None) ->
         problems.append(root)
     if reuse is not None:
         reuse.begin(top)
-    # Per depth of the cursor: [the object children attach to, operator state, is a leaf].
-    # Operator state: None (none seen), the one operator token, or False (none to keep).
+    # Per depth of the cursor: [the object children attach to, operator state, is a leaf, the
+    # row its children are met in or None].  Operator state: None (none seen), the one operator
+    # token, or False (none to keep).
     if root.named_child_count == 0:
         token = _token(data, start, end, root.child_count > 0)
         if token is not None:
             top["@token"] = token
-        frames: list[list[Any]] = [[top, False, True]]
+        frames: list[list[Any]] = [[top, False, True, None]]
     else:
-        frames = [[top, None, False]]
+        frames = [[top, None, False, reuse.row(root, top) if reuse is not None else None]]
     if not cursor.goto_first_child():
         return top, [_error(node, data) for node in problems]
     while True:
         node = cursor.node
         frame = frames[-1]
         descend = False
-        at_root = reuse is not None and len(frames) == 1  # a child of the root (not one of an alias in it)
-        if at_root and node.is_named and cursor.field_name is None and not (check and node.has_error):
-            run = reuse.run(node)  # type: ignore[union-attr]
-            if run is not None:  # siblings known: attached as they are, not walked
-                top.setdefault(CHILDREN, []).extend(run)
-                # Past them: the same siblings as when they were met (nothing between them), so
-                # as many steps (goto_first_child_for_byte finds no child in some trees).
-                for _ in run:
-                    if not cursor.goto_next_sibling():
-                        break
-                else:
-                    continue
-                done = frames.pop()  # no child after them: the root is done
-                if done[1]:
-                    top["@token"] = done[1]
-                break
-        if at_root:
-            met_start, met_end = node.start_byte, node.end_byte
-            met: Node | None = None
-        if check and (node.is_missing or node.is_error):
+        row = frame[3]
+        if row is not None:
+            if node.is_named and cursor.field_name is None and not (check and node.has_error):
+                run = reuse.run(row, node)  # type: ignore[union-attr]
+                if run is not None:  # siblings known: attached as they are, not walked
+                    frame[0].setdefault(CHILDREN, []).extend(run)
+                    # To the last of them: the same siblings as when they were met (nothing
+                    # between them), so as many steps (goto_first_child_for_byte finds no child
+                    # in some trees).
+                    for _ in range(len(run) - 1):
+                        cursor.goto_next_sibling()
+                    node = row = None
+            if row is not None:
+                met_start, met_end = node.start_byte, node.end_byte
+                met: Node | None = None
+        if node is not None and check and (node.is_missing or node.is_error):
             problems.append(node)
             if node.is_missing:
                 node = None
@@ -176,8 +181,8 @@ def convert(tree: Tree, data: bytes, prefix: str, reuse: Reuse | None = None) ->
             start, end = node.start_byte, node.end_byte
             target = frame[0]
             key = cursor.field_name or CHILDREN
-            # The root's children of any size: given back, the views hold runs of them as one.
-            reused = reuse is not None and (end - start >= min_bytes or target is top)
+            # A row's children of any size: given back, the views hold runs of them as one.
+            reused = reuse is not None and (end - start >= min_bytes or row is not None)
             taken = reuse.take(node, target, key) if reused else None  # type: ignore[union-attr]
             if taken is not None:  # its subtree is known: not walked
                 _attach(target, key, taken)
@@ -198,10 +203,11 @@ def convert(tree: Tree, data: bytes, prefix: str, reuse: Reuse | None = None) ->
                         child["@token"] = token
                     if check and has_children:  # only to find MISSING tokens inside
                         descend = True
-                        new_frame = [child, False, True]
+                        new_frame = [child, False, True, None]
                 else:
                     descend = True
-                    new_frame = [child, None, False]
+                    new_frame = [child, None, False, reuse.row(node, child) if reuse is not None  # type: ignore[union-attr]
+                                 and node.named_child_count >= ROW_CHILDREN else None]
         else:
             field = cursor.field_name
             if not frame[2]:
@@ -221,9 +227,9 @@ def convert(tree: Tree, data: bytes, prefix: str, reuse: Reuse | None = None) ->
                         "utf-8", "replace")
             if node.child_count:  # an anonymous node with children (an alias): they go to its parent
                 descend = True
-                new_frame = [frame[0], False, frame[2]]
-        if at_root:
-            reuse.met(met_start, met_end, met if cursor.field_name is None else None)  # type: ignore[union-attr]
+                new_frame = [frame[0], False, frame[2], None]
+        if row is not None:
+            reuse.met(row, met_start, met_end, met if cursor.field_name is None else None)  # type: ignore[union-attr]
         if descend and cursor.goto_first_child():
             frames.append(new_frame)
             continue

@@ -97,10 +97,12 @@ def _module(node: Node, macro: str, arguments: list[Node], context: Context) -> 
     else:
         return node
     node = _named(node, MODULES[macro], name)
-    for struct in (first(children(node), "uast:Block") or {}).get("Statements") or []:
+    statements = (first(children(node), "uast:Block") or {}).get("Statements") or []
+    for index, struct in enumerate(statements):  # the block is the call's; its statements, changed copies
         if struct.get("@type") == E + "defstruct":
             macro_name = struct["name"].get("Name")
-            struct["name"] = nodes.identifier(f"{macro_name} {name_of(name)}", struct["name"].get("@pos"))
+            statements[index] = {**struct, "name": nodes.identifier(f"{macro_name} {name_of(name)}",
+                                                                    struct["name"].get("@pos"))}
     return node
 
 
