@@ -16,7 +16,7 @@ from pathlib import Path
 
 import attrs
 
-from driver_runtime.sdk import serve
+from driver_runtime.sdk.serve import serve
 from driver_runtime.sdk.protocol import Manifest, ParseRequest, ParseResult
 
 MANIFEST = Manifest(name="faulty", language="faulty", version="0.0.1", extensions=[".faulty"],

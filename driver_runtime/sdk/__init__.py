@@ -6,8 +6,8 @@ manifest loader (serve.py), the SDK for drivers around a native parser, the laun
 driver host image's Dockerfile and requirements.  A driver imports this package, its own folder,
 the standard library and what requirements.txt lists, never the runtimes or the language server:
 it is a separate program that only speaks the protocol; tests/test_kit_isolation.py checks it.
+
+Nothing is imported here: the host reads the protocol and the UAST's names from the kit, and a
+command line that does would otherwise pay for the whole serve loop (its outline, folds and
+views) before it starts its first driver.
 """
-
-from driver_runtime.sdk.serve import Driver, load_manifest, serve
-
-__all__ = ["Driver", "load_manifest", "serve"]
