@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import gc
 import json
 import logging
@@ -69,7 +70,10 @@ def _service(args: argparse.Namespace) -> DriverService:
 async def _start_drivers(service: DriverService, paths: Sequence[str], language: str | None) -> None:
     """Start the drivers of the first files named on the command line (each one's language from
     its name, or its first line) while the command prepares the rest (DriverService.start_early).
-    Folders, URLs and files that cannot be read are left to the walk and the parse."""
+    Folders, URLs and files that cannot be read are left to the walk and the parse.  The first
+    file's driver, if a local process, is remembered for the next run to launch first thing
+    (driver_runtime.early)."""
+    first = True
     for path in paths[:EARLY_FILES]:
         if not os.path.isfile(path):  # never open a FIFO: it would wait for a writer
             continue
@@ -78,7 +82,20 @@ async def _start_drivers(service: DriverService, paths: Sequence[str], language:
                 head = file.read(256)
         except OSError:
             continue
+        if first:
+            first = False
+            _remember_driver(service, path, head, language)
         await service.start_early(path, head, language)
+
+
+def _remember_driver(service: DriverService, path: str, head: bytes, language: str | None) -> None:
+    from driver_runtime import early
+    from driver_runtime.runtimes.process import ProcessRuntime, expand_command, working_directory
+
+    with contextlib.suppress(DriverError):
+        choice = service.driver_for(service.language_of(path, head, language))
+        if isinstance(choice.runtime, ProcessRuntime):
+            early.remember(expand_command(choice.spec), working_directory(choice.spec))
 
 
 def _errors_as_data(parsed: FileParse) -> list[Any]:

@@ -26,11 +26,10 @@ from driver_runtime.driver_choice import ANY_LANGUAGE, Preference
 from driver_runtime.isolation import Isolation
 from driver_runtime.languages import canonical
 from driver_runtime.pool import PoolSettings
-from driver_runtime.runtime_names import AUTO, RUNTIME_NAMES
+from driver_runtime.runtime_names import AUTO, RUNTIME_ENV, RUNTIME_NAMES
 
 log = logging.getLogger(__name__)
 
-RUNTIME_ENV: Final = "BBLFSH_LSP_RUNTIME"
 PREFERENCES: Final = tuple(preference.value for preference in Preference)
 DRIVER_UPDATES: Final = ("off", "notify", "apply")  # bblfsh_lsp/driver_updates.py does what each says
 

@@ -15,6 +15,7 @@ OCI: Final = "oci"
 PROCESS: Final = "process"
 
 RUNTIME_NAMES: Final = (AUTO, DOCKER, OCI, PROCESS)
+RUNTIME_ENV: Final = "BBLFSH_LSP_RUNTIME"  # the runtime when neither an option nor a setting says
 CONTAINER_RUNTIMES: Final = (DOCKER, OCI)  # those that run driver images, installed beforehand
 
 # One line on each, for an editor's list of choices (the README's table says more).

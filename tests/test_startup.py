@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, containers_unavailable
 
-from driver_runtime import languages
+from driver_runtime import early, languages
 from driver_runtime.runtimes import docker_engine
+from driver_runtime.sdk.native import isolated_python
 from driver_runtime.service import DriverService
 
 SMALL = ("import os\n\n\ndef alpha(path):\n    return os.path.exists(path)\n\n\n"
@@ -217,3 +218,67 @@ def test_the_api_version_is_the_one_the_sdk_negotiates():
         assert ours == client.api.api_version
     finally:
         client.close()
+
+
+# --- the first file's driver, launched before the command line's imports ----------------------------------
+
+LAUNCH = "import sys\nfrom bblfsh_lsp.launcher import main\nsys.exit(main())\n"
+
+
+def _script(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """The `bblfsh-lsp` script's entry point, with its cache folder in tmp_path."""
+    return subprocess.run([sys.executable, "-c", LAUNCH, *arguments], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
+
+
+def test_the_script_launches_the_driver_the_last_run_chose_first_thing(tmp_path: Path):
+    source = tmp_path / "small.py"
+    source.write_text(SMALL, encoding="utf-8")
+    arguments = ("--runtime", "process", "--log-level", "debug", "query", "--json", "//uast:FunctionGroup", str(source))
+    took = "driver's process launched at start-up"
+    first = _script(tmp_path, *arguments)
+    assert first.returncode == 0 and took not in first.stderr, first.stderr
+    hints = json.loads((tmp_path / "cache" / "bblfsh-lsp" / early.HINTS_NAME).read_text())
+    assert [hint["command"][-1] for hint in hints.values()] == ["driver_runtime.drivers.python"]
+    second = _script(tmp_path, *arguments)
+    assert second.returncode == 0 and took in second.stderr, second.stderr
+    assert second.stdout == first.stdout and [json.loads(line)["label"] for line in second.stdout.splitlines()] == \
+        ["alpha", "gamma"]
+
+
+def test_a_hint_that_names_another_program_is_never_run(tmp_path: Path):
+    source = tmp_path / "small.py"
+    source.write_text(SMALL, encoding="utf-8")
+    arguments = ["--runtime", "process", "query", "--json", "//uast:FunctionGroup", str(source)]
+    found = early.first_file(arguments)
+    assert found is not None and found[0] == str(source)
+    marker = tmp_path / "ran"
+    hints = tmp_path / "cache" / "bblfsh-lsp" / early.HINTS_NAME
+    hints.parent.mkdir(parents=True)
+    hints.write_text(json.dumps({found[1]: {"command": ["/bin/sh", "-c", f"touch {marker}"], "cwd": str(REPO)}}))
+    result = _script(tmp_path, *arguments)
+    assert result.returncode == 0 and not marker.exists(), result.stderr
+    python = isolated_python()
+    refused = [
+        ([*python, "-c", f"open({str(marker)!r}, 'w')"], str(REPO)),  # our interpreter, not on a driver
+        ([*python, "-m", "http.server"], str(REPO)),  # a module that is no driver of ours
+        ([*python, "-m", "driver_runtime.drivers.python"], str(tmp_path)),  # in a folder not ours
+        ([*python, "-m", "driver_runtime.drivers.python"], f"{REPO}/../../{tmp_path.name}"),
+        (["/bin/sh", *python[1:], "-m", "driver_runtime.drivers.python"], str(REPO)),
+    ]
+    assert [early._ours(command, cwd) for command, cwd in refused] == [False] * len(refused)
+    assert early._ours([*python, "-m", "driver_runtime.drivers.python"], str(REPO / "driver_runtime"))
+
+
+def test_what_launches_early_is_the_first_file_of_a_query_parse_or_symbols(tmp_path: Path):
+    source = tmp_path / "a.py"
+    source.write_text(SMALL, encoding="utf-8")
+    (tmp_path / "script").write_text("#!/usr/bin/env python3\n")
+    assert early.first_file(["query", "//x", str(source)])[0] == str(source)  # type: ignore[index]
+    assert early.first_file(["--driver", "python=native", "symbols", str(source)])[0] == str(source)  # type: ignore[index]
+    assert early.first_file(["--runtime", "process", "query", "//x", str(source)]) != \
+        early.first_file(["--runtime", "docker", "query", "//x", str(source)])  # options are part of the key
+    assert early.first_file(["index", str(source)]) is None
+    assert early.first_file(["--version"]) is None
+    assert early.first_file(["query", "//x", str(tmp_path / "script")]) is None  # a shebang needs the text
+    assert early.first_file(["query", "//x", str(tmp_path / "missing.py")]) is None

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
+from driver_runtime import early
 from driver_runtime.channel import FRAME_LIMIT, Channel
 from driver_runtime.errors import DriverUnavailable
 from driver_runtime.runtime_names import PROCESS
 from driver_runtime.runtimes.base import Availability, DriverSpec, Instance, Runtime
 from driver_runtime.runtimes.container import StderrTail
 from driver_runtime.sdk.native import isolated_python, toolchain_environment
+
+log = logging.getLogger(__name__)
 
 # The folder that holds the driver_runtime package.
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +42,42 @@ def working_directory(spec: DriverSpec) -> str:
     return str(spec.folder) if spec.folder is not None and spec.folder.is_dir() else str(PACKAGE_ROOT)
 
 
+class _Launched:
+    """A driver process started without an event loop (driver_runtime.early), as the instance
+    uses an asyncio subprocess: its pipes as streams, its exit awaited."""
+
+    def __init__(self, process: subprocess.Popen[bytes], stdin: asyncio.StreamWriter,
+                 stdout: asyncio.StreamReader, stderr: asyncio.StreamReader):
+        self._process = process
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+        self.pid = process.pid
+
+    @classmethod
+    async def adopt(cls, process: subprocess.Popen[bytes]) -> _Launched:
+        loop = asyncio.get_running_loop()
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        readers = []
+        for pipe, limit in ((process.stdout, FRAME_LIMIT), (process.stderr, 1 << 16)):
+            reader = asyncio.StreamReader(limit=limit, loop=loop)
+            await loop.connect_read_pipe(lambda reader=reader: asyncio.StreamReaderProtocol(reader, loop=loop), pipe)
+            readers.append(reader)
+        transport, protocol = await loop.connect_write_pipe(lambda: asyncio.StreamReaderProtocol(
+            asyncio.StreamReader(loop=loop), loop=loop), process.stdin)
+        return cls(process, asyncio.StreamWriter(transport, protocol, None, loop), *readers)
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.poll()
+
+    async def wait(self) -> int:
+        return await asyncio.to_thread(self._process.wait)
+
+    def kill(self) -> None:
+        self._process.kill()
+
+
 class ProcessInstance(Instance):
-    def __init__(self, spec: DriverSpec, process: asyncio.subprocess.Process):
+    def __init__(self, spec: DriverSpec, process: asyncio.subprocess.Process | _Launched):
         super().__init__(spec)
         self.process = process
         assert process.stdout is not None and process.stdin is not None and process.stderr is not None
@@ -93,6 +132,10 @@ class ProcessRuntime(Runtime):
         command = expand_command(spec)
         if not command:
             raise DriverUnavailable(f"the {spec.language} driver has no command to run as a process")
+        launched = early.take(command, working_directory(spec))
+        if launched is not None:  # started by the command line before it could start it here
+            log.debug("took the %s driver's process launched at start-up (pid %d)", spec.language, launched.pid)
+            return ProcessInstance(spec, await _Launched.adopt(launched))
         try:
             process = await asyncio.create_subprocess_exec(
                 *command,
