@@ -1,3 +1,3 @@
-from bblfsh_lsp.cli import main
+from bblfsh_lsp.launcher import main
 
 raise SystemExit(main())

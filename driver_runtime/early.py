@@ -21,6 +21,7 @@ import contextlib
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from driver_runtime.runtime_names import RUNTIME_ENV
@@ -47,7 +48,8 @@ def hints_file() -> Path:
 def first_file(argv: list[str]) -> tuple[str, str] | None:
     """The first existing file a command line's query, parse or symbols names, and the key of
     its hints: its extension, with the global options and the runtime's environment variable
-    (which decide its driver).  None for any other command line."""
+    (which decide its driver), for this interpreter (an install of its own).  None for any other
+    command line."""
     options: list[str] = []
     at = 0
     while at < len(argv) and argv[at].startswith("-"):
@@ -68,7 +70,7 @@ def first_file(argv: list[str]) -> tuple[str, str] | None:
         extension = os.path.splitext(word)[1].lower()
         if not extension:
             return None  # a shebang's language needs the file's text
-        return word, json.dumps([argv[at], options, os.environ.get(RUNTIME_ENV, ""), extension])
+        return word, json.dumps([sys.executable, argv[at], options, os.environ.get(RUNTIME_ENV, ""), extension])
     return None
 
 
