@@ -108,11 +108,16 @@ def test_index_is_built_refreshed_and_answers_as_parsing(tmp_path: Path, index_d
 def test_query_refreshes_what_changed_since_the_index(tmp_path: Path, index_dir: Path) -> None:
     root = workspace(tmp_path)
     summary(root)
-    (root / "bisect.py").write_text("def only_one():\n    pass\n")
+    (root / "bisect.py").write_text("def only_one(self):\n    return isinstance(self, int)\n")
     status, found, _ = answers("//uast:FunctionGroup", root)
     assert status == 0 and [line for line in found if "bisect.py" in line] == [
         line for line in answers("//uast:FunctionGroup", root, "--no-index")[1] if "bisect.py" in line]
     assert summary(root)["parsed"] == 0  # the query wrote what it parsed
+    # ...with its terms, a new one and known ones, under their ids (looked up, not all read): the
+    # plans that narrow files by them find it.
+    same_as_parsing(root, ["//uast:Identifier[@Name='only_one']", "//uast:Identifier[@Name='self']",
+                           "//python:Call[func/uast:Identifier[@Name='isinstance']]"])
+    assert any("bisect.py" in line for line in answers("//uast:Identifier[@Name='only_one']", root)[1])
 
 
 def test_branch_switch_rewriting_many_files(tmp_path: Path, index_dir: Path) -> None:

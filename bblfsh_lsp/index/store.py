@@ -33,6 +33,10 @@ FORMAT = f"3.{node_table.FORMAT}"
 
 # How long a writer waits for another's transaction (two servers on one workspace).
 BUSY_TIMEOUT_MS = 30_000
+# A write of this many terms or fewer, by a connection that has not read them all, looks up its
+# own (SQL_VARIABLES at a time: SQLite's limit on a statement's parameters is 999 in old builds).
+LOOKED_UP_TERMS = 5_000
+SQL_VARIABLES = 900
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -262,10 +266,17 @@ class IndexStore:
     # -- writing --------------------------------------------------------------------------
 
     def put(self, entries: Iterable[FileEntry]) -> None:
-        """Write files' parses (replacing what the index had of them), in one transaction."""
+        """Write files' parses (replacing what the index had of them), in one transaction.  A
+        connection that has not read the terms yet and writes a few files (a query that parsed
+        the one file edited since) looks up only theirs: the whole table is tens of thousands."""
+        entries = list(entries)
         try:
             with self.transaction():
-                self._read_new_terms()
+                wanted = {term for entry in entries for term in entry.terms}
+                if self._last_term == 0 and len(wanted) <= LOOKED_UP_TERMS:
+                    self._look_up(wanted)
+                else:
+                    self._read_new_terms()
                 for entry in entries:
                     self._put(entry)
         except BaseException:
@@ -282,10 +293,13 @@ class IndexStore:
         file_id = cursor.lastrowid
         if entry.terms:
             ids = self._term_ids
-            new = [(term,) for term in entry.terms if term not in ids]
+            new = [term for term in entry.terms if term not in ids]
             if new:
-                self.db.executemany("INSERT INTO terms (text) VALUES (?)", new)
-                self._read_new_terms()
+                self.db.executemany("INSERT INTO terms (text) VALUES (?)", [(term,) for term in new])
+                if self._last_term == 0:
+                    self._look_up(new)
+                else:
+                    self._read_new_terms()
             self.db.executemany("INSERT INTO postings (term, file) VALUES (?, ?)",
                                 [(ids[term], file_id) for term in entry.terms])
         if entry.symbols:
@@ -293,6 +307,15 @@ class IndexStore:
                                 [(file_id, symbol.name, symbol.kind, symbol.container, symbol.line, symbol.col8,
                                   symbol.col16, symbol.end_line, symbol.end_col8, symbol.end_col16)
                                  for symbol in entry.symbols])
+
+    def _look_up(self, terms: Iterable[str]) -> None:
+        """The ids of these terms, those the index has."""
+        missing = sorted(term for term in terms if term not in self._term_ids)
+        for at in range(0, len(missing), SQL_VARIABLES):
+            chunk = missing[at:at + SQL_VARIABLES]
+            rows = self.db.execute(f"SELECT id, text FROM terms WHERE text IN ({', '.join('?' * len(chunk))})", chunk)
+            for term_id, text in rows:
+                self._term_ids[text] = term_id
 
     def _read_new_terms(self) -> None:
         """The terms written since this connection last read them (by it or by another writer)."""
