@@ -148,13 +148,10 @@ def _ours(command: object, cwd: object) -> bool:
 
 
 def _end() -> None:
-    """The processes launched but not taken: their stdin closed, a driver exits at EOF."""
+    """The processes launched but not taken are killed: they did nothing yet, and the caller
+    (which failed, or found no work for them) need not wait for them to start and then end."""
     for process in _launched.values():
         with contextlib.suppress(OSError):
-            if process.stdin is not None:
-                process.stdin.close()
-        try:
-            process.wait(timeout=2.0)
-        except subprocess.TimeoutExpired:
             process.kill()
+        process.wait()
     _launched.clear()
