@@ -16,8 +16,8 @@ from pathlib import Path
 
 import attrs
 
-from driver_runtime.sdk.serve import serve
 from driver_runtime.sdk.protocol import Manifest, ParseRequest, ParseResult
+from driver_runtime.sdk.serve import serve
 
 MANIFEST = Manifest(name="faulty", language="faulty", version="0.0.1", extensions=[".faulty"],
                     command=["{python}", str(Path(__file__).resolve())])

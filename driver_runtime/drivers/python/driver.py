@@ -14,8 +14,8 @@ from driver_runtime.drivers.python import annotation, native, normalization
 from driver_runtime.drivers.python.native import Converter, Node
 from driver_runtime.drivers.python.reuse import Converted, Statements, keys
 from driver_runtime.drivers.python.source import Source
-from driver_runtime.sdk.serve import load_manifest
 from driver_runtime.sdk.protocol import Mode, ParseError, ParseRequest, ParseResult, Position
+from driver_runtime.sdk.serve import load_manifest
 
 HERE = Path(__file__).resolve().parent
 
