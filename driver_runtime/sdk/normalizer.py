@@ -29,7 +29,7 @@ plan cached by the normalizer, and the walk itself is a closure over its locals.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -183,7 +183,7 @@ class Normalizer:
         self._plans[mode][native_type, parent_type, field] = plan
         return plan
 
-    def run(self, tree: Any, data: bytes, mode: Mode, done: set[int] | None = None,
+    def run(self, tree: Any, data: bytes, mode: Mode, done: Collection[int] | None = None,
             watched: Mapping[int, int] | None = None, results: dict[int, Any] | None = None) -> Any:
         """The tree normalised.  For a driver that reuses the normalised subtrees of a previous
         parse: `done`, the ids of objects already normalised (taken as they are); `watched`, ids
@@ -196,7 +196,7 @@ class Normalizer:
                                          results if results is not None else {})
         return visit(tree, "", "") if kind is dict else visit_list(tree, "", "")
 
-    def _walker(self, context: Context, mode: Mode, done: set[int], watched: Mapping[int, int],
+    def _walker(self, context: Context, mode: Mode, done: Collection[int], watched: Mapping[int, int],
                 results: dict[int, Any]) -> tuple[Callable[[Node, str, str], Any],
                                                   Callable[[list[Any], str, str], list[Any]]]:
         """The walk for one tree: two closures (an object, a list), everything they need bound

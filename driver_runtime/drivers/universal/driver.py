@@ -106,7 +106,7 @@ class UniversalDriver:
         if memo is None:
             uast = normalizer.run(uast, data, mode)
         else:
-            uast = normalizer.run(uast, data, mode, memo.done, memo.watched, memo.results)
+            uast = normalizer.run(uast, data, mode, memo.taken, memo.watched, memo.results)
             memo.keep()
         if type(uast) is dict and not uast.get("@type", "").startswith("uast:"):
             # The root is the file, whatever its grammar calls it (Babelfish's File role).

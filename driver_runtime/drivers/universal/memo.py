@@ -156,11 +156,11 @@ class Memo:
         # many bytes what follows it moved (None: no run is taken).
         self.zone: tuple[int, int, int] | None = None
         self.rows: list[Row] = []  # this parse's
-        self._taken: dict[int, Kept] = {}  # id of a conversion taken -> its Kept
         self.store.parses += 1
         self.parse = self.store.parses
-        # This parse's: what was taken, what was made (in source order, with their spans).
-        self.done: set[int] = set()
+        # This parse's: what was taken (id of the conversion -> its Kept; the normaliser's done),
+        # what was made (in source order, with their spans).
+        self.taken: dict[int, Kept] = {}
         self.watched: dict[int, int] = {}
         self.results: dict[int, Any] = {}
         self._found: list[tuple[int, int, int, Key, Kept | None]] = []  # start, -end, order, key, taken
@@ -240,26 +240,33 @@ class Memo:
                 break
         else:
             return None
+        return self._give(kept, node.start_byte, node.end_byte, node.start_byte - old_start, parent is self.root)
+
+    def _give(self, kept: Kept, start: int, end: int, delta: int, top: bool) -> Node:
+        """A kept conversion taken for the node at start..end, `delta` bytes from where it was
+        (`top`: a child of the root, whose move may wait for the answer)."""
         kept.take(self.parse)
-        delta = node.start_byte - old_start
-        if delta and parent is self.root and self.root_plain:
-            self.moves.later(kept.node, delta, kept.places)
+        converted: Node = kept.node
+        if delta and top and self.root_plain:
+            self.moves.later(converted, delta, kept.places)
         elif delta:  # its parent's transform may read where it is
             self.moves.now(kept.places(), delta)
-        self.done.add(id(kept.node))
-        self._taken[id(kept.node)] = kept
-        self._found.append((node.start_byte, -node.end_byte, len(self._found), key, kept))
-        return kept.node  # type: ignore[no-any-return]
+        self.taken[id(converted)] = kept
+        self._found.append((start, -end, len(self._found), kept.key, kept))
+        return converted
+
+    def _old_start_out_of_zone(self, start: int) -> int | None:
+        """Where a node that starts at `start` started in the last text, if it starts before the
+        zone the edit reached or after it (else None)."""
+        assert self.zone is not None
+        low, high, delta = self.zone
+        return start if start < low else start - delta if start - delta > high else None
 
     def row(self, node: TSNode, converted: Node) -> Row:
         """The row of a node about to be walked that has many children."""
-        start, old = node.start_byte, None
-        if self.zone is not None:
-            low, high, delta = self.zone
-            old_start = start if start < low else start - delta if start - delta > high else None
-            if old_start is not None:
-                old = self.store.rows.get((old_start, node.type))
-        row = Row((start, node.type), converted, old)
+        old_start = self._old_start_out_of_zone(node.start_byte) if self.zone is not None else None
+        old = self.store.rows.get((old_start, node.type)) if old_start is not None else None
+        row = Row((node.start_byte, node.type), converted, old)
         self.rows.append(row)
         return row
 
@@ -273,14 +280,12 @@ class Memo:
         if zone is None or old is None:
             return None
         entries, starts = old
-        low, high, delta = zone
-        start = node.start_byte
-        before = start < low
-        if not before and start - delta <= high:
-            return None
-        first = starts.get(start if before else start - delta)
+        low, _, delta = zone
+        old_start = self._old_start_out_of_zone(node.start_byte)
+        first = starts.get(old_start) if old_start is not None else None
         if first is None:
             return None
+        before = node.start_byte < low
         last, parse = first, self.parse
         while last < len(entries):
             kept = entries[last][2]
@@ -290,21 +295,12 @@ class Memo:
         if last - first < 2 or entries[first][2].key[2] != node.type:  # type: ignore[union-attr]
             return None
         moved = 0 if before else delta
-        later = moved and row.converted is self.root and self.root_plain
+        top = row.converted is self.root
         objects = []
-        taken, found, met = self._taken, self._found, row.met
         for entry_start, entry_end, kept in entries[first:last]:
-            kept.take(parse)  # type: ignore[union-attr]
-            converted = kept.node  # type: ignore[union-attr]
+            converted = self._give(kept, entry_start + moved, entry_end + moved, moved, top)  # type: ignore[arg-type]
             objects.append(converted)
-            met.append((entry_start + moved, entry_end + moved, converted))
-            taken[id(converted)] = kept  # type: ignore[assignment]
-            found.append((entry_start + moved, -entry_end - moved, len(found), kept.key, kept))  # type: ignore[union-attr]
-            if later:
-                self.moves.later(converted, moved, kept.places)  # type: ignore[union-attr]
-            elif moved:
-                self.moves.now(kept.places(), moved)  # type: ignore[union-attr]
-        self.done.update(map(id, objects))
+            row.met.append((entry_start + moved, entry_end + moved, converted))
         return objects
 
     def made(self, node: TSNode, converted: Node, parent: Node, field: str) -> None:
@@ -359,9 +355,9 @@ class Memo:
                 kept = None
                 if converted is not None:
                     number = self.watched.get(id(converted))
-                    kept = made.get(number) if number is not None else self._taken.get(id(converted))
+                    kept = made.get(number) if number is not None else self.taken.get(id(converted))
                 entries.append((start, end, kept))
             store.rows[row.key] = (entries, {entry[0]: index for index, entry in enumerate(entries)
                                              if entry[2] is not None})
-        self.done, self.watched, self.results, self._found, self._taken = set(), {}, {}, [], {}
+        self.taken, self.watched, self.results, self._found = {}, {}, {}, []
         self.rows = []
