@@ -24,6 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from driver_runtime.paths import cache_dir
 from driver_runtime.runtime_names import RUNTIME_ENV
 from driver_runtime.sdk.native import isolated_python, toolchain_environment
 
@@ -41,8 +42,7 @@ _key: str | None = None
 
 
 def hints_file() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache) / "bblfsh-lsp" / HINTS_NAME
+    return cache_dir() / HINTS_NAME
 
 
 def first_file(argv: list[str]) -> tuple[str, str] | None:

@@ -10,6 +10,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from driver_runtime.paths import cache_dir
+
 INDEX_DIR_ENV = "BBLFSH_LSP_INDEX_DIR"
 
 
@@ -19,8 +21,7 @@ def index_folder() -> Path:
     explicit = os.environ.get(INDEX_DIR_ENV)
     if explicit:
         return Path(explicit)
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache) / "bblfsh-lsp" / "index"
+    return cache_dir() / "index"
 
 
 def index_file(root: str) -> Path:
