@@ -107,7 +107,6 @@ class Views:
               walked: set[int]) -> tuple[list[Symbol], list[Fold]]:
         # node number -> the kept subtree (or region) it is, moved by bytes and lines
         held: dict[int, tuple[_Kept, int, int]] = {}
-        regions = self._regions
 
         def stop(node: Node, number: int) -> tuple[int, int] | None:
             kept = self._kept[id(node)]
@@ -122,7 +121,7 @@ class Views:
             return None
 
         def hold(items: list[Any], at: int, number: int) -> tuple[Node, int, int, int] | None:
-            region = regions[id(items[at])]
+            region = self._regions[id(items[at])]
             size = len(region.members)
             if id(region.node) not in walked and _follow(items, at, region.members):
                 first = items[at]
@@ -137,7 +136,7 @@ class Views:
 
         if moves:
             self._settle(tree, moves)
-        structure = Structure(tree, len(text.data), self._kept, stop, regions, hold)
+        structure = Structure(tree, len(text.data), self._kept, stop, self._regions, hold)
         sizes, starts = structure.sizes, structure.starts
         parents = structure.parents
         # Subtrees of some size, but not one that is most of its parent (a function's Alias in its
@@ -145,16 +144,16 @@ class Views:
         record = [number for number in range(1, len(structure))
                   if sizes[number] >= MIN_NODES and starts[number] != NO_EXTENT and number not in held
                   and (parents[number] == 0 or sizes[number] * 4 <= sizes[parents[number]] * 3)]
-        regions = _regions(structure, held)
+        spans = _regions(structure, held)  # the regions to record: first node -> the node after
         builder = _Builder(structure, text, self.kinds, {number: (kept.made, delta) for number, (kept, delta, _)
-                                                          in held.items()}, set(record), regions)
+                                                          in held.items()}, set(record), spans)
         try:
             symbols = builder.build()
         except Miss as miss:
             raise _Again(structure.nodes[miss.number]) from None
         parts = fold_parts(structure, text, {number: (kept.parts, delta, lines)
                                              for number, (kept, delta, lines) in held.items()})
-        self._keep(structure, text, builder, parts, held, regions, moves)
+        self._keep(structure, text, builder, parts, held, spans, moves)
         return symbols, assemble(symbols, parts, text)
 
     @staticmethod
@@ -193,7 +192,7 @@ class Views:
                     at += 1
 
     def _keep(self, structure: Structure, text: Text, builder: _Builder, parts: FoldParts,
-              held: dict[int, tuple[_Kept, int, int]], regions: dict[int, int], moves: Moves | None) -> None:
+              held: dict[int, tuple[_Kept, int, int]], spans: dict[int, int], moves: Moves | None) -> None:
         """What this version's subtrees and regions made, for the next: those made now and those
         held, with the ones kept inside them.  Those of the last version not held, nor inside what
         was, are dropped (walking from its outermost ones down to what was held: the path to the
@@ -217,7 +216,7 @@ class Views:
         for number, alone in found:
             while around and around[-1][0] <= number:
                 around.pop()
-            end = number + structure.sizes[number] if alone else regions[number]
+            end = number + structure.sizes[number] if alone else spans[number]
             if alone and number in held:
                 entry = held[number][0]
             elif alone:
