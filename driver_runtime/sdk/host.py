@@ -13,19 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from driver_runtime.sdk.native import NativeError, NativeParser
+from driver_runtime.sdk.native_reuse import StatementReuse, Taken
 from driver_runtime.sdk.normalizer import Normalizer, Tables
 from driver_runtime.sdk.prepared import build_dir
 from driver_runtime.sdk.protocol import Manifest, Mode, ParseError, ParseRequest, ParseResult, Position
 from driver_runtime.sdk.serve import load_manifest
 from driver_runtime.sdk.uast import LineStarts
-from driver_runtime.sdk.units import BYTES, line_col_converter, positions_to_bytes
+from driver_runtime.sdk.units import BYTES, line_col_converter, offset_converter, positions_to_bytes
 
 
 class NativeDriver:
     def __init__(self, folder: Path, native: Sequence[str], tables: Tables, unit: str = BYTES,
-                 manifest: Manifest | None = None):
+                 manifest: Manifest | None = None, statements: tuple[str, ...] | None = None):
+        """`statements`: the path from the native tree's root to its top-level statements, for
+        a native program that keeps them (sdk.native_reuse)."""
         self.manifest = manifest or load_manifest(folder)
         self.folder = folder
         self.build = build_dir(self.manifest.name, self.manifest.version)
@@ -33,6 +37,7 @@ class NativeDriver:
         self.native = NativeParser(command, cwd=folder)
         self.unit = unit
         self.normalizer = Normalizer(self.manifest.language, tables)
+        self.reuse = StatementReuse(statements) if statements else None
 
     def check_prepared(self) -> str | None:
         """Why the native parts are missing, if they are (shown instead of a cryptic failure)."""
@@ -42,12 +47,25 @@ class NativeDriver:
         return None
 
     def parse(self, request: ParseRequest) -> ParseResult:
+        return self._parse(request, None)
+
+    def parse_kept(self, request: ParseRequest, kept: Any, edits: Any) -> tuple[ParseResult, Any]:
+        """A kept document's parse (sdk.documents): the statements its last parse normalised
+        are reused where the native side says they did not change."""
+        if self.reuse is None:
+            return self.parse(request), None
+        result = self._parse(request, self.reuse.fields(kept, request.mode, self._detached(request.mode)))
+        if result.uast is None:
+            self.reuse.forget()
+        return result, self.reuse.token
+
+    def _parse(self, request: ParseRequest, fields: dict[str, Any] | None) -> ParseResult:
         language = self.manifest.language
         missing = self.check_prepared()
         if missing:
             return ParseResult(language=language, errors=[ParseError(message=missing)])
         try:
-            answer = self.native.parse(request.content, request.filename)
+            answer = self.native.parse(request.content, request.filename, **(fields or {}))
         except NativeError as exc:
             return ParseResult(language=language, errors=[ParseError(message=str(exc))])
         data = request.content.encode("utf-8", "surrogatepass")
@@ -55,9 +73,23 @@ class NativeDriver:
         tree = answer.get("ast")
         if tree is None:
             return ParseResult(language=language, errors=errors or [ParseError(message="the parser gave no tree")])
-        positions_to_bytes(tree, request.content, self.unit)
-        uast = self.normalizer.run(tree, data, Mode(request.mode))
+        to_bytes = offset_converter(request.content, self.unit)
+        positions_to_bytes(tree, request.content, self.unit, to_bytes)
+        taken: Taken | None = None
+        if fields is not None and self.reuse is not None:
+            taken = self.reuse.take(tree, answer, fields, request.mode, to_bytes)
+            if taken is None and fields["reuse"] is not None:  # it named what is not held: once more, whole
+                return self._parse(request, self.reuse.fields(None, request.mode, fields["detached"]))
+        if taken is None:
+            uast = self.normalizer.run(tree, data, Mode(request.mode))
+        else:
+            uast = self.normalizer.run(tree, data, Mode(request.mode), taken.done, taken.watched, taken.results)
+            self.reuse.keep(taken)
         return ParseResult(language=language, uast=uast, errors=errors)
+
+    def _detached(self, mode: str) -> bool:
+        """Whether the normaliser drops the tables' detached fields (semantic mode)."""
+        return bool(self.normalizer.tables.detached) and Mode(mode) is Mode.SEMANTIC
 
     def _error(self, error: dict, text: str, data: bytes) -> ParseError:
         message = str(error.get("message") or "syntax error")

@@ -9,6 +9,9 @@ own node type, without the language prefix), optional ``@token``, ``@pos`` =
 ``{"start": n, "end": n}`` in the parser's own position unit (see units.py), and fields.
 Error lines and columns are 1-based, columns in the same unit.  Everything else (prefixes,
 roles, semantic nodes, byte offsets) is done in Python by the driver's tables.
+
+A native program may also keep a document's top-level statements between requests and send
+only those that changed (the request's "keep" and "reuse" fields): sdk/native_reuse.py.
 """
 
 from __future__ import annotations
@@ -126,13 +129,14 @@ class NativeParser:
             self._stderr = [*self._stderr[-19:], text]
             print(text, file=sys.stderr)
 
-    def parse(self, content: str, filename: str = "") -> dict[str, Any]:
-        """The native answer for one source text; NativeError if the program failed."""
+    def parse(self, content: str, filename: str = "", **fields: Any) -> dict[str, Any]:
+        """The native answer for one source text; NativeError if the program failed.  `fields`:
+        more of the request, for a program that reads them (sdk.native_reuse's)."""
         if self._process is None or self._process.poll() is not None:
             self._process = self._start()
         process = self._process
         assert process.stdin is not None and process.stdout is not None
-        request = {"content": content, "filename": filename}
+        request = {"content": content, "filename": filename, **fields}
         try:
             frame = orjson.dumps(request)
         except TypeError:  # a lone surrogate ("\ud800" from a decoded file): escape it as JSON can

@@ -3,6 +3,7 @@ or bytes; the UAST counts bytes.  One conversion, done once per tree, in place."
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from driver_runtime.sdk.uast import POS
 
 BYTES, UTF16, CHARS = "bytes", "utf16", "chars"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 UNITS = (BYTES, UTF16, CHARS)
 
 
@@ -20,24 +22,26 @@ def offset_converter(text: str, unit: str) -> Callable[[int], int]:
     if unit == BYTES or text.isascii():
         return lambda offset: offset
     # Offsets where a non-ASCII character starts, in the unit, and the byte offset there; between
-    # two such points every character is one unit and one byte.
+    # two such points every character is one unit and one byte.  The regular expression finds
+    # them without a step per character of the text (an editor converts after every keystroke).
     unit_points = [0]
     byte_points = [0]
-    units = byte = 0
-    for ch in text:
-        code = ord(ch)
-        if code < 0x80:
-            units += 1
-            byte += 1
-            continue
-        size = 2 if code < 0x800 else (3 if code < 0x10000 else 4)
-        width = 2 if unit == UTF16 and code > 0xFFFF else 1
-        unit_points.append(units)
-        byte_points.append(byte)
-        units += width
-        byte += size
-        unit_points.append(units)
-        byte_points.append(byte)
+    units = byte = last = 0
+    for match in _NON_ASCII.finditer(text):
+        at = match.start()
+        units += at - last
+        byte += at - last
+        for ch in match.group():
+            code = ord(ch)
+            size = 2 if code < 0x800 else (3 if code < 0x10000 else 4)
+            width = 2 if unit == UTF16 and code > 0xFFFF else 1
+            unit_points.append(units)
+            byte_points.append(byte)
+            units += width
+            byte += size
+            unit_points.append(units)
+            byte_points.append(byte)
+        last = match.end()
 
     def convert(offset: int) -> int:
         index = bisect_right(unit_points, offset) - 1
@@ -67,11 +71,12 @@ def line_col_converter(text: str, unit: str) -> Callable[[int, int], int]:
     return convert
 
 
-def positions_to_bytes(tree: Any, text: str, unit: str) -> None:
-    """Rewrite every @pos of a native tree from `unit` offsets to byte offsets, in place."""
+def positions_to_bytes(tree: Any, text: str, unit: str, convert: Callable[[int], int] | None = None) -> None:
+    """Rewrite every @pos of a native tree from `unit` offsets to byte offsets, in place
+    (`convert`: offset_converter(text, unit), if the caller has it)."""
     if unit == BYTES or text.isascii():
         return
-    convert = offset_converter(text, unit)
+    convert = convert or offset_converter(text, unit)
     stack = [tree]
     while stack:
         node = stack.pop()

@@ -3,6 +3,9 @@
 // loop (driver_runtime/sdk/native.py).  One request per line, {"content", "filename"}; one answer
 // per line, {"ast": tree or null, "errors": [{"message", "line", "col"}]}.
 //
+// A request may also carry "keep" (a number) and "reuse" (the "keep" of the document's last
+// parse): see KEPT below.
+//
 // The tree is Babel's own, in the wire form of a native UAST: "@type" (Babel's node type),
 // "@pos" {start, end} in Babel's offsets (UTF-16 code units: the driver converts them to
 // bytes), "@token" for the nodes whose text is their value (names, literals, comments), and
@@ -139,7 +142,8 @@ function answer(request, fallbackDialect) {
   }
   const content = request.content;
   const filename = typeof request.filename === 'string' ? request.filename : '';
-  const plugins = PLUGINS[dialectOf(filename, fallbackDialect)];
+  const dialect = dialectOf(filename, fallbackDialect);
+  const plugins = PLUGINS[dialect];
   const readings = [];
   let thrown = null;
   for (const sourceType of ['module', 'script']) {
@@ -154,7 +158,50 @@ function answer(request, fallbackDialect) {
   }
   if (readings.length === 0) return { ast: null, errors: [syntaxError(thrown)] };
   const best = readings.reduce((a, b) => (b.errors.length < a.errors.length ? b : a));
-  return { ast: convertNode(best), errors: best.errors.map(syntaxError) };
+  const errors = best.errors.map(syntaxError);
+  if (!Number.isInteger(request.keep)) return { ast: convertNode(best), errors };
+  // Directives too: "use strict" in a script changes how the statements after it read.
+  const reading = JSON.stringify([dialect, best.program.sourceType, best.program.directives.map((d) => d.value.value)]);
+  return { ...keptAnswer(best, content, reading, request), errors };
+}
+
+// A kept document (an editor's, parsed again after every keystroke): the top-level statements
+// whose text did not change since its last parse are not converted nor sent again.  A statement's
+// key is its text with what lies between it and its neighbours (comments Babel hangs on it as
+// leading or trailing ones, blank lines); only its text when the request says "detached" (the
+// host drops the comments hung on nodes: its semantic mode).  The same key under the same
+// reading (dialect, source type, directives) is the same subtree, only moved.  The answer's tree
+// has {"@kept": N} in place of such a statement (N: its number in that last parse's
+// Program.body), "kept" echoes the request's "keep" (a program that does not know the fields
+// answers neither), and "starts" says where each statement's key starts (the host moves a kept
+// statement's positions by how far that moved).  One document is kept at a time: the host's
+// "reuse" names the parse it holds the conversions of.
+let KEPT = null; // {generation, reading, keys: Map(key -> [statement numbers, in order])}
+
+function keptAnswer(file, content, reading, request) {
+  const generation = request.keep;
+  const own = request.detached === true; // keys of the statements' own text
+  reading += own ? ' detached' : '';
+  const body = file.program.body;
+  const last = KEPT !== null && KEPT.generation === request.reuse && KEPT.reading === reading ? KEPT.keys : null;
+  const keys = new Map();
+  const starts = [];
+  const out = [];
+  for (let i = 0; i < body.length; i++) {
+    const start = own ? body[i].start : i > 0 ? body[i - 1].end : 0;
+    const key = content.slice(start, own ? body[i].end : i + 1 < body.length ? body[i + 1].start : content.length);
+    starts.push(start);
+    const numbers = keys.get(key);
+    if (numbers) numbers.push(i); else keys.set(key, [i]);
+    const known = last !== null ? last.get(key) : undefined;
+    out.push(known && known.length ? { '@kept': known.shift() } : null);
+  }
+  KEPT = { generation, reading, keys };
+  file.program.body = [];
+  const ast = convertNode(file);
+  file.program.body = body;
+  ast.program.body = out.map((kept, i) => kept || convertNode(body[i]));
+  return { ast, kept: generation, starts };
 }
 
 function failure(error) {
