@@ -27,9 +27,10 @@ from driver_runtime.sdk.units import BYTES, line_col_converter, offset_converter
 
 class NativeDriver:
     def __init__(self, folder: Path, native: Sequence[str], tables: Tables, unit: str = BYTES,
-                 manifest: Manifest | None = None, statements: tuple[str, ...] | None = None):
-        """`statements`: the path from the native tree's root to its top-level statements, for
-        a native program that keeps them (sdk.native_reuse)."""
+                 manifest: Manifest | None = None, kept_lists: tuple[tuple[str, ...], ...] = ()):
+        """`kept_lists`: the paths from the native tree's root to the top-level lists (the
+        statements, the comments) its native program keeps between a document's versions, in
+        that program's order (sdk.native_reuse)."""
         self.manifest = manifest or load_manifest(folder)
         self.folder = folder
         self.build = build_dir(self.manifest.name, self.manifest.version)
@@ -37,7 +38,7 @@ class NativeDriver:
         self.native = NativeParser(command, cwd=folder)
         self.unit = unit
         self.normalizer = Normalizer(self.manifest.language, tables)
-        self.reuse = StatementReuse(statements) if statements else None
+        self.reuse = StatementReuse(kept_lists) if kept_lists else None
 
     def check_prepared(self) -> str | None:
         """Why the native parts are missing, if they are (shown instead of a cryptic failure)."""

@@ -46,17 +46,13 @@ def positions(nodes: list[Any], apart: Collection[int] = ()) -> list[dict[str, A
 
 
 def move(places: list[dict[str, Any]], delta: int) -> None:
-    """Positions (positions()' list) moved by delta bytes; an edge a position lacks, or holds no
-    offset in, stays as it is (the Python driver gives some nodes a start only)."""
+    """Positions (positions()' list) moved by delta bytes: every offset in them (a native tree's
+    positions may name more than start and end: Go's Lbrace, TokPos...); what holds no offset
+    stays as it is (the Python driver gives some nodes a start only)."""
     for pos in places:
-        try:
-            pos["start"] += delta
-        except (KeyError, TypeError):
-            pass
-        try:
-            pos["end"] += delta
-        except (KeyError, TypeError):
-            pass
+        for key, offset in pos.items():
+            if type(offset) is int:
+                pos[key] = offset + delta
 
 
 def anchor(node: Any) -> int | None:

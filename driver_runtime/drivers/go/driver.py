@@ -26,7 +26,9 @@ TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, tran
 class GoDriver(NativeDriver):
     def __init__(self) -> None:
         # go/token positions are byte offsets: no conversion.
-        super().__init__(HERE, native=[f"{{build}}/{PROGRAM}"], tables=TABLES, unit=BYTES)
+        # The native program keeps a document's unchanged declarations and comments (sdk.native_reuse).
+        super().__init__(HERE, native=[f"{{build}}/{PROGRAM}"], tables=TABLES, unit=BYTES,
+                         kept_lists=(("Decls",), ("Comments",)))
         try:
             version = (self.build / GO_VERSION_FILE).read_text(encoding="utf-8").strip()
         except OSError:

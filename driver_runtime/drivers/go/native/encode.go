@@ -111,6 +111,9 @@ type encoder struct {
 	src   []byte
 	base  int
 	depth int
+	// kept: per item of File.Decls and of File.Comments, its number in the kept parse, written
+	// as {"@kept": N} instead of its tree (-1: written whole); nil: none (main.go's keptLists).
+	kept *[2][]int
 	// ends: true end offsets of the tokens whose go/ast End() falls short (comments and raw
 	// strings with carriage returns, which the scanner drops from their text), by go/ast's
 	// End() offset.  Parents end where their last token ends, so the same map fixes them.
@@ -120,8 +123,8 @@ type encoder struct {
 type tooDeep struct{ pos token.Pos }
 
 // encodeFile writes the tree; if it is too deep, it returns where instead.
-func encodeFile(file *ast.File, src []byte, base int) (out []byte, deep token.Pos) {
-	e := &encoder{buf: make([]byte, 0, 16*len(src)+256), src: src, base: base}
+func encodeFile(file *ast.File, src []byte, base int, kept *[2][]int) (out []byte, deep token.Pos) {
+	e := &encoder{buf: make([]byte, 0, 16*len(src)+256), src: src, base: base, kept: kept}
 	if bytes.IndexByte(src, '\r') >= 0 {
 		e.ends = shortEnds(file, e)
 	}
@@ -205,10 +208,46 @@ func (e *encoder) node(v reflect.Value) {
 	e.buf = b
 	for _, f := range info.fields {
 		e.buf = append(e.buf, f.key...)
+		if e.kept != nil && s.Type() == fileType && (f.key == declsKey || f.key == commentsKey) {
+			if f.key == declsKey {
+				e.keptList(s.Field(f.index), e.kept[0])
+			} else {
+				e.keptList(s.Field(f.index), e.kept[1])
+			}
+			continue
+		}
 		e.value(s.Field(f.index), f.kind)
 	}
 	e.buf = append(e.buf, '}')
 	e.depth--
+}
+
+var (
+	fileType    = reflect.TypeOf(ast.File{})
+	declsKey    = `,"Decls":`
+	commentsKey = `,"Comments":`
+)
+
+// keptList writes File.Decls or File.Comments, a kept item as {"@kept": N}.
+func (e *encoder) keptList(v reflect.Value, kept []int) {
+	if v.Len() == 0 {
+		e.buf = append(e.buf, "null"...)
+		return
+	}
+	e.buf = append(e.buf, '[')
+	for i := 0; i < v.Len(); i++ {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		if i < len(kept) && kept[i] >= 0 {
+			e.buf = append(e.buf, `{"@kept":`...)
+			e.buf = strconv.AppendInt(e.buf, int64(kept[i]), 10)
+			e.buf = append(e.buf, '}')
+		} else {
+			e.child(v.Index(i))
+		}
+	}
+	e.buf = append(e.buf, ']')
 }
 
 func (e *encoder) value(v reflect.Value, kind fieldKind) {

@@ -166,42 +166,57 @@ function answer(request, fallbackDialect) {
 }
 
 // A kept document (an editor's, parsed again after every keystroke): the top-level statements
-// whose text did not change since its last parse are not converted nor sent again.  A statement's
-// key is its text with what lies between it and its neighbours (comments Babel hangs on it as
-// leading or trailing ones, blank lines); only its text when the request says "detached" (the
-// host drops the comments hung on nodes: its semantic mode).  The same key under the same
-// reading (dialect, source type, directives) is the same subtree, only moved.  The answer's tree
-// has {"@kept": N} in place of such a statement (N: its number in that last parse's
-// Program.body), "kept" echoes the request's "keep" (a program that does not know the fields
-// answers neither), and "starts" says where each statement's key starts (the host moves a kept
-// statement's positions by how far that moved).  One document is kept at a time: the host's
-// "reuse" names the parse it holds the conversions of.
-let KEPT = null; // {generation, reading, keys: Map(key -> [statement numbers, in order])}
+// and the comments whose text did not change since its last parse are not converted nor sent
+// again.  A statement's key is its text with what lies between it and its neighbours (comments
+// Babel hangs on it as leading or trailing ones, blank lines); only its text when the request
+// says "detached" (the host drops the comments hung on nodes: its semantic mode).  A comment's
+// key is its text.  The same key under the same reading (dialect, source type, directives) is
+// the same subtree, only moved.  The answer's tree has {"@kept": N} in place of such a statement
+// of Program.body or comment of File.comments (N: its number in that list in the last parse),
+// "kept" echoes the request's "keep" (a program that does not know the fields answers neither),
+// and "starts" says, per list, where each item's key starts (the host moves a kept item's
+// positions by how far that moved).  One document is kept at a time: the host's "reuse" names
+// the parse it holds the conversions of.
+let KEPT = null; // {generation, reading, keys: per list, Map(key -> [numbers, in order])}
 
-function keptAnswer(file, content, reading, request) {
-  const generation = request.keep;
-  const own = request.detached === true; // keys of the statements' own text
-  reading += own ? ' detached' : '';
-  const body = file.program.body;
-  const last = KEPT !== null && KEPT.generation === request.reuse && KEPT.reading === reading ? KEPT.keys : null;
+function keyed(items, keyOf, last) {
   const keys = new Map();
   const starts = [];
   const out = [];
-  for (let i = 0; i < body.length; i++) {
-    const start = own ? body[i].start : i > 0 ? body[i - 1].end : 0;
-    const key = content.slice(start, own ? body[i].end : i + 1 < body.length ? body[i + 1].start : content.length);
+  for (let i = 0; i < items.length; i++) {
+    const [key, start] = keyOf(i);
     starts.push(start);
     const numbers = keys.get(key);
     if (numbers) numbers.push(i); else keys.set(key, [i]);
-    const known = last !== null ? last.get(key) : undefined;
+    const known = last ? last.get(key) : undefined;
     out.push(known && known.length ? { '@kept': known.shift() } : null);
   }
-  KEPT = { generation, reading, keys };
+  return { keys, starts, out };
+}
+
+function keptAnswer(file, content, reading, request) {
+  const own = request.detached === true; // keys of the statements' own text
+  reading += own ? ' detached' : '';
+  const body = file.program.body;
+  const comments = Array.isArray(file.comments) ? file.comments : [];
+  const last = KEPT !== null && KEPT.generation === request.reuse && KEPT.reading === reading ? KEPT.keys : [];
+  const statements = keyed(body, (i) => {
+    const start = own ? body[i].start : i > 0 ? body[i - 1].end : 0;
+    return [content.slice(start, own ? body[i].end : i + 1 < body.length ? body[i + 1].start : content.length), start];
+  }, last[0]);
+  const notes = keyed(comments, (i) => [content.slice(comments[i].start, comments[i].end), comments[i].start], last[1]);
+  KEPT = { generation: request.keep, reading, keys: [statements.keys, notes.keys] };
+  const hasComments = Array.isArray(file.comments);
   file.program.body = [];
+  if (hasComments) file.comments = [];
   const ast = convertNode(file);
   file.program.body = body;
-  ast.program.body = out.map((kept, i) => kept || convertNode(body[i]));
-  return { ast, kept: generation, starts };
+  ast.program.body = statements.out.map((kept, i) => kept || convertNode(body[i]));
+  if (hasComments) {
+    file.comments = comments;
+    ast.comments = notes.out.map((kept, i) => kept || convertNode(comments[i]));
+  }
+  return { ast, kept: request.keep, starts: [statements.starts, notes.starts] };
 }
 
 function failure(error) {
