@@ -57,7 +57,7 @@ func main() {
 \t\t\tpanic(err)
 \t\t}
 \t\tif encode {
-\t\t\tencodeFile(file, src, base)
+\t\t\tencodeFile(file, src, base, nil)
 \t\t}
 \t\tif i >= runs {
 \t\t\tsamples = append(samples, time.Since(started).Seconds())
