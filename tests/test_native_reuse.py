@@ -1,8 +1,8 @@
-"""A native driver reuses the normalised top-level statements of a kept document after an edit
-(sdk/native_reuse.py; the native programs of the JavaScript and TypeScript drivers (parse.js)
-and of the Go driver (main.go) send the unchanged ones as {"@kept": N}): whatever the edits,
-every answer is the one a fresh parse of the same text gives, in every mode, and the statements
-that did not change are not sent again."""
+"""A native driver reuses the normalised statements, class members and comments of a kept
+document after an edit (sdk/native_reuse.py; the native programs of the JavaScript and
+TypeScript drivers (parse.js) and of the Go driver (main.go) send the unchanged ones as
+{"@kept": N}): whatever the edits, every answer is the one a fresh parse of the same text gives,
+in every mode, and what did not change is not sent again."""
 
 from __future__ import annotations
 
@@ -70,21 +70,27 @@ def _edit(rng: random.Random, data: bytes, inserts: list[str]) -> TextEdit:
     return TextEdit(start, start, rng.choice(inserts))
 
 
+def _stubs(value: Any) -> int:
+    """How many items an answer's tree sends as kept."""
+    if isinstance(value, list):
+        return sum(_stubs(item) for item in value)
+    if isinstance(value, dict):
+        return 1 if KEPT in value else sum(_stubs(item) for item in value.values())
+    return 0
+
+
 class _Counting:
-    """Counts the statements the native side answers kept (wraps the driver's NativeParser)."""
+    """Counts the items the native side answers kept (wraps the driver's NativeParser)."""
 
     def __init__(self, driver: NativeDriver):
         assert driver.reuse is not None
         self.kept = 0
-        self.paths = driver.reuse.paths
         self._parse = driver.native.parse
         driver.native.parse = self.parse  # type: ignore[method-assign]
 
     def parse(self, content: str, filename: str = "", **fields: Any) -> dict[str, Any]:
         answer = self._parse(content, filename, **fields)
-        for path in self.paths:
-            items = StatementReuse.items(answer.get("ast"), path)
-            self.kept += sum(1 for item in items or () if KEPT in item)
+        self.kept += _stubs(answer.get("ast"))
         return answer
 
 
@@ -141,40 +147,60 @@ def test_a_comment_beside_a_statement_is_seen(name: str, mode: Mode):
         assert counting.kept == (2 if mode is Mode.SEMANTIC else 0)
 
 
-# Each driver's tree around its top-level statements, as its native side sends it.
+def _js_tree(lists: dict[tuple[str, str], list[Any]]) -> dict[str, Any]:
+    members = {"@type": "ClassBody", "body": lists["ClassBody", "body"]}
+    statements = [*lists["Program", "body"], {"@type": "ClassDeclaration", "id": None, "body": members}]
+    return {"@type": "File", "program": {"@type": "Program", "body": statements}, "comments": lists["File", "comments"]}
+
+
+# Each driver's tree around the lists it keeps, as its native side sends it.
 CONTAINERS = {
-    JavaScriptDriver: lambda body, comments: {"@type": "File", "program": {"@type": "Program", "body": body},
-                                              "comments": comments},
-    TypeScriptDriver: lambda body, comments: {"@type": "File", "program": {"@type": "Program", "body": body},
-                                              "comments": comments},
-    GoDriver: lambda body, comments: {"@type": "File", "Name": None, "Decls": body, "Imports": None,
-                                      "Comments": comments},
+    JavaScriptDriver: _js_tree,
+    TypeScriptDriver: _js_tree,
+    GoDriver: lambda lists: {"@type": "File", "Name": None, "Decls": lists["File", "Decls"], "Imports": None,
+                             "Comments": lists["File", "Comments"]},
 }
 
 
 @pytest.mark.parametrize("mode", [Mode.SEMANTIC, Mode.ANNOTATED, Mode.NATIVE])
 @pytest.mark.parametrize("kind", list(CONTAINERS), ids=lambda kind: kind.__name__)
-def test_the_containers_of_the_statements_leave_kept_statements_as_they_are(kind: type[NativeDriver], mode: Mode):
-    """A transform or child roles of a type around the statements would change a kept statement
-    a second time: whatever they do, they leave the statements themselves alone."""
+def test_the_containers_of_kept_items_leave_them_as_they_are(kind: type[NativeDriver], mode: Mode):
+    """A transform or child roles of a type around the kept lists would change a kept item a
+    second time: whatever they do, they leave the items themselves alone."""
     driver = kind()
     assert driver.reuse is not None
-    statements = [{"@type": "uast:Identifier", "Name": "a", "@role": ["Identifier"], "@pos": {"start": 0, "end": 1}},
-                  {"@type": "uast:Comment", "Text": "b", "@pos": {"start": 2, "end": 5}}]
-    comments = [{"@type": "uast:Comment", "Text": "c", "@pos": {"start": 6, "end": 9}}]
-    before = copy.deepcopy([statements, comments])
-    tree = CONTAINERS[kind](list(statements), list(comments))
-    normalised = driver.normalizer.run(tree, b"a /**/ /**/", mode, done={id(node) for node in statements + comments})
-    for path, items in zip(driver.reuse.paths, (statements, comments), strict=True):
-        found = StatementReuse.items(normalised, path)
-        assert isinstance(found, list) and all(a is b for a, b in zip(found, items, strict=True)), path
-    assert [statements, comments] == before
+    lists = {list_kind: [{"@type": "uast:Identifier", "Name": f"a{n}", "@role": ["Identifier"],
+                          "@pos": {"start": 0, "end": 1}},
+                         {"@type": "uast:Comment", "Text": f"b{n}", "@pos": {"start": 2, "end": 5}}]
+             for n, list_kind in enumerate(driver.reuse.kinds)}
+    items = [item for found in lists.values() for item in found]
+    before = copy.deepcopy(items)
+    tree = CONTAINERS[kind]({list_kind: list(found) for list_kind, found in lists.items()})
+    normalised = driver.normalizer.run(tree, b"a /**/", mode, done={id(item) for item in items})
+    reached: list[Any] = []
+    stack = [normalised]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            reached.extend(found for (container, field), found in lists.items()
+                           if value.get("@type", "").split(":")[-1] == container
+                           and isinstance(value.get(field), list)
+                           and all(any(a is b for a in value[field]) for b in found))
+            stack.extend(value.values())
+    assert len(reached) == len(lists), "a kept list is not where it was, or not the same objects"
+    assert items == before
 
 
 def test_an_answer_that_names_what_is_not_held_is_parsed_again_whole():
-    reuse = StatementReuse((("program", "body"),))
+    reuse = StatementReuse((("Program", "body"),))
     fields = reuse.fields(None, "semantic", True)
     tree = {"@type": "File", "program": {"@type": "Program", "body": [{KEPT: 0}]}}
+    assert reuse.take(tree, {"kept": fields["keep"], "starts": [[0]]}, fields, "semantic", int) is None
+    # Numbered past its starts: the two sides do not agree.
+    fields = reuse.fields(None, "semantic", True)
+    tree = {"@type": "File", "program": {"@type": "Program", "body": [{"@type": "EmptyStatement"}] * 2}}
     assert reuse.take(tree, {"kept": fields["keep"], "starts": [[0]]}, fields, "semantic", int) is None
     # An answer of a native program that does not know the fields: nothing kept, nothing held.
     tree = {"@type": "File", "program": {"@type": "Program", "body": [{"@type": "EmptyStatement"}]}}
@@ -190,3 +216,30 @@ def test_a_native_parser_restarted_between_edits_answers_whole(tmp_path: Path):
     edited = source + "\nlet tail = 1;\n"
     answer = documents.parse(driver, ParseRequest(content=edited, filename="a.js", document="d"))
     assert answer.uast == JavaScriptDriver().parse(ParseRequest(content=edited, filename="a.js")).uast
+
+
+@pytest.mark.parametrize("mode", [Mode.SEMANTIC, Mode.NATIVE])
+def test_the_members_around_the_one_typed_in_are_kept(mode: Mode):
+    source = "class A {\n  m1() { return 1; }\n\n  m2() { return 2; }\n\n  m3() { return 3; }\n}\nlet b = 1;\n"
+    driver, documents = _driver(Path("a.js")), KeptDocuments()
+    counting = _Counting(driver)
+    documents.parse(driver, ParseRequest(content=source, filename="a.js", document="d", mode=mode))
+    edited = source.replace("return 2", "return 22")
+    answer = documents.parse(driver, ParseRequest(content=edited, filename="a.js", document="d", mode=mode))
+    assert answer.uast == JavaScriptDriver().parse(ParseRequest(content=edited, filename="a.js", mode=mode)).uast
+    assert counting.kept == 3  # m1, m3 and the statement after the class
+
+
+@pytest.mark.parametrize("mode", [Mode.SEMANTIC, Mode.NATIVE])
+def test_members_of_a_class_inside_a_member_are_numbered_as_the_native_side_numbers_them(mode: Mode):
+    """A list's items are numbered all at once, then walked: the members of a class in a method
+    come after every member of the class around it."""
+    source = ("class A {\n  m() {\n    return class B {\n      x() { return 1; }\n      y() { return 2; }\n    };\n"
+              "  }\n  n() { return 3; }\n}\n")
+    driver, documents = _driver(Path("a.js")), KeptDocuments()
+    counting = _Counting(driver)
+    documents.parse(driver, ParseRequest(content=source, filename="a.js", document="d", mode=mode))
+    edited = source.replace("  m() {\n", "  m() {\n    let q = 1;\n")
+    answer = documents.parse(driver, ParseRequest(content=edited, filename="a.js", document="d", mode=mode))
+    assert answer.uast == JavaScriptDriver().parse(ParseRequest(content=edited, filename="a.js", mode=mode)).uast
+    assert counting.kept == 3  # n, x and y

@@ -27,10 +27,10 @@ from driver_runtime.sdk.units import BYTES, line_col_converter, offset_converter
 
 class NativeDriver:
     def __init__(self, folder: Path, native: Sequence[str], tables: Tables, unit: str = BYTES,
-                 manifest: Manifest | None = None, kept_lists: tuple[tuple[str, ...], ...] = ()):
-        """`kept_lists`: the paths from the native tree's root to the top-level lists (the
-        statements, the comments) its native program keeps between a document's versions, in
-        that program's order (sdk.native_reuse)."""
+                 manifest: Manifest | None = None, kept_lists: tuple[tuple[str, str], ...] = ()):
+        """`kept_lists`: the kinds of list whose items (statements, members, comments) its
+        native program keeps between a document's versions, as (native type, field), in that
+        program's order (sdk.native_reuse)."""
         self.manifest = manifest or load_manifest(folder)
         self.folder = folder
         self.build = build_dir(self.manifest.name, self.manifest.version)

@@ -1,19 +1,23 @@
-"""Reusing a native driver's normalised top-level statements after an edit.
+"""Reusing a native driver's normalised statements, members and comments after an edit.
 
 An editor parses a document again after every keystroke, and one keystroke changes one
-statement; the rest comes back as it was, moved.  A native parser that knows the request fields
-"keep" and "reuse" (the JavaScript driver's parse.js says how) sends such a statement as
-``{"@kept": N}``: the statement numbered N in the document's last parse, whose text and
-surroundings did not change.  Its native tree is neither converted to JSON nor sent nor decoded,
-and this side takes its normalised form from that parse, its positions moved by as many bytes
-as its text moved.  A native program that does not know the fields answers the whole tree and no
-"kept": then nothing is reused.
+statement, or one member of a class; the rest comes back as it was, moved.  A native parser that
+knows the request fields "keep" and "reuse" (docs/writing-a-driver.md; the JavaScript driver's
+parse.js, the Go driver's main.go) sends such an item as ``{"@kept": N}``: the item numbered N
+in its kind of list in the document's last parse, whose text and surroundings did not change.
+Its native tree is neither converted to JSON nor sent nor decoded, and this side takes its
+normalised form from that parse, its positions moved by as many bytes as its key moved.  A
+native program that does not know the fields answers the whole tree and no "kept": then nothing
+is reused.
 
-The statements are where the driver says (`paths`: Program.body's, for Babel's File), and so
-are other top-level lists that a native side keeps alike (the file's comments, each keyed by its
-own text).  What the normaliser does around them must leave their items alone (a transform of a
-container could change a kept statement a second time): tests/test_native_reuse.py checks every
-driver that declares paths.  One document is kept at a time: the one being typed in.
+The kinds of list are the driver's (`kinds`: (native type, field) pairs, e.g. Babel's
+Program.body, ClassBody.body and File.comments), in the native side's order.  Both sides number
+a kind's items in the order the tree is written: an object's fields in order, a kept list's
+items numbered all at once when the walk reaches it, then each item walked in turn; an item
+sent as kept is not walked.  What the normaliser does around the lists must leave their items
+alone (a transform of a container could change a kept item a second time):
+tests/test_native_reuse.py checks every driver that declares kinds.  One document is kept at a
+time: the one being typed in.
 """
 
 from __future__ import annotations
@@ -25,16 +29,18 @@ from typing import Any
 import attrs
 
 from driver_runtime.sdk.reuse import move, positions
+from driver_runtime.sdk.uast import POS, TYPE
 
 Node = dict[str, Any]
 KEPT = "@kept"
+Kind = tuple[str, str]  # (native type of the container, its field that holds the list)
 
 
 @attrs.define
 class Statements:
-    """A document's top-level lists (statements, comments) as its last parse normalised them:
-    per list, each item's normalised form and where its key starts (bytes); and the parse's
-    generation (what the native side names it)."""
+    """A document's kept items as its last parse normalised them: per kind, each item's
+    normalised form and where its key starts (bytes); and the parse's generation (what the
+    native side names it)."""
 
     generation: int
     mode: str
@@ -49,34 +55,40 @@ class Statements:
 class Taken:
     """What a parse took from the last one, for the normaliser (done: the ids it must leave as
     they are; watched: the ids of the new items' native objects -> their numbers, counted across
-    the lists, whose results it records) and for the next parse."""
+    the kinds from 1, whose results it records) and for the next parse."""
 
     generation: int
     mode: str
     starts: list[list[int]]
-    lists: list[list[Any]]
+    items: list[list[Any]]  # per kind, what each item is now: a kept node, or a native one
+    numbers: list[list[int]]  # and its number in watched (0 for a kept one)
     done: set[int] = attrs.field(factory=set)
     watched: dict[int, int] = attrs.field(factory=dict)
     results: dict[int, Any] = attrs.field(factory=dict)
     places: dict[int, list[dict[str, Any]]] = attrs.field(factory=dict)
 
 
-class StatementReuse:
-    """A driver's kept statements (and whatever other top-level lists its native side keeps:
-    `paths`, in the native side's order), for the document its kit keeps state for
-    (sdk.documents): `token` is the state that document holds, so that another document's
-    parse reuses nothing."""
+class _Unheld(Exception):
+    """The answer names an item that is not held, or numbers more items than it starts."""
 
-    def __init__(self, paths: tuple[tuple[str, ...], ...]):
-        self.paths = paths
+
+class StatementReuse:
+    """A driver's kept items, for the document its kit keeps state for (sdk.documents): `token`
+    is the state that document holds, so that another document's parse reuses nothing."""
+
+    def __init__(self, kinds: tuple[Kind, ...]):
+        self.kinds = kinds
+        self._fields: dict[str, dict[str, int]] = {}
+        for which, (container, field) in enumerate(kinds):
+            self._fields.setdefault(container, {})[field] = which
         self.token: object | None = None
         self._kept: Statements | None = None
         self._generations = itertools.count(1)
 
     def fields(self, kept: object | None, mode: str, detached: bool) -> dict[str, Any]:
         """The request's fields for a kept document's parse: a new generation, the last one if
-        this document's statements are held, in this mode, and whether this side drops the
-        fields the tables detach (the native side may then key a statement without them)."""
+        this document's items are held, in this mode, and whether this side drops the fields
+        the tables detach (the native side may then key an item without them)."""
         last = self._kept if kept is not None and kept is self.token else None
         return {"keep": next(self._generations),
                 "reuse": last.generation if last is not None and last.mode == mode else None,
@@ -88,36 +100,71 @@ class StatementReuse:
         nothing (a native program without the fields) or names what was not kept (then nothing
         is held any more: the caller parses again without reuse)."""
         generation = fields["keep"]
-        lists = [self.items(tree, path) for path in self.paths]
         starts = answer.get("starts")
-        if answer.get("kept") != generation or not isinstance(starts, list) or len(starts) != len(lists) \
-                or any(not isinstance(found, list) or not isinstance(at, list) or len(at) != len(found)
-                       for found, at in zip(lists, starts)):
+        if answer.get("kept") != generation or not isinstance(starts, list) or len(starts) != len(self.kinds) \
+                or not all(isinstance(at, list) for at in starts):
             self.forget()
             return None
         last = self._kept if fields["reuse"] is not None and self._kept is not None \
             and self._kept.generation == fields["reuse"] else None
-        taken = Taken(generation, mode, [[to_bytes(start) for start in at] for at in starts], lists)
-        number = 0
-        for which, items in enumerate(lists):
-            for place, item in enumerate(items):
-                number += 1
-                if type(item) is not dict or KEPT not in item:
-                    taken.watched[id(item)] = number
-                    continue
-                node = self._take(last, which, item[KEPT], taken.starts[which][place], taken)
-                if node is None:
-                    self.forget()
-                    return None
-                items[place] = node
+        taken = Taken(generation, mode, [[to_bytes(start) for start in at] for at in starts],
+                      [[] for _ in self.kinds], [[] for _ in self.kinds])
+        try:
+            self._walk(tree, last, taken)
+        except _Unheld:
+            self.forget()
+            return None
+        if any(len(items) != len(at) for items, at in zip(taken.items, taken.starts)):
+            self.forget()
+            return None
         return taken
+
+    def _walk(self, value: Any, last: Statements | None, taken: Taken) -> None:
+        """The tree in the order it is written, its kept lists' items numbered (and the kept
+        ones taken) as the native side numbered them."""
+        if type(value) is list:
+            for item in value:
+                if type(item) is dict or type(item) is list:
+                    self._walk(item, last, taken)
+            return
+        kept_fields = self._fields.get(value.get(TYPE))  # type: ignore[arg-type]
+        for key, child in value.items():
+            which = kept_fields.get(key) if kept_fields is not None else None
+            if which is not None and (child is None or type(child) is list):
+                for place, item in enumerate(self._number(child or [], which, last, taken)):
+                    if item is not None:
+                        self._walk(item, last, taken)
+            elif (type(child) is dict or type(child) is list) and key != POS:
+                self._walk(child, last, taken)
+
+    def _number(self, items: list[Any], which: int, last: Statements | None, taken: Taken) -> list[Any]:
+        """Number a kept list's items, the kept ones put in their place: the new ones, to walk
+        (None for a kept one)."""
+        walk = []
+        for place, item in enumerate(items):
+            number = len(taken.items[which])
+            if number >= len(taken.starts[which]):
+                raise _Unheld
+            if type(item) is dict and KEPT in item:
+                node = self._take(last, which, item[KEPT], taken.starts[which][number], taken)
+                items[place] = node
+                taken.items[which].append(node)
+                taken.numbers[which].append(0)
+                walk.append(None)
+            else:
+                flat = len(taken.watched) + 1
+                taken.watched[id(item)] = flat
+                taken.items[which].append(item)
+                taken.numbers[which].append(flat)
+                walk.append(item if type(item) is dict or type(item) is list else None)
+        return walk
 
     @staticmethod
     def _take(last: Statements | None, which: int, old: Any, start: int, taken: Taken) -> Any:
-        """The kept item `old` of list `which`, moved to `start` (None if there is none)."""
+        """The kept item `old` of kind `which`, moved to `start`."""
         if last is None or type(old) is not int or not 0 <= old < len(last.nodes[which]) \
                 or last.nodes[which][old] is None:
-            return None
+            raise _Unheld
         node, last.nodes[which][old] = last.nodes[which][old], None  # taken once
         places = last.places.get(id(node))
         delta = start - last.starts[which][old]
@@ -132,13 +179,8 @@ class StatementReuse:
 
     def keep(self, taken: Taken) -> None:
         """Hold this parse's items (normalised: `taken.results`) for the next."""
-        lists, number = [], 0
-        for items in taken.lists:
-            kept = []
-            for item in items:
-                number += 1
-                kept.append(taken.results.get(number, item))
-            lists.append(kept)
+        lists = [[taken.results.get(number, item) if number else item for item, number in zip(items, numbers)]
+                 for items, numbers in zip(taken.items, taken.numbers)]
         if any(type(node) is not dict for items in lists for node in items):  # a transform made one a list
             self.forget()
             return
@@ -147,12 +189,3 @@ class StatementReuse:
 
     def forget(self) -> None:
         self._kept = self.token = None
-
-    @staticmethod
-    def items(tree: Any, path: tuple[str, ...]) -> list[Any] | None:
-        """The list at `path` in the tree, [] for null (Go's encoder writes an empty list so);
-        None if something else is there."""
-        node = tree
-        for key in path:
-            node = node.get(key) if type(node) is dict else None
-        return [] if node is None else node if type(node) is list else None

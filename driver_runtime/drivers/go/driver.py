@@ -28,7 +28,7 @@ class GoDriver(NativeDriver):
         # go/token positions are byte offsets: no conversion.
         # The native program keeps a document's unchanged declarations and comments (sdk.native_reuse).
         super().__init__(HERE, native=[f"{{build}}/{PROGRAM}"], tables=TABLES, unit=BYTES,
-                         kept_lists=(("Decls",), ("Comments",)))
+                         kept_lists=(("File", "Decls"), ("File", "Comments")))
         try:
             version = (self.build / GO_VERSION_FILE).read_text(encoding="utf-8").strip()
         except OSError:

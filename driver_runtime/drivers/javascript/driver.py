@@ -8,8 +8,8 @@ comment once, in File.comments (`detached`: Babel also hangs every comment on th
 it, leading one and trailing the other: kept there, a comment would stretch the extent of a
 definition over its neighbour's doc comment).
 
-After an edit, parse.js sends again only the top-level statements and the comments whose text
-changed; the others are reused as this side normalised them (sdk.native_reuse).
+After an edit, parse.js sends again only the top-level statements, class members and comments
+whose text changed; the others are reused as this side normalised them (sdk.native_reuse).
 """
 
 from __future__ import annotations
@@ -29,4 +29,4 @@ class JavaScriptDriver(NativeDriver):
 
     def __init__(self, folder: Path = HERE, dialect: str = "javascript"):
         super().__init__(folder, native=["node", str(PARSER), dialect, "{build}/node_modules"], tables=TABLES,
-                         unit=UTF16, kept_lists=(("program", "body"), ("comments",)))
+                         unit=UTF16, kept_lists=(("Program", "body"), ("ClassBody", "body"), ("File", "comments")))

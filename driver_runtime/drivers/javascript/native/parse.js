@@ -107,10 +107,12 @@ function convertNode(node) {
   const tokenField = TOKEN_FIELDS[node.type];
   if (tokenField) out['@token'] = tokenOf(node, tokenField);
   if (node.type === 'TemplateElement') return templateElement(node, out);
+  const kept = KEEPING !== null ? KEPT_KINDS[node.type] : undefined;
   for (const key of Object.keys(node)) {
     if (DROPPED.has(key) || key === tokenField) continue;
     if (key === 'errors' && node.type === 'File') continue; // answered as errors
-    out[key] = convertValue(node[key]);
+    const which = kept !== undefined ? kept[key] : undefined;
+    out[key] = which !== undefined && Array.isArray(node[key]) ? keptList(which, node[key], node) : convertValue(node[key]);
   }
   return out;
 }
@@ -165,58 +167,61 @@ function answer(request, fallbackDialect) {
   return { ...keptAnswer(best, content, reading, request), errors };
 }
 
-// A kept document (an editor's, parsed again after every keystroke): the top-level statements
-// and the comments whose text did not change since its last parse are not converted nor sent
-// again.  A statement's key is its text with what lies between it and its neighbours (comments
-// Babel hangs on it as leading or trailing ones, blank lines); only its text when the request
-// says "detached" (the host drops the comments hung on nodes: its semantic mode).  A comment's
-// key is its text.  The same key under the same reading (dialect, source type, directives) is
-// the same subtree, only moved.  The answer's tree has {"@kept": N} in place of such a statement
-// of Program.body or comment of File.comments (N: its number in that list in the last parse),
-// "kept" echoes the request's "keep" (a program that does not know the fields answers neither),
-// and "starts" says, per list, where each item's key starts (the host moves a kept item's
-// positions by how far that moved).  One document is kept at a time: the host's "reuse" names
-// the parse it holds the conversions of.
-let KEPT = null; // {generation, reading, keys: per list, Map(key -> [numbers, in order])}
+// A kept document (an editor's, parsed again after every keystroke): the top-level statements,
+// the members of classes and the comments whose text did not change since its last parse are
+// not converted nor sent again.  A statement's or member's key is its text with what lies
+// between it and its neighbours (comments Babel hangs on it as leading or trailing ones, blank
+// lines); only its text when the request says "detached" (the host drops the comments hung on
+// nodes: its semantic mode).  A comment's key is its text.  The same key under the same reading
+// (dialect, source type, directives) is the same subtree, only moved.  The answer's tree has
+// {"@kept": N} in place of such an item (N: its number among the items of its kind in that
+// parse, KEPT_KINDS), "kept" echoes the request's "keep" (a program that does not know the
+// fields answers neither), and "starts" says, per kind, where each item's key starts (the host
+// moves a kept item's positions by how far that moved).  Items are numbered in the order the
+// tree is written, a list's items all at once when it is reached (driver_runtime/sdk/
+// native_reuse.py numbers them alike).  One document is kept at a time: the host's "reuse"
+// names the parse it holds the conversions of.
+const KEPT_KINDS = { Program: { body: 0 }, ClassBody: { body: 1 }, File: { comments: 2 } };
+const COMMENTS = 2;
+let KEPT = null; // the last kept parse: {generation, reading, keys: per kind, Map(key -> [numbers, in order])}
+let KEEPING = null; // the kept parse being converted: {content, own, last, keys, starts}
 
-function keyed(items, keyOf, last) {
-  const keys = new Map();
-  const starts = [];
-  const out = [];
-  for (let i = 0; i < items.length; i++) {
-    const [key, start] = keyOf(i);
+function keptList(which, items, container) {
+  const keeping = KEEPING;
+  const own = keeping.own || which === COMMENTS;
+  const top = container.type === 'Program';
+  const low = top ? 0 : container.start;
+  const high = top ? keeping.content.length : container.end;
+  const keys = keeping.keys[which];
+  const starts = keeping.starts[which];
+  const last = keeping.last !== null ? keeping.last[which] : undefined;
+  const numbers = items.map((item, i) => {
+    const start = own ? item.start : i > 0 ? items[i - 1].end : low;
+    const end = own ? item.end : i + 1 < items.length ? items[i + 1].start : high;
+    const key = keeping.content.slice(start, end);
+    const mine = keys.get(key);
+    if (mine) mine.push(starts.length); else keys.set(key, [starts.length]);
     starts.push(start);
-    const numbers = keys.get(key);
-    if (numbers) numbers.push(i); else keys.set(key, [i]);
-    const known = last ? last.get(key) : undefined;
-    out.push(known && known.length ? { '@kept': known.shift() } : null);
-  }
-  return { keys, starts, out };
+    const known = last !== undefined ? last.get(key) : undefined;
+    return known && known.length ? known.shift() : -1;
+  });
+  return items.map((item, i) => (numbers[i] >= 0 ? { '@kept': numbers[i] } : convertNode(item)));
 }
 
 function keptAnswer(file, content, reading, request) {
   const own = request.detached === true; // keys of the statements' own text
   reading += own ? ' detached' : '';
-  const body = file.program.body;
-  const comments = Array.isArray(file.comments) ? file.comments : [];
-  const last = KEPT !== null && KEPT.generation === request.reuse && KEPT.reading === reading ? KEPT.keys : [];
-  const statements = keyed(body, (i) => {
-    const start = own ? body[i].start : i > 0 ? body[i - 1].end : 0;
-    return [content.slice(start, own ? body[i].end : i + 1 < body.length ? body[i + 1].start : content.length), start];
-  }, last[0]);
-  const notes = keyed(comments, (i) => [content.slice(comments[i].start, comments[i].end), comments[i].start], last[1]);
-  KEPT = { generation: request.keep, reading, keys: [statements.keys, notes.keys] };
-  const hasComments = Array.isArray(file.comments);
-  file.program.body = [];
-  if (hasComments) file.comments = [];
-  const ast = convertNode(file);
-  file.program.body = body;
-  ast.program.body = statements.out.map((kept, i) => kept || convertNode(body[i]));
-  if (hasComments) {
-    file.comments = comments;
-    ast.comments = notes.out.map((kept, i) => kept || convertNode(comments[i]));
+  const last = KEPT !== null && KEPT.generation === request.reuse && KEPT.reading === reading ? KEPT.keys : null;
+  const kinds = Object.keys(KEPT_KINDS).length;
+  KEEPING = { content, own, last, keys: Array.from({ length: kinds }, () => new Map()),
+    starts: Array.from({ length: kinds }, () => []) };
+  try {
+    const ast = convertNode(file);
+    KEPT = { generation: request.keep, reading, keys: KEEPING.keys };
+    return { ast, kept: request.keep, starts: KEEPING.starts };
+  } finally {
+    KEEPING = null;
   }
-  return { ast, kept: request.keep, starts: [statements.starts, notes.starts] };
 }
 
 function failure(error) {
