@@ -16,6 +16,7 @@ import pytest
 from driver_checks import require_prepared
 
 from driver_runtime.drivers.go.driver import GoDriver
+from driver_runtime.drivers.java.driver import JavaDriver
 from driver_runtime.drivers.javascript.driver import JavaScriptDriver
 from driver_runtime.drivers.typescript.driver import TypeScriptDriver
 from driver_runtime.sdk.documents import KeptDocuments
@@ -34,7 +35,9 @@ def _goroot() -> Path:
 
 
 GO_SOURCES = [_goroot() / "src" / "net" / "http" / "response.go", _goroot() / "src" / "bufio" / "scan.go"]
+JAVA_NATIVE = ROOT / "driver_runtime" / "drivers" / "java" / "native" / "src" / "bblfsh" / "java"
 SOURCES = [*sorted((ROOT / "examples" / "go").rglob("*.go"))[:2], *GO_SOURCES,
+    *sorted((ROOT / "examples" / "java").rglob("*.java"))[:1], JAVA_NATIVE / "Main.java", JAVA_NATIVE / "Kept.java",
     ROOT / "editors" / "vscode" / "src" / "search.ts",
     ROOT / "editors" / "vscode" / "src" / "extension.ts",
     ROOT / "driver_runtime" / "drivers" / "javascript" / "native" / "parse.js",
@@ -48,9 +51,12 @@ INSERTS = {
     ".go": ["x", "\n", " ", "/* c */", "// é 𝓏\n", "var v = 1\n", "func g() {}\n", "{", "`", "\n\n// end"],
 }
 INSERTS[".ts"] = INSERTS[".js"]
+# javac gives no tree for a text with any error: mostly what leaves Java valid (blanks, comments).
+INSERTS[".java"] = ["x", "\n", " ", "/* c */", "/* é 𝓏 */", " /** doc */ ", "\n\n", "  ", "{", "\n\n// end\n"]
 
-DRIVERS: dict[str, type[NativeDriver]] = {".js": JavaScriptDriver, ".ts": TypeScriptDriver, ".go": GoDriver}
-COMMANDS = {".js": ["node"], ".ts": ["node"], ".go": []}
+DRIVERS: dict[str, type[NativeDriver]] = {".js": JavaScriptDriver, ".ts": TypeScriptDriver, ".go": GoDriver,
+                                          ".java": JavaDriver}
+COMMANDS = {".js": ["node"], ".ts": ["node"], ".go": [], ".java": ["java"]}
 
 
 def _driver(path: Path) -> NativeDriver:
@@ -153,12 +159,23 @@ def _js_tree(lists: dict[tuple[str, str], list[Any]]) -> dict[str, Any]:
     return {"@type": "File", "program": {"@type": "Program", "body": statements}, "comments": lists["File", "comments"]}
 
 
+def _java_tree(lists: dict[tuple[str, str], list[Any]]) -> dict[str, Any]:
+    anonymous = {"@type": "AnonymousClassDeclaration", "bodyDeclarations": lists["AnonymousClassDeclaration",
+                                                                                 "bodyDeclarations"]}
+    types = [{"@type": kind, "bodyDeclarations": found, "modifiers": None, "name": None}
+             for (kind, field), found in lists.items() if field == "bodyDeclarations" and kind != anonymous["@type"]]
+    types[0]["superclassType"] = anonymous
+    return {"@type": "CompilationUnit", "imports": None, "package": None,
+            "types": [*lists["CompilationUnit", "types"], *types], "comments": lists["CompilationUnit", "comments"]}
+
+
 # Each driver's tree around the lists it keeps, as its native side sends it.
 CONTAINERS = {
     JavaScriptDriver: _js_tree,
     TypeScriptDriver: _js_tree,
     GoDriver: lambda lists: {"@type": "File", "Name": None, "Decls": lists["File", "Decls"], "Imports": None,
                              "Comments": lists["File", "Comments"]},
+    JavaDriver: _java_tree,
 }
 
 

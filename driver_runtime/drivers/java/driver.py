@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from driver_runtime.drivers.java import annotation, normalization
 from driver_runtime.sdk.host import NativeDriver
@@ -47,6 +48,11 @@ JVM_OPTIONS = [
     "-Xlog:all=warning:stderr",
 ]
 MAIN_CLASS = "bblfsh.java.Main"
+# The kinds of list whose items the native program keeps between a document's versions, in
+# Kept.java's order.
+KEPT_LISTS = (("CompilationUnit", "types"), *((kind, "bodyDeclarations") for kind in (
+    "TypeDeclaration", "InterfaceDeclaration", "EnumDeclaration", "RecordDeclaration", "AnnotationTypeDeclaration",
+    "AnonymousClassDeclaration")), ("CompilationUnit", "comments"))
 CDS_ARCHIVE = "java.jsa"
 JAR = "java-driver.jar"
 
@@ -69,9 +75,11 @@ class JavaDriver(NativeDriver):
     def __init__(self) -> None:
         manifest = load_manifest(HERE)
         build = build_dir(manifest.name, manifest.version)
-        super().__init__(HERE, native=native_command(build), tables=TABLES, unit=UTF16, manifest=manifest)
+        # The native program keeps a document's unchanged types, members and comments (Kept.java).
+        super().__init__(HERE, native=native_command(build), tables=TABLES, unit=UTF16, manifest=manifest,
+                         kept_lists=KEPT_LISTS)
 
-    def parse(self, request: ParseRequest) -> ParseResult:
+    def _parse(self, request: ParseRequest, fields: dict[str, Any] | None) -> ParseResult:
         try:
             request.content.encode("utf-8")
         except UnicodeEncodeError as exc:
@@ -82,4 +90,4 @@ class JavaDriver(NativeDriver):
             return ParseResult(language=self.manifest.language, errors=[ParseError(
                 message="the source is not valid Unicode (a lone UTF-16 surrogate)",
                 start=Position(offset=len(before), line=line, col=col))])
-        return super().parse(request)
+        return super()._parse(request, fields)

@@ -26,7 +26,8 @@ import java.util.Map;
 
 /**
  * The native side of the Java driver: one JSON request per line on stdin,
- * {"content": "...", "filename": "..."}, one JSON answer per line on stdout,
+ * {"content": "...", "filename": "..."} (and for a kept document "keep" and "reuse": see Kept), one
+ * JSON answer per line on stdout,
  * {"ast": native tree or null, "errors": [{"message", "line", "col"}]}.
  * The parser is javac's own (the JDK's compiler tree API, parse phase only).
  */
@@ -67,7 +68,8 @@ public final class Main {
         try {
             Map<String, String> request = Json.parseStrings(line);
             String content = request.getOrDefault("content", "");
-            return parse(content == null ? "" : content);
+            return parse(content == null ? "" : content, Kept.generation(request.get("keep")),
+                    Kept.generation(request.get("reuse")));
         } catch (IllegalArgumentException ex) {
             return error("bad request: " + ex.getMessage());
         } catch (StackOverflowError ex) {
@@ -87,6 +89,11 @@ public final class Main {
     }
 
     String parse(String content) throws IOException {
+        return parse(content, -1, -1);
+    }
+
+    /** `keep` and `reuse`: a kept document's generations (Kept), -1 for none. */
+    String parse(String content, int keep, int reuse) throws IOException {
         // javac reads a byte order mark as an illegal character: a blank in its place keeps offsets
         String source = content.startsWith("\uFEFF") ? " " + content.substring(1) : content;
         JavaFileObject file = new SimpleJavaFileObject(URI.create("string:///Source.java"), JavaFileObject.Kind.SOURCE) {
@@ -121,8 +128,10 @@ public final class Main {
             return out.append("]}").toString();
         }
         Node tree = new Converter(source, unit, Trees.instance(task).getSourcePositions()).compilationUnit();
+        Kept kept = keep >= 0 ? Kept.stub(tree, source, keep, reuse) : null;
         out.append("{\"ast\":");
         Node.write(out, tree);
+        if (kept != null) kept.writeStarts(out.append(",\"kept\":").append(keep).append(",\"starts\":"));
         return out.append(",\"errors\":[]}").toString();
     }
 
@@ -165,8 +174,10 @@ public final class Main {
                 p.skip();
                 p.expect(':');
                 p.skip();
-                if (p.peek() == '"') out.put(key, p.string());
-                else p.value();
+                char first = p.peek();
+                if (first == '"') out.put(key, p.string());
+                else if (first == '{' || first == '[') p.value();
+                else out.put(key, p.literal()); // a number, true, false or null, as its text
                 p.skip();
                 char c = p.next();
                 if (c == '}') return out;
@@ -225,6 +236,13 @@ public final class Main {
                     default: b.append(e);
                 }
             }
+        }
+
+        /** A scalar that is not a string (a number, true, false, null): its text. */
+        private String literal() {
+            int start = i;
+            while (i < s.length() && ",}] \t\r\n".indexOf(s.charAt(i)) < 0) i++;
+            return s.substring(start, i);
         }
 
         private void value() {

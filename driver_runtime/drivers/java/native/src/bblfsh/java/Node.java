@@ -5,6 +5,9 @@ import java.util.List;
 
 /** A native UAST node in wire form: @type, @token, @pos {start, end} (UTF-16 offsets) and fields. */
 final class Node {
+    /** The type of a stub written as {"@kept": N}, N its token (Kept). */
+    static final String KEPT = new String("@kept");
+
     final String type;
     String token;
     int start = -1;
@@ -111,6 +114,8 @@ final class Node {
             out.append("null");
         } else if (value instanceof String) {
             writeString(out, (String) value);
+        } else if (value instanceof Node && ((Node) value).type == KEPT) {
+            out.append("{\"@kept\":").append(((Node) value).token).append('}');
         } else if (value instanceof Node) {
             Node node = (Node) value;
             out.append("{\"@type\":");
