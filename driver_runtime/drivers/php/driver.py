@@ -23,9 +23,13 @@ PHP_OPTIONS = ("-n", "-d", "extension=tokenizer", "-d", "extension=ctype", "-d",
                "-d", "display_errors=stderr", "-d", "error_reporting=E_ALL & ~E_DEPRECATED", "-d", "memory_limit=-1",
                "-d", "opcache.enable_cli=1", "-d", "opcache.memory_consumption=32", "-d", "opcache.jit_buffer_size=32M",
                "-d", "opcache.jit=tracing")
+# The kinds of list whose items parse.php keeps between a document's versions, in its order.
+KEPT_LISTS = (("Module", "children"), *((kind, "stmts") for kind in (
+    "Stmt_Namespace", "Stmt_Class", "Stmt_Interface", "Stmt_Trait", "Stmt_Enum")))
 NATIVE = ["php", *PHP_OPTIONS, "{folder}/native/parse.php", "{build}"]
 
 
 class PhpDriver(NativeDriver):
     def __init__(self) -> None:
-        super().__init__(HERE, native=NATIVE, tables=TABLES, unit=BYTES)
+        # The native program keeps a document's unchanged statements and members (parse.php's Kept).
+        super().__init__(HERE, native=NATIVE, tables=TABLES, unit=BYTES, kept_lists=KEPT_LISTS)

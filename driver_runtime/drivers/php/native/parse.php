@@ -4,7 +4,8 @@
  *
  *   php parse.php LIBRARY_DIR      (LIBRARY_DIR holds PhpParser/autoload.php)
  *
- * Reads one request per line, {"content": str, "filename": str}, and answers one line,
+ * Reads one request per line, {"content": str, "filename": str} (and for a kept document "keep"
+ * and "reuse": see Kept), and answers one line,
  * {"ast": tree|null, "errors": [{"message", "line", "col"}]}.  The tree is PHP-Parser's own,
  * shaped as a native UAST: "@type" is the node's getType() (Stmt_Class, Expr_Variable...),
  * "@pos" {"start", "end"} its byte offsets (end exclusive), "@token" the name or value of
@@ -161,6 +162,111 @@ final class Converter
     }
 }
 
+/*
+ * A kept document (an editor's, parsed again after every keystroke): the statements and class
+ * members whose text did not change since its last parse are not sent again.  An item's key is
+ * its text with what lies between it and its neighbours (the comments PHP-Parser hangs on it,
+ * blank lines): the same key in the same kind of list is the same subtree, only moved.  The
+ * answer's tree has {"@kept": N} in place of such an item (N: its number among the items of its
+ * kind in that parse: KINDS), "kept" echoes the request's "keep", and "starts" says, per kind,
+ * where each item's key starts.  Items are numbered in the order the tree is written, a list's
+ * items all at once when it is reached (the host, driver_runtime/sdk/native_reuse.py, numbers
+ * them alike); a kept item is not walked.  The request's "reuse" names the parse whose items the
+ * host holds: one document is kept at a time.  The conversion is done whole; what is spared is
+ * the encoding, the transfer and the host's work.
+ */
+final class Kept
+{
+    /** (container type, field) of each kind of kept list, in the host's order (PhpDriver). */
+    const KINDS = [['Module', 'children'], ['Stmt_Namespace', 'stmts'], ['Stmt_Class', 'stmts'],
+                   ['Stmt_Interface', 'stmts'], ['Stmt_Trait', 'stmts'], ['Stmt_Enum', 'stmts']];
+
+    /** @var int */
+    private static $generation = -1;
+    /** @var array|null per kind, key => list of numbers */
+    private static $lastKeys = null;
+
+    private $code;
+    private $last;
+    private $keys = [];
+    private $starts = [];
+
+    private function __construct(string $code, ?array $last)
+    {
+        $this->code = $code;
+        $this->last = $last;
+        foreach (self::KINDS as $which => $_) {
+            $this->keys[$which] = [];
+            $this->starts[$which] = [];
+        }
+    }
+
+    /** Put stubs in the tree in place of the items kept since parse $reuse; this parse is kept as $keep. */
+    public static function stub(array &$tree, string $code, int $keep, $reuse): array
+    {
+        $kept = new Kept($code, is_int($reuse) && $reuse === self::$generation ? self::$lastKeys : null);
+        $kept->walk($tree);
+        self::$generation = $keep;
+        self::$lastKeys = $kept->keys;
+        return $kept->starts;
+    }
+
+    private static function kind($type, $field): int
+    {
+        foreach (self::KINDS as $which => [$container, $name]) {
+            if ($container === $type && $name === $field) {
+                return $which;
+            }
+        }
+        return -1;
+    }
+
+    private function walk(array &$node): void
+    {
+        $type = $node['@type'] ?? null;
+        foreach ($node as $key => &$child) {
+            if (!is_array($child) || $key === '@pos') {
+                continue;
+            }
+            $which = is_string($type) ? self::kind($type, $key) : -1;
+            if ($which >= 0 && array_is_list($child)) {
+                $this->number($which, $child, $node);
+            } else {
+                $this->walk($child);
+            }
+        }
+        unset($child);
+    }
+
+    private function number(int $which, array &$items, array $container): void
+    {
+        $top = $container['@type'] === 'Module';
+        $low = $top ? 0 : ($container['@pos']['start'] ?? -1);
+        $high = $top ? strlen($this->code) : ($container['@pos']['end'] ?? -1);
+        $numbers = [];
+        $count = count($items);
+        foreach ($items as $i => $item) { // every key from the items as they are, then the stubs
+            $start = $i > 0 ? ($items[$i - 1]['@pos']['end'] ?? -1) : $low;
+            $end = $i + 1 < $count ? ($items[$i + 1]['@pos']['start'] ?? -1) : $high;
+            $number = count($this->starts[$which]);
+            $key = $start >= 0 && $end >= $start && is_array($item) && isset($item['@pos'])
+                ? substr($this->code, $start, $end - $start) : "\0" . $number;
+            $this->keys[$which][$key][] = $number;
+            $this->starts[$which][] = max($start, 0);
+            $known = $this->last[$which][$key] ?? [];
+            $numbers[$i] = $known ? array_shift($this->last[$which][$key]) : -1;
+        }
+        foreach ($items as $i => &$item) {
+            if ($numbers[$i] >= 0) {
+                $item = ['@kept' => $numbers[$i]];
+            } elseif (is_array($item)) {
+                $this->walk($item);
+            }
+        }
+        unset($item);
+    }
+}
+
 final class Service
 {
     private $parser;
@@ -192,7 +298,13 @@ final class Service
         } catch (TooDeep $exc) {
             return ['ast' => null, 'errors' => [['message' => 'the code is nested too deeply to parse']]];
         }
-        return ['ast' => ['@type' => 'Module', 'children' => $children], 'errors' => $errors];
+        $tree = ['@type' => 'Module', 'children' => $children];
+        $keep = $request['keep'] ?? null;
+        if (!is_int($keep)) {
+            return ['ast' => $tree, 'errors' => $errors];
+        }
+        $starts = Kept::stub($tree, $code, $keep, $request['reuse'] ?? null);
+        return ['ast' => $tree, 'errors' => $errors, 'kept' => $keep, 'starts' => $starts];
     }
 
     private static function error(Error $error, string $code): array
