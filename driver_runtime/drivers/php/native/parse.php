@@ -38,6 +38,22 @@ final class Converter
     private static $classes = [];
     /** @var array<int, true> start offsets of comments already placed */
     private $placed = [];
+    /** @var Kept|null a kept document's items (Kept) */
+    private $kept;
+
+    public function __construct(?Kept $kept = null)
+    {
+        $this->kept = $kept;
+    }
+
+    /** The file's statements: kept ones as stubs, for a kept document. */
+    public function convertFile(array $nodes, int $size): array
+    {
+        if ($this->kept === null) {
+            return $this->convertList($nodes, 0);
+        }
+        return $this->kept->convert(0, $nodes, 0, $size, function ($item) { return $this->value($item, 0); });
+    }
 
     public function convertList(array $nodes, int $depth): array
     {
@@ -115,6 +131,11 @@ final class Converter
         }
         foreach ($known[1] as $name) {
             $value = $node->$name;
+            if ($this->kept !== null && is_array($value) && ($which = Kept::kind($known[0], $name)) >= 0) {
+                $out[$name] = $this->kept->convert($which, $value, $start, $end + 1,
+                    function ($item) use ($depth) { return $this->value($item, $depth); });
+                continue;
+            }
             $out[$name] = $value instanceof Node ? $this->node($value, $depth + 1)
                 : (is_array($value) ? $this->convertList($value, $depth) : $this->value($value, $depth));
         }
@@ -171,9 +192,9 @@ final class Converter
  * kind in that parse: KINDS), "kept" echoes the request's "keep", and "starts" says, per kind,
  * where each item's key starts.  Items are numbered in the order the tree is written, a list's
  * items all at once when it is reached (the host, driver_runtime/sdk/native_reuse.py, numbers
- * them alike); a kept item is not walked.  The request's "reuse" names the parse whose items the
- * host holds: one document is kept at a time.  The conversion is done whole; what is spared is
- * the encoding, the transfer and the host's work.
+ * them alike); a kept item is neither converted nor walked (its key comes from PHP-Parser's
+ * positions).  The request's "reuse" names the parse whose items the host holds: one document
+ * is kept at a time.
  */
 final class Kept
 {
@@ -189,29 +210,28 @@ final class Kept
     private $code;
     private $last;
     private $keys = [];
-    private $starts = [];
+    public $starts = [];
 
-    private function __construct(string $code, ?array $last)
+    public function __construct(string $code, int $keep, $reuse)
     {
         $this->code = $code;
-        $this->last = $last;
+        $this->last = is_int($reuse) && $reuse === self::$generation ? self::$lastKeys : null;
         foreach (self::KINDS as $which => $_) {
             $this->keys[$which] = [];
             $this->starts[$which] = [];
         }
+        self::$generation = -1; // until this parse is done: a failed one keeps nothing
+        self::$lastKeys = null;
     }
 
-    /** Put stubs in the tree in place of the items kept since parse $reuse; this parse is kept as $keep. */
-    public static function stub(array &$tree, string $code, int $keep, $reuse): array
+    /** This parse's keys are the kept ones from now on, as generation $keep. */
+    public function done(int $keep): void
     {
-        $kept = new Kept($code, is_int($reuse) && $reuse === self::$generation ? self::$lastKeys : null);
-        $kept->walk($tree);
         self::$generation = $keep;
-        self::$lastKeys = $kept->keys;
-        return $kept->starts;
+        self::$lastKeys = $this->keys;
     }
 
-    private static function kind($type, $field): int
+    public static function kind(string $type, string $field): int
     {
         foreach (self::KINDS as $which => [$container, $name]) {
             if ($container === $type && $name === $field) {
@@ -221,49 +241,41 @@ final class Kept
         return -1;
     }
 
-    private function walk(array &$node): void
+    /**
+     * A kept list's items, numbered, a kept one as ['@kept' => N], the others converted (after
+     * every item is numbered: the host numbers alike).  $low, $high: the container's span.
+     */
+    public function convert(int $which, array $nodes, int $low, int $high, callable $convert): array
     {
-        $type = $node['@type'] ?? null;
-        foreach ($node as $key => &$child) {
-            if (!is_array($child) || $key === '@pos') {
-                continue;
-            }
-            $which = is_string($type) ? self::kind($type, $key) : -1;
-            if ($which >= 0 && array_is_list($child)) {
-                $this->number($which, $child, $node);
-            } else {
-                $this->walk($child);
-            }
-        }
-        unset($child);
-    }
-
-    private function number(int $which, array &$items, array $container): void
-    {
-        $top = $container['@type'] === 'Module';
-        $low = $top ? 0 : ($container['@pos']['start'] ?? -1);
-        $high = $top ? strlen($this->code) : ($container['@pos']['end'] ?? -1);
         $numbers = [];
-        $count = count($items);
-        foreach ($items as $i => $item) { // every key from the items as they are, then the stubs
-            $start = $i > 0 ? ($items[$i - 1]['@pos']['end'] ?? -1) : $low;
-            $end = $i + 1 < $count ? ($items[$i + 1]['@pos']['start'] ?? -1) : $high;
+        $count = count($nodes);
+        $items = array_values($nodes);
+        foreach ($items as $i => $item) {
+            $start = $i > 0 ? self::end($items[$i - 1]) : $low;
+            $end = $i + 1 < $count ? self::start($items[$i + 1]) : $high;
             $number = count($this->starts[$which]);
-            $key = $start >= 0 && $end >= $start && is_array($item) && isset($item['@pos'])
-                ? substr($this->code, $start, $end - $start) : "\0" . $number;
+            $key = $start >= 0 && $end >= $start ? substr($this->code, $start, $end - $start) : "\0" . $number;
             $this->keys[$which][$key][] = $number;
             $this->starts[$which][] = max($start, 0);
             $known = $this->last[$which][$key] ?? [];
             $numbers[$i] = $known ? array_shift($this->last[$which][$key]) : -1;
         }
-        foreach ($items as $i => &$item) {
-            if ($numbers[$i] >= 0) {
-                $item = ['@kept' => $numbers[$i]];
-            } elseif (is_array($item)) {
-                $this->walk($item);
-            }
+        $out = [];
+        foreach ($items as $i => $item) {
+            $out[] = $numbers[$i] >= 0 ? ['@kept' => $numbers[$i]] : $convert($item);
         }
-        unset($item);
+        return $out;
+    }
+
+    private static function start($node): int
+    {
+        return $node instanceof Node ? $node->getAttribute('startFilePos', -1) : -1;
+    }
+
+    private static function end($node): int
+    {
+        $end = $node instanceof Node ? $node->getAttribute('endFilePos', -2) : -2;
+        return $end + 1;
     }
 }
 
@@ -293,18 +305,19 @@ final class Service
         if ($stmts === null) {
             return ['ast' => null, 'errors' => $errors];
         }
+        $keep = $request['keep'] ?? null;
+        $kept = is_int($keep) ? new Kept($code, $keep, $request['reuse'] ?? null) : null;
         try {
-            $children = (new Converter())->convertList($stmts, 0);
+            $children = (new Converter($kept))->convertFile($stmts, strlen($code));
         } catch (TooDeep $exc) {
             return ['ast' => null, 'errors' => [['message' => 'the code is nested too deeply to parse']]];
         }
         $tree = ['@type' => 'Module', 'children' => $children];
-        $keep = $request['keep'] ?? null;
-        if (!is_int($keep)) {
+        if ($kept === null) {
             return ['ast' => $tree, 'errors' => $errors];
         }
-        $starts = Kept::stub($tree, $code, $keep, $request['reuse'] ?? null);
-        return ['ast' => $tree, 'errors' => $errors, 'kept' => $keep, 'starts' => $starts];
+        $kept->done($keep);
+        return ['ast' => $tree, 'errors' => $errors, 'kept' => $keep, 'starts' => $kept->starts];
     }
 
     private static function error(Error $error, string $code): array
