@@ -19,6 +19,7 @@ from driver_runtime.drivers.go.driver import GoDriver
 from driver_runtime.drivers.java.driver import JavaDriver
 from driver_runtime.drivers.javascript.driver import JavaScriptDriver
 from driver_runtime.drivers.php.driver import PhpDriver
+from driver_runtime.drivers.ruby.driver import RubyDriver
 from driver_runtime.drivers.typescript.driver import TypeScriptDriver
 from driver_runtime.sdk.documents import KeptDocuments
 from driver_runtime.sdk.host import NativeDriver
@@ -39,6 +40,8 @@ GO_SOURCES = [_goroot() / "src" / "net" / "http" / "response.go", _goroot() / "s
 JAVA_NATIVE = ROOT / "driver_runtime" / "drivers" / "java" / "native" / "src" / "bblfsh" / "java"
 SOURCES = [*sorted((ROOT / "examples" / "go").rglob("*.go"))[:2], *GO_SOURCES,
     *sorted((ROOT / "examples" / "java").rglob("*.java"))[:1], JAVA_NATIVE / "Main.java", JAVA_NATIVE / "Kept.java",
+    ROOT / "driver_runtime" / "drivers" / "ruby" / "native" / "parse.rb",
+    ROOT / "driver_runtime" / "drivers" / "ruby" / "native" / "strings.rb",
     # PHP-Parser's own files, which the PHP driver's preparation puts in its build folder.
     PhpDriver().build / "PhpParser" / "Comment.php", PhpDriver().build / "PhpParser" / "Lexer.php",
     ROOT / "editors" / "vscode" / "src" / "search.ts",
@@ -56,11 +59,14 @@ INSERTS = {
 INSERTS[".ts"] = INSERTS[".js"]
 # javac gives no tree for a text with any error: mostly what leaves Java valid (blanks, comments).
 INSERTS[".php"] = ["x", "\n", " ", "/* c */", "// é 𝓏\n", "$v = 1;\n", "/** doc */\n", "{", "'", "\n\n// end\n"]
+# Ruby: besides typing, what changes how a name reads elsewhere (an assignment makes it a local).
+INSERTS[".rb"] = ["x", "\n", " ", "# é 𝓏\n", "x = 1\n", "def g; x; end\n", "private\n", "class B; end\n", "(",
+                  "\n\n# end\n"]
 INSERTS[".java"] = ["x", "\n", " ", "/* c */", "/* é 𝓏 */", " /** doc */ ", "\n\n", "  ", "{", "\n\n// end\n"]
 
 DRIVERS: dict[str, type[NativeDriver]] = {".js": JavaScriptDriver, ".ts": TypeScriptDriver, ".go": GoDriver,
-                                          ".java": JavaDriver, ".php": PhpDriver}
-COMMANDS = {".js": ["node"], ".ts": ["node"], ".go": [], ".java": ["java"], ".php": ["php"]}
+                                          ".java": JavaDriver, ".php": PhpDriver, ".rb": RubyDriver}
+COMMANDS = {".js": ["node"], ".ts": ["node"], ".go": [], ".java": ["java"], ".php": ["php"], ".rb": ["ruby"]}
 
 
 def _driver(path: Path) -> NativeDriver:
@@ -180,6 +186,8 @@ CONTAINERS = {
     GoDriver: lambda lists: {"@type": "File", "Name": None, "Decls": lists["File", "Decls"], "Imports": None,
                              "Comments": lists["File", "Comments"]},
     JavaDriver: _java_tree,
+    RubyDriver: lambda lists: {"@type": "file", "file": {"@type": "begin", "body": lists["begin", "body"]},
+                               "comments": lists["file", "comments"]},
     PhpDriver: lambda lists: {"@type": "Module", "children": [
         *lists["Module", "children"],
         {"@type": "Stmt_Namespace", "name": None, "stmts": [
@@ -268,3 +276,16 @@ def test_members_of_a_class_inside_a_member_are_numbered_as_the_native_side_numb
     answer = documents.parse(driver, ParseRequest(content=edited, filename="a.js", document="d", mode=mode))
     assert answer.uast == JavaScriptDriver().parse(ParseRequest(content=edited, filename="a.js", mode=mode)).uast
     assert counting.kept == 3  # n, x and y
+
+
+def test_a_ruby_statement_is_kept_only_if_it_reads_the_same_wherever_it_is():
+    """`x` is a local variable after `x = 1` and a method call without it: only what opens a
+    scope of its own (a def, a class) is kept."""
+    source = "x = 1\ndef f\n  y\nend\nx\n"
+    driver, documents = _driver(Path("a.rb")), KeptDocuments()
+    counting = _Counting(driver)
+    documents.parse(driver, ParseRequest(content=source, filename="a.rb", document="d"))
+    edited = source.replace("x = 1\n", "")
+    answer = documents.parse(driver, ParseRequest(content=edited, filename="a.rb", document="d"))
+    assert answer.uast == RubyDriver().parse(ParseRequest(content=edited, filename="a.rb")).uast
+    assert counting.kept == 1  # the def

@@ -20,6 +20,8 @@ HERE = Path(__file__).resolve().parent
 # --disable=all: no gems (nor a Gemfile, nor bundler), no RUBYOPT, no did_you_mean or
 # error_highlight: nothing is loaded but parse.rb and what it requires.
 NATIVE = ["ruby", "--disable=all", "{folder}/native/parse.rb"]
+# The kinds of list whose items parse.rb keeps between a document's versions, in its order.
+KEPT_LISTS = (("begin", "body"), ("file", "comments"))
 
 TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, transforms=normalization.TRANSFORMS)
 
@@ -55,13 +57,14 @@ def _unencodable(content: str) -> ParseError | None:
 
 class RubyDriver(NativeDriver):
     def __init__(self) -> None:
-        super().__init__(HERE, native=NATIVE, tables=TABLES, unit=BYTES)
+        # The native program keeps a document's unchanged methods, classes and comments (parse.rb's Kept).
+        super().__init__(HERE, native=NATIVE, tables=TABLES, unit=BYTES, kept_lists=KEPT_LISTS)
 
-    def parse(self, request: ParseRequest) -> ParseResult:
+    def _parse(self, request: ParseRequest, fields: dict[str, Any] | None) -> ParseResult:
         unencodable = _unencodable(request.content)
         if unencodable is not None:
             return ParseResult(language=self.manifest.language, errors=[unencodable])
-        result = super().parse(request)
+        result = super()._parse(request, fields)
         if Mode(request.mode) is Mode.ANNOTATED and result.uast is not None:
             add_operator_roles(result.uast)
         return result

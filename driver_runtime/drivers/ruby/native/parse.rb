@@ -3,6 +3,7 @@
 # The Ruby driver's native side: Ruby's own parser (Ripper) behind a JSON-lines loop.
 #
 #   in:  {"content": "...", "filename": "..."}            one request per line
+#        (and for a kept document "keep" and "reuse": see Kept)
 #   out: {"ast": <native UAST or null>, "errors": [{"message", "line", "col"}]}
 #
 # Positions are UTF-8 byte offsets; error lines and columns are 1-based (columns in bytes).
@@ -61,12 +62,113 @@ module RubyDriver
     content = request.is_a?(Hash) ? request['content'] : nil
     return error_answer('the request has no "content" string', nil, nil) unless content.is_a?(String)
 
-    parse(content)
+    result = parse(content)
+    keep = request['keep']
+    return result unless keep.is_a?(Integer) && result['ast']
+
+    result.merge('kept' => keep, 'starts' => Kept.stub(result['ast'], content.b, keep, request['reuse']))
   rescue JSON::ParserError => e
     error_answer("not a JSON request: #{e.message[0, 200]}", nil, nil)
   rescue StandardError, ScriptError => e
     warn "ruby driver: #{e.class}: #{e.message}\n#{e.backtrace&.first(8)&.join("\n")}"
     error_answer("the Ruby driver failed on this file (#{e.class}: #{e.message[0, 200]})", nil, nil)
+  end
+
+  # A kept document (an editor's, parsed again after every keystroke): the methods, classes and
+  # modules whose text did not change since its last parse, and the comments, are not sent
+  # again.  Only what opens a scope of its own is kept (a def, `def self.x`, a class or module
+  # named by constants, `class << self`): what else a statement holds may read differently when
+  # the code around it changes (a name is a local variable only after an assignment to it).
+  # An item's key is its text: the same key in the same kind of list is the same subtree, only
+  # moved.  The answer's tree has {"@kept": N} in place of such an item (N: its number among the
+  # items of its kind in that parse: KINDS), "kept" echoes the request's "keep", and "starts"
+  # says, per kind, where each item's key starts.  Every item of a kind is numbered, in the
+  # order the tree is written, a list's items all at once when it is reached (the host,
+  # driver_runtime/sdk/native_reuse.py, numbers them alike); a kept item is not walked.  The
+  # request's "reuse" names the parse whose items the host holds: one document is kept at a
+  # time.  The conversion is done whole; what is spared is the encoding, the transfer and the
+  # host's work.
+  class Kept
+    KINDS = [%w[begin body], %w[file comments]].freeze
+    COMMENTS = 1
+    @generation = nil
+    @last_keys = nil
+
+    class << self
+      attr_accessor :generation, :last_keys
+
+      def stub(tree, data, keep, reuse)
+        kept = new(data, reuse.is_a?(Integer) && reuse == generation ? last_keys : nil)
+        kept.walk(tree)
+        self.generation = keep
+        self.last_keys = kept.keys
+        kept.starts
+      end
+    end
+
+    attr_reader :keys, :starts
+
+    def initialize(data, last)
+      @data = data
+      @last = last
+      @keys = KINDS.map { {} }
+      @starts = KINDS.map { [] }
+    end
+
+    def walk(value)
+      if value.is_a?(Array)
+        value.each { |item| walk(item) if item.is_a?(Hash) || item.is_a?(Array) }
+        return
+      end
+      type = value['@type']
+      value.each do |key, child|
+        next if key == '@pos'
+
+        which = KINDS.index([type, key])
+        if which && child.is_a?(Array)
+          number(which, child)
+        elsif child.is_a?(Hash) || child.is_a?(Array)
+          walk(child)
+        end
+      end
+    end
+
+    private
+
+    def number(which, items)
+      numbers = items.map do |item|
+        number = @starts[which].size
+        pos = item.is_a?(Hash) ? item['@pos'] : nil
+        key = pos && (which == COMMENTS || scope?(item)) ? @data.byteslice(pos['start'], pos['end'] - pos['start']) : nil
+        @starts[which] << (pos ? pos['start'] : 0)
+        next -1 unless key # numbered, never kept
+
+        (@keys[which][key] ||= []) << number
+        known = @last && @last[which][key]
+        known && !known.empty? ? known.shift : -1
+      end
+      items.each_index do |i|
+        if numbers[i] >= 0
+          items[i] = { '@kept' => numbers[i] }
+        elsif items[i].is_a?(Hash) || items[i].is_a?(Array)
+          walk(items[i])
+        end
+      end
+    end
+
+    # Whether an item opens a scope of its own, all of it read the same wherever it is.
+    def scope?(item)
+      case item['@type']
+      when 'def' then true
+      when 'defs', 'sclass' then (item['base'] || item['object']).is_a?(Hash) && (item['base'] || item['object'])['@type'] == 'self'
+      when 'class', 'module' then constants?(item['scope']) && constants?(item['parent'])
+      else false
+      end
+    end
+
+    def constants?(node)
+      node.nil? || (node.is_a?(Hash) && node['@type'] == 'const' && constants?(node['base']))
+    end
   end
 
   def encode(result)
