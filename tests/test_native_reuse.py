@@ -24,6 +24,7 @@ from driver_runtime.drivers.typescript.driver import TypeScriptDriver
 from driver_runtime.sdk.documents import KeptDocuments
 from driver_runtime.sdk.host import NativeDriver
 from driver_runtime.sdk.native_reuse import KEPT, StatementReuse
+from driver_runtime.sdk.normalizer import native_objects
 from driver_runtime.sdk.protocol import EditRequest, Mode, ParseRequest, TextEdit, document_digest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,6 +138,18 @@ def test_every_version_is_what_a_fresh_parse_gives(source: Path, mode: Mode):
     assert counting.kept, "no statement was ever kept: the reuse was never tried"
 
 
+def _kept_after(name: str, source: str, edited: str, mode: Mode = Mode.SEMANTIC) -> int:
+    """Parse `source` as a kept document, then `edited`: the answer must be a fresh parse's.
+    How many items the native side sent as kept."""
+    driver, documents = _driver(Path(name)), KeptDocuments()
+    counting = _Counting(driver)
+    documents.parse(driver, ParseRequest(content=source, filename=name, document="d", mode=mode))
+    answer = documents.parse(driver, ParseRequest(content=edited, filename=name, document="d", mode=mode))
+    expected = DRIVERS[Path(name).suffix]().parse(ParseRequest(content=edited, filename=name, mode=mode))
+    assert answer.uast == expected.uast
+    return counting.kept
+
+
 # A comment put beside a statement, which the parser hangs on it: Babel on the statements before
 # and after it; go/ast on a spec it ends the line of (ValueSpec.Comment), past the declaration's end.
 BESIDE = {
@@ -150,17 +163,11 @@ BESIDE = {
 @pytest.mark.parametrize("name", list(BESIDE))
 def test_a_comment_beside_a_statement_is_seen(name: str, mode: Mode):
     source, old, new = BESIDE[name]
-    driver, documents = _driver(Path(name)), KeptDocuments()
-    counting = _Counting(driver)
-    documents.parse(driver, ParseRequest(content=source, filename=name, document="d", mode=mode))
-    edited = source.replace(old, new)
-    answer = documents.parse(driver, ParseRequest(content=edited, filename=name, document="d", mode=mode))
-    expected = DRIVERS[Path(name).suffix]().parse(ParseRequest(content=edited, filename=name, mode=mode))
-    assert answer.uast == expected.uast
+    kept = _kept_after(name, source, source.replace(old, new), mode)
     if name.endswith(".js"):
         # Semantic mode drops the comments Babel hangs on statements: both are kept.  The native
         # tree shows the comment on f (trailing) and on g (leading): neither is.
-        assert counting.kept == (2 if mode is Mode.SEMANTIC else 0)
+        assert kept == (2 if mode is Mode.SEMANTIC else 0)
 
 
 def _js_tree(lists: dict[tuple[str, str], list[Any]]) -> dict[str, Any]:
@@ -213,15 +220,7 @@ def test_the_containers_of_kept_items_leave_them_as_they_are(kind: type[NativeDr
     before = copy.deepcopy(items)
     tree = CONTAINERS[kind]({list_kind: list(found) for list_kind, found in lists.items()})
     normalised = driver.normalizer.run(tree, b"a /**/", mode, done={id(item) for item in items})
-    reached: set[int] = set()  # the kept items met in the normalised tree (they may be in a new block)
-    stack = [normalised]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, list):
-            stack.extend(value)
-        elif isinstance(value, dict):
-            reached.add(id(value))
-            stack.extend(value.values())
+    reached = {id(node) for node in native_objects(normalised)}  # a kept item may be in a new block
     assert all(id(item) in reached for item in items), "a kept item is not in the tree any more"
     assert items == before
 
@@ -254,13 +253,8 @@ def test_a_native_parser_restarted_between_edits_answers_whole(tmp_path: Path):
 @pytest.mark.parametrize("mode", [Mode.SEMANTIC, Mode.NATIVE])
 def test_the_members_around_the_one_typed_in_are_kept(mode: Mode):
     source = "class A {\n  m1() { return 1; }\n\n  m2() { return 2; }\n\n  m3() { return 3; }\n}\nlet b = 1;\n"
-    driver, documents = _driver(Path("a.js")), KeptDocuments()
-    counting = _Counting(driver)
-    documents.parse(driver, ParseRequest(content=source, filename="a.js", document="d", mode=mode))
-    edited = source.replace("return 2", "return 22")
-    answer = documents.parse(driver, ParseRequest(content=edited, filename="a.js", document="d", mode=mode))
-    assert answer.uast == JavaScriptDriver().parse(ParseRequest(content=edited, filename="a.js", mode=mode)).uast
-    assert counting.kept == 3  # m1, m3 and the statement after the class
+    # m1, m3 and the statement after the class
+    assert _kept_after("a.js", source, source.replace("return 2", "return 22"), mode) == 3
 
 
 @pytest.mark.parametrize("mode", [Mode.SEMANTIC, Mode.NATIVE])
@@ -269,23 +263,12 @@ def test_members_of_a_class_inside_a_member_are_numbered_as_the_native_side_numb
     come after every member of the class around it."""
     source = ("class A {\n  m() {\n    return class B {\n      x() { return 1; }\n      y() { return 2; }\n    };\n"
               "  }\n  n() { return 3; }\n}\n")
-    driver, documents = _driver(Path("a.js")), KeptDocuments()
-    counting = _Counting(driver)
-    documents.parse(driver, ParseRequest(content=source, filename="a.js", document="d", mode=mode))
-    edited = source.replace("  m() {\n", "  m() {\n    let q = 1;\n")
-    answer = documents.parse(driver, ParseRequest(content=edited, filename="a.js", document="d", mode=mode))
-    assert answer.uast == JavaScriptDriver().parse(ParseRequest(content=edited, filename="a.js", mode=mode)).uast
-    assert counting.kept == 3  # n, x and y
+    # n, x and y
+    assert _kept_after("a.js", source, source.replace("  m() {\n", "  m() {\n    let q = 1;\n"), mode) == 3
 
 
 def test_a_ruby_statement_is_kept_only_if_it_reads_the_same_wherever_it_is():
     """`x` is a local variable after `x = 1` and a method call without it: only what opens a
     scope of its own (a def, a class) is kept."""
     source = "x = 1\ndef f\n  y\nend\nx\n"
-    driver, documents = _driver(Path("a.rb")), KeptDocuments()
-    counting = _Counting(driver)
-    documents.parse(driver, ParseRequest(content=source, filename="a.rb", document="d"))
-    edited = source.replace("x = 1\n", "")
-    answer = documents.parse(driver, ParseRequest(content=edited, filename="a.rb", document="d"))
-    assert answer.uast == RubyDriver().parse(ParseRequest(content=edited, filename="a.rb")).uast
-    assert counting.kept == 1  # the def
+    assert _kept_after("a.rb", source, source.replace("x = 1\n", "")) == 1  # the def

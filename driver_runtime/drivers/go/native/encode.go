@@ -210,9 +210,9 @@ func (e *encoder) node(v reflect.Value) {
 		e.buf = append(e.buf, f.key...)
 		if e.kept != nil && s.Type() == fileType && (f.key == declsKey || f.key == commentsKey) {
 			if f.key == declsKey {
-				e.keptList(s.Field(f.index), e.kept[0])
+				e.list(s.Field(f.index), e.kept[0])
 			} else {
-				e.keptList(s.Field(f.index), e.kept[1])
+				e.list(s.Field(f.index), e.kept[1])
 			}
 			continue
 		}
@@ -228,8 +228,9 @@ var (
 	commentsKey = `,"Comments":`
 )
 
-// keptList writes File.Decls or File.Comments, a kept item as {"@kept": N}.
-func (e *encoder) keptList(v reflect.Value, kept []int) {
+// list writes a list of nodes (null when empty); kept: per item, its number in the kept parse,
+// written as {"@kept": N} instead of the item (-1, or past its end: written whole).
+func (e *encoder) list(v reflect.Value, kept []int) {
 	if v.Len() == 0 {
 		e.buf = append(e.buf, "null"...)
 		return
@@ -255,18 +256,7 @@ func (e *encoder) value(v reflect.Value, kind fieldKind) {
 	case kindNode:
 		e.child(v)
 	case kindNodeSlice:
-		if v.Len() == 0 {
-			e.buf = append(e.buf, "null"...)
-			return
-		}
-		e.buf = append(e.buf, '[')
-		for i := 0; i < v.Len(); i++ {
-			if i > 0 {
-				e.buf = append(e.buf, ',')
-			}
-			e.child(v.Index(i))
-		}
-		e.buf = append(e.buf, ']')
+		e.list(v, nil)
 	case kindToken:
 		tok := token.Token(v.Int())
 		if tok == token.ILLEGAL {
