@@ -61,6 +61,8 @@ class NativeDriver:
         return result, self.reuse.token
 
     def _parse(self, request: ParseRequest, fields: dict[str, Any] | None) -> ParseResult:
+        """Every parse, kept or not (`fields`: sdk.native_reuse's, for a kept document): a driver
+        that checks the source first or completes the result (Java, Ruby) extends this."""
         language = self.manifest.language
         missing = self.check_prepared()
         if missing:

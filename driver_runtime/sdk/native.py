@@ -10,8 +10,8 @@ own node type, without the language prefix), optional ``@token``, ``@pos`` =
 Error lines and columns are 1-based, columns in the same unit.  Everything else (prefixes,
 roles, semantic nodes, byte offsets) is done in Python by the driver's tables.
 
-A native program may also keep a document's top-level statements between requests and send
-only those that changed (the request's "keep" and "reuse" fields): sdk/native_reuse.py.
+A native program may also keep a document's statements, members and comments between requests
+and send only those that changed (the request's "keep" and "reuse" fields): sdk/native_reuse.py.
 """
 
 from __future__ import annotations

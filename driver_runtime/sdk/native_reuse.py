@@ -37,7 +37,7 @@ Kind = tuple[str, str]  # (native type of the container, its field that holds th
 
 
 @attrs.define
-class Statements:
+class HeldItems:
     """A document's kept items as its last parse normalised them: per kind, each item's
     normalised form and where its key starts (bytes); and the parse's generation (what the
     native side names it)."""
@@ -82,7 +82,7 @@ class StatementReuse:
         for which, (container, field) in enumerate(kinds):
             self._fields.setdefault(container, {})[field] = which
         self.token: object | None = None
-        self._kept: Statements | None = None
+        self._kept: HeldItems | None = None
         self._generations = itertools.count(1)
 
     def fields(self, kept: object | None, mode: str, detached: bool) -> dict[str, Any]:
@@ -119,7 +119,7 @@ class StatementReuse:
             return None
         return taken
 
-    def _walk(self, value: Any, last: Statements | None, taken: Taken) -> None:
+    def _walk(self, value: Any, last: HeldItems | None, taken: Taken) -> None:
         """The tree in the order it is written, its kept lists' items numbered (and the kept
         ones taken) as the native side numbered them."""
         if type(value) is list:
@@ -131,13 +131,13 @@ class StatementReuse:
         for key, child in value.items():
             which = kept_fields.get(key) if kept_fields is not None else None
             if which is not None and (child is None or type(child) is list):
-                for place, item in enumerate(self._number(child or [], which, last, taken)):
+                for item in self._number(child or [], which, last, taken):
                     if item is not None:
                         self._walk(item, last, taken)
             elif (type(child) is dict or type(child) is list) and key != POS:
                 self._walk(child, last, taken)
 
-    def _number(self, items: list[Any], which: int, last: Statements | None, taken: Taken) -> list[Any]:
+    def _number(self, items: list[Any], which: int, last: HeldItems | None, taken: Taken) -> list[Any]:
         """Number a kept list's items, the kept ones put in their place: the new ones, to walk
         (None for a kept one)."""
         walk = []
@@ -160,7 +160,7 @@ class StatementReuse:
         return walk
 
     @staticmethod
-    def _take(last: Statements | None, which: int, old: Any, start: int, taken: Taken) -> Any:
+    def _take(last: HeldItems | None, which: int, old: Any, start: int, taken: Taken) -> Any:
         """The kept item `old` of kind `which`, moved to `start`."""
         if last is None or type(old) is not int or not 0 <= old < len(last.nodes[which]) \
                 or last.nodes[which][old] is None:
@@ -184,7 +184,7 @@ class StatementReuse:
         if any(type(node) is not dict for items in lists for node in items):  # a transform made one a list
             self.forget()
             return
-        self._kept = Statements(taken.generation, taken.mode, taken.starts, lists, taken.places)
+        self._kept = HeldItems(taken.generation, taken.mode, taken.starts, lists, taken.places)
         self.token = object()
 
     def forget(self) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 from driver_runtime.sdk.uast import POS
 
 BYTES, UTF16, CHARS = "bytes", "utf16", "chars"
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 UNITS = (BYTES, UTF16, CHARS)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def offset_converter(text: str, unit: str) -> Callable[[int], int]:

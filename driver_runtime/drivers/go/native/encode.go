@@ -208,12 +208,8 @@ func (e *encoder) node(v reflect.Value) {
 	e.buf = b
 	for _, f := range info.fields {
 		e.buf = append(e.buf, f.key...)
-		if e.kept != nil && s.Type() == fileType && (f.key == declsKey || f.key == commentsKey) {
-			if f.key == declsKey {
-				e.list(s.Field(f.index), e.kept[0])
-			} else {
-				e.list(s.Field(f.index), e.kept[1])
-			}
+		if which, ok := keptFields[f.key]; ok && e.kept != nil && s.Type() == fileType {
+			e.list(s.Field(f.index), e.kept[which])
 			continue
 		}
 		e.value(s.Field(f.index), f.kind)
@@ -223,9 +219,9 @@ func (e *encoder) node(v reflect.Value) {
 }
 
 var (
-	fileType    = reflect.TypeOf(ast.File{})
-	declsKey    = `,"Decls":`
-	commentsKey = `,"Comments":`
+	fileType = reflect.TypeOf(ast.File{})
+	// The File fields whose items may be kept, by their key: their index in encoder.kept.
+	keptFields = map[string]int{`,"Decls":`: 0, `,"Comments":`: 1}
 )
 
 // list writes a list of nodes (null when empty); kept: per item, its number in the kept parse,

@@ -4,7 +4,7 @@
 // Answer:   {"ast": <tree or null>, "errors": [{"message", "line", "col"}][, "kept": N, "starts": [...]]}
 //
 // "keep" and "reuse" are for an editor's document, parsed again after every keystroke: see
-// keptDecls below.
+// keptLists below.
 //
 // The tree is the go/ast tree as a native UAST (see encode.go): every node has "@type" (the
 // go/ast type name), "@pos" {"start", "end", and the node's other token positions by their
@@ -52,9 +52,9 @@ type keptLists struct {
 
 var kept *keptLists
 
-// declKeys: each declaration's key and where it starts (the end of what comes before it); each
+// itemKeys: each declaration's key and where it starts (the end of what comes before it); each
 // comment group's (its text, its start).
-func declKeys(file *ast.File, src []byte, base int) ([2][]string, [2][]int) {
+func itemKeys(file *ast.File, src []byte, base int) ([2][]string, [2][]int) {
 	offset := func(p token.Pos) int {
 		o := int(p) - base
 		if !p.IsValid() || o < 0 || o > len(src) {
@@ -175,15 +175,15 @@ func parse(req request) []byte {
 	if err != nil {
 		return errorReply(syntaxErrors(err, src)...)
 	}
-	var kept *[2][]int
+	var stubbed *[2][]int
 	var starts [2][]int
 	if req.Keep != nil {
 		var keys [2][]string
-		keys, starts = declKeys(file, src, base)
+		keys, starts = itemKeys(file, src, base)
 		found := stubs(req, keys)
-		kept = &found
+		stubbed = &found
 	}
-	tree, tooDeep := encodeFile(file, src, base, kept)
+	tree, tooDeep := encodeFile(file, src, base, stubbed)
 	if tooDeep.IsValid() {
 		line, col := lineCol(src, int(tooDeep)-base)
 		return errorReply(syntaxError{

@@ -182,7 +182,7 @@ function answer(request, fallbackDialect) {
 // native_reuse.py numbers them alike).  One document is kept at a time: the host's "reuse"
 // names the parse it holds the conversions of.
 const KEPT_KINDS = { Program: { body: 0 }, ClassBody: { body: 1 }, File: { comments: 2 } };
-const COMMENTS = 2;
+const COMMENTS = KEPT_KINDS.File.comments;
 let KEPT = null; // the last kept parse: {generation, reading, keys: per kind, Map(key -> [numbers, in order])}
 let KEEPING = null; // the kept parse being converted: {content, own, last, keys, starts}
 

@@ -52,7 +52,8 @@ final class Converter
         if ($this->kept === null) {
             return $this->convertList($nodes, 0);
         }
-        return $this->kept->convert(0, $nodes, 0, $size, function ($item) { return $this->value($item, 0); });
+        return $this->kept->convert(Kept::kind('Module', 'children'), $nodes, 0, $size,
+            function ($item) { return $this->value($item, 0); });
     }
 
     public function convertList(array $nodes, int $depth): array

@@ -90,7 +90,7 @@ module RubyDriver
   # host's work.
   class Kept
     KINDS = [%w[begin body], %w[file comments]].freeze
-    COMMENTS = 1
+    COMMENTS = KINDS.index(%w[file comments])
     @generation = nil
     @last_keys = nil
 
@@ -160,7 +160,9 @@ module RubyDriver
     def scope?(item)
       case item['@type']
       when 'def' then true
-      when 'defs', 'sclass' then (item['base'] || item['object']).is_a?(Hash) && (item['base'] || item['object'])['@type'] == 'self'
+      when 'defs', 'sclass'
+        receiver = item['base'] || item['object']
+        receiver.is_a?(Hash) && receiver['@type'] == 'self'
       when 'class', 'module' then constants?(item['scope']) && constants?(item['parent'])
       else false
       end
