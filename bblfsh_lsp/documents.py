@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Protocol
 
 from bblfsh_lsp.files import DEFAULT_MAX_BYTES, SourceError, SourceTooLarge
@@ -69,6 +69,8 @@ LARGE_DOCUMENT_BYTES = 1 << 20
 # protocol sends it anyway and the views are made here.
 VIEW_PARTS = (PART_OUTLINE, PART_FOLDS)
 
+AnswerMaker = Callable[["ParsedDocument"], Any]
+
 
 class ParsedDocument:
     """One version of a document and its parse (or why there is none)."""
@@ -87,6 +89,8 @@ class ParsedDocument:
         self.problem_on_document = problem_on_document
         # The same version with its tree, when a request asked for it (DocumentStore.with_whole_tree).
         self.whole: asyncio.Future[ParsedDocument] | None = None
+        # Answers made with the views, in the same worker (prepare): those an editor asks after every edit.
+        self.answers: dict[Hashable, Any] = {}
 
     @property
     def tree(self) -> dict[str, Any] | None:
@@ -139,11 +143,21 @@ class ParsedDocument:
     def folds(self) -> list[Fold]:
         return self.views[1]
 
-    def prepare(self) -> None:
+    def prepare(self, answers: Mapping[Hashable, AnswerMaker] | None = None) -> None:
         """Compute every view now (in a worker thread: on a large file this takes seconds), so
-        that requests only read them."""
+        that requests only read them; and the `answers` (key: its maker), kept in `answers`."""
         with collector.paused():
             self.definition_spans  # noqa: B018 (cached: the outline and the folds with it)
+            if self.parsed:
+                for key, make in (answers or {}).items():
+                    self.answers[key] = make(self)
+
+    async def answer(self, key: Hashable, make: AnswerMaker) -> Any:
+        """The answer `make` gives for this parse: made with the views if it was asked for
+        then, else now, in a worker."""
+        if key in self.answers:
+            return self.answers[key]
+        return await run_interruptible(make, self)
 
 
 class DocumentModified(Exception):
@@ -175,6 +189,9 @@ class DocumentStore:
         self._documents: dict[str, _Document] = {}
         self._graveyard: list[ParsedDocument] = []
         self._burial_scheduled = False
+        # Answers the editor has asked for, made from now on with each new parse's views, in
+        # the same worker: the request after a keystroke then only reads its answer.
+        self.answers: dict[Hashable, AnswerMaker] = {}
 
     def __contains__(self, uri: str) -> bool:
         return uri in self._documents
@@ -253,7 +270,7 @@ class DocumentStore:
             manifest = self.parser.manifest(result.language)
             parsed = ParsedDocument(document.uri, version, index, result=result,
                                     kinds=symbol_kinds(manifest.symbol_kinds) if manifest is not None else {})
-            await run_interruptible(parsed.prepare)
+            await run_interruptible(parsed.prepare, dict(self.answers))
         except SourceTooLarge as exc:
             parsed = ParsedDocument(document.uri, version, index, problem_on_document=True,
                                     problem=f"{exc}, the maxFileBytes setting: no outline, folding or search")

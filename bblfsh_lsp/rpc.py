@@ -207,31 +207,80 @@ def _chunk_reader(stdin: BinaryIO) -> Callable[[], bytes]:
         return functools.partial(getattr(stdin, "read1", stdin.read), READ_CHUNK)
 
 
+def _pollable_fd(stdin: BinaryIO, loop: asyncio.AbstractEventLoop) -> int | None:
+    """stdin's descriptor if the event loop can watch it (a pipe, a socket, a terminal); None
+    for a regular file, /dev/null or a file object without one."""
+    try:
+        fd = stdin.fileno()
+        loop.add_reader(fd, lambda: None)
+    except (AttributeError, OSError, ValueError, NotImplementedError):
+        return None
+    loop.remove_reader(fd)
+    return fd
+
+
 def stdin_chunks(stdin: BinaryIO) -> ChunkSource:
+    """Chunks of stdin, as the reader asks for them.  A pipe (what an editor gives) is watched
+    by the event loop itself: a message wakes the loop directly, not a thread that must then
+    wake it, which costs a keystroke's answer a few tenths of a millisecond.  Anything else is
+    read by a daemon thread; see _thread_chunks."""
+    loop = asyncio.get_running_loop()
+    fd = _pollable_fd(stdin, loop)
+    if fd is None:
+        return _thread_chunks(stdin, loop)
+
+    async def next_chunk() -> bytes:
+        while True:
+            ready = loop.create_future()
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await ready
+            finally:
+                loop.remove_reader(fd)
+            try:
+                # Readable: a blocking descriptor's read returns what is there without waiting.
+                return os.read(fd, READ_CHUNK)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError as exc:
+                log.warning("reading stdin failed: %s", exc)
+                return b""
+
+    return next_chunk
+
+
+def _thread_chunks(stdin: BinaryIO, loop: asyncio.AbstractEventLoop) -> ChunkSource:
     """Chunks of stdin, read by a daemon thread: a read blocked on a silent client never keeps
     the process from exiting, as pygls's reads in its thread pool do.  os.read on the file
     descriptor, not the buffered file: a daemon thread holding the buffer's lock at exit makes
     the interpreter abort."""
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=16)  # backpressure: at most 1 MiB ahead
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    room = threading.Semaphore(16)  # backpressure: at most 16 chunks (1 MiB) ahead of the reader
     read = _chunk_reader(stdin)
 
     def pump() -> None:
         while True:
+            room.acquire()
             try:
                 chunk = read()
             except OSError as exc:
                 log.warning("reading stdin failed: %s", exc)
                 chunk = b""
             try:
-                asyncio.run_coroutine_threadsafe(queue.put(chunk), loop).result()
-            except (Exception, asyncio.CancelledError):  # the loop is closed or closing: we are exiting
+                # A callback, not a coroutine: one the closing loop never runs leaves no warning.
+                loop.call_soon_threadsafe(queue.put_nowait, chunk)
+            except RuntimeError:  # the loop is closed: we are exiting
                 return
             if not chunk:
                 return
 
+    async def next_chunk() -> bytes:
+        chunk = await queue.get()
+        room.release()
+        return chunk
+
     threading.Thread(target=pump, name="bblfsh-lsp-stdin", daemon=True).start()
-    return queue.get
+    return next_chunk
 
 
 # --- messages ----------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections.abc import Hashable
 from typing import Any
 
 import attrs
@@ -14,7 +16,7 @@ from pygls.uris import to_fs_path
 
 from bblfsh_lsp import __version__, driver_actions, driver_updates, features, uast_explorer
 from bblfsh_lsp.camel_case import register_camel_case
-from bblfsh_lsp.documents import DocumentModified, DocumentStore, ParsedDocument
+from bblfsh_lsp.documents import AnswerMaker, DocumentModified, DocumentStore, ParsedDocument
 from bblfsh_lsp.index.store import IndexStore
 from bblfsh_lsp.interruptible import run_interruptible
 from bblfsh_lsp.lsp_progress import LspProgress, report_on
@@ -227,6 +229,21 @@ class BblfshServer(HardenedLanguageServer):
             raise JsonRpcInvalidParams(f"{uri} is not open") from None
         return parsed if (parsed.tree is not None if whole else parsed.parsed) else None
 
+    async def answer(self, parsed: ParsedDocument | None, key: Hashable, make: AnswerMaker) -> Any:
+        """An answer made from the views of a document's parse ([] when it did not parse).  Once
+        asked for, it is made with every new parse of every document, in the worker that
+        prepares its views: the editor asks again after each keystroke."""
+        if parsed is None:
+            return []
+        self.store.answers.setdefault(key, make)
+        return await parsed.answer(key, make)
+
+    def folding_options(self) -> tuple[bool, int | None]:
+        """What the client says of the folds it takes: whole lines only; at most how many."""
+        caps = self.client_capabilities.text_document
+        folding = caps.folding_range if caps else None
+        return bool(folding and folding.line_folding_only), folding.range_limit if folding else None
+
     def lsp_path(self, uri: str) -> str:
         return to_fs_path(uri) or uri
 
@@ -347,18 +364,16 @@ def on_close(ls: BblfshServer, params: types.DidCloseTextDocumentParams) -> None
 @_feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
 async def on_document_symbol(ls: BblfshServer, params: types.DocumentSymbolParams) -> list[dict[str, Any]]:
     parsed = await ls.parsed(params.text_document.uri)
-    return await run_interruptible(features.document_symbols, parsed) if parsed else []
+    return await ls.answer(parsed, "documentSymbol", features.document_symbols)
 
 
 @_feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
 async def on_folding_range(ls: BblfshServer, params: types.FoldingRangeParams) -> list[dict[str, Any]]:
     parsed = await ls.parsed(params.text_document.uri)
-    if parsed is None:
-        return []
-    caps = ls.client_capabilities.text_document
-    folding = caps.folding_range if caps else None
-    return await run_interruptible(features.folding_ranges, parsed, bool(folding and folding.line_folding_only),
-                                   folding.range_limit if folding else None)
+    line_folding_only, range_limit = ls.folding_options()
+    return await ls.answer(parsed, ("foldingRange", line_folding_only, range_limit),
+                           functools.partial(features.folding_ranges, line_folding_only=line_folding_only,
+                                             range_limit=range_limit))
 
 
 @_feature(types.TEXT_DOCUMENT_SELECTION_RANGE)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import faulty_spec
 
-from bblfsh_lsp.documents import DocumentStore
+from bblfsh_lsp.documents import DocumentStore, ParsedDocument
 from bblfsh_lsp.parsing import FileParse
 from bblfsh_lsp.positions import TextIndex
 from driver_runtime.pool import DriverPool
@@ -214,4 +214,32 @@ async def test_an_open_document_s_views_come_without_its_tree_until_a_request_ne
     assert parser.asked[-1] == (PART_UAST, PART_OUTLINE, PART_FOLDS)
     assert await store.with_tree(uri, whole=True) is full  # asked once per version
     assert len(parser.asked) == 2
+    store.close(uri)
+
+
+async def test_an_answer_asked_once_is_made_with_every_new_parse_and_is_that_version_s(service):
+    """The editor asks the outline after each keystroke: once asked, it is made in the worker
+    that prepares a new parse's views, and the request only reads it; it is the answer the
+    maker gives for that very version, never an older one's."""
+    from bblfsh_lsp.features import document_symbols
+
+    made: list[int] = []
+
+    def make(parsed: ParsedDocument) -> list[dict[str, object]]:
+        made.append(parsed.version)
+        return document_symbols(parsed)
+
+    store = DocumentStore(service)
+    uri = "file:///models.py"
+    store.update(uri, 1, SOURCE, "models.py")
+    first = await store.with_tree(uri)
+    assert not first.answers  # nothing asked yet: nothing made
+    assert await first.answer("outline", make) == document_symbols(first) and made == [1]
+    store.answers["outline"] = make
+    edited = SOURCE + "\ndef added():\n    pass\n"
+    store.update(uri, 2, edited, "models.py")
+    second = await store.with_tree(uri)
+    assert made == [1, 2] and second.version == 2
+    assert "added" in [symbol["name"] for symbol in second.answers["outline"]]
+    assert await second.answer("outline", make) is second.answers["outline"] and made == [1, 2]  # read, not made
     store.close(uri)

@@ -246,3 +246,24 @@ def test_the_model_counts_lsp_line_breaks_only():
     assert model_lines(text) == [(0, 1), (3, 4), (5, 6), (7, 12)]
     assert model_index(text, 3, 99, "utf-16") == 12 and model_index(text, 9, 0, "utf-16") == len(text)
     assert model_position("😀x", 1, "utf-16") == (0, 2)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_line_starts_are_found_in_large_texts_wherever_the_breaks_fall(seed: int):
+    """line_start counts breaks a chunk at a time and then in halves of a chunk: every line of
+    texts larger than a chunk, with every kind of break (a "\\r\\n" is one, wherever a chunk or a
+    half would cut it), starts where the model says."""
+    import random
+
+    from bblfsh_lsp.text_sync import _CHUNK, line_start
+
+    rng = random.Random(seed)
+    pieces = ["\r\n", "\r", "\n", "\r\n\r\n", "\n\r", "x" * 3, "y" * 70, "\u2028", "😀"]
+    text = "".join(rng.choice(pieces) for _ in range(2 * _CHUNK // 8))
+    # A "\r\n" across the first chunk's end, and one across the middle of a line-sized range.
+    text = text[:_CHUNK - 1] + "\r\n" + text[_CHUNK + 1:]
+    starts = [start for start, _ in model_lines(text)]
+    assert len(text) > _CHUNK and len(starts) > 1000
+    for line, start in enumerate(starts):
+        assert line_start(text, line) == start, line
+    assert line_start(text, len(starts)) is None

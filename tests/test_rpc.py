@@ -246,6 +246,33 @@ def test_every_way_a_session_ends_leaves_no_driver_behind(tmp_path: Path, ending
         server.close()
 
 
+def test_a_session_read_from_a_regular_file_is_answered(tmp_path: Path):
+    """A pipe is watched by the event loop; stdin that no event loop can watch (a regular file)
+    is read by a thread instead, with the same answers."""
+    import json
+    import re
+
+    session = tmp_path / "session.lsp"
+    session.write_bytes(b"".join(frame(json.dumps(message)) for message in (
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None,
+                                                                       "capabilities": {}}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"})))
+    with session.open("rb") as stdin:
+        run = subprocess.run([sys.executable, "-m", "bblfsh_lsp", "--runtime", "process", "serve"], stdin=stdin,
+                             capture_output=True, timeout=60, check=False)
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    bodies, rest = [], run.stdout
+    while rest:
+        header, _, rest = rest.partition(b"\r\n\r\n")
+        length = int(re.search(rb"Content-Length: (\d+)", header).group(1))
+        bodies.append(json.loads(rest[:length]))
+        rest = rest[length:]
+    answers = {message["id"]: message for message in bodies if "id" in message}
+    assert "capabilities" in answers[1]["result"] and answers[2] == {"jsonrpc": "2.0", "id": 2, "result": None}
+
+
 # --- 2. the server's text is the editor's text -------------------------------------------------
 
 def workspace_document(text: str, encoding: str = "utf-16") -> Any:
