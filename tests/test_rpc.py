@@ -233,7 +233,8 @@ def close_stdin(server: Any) -> int | None:
     return server.exit_status()
 
 
-@pytest.mark.parametrize(("ending", "status"), [(shut_down_then_exit, 0), (exit_without_shutdown, 1), (close_stdin, None)],
+@pytest.mark.parametrize(("ending", "status"),
+                         [(shut_down_then_exit, 0), (exit_without_shutdown, 1), (close_stdin, None)],
                          ids=["shutdown-then-exit", "exit-without-shutdown", "client-closes-stdin"])
 def test_every_way_a_session_ends_leaves_no_driver_behind(tmp_path: Path, ending: Any, status: int | None):
     """LSP's exit status (0 after shutdown, 1 without), and no driver process left over."""
