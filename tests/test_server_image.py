@@ -45,6 +45,17 @@ async def test_server_container_runs_drivers_as_siblings(engine):
     try:
         installed = server.exec_run(["bblfsh-lsp", "driver", "install", "python"])
         assert installed.exit_code == 0, installed.output.decode()[-2000:]
+        # Docker's port forwarding accepts a connection before the server listens (and then drops
+        # it): wait until the server listens, inside its container.  Read from /proc, not by
+        # connecting: the server serves its first client only.
+        listening = ("import sys; sys.exit(not any(line.split()[1].endswith(':%04X' % 7777) and line.split()[3] == '0A'"
+                     " for line in open('/proc/net/tcp').readlines()[1:]))")
+        for attempt in range(150):
+            if server.exec_run(["python3", "-c", listening]).exit_code == 0:
+                break
+            if attempt == 149:
+                raise AssertionError("the server container does not listen:\n" + server.logs().decode()[-2000:])
+            await asyncio.sleep(0.2)
         for attempt in range(100):
             try:
                 await client.start_tcp("127.0.0.1", port)
