@@ -41,8 +41,7 @@ def add_index_command(subparsers: Any) -> argparse.ArgumentParser:
                        help="run at a low CPU priority, so that an editor's requests come first")
     index.add_argument("--wait", action="store_true",
                        help="if another process is indexing PATH, wait for it, then refresh (default: leave it be)")
-    # Not from $BBLFSH_LSP_SCHEDULER: the language server's background refresh stays on this machine.
-    add_cluster_arguments(index, environment=False)
+    add_cluster_arguments(index)
     index.set_defaults(run=cmd_index)
     return index
 

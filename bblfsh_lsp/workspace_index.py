@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 from pygls.uris import from_fs_path
 
+from bblfsh_lsp.cluster import SCHEDULER_ENV
 from bblfsh_lsp.files import inside
 from bblfsh_lsp.index.location import index_file
 from bblfsh_lsp.index.store import IndexStore
@@ -152,9 +153,12 @@ class WorkspaceIndex:
         # started outside the workspace: a workspace's `ast.py` must never be imported.
         command = [sys.executable, "-I", "-m", "bblfsh_lsp", *self.arguments, "index", root, "--progress", "json",
                    "--background", "--wait"]
+        # The editor's index is this machine's: not on a cluster the user's shell names for `index`.
+        local = {name: value for name, value in os.environ.items() if name != SCHEDULER_ENV}
         process = await asyncio.create_subprocess_exec(*command, stdin=asyncio.subprocess.DEVNULL,
                                                        stdout=asyncio.subprocess.PIPE,
-                                                       stderr=asyncio.subprocess.PIPE, cwd=os.path.abspath(os.sep))
+                                                       stderr=asyncio.subprocess.PIPE, cwd=os.path.abspath(os.sep),
+                                                       env=local)
         self._process[root] = process
         report = await self.progress(f"Indexing {root}") if self.progress is not None else None
         last = ""

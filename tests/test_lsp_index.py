@@ -128,3 +128,25 @@ async def test_two_servers_on_one_workspace(tmp_path: Path) -> None:
             await ready(server)
         for server in (first, second):  # the indexer that found the other one at work waited for it
             assert names(await symbols(server, "brand_new")) == ["brand_new"]
+
+
+@pytest.mark.asyncio
+async def test_the_editor_s_index_is_built_here_whatever_scheduler_the_shell_names(tmp_path: Path) -> None:
+    """`index` reads $BBLFSH_LSP_SCHEDULER as `query` and `parse` do; the server's background
+    refresh does not: with an address that answers nothing, the index is still built."""
+    import os
+    import subprocess
+    import sys
+
+    from test_security import language_server
+
+    for name, text in FILES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    nowhere = {**os.environ, "BBLFSH_LSP_SCHEDULER": "tcp://127.0.0.1:9"}
+    cli = subprocess.run([sys.executable, "-m", "bblfsh_lsp", "index", str(tmp_path)], env=nowhere,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert cli.returncode == 2 and "cannot reach the Dask scheduler" in cli.stderr, cli.stderr
+    async with language_server([sys.executable, "-m", "bblfsh_lsp", "serve"], tmp_path, nowhere) as server:
+        await ready(server)
+        assert names(await symbols(server, "make_circle")) == ["make_circle"]

@@ -20,13 +20,12 @@ def _workers(value: str) -> int:
     return int(value)
 
 
-def add_cluster_arguments(command: argparse.ArgumentParser, environment: bool = True) -> None:
-    """`--scheduler ADDRESS` and `--workers N`, for the commands that run on a cluster;
-    `environment`: whether $BBLFSH_LSP_SCHEDULER is the default."""
-    default = f"default: ${SCHEDULER_ENV}" if environment else f"only when given: not ${SCHEDULER_ENV}"
+def add_cluster_arguments(command: argparse.ArgumentParser) -> None:
+    """`--scheduler ADDRESS` (default: $BBLFSH_LSP_SCHEDULER) and `--workers N`, for the
+    commands that run on a cluster."""
     command.add_argument(
-        "--scheduler", metavar="ADDRESS", default=(os.environ.get(SCHEDULER_ENV) or None) if environment else None,
-        help=f"run on the Dask cluster at ADDRESS (tcp://host:8786; {default}); the paths must "
+        "--scheduler", metavar="ADDRESS", default=os.environ.get(SCHEDULER_ENV) or None,
+        help=f"run on the Dask cluster at ADDRESS (tcp://host:8786; default: ${SCHEDULER_ENV}); the paths must "
              "be readable by the workers at the same place (docs/cluster.md)")
     command.add_argument(
         "--workers", type=_workers, metavar="N",
