@@ -150,7 +150,10 @@ class ParsedDocument:
             self.definition_spans  # noqa: B018 (cached: the outline and the folds with it)
             if self.parsed:
                 for key, make in (answers or {}).items():
-                    self.answers[key] = make(self)
+                    try:
+                        self.answers[key] = make(self)
+                    except Exception:  # the parse stands: the request makes it again, and fails as it would have
+                        log.exception("%s: making the answer %r failed", self.uri, key)
 
     async def answer(self, key: Hashable, make: AnswerMaker) -> Any:
         """The answer `make` gives for this parse: made with the views if it was asked for

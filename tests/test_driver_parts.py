@@ -242,4 +242,14 @@ async def test_an_answer_asked_once_is_made_with_every_new_parse_and_is_that_ver
     assert made == [1, 2] and second.version == 2
     assert "added" in [symbol["name"] for symbol in second.answers["outline"]]
     assert await second.answer("outline", make) is second.answers["outline"] and made == [1, 2]  # read, not made
+
+    def broken(parsed: ParsedDocument) -> None:
+        raise RuntimeError("a bug in one answer")
+
+    store.answers["broken"] = broken
+    store.update(uri, 3, SOURCE, "models.py")
+    third = await store.with_tree(uri)  # the parse and its other answers stand
+    assert third.parsed and third.version == 3 and "outline" in third.answers and "broken" not in third.answers
+    with pytest.raises(RuntimeError, match="a bug in one answer"):  # the request fails as it always did
+        await third.answer("broken", broken)
     store.close(uri)
