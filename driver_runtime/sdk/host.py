@@ -25,6 +25,18 @@ from driver_runtime.sdk.uast import LineStarts
 from driver_runtime.sdk.units import BYTES, line_col_converter, offset_converter, positions_to_bytes
 
 
+def lone_surrogate(content: str, message: str) -> ParseError | None:
+    """A lone surrogate (JSON allows "\\ud800") is no UTF-8 text, which a native program that
+    reads UTF-8 cannot even be sent: an error with `message` at its place; None without one."""
+    try:
+        content.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        before = content[: exc.start].encode("utf-8", "surrogatepass")
+        line, col = LineStarts(before).line_col(len(before))
+        return ParseError(message=message, start=Position(offset=len(before), line=line, col=col))
+    return None
+
+
 class NativeDriver:
     def __init__(self, folder: Path, native: Sequence[str], tables: Tables, unit: str = BYTES,
                  manifest: Manifest | None = None, kept_lists: tuple[tuple[str, str], ...] = ()):

@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from driver_runtime.drivers.java import annotation, normalization
-from driver_runtime.sdk.host import NativeDriver
+from driver_runtime.sdk.host import NativeDriver, lone_surrogate
 from driver_runtime.sdk.native import find_program
 from driver_runtime.sdk.normalizer import Tables
 from driver_runtime.sdk.prepared import build_dir
-from driver_runtime.sdk.protocol import ParseError, ParseRequest, ParseResult, Position
+from driver_runtime.sdk.protocol import ParseRequest, ParseResult
 from driver_runtime.sdk.serve import load_manifest
-from driver_runtime.sdk.uast import LineStarts
 from driver_runtime.sdk.units import UTF16
 
 HERE = Path(__file__).resolve().parent
@@ -80,14 +79,7 @@ class JavaDriver(NativeDriver):
                          kept_lists=KEPT_LISTS)
 
     def _parse(self, request: ParseRequest, fields: dict[str, Any] | None) -> ParseResult:
-        try:
-            request.content.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            # A lone surrogate (from a JSON "\\ud800"): no parser can read it, and the native
-            # bridge cannot even send it.
-            before = request.content[: exc.start].encode("utf-8", "surrogatepass")
-            line, col = LineStarts(before).line_col(len(before))
-            return ParseResult(language=self.manifest.language, errors=[ParseError(
-                message="the source is not valid Unicode (a lone UTF-16 surrogate)",
-                start=Position(offset=len(before), line=line, col=col))])
+        unreadable = lone_surrogate(request.content, "the source is not valid Unicode (a lone UTF-16 surrogate)")
+        if unreadable is not None:
+            return ParseResult(language=self.manifest.language, errors=[unreadable])
         return super()._parse(request, fields)

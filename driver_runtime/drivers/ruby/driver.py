@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from driver_runtime.drivers.ruby import annotation, normalization
-from driver_runtime.sdk.host import NativeDriver
+from driver_runtime.sdk.host import NativeDriver, lone_surrogate
 from driver_runtime.sdk.normalizer import Tables, native_objects
-from driver_runtime.sdk.protocol import Mode, ParseError, ParseRequest, ParseResult, Position
-from driver_runtime.sdk.uast import LineStarts
+from driver_runtime.sdk.protocol import Mode, ParseRequest, ParseResult
 from driver_runtime.sdk.units import BYTES
 
 HERE = Path(__file__).resolve().parent
@@ -41,27 +40,13 @@ def add_operator_roles(tree: Any) -> None:
             annotation.statement_roles(node, str(node.get("selector")))
 
 
-def _unencodable(content: str) -> ParseError | None:
-    """A lone surrogate (JSON allows "\\ud800") is no UTF-8 text: an error at its place, rather
-    than a failure to send the source to the native parser."""
-    try:
-        content.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        data = content.encode("utf-8", "surrogatepass")
-        offset = len(content[: exc.start].encode("utf-8", "surrogatepass"))
-        line, col = LineStarts(data).line_col(offset)
-        return ParseError(message="the source is not valid UTF-8 (a lone surrogate)",
-                          start=Position(offset=offset, line=line, col=col))
-    return None
-
-
 class RubyDriver(NativeDriver):
     def __init__(self) -> None:
         # The native program keeps a document's unchanged methods, classes and comments (parse.rb's Kept).
         super().__init__(HERE, native=NATIVE, tables=TABLES, unit=BYTES, kept_lists=KEPT_LISTS)
 
     def _parse(self, request: ParseRequest, fields: dict[str, Any] | None) -> ParseResult:
-        unencodable = _unencodable(request.content)
+        unencodable = lone_surrogate(request.content, "the source is not valid UTF-8 (a lone surrogate)")
         if unencodable is not None:
             return ParseResult(language=self.manifest.language, errors=[unencodable])
         result = super()._parse(request, fields)
