@@ -24,6 +24,12 @@ FILES = {
 client = lsp_client_fixture(FILES, options={"workspaceIndex": True})
 
 
+def write_files(folder: Path) -> None:
+    for name, text in FILES.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+
+
 async def status(client: LanguageClient) -> dict[str, Any]:
     answer = await client.protocol.send_request_async("bblfsh/status", {})
     return answer.result if hasattr(answer, "result") else answer
@@ -108,9 +114,7 @@ async def test_two_servers_on_one_workspace(tmp_path: Path) -> None:
 
     from test_security import language_server
 
-    for name, text in FILES.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text, encoding="utf-8")
+    write_files(tmp_path)
     command = [sys.executable, "-m", "bblfsh_lsp", "serve"]
     async with language_server(command, tmp_path, os.environ) as first, \
             language_server(command, tmp_path, os.environ) as second:
@@ -140,9 +144,7 @@ async def test_the_editor_s_index_is_built_here_whatever_scheduler_the_shell_nam
 
     from test_security import language_server
 
-    for name, text in FILES.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text, encoding="utf-8")
+    write_files(tmp_path)
     nowhere = {**os.environ, "BBLFSH_LSP_SCHEDULER": "tcp://127.0.0.1:9"}
     cli = subprocess.run([sys.executable, "-m", "bblfsh_lsp", "index", str(tmp_path)], env=nowhere,
                          capture_output=True, text=True, timeout=120, check=False)

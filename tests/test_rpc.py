@@ -30,6 +30,7 @@ from bblfsh_lsp.rpc import (
     INVALID_REQUEST,
     MAX_FRAME_BYTES,
     PARSE_ERROR,
+    READ_CHUNK,
     ByteStream,
     FrameReader,
     RefusedFrame,
@@ -251,7 +252,6 @@ def test_a_session_read_from_a_regular_file_is_answered(tmp_path: Path):
     """A pipe is watched by the event loop; stdin that no event loop can watch (a regular file)
     is read by a thread instead, with the same answers."""
     import json
-    import re
 
     session = tmp_path / "session.lsp"
     session.write_bytes(b"".join(frame(json.dumps(message)) for message in (
@@ -264,12 +264,7 @@ def test_a_session_read_from_a_regular_file_is_answered(tmp_path: Path):
         run = subprocess.run([sys.executable, "-m", "bblfsh_lsp", "--runtime", "process", "serve"], stdin=stdin,
                              capture_output=True, timeout=60, check=False)
     assert run.returncode == 0, run.stderr.decode()[-2000:]
-    bodies, rest = [], run.stdout
-    while rest:
-        header, _, rest = rest.partition(b"\r\n\r\n")
-        length = int(re.search(rb"Content-Length: (\d+)", header).group(1))
-        bodies.append(json.loads(rest[:length]))
-        rest = rest[length:]
+    bodies = [json.loads(body) for body in read_frames(run.stdout, chunk_size=READ_CHUNK)]
     answers = {message["id"]: message for message in bodies if "id" in message}
     assert "capabilities" in answers[1]["result"] and answers[2] == {"jsonrpc": "2.0", "id": 2, "result": None}
 
