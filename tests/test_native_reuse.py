@@ -23,7 +23,7 @@ from driver_runtime.drivers.ruby.driver import RubyDriver
 from driver_runtime.drivers.typescript.driver import TypeScriptDriver
 from driver_runtime.sdk.documents import KeptDocuments
 from driver_runtime.sdk.host import NativeDriver
-from driver_runtime.sdk.native_reuse import KEPT, StatementReuse
+from driver_runtime.sdk.native_reuse import KEPT, ItemReuse
 from driver_runtime.sdk.normalizer import native_objects
 from driver_runtime.sdk.protocol import EditRequest, Mode, ParseRequest, TextEdit, document_digest
 
@@ -226,7 +226,7 @@ def test_the_containers_of_kept_items_leave_them_as_they_are(kind: type[NativeDr
 
 
 def test_an_answer_that_names_what_is_not_held_is_parsed_again_whole():
-    reuse = StatementReuse((("Program", "body"),))
+    reuse = ItemReuse((("Program", "body"),))
     fields = reuse.fields(None, "semantic", True)
     tree = {"@type": "File", "program": {"@type": "Program", "body": [{KEPT: 0}]}}
     assert reuse.take(tree, {"kept": fields["keep"], "starts": [[0]]}, fields, "semantic", int) is None

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from driver_runtime.sdk.native import NativeError, NativeParser
-from driver_runtime.sdk.native_reuse import StatementReuse, Taken
+from driver_runtime.sdk.native_reuse import ItemReuse, Taken
 from driver_runtime.sdk.normalizer import Normalizer, Tables
 from driver_runtime.sdk.prepared import build_dir
 from driver_runtime.sdk.protocol import Manifest, Mode, ParseError, ParseRequest, ParseResult, Position
@@ -50,7 +50,7 @@ class NativeDriver:
         self.native = NativeParser(command, cwd=folder)
         self.unit = unit
         self.normalizer = Normalizer(self.manifest.language, tables)
-        self.reuse = StatementReuse(kept_lists) if kept_lists else None
+        self.reuse = ItemReuse(kept_lists) if kept_lists else None
 
     def check_prepared(self) -> str | None:
         """Why the native parts are missing, if they are (shown instead of a cryptic failure)."""
