@@ -26,7 +26,7 @@ from pathlib import Path
 
 from driver_runtime.paths import cache_dir
 from driver_runtime.runtime_names import RUNTIME_ENV
-from driver_runtime.sdk.native import isolated_python, toolchain_environment
+from driver_runtime.sdk.programs import isolated_python, toolchain_environment
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 HINTS_NAME = "launch-hints.json"
@@ -45,11 +45,9 @@ def hints_file() -> Path:
     return cache_dir() / HINTS_NAME
 
 
-def first_file(argv: list[str]) -> tuple[str, str] | None:
-    """The first existing file a command line's query, parse or symbols names, and the key of
-    its hints: its extension, with the global options and the runtime's environment variable
-    (which decide its driver), for this interpreter (an install of its own).  None for any other
-    command line."""
+def short_command(argv: list[str]) -> tuple[str, list[str], list[str]] | None:
+    """A query, parse or symbols command line, split: the command, the global options before
+    it (with their values), and the words after it.  None for any other command line."""
     options: list[str] = []
     at = 0
     while at < len(argv) and argv[at].startswith("-"):
@@ -64,13 +62,25 @@ def first_file(argv: list[str]) -> tuple[str, str] | None:
             return None  # --help, --version: nothing to parse
     if at >= len(argv) or argv[at] not in COMMANDS:
         return None
-    for word in argv[at + 1:]:
+    return argv[at], options, argv[at + 1:]
+
+
+def first_file(argv: list[str]) -> tuple[str, str] | None:
+    """The first existing file a command line's query, parse or symbols names, and the key of
+    its hints: its extension, with the global options and the runtime's environment variable
+    (which decide its driver), for this interpreter (an install of its own).  None for any other
+    command line."""
+    command = short_command(argv)
+    if command is None:
+        return None
+    name, options, words = command
+    for word in words:
         if word.startswith("-") or not os.path.isfile(word):  # never opens it: a FIFO would wait
             continue
         extension = os.path.splitext(word)[1].lower()
         if not extension:
             return None  # a shebang's language needs the file's text
-        return word, json.dumps([sys.executable, argv[at], options, os.environ.get(RUNTIME_ENV, ""), extension])
+        return word, json.dumps([sys.executable, name, options, os.environ.get(RUNTIME_ENV, ""), extension])
     return None
 
 

@@ -31,8 +31,8 @@ from conftest import toolchain_unavailable
 from driver_runtime import images
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.base import DriverSpec
-from driver_runtime.sdk.native import ISOLATED_PYTHON_FLAGS, toolchain_environment
 from driver_runtime.sdk.prepared import build_dir
+from driver_runtime.sdk.programs import ISOLATED_PYTHON_FLAGS, toolchain_environment
 from driver_runtime.sdk.serve import load_manifest
 
 # Packages that are empty markers in an image: `from driver_runtime import X` can only mean the

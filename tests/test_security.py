@@ -49,7 +49,7 @@ from driver_runtime.drivers.typescript.driver import TypeScriptDriver
 from driver_runtime.registry import Registry
 from driver_runtime.runtimes.base import DriverSpec
 from driver_runtime.runtimes.process import PACKAGE_ROOT, ProcessRuntime, expand_command
-from driver_runtime.sdk.native import find_program, toolchain_environment
+from driver_runtime.sdk.programs import find_program, toolchain_environment
 from driver_runtime.sdk.protocol import METHOD_PARSE, ParseRequest, converter
 
 SERVER = Path(sys.executable).with_name("bblfsh-lsp")

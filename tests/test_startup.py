@@ -19,7 +19,7 @@ from conftest import REPO, containers_unavailable
 
 from driver_runtime import early, languages
 from driver_runtime.runtimes import docker_engine
-from driver_runtime.sdk.native import isolated_python
+from driver_runtime.sdk.programs import isolated_python
 from driver_runtime.service import DriverService
 
 SMALL = ("import os\n\n\ndef alpha(path):\n    return os.path.exists(path)\n\n\n"
@@ -282,3 +282,33 @@ def test_what_launches_early_is_the_first_file_of_a_query_parse_or_symbols(tmp_p
     assert early.first_file(["--version"]) is None
     assert early.first_file(["query", "//x", str(tmp_path / "script")]) is None  # a shebang needs the text
     assert early.first_file(["query", "//x", str(tmp_path / "missing.py")]) is None
+
+
+# Ends through launcher.end_now with status 3, after an atexit handler and unflushed output,
+# with an extra thread alive or not (argv[1]).
+END_NOW = ("import atexit, sys, threading, time\n"
+           "from bblfsh_lsp.launcher import end_now\n"
+           "atexit.register(lambda: print('atexit ran', file=sys.stderr))\n"
+           "sys.stdout.write('unflushed output')\n"
+           "if sys.argv[1] == 'thread':\n"
+           "    threading.Thread(target=time.sleep, args=(0.3,)).start()\n"
+           "end_now(3)\n"
+           "print(' and then the usual exit')\n")
+
+
+def test_a_short_command_ends_at_once_after_what_exit_must_do():
+    alone = subprocess.run([sys.executable, "-c", END_NOW, "alone"], capture_output=True, text=True, timeout=60)
+    assert (alone.returncode, alone.stdout, alone.stderr) == (3, "unflushed output", "atexit ran\n")
+    # Another thread's work is never cut short: the interpreter exits as usual, after it.
+    threaded = subprocess.run([sys.executable, "-c", END_NOW, "thread"], capture_output=True, text=True, timeout=60)
+    assert (threaded.returncode, threaded.stdout, threaded.stderr) == \
+        (0, "unflushed output and then the usual exit\n", "atexit ran\n")
+
+
+def test_short_commands_are_the_query_parse_and_symbols_command_lines():
+    assert early.short_command(["--runtime", "process", "query", "//x", "a.py"]) == \
+        ("query", ["--runtime", "process"], ["//x", "a.py"])
+    assert early.short_command(["--log-level=debug", "parse", "-"]) == ("parse", ["--log-level=debug"], ["-"])
+    assert early.short_command(["serve"]) is None
+    assert early.short_command(["index", "."]) is None
+    assert early.short_command(["--help"]) is None

@@ -16,7 +16,7 @@ from driver_runtime.errors import DriverUnavailable
 from driver_runtime.runtime_names import PROCESS
 from driver_runtime.runtimes.base import Availability, DriverSpec, Instance, Runtime
 from driver_runtime.runtimes.container import StderrTail
-from driver_runtime.sdk.native import isolated_python, toolchain_environment
+from driver_runtime.sdk.programs import isolated_python, toolchain_environment
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 def expand_command(spec: DriverSpec) -> list[str]:
     """The manifest's command, with {folder} filled in and {python} (a part of its own) made
     this interpreter, isolated, through the launcher that puts this package on sys.path
-    (sdk/native.isolated_python): `{python} -m driver_runtime.drivers.python` runs
+    (sdk/programs.isolated_python): `{python} -m driver_runtime.drivers.python` runs
     `python -I -B .../sdk/launch.py -m driver_runtime.drivers.python`."""
     folder = str(spec.folder or "")
     command: list[str] = []

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from driver_runtime.drivers.cpp import annotation, normalization
 from driver_runtime.sdk.host import NativeDriver
-from driver_runtime.sdk.native import ISOLATED_PYTHON_FLAGS
 from driver_runtime.sdk.normalizer import Tables
+from driver_runtime.sdk.programs import ISOLATED_PYTHON_FLAGS
 from driver_runtime.sdk.units import BYTES
 
 HERE = Path(__file__).resolve().parent

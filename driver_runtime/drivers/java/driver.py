@@ -12,9 +12,9 @@ from typing import Any
 
 from driver_runtime.drivers.java import annotation, normalization
 from driver_runtime.sdk.host import NativeDriver, lone_surrogate
-from driver_runtime.sdk.native import find_program
 from driver_runtime.sdk.normalizer import Tables
 from driver_runtime.sdk.prepared import build_dir
+from driver_runtime.sdk.programs import find_program
 from driver_runtime.sdk.protocol import ParseRequest, ParseResult
 from driver_runtime.sdk.serve import load_manifest
 from driver_runtime.sdk.units import UTF16
@@ -58,7 +58,7 @@ JAR = "java-driver.jar"
 
 def java_binary() -> str:
     """The JVM that runs the parser: $BBLFSH_LSP_JAVA if it is an absolute path, else `java` on
-    the PATH's absolute folders (sdk.native.find_program: never one in the working directory)."""
+    the PATH's absolute folders (sdk.programs.find_program: never one in the working directory)."""
     explicit = os.environ.get("BBLFSH_LSP_JAVA", "")
     return explicit if os.path.isabs(explicit) else find_program("java") or "java"
 
