@@ -87,7 +87,10 @@ def with_parts(result: ParseResult, parts: tuple[str, ...], data: bytes | Text,
         keep_tree = keep_tree or table.irregular
         changes["table"] = base64.b64encode(table.encode()).decode("ascii")
     if isinstance(tree, dict) and not {protocol.PART_OUTLINE, protocol.PART_FOLDS}.isdisjoint(parts):
-        symbols, found = views.make(tree, text, moves) if views is not None else from_scratch(tree, text, kinds or {})
+        if views is not None:
+            symbols, found = views.make(tree, text, moves)
+        else:
+            symbols, found = from_scratch(tree, text, kinds or {}, with_folds=protocol.PART_FOLDS in parts)
         if protocol.PART_OUTLINE in parts:
             changes["outline"] = symbols_as_data(symbols)
         if protocol.PART_FOLDS in parts:

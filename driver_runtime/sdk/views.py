@@ -67,12 +67,14 @@ class _Kept:
     members: tuple[Node, ...] = ()  # a region's siblings (`node` is then its placeholder)
 
 
-def from_scratch(tree: Node, text: Text, kinds: Mapping[str, SymbolKind]) -> tuple[list[Symbol], list[Fold]]:
-    """A tree's outline and folds, from one walk of the whole tree, nothing kept (a text parsed
-    once: an indexed file, a command line's)."""
+def from_scratch(tree: Node, text: Text, kinds: Mapping[str, SymbolKind],
+                 with_folds: bool = True) -> tuple[list[Symbol], list[Fold]]:
+    """A tree's outline and folds (none unless `with_folds`: an index keeps only the outline),
+    from one walk of the whole tree, nothing kept (a text parsed once: an indexed file, a
+    command line's)."""
     structure = Structure(tree, len(text.data))
     symbols = outline(tree, text, structure, kinds)
-    return symbols, folds(structure, symbols, text)
+    return symbols, folds(structure, symbols, text) if with_folds else []
 
 
 class Views:
