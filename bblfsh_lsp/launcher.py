@@ -30,9 +30,10 @@ def main() -> int:
 def end_now(status: int) -> None:
     """End the process with `status` after doing what exit does that matters: the atexit
     handlers (logging's, the unused early driver's end) and the standard streams' buffers.
-    Only when no other thread runs, since its work would be cut short; else return, and the
-    interpreter exits as usual."""
-    if threading.active_count() != 1:
+    Only when no other thread runs that exit would wait for (daemon threads it does not wait
+    for), since its work would be cut short; else return, and the interpreter exits as usual."""
+    main = threading.main_thread()
+    if any(thread is not main and not thread.daemon for thread in threading.enumerate()):
         return
     atexit._run_exitfuncs()
     try:

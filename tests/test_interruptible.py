@@ -122,3 +122,18 @@ def test_one_documents_views_never_wait_for_anothers():
     second_done.set()
     worker.join(10)
     assert outcome == ["done"] and waited < 4
+
+
+async def test_every_job_runs_in_a_thread_of_its_own_started_before_it_was_given():
+    ran_in: list[threading.Thread] = []
+    for _ in range(5):
+        await run_interruptible(lambda: ran_in.append(threading.current_thread()))
+        # The thread for the next job is started once a job is done, and waits for it.
+        for _ in range(200):
+            if any(thread.name == "standby" for thread in threading.enumerate()):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("no thread waits for the next job")
+    assert len({id(thread) for thread in ran_in}) == 5  # never a thread that ran another job
+    assert all(thread.name == "work:<lambda>" for thread in ran_in)
