@@ -373,6 +373,9 @@ class HardenedProtocol(LanguageServerProtocol):
                     raise
                 except Exception:  # a bug in a message's dispatch must not end the session
                     log.exception("a message could not be handled: %.120r", frame)
+                # What the message started goes first, before the next one, already read, is
+                # handled: a didChange's parse is sent to its driver, which works meanwhile.
+                await asyncio.sleep(0)
         except ConnectionError as exc:
             log.info("the client is gone: %s", exc)
         await self._run_exit_handler()

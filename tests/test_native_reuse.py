@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import random
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,21 @@ def _kept_after(name: str, source: str, edited: str, mode: Mode = Mode.SEMANTIC)
     expected = DRIVERS[Path(name).suffix]().parse(ParseRequest(content=edited, filename=name, mode=mode))
     assert answer.uast == expected.uast
     return counting.kept
+
+
+@pytest.mark.parametrize("name", ["a.js", "a.ts"])
+def test_a_kept_document_is_kept_while_the_idle_parser_warms_up(name: str):
+    """parse.js reads a sample of its own while it waits (warmUp): the document it keeps is still
+    the one it reuses from after that."""
+    source = "function f() { return 1; }\n\nfunction g() { return 2; }\n"
+    driver, documents = _driver(Path(name)), KeptDocuments()
+    counting = _Counting(driver)
+    documents.parse(driver, ParseRequest(content=source, filename=name, document="d"))
+    time.sleep(0.5)  # idle: the sample is read meanwhile, over and over
+    edited = source.replace("return 2", "return 22")
+    answer = documents.parse(driver, ParseRequest(content=edited, filename=name, document="d"))
+    assert answer.uast == DRIVERS[Path(name).suffix]().parse(ParseRequest(content=edited, filename=name)).uast
+    assert counting.kept == 1  # f
 
 
 # A comment put beside a statement, which the parser hangs on it: Babel on the statements before

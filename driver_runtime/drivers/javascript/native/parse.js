@@ -239,9 +239,57 @@ function encode(reply) {
   }
 }
 
+// V8 compiles a function to fast code only once it has run many times: measured on a 10 KB
+// file, its first parses after a start took 8 ms (JavaScript) and 20 ms (TypeScript), and the
+// next fifteen 4.7 and 12 ms; with 300 parses of a sample done first, 2.6 and 7.8 ms, then 2.4
+// and 8.2.  So until WARM_UP_PARSES are done (the requests' included), a program that has had
+// no request for WARM_UP_IDLE_MS reads a sample of its dialect, kept as an editor's document
+// is, one round at a time (setImmediate: a request that came meanwhile is read first, and waits
+// for one round at most), and leaves the documents it keeps as they were.  A busy program (a
+// command line's search) warms up on its requests alone.
+const WARM_UP_PARSES = 300;
+const WARM_UP_IDLE_MS = 20;
+const SAMPLES = { javascript: __filename, typescript: path.join(__dirname, 'warm-up.ts') };
+let parses = 0;
+let lastRequest = 0; // performance.now() when the last request was answered
+
+function warmUp(dialect) {
+  const file = SAMPLES[dialect] || SAMPLES.typescript;
+  let sample;
+  try {
+    sample = require('fs').readFileSync(file, 'utf8');
+  } catch (error) {
+    return; // only slower without it
+  }
+  const filename = `warm-up${path.extname(file)}`;
+  let warmKept = null; // the sample's own kept parse: every other round reuses the last one's
+  const step = () => {
+    if (parses >= WARM_UP_PARSES) return;
+    const quiet = performance.now() - lastRequest;
+    if (quiet < WARM_UP_IDLE_MS) {
+      setTimeout(step, WARM_UP_IDLE_MS - quiet);
+      return;
+    }
+    const documents = KEPT;
+    KEPT = warmKept;
+    try {
+      encode(answer({ content: sample, filename, keep: -1 - parses, reuse: parses % 2 ? -parses : undefined }, dialect));
+    } catch (error) {
+      return;
+    } finally {
+      warmKept = KEPT;
+      KEPT = documents;
+    }
+    parses += 1;
+    setImmediate(step);
+  };
+  setImmediate(step);
+}
+
 function main() {
   load(process.argv[3]);
   const fallbackDialect = PLUGINS[process.argv[2]] ? process.argv[2] : 'javascript';
+  warmUp(fallbackDialect);
   const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
   lines.on('line', (line) => {
     if (!line.trim()) return;
@@ -254,6 +302,8 @@ function main() {
         : failure(error);
     }
     process.stdout.write(encode(reply) + '\n');
+    parses += 1;
+    lastRequest = performance.now();
   });
   // When stdin closes, Node exits by itself once the answers are written (process.exit() here
   // could cut an answer still in the pipe).
