@@ -12,9 +12,9 @@ import attrs
 
 from driver_runtime.drivers.python import annotation, native, normalization
 from driver_runtime.drivers.python.native import Converter, Node
-from driver_runtime.drivers.python.reuse import Converted, Statements, keys
+from driver_runtime.drivers.python.reuse import Converted, Statements, keys, reparse
 from driver_runtime.drivers.python.source import Source
-from driver_runtime.sdk.protocol import Mode, ParseError, ParseRequest, ParseResult, Position
+from driver_runtime.sdk.protocol import Mode, ParseError, ParseRequest, ParseResult, Position, TextEdit
 from driver_runtime.sdk.serve import load_manifest
 
 HERE = Path(__file__).resolve().parent
@@ -129,25 +129,38 @@ class PythonDriver:
         """A kept document's parse (sdk.documents): its unchanged statements' conversions reused
         when it was the document parsed last."""
         reuse = self._statements if kept is not None and kept is self._token else None
-        result = self._parse(request, reuse, keep=True)
+        result = self._parse(request, reuse, keep=True, edits=edits)
         return result, self._token
 
-    def _parse(self, request: ParseRequest, reuse: Statements | None, keep: bool = False) -> ParseResult:
+    def _parse(self, request: ParseRequest, reuse: Statements | None, keep: bool = False,
+               edits: list[TextEdit] | None = None) -> ParseResult:
         source = Source(request.content)
-        parsed = _parse_source(source, request.filename or "<unknown>")
-        if isinstance(parsed, ParseError):
-            return ParseResult(language=self.language, errors=[parsed])
-        tree, fixups = parsed
-        self._spent = tree
         mode = Mode(request.mode)
-        # Not for a Python 2 file: its fixups depend on the whole text's rewriting.
-        keep = keep and fixups is native.FIXUPS and len(source.data) <= REUSE_MAX_BYTES
-        found = keys(tree.body, source.data, source.lines.starts) if keep else []
-        if keep and reuse is not None and reuse.mode == mode.value and reuse.shift == source.shift:
-            for number, (key, start) in enumerate(found):
-                converted = reuse.take(key, start + source.shift)
-                if converted is not None:
-                    tree.body[number] = Converted(converted)
+        filename = request.filename or "<unknown>"
+        reusable = keep and reuse is not None and reuse.mode == mode.value and reuse.shift == source.shift
+        again = None
+        if reusable and edits is not None and len(edits) == 1 and source.shift == 0 \
+                and len(source.data) <= REUSE_MAX_BYTES:
+            assert reuse is not None
+            again = reparse(reuse, source.data, source.lines.starts, edits[0], lambda text: _parse(text, filename))
+        if again is not None:  # only what the edit touched was parsed
+            body, found = again
+            tree, fixups = ast.Module(body=body, type_ignores=[]), native.FIXUPS
+        else:
+            parsed = _parse_source(source, filename)
+            if isinstance(parsed, ParseError):
+                return ParseResult(language=self.language, errors=[parsed])
+            tree, fixups = parsed
+            # Not for a Python 2 file: its fixups depend on the whole text's rewriting.
+            keep = keep and fixups is native.FIXUPS and len(source.data) <= REUSE_MAX_BYTES
+            found = keys(tree.body, source.data, source.lines.starts) if keep else []
+            if reusable and keep:
+                assert reuse is not None
+                for number, (key, start) in enumerate(found):
+                    converted = reuse.take(key, start + source.shift)
+                    if converted is not None:
+                        tree.body[number] = Converted(converted)
+        self._spent = tree
         converter = Converter(
             source,
             annotate=annotation.annotate if mode is not Mode.NATIVE else None,
@@ -168,10 +181,10 @@ class PythonDriver:
         finally:
             sys.setrecursionlimit(limit)
         attach_comments(uast, source, mode)
-        self._keep_statements(uast, found, mode, source.shift)  # found is empty when not kept: none then
+        self._keep_statements(uast, found, mode, source.shift, len(source.data))  # none when found is empty
         return ParseResult(language=self.language, uast=uast)
 
-    def _keep_statements(self, uast: Any, found: list[tuple[Any, int]], mode: Mode, shift: int) -> None:
+    def _keep_statements(self, uast: Any, found: list[tuple[Any, int]], mode: Mode, shift: int, size: int) -> None:
         """The converted statements of this parse, for the next (reuse.py); none if `found` is empty."""
         body = uast.get("body") if isinstance(uast, dict) else None
         if not found or not isinstance(body, list) or len(body) != len(found):
@@ -179,8 +192,10 @@ class PythonDriver:
             return
         last = self._statements.places if self._statements is not None else {}
         statements = Statements(mode.value, shift)
+        statements.size = size
         for (key, start), converted in zip(found, body):
             statements.by_key.setdefault(key, []).append((start + shift, converted))
+            statements.order.append((key, start, start + len(key[1])))
             if id(converted) in last:  # taken again: its positions are listed
                 statements.places[id(converted)] = last[id(converted)]
         self._statements, self._token = statements, object()
