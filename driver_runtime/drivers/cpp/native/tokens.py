@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from ctypes import POINTER, byref, c_uint
+from ctypes import POINTER, byref, c_uint, sizeof, string_at
 
 MACRO_BIT = 1 << 31  # clang's SourceLocation encoding: set for locations inside macro expansions
 
@@ -35,10 +35,12 @@ class Tokens:
         starts, ends, kinds, texts = self.starts, self.ends, self.kinds, self.texts
         base = self.base
         try:
-            for index in range(count.value):
-                # A CXToken is {kind, raw location, length, 0} and a pointer (libclang's
-                # clang_tokenize): read it in place.
-                kind, raw, length, _ = memory[index].int_data
+            # A CXToken is {kind, raw location, length, 0} and a pointer (libclang's
+            # clang_tokenize): the array is read as unsigned ints, a column per field, at once
+            # (a ctypes object per token took 14 of a 62 KB file's 26 ms).
+            step = sizeof(cindex.Token) // sizeof(c_uint)
+            words = memoryview(string_at(memory, count.value * sizeof(cindex.Token))).cast("I")
+            for kind, raw, length in zip(words[0::step], words[1::step], words[2::step]):
                 if raw & MACRO_BIT:
                     continue
                 start = raw - base
