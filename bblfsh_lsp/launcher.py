@@ -4,7 +4,8 @@ Its start then overlaps the command line's own imports instead of following them
 
 Such a short command then ends at once (end_now): freeing its hundreds of modules and the
 objects they hold, which the interpreter does at exit and the system does anyway when the
-process ends, took 17 ms of the 137 ms that importing what a query needs and exiting take."""
+process ends, took 17 ms of the 137 ms that importing what a query needs and exiting take; a
+query of a 10 KB file went from 166 to 159 ms (medians of 40, alternated)."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ it touched, and the others are taken as they were converted.  Python's grammar l
 whole top-level statements be read alone: the run must parse by itself, begin and end on lines
 of their own (not after or before a `;`: `if x: a; b` makes `b` part of the `if`), and the
 statements after it keep their text.  Anything else (an unclosed bracket or string the edit
-opened, an indented line, an `else:` on its own, a `__future__` import) is read from the whole
-text, as before.
+opened, an indented line, an `else:` on its own, an edit in the first statement, the one
+`__future__` import that changes the syntax) is read from the whole text, as before.
 
 One document's statements are kept at a time (the one being typed in): a driver keeps up to
 64 documents, and their trees would be too much to hold.
