@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
+from itertools import accumulate
 from typing import Any
 
 TYPE = "@type"
@@ -83,13 +84,11 @@ _LINE_BREAK = re.compile(rb"\r\n?|\n")
 def _line_starts(data: bytes) -> list[int]:
     if b"\r" in data:
         return [0, *(match.end() for match in _LINE_BREAK.finditer(data))]
-    starts = [0]  # "\n" only (the common case): a quarter faster than the regex
-    find = data.find
-    i = find(b"\n")
-    while i >= 0:
-        starts.append(i + 1)
-        i = find(b"\n", i + 1)
-    return starts
+    # "\n" only (the common case): the lines' lengths summed, all in C, 1.8 times as fast as a
+    # loop of data.find (which was a quarter faster than the regex).
+    lines = data.split(b"\n")
+    lines.pop()
+    return list(accumulate(map((1).__add__, map(len, lines)), initial=0))
 
 
 def span(node: Node) -> tuple[int, int] | None:
