@@ -191,8 +191,7 @@ class PythonDriver:
             self._statements = self._token = None
             return
         last = self._statements.places if self._statements is not None else {}
-        statements = Statements(mode.value, shift)
-        statements.size = size
+        statements = Statements(mode.value, shift, size)
         for (key, start), converted in zip(found, body):
             statements.by_key.setdefault(key, []).append((start + shift, converted))
             statements.order.append((key, start, start + len(key[1])))

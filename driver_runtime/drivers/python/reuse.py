@@ -51,7 +51,7 @@ class Converted(ast.stmt):
 class Statements:
     """A document's top-level statements as last converted, by key, with where each started."""
 
-    def __init__(self, mode: str, shift: int, places: dict[int, list[dict[str, Any]]] | None = None):
+    def __init__(self, mode: str, shift: int, size: int = 0, places: dict[int, list[dict[str, Any]]] | None = None):
         self.mode = mode
         self.shift = shift  # a BOM's: offsets of another shift are not comparable
         self.by_key: dict[Key, list[tuple[int, Node]]] = {}
@@ -61,7 +61,7 @@ class Statements:
         # The statements in the order of the text: each one's key, its start and its end; and the
         # text's size (what follows the last statement is the end of the text's).
         self.order: list[tuple[Key, int, int]] = []
-        self.size = 0
+        self.size = size
 
     def take(self, key: Key, start: int) -> Node | None:
         kept = self.by_key.get(key)
@@ -78,10 +78,18 @@ class Statements:
 
 def keys(body: list[ast.stmt], data: bytes, line_starts: list[int]) -> list[tuple[Key, int]]:
     """Each statement's key and where its text starts in data (the end of the statement before it)."""
+    return _keyed(data, [_end(statement, line_starts) for statement in body])
+
+
+def _end(statement: ast.stmt, line_starts: list[int]) -> int:
+    return line_starts[statement.end_lineno - 1] + statement.end_col_offset  # type: ignore[attr-defined]
+
+
+def _keyed(data: bytes, ends: list[int]) -> list[tuple[Key, int]]:
+    """The keys of statements that end at `ends`, and where each one's text starts."""
     out = []
     previous = 0
-    for number, statement in enumerate(body):
-        end = line_starts[statement.end_lineno - 1] + statement.end_col_offset  # type: ignore[attr-defined]
+    for number, end in enumerate(ends):
         out.append(((number == 0, data[previous:end]), previous))
         previous = end
     return out
@@ -118,20 +126,15 @@ def reparse(statements: Statements, data: bytes, line_starts: list[int], edit: T
         run = parse(data[begin:end].decode("utf-8", "surrogatepass")).body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    line = _line_of(line_starts, begin)  # 0-based: the run's first line is this one
+    line = bisect_right(line_starts, begin) - 1  # 0-based: the run's first line is this one
     if any(statement.lineno == 1 for statement in run):
         return None
     for statement in run:
         ast.increment_lineno(statement, line)
     ends = [end for _, _, end in order[:first]]
-    ends += [line_starts[statement.end_lineno - 1] + statement.end_col_offset  # type: ignore[attr-defined]
-             for statement in run]
+    ends += [_end(statement, line_starts) for statement in run]
     ends += [end + delta for _, _, end in order[last + 1:]]
-    found = []
-    previous = 0
-    for number, statement_end in enumerate(ends):
-        found.append(((number == 0, data[previous:statement_end]), previous))
-        previous = statement_end
+    found = _keyed(data, ends)
     suffix = len(order) - last - 1
     kept = list(range(first)) + list(range(len(ends) - suffix, len(ends)))
     olds = [*order[:first], *order[last + 1:]]
@@ -143,7 +146,3 @@ def reparse(statements: Statements, data: bytes, line_starts: list[int], edit: T
     taken = [Converted(statements.take(found[number][0], found[number][1] + statements.shift))  # type: ignore[arg-type]
              for number in kept]
     return [*taken[:first], *run, *taken[first:]], found
-
-
-def _line_of(line_starts: list[int], offset: int) -> int:
-    return bisect_right(line_starts, offset) - 1
