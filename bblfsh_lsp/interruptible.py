@@ -59,7 +59,7 @@ class _Job:
         self._lock = threading.Lock()
         self._ident: int | None = None
 
-    def _run(self) -> None:
+    def run(self) -> None:
         with self._lock:
             self._ident = threading.get_ident()
         try:
@@ -122,7 +122,7 @@ class _Standby:
         job = inbox.get()  # a wait in C: an interrupt can only be for a job this thread runs
         threading.current_thread().name = job.name
         try:
-            job._run()
+            job.run()
         except Interrupted:  # delivered as the function returned: the caller has moved on
             pass
         with cls._lock:
