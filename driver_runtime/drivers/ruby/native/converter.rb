@@ -32,15 +32,17 @@ module RubyDriver
     # Babelfish listed `<=>` as "<==>", which never matched: `a <=> b` is a call (as `<`, `>`).
     OPERATORS = %w[+ - * / % ** & | ^ ~ << >> == === <= >= != ! eql? equal?].to_set.freeze
 
-    def initialize(source, shift = 0)
+    # `base`: where the source starts in the whole text, for a part of it parsed alone
+    # (reparse.rb): the offsets given are the whole text's.
+    def initialize(source, shift = 0, base = 0)
       @source = source
       @shift = shift
       # Byte offsets where lines start (String#index counts characters: search the bytes).
       bytes = source.b
-      @line_starts = [0]
+      @line_starts = [base]
       pos = 0
       while (i = bytes.index("\n", pos))
-        @line_starts << (i + 1)
+        @line_starts << (base + i + 1)
         pos = i + 1
       end
     end

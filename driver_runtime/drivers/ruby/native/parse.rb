@@ -11,6 +11,7 @@
 
 require 'json'
 require_relative 'converter'
+require_relative 'reparse'
 
 module RubyDriver
   module_function
@@ -62,47 +63,64 @@ module RubyDriver
     content = request.is_a?(Hash) ? request['content'] : nil
     return error_answer('the request has no "content" string', nil, nil) unless content.is_a?(String)
 
-    result = parse(content)
     keep = request['keep']
-    return result unless keep.is_a?(Integer) && result['ast']
+    return parse(content) unless keep.is_a?(Integer)
 
-    result.merge('kept' => keep, 'starts' => Kept.stub(result['ast'], content.b, keep, request['reuse']))
+    data = content.b
+    reuse = request['reuse']
+    partly = Kept.next_version(data, reuse)
+    result = partly ? { 'ast' => partly[0], 'errors' => [], 'reparsed' => partly[1] } : parse(content)
+    return result unless result['ast']
+
+    tree, starts = Kept.stub(result['ast'], data, keep, reuse)
+    result.merge('ast' => tree, 'kept' => keep, 'starts' => starts)
   rescue JSON::ParserError => e
     error_answer("not a JSON request: #{e.message[0, 200]}", nil, nil)
   rescue StandardError, ScriptError => e
+    Kept.last_version = nil # it may have been changed halfway
     warn "ruby driver: #{e.class}: #{e.message}\n#{e.backtrace&.first(8)&.join("\n")}"
     error_answer("the Ruby driver failed on this file (#{e.class}: #{e.message[0, 200]})", nil, nil)
   end
 
   # A kept document (an editor's, parsed again after every keystroke): the methods, classes and
   # modules whose text did not change since its last parse, and the comments, are not sent
-  # again.  Only what opens a scope of its own is kept (a def, `def self.x`, a class or module
-  # named by constants, `class << self`): what else a statement holds may read differently when
-  # the code around it changes (a name is a local variable only after an assignment to it).
-  # An item's key is its text: the same key in the same kind of list is the same subtree, only
-  # moved.  The answer's tree has {"@kept": N} in place of such an item (N: its number among the
-  # items of its kind in that parse: KINDS), "kept" echoes the request's "keep", and "starts"
-  # says, per kind, where each item's key starts.  Every item of a kind is numbered, in the
-  # order the tree is written, a list's items all at once when it is reached (the host,
-  # driver_runtime/sdk/native_reuse.py, numbers them alike); a kept item is not walked.  The
-  # request's "reuse" names the parse whose items the host holds: one document is kept at a
-  # time.  The conversion is done whole; what is spared is the encoding, the transfer and the
-  # host's work.
+  # again; only what reads the same wherever it is (Scope) is kept.  An item's key is its text:
+  # the same key in the same kind of list is the same subtree, only moved.  The answer's tree
+  # has {"@kept": N} in place of such an item (N: its number among the items of its kind in that
+  # parse: KINDS), "kept" echoes the request's "keep", and "starts" says, per kind, where each
+  # item's key starts.  Every item of a kind is numbered, in the order the tree is written, a
+  # list's items all at once when it is reached (the host, driver_runtime/sdk/native_reuse.py,
+  # numbers them alike); a kept item is not walked.  The request's "reuse" names the parse whose
+  # items the host holds: one document is kept at a time.  The next version of that document is
+  # read from this one where an edit allows (Reparse: "reparsed" in the answer says what was
+  # parsed alone).
   class Kept
     KINDS = [%w[begin body], %w[file comments]].freeze
     COMMENTS = KINDS.index(%w[file comments])
     @generation = nil
     @last_keys = nil
+    @last_version = nil
 
     class << self
-      attr_accessor :generation, :last_keys
+      attr_accessor :generation, :last_keys, :last_version
 
+      # [the tree with kept items stubbed (what holds one is copied, the rest shared), starts].
       def stub(tree, data, keep, reuse)
         kept = new(data, reuse.is_a?(Integer) && reuse == generation ? last_keys : nil)
-        kept.walk(tree)
+        stubbed = kept.walk(tree)
         self.generation = keep
         self.last_keys = kept.keys
-        kept.starts
+        self.last_version = Reparse.new(data, tree)
+        [stubbed, kept.starts]
+      end
+
+      # [tree, what was parsed alone] of the next version of the document kept as `reuse`, or
+      # nil: parse it whole.
+      def next_version(data, reuse)
+        return nil unless reuse.is_a?(Integer) && reuse == generation && last_version
+
+        source = data.dup.force_encoding(Encoding::UTF_8)
+        source.valid_encoding? ? last_version.next_version(data) : nil
       end
     end
 
@@ -115,22 +133,28 @@ module RubyDriver
       @starts = KINDS.map { [] }
     end
 
+    # The value with its kept items stubbed: a list or node that holds one is copied.
     def walk(value)
       if value.is_a?(Array)
-        value.each { |item| walk(item) if item.is_a?(Hash) || item.is_a?(Array) }
-        return
+        out = nil
+        value.each_with_index do |item, i|
+          next unless item.is_a?(Hash) || item.is_a?(Array)
+
+          walked = walk(item)
+          (out ||= value.dup)[i] = walked unless walked.equal?(item)
+        end
+        return out || value
       end
       type = value['@type']
+      out = nil
       value.each do |key, child|
-        next if key == '@pos'
+        next if key == '@pos' || !(child.is_a?(Hash) || child.is_a?(Array))
 
         which = KINDS.index([type, key])
-        if which && child.is_a?(Array)
-          number(which, child)
-        elsif child.is_a?(Hash) || child.is_a?(Array)
-          walk(child)
-        end
+        walked = which && child.is_a?(Array) ? number(which, child) : walk(child)
+        (out ||= value.dup)[key] = walked unless walked.equal?(child)
       end
+      out || value
     end
 
     private
@@ -139,7 +163,7 @@ module RubyDriver
       numbers = items.map do |item|
         number = @starts[which].size
         pos = item.is_a?(Hash) ? item['@pos'] : nil
-        key = pos && (which == COMMENTS || scope?(item)) ? @data.byteslice(pos['start'], pos['end'] - pos['start']) : nil
+        key = pos && (which == COMMENTS || Scope.scope?(item)) ? @data.byteslice(pos['start'], pos['end'] - pos['start']) : nil
         @starts[which] << (pos ? pos['start'] : 0)
         next -1 unless key # numbered, never kept
 
@@ -147,29 +171,15 @@ module RubyDriver
         known = @last && @last[which][key]
         known && !known.empty? ? known.shift : -1
       end
-      items.each_index do |i|
+      items.each_with_index.map do |item, i|
         if numbers[i] >= 0
-          items[i] = { '@kept' => numbers[i] }
-        elsif items[i].is_a?(Hash) || items[i].is_a?(Array)
-          walk(items[i])
+          { '@kept' => numbers[i] }
+        elsif item.is_a?(Hash) || item.is_a?(Array)
+          walk(item)
+        else
+          item
         end
       end
-    end
-
-    # Whether an item opens a scope of its own, all of it read the same wherever it is.
-    def scope?(item)
-      case item['@type']
-      when 'def' then true
-      when 'defs', 'sclass'
-        receiver = item['base'] || item['object']
-        receiver.is_a?(Hash) && receiver['@type'] == 'self'
-      when 'class', 'module' then constants?(item['scope']) && constants?(item['parent'])
-      else false
-      end
-    end
-
-    def constants?(node)
-      node.nil? || (node.is_a?(Hash) && node['@type'] == 'const' && constants?(node['base']))
     end
   end
 
