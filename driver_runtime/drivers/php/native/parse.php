@@ -280,6 +280,201 @@ final class Kept
     }
 }
 
+/*
+ * A kept document's next version, read from its last one where an edit allows: the innermost
+ * item of a kept list (Kept::KINDS: a statement, a class member) whose text, with what lies
+ * between it and the item before it (its comments, blank lines), holds the edit is parsed alone,
+ * in the same kind of container (a statement after "<?php ", a member inside "class X {"...).
+ * PHP's grammar reads a statement or a member alike wherever it is: it holds no state from the
+ * text around it but the lexer's mode, which is PHP code after the item before and after a
+ * complete item (a text with "?>", "<?" or __halt_compiler is parsed whole).  The item's text
+ * alone must parse, without errors, as one item of the same class ending where it ends.  The
+ * rest of the tree is the last version's, its offsets after the item moved by what the edit
+ * added or removed (PHP-Parser's line attributes are left as they were: nothing here reads them).
+ * Otherwise the whole text is parsed.
+ */
+final class Reparse
+{
+    /** Where a member parsed alone stands, by the class of its container. */
+    const WRAPPERS = [Node\Stmt\Class_::class => 'class X {', Node\Stmt\Interface_::class => 'interface X {',
+                      Node\Stmt\Trait_::class => 'trait X {', Node\Stmt\Enum_::class => 'enum X {'];
+
+    /** @var string|null */
+    private static $code = null;
+    /** @var Node[] the last version's statements */
+    private static $stmts = [];
+    /** @var int */
+    private static $generation = -1;
+
+    public static function remember(string $code, array $stmts, int $generation): void
+    {
+        self::$code = $code;
+        self::$stmts = $stmts;
+        self::$generation = $generation;
+    }
+
+    public static function forget(): void
+    {
+        self::$code = null;
+        self::$stmts = [];
+        self::$generation = -1;
+    }
+
+    /**
+     * [statements, what was parsed alone (the item's type)] for $code, the next version of the
+     * document kept as generation $reuse; null: parse it whole.
+     */
+    public static function next(Php7 $parser, string $code, $reuse): ?array
+    {
+        $old = self::$code;
+        if ($old === null || !is_int($reuse) || $reuse !== self::$generation) {
+            return null;
+        }
+        if ($old === $code) {
+            return [self::$stmts, 'nothing'];
+        }
+        $length = min(strlen($old), strlen($code));
+        // The bytes XORed are zero where both texts agree.
+        $start = strspn(substr($old, 0, $length) ^ substr($code, 0, $length), "\0");
+        $tail = strspn(strrev(substr($old, $start)) ^ strrev(substr($code, $start)), "\0");
+        $tail = min($tail, $length - $start);
+        $oldEnd = strlen($old) - $tail;
+        $delta = strlen($code) - strlen($old);
+        $found = self::innermost(self::$stmts, null, 0, $old, $start, $oldEnd);
+        if ($found === null) {
+            return null;
+        }
+        [$owner, $index, $low, $high] = $found;
+        $items = $owner === null ? self::$stmts : $owner->stmts;
+        $item = $items[$index];
+        $piece = substr($code, $low, $high + $delta - $low);
+        if (preg_match('/\?>|<\?|__halt_compiler/i', $piece)) {
+            return null;
+        }
+        $wrapper = $owner === null || $owner instanceof Node\Stmt\Namespace_ ? '' : self::WRAPPERS[get_class($owner)];
+        $prefix = '<?php ' . $wrapper;
+        $handler = new Collecting();
+        $alone = $parser->parse($prefix . $piece . ($wrapper === '' ? '' : "\n}"), $handler);
+        if ($alone === null || $handler->hasErrors() || count($alone) !== 1) {
+            return null;
+        }
+        if ($wrapper !== '') {
+            $alone = $alone[0]->stmts;
+            if (count($alone) !== 1) {
+                return null;
+            }
+        }
+        $new = $alone[0];
+        if (get_class($new) !== get_class($item)
+            || $new->getAttribute('endFilePos', -2) + 1 - strlen($prefix) + $low !== $high + $delta) {
+            return null;
+        }
+        self::move($new, 0, $low - strlen($prefix));
+        foreach (self::$stmts as $top) {
+            self::move($top, $high, $delta, $item);
+        }
+        if ($owner === null) {
+            self::$stmts[$index] = $new;
+        } else {
+            $owner->stmts[$index] = $new;
+        }
+        self::$code = $code;
+        return [self::$stmts, $new->getType()];
+    }
+
+    /**
+     * The innermost kept item whose text with the gap before it holds [$start, $end]:
+     * [its container (null: the file), its index, where its text starts, where it ends].
+     */
+    private static function innermost(array $items, ?Node $owner, int $low, string $code, int $start, int $end): ?array
+    {
+        $items = array_values($items);
+        foreach ($items as $i => $item) {
+            $from = $i > 0 ? $items[$i - 1]->getAttribute('endFilePos', -2) + 1 : $low;
+            $to = $item->getAttribute('endFilePos', -2) + 1;
+            if ($from < 0 || $to < $from || $start < $from || $end > $to) {
+                continue;
+            }
+            $inner = self::members($item, $code);
+            $found = $inner === null ? null : self::innermost($inner[0], $item, $inner[1], $code, $start, $end);
+            if ($found !== null) {
+                return $found;
+            }
+            // The first statement's text holds the opening tag.
+            return $from === 0 && $owner === null ? null : [$owner, $i, $from, $to];
+        }
+        return null;
+    }
+
+    /** [the kept list of a namespace or class-like, where its first item's text starts], or null. */
+    private static function members(Node $item, string $code): ?array
+    {
+        if ($item instanceof Node\Stmt\Namespace_) {
+            $after = $item->name !== null ? $item->name->getAttribute('endFilePos', -2) + 1
+                : $item->getAttribute('startFilePos', -1) + strlen('namespace');
+        } elseif (isset(self::WRAPPERS[get_class($item)])) {
+            $after = $item->getAttribute('startFilePos', -1);
+            foreach (['name', 'extends', 'implements', 'scalarType'] as $part) {
+                foreach (is_array($item->$part ?? null) ? $item->$part : [$item->$part ?? null] as $node) {
+                    if ($node instanceof Node) {
+                        $after = max($after, $node->getAttribute('endFilePos', -2) + 1);
+                    }
+                }
+            }
+        } else {
+            return null;
+        }
+        $brace = strcspn($code, '{;', $after);
+        $at = $after + $brace;
+        if ($after < 0 || $at >= strlen($code) || trim(substr($code, $after, $brace)) !== '') {
+            return null;
+        }
+        return [$item->stmts, $at + 1];
+    }
+
+    /** Moves by $delta every offset at or after $from in $node's subtree (but $skip's). */
+    private static function move(Node $node, int $from, int $delta, ?Node $skip = null): void
+    {
+        if ($node === $skip || $node->getAttribute('endFilePos', PHP_INT_MAX - 1) + 1 < $from) {
+            return; // all of it (its comments come before it) is before the offsets that move
+        }
+        foreach (['startFilePos', 'endFilePos'] as $name) {
+            $at = $node->getAttribute($name);
+            if ($at !== null && $at + ($name === 'endFilePos' ? 1 : 0) >= $from) {
+                $node->setAttribute($name, $at + $delta);
+            }
+        }
+        $comments = $node->getAttribute('comments');
+        if ($comments) {
+            $moved = [];
+            foreach ($comments as $comment) {
+                $moved[] = $comment->getStartFilePos() >= $from ? self::movedComment($comment, $delta) : $comment;
+            }
+            $node->setAttribute('comments', $moved);
+        }
+        foreach ($node->getSubNodeNames() as $name) {
+            $value = $node->$name;
+            if ($value instanceof Node) {
+                self::move($value, $from, $delta, $skip);
+            } elseif (is_array($value)) {
+                array_walk_recursive($value, function ($child) use ($from, $delta, $skip) {
+                    if ($child instanceof Node) {
+                        self::move($child, $from, $delta, $skip);
+                    }
+                });
+            }
+        }
+    }
+
+    private static function movedComment(Comment $comment, int $delta): Comment
+    {
+        $class = get_class($comment);
+        return new $class($comment->getText(), $comment->getStartLine(), $comment->getStartFilePos() + $delta,
+            $comment->getStartTokenPos(), $comment->getEndLine(), $comment->getEndFilePos() + $delta,
+            $comment->getEndTokenPos());
+    }
+}
+
 final class Service
 {
     private $parser;
@@ -297,17 +492,24 @@ final class Service
             return ['ast' => null, 'errors' => [['message' => 'bad request: ' . (json_last_error() ? json_last_error_msg() : 'no content')]]];
         }
         $code = $request['content'];
-        $handler = new Collecting();
-        $stmts = $this->parser->parse($code, $handler);
+        $keep = $request['keep'] ?? null;
+        $reuse = $request['reuse'] ?? null;
+        $partly = is_int($keep) ? Reparse::next($this->parser, $code, $reuse) : null;
+        Reparse::forget(); // until this version is done: a failure leaves nothing to read from
         $errors = [];
-        foreach ($handler->getErrors() as $error) {
-            $errors[] = self::error($error, $code);
+        if ($partly !== null) {
+            $stmts = $partly[0];
+        } else {
+            $handler = new Collecting();
+            $stmts = $this->parser->parse($code, $handler);
+            foreach ($handler->getErrors() as $error) {
+                $errors[] = self::error($error, $code);
+            }
         }
         if ($stmts === null) {
             return ['ast' => null, 'errors' => $errors];
         }
-        $keep = $request['keep'] ?? null;
-        $kept = is_int($keep) ? new Kept($code, $keep, $request['reuse'] ?? null) : null;
+        $kept = is_int($keep) ? new Kept($code, $keep, $reuse) : null;
         try {
             $children = (new Converter($kept))->convertFile($stmts, strlen($code));
         } catch (TooDeep $exc) {
@@ -318,7 +520,14 @@ final class Service
             return ['ast' => $tree, 'errors' => $errors];
         }
         $kept->done($keep);
-        return ['ast' => $tree, 'errors' => $errors, 'kept' => $keep, 'starts' => $kept->starts];
+        $answer = ['ast' => $tree, 'errors' => $errors, 'kept' => $keep, 'starts' => $kept->starts];
+        if (!$errors) {
+            Reparse::remember($code, $stmts, $keep); // a tree PHP-Parser recovered is not read from
+        }
+        if ($partly !== null) {
+            $answer['reparsed'] = $partly[1];
+        }
+        return $answer;
     }
 
     private static function error(Error $error, string $code): array
