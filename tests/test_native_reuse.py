@@ -7,6 +7,7 @@ in every mode, and what did not change is not sent again."""
 from __future__ import annotations
 
 import copy
+import itertools
 import random
 import subprocess
 import time
@@ -288,3 +289,20 @@ def test_a_ruby_statement_is_kept_only_if_it_reads_the_same_wherever_it_is():
     scope of its own (a def, a class) is kept."""
     source = "x = 1\ndef f\n  y\nend\nx\n"
     assert _kept_after("a.rb", source, source.replace("x = 1\n", "")) == 1  # the def
+
+
+@pytest.mark.parametrize("mode", [Mode.SEMANTIC, Mode.NATIVE])
+def test_a_member_of_a_class_kept_whole_is_not_taken_again_for_its_twin(mode: Mode):
+    """The same text in two places is the same key: a member that lay in a class kept whole
+    this time is one subtree with that class, and cannot also stand for its twin elsewhere."""
+    driver, documents, fresh = _driver(Path("a.js")), KeptDocuments(), JavaScriptDriver()
+    texts = ["class A {\n  m() {}\n}\nclass B {\n  n() {}\n}\n",
+             "class A {\n  m() {}\n}\nclass B {\n  n() {}\n  x\n}\n",  # B is new, and so is its x
+             "class A {\n  x\n  m() {}\n}\nclass B {\n  n() {}\n  x\n}\n"]  # B is kept; A's x has the key of B's
+    documents.parse(driver, ParseRequest(content=texts[0], filename="a.js", document="d", mode=mode))
+    for before, after in itertools.pairwise(texts):
+        edit = TextEdit(0, len(before.encode()), after)
+        answer = documents.edit(driver, EditRequest(document="d", edits=[edit], digest=document_digest(after.encode()),
+                                                    filename="a.js", mode=mode))
+        expected = fresh.parse(ParseRequest(content=after, filename="a.js", mode=mode))
+        assert answer.uast == expected.uast

@@ -49,6 +49,8 @@ class HeldItems:
     # id of an item's normalised form -> its positions (sdk.reuse.positions), listed the first
     # time it moves: moving a list is several times faster than walking the tree again.
     places: dict[int, list[dict[str, Any]]] = attrs.field(factory=dict)
+    # Per kind, the item each item lies in ((kind, number) of a held item; None: none).
+    parents: list[list[tuple[int, int] | None]] = attrs.field(factory=list)
 
 
 @attrs.define
@@ -62,6 +64,8 @@ class Taken:
     starts: list[list[int]]
     items: list[list[Any]]  # per kind, what each item is now: a kept node, or a native one
     numbers: list[list[int]]  # and its number in watched (0 for a kept one)
+    parents: list[list[tuple[int, int] | None]] = attrs.field(factory=list)  # as HeldItems'
+    taken: set[tuple[int, int]] = attrs.field(factory=set)  # (kind, number in the last parse) of the kept ones
     done: set[int] = attrs.field(factory=set)
     watched: dict[int, int] = attrs.field(factory=dict)
     results: dict[int, Any] = attrs.field(factory=dict)
@@ -70,6 +74,19 @@ class Taken:
 
 class _Unheld(Exception):
     """The answer names an item that is not held, or numbers more items than it starts."""
+
+
+def _nested(taken: set[tuple[int, int]], parents: list[list[tuple[int, int] | None]]) -> bool:
+    """Whether a kept item lay in another kept item in the last parse: both are then one
+    normalised subtree there (the same text may come back in two places, as the same key), which
+    cannot be put in two places and moved twice."""
+    for which, number in taken:
+        parent = parents[which][number] if which < len(parents) and number < len(parents[which]) else None
+        while parent is not None:
+            if parent in taken:
+                return True
+            parent = parents[parent[0]][parent[1]]
+    return False
 
 
 class ItemReuse:
@@ -108,55 +125,58 @@ class ItemReuse:
         last = self._kept if fields["reuse"] is not None and self._kept is not None \
             and self._kept.generation == fields["reuse"] else None
         taken = Taken(generation, mode, [[to_bytes(start) for start in at] for at in starts],
-                      [[] for _ in self.kinds], [[] for _ in self.kinds])
+                      [[] for _ in self.kinds], [[] for _ in self.kinds], [[] for _ in self.kinds])
         try:
-            self._walk(tree, last, taken)
+            self._walk(tree, last, taken, None)
         except _Unheld:
             self.forget()
             return None
-        if any(len(items) != len(at) for items, at in zip(taken.items, taken.starts)):
+        if any(len(items) != len(at) for items, at in zip(taken.items, taken.starts)) \
+                or (last is not None and _nested(taken.taken, last.parents)):
             self.forget()
             return None
         return taken
 
-    def _walk(self, value: Any, last: HeldItems | None, taken: Taken) -> None:
+    def _walk(self, value: Any, last: HeldItems | None, taken: Taken, parent: tuple[int, int] | None) -> None:
         """The tree in the order it is written, its kept lists' items numbered (and the kept
-        ones taken) as the native side numbered them."""
+        ones taken) as the native side numbered them; `parent`: the item it lies in."""
         if type(value) is list:
             for item in value:
                 if type(item) is dict or type(item) is list:
-                    self._walk(item, last, taken)
+                    self._walk(item, last, taken, parent)
             return
         kept_fields = self._fields.get(value.get(TYPE))  # type: ignore[arg-type]
         for key, child in value.items():
             which = kept_fields.get(key) if kept_fields is not None else None
             if which is not None and (child is None or type(child) is list):
-                for item in self._number(child or [], which, last, taken):
-                    if item is not None:
-                        self._walk(item, last, taken)
+                for number, item in self._number(child or [], which, last, taken, parent):
+                    self._walk(item, last, taken, (which, number))
             elif (type(child) is dict or type(child) is list) and key != POS:
-                self._walk(child, last, taken)
+                self._walk(child, last, taken, parent)
 
-    def _number(self, items: list[Any], which: int, last: HeldItems | None, taken: Taken) -> list[Any]:
-        """Number a kept list's items, the kept ones put in their place: the new ones, to walk
-        (None for a kept one)."""
+    def _number(self, items: list[Any], which: int, last: HeldItems | None, taken: Taken,
+                parent: tuple[int, int] | None) -> list[tuple[int, Any]]:
+        """Number a kept list's items, the kept ones put in their place: the new ones, to walk,
+        with their numbers."""
         walk = []
         for place, item in enumerate(items):
             number = len(taken.items[which])
             if number >= len(taken.starts[which]):
                 raise _Unheld
+            taken.parents[which].append(parent)
             if type(item) is dict and KEPT in item:
                 node = self._take(last, which, item[KEPT], taken.starts[which][number], taken)
                 items[place] = node
                 taken.items[which].append(node)
                 taken.numbers[which].append(0)
-                walk.append(None)
+                taken.taken.add((which, item[KEPT]))
             else:
                 flat = len(taken.watched) + 1
                 taken.watched[id(item)] = flat
                 taken.items[which].append(item)
                 taken.numbers[which].append(flat)
-                walk.append(item if type(item) is dict or type(item) is list else None)
+                if type(item) is dict or type(item) is list:
+                    walk.append((number, item))
         return walk
 
     @staticmethod
@@ -184,7 +204,7 @@ class ItemReuse:
         if any(type(node) is not dict for items in lists for node in items):  # a transform made one a list
             self.forget()
             return
-        self._kept = HeldItems(taken.generation, taken.mode, taken.starts, lists, taken.places)
+        self._kept = HeldItems(taken.generation, taken.mode, taken.starts, lists, taken.places, taken.parents)
         self.token = object()
 
     def forget(self) -> None:
