@@ -1,8 +1,10 @@
-"""The Ruby and PHP drivers' native programs read a kept document's next version from their last
-one where an edit allows, parsing alone the part the edit stays inside (Ruby: a comment, or a
-method, class or module, native/reparse.rb; PHP: a statement or class member with the comments
-before it, parse.php's Reparse): whatever the edits, every answer is the one a fresh parse of
-the same text gives, in every mode."""
+"""The Ruby, PHP, JavaScript and TypeScript drivers' native programs read a kept document's next
+version from their last one where an edit allows, parsing alone the part the edit stays inside
+(Ruby: a comment, or a method, class or module, native/reparse.rb; PHP: a statement or class
+member with the comments before it, parse.php's Reparse; JavaScript and TypeScript, where the
+host drops the comments hung on nodes: a comment, a class member or a top-level statement,
+parse.js's nextVersion): whatever the edits, every answer is the one a fresh parse of the same
+text gives, in every mode."""
 
 from __future__ import annotations
 
@@ -16,13 +18,16 @@ import attrs
 import pytest
 from driver_checks import require_prepared
 
+from driver_runtime.drivers.javascript.driver import JavaScriptDriver
 from driver_runtime.drivers.php.driver import PhpDriver
 from driver_runtime.drivers.ruby.driver import RubyDriver
+from driver_runtime.drivers.typescript.driver import TypeScriptDriver
 from driver_runtime.sdk.documents import KeptDocuments
 from driver_runtime.sdk.host import NativeDriver
 from driver_runtime.sdk.protocol import EditRequest, Mode, ParseRequest, TextEdit, document_digest
 
-DRIVERS = Path(__file__).resolve().parent.parent / "driver_runtime" / "drivers"
+ROOT = Path(__file__).resolve().parent.parent
+DRIVERS = ROOT / "driver_runtime" / "drivers"
 
 
 @attrs.frozen
@@ -35,6 +40,8 @@ class Language:
     # string, heredoc or comment) and what the lexer reads otherwise (a magic comment, a tag).
     inserts: list[str]
     heads: str  # a line that opens or closes a method or class: not typed in
+    # Parts are parsed alone only where the host drops the comments hung on nodes (semantic).
+    semantic_only: bool = False
 
 
 LANGUAGES = {
@@ -49,6 +56,16 @@ LANGUAGES = {
                      ["x", " ", "\n", " $y = 1;", "\n        $z = foo(1);", " // note é 𝓏\n", " /* c */", "\n"] * 3 + [
                          "}\n", "\nfunction g() {}\n", "'", "<<<EOS\n", "?>", "/*"],
                      r"\s*(((abstract|final|public|private|protected|static)\s+)*function|class|interface|trait|\})\b"),
+    ".js": Language(JavaScriptDriver, "node", [DRIVERS / "javascript" / "native" / "parse.js",
+                                               ROOT / "tests" / "universal_samples" / "javascript" / "inventory.js"],
+                    ["x", " ", "\n", " y = 1;", "\n    z = foo(1);", " // note é 𝓏\n", " /* c */", "\n"] * 3 + [
+                        "}\n", "\nfunction g() {}\n", "'", "`", "/*", "#p = 1;", "constructor() {}\n", "/* @flow */"],
+                    r"\s*\}|.*\{\s*$", semantic_only=True),
+    ".ts": Language(TypeScriptDriver, "node", [ROOT / "editors" / "vscode" / "src" / name for name in (
+                         "search.ts", "extension.ts")] + [DRIVERS / "javascript" / "native" / "warm-up.ts"],
+                    ["x", " ", "\n", " y = 1;", "\n    z = foo(1);", " // note é 𝓏\n", " /* c */", "\n"] * 3 + [
+                        "}\n", "\nfunction g(): void {}\n", "'", "`", "/*", "#p = 1;", "constructor() {}\n"],
+                    r"\s*\}|.*\{\s*$", semantic_only=True),
 }
 
 
@@ -107,7 +124,9 @@ def _edit_and_compare(source: Path, mode: Mode, rounds: int, seen: collections.C
 
 # What each language's random typing must have parsed alone at least (per mode: most edits keep
 # their method one method; some break it, and those are read whole).
-PARSED_ALONE = {".rb": {"def": 12, "comment": 3, None: 10}, ".php": {"Stmt_ClassMethod": 12, None: 10}}
+PARSED_ALONE = {".rb": {"def": 12, "comment": 3, None: 10}, ".php": {"Stmt_ClassMethod": 12, None: 10},
+                ".js": {"FunctionDeclaration": 5, "CommentLine": 2, None: 10},
+                ".ts": {"ExportNamedDeclaration": 8, "ClassMethod": 8, None: 10}}
 
 
 @pytest.mark.parametrize("mode", [Mode.SEMANTIC, Mode.ANNOTATED, Mode.NATIVE])
@@ -116,6 +135,9 @@ def test_typing_inside_methods_and_comments_gives_what_a_fresh_parse_gives(suffi
     seen: collections.Counter[str | None] = collections.Counter()
     for source in LANGUAGES[suffix].sources:
         _edit_and_compare(source, mode, 30, seen)
+    if LANGUAGES[suffix].semantic_only and mode is not Mode.SEMANTIC:
+        assert set(seen) == {None}, seen
+        return
     assert all(seen[part] >= least for part, least in PARSED_ALONE[suffix].items()), seen
 
 
@@ -148,8 +170,8 @@ CASES = {
     # PHP (parse.php's Reparse)
     "php: in a method": ("<?php\nclass A {\n    function f() { return 1; }\n\n    function g() { return 2; }\n}\n",
                          "return 2", "return 22", "Stmt_ClassMethod"),
-    "php: the first member": ("<?php\nclass A extends B implements C, D {\n    function f() { return 1; }\n}\n", "1", "11",
-                              "Stmt_ClassMethod"),
+    "php: the first member": ("<?php\nclass A extends B implements C, D {\n    function f() { return 1; }\n}\n", "1",
+                              "11", "Stmt_ClassMethod"),
     "php: a member's doc comment": ("<?php\nclass A {\n    const X = 1;\n    /** about f */\n    function f() {}\n}\n",
                                     "about", "all about", "Stmt_ClassMethod"),
     "php: in the last comment": ("<?php\nclass A {\n    function f() {}\n}\n// edit here\n", "edit here", "edit herex",
@@ -176,6 +198,28 @@ CASES = {
     "php: halting the compiler": ("<?php\nx();\nfunction f() { return 1; }\n", "return 1;", "__halt_compiler();",
                                   None),
 
+    # JavaScript and TypeScript (parse.js's nextVersion), semantic mode
+    "js: in a method": ("class A {\n  f() { return 1; }\n  g() { return 2; }\n}\n", "return 2", "return 22",
+                        "ClassMethod"),
+    "js: a class's first member": ("class A {\n  f() { return 1; }\n}\n", "1", "2", "ClassMethod"),
+    "js: super() in a subclass's constructor": ("class A extends B {\n  m() {}\n  constructor() { super(); }\n}\n",
+                                                "super()", "super(1)", "ClassMethod"),
+    "js: in the last comment": ("function f() {}\n// edit here\n", "edit here", "edit herex", "CommentLine"),
+    "js: a block comment that gains a line break": ("x = 1 /* c */ + 2;\n", "c", "c\nd", None),
+    "js: a comment that becomes a Flow pragma": ("/* about */\nfunction f() {}\n", "about", "@flow", None),
+    "js: a statement after directives": ("'use strict';\nfoo();\nbar(1);\n", "1", "2", "ExpressionStatement"),
+    "js: the first statement": ("foo(1);\nbar();\n", "1", "2", None),
+    "js: a statement without its semicolon": ("foo();\nbar(1)\n", "1", "2", None),
+    "js: a statement after one without": ("foo()\nbar(1);\n", "1", "2", None),
+    "js: a function renamed": ("foo();\nfunction f() {}\n", "function f", "function g", None),
+    "js: a name declared twice": ("let a = 1;\nfoo();\n", "foo();", "let a = 2;", None),
+    "js: a private name declared twice": ("class A {\n  #x = 1;\n  #y = 2;\n}\n", "#y", "#x", None),
+    "js: a second constructor": ("class A {\n  constructor() {}\n  m() {}\n}\n", "m() {}", "constructor() {}", None),
+    "ts: an abstract member": ("abstract class A {\n  abstract f(): void;\n  g() {}\n}\n", "void", "number",
+                               "TSDeclareMethod"),
+    "ts: an exported function": ("export const a = 1;\nexport function f(): number { return 1; }\n", "return 1",
+                                 "return 2", "ExportNamedDeclaration"),
+    "ts: an interface": ("foo();\ninterface I {\n  a: string;\n}\n", "string", "number", "TSInterfaceDeclaration"),
 }
 
 
@@ -185,13 +229,13 @@ def test_a_part_is_parsed_alone_only_where_it_reads_as_in_the_whole_text(name: s
     suffix = "." + name.split(":")[0]
     driver, documents = _driver(suffix), KeptDocuments()
     filename = "a" + suffix
-    documents.parse(driver, ParseRequest(content=text, filename=filename, document="d"))
+    documents.parse(driver, ParseRequest(content=text, filename=filename, document="d", mode=Mode.SEMANTIC))
     reparsed = _Reparsed(driver)
     at = text.encode().index(old.encode())
     edit = TextEdit(at, at + len(old.encode()), new)
     edited = text.replace(old, new, 1)
     answer = documents.edit(driver, EditRequest(document="d", edits=[edit], digest=document_digest(edited.encode()),
-                                                filename=filename))
-    expected = LANGUAGES[suffix].driver().parse(ParseRequest(content=edited, filename=filename))
+                                                filename=filename, mode=Mode.SEMANTIC))
+    expected = LANGUAGES[suffix].driver().parse(ParseRequest(content=edited, filename=filename, mode=Mode.SEMANTIC))
     assert answer.uast == expected.uast and answer.errors == expected.errors
     assert reparsed.seen == [alone]

@@ -146,6 +146,11 @@ function answer(request, fallbackDialect) {
   const filename = typeof request.filename === 'string' ? request.filename : '';
   const dialect = dialectOf(filename, fallbackDialect);
   const plugins = PLUGINS[dialect];
+  const partly = Number.isInteger(request.keep) ? nextVersion(KEPT, content, dialect, request) : null;
+  if (partly !== null) {
+    return { ...keptAnswer(partly.file, content, KEPT.reading.replace(/ detached$/, ''), request, true), errors: [],
+      reparsed: partly.what };
+  }
   const readings = [];
   let thrown = null;
   for (const sourceType of ['module', 'script']) {
@@ -164,7 +169,7 @@ function answer(request, fallbackDialect) {
   if (!Number.isInteger(request.keep)) return { ast: convertNode(best), errors };
   // Directives too: "use strict" in a script changes how the statements after it read.
   const reading = JSON.stringify([dialect, best.program.sourceType, best.program.directives.map((d) => d.value.value)]);
-  return { ...keptAnswer(best, content, reading, request), errors };
+  return { ...keptAnswer(best, content, reading, request, errors.length === 0), errors };
 }
 
 // A kept document (an editor's, parsed again after every keystroke): the top-level statements,
@@ -208,19 +213,245 @@ function keptList(which, items, container) {
   return items.map((item, i) => (numbers[i] >= 0 ? { '@kept': numbers[i] } : convertNode(item)));
 }
 
-function keptAnswer(file, content, reading, request) {
+// `clean`: the parse had no errors; then its tree is kept too, to read the next version from
+// (nextVersion).
+function keptAnswer(file, content, reading, request, clean) {
   const own = request.detached === true; // keys of the statements' own text
   reading += own ? ' detached' : '';
   const last = KEPT !== null && KEPT.generation === request.reuse && KEPT.reading === reading ? KEPT.keys : null;
   const kinds = Object.keys(KEPT_KINDS).length;
   KEEPING = { content, own, last, keys: Array.from({ length: kinds }, () => new Map()),
     starts: Array.from({ length: kinds }, () => []) };
+  KEPT = null; // until this parse is done: a failed one keeps nothing
   try {
     const ast = convertNode(file);
-    KEPT = { generation: request.keep, reading, keys: KEEPING.keys };
+    KEPT = { generation: request.keep, reading, keys: KEEPING.keys, file: clean && own ? file : null, content,
+      dialect: dialectOf(typeof request.filename === 'string' ? request.filename : '', null) };
     return { ast, kept: request.keep, starts: KEEPING.starts };
   } finally {
     KEEPING = null;
+  }
+}
+
+// A kept document's next version, read from its last one where an edit allows (only when the
+// host drops the comments Babel hangs on nodes, "detached": what is parsed alone has none from
+// outside it).  Babel's tree of the last version, changed in place, with
+//   * a comment the edit stays inside, if it stays one comment of its kind (a line comment on
+//     one line; a block comment closed at its end, with a line break if and only if it had one,
+//     which is what automatic semicolon insertion reads), and is no Flow comment or pragma;
+//   * else the innermost top-level statement or class member whose own text holds the edit,
+//     parsed alone (a statement after the program's directives, a member in a class of the same
+//     kind: extends, abstract, declare), if the text alone is one item of the same type, ends
+//     where the item ends, and has no errors; and where what stands before it and what it ends
+//     with cannot run into each other (automatic semicolon insertion: each ends in `;`, or is a
+//     declaration or method ending in `}`, or the item is a class's first member).  Errors that
+//     Babel finds across items are ruled out: a statement must declare the same names at the
+//     top level as before (an expression statement declares none; a function, class or
+//     TypeScript declaration its own), a member must not be private (#x) nor a new constructor.
+// The rest is the last version's, its offsets after the part moved by what the edit added or
+// removed.  {file, what: the part's type}, or null: parse the whole text.
+function nextVersion(kept, content, dialect, request) {
+  if (kept === null || kept.file === null || kept.generation !== request.reuse || request.detached !== true
+      || kept.dialect !== dialectOf(typeof request.filename === 'string' ? request.filename : '', null)) {
+    return null;
+  }
+  const old = kept.content;
+  if (old === content) return { file: kept.file, what: 'nothing' };
+  const shortest = Math.min(old.length, content.length);
+  let start = 0;
+  while (start < shortest && old.charCodeAt(start) === content.charCodeAt(start)) start += 1;
+  let tail = 0;
+  while (tail < shortest - start
+         && old.charCodeAt(old.length - 1 - tail) === content.charCodeAt(content.length - 1 - tail)) tail += 1;
+  const edit = { start, end: old.length - tail, delta: content.length - old.length };
+  try {
+    return commentEdited(kept, content, edit) || itemEdited(kept, content, dialect, edit);
+  } catch (error) {
+    KEPT = null;
+    return null;
+  }
+}
+
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+function commentEdited(kept, content, edit) {
+  const comments = kept.file.comments;
+  const index = comments.findIndex((c) => c.start <= edit.start && edit.end <= c.end);
+  if (index < 0) return null;
+  const comment = comments[index];
+  const text = content.slice(comment.start, comment.end + edit.delta);
+  const was = kept.content.slice(comment.start, comment.end);
+  if (/^\/\*\s*::?|@(no)?flow\b/.test(text) || /^\/\*\s*::?|@(no)?flow\b/.test(was)) return null;
+  if (comment.type === 'CommentLine') {
+    if (!text.startsWith('//') || !was.startsWith('//') || LINE_BREAK.test(text)) return null;
+  } else if (!(text.startsWith('/*') && text.length >= 4 && text.indexOf('*/', 2) === text.length - 2
+               && LINE_BREAK.test(text) === LINE_BREAK.test(was))) {
+    return null;
+  }
+  move(kept.file, comment.end, edit.delta, comment);
+  comment.end += edit.delta;
+  comment.value = comment.type === 'CommentLine' ? text.slice(2) : text.slice(2, -2);
+  kept.content = content;
+  return { file: kept.file, what: comment.type };
+}
+
+const CLOSED_BY_BRACE = new Set(['ClassMethod', 'ClassPrivateMethod', 'StaticBlock', 'FunctionDeclaration',
+  'ClassDeclaration', 'TSInterfaceDeclaration', 'TSEnumDeclaration', 'TSModuleDeclaration']);
+const ATTACHED = new Set(['leadingComments', 'trailingComments', 'innerComments', 'comments', 'loc', 'extra',
+  'errors', 'tokens']);
+
+// Whether what follows an item's text can never run into it (automatic semicolon insertion).
+function closed(node, text) {
+  const last = text[text.length - 1];
+  if (last === ';') return true;
+  const inner = node.type === 'ExportNamedDeclaration' || node.type === 'ExportDefaultDeclaration' ? node.declaration : node;
+  return last === '}' && inner != null && CLOSED_BY_BRACE.has(inner.type);
+}
+
+// What a top-level statement declares at the top level, as a text to compare; null: not read
+// alone (what it declares is not known here).
+function declares(node, content) {
+  switch (node.type) {
+    case 'ExpressionStatement':
+      return node.expression.type === 'StringLiteral' ? null : ''; // a string may read as a directive
+    case 'FunctionDeclaration': case 'ClassDeclaration': case 'TSInterfaceDeclaration':
+    case 'TSTypeAliasDeclaration': case 'TSEnumDeclaration': case 'TSDeclareFunction':
+      return `${node.type} ${node.id ? node.id.name : ''} ${Boolean(node.declare)}`;
+    case 'TSModuleDeclaration':
+      return `${node.type} ${content.slice(node.id.start, node.id.end)} ${Boolean(node.declare)} ${Boolean(node.global)}`;
+    case 'ExportNamedDeclaration': {
+      const inner = node.declaration && !node.source && node.specifiers.length === 0 ? declares(node.declaration, content)
+        : null;
+      return inner === null ? null : `export ${inner}`;
+    }
+    case 'ExportDefaultDeclaration': {
+      const inner = ['FunctionDeclaration', 'ClassDeclaration'].includes(node.declaration.type)
+        ? declares(node.declaration, content) : 'an expression';
+      return `default ${inner}`;
+    }
+    default:
+      return null;
+  }
+}
+
+// The innermost item of a kept list (Program.body, ClassBody.body) whose own text holds the
+// edit: {list, index, owner (the class of a ClassBody)}, or null.
+function innermostItem(file, edit) {
+  let found = null;
+  let node = file.program;
+  let owner = null;
+  while (node) {
+    const list = node.type === 'Program' || node.type === 'ClassBody' ? node.body : null;
+    let next = null;
+    for (const key of Object.keys(node)) {
+      if (ATTACHED.has(key)) continue;
+      const value = node[key];
+      const children = Array.isArray(value) ? value : [value];
+      for (let i = 0; i < children.length; i += 1) {
+        const child = children[i];
+        if (child === null || typeof child !== 'object' || !isNode(child)) continue;
+        if (child.start <= edit.start && edit.end <= child.end) {
+          if (value === list) found = { list, index: i, owner: node.type === 'ClassBody' ? owner : null };
+          next = child;
+          break;
+        }
+      }
+      if (next !== null) break;
+    }
+    if (next !== null && next.type === 'ClassBody') owner = node;
+    node = next;
+  }
+  return found;
+}
+
+function itemEdited(kept, content, dialect, edit) {
+  const found = innermostItem(kept.file, edit);
+  if (found === null) return null;
+  const { list, index, owner } = found;
+  const item = list[index];
+  const old = kept.content;
+  if (index === 0 ? owner === null : !closed(list[index - 1], old.slice(list[index - 1].start, list[index - 1].end))) {
+    return null; // the first statement follows the directives, which its text alone would not
+  }
+  const piece = content.slice(item.start, item.end + edit.delta);
+  const program = kept.file.program;
+  const directives = program.directives.length
+    ? `${old.slice(program.directives[0].start, program.directives[program.directives.length - 1].end)}\n` : '';
+  const prefix = owner === null ? directives
+    : `${directives}${owner.declare ? 'declare ' : ''}${owner.abstract ? 'abstract ' : ''}class X${owner.superClass ? ' extends Y' : ''} {\n`;
+  const suffix = owner === null ? '' : '\n}';
+  let alone;
+  try {
+    alone = babel.parse(prefix + piece + suffix, { ...OPTIONS, plugins: PLUGINS[dialect], sourceType: program.sourceType });
+  } catch (error) {
+    return null;
+  }
+  if (alone.errors.length || alone.program.body.length !== 1) return null;
+  let items = alone.program.body;
+  if (owner !== null) {
+    if (alone.program.body[0].type !== 'ClassDeclaration') return null;
+    items = alone.program.body[0].body.body;
+  }
+  const fresh = items.length === 1 ? items[0] : null;
+  if (fresh === null || fresh.type !== item.type || fresh.start !== prefix.length
+      || fresh.end !== prefix.length + piece.length || !closed(fresh, piece)) {
+    return null;
+  }
+  if (owner === null) {
+    const before = declares(item, old);
+    if (before === null || before !== declares(fresh, prefix + piece)) return null;
+  } else if ((fresh.key && fresh.key.type === 'PrivateName') || (fresh.kind === 'constructor' && item.kind !== 'constructor')
+             || (fresh.computed && /\b(await|yield)\b/.test(piece))) {
+    return null;
+  }
+  // The comments inside the item are the new text's; those after it move with the rest.
+  const comments = kept.file.comments;
+  const first = comments.findIndex((c) => c.start >= item.start);
+  const outside = first < 0 ? comments.length : first;
+  let last = outside;
+  while (last < comments.length && comments[last].start < item.end) last += 1;
+  const moved = alone.comments.filter((c) => c.start >= prefix.length && c.end <= prefix.length + piece.length);
+  comments.splice(outside, last - outside);
+  move(kept.file, item.end, edit.delta, item);
+  for (const comment of moved) {
+    comment.start += item.start - prefix.length;
+    comment.end += item.start - prefix.length;
+  }
+  move(fresh, 0, item.start - prefix.length, null, false);
+  comments.splice(outside, 0, ...moved);
+  list[index] = fresh;
+  kept.content = content;
+  return { file: kept.file, what: fresh.type };
+}
+
+// Moves by `delta` every offset at or after `from` in the tree (`skip`: a subtree not to move),
+// and in the file's comments (each once: Babel hangs the same objects on nodes).  A subtree
+// that ends before `from` is left as it is: its nodes lie inside it.
+function move(root, from, delta, skip, comments = true) {
+  const visit = (node) => {
+    if (node === skip || node.end < from) return;
+    if (node.start >= from) node.start += delta;
+    node.end += delta;
+    for (const key of Object.keys(node)) {
+      if (ATTACHED.has(key)) continue;
+      const value = node[key];
+      if (value === null || typeof value !== 'object') continue;
+      if (Array.isArray(value)) {
+        for (const child of value) if (child !== null && typeof child === 'object' && isNode(child)) visit(child);
+      } else if (isNode(value)) {
+        visit(value);
+      }
+    }
+  };
+  visit(root);
+  if (comments && root.comments) {
+    for (const comment of root.comments) {
+      // A comment that starts before `from` ends before it (an offset that moves is a token's).
+      if (comment !== skip && comment.start >= from) {
+        comment.start += delta;
+        comment.end += delta;
+      }
+    }
   }
 }
 
