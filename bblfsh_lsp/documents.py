@@ -27,6 +27,7 @@ from driver_runtime.sdk.folding import Fold, folds, folds_from_data
 from driver_runtime.sdk.outline import Symbol, SymbolKind, outline, symbol_kinds, symbols_from_data
 from driver_runtime.sdk.protocol import PART_FOLDS, PART_OUTLINE, PART_UAST, Manifest, Mode, ParseResult
 from driver_runtime.sdk.structure import Structure
+from driver_runtime.sdk.text import common_prefix
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,14 @@ class ParsedDocument:
 
     def __init__(self, uri: str, version: int, index: TextIndex, result: ParseResult | None = None,
                  problem: str | None = None, kinds: Mapping[str, SymbolKind] | None = None,
-                 problem_on_document: bool = False):
+                 problem_on_document: bool = False, last: ParsedDocument | None = None):
         self.uri = uri
+        # The document's last parse, while this one's views and answers are made: what lies before
+        # the edit is taken from it (dropped in prepare, so that parses do not hold a chain).
+        self.last = last if last is not None and last.result is not None and last.index.encoding == index.encoding \
+            else None
+        # Symbols (by id) -> the documentSymbol answer's item made of them (features.document_symbols).
+        self.symbol_answers: dict[int, tuple[Symbol, dict[str, Any]]] = {}
         self.kinds = kinds or {}  # the driver's symbol kinds (outline.symbol_kinds)
         self.version = version
         self.index = index
@@ -108,8 +115,14 @@ class ParsedDocument:
         result = self.result
         if result is None or result.outline is None or result.folds is None:
             return None
+        last = self.last
+        reuse = None
+        if last is not None and last.result is not None and last.result.outline is not None and last.parsed:
+            reuse = (last.result.outline, last.symbols), common_prefix(last.index.data, self.index.data)
         try:
-            return symbols_from_data(result.outline), folds_from_data(result.folds)
+            symbols = symbols_from_data(result.outline, *reuse) if reuse is not None \
+                else symbols_from_data(result.outline)
+            return symbols, folds_from_data(result.folds)
         except ValueError:
             log.warning("%s: the driver's outline or folds do not read: made from the tree", self.uri)
             return None
@@ -154,6 +167,7 @@ class ParsedDocument:
                         self.answers[key] = make(self)
                     except Exception:  # the parse stands: the request makes it again, and fails as it would have
                         log.exception("%s: making the answer %r failed", self.uri, key)
+        self.last = None
 
     async def answer(self, key: Hashable, make: AnswerMaker) -> Any:
         """The answer `make` gives for this parse: made with the views if it was asked for
@@ -272,7 +286,8 @@ class DocumentStore:
                                       parts=VIEW_PARTS)
             manifest = self.parser.manifest(result.language)
             parsed = ParsedDocument(document.uri, version, index, result=result,
-                                    kinds=symbol_kinds(manifest.symbol_kinds) if manifest is not None else {})
+                                    kinds=symbol_kinds(manifest.symbol_kinds) if manifest is not None else {},
+                                    last=document.latest)
             await run_interruptible(parsed.prepare, dict(self.answers))
         except SourceTooLarge as exc:
             parsed = ParsedDocument(document.uri, version, index, problem_on_document=True,

@@ -34,19 +34,34 @@ def lsp_range(index: TextIndex, start: int, end: int) -> types.Range:
 
 def document_symbols(parsed: ParsedDocument) -> list[dict[str, Any]]:
     """The outline as LSP's DocumentSymbol JSON, made directly: asked after every keystroke,
-    lsprotocol's objects and their unstructuring would cost more than the outline itself."""
+    lsprotocol's objects and their unstructuring would cost more than the outline itself.  A
+    symbol the last version's parse had too, before the edit (the same object: ParsedDocument's
+    views), has the same item as in that version's answer."""
     position = parsed.index.position
+    last = parsed.last.symbol_answers if parsed.last is not None else {}
+    made = parsed.symbol_answers
+
+    def keep(symbol: Symbol, item: dict[str, Any]) -> None:  # for the next version, its children too
+        made[id(symbol)] = (symbol, item)
+        for child, child_item in zip(symbol.children, item["children"]):
+            keep(child, child_item)
 
     def data(symbol: Symbol) -> dict[str, Any]:
+        known = last.get(id(symbol))
+        if known is not None and known[0] is symbol:
+            keep(symbol, known[1])
+            return known[1]
         (start_line, start_character), (end_line, end_character) = position(symbol.start), position(symbol.end)
         (name_line, name_character), (name_end_line, name_end_character) = (position(symbol.name_start),
                                                                             position(symbol.name_end))
-        return {"name": symbol.name, "kind": int(symbol.kind),
+        item = {"name": symbol.name, "kind": int(symbol.kind),
                 "range": {"start": {"line": start_line, "character": start_character},
                           "end": {"line": end_line, "character": end_character}},
                 "selectionRange": {"start": {"line": name_line, "character": name_character},
                                    "end": {"line": name_end_line, "character": name_end_character}},
                 "children": [data(child) for child in symbol.children]}
+        made[id(symbol)] = (symbol, item)
+        return item
 
     with collector.paused():  # a large answer is many new objects: see driver_runtime.collector
         return [data(symbol) for symbol in parsed.symbols]

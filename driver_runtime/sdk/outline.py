@@ -706,19 +706,32 @@ def symbols_as_data(symbols: list[Symbol]) -> list[list[Any]]:
              symbols_as_data(symbol.children)] for symbol in symbols]
 
 
-def symbols_from_data(data: Any) -> list[Symbol]:
-    """symbols_as_data's symbols back; ValueError for data that is not such symbols."""
+def symbols_from_data(data: Any, last: tuple[list[Any], list[Symbol]] | None = None,
+                      unchanged: int = 0) -> list[Symbol]:
+    """symbols_as_data's symbols back; ValueError for data that is not such symbols.  `last`:
+    the data and symbols of the same text's last version, of which the first `unchanged` bytes
+    are this one's: a symbol there whose data is the same is that version's object (an answer
+    made of it is the same too: see bblfsh_lsp.features.document_symbols)."""
     if not isinstance(data, list):
         raise ValueError("an outline is a list of symbols")
+    last_data, last_symbols = last if last is not None else ((), ())
     symbols = []
-    for item in data:
+    for number, item in enumerate(data):
+        was = last_data[number] if number < len(last_data) else None
+        if was is not None and item == was and type(item[3]) is int and item[3] <= unchanged:
+            symbols.append(last_symbols[number])
+            continue
         if not isinstance(item, list) or len(item) != 7:
             raise ValueError(f"not a symbol: {item!r:.80}")
         name, kind, start, end, name_start, name_end, children = item
         if not isinstance(name, str) or not all(type(number) is int for number in (kind, start, end, name_start,
                                                                                      name_end)):
             raise ValueError(f"not a symbol: {item!r:.80}")
-        symbols.append(Symbol(name, SymbolKind(kind), start, end, name_start, name_end, symbols_from_data(children)))
+        # Before the edit, the children of a symbol that holds it are the last version's.
+        inner = (was[6], last_symbols[number].children) if was is not None and start < unchanged \
+            and isinstance(was, list) and len(was) == 7 else None
+        symbols.append(Symbol(name, SymbolKind(kind), start, end, name_start, name_end,
+                              symbols_from_data(children, inner, unchanged)))
     return symbols
 
 

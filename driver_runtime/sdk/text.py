@@ -66,3 +66,17 @@ class Text:
         # minified line, once per symbol on it).
         found = _NONBLANK.search(self.data, start, end)
         return found.start() if found else end
+
+
+def common_prefix(old: bytes, new: bytes) -> int:
+    """How many bytes two texts begin with alike: halves compared as slices (memcmp), not a
+    step per byte in Python."""
+    low, high = 0, min(len(old), len(new))
+    old_view, new_view = memoryview(old), memoryview(new)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old_view[low:middle] == new_view[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
