@@ -35,6 +35,7 @@ from driver_runtime.sdk.protocol import (
     protocol_compatible,
     speaks_documents,
 )
+from driver_runtime.sdk.text import common_prefix, common_suffix
 
 log = logging.getLogger(__name__)
 
@@ -63,35 +64,11 @@ class _Held:
     sequence: int
 
 
-# Texts are compared a page at a time (bytes compare with memcmp), then byte by byte.
-_PAGE = 4096
-
-
-def _common_prefix(old: bytes, new: bytes, limit: int) -> int:
-    length = 0
-    while length < limit and old[length:length + _PAGE] == new[length:length + _PAGE]:
-        length += _PAGE
-    end = min(length + _PAGE, limit)
-    while length < end and old[length] == new[length]:
-        length += 1
-    return min(length, limit)
-
-
-def _common_suffix(old: bytes, new: bytes, limit: int) -> int:
-    length, old_size, new_size = 0, len(old), len(new)
-    while length + _PAGE <= limit and old[old_size - length - _PAGE:old_size - length] == \
-            new[new_size - length - _PAGE:new_size - length]:
-        length += _PAGE
-    while length < limit and old[old_size - length - 1] == new[new_size - length - 1]:
-        length += 1
-    return length
-
-
 def byte_edit(old: bytes, new: bytes) -> TextEdit:
     """The one edit that turns `old` into `new`: what lies between their common prefix and
     common suffix, its ends on character boundaries."""
-    start = _common_prefix(old, new, min(len(old), len(new)))
-    suffix = _common_suffix(old, new, min(len(old), len(new)) - start)
+    start = common_prefix(old, new)
+    suffix = common_suffix(old, new, min(len(old), len(new)) - start)
     while 0 < start < len(new) and 0x80 <= new[start] < 0xC0:  # not inside a UTF-8 sequence
         start -= 1
     while suffix > 0 and 0x80 <= new[len(new) - suffix] < 0xC0:

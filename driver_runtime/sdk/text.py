@@ -68,15 +68,29 @@ class Text:
         return found.start() if found else end
 
 
-def common_prefix(old: bytes, new: bytes) -> int:
-    """How many bytes two texts begin with alike: halves compared as slices (memcmp), not a
-    step per byte in Python."""
-    low, high = 0, min(len(old), len(new))
-    old_view, new_view = memoryview(old), memoryview(new)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if old_view[low:middle] == new_view[low:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
+
+# Texts are compared a page at a time (bytes compare with memcmp), then byte by byte.
+_PAGE = 4096
+
+
+def common_prefix(old: bytes, new: bytes, limit: int | None = None) -> int:
+    """How many bytes (at most `limit`) two texts begin with alike."""
+    limit = min(len(old), len(new)) if limit is None else limit
+    length = 0
+    while length < limit and old[length:length + _PAGE] == new[length:length + _PAGE]:
+        length += _PAGE
+    end = min(length + _PAGE, limit)
+    while length < end and old[length] == new[length]:
+        length += 1
+    return min(length, limit)
+
+
+def common_suffix(old: bytes, new: bytes, limit: int) -> int:
+    """How many bytes (at most `limit`) two texts end with alike."""
+    length, old_size, new_size = 0, len(old), len(new)
+    while length + _PAGE <= limit and old[old_size - length - _PAGE:old_size - length] == \
+            new[new_size - length - _PAGE:new_size - length]:
+        length += _PAGE
+    while length < limit and old[old_size - length - 1] == new[new_size - length - 1]:
+        length += 1
+    return length

@@ -67,29 +67,29 @@ module RubyDriver
       comment(data, start, old_end, delta) || scope(data, start, old_end, delta)
     end
 
-    # The length of the longest common prefix of two binary strings (halves compared as
-    # strings: memcmp, not a loop over bytes in Ruby).
+    # The length of the longest common prefix of two binary strings.
     def self.common_prefix(old, new)
-      low = 0
-      high = [old.bytesize, new.bytesize].min
-      while low < high
-        mid = (low + high + 1) / 2
-        if old.byteslice(low, mid - low) == new.byteslice(low, mid - low)
-          low = mid
-        else
-          high = mid - 1
-        end
+      longest([old.bytesize, new.bytesize].min) do |low, mid|
+        old.byteslice(low, mid - low) == new.byteslice(low, mid - low)
       end
-      low
     end
 
     # The length of the longest common suffix that leaves `prefix` bytes of both alone.
     def self.common_suffix(old, new, prefix)
+      longest([old.bytesize, new.bytesize].min - prefix) do |low, mid|
+        old.byteslice(old.bytesize - mid, mid - low) == new.byteslice(new.bytesize - mid, mid - low)
+      end
+    end
+
+    # The largest length up to `limit` that the block accepts, the block saying whether the
+    # lengths from `low` (accepted) to `mid` are: halves compared as strings (memcmp), not a
+    # loop over bytes in Ruby.
+    def self.longest(limit)
       low = 0
-      high = [old.bytesize, new.bytesize].min - prefix
+      high = limit
       while low < high
         mid = (low + high + 1) / 2
-        if old.byteslice(old.bytesize - mid, mid - low) == new.byteslice(new.bytesize - mid, mid - low)
+        if yield(low, mid)
           low = mid
         else
           high = mid - 1
