@@ -483,6 +483,7 @@ const WARM_UP_IDLE_MS = 20;
 const SAMPLES = { javascript: __filename, typescript: path.join(__dirname, 'warm-up.ts') };
 let parses = 0;
 let lastRequest = 0; // performance.now() when the last request was answered
+let stdinClosed = false; // stdin is closed: no request will come, nothing to warm up for
 
 function warmUp(dialect) {
   const file = SAMPLES[dialect] || SAMPLES.typescript;
@@ -495,7 +496,7 @@ function warmUp(dialect) {
   const filename = `warm-up${path.extname(file)}`;
   let warmKept = null; // the sample's own kept parse: every other round reuses the last one's
   const step = () => {
-    if (parses >= WARM_UP_PARSES) return;
+    if (parses >= WARM_UP_PARSES || stdinClosed) return;
     const quiet = performance.now() - lastRequest;
     if (quiet < WARM_UP_IDLE_MS) {
       setTimeout(step, WARM_UP_IDLE_MS - quiet);
@@ -537,7 +538,9 @@ function main() {
     lastRequest = performance.now();
   });
   // When stdin closes, Node exits by itself once the answers are written (process.exit() here
-  // could cut an answer still in the pipe).
+  // could cut an answer still in the pipe), the warm-up stopped: a caller that is done (a
+  // command line's search) would otherwise leave it to burn a second and a half of CPU.
+  lines.on('close', () => { stdinClosed = true; });
 }
 
 if (require.main === module) {
