@@ -116,13 +116,11 @@ class ParsedDocument:
         if result is None or result.outline is None or result.folds is None:
             return None
         last = self.last
-        reuse = None
-        if last is not None and last.result is not None and last.result.outline is not None and last.parsed:
-            reuse = (last.result.outline, last.symbols), common_prefix(last.index.data, self.index.data)
+        reused, unchanged = None, 0
+        if last is not None and last.result.outline is not None and last.parsed:
+            reused, unchanged = (last.result.outline, last.symbols), common_prefix(last.index.data, self.index.data)
         try:
-            symbols = symbols_from_data(result.outline, *reuse) if reuse is not None \
-                else symbols_from_data(result.outline)
-            return symbols, folds_from_data(result.folds)
+            return symbols_from_data(result.outline, reused, unchanged), folds_from_data(result.folds)
         except ValueError:
             log.warning("%s: the driver's outline or folds do not read: made from the tree", self.uri)
             return None
@@ -159,15 +157,17 @@ class ParsedDocument:
     def prepare(self, answers: Mapping[Hashable, AnswerMaker] | None = None) -> None:
         """Compute every view now (in a worker thread: on a large file this takes seconds), so
         that requests only read them; and the `answers` (key: its maker), kept in `answers`."""
-        with collector.paused():
-            self.definition_spans  # noqa: B018 (cached: the outline and the folds with it)
-            if self.parsed:
-                for key, make in (answers or {}).items():
-                    try:
-                        self.answers[key] = make(self)
-                    except Exception:  # the parse stands: the request makes it again, and fails as it would have
-                        log.exception("%s: making the answer %r failed", self.uri, key)
-        self.last = None
+        try:
+            with collector.paused():
+                self.definition_spans  # noqa: B018 (cached: the outline and the folds with it)
+                if self.parsed:
+                    for key, make in (answers or {}).items():
+                        try:
+                            self.answers[key] = make(self)
+                        except Exception:  # the parse stands: the request makes it again, and fails as it would have
+                            log.exception("%s: making the answer %r failed", self.uri, key)
+        finally:
+            self.last = None
 
     async def answer(self, key: Hashable, make: AnswerMaker) -> Any:
         """The answer `make` gives for this parse: made with the views if it was asked for

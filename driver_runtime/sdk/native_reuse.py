@@ -80,8 +80,8 @@ def _nested(taken: set[tuple[int, int]], parents: list[list[tuple[int, int] | No
     """Whether a kept item lay in another kept item in the last parse: both are then one
     normalised subtree there (the same text may come back in two places, as the same key), which
     cannot be put in two places and moved twice."""
-    for which, number in taken:
-        parent = parents[which][number] if which < len(parents) and number < len(parents[which]) else None
+    for which, number in taken:  # each number was checked when its item was taken
+        parent = parents[which][number]
         while parent is not None:
             if parent in taken:
                 return True

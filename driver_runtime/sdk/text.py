@@ -68,7 +68,6 @@ class Text:
         return found.start() if found else end
 
 
-
 # Texts are compared a page at a time (bytes compare with memcmp), then byte by byte.
 _PAGE = 4096
 

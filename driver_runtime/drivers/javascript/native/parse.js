@@ -148,7 +148,7 @@ function answer(request, fallbackDialect) {
   const plugins = PLUGINS[dialect];
   const partly = Number.isInteger(request.keep) ? nextVersion(KEPT, content, dialect, request) : null;
   if (partly !== null) {
-    return { ...keptAnswer(partly.file, content, KEPT.reading.replace(/ detached$/, ''), request, true), errors: [],
+    return { ...keptAnswer(partly.file, content, dialect, KEPT.reading.replace(/ detached$/, ''), request, true), errors: [],
       reparsed: partly.what };
   }
   const readings = [];
@@ -169,7 +169,7 @@ function answer(request, fallbackDialect) {
   if (!Number.isInteger(request.keep)) return { ast: convertNode(best), errors };
   // Directives too: "use strict" in a script changes how the statements after it read.
   const reading = JSON.stringify([dialect, best.program.sourceType, best.program.directives.map((d) => d.value.value)]);
-  return { ...keptAnswer(best, content, reading, request, errors.length === 0), errors };
+  return { ...keptAnswer(best, content, dialect, reading, request, errors.length === 0), errors };
 }
 
 // A kept document (an editor's, parsed again after every keystroke): the top-level statements,
@@ -215,7 +215,7 @@ function keptList(which, items, container) {
 
 // `clean`: the parse had no errors; then its tree is kept too, to read the next version from
 // (nextVersion).
-function keptAnswer(file, content, reading, request, clean) {
+function keptAnswer(file, content, dialect, reading, request, clean) {
   const own = request.detached === true; // keys of the statements' own text
   reading += own ? ' detached' : '';
   const last = KEPT !== null && KEPT.generation === request.reuse && KEPT.reading === reading ? KEPT.keys : null;
@@ -225,8 +225,7 @@ function keptAnswer(file, content, reading, request, clean) {
   KEPT = null; // until this parse is done: a failed one keeps nothing
   try {
     const ast = convertNode(file);
-    KEPT = { generation: request.keep, reading, keys: KEEPING.keys, file: clean && own ? file : null, content,
-      dialect: dialectOf(typeof request.filename === 'string' ? request.filename : '', null) };
+    KEPT = { generation: request.keep, reading, keys: KEEPING.keys, file: clean && own ? file : null, content, dialect };
     return { ast, kept: request.keep, starts: KEEPING.starts };
   } finally {
     KEEPING = null;
@@ -252,7 +251,7 @@ function keptAnswer(file, content, reading, request, clean) {
 // removed.  {file, what: the part's type}, or null: parse the whole text.
 function nextVersion(kept, content, dialect, request) {
   if (kept === null || kept.file === null || kept.generation !== request.reuse || request.detached !== true
-      || kept.dialect !== dialectOf(typeof request.filename === 'string' ? request.filename : '', null)) {
+      || kept.dialect !== dialect) {
     return null;
   }
   const old = kept.content;
@@ -273,6 +272,7 @@ function nextVersion(kept, content, dialect, request) {
 }
 
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
+const FLOW = /^\/\*\s*::?|@(no)?flow\b/; // a Flow comment (read as code) or pragma (Flow syntax on or off)
 
 function commentEdited(kept, content, edit) {
   const comments = kept.file.comments;
@@ -281,14 +281,14 @@ function commentEdited(kept, content, edit) {
   const comment = comments[index];
   const text = content.slice(comment.start, comment.end + edit.delta);
   const was = kept.content.slice(comment.start, comment.end);
-  if (/^\/\*\s*::?|@(no)?flow\b/.test(text) || /^\/\*\s*::?|@(no)?flow\b/.test(was)) return null;
+  if (FLOW.test(text) || FLOW.test(was)) return null;
   if (comment.type === 'CommentLine') {
     if (!text.startsWith('//') || !was.startsWith('//') || LINE_BREAK.test(text)) return null;
   } else if (!(text.startsWith('/*') && text.length >= 4 && text.indexOf('*/', 2) === text.length - 2
                && LINE_BREAK.test(text) === LINE_BREAK.test(was))) {
     return null;
   }
-  move(kept.file, comment.end, edit.delta, comment);
+  move(kept.file, comment.end, edit.delta, comment, comments);
   comment.end += edit.delta;
   comment.value = comment.type === 'CommentLine' ? text.slice(2) : text.slice(2, -2);
   kept.content = content;
@@ -412,12 +412,8 @@ function itemEdited(kept, content, dialect, edit) {
   while (last < comments.length && comments[last].start < item.end) last += 1;
   const moved = alone.comments.filter((c) => c.start >= prefix.length && c.end <= prefix.length + piece.length);
   comments.splice(outside, last - outside);
-  move(kept.file, item.end, edit.delta, item);
-  for (const comment of moved) {
-    comment.start += item.start - prefix.length;
-    comment.end += item.start - prefix.length;
-  }
-  move(fresh, 0, item.start - prefix.length, null, false);
+  move(kept.file, item.end, edit.delta, item, comments);
+  move(fresh, 0, item.start - prefix.length, null, moved);
   comments.splice(outside, 0, ...moved);
   list[index] = fresh;
   kept.content = content;
@@ -425,9 +421,9 @@ function itemEdited(kept, content, dialect, edit) {
 }
 
 // Moves by `delta` every offset at or after `from` in the tree (`skip`: a subtree not to move),
-// and in the file's comments (each once: Babel hangs the same objects on nodes).  A subtree
+// and in `comments`, the tree's (each once: Babel hangs the same objects on nodes).  A subtree
 // that ends before `from` is left as it is: its nodes lie inside it.
-function move(root, from, delta, skip, comments = true) {
+function move(root, from, delta, skip, comments) {
   const visit = (node) => {
     if (node === skip || node.end < from) return;
     if (node.start >= from) node.start += delta;
@@ -444,13 +440,11 @@ function move(root, from, delta, skip, comments = true) {
     }
   };
   visit(root);
-  if (comments && root.comments) {
-    for (const comment of root.comments) {
-      // A comment that starts before `from` ends before it (an offset that moves is a token's).
-      if (comment !== skip && comment.start >= from) {
-        comment.start += delta;
-        comment.end += delta;
-      }
+  for (const comment of comments) {
+    // A comment that starts before `from` ends before it (an offset that moves is a token's).
+    if (comment !== skip && comment.start >= from) {
+      comment.start += delta;
+      comment.end += delta;
     }
   }
 }
