@@ -16,13 +16,16 @@ from __future__ import annotations
 import asyncio
 import glob
 import random
+import zlib
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import attrs
+import orjson
 import pytest
+import zstandard
 
 from bblfsh_lsp.index.plan import Plan, compile_plan, file_terms, requirements
 from bblfsh_lsp.positions import TextIndex
@@ -379,6 +382,37 @@ def test_an_irregular_table_has_no_answer():
     assert plan is not None
     assert plan.run(doc.table) is None
     assert evaluated("//uast:Identifier", doc) == ([Match(0, 0, "uast:Identifier", "x")], None)
+
+
+def _in_zlib_format(data: bytes) -> bytes:
+    """A table's bytes as a driver built with the kit before zstd encoded them (format 5: the
+    same parts, each compressed with zlib)."""
+    size = int.from_bytes(data[:4], "little")
+    header = orjson.loads(data[4:4 + size])
+    segments, at = [], 4 + size
+    for length in header["segments"]:
+        segments.append(zlib.compress(zstandard.ZstdDecompressor().decompress(data[at:at + length]), 1))
+        at += length
+    header.update(format=node_table.ZLIB_FORMAT, segments=[len(segment) for segment in segments])
+    encoded = orjson.dumps(header)
+    return b"".join([len(encoded).to_bytes(4, "little"), encoded, *segments])
+
+
+def test_a_table_in_the_zlib_format_reads_the_same(documents: list[Document]):
+    # What a driver of an older kit sends (a registry's image) is read, not parsed again.
+    doc = max(documents, key=lambda doc: len(doc.table))
+    data = node_table.build(doc.tree, doc.index.lines.starts, len(doc.index.data)).encode()
+    current, older = node_table.decode(data), node_table.decode(_in_zlib_format(data))
+    assert len(current) > 100
+    for name in node_table._INT_COLUMNS:
+        assert getattr(older, name) == getattr(current, name), name
+    assert older.strings.texts() == current.strings.texts()
+    plan = compile_plan("//uast:Identifier")
+    assert plan is not None and plan.run(older) == plan.run(current)
+    damaged = bytearray(data)
+    damaged[-3] ^= 0xFF
+    with pytest.raises(node_table.TableError):
+        node_table.decode(bytes(damaged)).line_starts  # the last column, decompressed when read
 
 
 def test_counts_and_booleans_are_the_evaluator_s_values(documents: list[Document]):
