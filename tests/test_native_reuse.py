@@ -1,7 +1,7 @@
 """A native driver reuses the normalised statements, class members and comments of a kept
 document after an edit (sdk/native_reuse.py; the native programs of the JavaScript and
-TypeScript drivers (parse.js) and of the Go driver (main.go) send the unchanged ones as
-{"@kept": N}): whatever the edits, every answer is the one a fresh parse of the same text gives,
+TypeScript drivers (parse.js), of the Go driver (main.go), of the C/C++ driver (clang_ast.py)
+and the others send the unchanged ones as {"@kept": N}): whatever the edits, every answer is the one a fresh parse of the same text gives,
 in every mode, and what did not change is not sent again."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from driver_checks import require_prepared
 
+from driver_runtime.drivers.cpp.driver import CppDriver
 from driver_runtime.drivers.go.driver import GoDriver
 from driver_runtime.drivers.java.driver import JavaDriver
 from driver_runtime.drivers.javascript.driver import JavaScriptDriver
@@ -53,6 +54,8 @@ SOURCES = [*sorted((ROOT / "examples" / "go").rglob("*.go"))[:2], *GO_SOURCES,
     ROOT / "editors" / "vscode" / "src" / "extension.ts",
     ROOT / "driver_runtime" / "drivers" / "javascript" / "native" / "parse.js",
     ROOT / "tests" / "universal_samples" / "javascript" / "inventory.js",
+    ROOT / "tests" / "data" / "kept_items.c", ROOT / "tests" / "data" / "kept_items.hpp",
+    ROOT / "tests" / "universal_samples" / "cpp" / "geometry.cpp",
 ]
 # What typing puts in: characters in a name, line breaks, comments beside a statement (hung on
 # it by Babel: native and annotated modes show them), non-ASCII text (UTF-16 offsets), a
@@ -67,11 +70,17 @@ INSERTS[".php"] = ["x", "\n", " ", "/* c */", "// é 𝓏\n", "$v = 1;\n", "/** 
 # Ruby: besides typing, what changes how a name reads elsewhere (an assignment makes it a local).
 INSERTS[".rb"] = ["x", "\n", " ", "# é 𝓏\n", "x = 1\n", "def g; x; end\n", "private\n", "class B; end\n", "(",
                   "\n\n# end\n"]
+# C and C++: besides typing, what reaches the declarations after it (a macro, a type name).
+INSERTS[".c"] = ["x", "\n", " ", "/* c */", "// é 𝓏\n", "int v = 1;\n", "#define x 1\n", "typedef int x;\n", "{",
+                 "}", "\"", "\n\n// end\n"]
+INSERTS[".cpp"] = INSERTS[".hpp"] = INSERTS[".c"]
 INSERTS[".java"] = ["x", "\n", " ", "/* c */", "/* é 𝓏 */", " /** doc */ ", "\n\n", "  ", "{", "\n\n// end\n"]
 
 DRIVERS: dict[str, type[NativeDriver]] = {".js": JavaScriptDriver, ".ts": TypeScriptDriver, ".go": GoDriver,
-                                          ".java": JavaDriver, ".php": PhpDriver, ".rb": RubyDriver}
-COMMANDS = {".js": ["node"], ".ts": ["node"], ".go": [], ".java": ["java"], ".php": ["php"], ".rb": ["ruby"]}
+                                          ".java": JavaDriver, ".php": PhpDriver, ".rb": RubyDriver,
+                                          ".c": CppDriver, ".cpp": CppDriver, ".hpp": CppDriver}
+COMMANDS = {".js": ["node"], ".ts": ["node"], ".go": [], ".java": ["java"], ".php": ["php"], ".rb": ["ruby"],
+            ".c": [], ".cpp": [], ".hpp": []}
 
 
 def _driver(path: Path) -> NativeDriver:
@@ -186,6 +195,24 @@ def test_a_parser_whose_input_closed_ends_without_warming_up():
     # The CPU time of the whole process: its start and one parse, not the warm-up's rounds.
     cpu = usage.ru_utime + usage.ru_stime
     assert cpu < 1.0, f"{cpu:.2f} s of CPU"
+
+
+CPP = ("int f() { return 1; }\n\nnamespace n {\nint g() { return 2; }\nint h() { return 3; }\n}\n\n"
+       "int k() { return 4; }\n")
+
+
+@pytest.mark.parametrize(("edited", "kept"), [
+    # In a function's body: what is before it and after it (in its namespace and outside).
+    (CPP.replace("return 2", "return 22"), 3),
+    # A macro defined in a body reaches what follows: only what is before is kept.
+    (CPP.replace("return 2;", "return 2;\n#define h x\n"), 1),
+    # A brace left open is an error at the end, which changes how clang reads what it is in.
+    (CPP.replace("return 2;", "return 2; {"), 0),
+    # Outside any function: what is before.
+    (CPP.replace("int h()", "long h()"), 2),
+])
+def test_cpp_keeps_what_an_edit_cannot_reach(edited: str, kept: int):
+    assert _kept_after("a.cpp", CPP, edited) == kept
 
 
 # A comment put beside a statement, which the parser hangs on it: Babel on the statements before

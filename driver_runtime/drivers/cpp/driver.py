@@ -20,9 +20,13 @@ TABLES = Tables(roles=annotation.ROLES, field_roles=annotation.FIELD_ROLES, tran
                 content_roles=dict.fromkeys(annotation.OPERATOR_TYPES, annotation.operator_roles))
 
 
+# The kinds of list whose items clang_ast.py keeps between a document's versions, in its order.
+KEPT_LISTS = (("TranslationUnit", "Declarations"), ("Namespace", "Declarations"))
+
+
 class CppDriver(NativeDriver):
     def __init__(self) -> None:
         # The native program is Python (libclang's own bindings), run by this interpreter,
         # isolated as the driver is (clang_ast.py puts its own folders on sys.path).
         super().__init__(HERE, native=[sys.executable, *ISOLATED_PYTHON_FLAGS, "{folder}/native/clang_ast.py", "{build}"],
-                         tables=TABLES, unit=BYTES)
+                         tables=TABLES, unit=BYTES, kept_lists=KEPT_LISTS)

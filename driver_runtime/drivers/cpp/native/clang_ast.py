@@ -23,6 +23,7 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Callable
 from ctypes import c_int, c_uint
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -63,6 +64,14 @@ STORAGE_WORDS = frozenset("static extern inline virtual explicit constexpr const
                           "register thread_local __inline __inline__".split())
 REF_KINDS_NAMES = ("TYPE_REF", "TEMPLATE_REF", "NAMESPACE_REF")
 
+# The kinds of list whose items are kept between a document's versions (the host's order:
+# CppDriver's kept_lists): the file's declarations and a namespace's.
+KEPT_KINDS = (("TranslationUnit", "Declarations"), ("Namespace", "Declarations"))
+# What an edit inside a function's body may not contain, before or after, for the declarations
+# after it to be kept: a directive (a macro defined there reaches them), braces (the body would
+# end elsewhere), quotes, comments and line splices (the text after would be lexed otherwise).
+_NOT_IN_A_CONTAINED_EDIT = re.compile(rb"[#{}\"'/\\]")
+
 
 def load_cindex(build: str):
     sys.path.insert(0, os.path.join(build, "site"))
@@ -89,14 +98,114 @@ def is_cxx(filename: str, data: bytes) -> bool:
     return True
 
 
+def _common_prefix(old: bytes, new: bytes) -> int:
+    low, high = 0, min(len(old), len(new))
+    while low < high:  # slices compare with memcmp: a dozen steps, not one per byte
+        middle = (low + high + 1) // 2
+        if old[low:middle] == new[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_suffix(old: bytes, new: bytes, limit: int) -> int:
+    low, high = 0, min(limit, len(old), len(new))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[len(old) - middle:len(old) - low] == new[len(new) - middle:len(new) - low]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+class KeptItems:
+    """The declarations of the last kept parse, and which of this parse's are the same: an item's
+    key is its text with the gaps beside it (the last's, to the end of its line); it is kept if
+    the last parse had it where the text before it was the same (clang reads a declaration in the
+    light of all before it, and of the prelude, which must be the same too), or after an edit
+    inside one function's body that declares nothing outside it.  And only if the syntax errors
+    are the same ones, where they were: clang reads a declaration otherwise once the text holds
+    an error, even one after it (a brace left open marks what it is in as invalid)."""
+
+    def __init__(self, data: bytes, last: KeptItems | None, contained: Callable[[bytes], bool],
+                 failures: list[tuple[str, int]]):
+        self.data = data
+        self.failures = failures  # the syntax errors: (message, offset)
+        self.contained = False
+        self.keys: list[dict[bytes, list[tuple[int, int]]]] = [{} for _ in KEPT_KINDS]  # key -> (number, start)
+        self.starts: list[list[int]] = [[] for _ in KEPT_KINDS]
+        self.last = last
+        self.unchanged_before = self.changed_end = self.delta = 0
+        self._contained: Callable[[bytes], bool] | None = contained  # asked once, if an item lies after the edit
+        if last is not None:
+            self.unchanged_before = _common_prefix(last.data, data)
+            suffix = _common_suffix(last.data, data, min(len(last.data), len(data)) - self.unchanged_before)
+            self.changed_end = len(data) - suffix
+            self.delta = len(data) - len(last.data)
+            if [(message, at if at < self.unchanged_before else at - self.delta) for message, at in failures] \
+                    != last.failures or any(self.unchanged_before <= at < len(data) - suffix for _, at in failures):
+                self.last = None  # an error came, went or moved: nothing is kept
+
+    def number(self, which: int, spans: list[tuple[int, int] | None], low: int, high: int) -> list[int]:
+        """Number a kept list's items (None: one never kept); per item, its number in the last
+        parse if it is kept there, else -1."""
+        out = []
+        for at, span in enumerate(spans):
+            number = len(self.starts[which])
+            start = next((spans[i][1] for i in range(at - 1, -1, -1) if spans[i] is not None), low)
+            end = next((spans[i][0] for i in range(at + 1, len(spans)) if spans[i] is not None), None)
+            if end is None and span is not None:  # the last: to the end of its line (a `;` after it...),
+                # not over what follows (the comments at a file's end, where an editor types)
+                line_end = self.data.find(b"\n", span[1], high)
+                end = high if line_end < 0 else line_end + 1
+            # An extent clang could not place (in an unclosed scope, a macro's) is never a key.
+            if end is None or span is None or not (low <= start <= span[0] < span[1] <= end <= high):
+                self.starts[which].append(max(low, 0))
+                out.append(-1)
+                continue
+            key = self.data[start:end]
+            self.keys[which].setdefault(key, []).append((number, start))
+            self.starts[which].append(start)
+            out.append(self._last_number(which, key, start, end))
+        return out
+
+    def _after_contained(self) -> bool:
+        if self._contained is not None:
+            assert self.last is not None
+            self.contained = self._contained(self.last.data)
+            self._contained = None
+        return self.contained
+
+    def _last_number(self, which: int, key: bytes, start: int, end: int) -> int:
+        if self.last is None:
+            return -1
+        if end <= self.unchanged_before:
+            was = start
+        elif start >= self.changed_end and self._after_contained():
+            was = start - self.delta
+        else:
+            return -1
+        for number, last_start in self.last.keys[which].get(key, ()):
+            if last_start == was:
+                return number
+        return -1
+
+
 class Parser:
     def __init__(self, cindex):
         self.cindex = cindex
         self.index = cindex.Index.create()
         self.lib = cindex.conf.lib
         self.last_prelude = ""  # the prelude of the last parse (for the benchmark's reference)
+        self.kept: KeptItems | None = None  # the last kept parse's items, as generation kept_generation
+        self.kept_generation: int | None = None
+        self.kept_prelude = ""
 
-    def parse(self, content: str, filename: str) -> dict:
+    def parse(self, content: str, filename: str, keep: int | None = None, reuse: int | None = None) -> dict:
+        """`keep`: this parse's generation, its items kept for the next; `reuse`: the generation
+        whose items the host holds (docs/writing-a-driver.md)."""
         data = content.encode("utf-8", "surrogatepass")
         cxx = is_cxx(filename, data)
         path = FOLDER + ("input.cpp" if cxx else "input.c")
@@ -123,8 +232,24 @@ class Parser:
                 break
         assert tu is not None and tokens is not None
         self.last_prelude = files[1][1].decode()
-        tree = Converter(self.cindex, tu, data, tokens, path).translation_unit()
-        return {"ast": tree, "errors": self.syntax_errors(tu, path)}
+        if keep is None:
+            tree = Converter(self.cindex, tu, data, tokens, path).translation_unit()
+            return {"ast": tree, "errors": self.syntax_errors(tu, path)}
+        errors = self.syntax_errors(tu, path)
+        failures = [(error["message"], error.pop("offset")) for error in errors]
+        last = self.kept if reuse is not None and reuse == self.kept_generation \
+            and self.last_prelude == self.kept_prelude else None
+        self.kept = self.kept_generation = None  # until this parse is done: a failed one keeps nothing
+        converter = Converter(self.cindex, tu, data, tokens, path)
+        items = KeptItems(data, last, converter.edit_contained, failures)
+        converter.kept = items
+        try:
+            tree = converter.translation_unit()
+        except _Tangled:  # the whole tree, nothing kept (the host then holds nothing either)
+            tree = Converter(self.cindex, tu, data, tokens, path).translation_unit()
+            return {"ast": tree, "errors": errors}
+        self.kept, self.kept_generation, self.kept_prelude = items, keep, self.last_prelude
+        return {"ast": tree, "errors": errors, "kept": keep, "starts": items.starts}
 
     @staticmethod
     def missing(tu, tokens: Tokens) -> list[tuple[str, int]]:
@@ -139,14 +264,21 @@ class Parser:
 
     @staticmethod
     def syntax_errors(tu, path: str) -> list[dict]:
+        """The file's syntax errors: message, line, column and (for this side) offset."""
         errors = []
         for diagnostic in tu.diagnostics:
             location = diagnostic.location
             if (diagnostic.severity < 3 or location.file is None or location.file.name != path
                     or diagnostic.category_name not in SYNTAX_CATEGORIES or NOT_SYNTAX.search(diagnostic.spelling)):
                 continue
-            errors.append({"message": diagnostic.spelling, "line": location.line, "col": location.column})
+            errors.append({"message": diagnostic.spelling, "line": location.line, "col": location.column,
+                           "offset": location.offset})
         return errors
+
+
+class _Tangled(Exception):
+    """A declaration that overlaps another (converted first, to know the list's items) holds a
+    kept list, which this side would number out of the host's order."""
 
 
 # libclang spells a few kinds in words; their clang class names instead.
@@ -178,6 +310,7 @@ class Converter:
         self.path = path
         self.lib = cindex.conf.lib
         self.seen: set[tuple[int, int, int]] = set()
+        self.kept: KeptItems | None = None  # numbers the kept lists' items (set for a kept parse)
         self.file = None
         K = cindex.CursorKind
         self.K = K
@@ -426,7 +559,7 @@ class Converter:
 
     def translation_unit(self) -> dict:
         root = self.tu.cursor
-        declarations, preprocessor = [], []
+        declared, preprocessor = [], []
         for kid in root.get_children():
             if not self.in_main(kid):
                 continue
@@ -434,9 +567,8 @@ class Converter:
                 if kid.kind != self.K.MACRO_INSTANTIATION:
                     preprocessor.append(self.convert(kid))
                 continue
-            node = self.convert_declaration(kid)
-            if node is not None:
-                declarations.append(node)
+            declared.append(kid)
+        declarations = self.declarations(declared, 0, (0, len(self.data)))
         comments = [{"@type": "Comment", "@token": self.text(start, end), "@pos": {"start": start, "end": end}}
                     for start, end in self.tokens.comments()]
         return {"@type": "TranslationUnit", "@pos": {"start": 0, "end": len(self.data)},
@@ -450,13 +582,76 @@ class Converter:
         self.seen.add(key)
         return self.convert(cursor)
 
-    def declarations(self, cursors) -> list[dict]:
-        out = []
-        for cursor in cursors:
-            node = self.convert_declaration(cursor)
-            if node is not None:
-                out.append(node)
-        return out
+    def declarations(self, cursors, kind: int | None = None, within: tuple[int, int] | None = None) -> list[dict]:
+        """The declarations among cursors; of a kept list (`kind`, `within` its container's
+        span) for a kept parse."""
+        if self.kept is None or kind is None or within is None:
+            out = []
+            for cursor in cursors:
+                node = self.convert_declaration(cursor)
+                if node is not None:
+                    out.append(node)
+            return out
+        # Every item is numbered before any is converted (the host numbers alike).  Which cursors
+        # are items is known first: a cursor inside another (`struct S {...} s;`) may be seen
+        # while that one is converted, so those that overlap are converted now, in order.
+        spans = [self.span(cursor) for cursor in cursors]
+        items: list[tuple[object, tuple[int, int] | None, dict | None]] = []
+        counted = [len(starts) for starts in self.kept.starts]
+        for at, (cursor, span) in enumerate(zip(cursors, spans)):
+            tangled = (at > 0 and spans[at - 1][1] > span[0]) or (at + 1 < len(spans) and span[1] > spans[at + 1][0])
+            if tangled:
+                node = self.convert_declaration(cursor)
+                if [len(starts) for starts in self.kept.starts] != counted:
+                    raise _Tangled()
+                if node is not None:
+                    items.append((cursor, None, node))
+                continue
+            key = (cursor.kind.value, *span)
+            if key not in self.seen:
+                self.seen.add(key)
+                items.append((cursor, span, None))
+        numbers = self.kept.number(kind, [span for _, span, _ in items], *within)
+        return [node if node is not None else {"@kept": number} if number >= 0 else self.convert(cursor)
+                for (cursor, _, node), number in zip(items, numbers)]
+
+    def edit_contained(self, last: bytes) -> bool:
+        """Whether the edit from `last` lies in one function's body (in a namespace or at the top
+        level) and holds nothing that reaches outside it (_NOT_IN_A_CONTAINED_EDIT)."""
+        data = self.data
+        start = _common_prefix(last, data)
+        suffix = _common_suffix(last, data, min(len(last), len(data)) - start)
+        if _NOT_IN_A_CONTAINED_EDIT.search(last, start, len(last) - suffix) \
+                or _NOT_IN_A_CONTAINED_EDIT.search(data, start, len(data) - suffix):
+            return False
+        end = len(data) - suffix
+        K = self.K
+        functions = (K.FUNCTION_DECL, K.CXX_METHOD, K.CONSTRUCTOR, K.DESTRUCTOR, K.CONVERSION_FUNCTION,
+                     K.FUNCTION_TEMPLATE)
+        containers = (K.NAMESPACE, K.CLASS_DECL, K.STRUCT_DECL, K.UNION_DECL, K.CLASS_TEMPLATE,
+                      K.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION)  # a method's body is as contained
+        cursor = self.tu.cursor
+        while True:
+            holder = None
+            for kid in cursor.get_children():
+                if not self.in_main(kid):
+                    continue
+                kid_start, kid_end = self.span(kid)
+                if kid_start < start and end < kid_end:
+                    holder = kid
+                    break
+            if holder is None:
+                return False
+            if holder.kind in containers:
+                cursor = holder
+                continue
+            if holder.kind not in functions:
+                return False
+            body = [kid for kid in holder.get_children() if kid.kind == K.COMPOUND_STMT]
+            if not body:
+                return False
+            body_start, body_end = self.span(body[-1])
+            return body_start < start and end < body_end
 
     # --- declarations ----------------------------------------------------------------------
 
@@ -694,7 +889,7 @@ class Converter:
         if cursor.spelling:
             node["@token"] = cursor.spelling
             node["Name"] = self.name_node(cursor, cursor.spelling)
-        node["Declarations"] = self.declarations(self.kids(cursor))
+        node["Declarations"] = self.declarations(self.kids(cursor), 1, self.span(cursor))
         return node
 
     def typedef(self, cursor) -> dict:
@@ -1205,7 +1400,9 @@ def serve(parser: Parser, source, sink) -> None:
             continue
         try:
             request = json.loads(line)
-            answer = parser.parse(str(request.get("content") or ""), str(request.get("filename") or ""))
+            keep, reuse = request.get("keep"), request.get("reuse")
+            answer = parser.parse(str(request.get("content") or ""), str(request.get("filename") or ""),
+                                  keep if type(keep) is int else None, reuse if type(reuse) is int else None)
         except RecursionError:
             answer = {"ast": None, "errors": [{"message": "the code is nested too deeply to parse"}]}
         except Exception as exc:  # never die of one input: say why and keep serving
