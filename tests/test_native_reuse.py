@@ -7,6 +7,8 @@ in every mode, and what did not change is not sent again."""
 from __future__ import annotations
 
 import copy
+import functools
+import importlib.util
 import itertools
 import os
 import random
@@ -14,6 +16,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -213,6 +216,46 @@ CPP = ("int f() { return 1; }\n\nnamespace n {\nint g() { return 2; }\nint h() {
 ])
 def test_cpp_keeps_what_an_edit_cannot_reach(edited: str, kept: int):
     assert _kept_after("a.cpp", CPP, edited) == kept
+
+
+@functools.cache
+def _clang_ast() -> tuple[ModuleType, ModuleType]:
+    """The C/C++ driver's native program as a module of this process (its Parser, to count its
+    clang parses; it puts its own folder on sys.path), and libclang's bindings, loaded once."""
+    driver = _driver(Path("a.cpp"))
+    spec = importlib.util.spec_from_file_location("clang_ast", driver.folder / "native" / "clang_ast.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module, module.load_cindex(str(driver.build))
+
+
+@pytest.mark.parametrize(("name", "old", "new", "once"), [
+    ("kept_items.c", "Puts a value", "Puts one value", True),  # in a block comment
+    ("kept_items.c", "first in the list.", "first in the list!", True),
+    ("kept_items.hpp", "for the driver's", "for the drivers'", True),  # in a line comment
+    ("kept_items.hpp", "}  // namespace v1", "}  // namespace v1, v2", True),  # at its end
+    ("kept_items.c", "Puts a value", "Puts */ a value", False),  # closed before its end now
+    ("kept_items.hpp", "C:\\counts there", "C:\\", False),  # a line splice, the line after in it
+    ("kept_items.hpp", "for the driver's", "for the\ndriver's", False),  # a line break
+    ("kept_items.c", "int largest(void)", "int largest2(void)", False),  # code
+])
+def test_a_comment_edit_reads_the_prelude_learned_before(name: str, old: str, new: str, once: bool):
+    """An edit inside a comment, which stays one comment on the same lines, is parsed once, with
+    the prelude the learner's rounds gave the last text (they would give it again): the tree is
+    a fresh parse's.  Any other edit is learned from nothing (these files need 2 rounds or more)."""
+    clang_ast, cindex = _clang_ast()
+    source = (ROOT / "tests" / "data" / name).read_text(encoding="utf-8")
+    assert source.count(old) == 1
+    edited = source.replace(old, new)
+    expected = clang_ast.Parser(cindex).parse(edited, name)
+    parser = clang_ast.Parser(cindex)
+    parser.parse(source, name)
+    parses = []
+    index_parse = parser.index.parse
+    parser.index.parse = lambda *args, **kwargs: parses.append(1) or index_parse(*args, **kwargs)
+    assert parser.parse(edited, name) == expected
+    assert len(parses) == 1 if once else len(parses) >= 2
 
 
 # A comment put beside a statement, which the parser hangs on it: Babel on the statements before

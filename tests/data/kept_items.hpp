@@ -7,7 +7,7 @@ typedef struct point { int x, y; } point_t;
 struct pair { int first; int second; } origin = {0, 0};
 enum color { RED, GREEN = 2, BLUE };
 
-static int counter = 0;
+static int counter = 0;  // its files are under C:\counts there
 
 int next_count(void) {
     counter += SQUARE(2);

@@ -71,6 +71,10 @@ KEPT_KINDS = (("TranslationUnit", "Declarations"), ("Namespace", "Declarations")
 # after it to be kept: a directive (a macro defined there reaches them), braces (the body would
 # end elsewhere), quotes, comments and line splices (the text after would be lexed otherwise).
 _NOT_IN_A_CONTAINED_EDIT = re.compile(rb"[#{}\"'/\\]")
+# What an edit inside a comment may not contain, before or after, for the prelude to be the last
+# one's: a line break (line comments end there, directives and diagnostics' lines move) or a line
+# splice.
+_NOT_IN_A_COMMENT_EDIT = re.compile(rb"[\r\n\\]")
 
 
 def load_cindex(build: str):
@@ -202,6 +206,38 @@ class Parser:
         self.kept: KeptItems | None = None  # the last kept parse's items, as generation kept_generation
         self.kept_generation: int | None = None
         self.kept_prelude = ""
+        # The last parse's file name, text, comments and prelude: a text that differs from it in
+        # one comment's text alone has the same prelude (_prelude_of_a_comment_edit).
+        self.last_text: tuple[str, bytes, list[tuple[int, int]], bytes] | None = None
+
+    def _prelude_of_a_comment_edit(self, data: bytes, path: str) -> bytes | None:
+        """The last parse's prelude, if `data` differs from its text inside one comment alone:
+        the learner's rounds would learn it again.  They read clang's diagnostics and the code's
+        tokens, which leave comments out; a comment that stays one comment, on the same lines,
+        changes neither (but their offsets after it, alike).  None otherwise."""
+        if self.last_text is None or self.last_text[0] != path:
+            return None
+        _, last, comments, prelude = self.last_text
+        if last == data:
+            return prelude
+        start = _common_prefix(last, data)
+        suffix = _common_suffix(last, data, min(len(last), len(data)) - start)
+        old_end, new_end = len(last) - suffix, len(data) - suffix
+        if _NOT_IN_A_COMMENT_EDIT.search(last, start, old_end) \
+                or _NOT_IN_A_COMMENT_EDIT.search(data, start, new_end):
+            return None
+        for comment_start, comment_end in comments:
+            if comment_start + 2 <= start and old_end <= comment_end:
+                block = last.startswith(b"/*", comment_start)
+                if block and old_end > comment_end - 2:
+                    return None  # in the closing "*/"
+                comment = data[comment_start:comment_end + new_end - old_end]
+                if block and comment.find(b"*/") != len(comment) - 2:
+                    return None  # closed elsewhere now
+                if not block and comment.rstrip(b" \t").endswith(b"\\"):
+                    return None  # a line splice: it goes on over the next line now
+                return prelude
+        return None
 
     def parse(self, content: str, filename: str, keep: int | None = None, reuse: int | None = None) -> dict:
         """`keep`: this parse's generation, its items kept for the next; `reuse`: the generation
@@ -212,9 +248,13 @@ class Parser:
         args = [*(CXX_ARGS if cxx else C_ARGS), "-include", PRELUDE]
         prelude = Prelude(cxx)
         tu = tokens = learner = None
-        for _round in range(ROUNDS):
-            files = [(path, data), (PRELUDE, prelude.render().encode())]
+        learned_before = self._prelude_of_a_comment_edit(data, path)
+        for _round in range(1 if learned_before is not None else ROUNDS):
+            files = [(path, data), (PRELUDE, learned_before or prelude.render().encode())]
             tu = self.index.parse(path, args=args, unsaved_files=files, options=PARSE_OPTIONS)
+            if learned_before is not None:
+                tokens = Tokens(self.cindex, tu, data, path)
+                break
             seeded = False
             if tokens is None or learner is None:  # the file's tokens are the same in every round
                 tokens = Tokens(self.cindex, tu, data, path)
@@ -232,6 +272,7 @@ class Parser:
                 break
         assert tu is not None and tokens is not None
         self.last_prelude = files[1][1].decode()
+        self.last_text = (path, data, tokens.comments(), files[1][1])
         if keep is None:
             tree = Converter(self.cindex, tu, data, tokens, path).translation_unit()
             return {"ast": tree, "errors": self.syntax_errors(tu, path)}
