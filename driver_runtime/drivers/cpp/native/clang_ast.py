@@ -209,6 +209,7 @@ class Parser:
         # The last parse's file name, text, comments and prelude: a text that differs from it in
         # one comment's text alone has the same prelude (_prelude_of_a_comment_edit).
         self.last_text: tuple[str, bytes, list[tuple[int, int]], bytes] | None = None
+        self.last_tu = None  # the last parse's translation unit (its file and prelude are last_text's)
 
     def _prelude_of_a_comment_edit(self, data: bytes, path: str) -> bytes | None:
         """The last parse's prelude, if `data` differs from its text inside one comment alone:
@@ -251,7 +252,13 @@ class Parser:
         learned_before = self._prelude_of_a_comment_edit(data, path)
         for _round in range(1 if learned_before is not None else ROUNDS):
             files = [(path, data), (PRELUDE, learned_before or prelude.render().encode())]
-            tu = self.index.parse(path, args=args, unsaved_files=files, options=PARSE_OPTIONS)
+            if learned_before is not None and self.last_tu is not None:
+                # The same file with the same prelude: clang parses it again in the last one's
+                # translation unit, as if anew, without setting one up (0.7 ms of 2.2 at 10 KB).
+                tu, self.last_tu = self.last_tu, None
+                tu.reparse(unsaved_files=files, options=0)
+            else:
+                tu = self.index.parse(path, args=args, unsaved_files=files, options=PARSE_OPTIONS)
             if learned_before is not None:
                 tokens = Tokens(self.cindex, tu, data, path)
                 break
@@ -273,6 +280,7 @@ class Parser:
         assert tu is not None and tokens is not None
         self.last_prelude = files[1][1].decode()
         self.last_text = (path, data, tokens.comments(), files[1][1])
+        self.last_tu = tu
         if keep is None:
             tree = Converter(self.cindex, tu, data, tokens, path).translation_unit()
             return {"ast": tree, "errors": self.syntax_errors(tu, path)}
