@@ -206,39 +206,41 @@ class Parser:
         self.kept: KeptItems | None = None  # the last kept parse's items, as generation kept_generation
         self.kept_generation: int | None = None
         self.kept_prelude = ""
-        # The last parse's file name, text, comments and prelude: a text that differs from it in
-        # one comment's text alone has the same prelude (_prelude_of_a_comment_edit).
-        self.last_text: tuple[str, bytes, list[tuple[int, int]], bytes] | None = None
+        # The last parse's file name, text, tokens and prelude: a text that differs from it in
+        # one comment's text alone has the same prelude (_comment_edit).
+        self.last_text: tuple[str, bytes, Tokens, bytes] | None = None
         self.last_tu = None  # the last parse's translation unit (its file and prelude are last_text's)
 
-    def _prelude_of_a_comment_edit(self, data: bytes, path: str) -> bytes | None:
-        """The last parse's prelude, if `data` differs from its text inside one comment alone:
-        the learner's rounds would learn it again.  They read clang's diagnostics and the code's
-        tokens, which leave comments out; a comment that stays one comment, on the same lines,
-        changes neither (but their offsets after it, alike).  None otherwise."""
+    def _comment_edit(self, data: bytes, path: str) -> tuple[bytes, Tokens] | None:
+        """The last parse's prelude and `data`'s tokens, if `data` differs from its text inside
+        one comment alone: the learner's rounds would learn that prelude again.  They read
+        clang's diagnostics and the code's tokens, which leave comments out; a comment that stays
+        one comment, on the same lines, changes neither (but their offsets after it, alike).
+        None otherwise."""
         if self.last_text is None or self.last_text[0] != path:
             return None
-        _, last, comments, prelude = self.last_text
+        _, last, tokens, prelude = self.last_text
         if last == data:
-            return prelude
+            return prelude, tokens
         start = _common_prefix(last, data)
         suffix = _common_suffix(last, data, min(len(last), len(data)) - start)
         old_end, new_end = len(last) - suffix, len(data) - suffix
         if _NOT_IN_A_COMMENT_EDIT.search(last, start, old_end) \
                 or _NOT_IN_A_COMMENT_EDIT.search(data, start, new_end):
             return None
-        for comment_start, comment_end in comments:
-            if comment_start + 2 <= start and old_end <= comment_end:
-                block = last.startswith(b"/*", comment_start)
-                if block and old_end > comment_end - 2:
-                    return None  # in the closing "*/"
-                comment = data[comment_start:comment_end + new_end - old_end]
-                if block and comment.find(b"*/") != len(comment) - 2:
-                    return None  # closed elsewhere now
-                if not block and comment.rstrip(b" \t").endswith(b"\\"):
-                    return None  # a line splice: it goes on over the next line now
-                return prelude
-        return None
+        index = tokens.comment_holding(start, old_end)
+        if index is None:
+            return None
+        comment_start, comment_end = tokens.starts[index], tokens.ends[index]
+        block = last.startswith(b"/*", comment_start)
+        if block and old_end > comment_end - 2:
+            return None  # in the closing "*/"
+        comment = data[comment_start:comment_end + new_end - old_end]
+        if block and comment.find(b"*/") != len(comment) - 2:
+            return None  # closed elsewhere now
+        if not block and comment.rstrip(b" \t").endswith(b"\\"):
+            return None  # a line splice: it goes on over the next line now
+        return prelude, tokens.with_comment_edited(index, data)
 
     def parse(self, content: str, filename: str, keep: int | None = None, reuse: int | None = None) -> dict:
         """`keep`: this parse's generation, its items kept for the next; `reuse`: the generation
@@ -249,7 +251,8 @@ class Parser:
         args = [*(CXX_ARGS if cxx else C_ARGS), "-include", PRELUDE]
         prelude = Prelude(cxx)
         tu = tokens = learner = None
-        learned_before = self._prelude_of_a_comment_edit(data, path)
+        comment_edit = self._comment_edit(data, path)
+        learned_before = comment_edit[0] if comment_edit is not None else None
         for _round in range(1 if learned_before is not None else ROUNDS):
             files = [(path, data), (PRELUDE, learned_before or prelude.render().encode())]
             if learned_before is not None and self.last_tu is not None:
@@ -259,8 +262,9 @@ class Parser:
                 tu.reparse(unsaved_files=files, options=0)
             else:
                 tu = self.index.parse(path, args=args, unsaved_files=files, options=PARSE_OPTIONS)
-            if learned_before is not None:
-                tokens = Tokens(self.cindex, tu, data, path)
+            if comment_edit is not None:
+                tokens = comment_edit[1]
+                tokens.rebase(self.cindex, tu, path)
                 break
             seeded = False
             if tokens is None or learner is None:  # the file's tokens are the same in every round
@@ -279,7 +283,7 @@ class Parser:
                 break
         assert tu is not None and tokens is not None
         self.last_prelude = files[1][1].decode()
-        self.last_text = (path, data, tokens.comments(), files[1][1])
+        self.last_text = (path, data, tokens, files[1][1])
         self.last_tu = tu
         if keep is None:
             tree = Converter(self.cindex, tu, data, tokens, path).translation_unit()
@@ -606,15 +610,31 @@ class Converter:
 
     # --- the translation unit --------------------------------------------------------------
 
+    def top_level(self) -> list:
+        """The translation unit's cursors of the file, but its macro expansions.  Read in one
+        visit of libclang's, each cursor's kind read from its struct: most of a unit's cursors are
+        clang's built-in macros (365 of fitblk.c's 410), and the cursor objects, kinds and
+        locations of each took a third of a 10 KB file's parse after a keystroke."""
+        tu, out = self.tu, []
+        expansion, definition = self.K.MACRO_INSTANTIATION.value, self.K.MACRO_DEFINITION.value
+
+        def visit(child, _parent, _data) -> int:
+            kind = child._kind_id
+            if kind != expansion and (kind != definition or self.in_main(child)):
+                child._tu = tu  # what the bindings' get_children does: the unit outlives the cursor
+                out.append(child)
+            return 1  # CXChildVisit_Continue
+
+        self.lib.clang_visitChildren(tu.cursor, self.cindex.callbacks["cursor_visit"](visit), None)
+        return out
+
     def translation_unit(self) -> dict:
-        root = self.tu.cursor
         declared, preprocessor = [], []
-        for kid in root.get_children():
+        for kid in self.top_level():
             if not self.in_main(kid):
                 continue
             if kid.kind in self.preprocessor:
-                if kid.kind != self.K.MACRO_INSTANTIATION:
-                    preprocessor.append(self.convert(kid))
+                preprocessor.append(self.convert(kid))
                 continue
             declared.append(kid)
         declarations = self.declarations(declared, 0, (0, len(self.data)))

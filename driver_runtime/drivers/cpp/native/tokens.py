@@ -79,6 +79,27 @@ class Tokens:
     def comments(self) -> list[tuple[int, int]]:
         return [(self.starts[i], self.ends[i]) for i, kind in enumerate(self.kinds) if kind == 4]
 
+    def comment_holding(self, start: int, end: int) -> int | None:
+        """The index of the comment whose text past its first two characters holds start to end."""
+        index = bisect_right(self.starts, start) - 1
+        if index >= 0 and self.kinds[index] == 4 and self.starts[index] + 2 <= start and end <= self.ends[index]:
+            return index
+        return None
+
+    def with_comment_edited(self, index: int, data: bytes) -> Tokens:
+        """The tokens of `data`, this text with comment `index` edited (it stays one comment): the
+        others are the same, those after it moved.  Lexing the new text would give these."""
+        delta = len(data) - self.size
+        edited = object.__new__(Tokens)
+        edited.starts = self.starts[:index + 1] + [start + delta for start in self.starts[index + 1:]]
+        edited.ends = self.ends[:index] + [end + delta for end in self.ends[index:]]
+        edited.kinds = self.kinds
+        edited.texts = self.texts[:index] + [data[self.starts[index]:edited.ends[index]].decode("utf-8", "replace")] \
+            + self.texts[index + 1:]
+        edited.size = len(data)
+        edited.base = self.base
+        return edited
+
     def rebase(self, cindex, tu, path: str) -> None:
         """The same file in a new parse: only its base in clang's locations may move."""
         file = tu.get_file(path)
