@@ -140,6 +140,7 @@ class KeptItems:
         self.contained = False
         self.keys: list[dict[bytes, list[tuple[int, int]]]] = [{} for _ in KEPT_KINDS]  # key -> (number, start)
         self.starts: list[list[int]] = [[] for _ in KEPT_KINDS]
+        self.bounds: list[list[tuple[bytes, int, int] | None]] = [[] for _ in KEPT_KINDS]  # per number: key, start, end
         self.last = last
         self.unchanged_before = self.changed_end = self.delta = 0
         self._contained: Callable[[bytes], bool] | None = contained  # asked once, if an item lies after the edit
@@ -167,13 +168,35 @@ class KeptItems:
             # An extent clang could not place (in an unclosed scope, a macro's) is never a key.
             if end is None or span is None or not (low <= start <= span[0] < span[1] <= end <= high):
                 self.starts[which].append(max(low, 0))
+                self.bounds[which].append(None)
                 out.append(-1)
                 continue
             key = self.data[start:end]
             self.keys[which].setdefault(key, []).append((number, start))
             self.starts[which].append(start)
+            self.bounds[which].append((key, start, end))
             out.append(self._last_number(which, key, start, end))
         return out
+
+    def check(self, which: int, number: int, node: dict | None) -> None:
+        """An item converted now is kept for the next parse only if all its positions lie in its
+        key: the host moves them all as the key moves (clang places some nodes nowhere, at 0)."""
+        bounds = self.bounds[which][number]
+        if bounds is None or node is None:
+            return
+        key, start, end = bounds
+        stack: list = [node]
+        while stack:
+            value = stack.pop()
+            if type(value) is dict:
+                pos = value.get("@pos")
+                if pos is not None and not (start <= pos.get("start", -1) <= pos.get("end", -1) <= end):
+                    self.keys[which][key].remove((number, start))
+                    self.bounds[which][number] = None
+                    return
+                stack.extend(value.values())
+            elif type(value) is list:
+                stack.extend(value)
 
     def _after_contained(self) -> bool:
         if self._contained is not None:
@@ -680,9 +703,17 @@ class Converter:
             if key not in self.seen:
                 self.seen.add(key)
                 items.append((cursor, span, None))
+        first = len(self.kept.starts[kind])
         numbers = self.kept.number(kind, [span for _, span, _ in items], *within)
-        return [node if node is not None else {"@kept": number} if number >= 0 else self.convert(cursor)
-                for (cursor, _, node), number in zip(items, numbers)]
+        out = []
+        for at, ((cursor, _, node), number) in enumerate(zip(items, numbers)):
+            if node is None and number >= 0:
+                node = {"@kept": number}
+            elif node is None:
+                node = self.convert(cursor)
+                self.kept.check(kind, first + at, node)
+            out.append(node)
+        return out
 
     def edit_contained(self, last: bytes) -> bool:
         """Whether the edit from `last` lies in one function's body (in a namespace or at the top
