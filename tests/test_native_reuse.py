@@ -237,13 +237,13 @@ def test_cpp_an_item_placed_partly_outside_its_key_is_not_kept():
     again each time."""
     clang_ast, _ = _clang_ast()
     data = b"int a;\nint b;\n"
-    first = clang_ast.KeptItems(data, None, lambda last: False, [])
+    first = clang_ast.KeptItems(data, 1, b"", None, lambda last, start, end: False, [])
     assert first.number(0, [(0, 5), (7, 12)], 0, len(data)) == [-1, -1]
     first.check(0, 0, {"@type": "VarDecl", "@pos": {"start": 0, "end": 5}})
     first.check(0, 1, {"@type": "VarDecl", "@pos": {"start": 7, "end": 12},
                        "Parameter": {"@type": "ParmDecl", "@pos": {"start": 0, "end": 0}}})
     edited = data + b"// typed\n"
-    second = clang_ast.KeptItems(edited, first, lambda last: False, [])
+    second = clang_ast.KeptItems(edited, 2, b"", first, lambda last, start, end: False, [])
     assert second.number(0, [(0, 5), (7, 12)], 0, len(edited)) == [0, -1]
 
 

@@ -3,12 +3,12 @@
 An editor parses a document again after every keystroke, and one keystroke changes one
 statement, or one member of a class; the rest comes back as it was, moved.  A native parser that
 knows the request fields "keep" and "reuse" (docs/writing-a-driver.md; JavaScript's parse.js,
-Go's main.go, Java's Kept.java, PHP's and Ruby's Kept, C/C++'s KeptItems) sends such an item as ``{"@kept": N}``: the item numbered N
-in its kind of list in the document's last parse, whose text and surroundings did not change.
-Its native tree is neither converted to JSON nor sent nor decoded, and this side takes its
-normalised form from that parse, its positions moved by as many bytes as its key moved.  A
-native program that does not know the fields answers the whole tree and no "kept": then nothing
-is reused.
+Go's main.go, Java's Kept.java, PHP's and Ruby's Kept, C/C++'s KeptItems) sends such an item as
+``{"@kept": N}``: the item numbered N in its kind of list in the document's last parse, whose
+text and surroundings did not change.  Its native tree is neither converted to JSON nor sent
+nor decoded, and this side takes its normalised form from that parse, its positions moved by as
+many bytes as its key moved.  A native program that does not know the fields answers the whole
+tree and no "kept": then nothing is reused.
 
 The kinds of list are the driver's (`kinds`: (native type, field) pairs, e.g. Babel's
 Program.body, ClassBody.body and File.comments), in the native side's order.  Both sides number

@@ -45,8 +45,9 @@ ZLIB_FORMAT = 5
 # zlib's fastest level: zstd's level 3 compresses 3x as fast, decompresses 2.5-4x as fast, and
 # makes them 7% smaller.
 _LEVEL = 3
-_contexts = threading.local()  # zstd's (de)compressors are used by one thread at a time; a frame carries
-# its checksum (as zlib's does): a damaged index is found, not read as other numbers
+# zstd's (de)compressors serve one thread at a time: one of each per thread.  A frame carries its
+# checksum (as zlib's does): a damaged index is found, not read as other numbers.
+_contexts = threading.local()
 
 
 def _zstd_compress(data: bytes) -> bytes:

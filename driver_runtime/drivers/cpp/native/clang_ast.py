@@ -102,7 +102,10 @@ def is_cxx(filename: str, data: bytes) -> bool:
     return True
 
 
-def _common_prefix(old: bytes, new: bytes) -> int:
+def changed(old: bytes, new: bytes) -> tuple[int, int, int]:
+    """Where two texts differ: (start, its end in old, its end in new), between their common
+    prefix and suffix.  (This program imports nothing of the driver kit, which has the same in
+    sdk/text.py.)"""
     low, high = 0, min(len(old), len(new))
     while low < high:  # slices compare with memcmp: a dozen steps, not one per byte
         middle = (low + high + 1) // 2
@@ -110,18 +113,14 @@ def _common_prefix(old: bytes, new: bytes) -> int:
             low = middle
         else:
             high = middle - 1
-    return low
-
-
-def _common_suffix(old: bytes, new: bytes, limit: int) -> int:
-    low, high = 0, min(limit, len(old), len(new))
+    start, low, high = low, 0, min(len(old), len(new)) - low
     while low < high:
         middle = (low + high + 1) // 2
         if old[len(old) - middle:len(old) - low] == new[len(new) - middle:len(new) - low]:
             low = middle
         else:
             high = middle - 1
-    return low
+    return start, len(old) - low, len(new) - low
 
 
 class KeptItems:
@@ -133,34 +132,41 @@ class KeptItems:
     are the same ones, where they were: clang reads a declaration otherwise once the text holds
     an error, even one after it (a brace left open marks what it is in as invalid)."""
 
-    def __init__(self, data: bytes, last: KeptItems | None, contained: Callable[[bytes], bool],
-                 failures: list[tuple[str, int]]):
+    def __init__(self, data: bytes, generation: int, prelude: bytes, last: KeptItems | None,
+                 contained: Callable[[bytes, int, int], bool], failures: list[tuple[str, int]]):
+        """`contained(last text, start, end)`: whether the edit from the last text (start to end
+        in this one) lies in one function's body and reaches nothing outside it."""
         self.data = data
+        self.generation = generation
+        self.prelude = prelude
         self.failures = failures  # the syntax errors: (message, offset)
-        self.contained = False
         self.keys: list[dict[bytes, list[tuple[int, int]]]] = [{} for _ in KEPT_KINDS]  # key -> (number, start)
         self.starts: list[list[int]] = [[] for _ in KEPT_KINDS]
         self.bounds: list[list[tuple[bytes, int, int] | None]] = [[] for _ in KEPT_KINDS]  # per number: key, start, end
         self.last = last
         self.unchanged_before = self.changed_end = self.delta = 0
-        self._contained: Callable[[bytes], bool] | None = contained  # asked once, if an item lies after the edit
+        self._contained = contained
+        self._after_kept: bool | None = None  # asked once, if an item lies after the edit
         if last is not None:
-            self.unchanged_before = _common_prefix(last.data, data)
-            suffix = _common_suffix(last.data, data, min(len(last.data), len(data)) - self.unchanged_before)
-            self.changed_end = len(data) - suffix
+            self.unchanged_before, _, self.changed_end = changed(last.data, data)
             self.delta = len(data) - len(last.data)
             if [(message, at if at < self.unchanged_before else at - self.delta) for message, at in failures] \
-                    != last.failures or any(self.unchanged_before <= at < len(data) - suffix for _, at in failures):
+                    != last.failures or any(self.unchanged_before <= at < self.changed_end for _, at in failures):
                 self.last = None  # an error came, went or moved: nothing is kept
 
     def number(self, which: int, spans: list[tuple[int, int] | None], low: int, high: int) -> list[int]:
         """Number a kept list's items (None: one never kept); per item, its number in the last
         parse if it is kept there, else -1."""
+        nexts: list[int | None] = []  # per item, where the next one with a span starts
+        following = None
+        for span in reversed(spans):
+            nexts.append(following)
+            following = span[0] if span is not None else following
+        nexts.reverse()
         out = []
-        for at, span in enumerate(spans):
+        start = low  # where the last one with a span ended
+        for span, end in zip(spans, nexts):
             number = len(self.starts[which])
-            start = next((spans[i][1] for i in range(at - 1, -1, -1) if spans[i] is not None), low)
-            end = next((spans[i][0] for i in range(at + 1, len(spans)) if spans[i] is not None), None)
             if end is None and span is not None:  # the last: to the end of its line (a `;` after it...),
                 # not over what follows (the comments at a file's end, where an editor types)
                 line_end = self.data.find(b"\n", span[1], high)
@@ -170,12 +176,14 @@ class KeptItems:
                 self.starts[which].append(max(low, 0))
                 self.bounds[which].append(None)
                 out.append(-1)
-                continue
-            key = self.data[start:end]
-            self.keys[which].setdefault(key, []).append((number, start))
-            self.starts[which].append(start)
-            self.bounds[which].append((key, start, end))
-            out.append(self._last_number(which, key, start, end))
+            else:
+                key = self.data[start:end]
+                self.keys[which].setdefault(key, []).append((number, start))
+                self.starts[which].append(start)
+                self.bounds[which].append((key, start, end))
+                out.append(self._last_number(which, key, start, end))
+            if span is not None:
+                start = span[1]
         return out
 
     def check(self, which: int, number: int, node: dict | None) -> None:
@@ -199,11 +207,10 @@ class KeptItems:
                 stack.extend(value)
 
     def _after_contained(self) -> bool:
-        if self._contained is not None:
+        if self._after_kept is None:
             assert self.last is not None
-            self.contained = self._contained(self.last.data)
-            self._contained = None
-        return self.contained
+            self._after_kept = self._contained(self.last.data, self.unchanged_before, self.changed_end)
+        return self._after_kept
 
     def _last_number(self, which: int, key: bytes, start: int, end: int) -> int:
         if self.last is None:
@@ -225,14 +232,16 @@ class Parser:
         self.cindex = cindex
         self.index = cindex.Index.create()
         self.lib = cindex.conf.lib
-        self.last_prelude = ""  # the prelude of the last parse (for the benchmark's reference)
-        self.kept: KeptItems | None = None  # the last kept parse's items, as generation kept_generation
-        self.kept_generation: int | None = None
-        self.kept_prelude = ""
+        self.kept: KeptItems | None = None  # the last kept parse's items
         # The last parse's file name, text, tokens and prelude: a text that differs from it in
         # one comment's text alone has the same prelude (_comment_edit).
         self.last_text: tuple[str, bytes, Tokens, bytes] | None = None
         self.last_tu = None  # the last parse's translation unit (its file and prelude are last_text's)
+
+    @property
+    def last_prelude(self) -> str:
+        """The prelude of the last parse (also the benchmark's reference)."""
+        return self.last_text[3].decode() if self.last_text is not None else ""
 
     def _comment_edit(self, data: bytes, path: str) -> tuple[bytes, Tokens] | None:
         """The last parse's prelude and `data`'s tokens, if `data` differs from its text inside
@@ -245,9 +254,7 @@ class Parser:
         _, last, tokens, prelude = self.last_text
         if last == data:
             return prelude, tokens
-        start = _common_prefix(last, data)
-        suffix = _common_suffix(last, data, min(len(last), len(data)) - start)
-        old_end, new_end = len(last) - suffix, len(data) - suffix
+        start, old_end, new_end = changed(last, data)
         if _NOT_IN_A_COMMENT_EDIT.search(last, start, old_end) \
                 or _NOT_IN_A_COMMENT_EDIT.search(data, start, new_end):
             return None
@@ -272,23 +279,49 @@ class Parser:
         cxx = is_cxx(filename, data)
         path = FOLDER + ("input.cpp" if cxx else "input.c")
         args = [*(CXX_ARGS if cxx else C_ARGS), "-include", PRELUDE]
-        prelude = Prelude(cxx)
-        tu = tokens = learner = None
         comment_edit = self._comment_edit(data, path)
-        learned_before = comment_edit[0] if comment_edit is not None else None
-        for _round in range(1 if learned_before is not None else ROUNDS):
-            files = [(path, data), (PRELUDE, learned_before or prelude.render().encode())]
-            if learned_before is not None and self.last_tu is not None:
+        if comment_edit is None:
+            tu, tokens, prelude = self._learned(path, data, args, cxx)
+        else:
+            prelude, tokens = comment_edit
+            files = [(path, data), (PRELUDE, prelude)]
+            if self.last_tu is not None:
                 # The same file with the same prelude: clang parses it again in the last one's
                 # translation unit, as if anew, without setting one up (0.7 ms of 2.2 at 10 KB).
                 tu, self.last_tu = self.last_tu, None
                 tu.reparse(unsaved_files=files, options=0)
             else:
                 tu = self.index.parse(path, args=args, unsaved_files=files, options=PARSE_OPTIONS)
-            if comment_edit is not None:
-                tokens = comment_edit[1]
-                tokens.rebase(self.cindex, tu, path)
-                break
+            tokens.rebase(self.cindex, tu, path)
+        self.last_text = (path, data, tokens, prelude)
+        self.last_tu = tu
+        errors = self.syntax_errors(tu, path)
+        failures = [(error["message"], error.pop("offset")) for error in errors]  # the answer's have no offset
+        if keep is None:
+            return {"ast": Converter(self.cindex, tu, data, tokens, path).translation_unit(), "errors": errors}
+        last = self.kept if self.kept is not None and reuse == self.kept.generation \
+            and prelude == self.kept.prelude else None
+        self.kept = None  # until this parse is done: a failed one keeps nothing
+        converter = Converter(self.cindex, tu, data, tokens, path)
+        items = KeptItems(data, keep, prelude, last, converter.edit_contained, failures)
+        converter.kept = items
+        try:
+            tree = converter.translation_unit()
+        except _Tangled:  # the whole tree, nothing kept (the host then holds nothing either)
+            tree = Converter(self.cindex, tu, data, tokens, path).translation_unit()
+            return {"ast": tree, "errors": errors}
+        self.kept = items
+        return {"ast": tree, "errors": errors, "kept": keep, "starts": items.starts}
+
+    def _learned(self, path: str, data: bytes, args: list[str], cxx: bool) -> tuple[object, Tokens, bytes]:
+        """The file parsed with the prelude learned from it: the translation unit, the file's
+        tokens and the prelude, over up to ROUNDS parses, each with what the last one missed."""
+        prelude = Prelude(cxx)
+        tu = tokens = learner = None
+        for _round in range(ROUNDS):
+            rendered = prelude.render().encode()
+            tu = self.index.parse(path, args=args, unsaved_files=[(path, data), (PRELUDE, rendered)],
+                                  options=PARSE_OPTIONS)
             seeded = False
             if tokens is None or learner is None:  # the file's tokens are the same in every round
                 tokens = Tokens(self.cindex, tu, data, path)
@@ -305,27 +338,7 @@ class Parser:
             if not (learned or seeded):
                 break
         assert tu is not None and tokens is not None
-        self.last_prelude = files[1][1].decode()
-        self.last_text = (path, data, tokens, files[1][1])
-        self.last_tu = tu
-        if keep is None:
-            tree = Converter(self.cindex, tu, data, tokens, path).translation_unit()
-            return {"ast": tree, "errors": self.syntax_errors(tu, path)}
-        errors = self.syntax_errors(tu, path)
-        failures = [(error["message"], error.pop("offset")) for error in errors]
-        last = self.kept if reuse is not None and reuse == self.kept_generation \
-            and self.last_prelude == self.kept_prelude else None
-        self.kept = self.kept_generation = None  # until this parse is done: a failed one keeps nothing
-        converter = Converter(self.cindex, tu, data, tokens, path)
-        items = KeptItems(data, last, converter.edit_contained, failures)
-        converter.kept = items
-        try:
-            tree = converter.translation_unit()
-        except _Tangled:  # the whole tree, nothing kept (the host then holds nothing either)
-            tree = Converter(self.cindex, tu, data, tokens, path).translation_unit()
-            return {"ast": tree, "errors": errors}
-        self.kept, self.kept_generation, self.kept_prelude = items, keep, self.last_prelude
-        return {"ast": tree, "errors": errors, "kept": keep, "starts": items.starts}
+        return tu, tokens, rendered
 
     @staticmethod
     def missing(tu, tokens: Tokens) -> list[tuple[str, int]]:
@@ -634,16 +647,15 @@ class Converter:
     # --- the translation unit --------------------------------------------------------------
 
     def top_level(self) -> list:
-        """The translation unit's cursors of the file, but its macro expansions.  Read in one
+        """The translation unit's cursors in the file, but its macro expansions.  Read in one
         visit of libclang's, each cursor's kind read from its struct: most of a unit's cursors are
         clang's built-in macros (365 of fitblk.c's 410), and the cursor objects, kinds and
         locations of each took a third of a 10 KB file's parse after a keystroke."""
         tu, out = self.tu, []
-        expansion, definition = self.K.MACRO_INSTANTIATION.value, self.K.MACRO_DEFINITION.value
+        expansion = self.K.MACRO_INSTANTIATION.value
 
         def visit(child, _parent, _data) -> int:
-            kind = child._kind_id
-            if kind != expansion and (kind != definition or self.in_main(child)):
+            if child._kind_id != expansion and self.in_main(child):
                 child._tu = tu  # what the bindings' get_children does: the unit outlives the cursor
                 out.append(child)
             return 1  # CXChildVisit_Continue
@@ -654,8 +666,6 @@ class Converter:
     def translation_unit(self) -> dict:
         declared, preprocessor = [], []
         for kid in self.top_level():
-            if not self.in_main(kid):
-                continue
             if kid.kind in self.preprocessor:
                 preprocessor.append(self.convert(kid))
                 continue
@@ -678,12 +688,7 @@ class Converter:
         """The declarations among cursors; of a kept list (`kind`, `within` its container's
         span) for a kept parse."""
         if self.kept is None or kind is None or within is None:
-            out = []
-            for cursor in cursors:
-                node = self.convert_declaration(cursor)
-                if node is not None:
-                    out.append(node)
-            return out
+            return [node for node in map(self.convert_declaration, cursors) if node is not None]
         # Every item is numbered before any is converted (the host numbers alike).  Which cursors
         # are items is known first: a cursor inside another (`struct S {...} s;`) may be seen
         # while that one is converted, so those that overlap are converted now, in order.
@@ -715,35 +720,26 @@ class Converter:
             out.append(node)
         return out
 
-    def edit_contained(self, last: bytes) -> bool:
-        """Whether the edit from `last` lies in one function's body (in a namespace or at the top
-        level) and holds nothing that reaches outside it (_NOT_IN_A_CONTAINED_EDIT)."""
-        data = self.data
-        start = _common_prefix(last, data)
-        suffix = _common_suffix(last, data, min(len(last), len(data)) - start)
-        if _NOT_IN_A_CONTAINED_EDIT.search(last, start, len(last) - suffix) \
-                or _NOT_IN_A_CONTAINED_EDIT.search(data, start, len(data) - suffix):
+    def edit_contained(self, last: bytes, start: int, end: int) -> bool:
+        """Whether the edit from `last` (from start to end in this text) lies in one function's
+        body (in a namespace, a class or at the top level) and holds nothing that reaches outside
+        it (_NOT_IN_A_CONTAINED_EDIT)."""
+        if _NOT_IN_A_CONTAINED_EDIT.search(last, start, end + len(last) - len(self.data)) \
+                or _NOT_IN_A_CONTAINED_EDIT.search(self.data, start, end):
             return False
-        end = len(data) - suffix
         K = self.K
         functions = (K.FUNCTION_DECL, K.CXX_METHOD, K.CONSTRUCTOR, K.DESTRUCTOR, K.CONVERSION_FUNCTION,
                      K.FUNCTION_TEMPLATE)
         containers = (K.NAMESPACE, K.CLASS_DECL, K.STRUCT_DECL, K.UNION_DECL, K.CLASS_TEMPLATE,
                       K.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION)  # a method's body is as contained
-        cursor = self.tu.cursor
+        kids = self.kids(self.tu.cursor)  # all the unit's cursors in the file, macro expansions among them
         while True:
-            holder = None
-            for kid in cursor.get_children():
-                if not self.in_main(kid):
-                    continue
-                kid_start, kid_end = self.span(kid)
-                if kid_start < start and end < kid_end:
-                    holder = kid
-                    break
+            holder = next((kid for kid, (kid_start, kid_end) in zip(kids, map(self.span, kids))
+                           if kid_start < start and end < kid_end), None)
             if holder is None:
                 return False
             if holder.kind in containers:
-                cursor = holder
+                kids = self.kids(holder)
                 continue
             if holder.kind not in functions:
                 return False
